@@ -1,0 +1,116 @@
+"""`mentor-minutes`: the command line of the contract (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date like 2026-09-14") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="mentor-minutes",
+        description="Mentor Minutes: mentoring logs, nudges and reports for induction programs.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database: `db upgrade` applies migrations")
+    db.add_argument("action", choices=["upgrade", "current"])
+
+    program = sub.add_parser("program", help="`program load FILE.toml` / `program show`")
+    program_sub = program.add_subparsers(dest="action", required=True)
+    load = program_sub.add_parser("load", help="create or update the program from TOML")
+    load.add_argument("file", type=Path)
+    program_sub.add_parser("show", help="print the program as TOML")
+
+    roster = sub.add_parser("roster", help="`roster import FILE.csv [--dry-run]`")
+    roster_sub = roster.add_subparsers(dest="action", required=True)
+    imp = roster_sub.add_parser("import", help="upsert people by email; all rows or none")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="validate and report; change nothing")
+
+    assign = sub.add_parser("assign", help="assign MENTOR to MENTEE (emails or Slack ids)")
+    assign.add_argument("mentor")
+    assign.add_argument("mentee")
+    assign.add_argument("--on", type=_date, help="start date (default: today)")
+
+    serve = sub.add_parser("serve", help="run the Slack app (HTTP or Socket Mode) and scheduler")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104
+    serve.add_argument("--no-scheduler", action="store_true", help="web worker only")
+
+    console = sub.add_parser("console", help="drive the app from the terminal, no Slack needed")
+    console.add_argument("--as", dest="as_email", help="act as this person (email)")
+    console.add_argument("--demo", action="store_true", help="load the demo program first")
+
+    demo = sub.add_parser("demo", help="load the demo program, roster and logs")
+    demo.add_argument("--reset", action="store_true", help="start the demo database afresh")
+
+    jobs = sub.add_parser("jobs", help="`jobs list` / `jobs run NAME [--at ISO8601]`")
+    jobs_sub = jobs.add_subparsers(dest="action", required=True)
+    jobs_sub.add_parser("list", help="list the scheduled jobs")
+    run = jobs_sub.add_parser("run", help="run a job now (or as of --at) and deliver")
+    run.add_argument("name")
+    run.add_argument("--at", help="ISO 8601 instant with offset")
+
+    export = sub.add_parser("export", help="`export logs [--year] [--format csv|json]`")
+    export_sub = export.add_subparsers(dest="action", required=True)
+    logs = export_sub.add_parser("logs", help="every log entry, one row each")
+    logs.add_argument("--year", help="school year such as 2026-27 (default: current)")
+    logs.add_argument("--format", choices=["csv", "json"], default="csv")
+    logs.add_argument("--include-notes", action="store_true", help="coordinators only")
+    logs.add_argument("--as", dest="as_email", help="who is exporting (for --include-notes)")
+
+    report = sub.add_parser("report", help="`report annual [--year] [--format csv|json|md]`")
+    report_sub = report.add_subparsers(dest="action", required=True)
+    annual = report_sub.add_parser("annual", help="the annual induction report")
+    annual.add_argument("--year", help="school year such as 2026-27 (default: current)")
+    annual.add_argument("--format", choices=["csv", "json", "md"], default="md")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; return the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else (
+            logging.INFO if args.command == "serve" else logging.WARNING
+        ),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"mentor-minutes: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from bot import commands
+
+    handler: Callable[[argparse.Namespace, Settings], int] = getattr(
+        commands, f"cmd_{args.command}"
+    )
+    try:
+        return handler(args, settings)
+    except commands.CommandError as exc:
+        print(f"mentor-minutes: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,203 @@
+"""What each `mentor-minutes` command does (argument parsing lives in bot/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from bot.config import Settings
+from bot.services.container import Services, build_services
+from bot.services.errors import Refusal
+from bot.store.db import current_revision, head_revision, is_up_to_date, upgrade
+
+
+class CommandError(Exception):
+    """A command that could not do what was asked; the message says why."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _out() -> TextIO:
+    return sys.stdout
+
+
+def open_services(settings: Settings) -> Services:
+    """Services over a database that is migrated to the newest revision."""
+    if not is_up_to_date(settings.DATABASE_URL):
+        raise CommandError(
+            f"the database ({_safe_url(settings.DATABASE_URL)}) is not up to date: "
+            "run `mentor-minutes db upgrade` first"
+        )
+    return build_services(settings)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """`db upgrade` / `db current`."""
+    if args.action == "upgrade":
+        upgrade(settings.DATABASE_URL)
+        print(f"Database at {head_revision()}: {_safe_url(settings.DATABASE_URL)}", file=_out())
+    else:
+        print(current_revision(settings.DATABASE_URL) or "not migrated", file=_out())
+    return 0
+
+
+def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
+    """`program load FILE.toml` / `program show`."""
+    from bot.policy import ProgramConfigError, load_program_toml, program_to_toml
+
+    services = open_services(settings)
+    try:
+        if args.action == "show":
+            program = services.programs.find()
+            if program is None:
+                raise CommandError("no program yet: run `mentor-minutes program load FILE.toml`")
+            print(program_to_toml(program.config), file=_out(), end="")
+            return 0
+        try:
+            config = load_program_toml(args.file)
+        except ProgramConfigError as exc:
+            lines = "\n".join(f"  {p}" for p in exc.problems)
+            raise CommandError(f"{args.file}: nothing changed, because:\n{lines}") from None
+        except OSError as exc:
+            raise CommandError(f"{args.file}: {exc.strerror}") from None
+        program, created = services.programs.load(config)
+        verb = "Created" if created else "Updated"
+        print(
+            f"{verb} {program.name} ({program.school_year}, policy {program.config.policy}, "
+            f"{program.config.timezone}).",
+            file=_out(),
+        )
+        return 0
+    finally:
+        services.close()
+
+
+def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
+    """`roster import FILE.csv [--dry-run]`."""
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CommandError(f"{args.file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{args.file}: not UTF-8 text; save the CSV as UTF-8") from None
+    services = open_services(settings)
+    directory = None
+    if settings.has_slack:
+        from bot.slack.client import make_web_client
+        from bot.slack.directory import WebDirectory
+
+        directory = WebDirectory(make_web_client(settings))
+    try:
+        report = services.roster.import_csv(text, dry_run=args.dry_run, directory=directory)
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        services.close()
+    out = _out()
+    for problem in report.problems:
+        who = f" ({problem.email})" if problem.email else ""
+        print(f"{args.file}:{problem.line}{who}: {problem.reason}", file=out)
+    if not report.ok:
+        rows = len({p.line for p in report.problems})
+        print(f"{rows} row{'s' if rows != 1 else ''} rejected; nothing was imported.", file=out)
+        return 1
+    for problem in report.unlinked:
+        print(f"{args.file}:{problem.line} ({problem.email}): not linked to Slack: "
+              f"{problem.reason}", file=out)
+    prefix = "Dry run, nothing changed: would import" if report.dry_run else "Imported"
+    total = len(report.created) + len(report.updated) + len(report.unchanged)
+    print(
+        f"{prefix} {total} people: {len(report.created)} new, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged.",
+        file=out,
+    )
+    return 0
+
+
+def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
+    """`assign MENTOR MENTEE [--on DATE]`."""
+    from bot.formatting import format_day_long
+
+    services = open_services(settings)
+    try:
+        result = services.assignments.assign(
+            None, args.mentor, args.mentee, args.on, services.clock.now()
+        )
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        services.close()
+    assert result.mentor is not None and result.started_on is not None
+    if result.unchanged:
+        print(f"{result.mentor.name} already mentors {result.mentee.name}.", file=_out())
+        return 0
+    for old, ended in result.ended:
+        print(f"Ended {old.name} → {result.mentee.name} on {format_day_long(ended)}.", file=_out())
+    print(
+        f"Assigned {result.mentor.name} → {result.mentee.name} from "
+        f"{format_day_long(result.started_on)}.",
+        file=_out(),
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """`serve [--port N] [--no-scheduler]`."""
+    from bot.server import serve
+
+    services = open_services(settings)
+    try:
+        return serve(settings, services, host=args.host, port=args.port,
+                     scheduler=not args.no_scheduler)
+    finally:
+        services.close()
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """`demo [--reset]`: load the demo program, roster and several weeks of logs."""
+    from bot.demo import seed_demo
+
+    summary = seed_demo(settings, reset=args.reset)
+    print(summary, file=_out())
+    return 0
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    """`console [--as EMAIL] [--demo]`."""
+    from bot.slack.console import run_console
+
+    if args.demo:
+        from bot.demo import seed_demo
+
+        seed_demo(settings, reset=False)
+    if not is_up_to_date(settings.DATABASE_URL):
+        upgrade(settings.DATABASE_URL)
+    services = build_services(settings)
+    try:
+        return run_console(settings, services, sys.stdin, _out(), as_email=args.as_email)
+    finally:
+        services.close()
+
+
+def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    """`jobs list` / `jobs run NAME [--at]`."""
+    raise CommandError("scheduled jobs are not available yet in this version", code=2)
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """`export logs [--year] [--format] [--include-notes]`."""
+    raise CommandError("log export is not available yet in this version", code=2)
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """`report annual [--year] [--format]`."""
+    raise CommandError("the annual report is not available yet in this version", code=2)

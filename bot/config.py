@@ -1,0 +1,122 @@
+"""Settings: exactly the environment of the contract, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_FILE = "mentor_minutes.db"
+SLACK_API_DEFAULT = "https://slack.com/api/"
+ENV_NAMES = (
+    "DATABASE_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "MENTOR_MINUTES_NOW",
+)
+
+
+class SettingsError(ValueError):
+    """A missing or malformed setting, named with what was expected."""
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
+class Settings(BaseSettings):
+    """The process configuration (see the README's configuration table)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True
+    )
+
+    DATABASE_URL: str = Field(default_factory=_default_database_url)
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
+    SLACK_API_URL: str = SLACK_API_DEFAULT
+    MENTOR_MINUTES_NOW: datetime | None = None
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
+        elif value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("sqlite:", "postgresql+")):
+            raise ValueError(
+                "expected a sqlite:///path or postgresql://user@host/db URL"
+            )
+        return value
+
+    @field_validator("SLACK_BOT_TOKEN")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() and not (
+            value.get_secret_value().startswith("xoxb-")
+        ):
+            raise ValueError("expected a bot token starting with xoxb-")
+        return _blank_to_none(value)
+
+    @field_validator("SLACK_APP_TOKEN")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value() and not (
+            value.get_secret_value().startswith("xapp-")
+        ):
+            raise ValueError("expected an app-level token starting with xapp- (Socket Mode)")
+        return _blank_to_none(value)
+
+    @field_validator("SLACK_SIGNING_SECRET")
+    @classmethod
+    def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return _blank_to_none(value)
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("MENTOR_MINUTES_NOW")
+    @classmethod
+    def _now(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("expected ISO 8601 with an offset, e.g. 2026-11-18T10:00:00-05:00")
+        return value
+
+    @property
+    def has_slack(self) -> bool:
+        """True when a bot token is configured (otherwise only the console runs)."""
+        return self.SLACK_BOT_TOKEN is not None
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the store is SQLite."""
+        return self.DATABASE_URL.startswith("sqlite")
+
+
+def _blank_to_none(value: SecretStr | None) -> SecretStr | None:
+    if value is None or not value.get_secret_value().strip():
+        return None
+    return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise SettingsError naming each bad variable and what was expected."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "settings"
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("; ".join(problems)) from None

@@ -1,0 +1,105 @@
+"""The demo program: a fictional district with several weeks of logged mentoring."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.policy import load_program_toml
+from bot.services.container import build_services
+from bot.store.db import is_up_to_date, upgrade
+from bot.store.models import LogEntry
+
+DEMO_DIR = Path(__file__).resolve().parent
+DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in Maple Valley
+SEED = 2026
+PAIRS = (  # mentor, mentee, assigned on
+    ("lena@maplevalley.example", "bea@maplevalley.example", date(2026, 8, 26)),
+    ("marco@maplevalley.example", "ian@maplevalley.example", date(2026, 9, 2)),
+    ("maya@maplevalley.example", "bo@maplevalley.example", date(2026, 8, 31)),
+    ("tom@maplevalley.example", "ada@maplevalley.example", date(2026, 9, 10)),
+)
+NOTES = (
+    "Worked on the unit 3 pacing calendar.",
+    "Debriefed the fractions lesson: exit tickets showed gaps on equivalence.",
+    "Classroom routines for transitions; try a visual timer.",
+    "Planned the parent conference script.",
+    None,
+    None,
+)
+KINDS = ("meeting", "meeting", "observation", "planning", "co-teaching", "meeting")
+MINUTES = (20, 30, 45, 45, 60, 90)
+
+
+def _demo_logs(
+    today: date, calendar_is_school_day: object
+) -> list[tuple[str, str, date, int, str, str | None]]:
+    """Deterministic logs for each demo pair, from its start to the day before today."""
+    rng = random.Random(SEED)
+    is_school_day = calendar_is_school_day
+    assert callable(is_school_day)
+    rows = []
+    for mentor, mentee, start in PAIRS:
+        day = start
+        while day < today:
+            if is_school_day(day) and rng.random() < 0.45:
+                rows.append(
+                    (mentor, mentee, day, rng.choice(MINUTES), rng.choice(KINDS), rng.choice(NOTES))
+                )
+            day += timedelta(days=1)
+    return rows
+
+
+def seed_demo(settings: Settings, *, reset: bool = False) -> str:
+    """Load the demo program, roster, assignments and logs (once); return a summary."""
+    if reset and settings.is_sqlite:
+        path = settings.DATABASE_URL.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+    if not is_up_to_date(settings.DATABASE_URL):
+        upgrade(settings.DATABASE_URL)
+    services = build_services(settings)
+    try:
+        if services.programs.find() is not None:
+            return "The demo is already loaded (use `mentor-minutes demo --reset` to start over)."
+        program, _ = services.programs.load(load_program_toml(DEMO_DIR / "program.toml"))
+        report = services.roster.import_csv((DEMO_DIR / "roster.csv").read_text())
+        if not report.ok:
+            raise RuntimeError(f"demo roster rejected: {report.problems}")
+        at = datetime.combine(date(2026, 8, 20), time(12), tzinfo=UTC)
+        for mentor, mentee, start in PAIRS:
+            services.assignments.assign(None, mentor, mentee, start, at)
+        today = program.today(DEMO_NOW)
+        with services.store.write() as session:
+            ids = {m.email: m.id for m in services.people.all_members(session, program)}
+            for mentor, mentee, day, minutes, kind, notes in _demo_logs(
+                today, program.calendar.is_school_day
+            ):
+                created = datetime.combine(day, time(20), tzinfo=UTC)
+                session.add(
+                    LogEntry(
+                        program_id=program.id,
+                        mentor_id=ids[mentor],
+                        mentee_id=ids[mentee],
+                        logged_by_id=ids[mentor],
+                        occurred_on=day,
+                        minutes=minutes,
+                        kind=kind,
+                        notes=notes,
+                        source="demo",
+                        created_at=created,
+                        updated_at=created,
+                    )
+                )
+        with services.store.read() as session:
+            count = session.scalar(select(func.count()).select_from(LogEntry))
+        return (
+            f"Loaded the demo: {program.name}, {len(report.created)} people, "
+            f"{len(PAIRS)} pairs, {count} log entries."
+        )
+    finally:
+        services.close()

@@ -1,0 +1,97 @@
+"""`serve`: Socket Mode when SLACK_APP_TOKEN is set, else HTTP behind waitress; plus /healthz."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.services.container import Services
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+WSGI_THREADS = 8
+
+StartResponse = Callable[..., Any]
+
+
+class SlackWsgi:
+    """WSGI: POST /slack/events to Bolt, GET /healthz to a database check, else 404."""
+
+    def __init__(self, app: App, services: Services) -> None:
+        self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self.services = services
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH:
+            return self._health(start_response)
+        if path == EVENTS_PATH:
+            return self.bolt(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            with self.services.store.read() as session:
+                session.execute(text("SELECT 1"))
+            status, body = "200 OK", {"ok": True, "database": "ok"}
+        except Exception as exc:  # the health check reports, never raises
+            log.warning("health check failed: %s", exc)
+            status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+
+def make_http_server(
+    settings: Settings, services: Services, *, host: str = "127.0.0.1", port: int = 0
+) -> Any:
+    """A waitress server for the app (port 0 picks a free one: see `.effective_port`)."""
+    from waitress.server import create_server
+
+    if settings.SLACK_SIGNING_SECRET is None:
+        raise ValueError("SLACK_SIGNING_SECRET is required to receive Slack's HTTP requests")
+    app = create_app(settings, services)
+    return create_server(SlackWsgi(app, services), host=host, port=port, threads=WSGI_THREADS)
+
+
+def serve(
+    settings: Settings, services: Services, *, host: str, port: int, scheduler: bool
+) -> int:
+    """Run until interrupted: the scheduler (unless disabled) and Socket Mode or HTTP."""
+    if settings.SLACK_BOT_TOKEN is None:
+        log.error("SLACK_BOT_TOKEN is not set: set it in .env, or try `mentor-minutes console`")
+        return 2
+    runner = None
+    if scheduler:
+        from schedules import start_scheduler
+
+        runner = start_scheduler(settings, services)
+    try:
+        if settings.SLACK_APP_TOKEN is not None:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            app = create_app(settings, services)
+            log.info("Socket Mode: connecting to Slack")
+            SocketModeHandler(app, settings.SLACK_APP_TOKEN.get_secret_value()).start()
+            return 0
+        try:
+            server = make_http_server(settings, services, host=host, port=port)
+        except ValueError as exc:
+            log.error("%s", exc)
+            return 2
+        log.info("listening on http://%s:%s%s", host, server.effective_port, EVENTS_PATH)
+        server.run()
+        return 0
+    finally:
+        if runner is not None:
+            runner.shutdown()

@@ -1,0 +1,1 @@
+"""Domain services: rules over the store. No Slack imports here."""

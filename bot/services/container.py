@@ -1,0 +1,54 @@
+"""The services a running app needs, built once per app (tests build one per test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock, FixedClock, SystemClock
+from bot.config import Settings
+from bot.services.assignments import AssignmentService
+from bot.services.hours import HoursService
+from bot.services.people import PeopleService
+from bot.services.programs import ProgramService
+from bot.services.roster import RosterService
+from bot.store.db import Store
+
+
+@dataclass
+class Services:
+    """Everything handlers and jobs call; reaches handlers through Bolt's context."""
+
+    store: Store
+    clock: Clock
+    programs: ProgramService
+    people: PeopleService
+    roster: RosterService
+    assignments: AssignmentService
+    hours: HoursService
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.store.dispose()
+
+
+def clock_from(settings: Settings) -> Clock:
+    """A fixed clock when MENTOR_MINUTES_NOW is set, else the system clock."""
+    if settings.MENTOR_MINUTES_NOW is not None:
+        return FixedClock(settings.MENTOR_MINUTES_NOW)
+    return SystemClock()
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Wire the store and services for these settings."""
+    store = Store(settings.DATABASE_URL)
+    programs = ProgramService(store)
+    people = PeopleService(store)
+    return Services(
+        store=store,
+        clock=clock or clock_from(settings),
+        programs=programs,
+        people=people,
+        roster=RosterService(store, programs),
+        assignments=AssignmentService(store, programs, people),
+        hours=HoursService(store, programs, people),
+    )

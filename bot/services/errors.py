@@ -1,0 +1,29 @@
+"""Errors a service raises for a person to read: what was refused and why."""
+
+from __future__ import annotations
+
+
+class Refusal(Exception):
+    """A request the rules refuse; `message` is shown to the person as is."""
+
+    def __init__(self, message: str, *, example: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.example = example
+
+
+class NotOnRoster(Refusal):
+    """The Slack user is not a person of the program."""
+
+
+class NotAllowed(Refusal):
+    """The person's roles do not allow this."""
+
+
+class NoProgram(Refusal):
+    """No program has been loaded yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No program is set up yet. Run `mentor-minutes program load program.toml` first."
+        )

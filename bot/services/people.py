@@ -1,0 +1,172 @@
+"""Who is who: people of the program and the roles they hold this school year."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.services.errors import NotOnRoster, Refusal
+from bot.services.programs import ProgramInfo
+from bot.store.db import Store
+from bot.store.models import Person, PersonRole
+
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person as the rules see them: identity, placement and this year's roles."""
+
+    id: int
+    email: str
+    name: str
+    school: str | None
+    subject: str | None
+    grade: str | None
+    educator_type: str | None
+    license: str | None
+    hire_date: date | None
+    slack_user_id: str | None
+    active: bool
+    roles: frozenset[str]
+
+    def has(self, *roles: str) -> bool:
+        """True when the person holds any of these roles."""
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Coordinators may act for anyone in the program."""
+        return "coordinator" in self.roles
+
+    @property
+    def is_beginning(self) -> bool:
+        """A beginning teacher or administrator (mentor assignment is required)."""
+        return (self.educator_type or "").startswith("beginning_")
+
+    @property
+    def mention(self) -> str:
+        """A Slack mention when the Slack id is known, else the name."""
+        return f"<@{self.slack_user_id}>" if self.slack_user_id else self.name
+
+
+def member_from(person: Person, school_year: str) -> Member:
+    """A Member from a Person row and its roles in the school year."""
+    return Member(
+        id=person.id,
+        email=person.email,
+        name=person.name,
+        school=person.school,
+        subject=person.subject,
+        grade=person.grade,
+        educator_type=person.educator_type,
+        license=person.license,
+        hire_date=person.hire_date,
+        slack_user_id=person.slack_user_id,
+        active=person.active,
+        roles=frozenset(r.role for r in person.roles if r.school_year == school_year),
+    )
+
+
+def parse_person_ref(ref: str) -> tuple[str, str]:
+    """Classify a reference as ("slack", id) or ("email", address); raise Refusal otherwise."""
+    ref = ref.strip()
+    match = MENTION.match(ref)
+    if match:
+        return "slack", match.group(1)
+    if SLACK_ID.match(ref):
+        return "slack", ref
+    if "@" in ref and not ref.startswith("@") and "." in ref.split("@", 1)[1]:
+        return "email", ref.lower()
+    raise Refusal(
+        f"I can't tell who {ref!r} is: use an @mention, a Slack user id or an email address.",
+        example="/induction status @jane",
+    )
+
+
+class PeopleService:
+    """Looks people up and checks who the caller is."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def members(self, session: Session, program: ProgramInfo, ids: Iterable[int]) -> list[Member]:
+        """Members for ids, in id order."""
+        rows = session.scalars(select(Person).where(Person.id.in_(list(ids))).order_by(Person.id))
+        return [member_from(p, program.school_year) for p in rows]
+
+    def all_members(self, session: Session, program: ProgramInfo) -> list[Member]:
+        """Everyone in the program."""
+        rows = session.scalars(
+            select(Person).where(Person.program_id == program.id).order_by(Person.name)
+        )
+        return [member_from(p, program.school_year) for p in rows]
+
+    def find(self, session: Session, program: ProgramInfo, ref: str) -> Member | None:
+        """The member a mention, Slack id or email names, or None."""
+        kind, key = parse_person_ref(ref)
+        column = Person.slack_user_id if kind == "slack" else func.lower(Person.email)
+        person = session.scalars(
+            select(Person).where(Person.program_id == program.id, column == key)
+        ).first()
+        return None if person is None else member_from(person, program.school_year)
+
+    def get(self, session: Session, program: ProgramInfo, ref: str) -> Member:
+        """The member a reference names; raise Refusal when nobody matches."""
+        member = self.find(session, program, ref)
+        if member is None:
+            raise Refusal(
+                f"{ref} is not on the {program.name} roster. "
+                "A coordinator can add them with `mentor-minutes roster import`."
+            )
+        return member
+
+    def caller(self, session: Session, program: ProgramInfo, slack_user_id: str) -> Member:
+        """The active member behind a Slack user; raise NotOnRoster otherwise."""
+        member = self.find(session, program, slack_user_id)
+        if member is None:
+            raise NotOnRoster(
+                f"You're not on the {program.name} roster yet, so I can't do that. "
+                "Ask your induction coordinator to add you."
+            )
+        if not member.active:
+            raise NotOnRoster(
+                "Your account in the induction program is deactivated. "
+                "Ask your induction coordinator if that's a mistake."
+            )
+        return member
+
+    def role_holders(self, session: Session, program: ProgramInfo, role: str) -> list[Member]:
+        """Active members who hold a role this school year."""
+        rows = session.scalars(
+            select(Person)
+            .join(PersonRole)
+            .where(
+                Person.program_id == program.id,
+                Person.active.is_(True),
+                PersonRole.role == role,
+                PersonRole.school_year == program.school_year,
+            )
+            .order_by(Person.name)
+        )
+        return [member_from(p, program.school_year) for p in rows]
+
+    def handles(self, program: ProgramInfo) -> dict[str, str]:
+        """Handle → Slack id, for the console's @mention escaping (email local part, first name)."""
+        with self.store.read() as session:
+            rows = session.execute(
+                select(Person.email, Person.name, Person.slack_user_id).where(
+                    Person.program_id == program.id, Person.slack_user_id.is_not(None)
+                )
+            ).all()
+        handles: dict[str, str] = {}
+        for email, name, slack_id in rows:
+            handles.setdefault(email.split("@", 1)[0].lower(), slack_id)
+            handles.setdefault(name.split()[0].lower(), slack_id)
+        return handles

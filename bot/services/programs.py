@@ -1,0 +1,97 @@
+"""The program: its TOML config, policy and school calendar, as stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.calendar import SchoolCalendar, local_date
+from bot.policy import Policy, ProgramConfig, parse_program_toml, program_to_toml
+from bot.services.errors import NoProgram
+from bot.store.db import Store
+from bot.store.models import Program
+
+
+@dataclass(frozen=True)
+class ProgramInfo:
+    """The loaded program with its effective policy and calendar."""
+
+    id: int
+    config: ProgramConfig
+    policy: Policy
+    calendar: SchoolCalendar
+
+    @property
+    def name(self) -> str:
+        """The district's program name."""
+        return self.config.name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The program timezone."""
+        return ZoneInfo(self.config.timezone)
+
+    @property
+    def school_year(self) -> str:
+        """The school-year label, e.g. "2026-27"."""
+        return self.config.school_year_label
+
+    def today(self, now: datetime) -> date:
+        """The local date in the program timezone at an instant."""
+        return local_date(now, self.tz)
+
+
+@lru_cache(maxsize=32)
+def _parse(program_id: int, toml_text: str) -> ProgramInfo:
+    config = parse_program_toml(toml_text)
+    return ProgramInfo(
+        id=program_id,
+        config=config,
+        policy=config.effective_policy(),
+        calendar=SchoolCalendar.from_config(config),
+    )
+
+
+class ProgramService:
+    """Create, update and read the program (one per database)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def load(self, config: ProgramConfig) -> tuple[ProgramInfo, bool]:
+        """Create or update the program from a validated config; True when created."""
+        toml_text = program_to_toml(config)
+        with self.store.write() as session:
+            program = session.scalars(select(Program).order_by(Program.id).limit(1)).first()
+            created = program is None
+            if program is None:
+                program = Program()
+                session.add(program)
+            program.name = config.name
+            program.timezone = config.timezone
+            program.policy = config.policy
+            program.school_year_start = config.school_year_start
+            program.school_year_end = config.school_year_end
+            program.config_toml = toml_text
+            session.flush()
+            program_id = program.id
+        return _parse(program_id, toml_text), created
+
+    def find(self) -> ProgramInfo | None:
+        """The program, or None before one is loaded."""
+        with self.store.read() as session:
+            row = session.execute(
+                select(Program.id, Program.config_toml).order_by(Program.id).limit(1)
+            ).first()
+        return None if row is None else _parse(row.id, row.config_toml)
+
+    def current(self) -> ProgramInfo:
+        """The program; raises NoProgram before one is loaded."""
+        program = self.find()
+        if program is None:
+            raise NoProgram()
+        return program

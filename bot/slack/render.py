@@ -1,0 +1,75 @@
+"""Block Kit → terminal text, for the console: what Slack would show, from the real payloads."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
+LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
+
+
+def _text(obj: Any, names: dict[str, str]) -> str:
+    if not obj:
+        return ""
+    text = obj.get("text", "") if isinstance(obj, dict) else str(obj)
+
+    def mention(match: re.Match[str]) -> str:
+        return "@" + (names.get(match.group(1)) or match.group(2) or match.group(1))
+
+    text = MENTION.sub(mention, text)
+    return LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+
+
+def _element(element: dict[str, Any], names: dict[str, str], buttons: list[dict[str, Any]]) -> str:
+    kind = element.get("type")
+    if kind == "button":
+        buttons.append(element)
+        return f"[{len(buttons)}: {_text(element.get('text'), names)}]"
+    if kind in ("mrkdwn", "plain_text"):
+        return _text(element, names)
+    if kind == "image":
+        return f"({element.get('alt_text', 'image')})"
+    placeholder = _text(element.get("placeholder"), names)
+    return f"<{kind}{': ' + placeholder if placeholder else ''}>"
+
+
+def render_blocks(
+    blocks: list[dict[str, Any]], names: dict[str, str], buttons: list[dict[str, Any]]
+) -> list[str]:
+    """Lines for a list of blocks; buttons are numbered and appended to `buttons`."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = _text(block.get("text"), names)
+            lines += [title, "─" * min(len(title), 60)]
+        elif kind == "section":
+            if block.get("text"):
+                lines += _text(block["text"], names).splitlines()
+            for field in block.get("fields", []):
+                lines.append("  " + _text(field, names))
+            if block.get("accessory"):
+                lines.append("  " + _element(block["accessory"], names, buttons))
+        elif kind == "context":
+            lines.append("  " + " · ".join(_element(e, names, buttons) for e in block["elements"]))
+        elif kind == "divider":
+            lines.append("· · ·")
+        elif kind == "actions":
+            lines.append(" ".join(_element(e, names, buttons) for e in block["elements"]))
+        elif kind == "input":
+            label = _text(block.get("label"), names)
+            lines.append(f"{label}: {_element(block.get('element', {}), names, buttons)}")
+        else:
+            lines.append(f"({kind})")
+    return lines
+
+
+def render_message(
+    payload: dict[str, Any], names: dict[str, str], buttons: list[dict[str, Any]]
+) -> list[str]:
+    """Lines for a message or view payload (blocks, else the fallback text)."""
+    blocks = payload.get("blocks")
+    if isinstance(blocks, list) and blocks:
+        return render_blocks(blocks, names, buttons)
+    return _text({"text": payload.get("text", "")}, names).splitlines()

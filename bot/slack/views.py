@@ -1,0 +1,215 @@
+"""Block Kit views for replies, DMs and the Home tab. Hours and counts only — never notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.formatting import format_day, format_day_long, format_minutes
+from bot.services.assignments import AssignmentResult, PersonStatus, ProgramStatus
+from bot.services.hours import HoursReport, PairTotals
+from bot.slack.blocks import (
+    MAX_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    message,
+    progress_bar,
+    section,
+)
+
+Payload = dict[str, Any]
+PERIOD_NAMES = {"week": "this week", "month": "this month", "year": "this school year"}
+MAX_PAIR_ROWS = 40
+
+
+def refusal(message_text: str, example: str | None = None) -> Payload:
+    """An ephemeral refusal: what was refused and why, with a correct example."""
+    blocks: list[Block] = [section(f":warning: {message_text}")]
+    if example:
+        blocks.append(context(f"Try: `{example}`"))
+    text = message_text + (f" Try: {example}" if example else "")
+    return message(text, blocks)
+
+
+def notice(text: str) -> Payload:
+    """A one-line ephemeral reply."""
+    return message(text, [section(text)])
+
+
+def help_message(title: str, lines: list[tuple[str, str]], footer: str | None = None) -> Payload:
+    """A help reply: each usage with what it does."""
+    body = "\n".join(f"`{usage}` — {what}" for usage, what in lines)
+    blocks: list[Block] = [header(title), section(body)]
+    if footer:
+        blocks.append(context(footer))
+    return message(f"{title}\n{body}", blocks)
+
+
+def _pair_line(pair: PairTotals, report: HoursReport) -> str:
+    week = pair.week
+    met = " ✓" if week >= report.weekly_target else ""
+    bar = progress_bar(week, report.weekly_target)
+    name = f"*{pair.mentee.name}* with {pair.mentor.name}"
+    if report.viewer.id == pair.mentor.id:
+        name = f"*{pair.mentee.name}*"
+    elif report.viewer.id == pair.mentee.id:
+        name = f"with *{pair.mentor.name}* (mentor)"
+    ended = f" · ended {format_day(pair.ended_on)}" if pair.ended_on else ""
+    last = format_day(pair.last_contact) if pair.last_contact else "no contact logged"
+    period = ""
+    if report.period != "week" and report.period != "year":
+        period = f" · {PERIOD_NAMES[report.period]} {format_minutes(pair.minutes(report.period))}"
+    return (
+        f"{name}{ended}\n"
+        f"{bar} this week {format_minutes(week)} of {format_minutes(report.weekly_target)}"
+        f"{met}{period} · school year {format_minutes(pair.year)} · "
+        f"since {format_day(pair.started_on)} {format_minutes(pair.since_start)} · "
+        f"{pair.observations} observation{'s' if pair.observations != 1 else ''} · last {last}"
+    )
+
+
+def hours_report(report: HoursReport) -> Payload:
+    """`/hours`: per-pair totals against the weekly target, then the sum."""
+    period_label = PERIOD_NAMES[report.period]
+    total = report.total(report.period)
+    title = f"{report.scope}: {format_minutes(total)} {period_label}"
+    blocks: list[Block] = [header(title[:150])]
+    if not report.pairs:
+        blocks.append(section("No mentoring pairs to show yet."))
+        return message(title, blocks)
+    blocks.append(
+        context(
+            f"{len(report.pairs)} pair{'s' if len(report.pairs) != 1 else ''} · "
+            f"weekly target {format_minutes(report.weekly_target)} · "
+            f"school year {format_minutes(report.total('year'))} · "
+            f"{report.observations} observations · as of {format_day_long(report.today)}"
+        )
+    )
+    shown = report.pairs[:MAX_PAIR_ROWS]
+    for pair in shown:
+        blocks.append(section(_pair_line(pair, report)))
+    if len(report.pairs) > len(shown):
+        blocks.append(
+            context(
+                f"…and {len(report.pairs) - len(shown)} more pairs. "
+                "Name a person (`/hours @name`) or export with `mentor-minutes export logs`."
+            )
+        )
+    text = "\n".join([title] + [_pair_line(p, report).replace("\n", " — ") for p in shown])
+    return message(text, blocks[:MAX_BLOCKS])
+
+
+def assignment_result(result: AssignmentResult) -> Payload:
+    """What `/induction assign|unassign` did."""
+    if result.mentor is None:
+        ended = ", ".join(f"{m.name} (ended {format_day(d)})" for m, d in result.ended)
+        text = f"{result.mentee.name} no longer has a mentor: {ended}."
+    elif result.unchanged:
+        assert result.started_on is not None
+        text = (
+            f"{result.mentor.name} already mentors {result.mentee.name} "
+            f"(since {format_day(result.started_on)}). Nothing changed."
+        )
+    else:
+        assert result.started_on is not None
+        text = (
+            f":white_check_mark: {result.mentor.name} now mentors {result.mentee.name} "
+            f"from {format_day(result.started_on)}."
+        )
+        if result.ended:
+            text += " Previous: " + ", ".join(
+                f"{m.name} (ended {format_day(d)})" for m, d in result.ended
+            ) + "."
+    return message(text, [section(text)])
+
+
+def program_status(status: ProgramStatus) -> Payload:
+    """`/induction status`: overdue and unassigned mentees first, then pairs and mentor loads."""
+    overdue, unassigned = status.overdue, status.unassigned
+    title = f"{status.program_name} — assignments"
+    blocks: list[Block] = [
+        header(title),
+        context(
+            f"{len(status.mentees)} mentees · {len(unassigned)} without a mentor · "
+            f"{len(overdue)} overdue · as of {format_day_long(status.today)}"
+        ),
+    ]
+    lines: list[str] = []
+    for row in status.mentees:
+        who = f"*{row.mentee.name}* ({_placement(row.mentee)})"
+        if row.mentor is None:
+            state = (
+                f":red_circle: no mentor, {row.days_overdue} day"
+                f"{'s' if row.days_overdue != 1 else ''} overdue (due {format_day(row.due)})"
+                if row.days_overdue
+                else f":large_yellow_circle: no mentor yet (due {format_day(row.due)})"
+            )
+        else:
+            assert row.assigned_on is not None
+            state = f"mentor {row.mentor.name} since {format_day(row.assigned_on)}"
+        lines.append(f"{who} — {state}")
+    for chunk in _chunks(lines, 12)[: MAX_BLOCKS - 5]:
+        blocks.append(section("\n".join(chunk)))
+    if status.mentors:
+        blocks.append(divider())
+        loads = ", ".join(f"{m.name} {count}" for m, count in status.mentors)
+        blocks.append(context(f"Mentees per mentor: {loads}"[:3000]))
+    text = "\n".join([title, *lines])
+    return message(text, blocks[:MAX_BLOCKS])
+
+
+def person_status(status: PersonStatus) -> Payload:
+    """`/induction status @person`: roles and assignment history."""
+    person = status.person
+    roles = ", ".join(sorted(person.roles)) or "no role this year"
+    lines = [f"*{person.name}* · {person.email} · {roles} · {_placement(person)}"]
+    if not person.active:
+        lines.append("_deactivated_")
+    for label, rows, other in (
+        ("Mentored by", status.as_mentee, "mentor"),
+        ("Mentors", status.as_mentor, "mentee"),
+    ):
+        for row in rows:
+            partner = row.mentor if other == "mentor" else row.mentee
+            span = f"since {format_day_long(row.started_on)}"
+            if row.ended_on:
+                span = (
+                    f"{format_day_long(row.started_on)} – {format_day_long(row.ended_on)}"
+                    f" ({row.end_reason or 'ended'})"
+                )
+            lines.append(f"{label} {partner.name}: {span}")
+    if status.due and not any(r.ended_on is None for r in status.as_mentee):
+        lines.append(f"No active mentor — assignment due {format_day_long(status.due)}.")
+    text = "\n".join(lines)
+    return message(text, [section(text)])
+
+
+def _placement(person: Any) -> str:
+    parts = [person.school, person.subject, f"grade {person.grade}" if person.grade else None]
+    return ", ".join(p for p in parts if p) or "no school set"
+
+
+def _chunks(lines: list[str], size: int) -> list[list[str]]:
+    return [lines[i : i + size] for i in range(0, len(lines), size)]
+
+
+def home_tab(name: str, summary: Payload | None) -> Payload:
+    """The Home tab: a greeting, the person's hours summary and the commands."""
+    blocks: list[Block] = [header(f"Mentor Minutes · {name}")]
+    if summary is not None:
+        blocks.extend(summary["blocks"][: MAX_BLOCKS - 6])
+    blocks.extend(
+        [
+            divider(),
+            section(
+                "*Log in one line:* `/logmeeting 45m observation`\n"
+                "*See hours:* `/hours`, `/hours month`, `/hours @name`\n"
+                "*Coordinators:* `/induction status`, `/induction assign @mentor @mentee`"
+            ),
+            actions(button("Log a meeting", "open_log_modal", style="primary")),
+        ]
+    )
+    return {"type": "home", "blocks": blocks[:100]}

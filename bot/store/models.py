@@ -1,0 +1,262 @@
+"""The tables. UTC instants, local dates; history is appended, never overwritten."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("mentee", "mentor", "lead_mentor", "coordinator", "evaluator")
+EDUCATOR_TYPES = (
+    "beginning_teacher",
+    "incoming_teacher",
+    "beginning_administrator",
+    "incoming_administrator",
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC; SQLite gives them back aware too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention alembic relies on."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Program(Base):
+    """An induction program (one district); its config is the loaded TOML."""
+
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(16))
+    school_year_start: Mapped[date] = mapped_column(Date)
+    school_year_end: Mapped[date] = mapped_column(Date)
+    config_toml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
+
+
+class Person(Base):
+    """Someone on the roster, upserted by email."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("program_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    school: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    grade: Mapped[str | None] = mapped_column(String(50))
+    educator_type: Mapped[str | None] = mapped_column(String(40))
+    license: Mapped[str | None] = mapped_column(String(100))
+    hire_date: Mapped[date | None] = mapped_column(Date)
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
+
+    roles: Mapped[list[PersonRole]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class PersonRole(Base):
+    """A role a person holds in one school year ("2026-27")."""
+
+    __tablename__ = "person_roles"
+    __table_args__ = (
+        UniqueConstraint("person_id", "role", "school_year"),
+        CheckConstraint(
+            "role IN ('mentee','mentor','lead_mentor','coordinator','evaluator')", name="role"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    school_year: Mapped[str] = mapped_column(String(7), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+
+class Assignment(Base):
+    """Mentor ↔ mentee, from a start date until ended; reassignment appends a new row."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="end_after_start"),
+        Index(
+            "uq_assignments_active_pair",
+            "mentor_id",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id], lazy="joined")
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id], lazy="joined")
+
+
+class SupportTeamMember(Base):
+    """A member of a beginning educator's support team (mentor, evaluator, others)."""
+
+    __tablename__ = "support_team_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    added_on: Mapped[date] = mapped_column(Date)
+    removed_on: Mapped[date | None] = mapped_column(Date)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+
+class LogEntry(Base):
+    """One mentoring activity with one mentee; notes are confidential to the pair and author."""
+
+    __tablename__ = "log_entries"
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 1 AND 720", name="minutes_range"),
+        Index("ix_log_entries_mentor_day", "mentor_id", "occurred_on"),
+        Index("ix_log_entries_mentee_day", "mentee_id", "occurred_on"),
+        Index("ix_log_entries_day", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    logged_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[str | None] = mapped_column(Text)
+    standards: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20), default="slack")
+    batch_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column()
+
+
+class LogAudit(Base):
+    """Who changed a log entry, when, and what it was before and after."""
+
+    __tablename__ = "log_audit"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    log_entry_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("log_entries.id"), index=True
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=_utcnow)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class MilestoneDone(Base):
+    """A milestone (a deadline rule's key) marked done for a person, kept for the report."""
+
+    __tablename__ = "milestones_done"
+    __table_args__ = (UniqueConstraint("person_id", "milestone", "school_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    milestone: Mapped[str] = mapped_column(String(50))
+    school_year: Mapped[str] = mapped_column(String(7))
+    done_on: Mapped[date] = mapped_column(Date)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+class OutboxMessage(Base):
+    """A notification claimed before it is sent: the natural key makes every send happen once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("rule", "recipient", "subject", "period"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(50))
+    recipient: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(100))
+    period: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    not_before: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,13 @@
+"""Slash commands."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.commands import hours, induction
+
+
+def register(app: App) -> None:
+    """Register every slash command."""
+    app.command("/hours")(hours.handle)
+    app.command("/induction")(induction.handle)

@@ -1,0 +1,38 @@
+"""`/hours [@person] [week|month|year]`: totals the caller may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+
+from bot.command_text import parse_hours
+from bot.slack import views
+from handlers.reply import Payload, ack_with, services_of
+
+HELP = [
+    ("/hours", "your pairs this week against the weekly target, the school year and since the start"),
+    ("/hours month", "the same for this month (also `week`, `year`)"),
+    ("/hours @name", "one person's pairs, if you may see them"),
+    ("/hours help", "this help"),
+]
+FOOTER = (
+    "Mentors see their pairs, mentees themselves, lead mentors and evaluators their school, "
+    "coordinators everyone. Hours and counts only — notes stay with the pair."
+)
+
+
+def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """Answer `/hours` in the ack."""
+    services = services_of(context)
+
+    def build() -> Payload:
+        args = parse_hours(command.get("text") or "")
+        if args.help:
+            return views.help_message("/hours", HELP, FOOTER)
+        report = services.hours.report(
+            command["user_id"], services.clock.now(), period=args.period, person_ref=args.person
+        )
+        return views.hours_report(report)
+
+    ack_with(ack, build)

@@ -1,0 +1,12 @@
+"""Event listeners."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.events import app_home_opened
+
+
+def register(app: App) -> None:
+    """Register every event listener."""
+    app.event("app_home_opened")(app_home_opened.handle)

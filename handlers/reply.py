@@ -1,0 +1,52 @@
+"""How a listener answers: build the reply, or turn a refusal into a clear ephemeral message."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+
+from bot.command_text import UsageError
+from bot.services.container import Services
+from bot.services.errors import Refusal
+from bot.slack import views
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+SORRY = (
+    "Something went wrong on our side and nothing was saved. "
+    "Please try again in a minute; if it keeps happening, tell your coordinator."
+)
+
+
+def services_of(context: BoltContext) -> Services:
+    """The services the app factory put on the context."""
+    services = context["services"]
+    assert isinstance(services, Services)
+    return services
+
+
+def build_reply(build: Callable[[], Payload]) -> Payload:
+    """The payload from `build`, or a refusal that says what was wrong."""
+    try:
+        return build()
+    except UsageError as exc:
+        return views.refusal(exc.message, exc.example)
+    except Refusal as exc:
+        return views.refusal(exc.message, exc.example)
+    except Exception:
+        log.exception("listener failed")
+        return views.refusal(SORRY)
+
+
+def ack_with(ack: Ack, build: Callable[[], Payload]) -> None:
+    """Acknowledge with the reply (ephemeral, within Slack's 3 seconds)."""
+    payload = build_reply(build)
+    ack(
+        text=payload.get("text"),
+        blocks=payload.get("blocks"),
+        response_type=payload.get("response_type", "ephemeral"),
+    )
