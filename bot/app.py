@@ -40,7 +40,7 @@ def create_app(
         name="mentor-minutes",
     )
 
-    def attach_services(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002
+    def attach_services(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["services"] = services
         return next()
 

@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the Slack app (HTTP or Socket Mode) and scheduler")
     serve.add_argument("--port", type=int, default=3000)
-    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104
+    serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--no-scheduler", action="store_true", help="web worker only")
 
     console = sub.add_parser("console", help="drive the app from the terminal, no Slack needed")
@@ -91,9 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; return the exit code."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else (
-            logging.INFO if args.command == "serve" else logging.WARNING
-        ),
+        level=logging.DEBUG
+        if args.verbose
+        else (logging.INFO if args.command == "serve" else logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

@@ -93,14 +93,20 @@ def _split_date(tokens: list[str]) -> tuple[list[str], date | None]:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.lower() in ("on", "from") and i + 1 < len(tokens) and ISO_DATE.match(tokens[i + 1]):
+        if (
+            token.lower() in ("on", "from")
+            and i + 1 < len(tokens)
+            and ISO_DATE.match(tokens[i + 1])
+        ):
             token = tokens[i + 1]
             i += 1
         if ISO_DATE.match(token) and on is None:
             try:
                 on = date.fromisoformat(token)
             except ValueError:
-                raise UsageError(f"{token} is not a real date.", "/induction assign @mentor @mentee 2026-09-14") from None
+                raise UsageError(
+                    f"{token} is not a real date.", "/induction assign @mentor @mentee 2026-09-14"
+                ) from None
         else:
             kept.append(token)
         i += 1

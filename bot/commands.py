@@ -111,8 +111,10 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{rows} row{'s' if rows != 1 else ''} rejected; nothing was imported.", file=out)
         return 1
     for problem in report.unlinked:
-        print(f"{args.file}:{problem.line} ({problem.email}): not linked to Slack: "
-              f"{problem.reason}", file=out)
+        print(
+            f"{args.file}:{problem.line} ({problem.email}): not linked to Slack: {problem.reason}",
+            file=out,
+        )
     prefix = "Dry run, nothing changed: would import" if report.dry_run else "Imported"
     total = len(report.created) + len(report.updated) + len(report.unchanged)
     print(
@@ -156,8 +158,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     services = open_services(settings)
     try:
-        return serve(settings, services, host=args.host, port=args.port,
-                     scheduler=not args.no_scheduler)
+        return serve(
+            settings, services, host=args.host, port=args.port, scheduler=not args.no_scheduler
+        )
     finally:
         services.close()
 

@@ -51,16 +51,16 @@ class Settings(BaseSettings):
         elif value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         if not value.startswith(("sqlite:", "postgresql+")):
-            raise ValueError(
-                "expected a sqlite:///path or postgresql://user@host/db URL"
-            )
+            raise ValueError("expected a sqlite:///path or postgresql://user@host/db URL")
         return value
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
     def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value() and not (
-            value.get_secret_value().startswith("xoxb-")
+        if (
+            value is not None
+            and value.get_secret_value()
+            and not (value.get_secret_value().startswith("xoxb-"))
         ):
             raise ValueError("expected a bot token starting with xoxb-")
         return _blank_to_none(value)
@@ -68,8 +68,10 @@ class Settings(BaseSettings):
     @field_validator("SLACK_APP_TOKEN")
     @classmethod
     def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value() and not (
-            value.get_secret_value().startswith("xapp-")
+        if (
+            value is not None
+            and value.get_secret_value()
+            and not (value.get_secret_value().startswith("xapp-"))
         ):
             raise ValueError("expected an app-level token starting with xapp- (Socket Mode)")
         return _blank_to_none(value)

@@ -680,7 +680,8 @@ def _refusal(
             understood,
             example.build(),
         )
-    date_refusal = _date_refusal(reading.when, ctx, today, understood, example)
+    day_outcome = reading.when or _checked("today", today, ctx, today)  # even a default
+    date_refusal = _date_refusal(day_outcome, ctx, today, understood, example)
     if date_refusal is not None:
         return date_refusal
     if reading.unknown_standards:

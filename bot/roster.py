@@ -138,7 +138,9 @@ def parse_roster(text: str) -> RosterParse:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         result.problems.append(
-            RowProblem(1, "", f"the header lacks {', '.join(missing)} (expected: {','.join(COLUMNS)})")
+            RowProblem(
+                1, "", f"the header lacks {', '.join(missing)} (expected: {','.join(COLUMNS)})"
+            )
         )
         return result
     reader.fieldnames = header
@@ -152,7 +154,9 @@ def parse_roster(text: str) -> RosterParse:
             continue
         if None in raw:
             result.problems.append(
-                RowProblem(line_start, (raw.get("email") or "").strip(), "more fields than the header")
+                RowProblem(
+                    line_start, (raw.get("email") or "").strip(), "more fields than the header"
+                )
             )
             continue
         values, problems = _row_problems(raw)
@@ -161,7 +165,9 @@ def parse_roster(text: str) -> RosterParse:
             problems.append(f"email {email} is already on line {seen_email[email]}")
         slack_user_id = values["slack_user_id"]
         if isinstance(slack_user_id, str) and slack_user_id in seen_slack:
-            problems.append(f"slack_user_id {slack_user_id} is already on line {seen_slack[slack_user_id]}")
+            problems.append(
+                f"slack_user_id {slack_user_id} is already on line {seen_slack[slack_user_id]}"
+            )
         if problems:
             result.problems.extend(RowProblem(line_start, email, p) for p in problems)
             continue

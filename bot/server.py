@@ -64,9 +64,7 @@ def make_http_server(
     return create_server(SlackWsgi(app, services), host=host, port=port, threads=WSGI_THREADS)
 
 
-def serve(
-    settings: Settings, services: Services, *, host: str, port: int, scheduler: bool
-) -> int:
+def serve(settings: Settings, services: Services, *, host: str, port: int, scheduler: bool) -> int:
     """Run until interrupted: the scheduler (unless disabled) and Socket Mode or HTTP."""
     if settings.SLACK_BOT_TOKEN is None:
         log.error("SLACK_BOT_TOKEN is not set: set it in .env, or try `mentor-minutes console`")

@@ -352,8 +352,15 @@ def stop(dir: Path) -> None:
 
 def main(argv: list[str]) -> int:
     """Command-line entry point: `start DIR` prints the URL; `stop DIR` tears it down."""
+    if argv == ["bin"]:
+        bin_dir = find_pg_bin()
+        if bin_dir is None:
+            print("no PostgreSQL binaries found", file=sys.stderr)
+            return 1
+        print(bin_dir)
+        return 0
     if len(argv) != 2 or argv[0] not in {"start", "stop"}:
-        print("usage: pg_cluster.py start|stop DIR", file=sys.stderr)
+        print("usage: pg_cluster.py bin | start DIR | stop DIR", file=sys.stderr)
         return 2
     command, target = argv[0], Path(argv[1])
     try:

@@ -10,13 +10,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from fakes.signing import (
-    block_action_body,
-    signed_headers,
-    slash_command_body,
-    view_submission_body,
-)
-from fakes.slack_api import FakeSlackApi
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_handlers
@@ -26,6 +19,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
+
+from fakes.signing import (
+    block_action_body,
+    signed_headers,
+    slash_command_body,
+    view_submission_body,
+)
+from fakes.slack_api import FakeSlackApi
 
 TOKEN = "xoxb-test-token"
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hello*"}}]

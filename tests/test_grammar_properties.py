@@ -156,7 +156,11 @@ def test_month_day_names_the_last_such_day(ctx: LogContext, back: int) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(ctx=contexts(), back=st.integers(min_value=0, max_value=6), prefix=st.sampled_from(("", "on ", "last ")))
+@given(
+    ctx=contexts(),
+    back=st.integers(min_value=0, max_value=6),
+    prefix=st.sampled_from(("", "on ", "last ")),
+)
 def test_weekdays_are_the_most_recent(ctx: LogContext, back: int, prefix: str) -> None:
     today = local_today(ctx.now, ctx.timezone)
     day = today - timedelta(days=back)

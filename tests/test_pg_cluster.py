@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from pg_cluster import DATABASE, find_pg_bin, start, stop
 
 

@@ -1,7 +1,6 @@
 """Program policy, presets and the program TOML (bot/policy.py)."""
 
 # Table tests keep one case per line, even when the expected problem text is long.
-# ruff: noqa: E501
 
 from datetime import date, time
 from pathlib import Path

@@ -178,7 +178,11 @@ class AssignmentService:
         return AssignmentResult(mentor, mentee, on, ended=tuple(ended))
 
     def unassign(
-        self, actor: Member | None, mentee_ref: str, reason: str | None, on: date | None,
+        self,
+        actor: Member | None,
+        mentee_ref: str,
+        reason: str | None,
+        on: date | None,
         now: datetime,
     ) -> AssignmentResult:
         """End a mentee's active assignment with a date and reason."""
@@ -251,8 +255,14 @@ class AssignmentService:
             ids = {a.mentor_id for a in rows} | {a.mentee_id for a in rows}
             members = {m.id: m for m in self.people.members(session, program, ids)}
         pairs = [
-            PairRow(a.id, members[a.mentor_id], members[a.mentee_id], a.started_on, a.ended_on,
-                    a.end_reason)
+            PairRow(
+                a.id,
+                members[a.mentor_id],
+                members[a.mentee_id],
+                a.started_on,
+                a.ended_on,
+                a.end_reason,
+            )
             for a in rows
         ]
         return PersonStatus(

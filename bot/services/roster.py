@@ -70,7 +70,7 @@ class RosterService:
     def import_csv(
         self, text: str, *, dry_run: bool = False, directory: SlackDirectory | None = None
     ) -> ImportReport:
-        """Validate every row; if all are good (and not a dry run) upsert them in one transaction."""
+        """Validate every row; if all are good (and not a dry run), upsert them in one go."""
         program = self.programs.current()
         parsed = parse_roster(text)
         report = ImportReport(problems=list(parsed.problems), dry_run=dry_run)
@@ -162,7 +162,9 @@ class RosterService:
                 resolved[row.email] = known.slack_user_id
             elif directory is None:
                 report.unlinked.append(
-                    RowProblem(row.line, row.email, "no slack_user_id and no Slack token to look it up")
+                    RowProblem(
+                        row.line, row.email, "no slack_user_id and no Slack token to look it up"
+                    )
                 )
             else:
                 try:

@@ -45,9 +45,7 @@ def divider() -> Block:
     return {"type": "divider"}
 
 
-def button(
-    text: str, action_id: str, value: str = "", *, style: str | None = None
-) -> Block:
+def button(text: str, action_id: str, value: str = "", *, style: str | None = None) -> Block:
     """A button element."""
     element: Block = {"type": "button", "text": plain(text, 75), "action_id": action_id}
     if value:

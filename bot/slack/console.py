@@ -26,8 +26,8 @@ from bot.config import Settings
 from bot.formatting import format_day_long
 from bot.services.container import Services
 from bot.services.people import Member
-from bot.slack.standin import FakeSlackApi
 from bot.slack.render import render_message
+from bot.slack.standin import FakeSlackApi
 
 HANDLE = re.compile(r"(?<![<\w])@([A-Za-z][\w.\-]*)")
 TEAM_ID = "T0CONSOLE"

@@ -60,7 +60,7 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
     ended = f" · ended {format_day(pair.ended_on)}" if pair.ended_on else ""
     last = format_day(pair.last_contact) if pair.last_contact else "no contact logged"
     period = ""
-    if report.period != "week" and report.period != "year":
+    if report.period not in ("week", "year"):
         period = f" · {PERIOD_NAMES[report.period]} {format_minutes(pair.minutes(report.period))}"
     return (
         f"{name}{ended}\n"
@@ -120,9 +120,11 @@ def assignment_result(result: AssignmentResult) -> Payload:
             f"from {format_day(result.started_on)}."
         )
         if result.ended:
-            text += " Previous: " + ", ".join(
-                f"{m.name} (ended {format_day(d)})" for m, d in result.ended
-            ) + "."
+            text += (
+                " Previous: "
+                + ", ".join(f"{m.name} (ended {format_day(d)})" for m, d in result.ended)
+                + "."
+            )
     return message(text, [section(text)])
 
 

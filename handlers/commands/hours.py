@@ -11,7 +11,10 @@ from bot.slack import views
 from handlers.reply import Payload, ack_with, services_of
 
 HELP = [
-    ("/hours", "your pairs this week against the weekly target, the school year and since the start"),
+    (
+        "/hours",
+        "your pairs this week against the weekly target, the school year and since the start",
+    ),
     ("/hours month", "the same for this month (also `week`, `year`)"),
     ("/hours @name", "one person's pairs, if you may see them"),
     ("/hours help", "this help"),

@@ -11,7 +11,10 @@ from bot.slack import views
 from handlers.reply import Payload, ack_with, services_of
 
 HELP = [
-    ("/induction assign @mentor @mentee [2026-09-14]", "assign a mentor (a current mentor is closed as a reassignment)"),
+    (
+        "/induction assign @mentor @mentee [2026-09-14]",
+        "assign a mentor (a current mentor is closed as a reassignment)",
+    ),
     ("/induction unassign @mentee [reason]", "end a mentee's assignment, with a reason"),
     ("/induction status", "every mentee's assignment, overdue first"),
     ("/induction status @person", "one person's roles and assignment history"),

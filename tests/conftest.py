@@ -1,0 +1,197 @@
+"""Shared fixtures: a fresh store per test on SQLite and on PostgreSQL, the fake Slack Web API,
+the app built by the real factory, and a real HTTP server in front of it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.app import create_app
+from bot.clock import FixedClock
+from bot.config import Settings, load_settings
+from bot.policy import parse_program_toml
+from bot.services.container import Services, build_services
+from bot.services.programs import ProgramInfo
+from bot.store.db import upgrade
+from bot.store.models import Base
+from fakes.slack_api import FakeSlackApi
+
+PG_URL_ENV = "MM_TEST_PG_URL"
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in New York
+
+PROGRAM_TOML = """
+name = "Hillside Public Schools"
+timezone = "America/New_York"
+policy = "ma"
+school_year_start = 2026-08-31
+school_year_end = 2027-06-18
+non_school_days = [2026-09-07, 2026-10-12, 2026-11-11]
+"""
+
+ROSTER_CSV = """email,name,roles,school,subject,grade,educator_type,license,hire_date,slack_user_id
+cora@hillside.example,Cora Coordinator,coordinator,,,,,Professional,2015-08-24,U0CORA
+lee@hillside.example,Lee Lead,mentor;lead_mentor,Lincoln,Math,4,,Professional,2012-08-27,U0LEE
+mia@hillside.example,Mia Mentor,mentor,Lincoln,Science,5,,Professional,2016-08-29,U0MIA
+max@hillside.example,Max Mentor,mentor,Jefferson,English,7,,Professional,2014-08-25,U0MAX
+bea@hillside.example,Bea Beginner,mentee,Lincoln,Math,4,beginning_teacher,Initial,2026-08-24,U0BEA
+ike@hillside.example,Ike Incoming,mentee,Lincoln,Science,5,incoming_teacher,Professional,2026-08-24,U0IKE
+bo@hillside.example,Bo Beginner,mentee,Jefferson,English,7,beginning_teacher,Provisional,2026-08-24,U0BO
+nia@hillside.example,Nia New,mentee,Jefferson,Science,8,beginning_teacher,Initial,2026-10-19,U0NIA
+pat@hillside.example,Pat Principal,evaluator,Lincoln,,,,Professional,2010-07-01,U0PAT
+"""
+
+
+# ---- databases ----------------------------------------------------------------------------
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A migrated PostgreSQL database for this worker, or None when no cluster is running."""
+    base = os.environ.get(PG_URL_ENV)
+    if not base:
+        yield None
+        return
+    from sqlalchemy.engine import make_url
+
+    name = f"mm_{_worker()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: SQLite and PostgreSQL (skipped without a cluster, not in CI)."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    if url is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {PG_URL_ENV} is not set: the PostgreSQL tests must run")
+        pytest.skip(f"no PostgreSQL ({PG_URL_ENV} unset); `make test` starts one")
+    _truncate_postgres(url)
+    yield url
+
+
+# ---- Slack, settings, services, app ------------------------------------------------------
+
+
+@pytest.fixture
+def slack_api() -> Iterator[FakeSlackApi]:
+    """The loopback fake Slack Web API."""
+    with FakeSlackApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock frozen at Wed 18 Nov 2026 10:00 New York time."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings(db_url: str, slack_api: FakeSlackApi) -> Settings:
+    """Settings for the test database and the fake Web API; no .env, no real Slack."""
+    return load_settings(
+        _env_file=None,
+        DATABASE_URL=db_url,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_APP_TOKEN="",
+        SLACK_API_URL=slack_api.url,
+        MENTOR_MINUTES_NOW=None,
+    )
+
+
+@pytest.fixture
+def services(settings: Settings, clock: FixedClock) -> Iterator[Services]:
+    """Services over the test database with the frozen clock."""
+    built = build_services(settings, clock=clock)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def program(services: Services) -> ProgramInfo:
+    """The contract's example program, loaded."""
+    info, _ = services.programs.load(parse_program_toml(PROGRAM_TOML))
+    return info
+
+
+@pytest.fixture
+def roster(services: Services, program: ProgramInfo) -> dict[str, int]:
+    """The test roster imported; email → person id."""
+    report = services.roster.import_csv(ROSTER_CSV)
+    assert report.ok, report.problems
+    with services.store.read() as session:
+        return {m.email: m.id for m in services.people.all_members(session, program)}
+
+
+@pytest.fixture
+def pairs(services: Services, roster: dict[str, int]) -> None:
+    """Lee→Bea, Mia→Ike, Max→Bo assigned; Nia unassigned."""
+    for mentor, mentee, day in (
+        ("lee@hillside.example", "bea@hillside.example", "2026-08-26"),
+        ("mia@hillside.example", "ike@hillside.example", "2026-09-02"),
+        ("max@hillside.example", "bo@hillside.example", "2026-08-31"),
+    ):
+        from datetime import date
+
+        services.assignments.assign(None, mentor, mentee, date.fromisoformat(day), NOW)
+
+
+@pytest.fixture
+def app(settings: Settings, services: Services) -> Any:
+    """The Bolt app from the real factory, answering synchronously (as the console does)."""
+    return create_app(settings, services, process_before_response=True)
+
+
+@pytest.fixture
+def http_server(settings: Settings, services: Services) -> Iterator[str]:
+    """The real HTTP server (waitress) on a free loopback port; yields its base URL."""
+    from bot.server import make_http_server
+
+    server = make_http_server(settings, services, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
