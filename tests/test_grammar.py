@@ -193,11 +193,7 @@ CASES: list[tuple[str, str, tuple[int, str, tuple[int, ...], date, str | None] |
     ("one", "45m met with <@U0BEA> re pacing", (45, "meeting", (1,), D(11, 18), "met re pacing")),
     ("one", "45m talked with her", (45, "meeting", (1,), D(11, 18), "talked with her")),
     # notes
-    (
-        "one",
-        "45m obs, yesterday — good! (unit 3).",
-        (45, "observation", (1,), D(11, 17), "good! (unit 3)."),
-    ),
+    ("one", "45m obs, yesterday — good! (p3)", (45, "observation", (1,), D(11, 17), "good! (p3)")),
     ("one", "great lesson, 45m.", (45, "meeting", (1,), D(11, 18), "great lesson.")),
     ("one", "45m Q&amp;A &lt;fractions&gt;", (45, "meeting", (1,), D(11, 18), "Q&A <fractions>")),
     ("one", "45m   lots   of\tspace  ", (45, "meeting", (1,), D(11, 18), "lots of space")),
