@@ -792,7 +792,8 @@ def _mentee_names(reading: _Reading, ctx: LogContext) -> list[str]:
     names: list[str] = []
     for user_id in reading.mention_ids:
         mentee = by_slack_id.get(user_id)
-        name = mentee.name if mentee else f"<@{user_id}>"
+        label = reading.mention_labels.get(user_id)
+        name = mentee.name if mentee else f"@{label}" if label else f"<@{user_id}>"
         if name not in names:
             names.append(name)
     return names

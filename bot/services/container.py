@@ -8,6 +8,7 @@ from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
 from bot.services.assignments import AssignmentService
 from bot.services.hours import HoursService
+from bot.services.logs import LogService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.services.roster import RosterService
@@ -25,6 +26,7 @@ class Services:
     roster: RosterService
     assignments: AssignmentService
     hours: HoursService
+    logs: LogService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -43,6 +45,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     store = Store(settings.DATABASE_URL)
     programs = ProgramService(store)
     people = PeopleService(store)
+    hours = HoursService(store, programs, people)
     return Services(
         store=store,
         clock=clock or clock_from(settings),
@@ -50,5 +53,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         people=people,
         roster=RosterService(store, programs),
         assignments=AssignmentService(store, programs, people),
-        hours=HoursService(store, programs, people),
+        hours=hours,
+        logs=LogService(store, programs, people, hours),
     )

@@ -12,6 +12,14 @@ class Refusal(Exception):
         self.example = example
 
 
+class ParseRefused(Refusal):
+    """Text (or a form's fields) the grammar could not accept; `error` says which part."""
+
+    def __init__(self, error: object, message: str, example: str | None = None) -> None:
+        super().__init__(message, example=example)
+        self.error = error
+
+
 class NotOnRoster(Refusal):
     """The Slack user is not a person of the program."""
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from bot.services.errors import NotAllowed
 from bot.services.people import Member, PeopleService
@@ -110,7 +111,9 @@ class HoursService:
             pairs = self._pairs(session, program, viewer, target, year_start)
             if target is not None and not pairs:
                 raise NotAllowed(_not_visible(viewer, target))
-            totals = self._totals(session, program, pairs, today, year_start)
+            totals = self.totals_for_pairs(
+                session, program, [(a.mentor_id, a.mentee_id) for a in pairs], today
+            )
             ids = {a.mentor_id for a in pairs} | {a.mentee_id for a in pairs}
             members = {m.id: m for m in self.people.members(session, program, ids)}
         rows = []
@@ -143,16 +146,13 @@ class HoursService:
 
     def _pairs(
         self,
-        session: object,
+        session: Session,
         program: ProgramInfo,
         viewer: Member,
         target: Member | None,
         year_start: date,
     ) -> list[Assignment]:
         """Assignments of this school year the viewer may see (one query)."""
-        from sqlalchemy.orm import Session, aliased
-
-        assert isinstance(session, Session)
         mentee = aliased(Person)
         query = (
             select(Assignment)
@@ -174,20 +174,17 @@ class HoursService:
             )
         return list(session.scalars(query.order_by(Assignment.id)).unique())
 
-    def _totals(
+    def totals_for_pairs(
         self,
-        session: object,
+        session: Session,
         program: ProgramInfo,
-        pairs: list[Assignment],
+        pairs: list[tuple[int, int]],
         today: date,
-        year_start: date,
-    ) -> dict[tuple[int, int], tuple[int, int, int, int, int, date | None]]:
-        """One aggregate over the log for the listed pairs."""
-        from sqlalchemy.orm import Session
-
-        assert isinstance(session, Session)
+    ) -> dict[tuple[int, int], Totals]:
+        """(week, month, year, since start, observations, last contact) per (mentor, mentee)."""
         if not pairs:
             return {}
+        year_start = program.config.school_year_start
         week_from, month_from = week_start(today), today.replace(day=1)
 
         def minutes_since(start: date) -> object:
@@ -195,7 +192,7 @@ class HoursService:
                 func.sum(case((LogEntry.occurred_on >= start, LogEntry.minutes), else_=0)), 0
             )
 
-        mentee_ids = sorted({a.mentee_id for a in pairs})
+        mentee_ids = sorted({mentee for _, mentee in pairs})
         query = select(
             LogEntry.mentor_id,
             LogEntry.mentee_id,
@@ -224,13 +221,16 @@ class HoursService:
         if len(mentee_ids) <= 500:
             query = query.where(LogEntry.mentee_id.in_(mentee_ids))
         query = query.group_by(LogEntry.mentor_id, LogEntry.mentee_id)
+        wanted = set(pairs)
         return {
             (r[0], r[1]): (int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]), r[7])
             for r in session.execute(query)
+            if (r[0], r[1]) in wanted
         }
 
 
-_ZERO: tuple[int, int, int, int, int, date | None] = (0, 0, 0, 0, 0, None)
+Totals = tuple[int, int, int, int, int, date | None]
+_ZERO: Totals = (0, 0, 0, 0, 0, None)
 
 
 def _scope_title(viewer: Member, target: Member | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shlex
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,8 +28,9 @@ from bot.formatting import format_day_long
 from bot.services.container import Services
 from bot.services.people import Member
 from bot.slack.render import render_message
-from bot.slack.standin import FakeSlackApi
+from bot.slack.standin import RESPONSE_URL_METHOD, FakeSlackApi
 
+FORM = "application/x-www-form-urlencoded"
 HANDLE = re.compile(r"(?<![<\w])@([A-Za-z][\w.\-]*)")
 TEAM_ID = "T0CONSOLE"
 HELP = """\
@@ -38,6 +40,7 @@ Console commands:
   :as EMAIL|NAME   act as another person        :who     list the people
   :time ISO8601    set the clock (with offset)  :home    open your Home tab
   :run JOB         run a scheduled job now      :press N press button N of the last output
+  :submit f=v ...  fill and submit the open form, e.g. :submit duration=45m kind=planning
   :help            this help                    :quit    leave (also Ctrl-D)"""
 
 
@@ -169,12 +172,12 @@ class Console:
                 "command": name,
                 "text": self.escape_mentions(text.strip()),
                 "api_app_id": "A0CONSOLE",
-                "response_url": "http://console.invalid/response",
+                "response_url": self.slack.response_url,
                 "trigger_id": f"console.{int(time.time())}",
             }
         )
         self.buttons = []
-        reply = self._dispatch(body, "application/x-www-form-urlencoded")
+        reply = self._dispatch(body, FORM)
         if reply.get("text") or reply.get("blocks"):
             self.show("reply (only you can see this)", reply)
         self.show_calls()
@@ -193,7 +196,7 @@ class Console:
             "user": {"id": self.me.slack_user_id, "team_id": TEAM_ID},
             "api_app_id": "A0CONSOLE",
             "trigger_id": f"console.{int(time.time())}",
-            "response_url": "http://console.invalid/response",
+            "response_url": self.slack.response_url,
             "container": {"type": "message", "message_ts": "1.0", "channel_id": "C0CONSOLE"},
             "channel": {"id": "C0CONSOLE"},
             "actions": [
@@ -208,9 +211,44 @@ class Console:
         }
         self.buttons = []
         body = urlencode({"payload": json.dumps(payload)})
-        reply = self._dispatch(body, "application/x-www-form-urlencoded")
+        reply = self._dispatch(body, FORM)
         if reply.get("text") or reply.get("blocks"):
             self.show("reply", reply)
+        self.show_calls()
+
+    def submit(self, text: str) -> None:
+        """Fill and submit the open form: `:submit duration=45m kind=observation notes="…"`."""
+        assert self.me is not None
+        view = self.last_view
+        if view is None:
+            self.say("No form is open.")
+            return
+        try:
+            given = dict(part.split("=", 1) for part in shlex.split(text))
+        except ValueError:
+            self.say('Write fields as name=value, e.g. :submit duration=45m notes="unit 3"')
+            return
+        state: dict[str, Any] = {}
+        for block in view.get("blocks", []):
+            if block.get("type") == "input":
+                state[block["block_id"]] = _field_state(block, given.pop(block["block_id"], None))
+        if given:
+            self.say(f"(ignored unknown fields: {', '.join(given)})")
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "console"},
+            "user": {"id": self.me.slack_user_id, "team_id": TEAM_ID},
+            "api_app_id": "A0CONSOLE",
+            "trigger_id": f"console.{int(time.time())}",
+            "view": {**view, "id": "VCONSOLE", "state": {"values": state}},
+        }
+        reply = self._dispatch(urlencode({"payload": json.dumps(payload)}), FORM)
+        if reply.get("response_action") == "errors":
+            for field, problem in reply.get("errors", {}).items():
+                self.say(f"│ form error in {field}: {problem}")
+        else:
+            self.last_view = None
+            self.say("(form closed)")
         self.show_calls()
 
     def home(self) -> None:
@@ -241,7 +279,9 @@ class Console:
         self.seen_calls += len(calls)
         for call in calls:
             method, args = call.method, call.params
-            if method == "chat.postMessage":
+            if method == RESPONSE_URL_METHOD:
+                self.show("reply (only you can see this)", args)
+            elif method == "chat.postMessage":
                 channel = str(args.get("channel", ""))
                 who = self.names.get(channel.removeprefix("D"), channel)
                 self.show(f"DM to {who}", args)
@@ -295,6 +335,8 @@ class Console:
             self.home()
         elif word == ":press":
             self.press(rest)
+        elif word == ":submit":
+            self.submit(rest)
         elif word == ":run":
             self.run_job(rest.strip())
         elif line.startswith("/"):
@@ -313,6 +355,29 @@ class Console:
             return
         self.say(summary)
         self.show_calls()
+
+
+def _field_state(block: dict[str, Any], given: str | None) -> dict[str, Any]:
+    """A form field's submitted state: the given value, else what the form was prefilled with."""
+    element = block.get("element", {})
+    kind, action_id = element.get("type"), element.get("action_id", "value")
+    if kind == "static_select":
+        chosen = element.get("initial_option")
+        if given is not None:
+            wanted = given.lower()
+            chosen = next(
+                (
+                    o
+                    for o in element.get("options", [])
+                    if o["value"].lower() == wanted or o["text"]["text"].lower().startswith(wanted)
+                ),
+                None,
+            )
+        return {action_id: {"type": kind, "selected_option": chosen}}
+    if kind == "datepicker":
+        return {action_id: {"type": kind, "selected_date": given or element.get("initial_date")}}
+    value = given if given is not None else element.get("initial_value")
+    return {action_id: {"type": kind, "value": value}}
 
 
 def _default_person(people: list[Member]) -> str:

@@ -30,6 +30,13 @@ def _element(element: dict[str, Any], names: dict[str, str], buttons: list[dict[
         return _text(element, names)
     if kind == "image":
         return f"({element.get('alt_text', 'image')})"
+    initial = (
+        element.get("initial_value")
+        or element.get("initial_date")
+        or _text((element.get("initial_option") or {}).get("text"), names)
+    )
+    if initial:
+        return f"[{initial}]"
     placeholder = _text(element.get("placeholder"), names)
     return f"<{kind}{': ' + placeholder if placeholder else ''}>"
 

@@ -29,6 +29,7 @@ _TS_BASE_MICROS = 1_700_000_000_000_000
 _TS_STEP_MICROS = 100
 
 JsonDict = dict[str, Any]
+RESPONSE_URL_METHOD = "response_url"  # what a post to a response_url is recorded as
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         """Decode, dispatch, record and respond."""
         split = urlsplit(self.path)
-        if not split.path.startswith("/api/"):
+        if split.path.startswith("/response/"):
+            method, token_required = RESPONSE_URL_METHOD, False
+        elif split.path.startswith("/api/"):
+            method, token_required = split.path[len("/api/") :], True
+        else:
             self._respond(404, {"ok": False, "error": "not_found"}, {})
             return
-        method = split.path[len("/api/") :]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
         params = _decode_query(split.query)
@@ -102,6 +106,8 @@ class _Handler(BaseHTTPRequestHandler):
         token = _bearer_token(self.headers.get("Authorization"))
         if token is None and isinstance(body_token, str):
             token = body_token
+        if not token_required:
+            token = "response-url"
         params = {k: _decode_json_field(k, v) for k, v in params.items()}
         status, payload, headers = self.server.fake._answer(method, params, token)
         self._respond(status, payload, headers)
@@ -256,6 +262,11 @@ class FakeSlackApi:
     def url(self) -> str:
         """Base URL for WebClient(base_url=...), with a trailing slash."""
         return f"http://127.0.0.1:{self.port}/api/"
+
+    @property
+    def response_url(self) -> str:
+        """A response_url for interactions: what `respond()` posts is recorded as a call."""
+        return f"http://127.0.0.1:{self.port}/response/T0TEST/1/x"
 
     # -- scripting -----------------------------------------------------------------------------
 

@@ -200,6 +200,7 @@ class LogEntry(Base):
     mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     logged_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    observed_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # `observed` visits
     occurred_on: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))

@@ -1,9 +1,18 @@
-"""Actions listeners."""
+"""Button listeners."""
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
+
+from handlers.actions import log_controls
 
 
 def register(app: App) -> None:
     """Register every action listener."""
+    app.action("log_undo")(log_controls.undo)
+    app.action("log_edit")(log_controls.edit)
+    app.action("open_log_modal")(log_controls.open_form)
+    app.action(re.compile(r"^log_pick_mentee:"))(log_controls.pick)
+    app.action(re.compile(r"^log_pick_date:"))(log_controls.pick)

@@ -1,9 +1,13 @@
-"""Views listeners."""
+"""Modal submission listeners."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers.views import log_form
+
 
 def register(app: App) -> None:
     """Register every view listener."""
+    app.view("log_new")(log_form.submit_new)
+    app.view("log_edit_submit")(log_form.submit_edit)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 03:43:10.332942
+Create Date: 2026-11-24
 """
 
 from collections.abc import Sequence
@@ -103,6 +103,7 @@ def upgrade() -> None:
     sa.Column('mentor_id', sa.Integer(), nullable=False),
     sa.Column('mentee_id', sa.Integer(), nullable=False),
     sa.Column('logged_by_id', sa.Integer(), nullable=False),
+    sa.Column('observed_id', sa.Integer(), nullable=True),
     sa.Column('occurred_on', sa.Date(), nullable=False),
     sa.Column('minutes', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -117,6 +118,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['logged_by_id'], ['people.id'], name=op.f('fk_log_entries_logged_by_id_people')),
     sa.ForeignKeyConstraint(['mentee_id'], ['people.id'], name=op.f('fk_log_entries_mentee_id_people')),
     sa.ForeignKeyConstraint(['mentor_id'], ['people.id'], name=op.f('fk_log_entries_mentor_id_people')),
+    sa.ForeignKeyConstraint(['observed_id'], ['people.id'], name=op.f('fk_log_entries_observed_id_people')),
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_log_entries_program_id_programs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_log_entries'))
     )

@@ -1,0 +1,270 @@
+"""Block Kit for `/logmeeting`: the echo with Undo/Edit, questions, refusals and the log form."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from bot.formatting import format_day, format_minutes
+from bot.grammar import KINDS, ParseError
+from bot.services.logs import FormDefaults, LoggedEntry, LogOutcome
+from bot.slack.blocks import Block, actions, button, context, message, plain, section
+
+Payload = dict[str, Any]
+UNDO = "log_undo"
+EDIT = "log_edit"
+PICK_MENTEE = "log_pick_mentee"
+PICK_DATE = "log_pick_date"
+OPEN_FORM = "open_log_modal"
+NEW_CALLBACK = "log_new"
+EDIT_CALLBACK = "log_edit_submit"
+MAX_VALUE_TEXT = 1500
+MAX_EDIT_BUTTONS = 5
+KIND_LABELS = {
+    "meeting": "Meeting",
+    "observation": "Observation (I observed my mentee)",
+    "observed": "Observed (mentee observed a teacher)",
+    "co-teaching": "Co-teaching",
+    "planning": "Planning",
+    "group": "Group session",
+    "video": "Video analysis",
+    "other": "Other",
+}
+EXAMPLES = [
+    ("/logmeeting 45m observation", "with your only mentee, today"),
+    (
+        "/logmeeting 1h30 planning with @bea yesterday unit 3 pacing",
+        "parts in any order; the rest are notes",
+    ),
+    ("/logmeeting 30m @bea @carl group monday", "one entry per mentee"),
+    ("/logmeeting 20m meeting 9/14 #II", "a date, and a standard addressed"),
+    ("/logmeeting", "opens the form"),
+]
+
+
+def entry_line(entry: LoggedEntry, weekly_target: int) -> str:
+    """ "45 min observation with Bea Beginner, Wed 16 Sep — this week 1 h 55 of 1 h ✓, …" """
+    met = " ✓" if entry.week_minutes >= weekly_target else ""
+    what = f"{entry.kind} with {entry.mentee.name}"
+    if entry.observed is not None:
+        what = f"observing {entry.observed.name} ({entry.mentee.name})"
+    return (
+        f"{format_minutes(entry.minutes)} {what}, "
+        f"{format_day(entry.occurred_on)} — this week {format_minutes(entry.week_minutes)} of "
+        f"{format_minutes(weekly_target)} target{met}, school year "
+        f"{format_minutes(entry.year_minutes)}"
+    )
+
+
+def logged(outcome: LogOutcome) -> Payload:
+    """The ephemeral echo of what was stored, with Undo and Edit."""
+    lines = [entry_line(e, outcome.weekly_target) for e in outcome.entries]
+    text = "Logged " + "; ".join(lines)
+    blocks: list[Block] = [section(":white_check_mark: " + text)]
+    if any(e.notes for e in outcome.entries):
+        blocks.append(context(":lock: Notes are kept for you and your mentee only."))
+    controls = [button("Undo", UNDO, outcome.batch_id or "", style="danger")]
+    for entry in outcome.entries[:MAX_EDIT_BUTTONS]:
+        label = "Edit" if len(outcome.entries) == 1 else f"Edit {entry.mentee.name.split()[0]}"
+        controls.append(button(label, EDIT, str(entry.id)))
+    blocks.append(actions(*controls, block_id="log_controls"))
+    return message(text, blocks)
+
+
+def undone(entries: list[LoggedEntry], weekly_target: int) -> Payload:
+    """What Undo removed, and the totals now."""
+    lines = [
+        f"~{format_minutes(e.minutes)} {e.kind} with {e.mentee.name}, {format_day(e.occurred_on)}~ "
+        f"— this week now {format_minutes(e.week_minutes)} of {format_minutes(weekly_target)}"
+        for e in entries
+    ]
+    text = "Undone: " + "; ".join(lines)
+    return message(text, [section(":leftwards_arrow_with_hook: " + text)])
+
+
+def updated(entry: LoggedEntry, weekly_target: int) -> Payload:
+    """What Edit changed."""
+    text = "Updated: " + entry_line(entry, weekly_target)
+    return message(text, [section(":pencil2: " + text)], ephemeral=False)
+
+
+def _understood(error: ParseError) -> str:
+    if not error.understood:
+        return "I didn't recognise any part of that."
+    parts = ", ".join(f"{k} {v}" for k, v in error.understood.items())
+    return f"I understood: {parts}."
+
+
+def _choice_value(text: str, **extra: Any) -> str:
+    return json.dumps({"t": text[:MAX_VALUE_TEXT], **extra}, separators=(",", ":"))
+
+
+def question(outcome: LogOutcome) -> Payload:
+    """Ask instead of guessing: which mentee, which date — or say what is wrong."""
+    error = outcome.error
+    assert error is not None
+    if len(outcome.text) > MAX_VALUE_TEXT:
+        return refusal_with_form(error, outcome.text[:MAX_VALUE_TEXT])
+    if error.code == "ambiguous_mentee" and outcome.choices:
+        text = f"Who was it with? {_understood(error)}"
+        buttons = [
+            button(m.name, f"{PICK_MENTEE}:{m.id}", _choice_value(outcome.text, m=m.id))
+            for m in outcome.choices[:20]
+        ]
+        blocks = [section(":speech_balloon: " + text)]
+        blocks += [actions(*buttons[i : i + 5]) for i in range(0, len(buttons), 5)]
+        return message(text, blocks)
+    if error.code == "ambiguous_date" and error.choices:
+        days = [d for d in error.choices if isinstance(d, date)]
+        text = f"Which day did you mean? {_understood(error)}"
+        buttons = [
+            button(
+                format_day(d),
+                f"{PICK_DATE}:{d.isoformat()}",
+                _choice_value(outcome.text, d=d.isoformat()),
+            )
+            for d in days
+        ]
+        return message(text, [section(":speech_balloon: " + text), actions(*buttons)])
+    return refusal_with_form(error, outcome.text)
+
+
+def refusal_with_form(error: ParseError, text: str) -> Payload:
+    """A clear refusal: what was understood, what is wrong, a correct example and the form."""
+    body = f"{error.message} {_understood(error)} Nothing was logged."
+    blocks: list[Block] = [
+        section(":warning: " + body),
+        context(f"Try: `{error.example}`"),
+        actions(button("Open the form", OPEN_FORM, text[:MAX_VALUE_TEXT])),
+    ]
+    return message(f"{body} Try: {error.example}", blocks)
+
+
+def log_help() -> Payload:
+    """`/logmeeting help`."""
+    body = "\n".join(f"`{usage}` — {what}" for usage, what in EXAMPLES)
+    extra = (
+        "Durations: `45m` `1h` `1h30` `1:30` `1.5h` `90` (minutes). "
+        "Kinds: " + ", ".join(f"`{k}`" for k in KINDS) + ". "
+        "Dates: `today` `yesterday` `monday` `last monday` `2 days ago` `9/14` `Sep 14` "
+        "`2026-09-14`. "
+        "Notes stay between you and your mentee."
+    )
+    blocks = [section("*Log mentoring in one line*\n" + body), context(extra)]
+    return message(f"Log mentoring in one line.\n{body}\n{extra}", blocks)
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain(text, 75), "value": value}
+
+
+def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str, Any]:
+    """The log modal (new entry, or editing one), prefilled with what is known."""
+    mentee_options = [_option(m.name, str(m.id)) for m in defaults.mentees[:100]]
+    mentee_element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": "value",
+        "placeholder": plain("Choose a mentee"),
+        "options": mentee_options,
+    }
+    chosen = next((o for o in mentee_options if o["value"] == str(defaults.mentee_id)), None)
+    if chosen:
+        mentee_element["initial_option"] = chosen
+    kind_options = [_option(KIND_LABELS.get(k, k), k) for k in KINDS]
+    kind_element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": "value",
+        "options": kind_options,
+        "initial_option": next(o for o in kind_options if o["value"] == defaults.kind),
+    }
+    duration: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "placeholder": plain("45m, 1h30, 1:30 or 90"),
+    }
+    if defaults.minutes:
+        duration["initial_value"] = format_minutes(defaults.minutes).replace(" ", "")
+    notes: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "value",
+        "multiline": True,
+        "max_length": 2000,
+    }
+    if defaults.notes:
+        notes["initial_value"] = defaults.notes
+    blocks: list[Block] = []
+    if entry_id is None:
+        if not mentee_options:
+            blocks.append(section("You have no active mentee yet — ask your coordinator."))
+        else:
+            blocks.append(
+                {
+                    "type": "input",
+                    "block_id": "mentee",
+                    "label": plain("Mentee"),
+                    "element": mentee_element,
+                }
+            )
+    blocks += [
+        {
+            "type": "input",
+            "block_id": "date",
+            "label": plain("Date"),
+            "element": {
+                "type": "datepicker",
+                "action_id": "value",
+                "initial_date": defaults.occurred_on.isoformat(),
+            },
+        },
+        {"type": "input", "block_id": "duration", "label": plain("How long"), "element": duration},
+        {"type": "input", "block_id": "kind", "label": plain("Kind"), "element": kind_element},
+        {
+            "type": "input",
+            "block_id": "notes",
+            "label": plain("Notes"),
+            "optional": True,
+            "element": notes,
+            "hint": plain("Only you and your mentee see notes."),
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": EDIT_CALLBACK if entry_id is not None else NEW_CALLBACK,
+        "private_metadata": str(entry_id) if entry_id is not None else "",
+        "title": plain("Edit log entry" if entry_id is not None else "Log mentoring", 24),
+        "submit": plain("Save", 24),
+        "close": plain("Cancel", 24),
+        "blocks": blocks,
+    }
+
+
+def form_values(state: dict[str, Any]) -> dict[str, str | None]:
+    """The submitted form's values by block id."""
+    values: dict[str, str | None] = {}
+    for block_id, fields in (state.get("values") or {}).items():
+        element = fields.get("value") or {}
+        if element.get("type") == "static_select":
+            values[block_id] = (element.get("selected_option") or {}).get("value")
+        elif element.get("type") == "datepicker":
+            values[block_id] = element.get("selected_date")
+        else:
+            values[block_id] = element.get("value")
+    return values
+
+
+ERROR_BLOCKS = {
+    "missing_duration": "duration",
+    "duration_out_of_range": "duration",
+    "two_durations": "duration",
+    "future_date": "date",
+    "before_school_year": "date",
+    "bad_date": "date",
+    "ambiguous_date": "date",
+}
+
+
+def form_errors(error: ParseError, *, has_mentee: bool = True) -> dict[str, str]:
+    """`response_action: errors` for the form: the message under the field at fault."""
+    fallback = "mentee" if has_mentee else "duration"
+    return {ERROR_BLOCKS.get(error.code, fallback): error.message[:150]}
