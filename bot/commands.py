@@ -196,9 +196,45 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
     raise CommandError("scheduled jobs are not available yet in this version", code=2)
 
 
+EXPORT_COLUMNS = (
+    "id",
+    "date",
+    "mentor_email",
+    "mentee_email",
+    "kind",
+    "minutes",
+    "logged_by_email",
+    "source",
+    "created_at",
+)
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """`export logs [--year] [--format] [--include-notes]`."""
-    raise CommandError("log export is not available yet in this version", code=2)
+    """`export logs [--year] [--format csv|json] [--include-notes --as COORDINATOR]`."""
+    import csv
+    import dataclasses
+    import json
+
+    services = open_services(settings)
+    try:
+        rows = services.logs.export(
+            year=args.year, include_notes=args.include_notes, as_email=args.as_email
+        )
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        services.close()
+    columns = EXPORT_COLUMNS + (("notes",) if args.include_notes else ())
+    records = [{c: dataclasses.asdict(r)[c] for c in columns} for r in rows]
+    out = _out()
+    if args.format == "json":
+        json.dump(records, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    return 0
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

@@ -538,11 +538,12 @@ class LogService:
                     raise NotAllowed(
                         f"{actor.name} is not a coordinator: notes are confidential to the pair."
                     )
-            emails = dict(
-                session.execute(
+            emails: dict[int, str] = {
+                person_id: email
+                for person_id, email in session.execute(
                     select(Person.id, Person.email).where(Person.program_id == program.id)
-                ).tuples()
-            )
+                )
+            }
             rows = session.execute(
                 select(LogEntry)
                 .where(
