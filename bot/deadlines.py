@@ -1,0 +1,169 @@
+"""What is due, for whom, as of a day (pure): deadline rules × people × the school calendar.
+
+Rules are data (bot/policy.py). A rule's due date comes from its anchor (and the late-hire window);
+reminders fall on lead days before it, escalations on the first send day after it and then every
+`repeat_every_school_days`. Reminder points that land on a weekend or holiday move to the next
+send day, so nothing is lost and nothing goes out twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from bot.calendar import OutsideSchoolYearError, SchoolCalendar
+from bot.policy import DeadlineRule, Policy
+
+REMINDER_LEAD_DAYS = (60, 30, 14, 7, 3, 1, 0)
+PROGRAM = "program"
+MENTOR = "mentor"
+ASSIGNMENT_RULE = "mentor_assigned"
+YEAR2_RULE = "year2_hours"
+State = Literal["upcoming", "overdue"]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom a rule is about: a mentee, a mentor, or the program (id None)."""
+
+    id: int | None
+    name: str
+    educator_type: str | None = None
+    hire_date: date | None = None
+    is_mentor: bool = False
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One rule for one subject that needs attention today."""
+
+    rule: DeadlineRule
+    subject: Subject
+    due: date
+    state: State
+
+    def days_left(self, today: date) -> int:
+        """Days until due (negative when overdue)."""
+        return (self.due - today).days
+
+
+def is_send_day(calendar: SchoolCalendar, day: date) -> bool:
+    """School days within the school year; weekdays outside it (the July report nudges)."""
+    if calendar.contains(day):
+        return calendar.is_school_day(day)
+    return day.weekday() < 5
+
+
+def previous_send_day(calendar: SchoolCalendar, day: date) -> date:
+    """The last send day before `day` (looks back at most a year)."""
+    cursor = day - timedelta(days=1)
+    for _ in range(400):
+        if is_send_day(calendar, cursor):
+            return cursor
+        cursor -= timedelta(days=1)
+    return cursor
+
+
+def applies(rule: DeadlineRule, subject: Subject) -> bool:
+    """True when the rule is about this subject."""
+    if subject.id is None:
+        return PROGRAM in rule.applies_to
+    if subject.is_mentor:
+        return MENTOR in rule.applies_to
+    return subject.educator_type is not None and subject.educator_type in rule.applies_to
+
+
+def due_date(rule: DeadlineRule, subject: Subject, calendar: SchoolCalendar) -> date:
+    """The subject's due date under the rule (late hires get the rule's late-hire window)."""
+    try:
+        return calendar.deadline_due(rule, subject.hire_date)
+    except OutsideSchoolYearError:
+        return rule.base_due(calendar.start, subject.hire_date)
+
+
+def _points_since(points: Iterable[date], after: date, today: date) -> bool:
+    """True when a point falls in (after, today]: today is the send day that carries it."""
+    return any(after < point <= today for point in points)
+
+
+def escalation_points(
+    rule: DeadlineRule, due: date, calendar: SchoolCalendar, today: date
+) -> list[date]:
+    """The days an overdue item is escalated: the day after due, then every N school days."""
+    first = due + timedelta(days=1)
+    points = [first]
+    if rule.repeat_every_school_days:
+        cursor = first
+        while cursor < today:
+            try:
+                cursor = calendar.add_school_days(cursor, rule.repeat_every_school_days)
+            except OutsideSchoolYearError:
+                break
+            points.append(cursor)
+    return points
+
+
+def items_for_day(
+    policy: Policy,
+    calendar: SchoolCalendar,
+    subjects: Iterable[Subject],
+    done: set[tuple[int | None, str]],
+    today: date,
+) -> list[DueItem]:
+    """Every reminder and escalation that today's send day carries (nothing on other days)."""
+    if not is_send_day(calendar, today):
+        return []
+    since = previous_send_day(calendar, today)
+    items: list[DueItem] = []
+    for subject in subjects:
+        for rule in policy.deadlines:
+            if not applies(rule, subject) or (subject.id, rule.key) in done:
+                continue
+            due = due_date(rule, subject, calendar)
+            if today <= due:
+                leads = [k for k in REMINDER_LEAD_DAYS if k <= rule.nudge_days_before]
+                points = [due - timedelta(days=k) for k in leads]
+                if rule.nudge and _points_since(points, since, today):
+                    items.append(DueItem(rule, subject, due, "upcoming"))
+            elif rule.escalate_to and _points_since(
+                escalation_points(rule, due, calendar, today), since, today
+            ):
+                items.append(DueItem(rule, subject, due, "overdue"))
+    return items
+
+
+def upcoming_within(
+    policy: Policy,
+    calendar: SchoolCalendar,
+    subjects: Iterable[Subject],
+    done: set[tuple[int | None, str]],
+    today: date,
+    days: int,
+) -> tuple[list[DueItem], list[DueItem]]:
+    """(overdue, due in the next `days`) for a digest: every open item, not just today's."""
+    overdue: list[DueItem] = []
+    soon: list[DueItem] = []
+    horizon = today + timedelta(days=days)
+    for subject in subjects:
+        for rule in policy.deadlines:
+            if not applies(rule, subject) or (subject.id, rule.key) in done:
+                continue
+            due = due_date(rule, subject, calendar)
+            if due < today:
+                overdue.append(DueItem(rule, subject, due, "overdue"))
+            elif due <= horizon:
+                soon.append(DueItem(rule, subject, due, "upcoming"))
+    return overdue, soon
+
+
+def school_days_since(calendar: SchoolCalendar, last: date, today: date) -> int:
+    """School days after `last` up to and including today (0 when last is today)."""
+    if last >= today:
+        return 0
+    start = max(last, calendar.start - timedelta(days=1))
+    end = min(today, calendar.end)
+    if end <= start:
+        return 0
+    return calendar.school_days_between(start, end)

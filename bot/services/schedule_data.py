@@ -1,0 +1,155 @@
+"""What the scheduled jobs read: one query per table (no per-person loops), as plain records."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.services.people import Member
+from bot.services.programs import ProgramInfo
+from bot.store.models import (
+    Assignment,
+    LogEntry,
+    MilestoneDone,
+    Person,
+    PersonRole,
+    SupportTeamMember,
+)
+
+
+@dataclass
+class ProgramSnapshot:
+    """Everyone, every active pair, what is done — read once for a job run."""
+
+    members: dict[int, Member]
+    mentor_of: dict[int, int]  # mentee id → mentor id (active assignment)
+    started_on: dict[tuple[int, int], date]  # (mentor, mentee) → start
+    done: set[tuple[int | None, str]]
+    team: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # mentee → (member, role)
+    by_role: dict[str, list[Member]] = field(default_factory=dict)
+
+    def holders(self, role: str) -> list[Member]:
+        """Active members holding a role."""
+        return self.by_role.get(role, [])
+
+    def mentees_of(self, mentor_id: int) -> list[int]:
+        """Active mentees of a mentor."""
+        return [mentee for mentee, mentor in self.mentor_of.items() if mentor == mentor_id]
+
+
+def load_snapshot(session: Session, program: ProgramInfo) -> ProgramSnapshot:
+    """Read people, roles, active assignments, milestones and support teams in five queries."""
+    roles: dict[int, set[str]] = defaultdict(set)
+    for person_id, role in session.execute(
+        select(PersonRole.person_id, PersonRole.role).where(
+            PersonRole.school_year == program.school_year
+        )
+    ):
+        roles[person_id].add(role)
+    members: dict[int, Member] = {}
+    by_role: dict[str, list[Member]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            Person.id,
+            Person.email,
+            Person.name,
+            Person.school,
+            Person.subject,
+            Person.grade,
+            Person.educator_type,
+            Person.license,
+            Person.hire_date,
+            Person.slack_user_id,
+            Person.active,
+        ).where(Person.program_id == program.id, Person.active.is_(True))
+    ):
+        member = Member(*row, roles=frozenset(roles.get(row.id, ())))
+        members[member.id] = member
+        for role in member.roles:
+            by_role[role].append(member)
+    mentor_of: dict[int, int] = {}
+    started_on: dict[tuple[int, int], date] = {}
+    for mentor_id, mentee_id, start in session.execute(
+        select(Assignment.mentor_id, Assignment.mentee_id, Assignment.started_on).where(
+            Assignment.program_id == program.id, Assignment.ended_on.is_(None)
+        )
+    ):
+        if mentor_id in members and mentee_id in members:
+            mentor_of[mentee_id] = mentor_id
+            started_on[(mentor_id, mentee_id)] = start
+    done: set[tuple[int | None, str]] = set(
+        session.execute(
+            select(MilestoneDone.person_id, MilestoneDone.milestone).where(
+                MilestoneDone.school_year == program.school_year
+            )
+        ).tuples()
+    )
+    team: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for mentee_id, member_id, role in session.execute(
+        select(
+            SupportTeamMember.mentee_id, SupportTeamMember.member_id, SupportTeamMember.role
+        ).where(SupportTeamMember.removed_on.is_(None))
+    ):
+        team[mentee_id].append((member_id, role))
+    return ProgramSnapshot(members, mentor_of, started_on, done, dict(team), dict(by_role))
+
+
+def last_contacts(
+    session: Session, program: ProgramInfo, today: date
+) -> dict[tuple[int, int], date]:
+    """The latest logged day per (mentor, mentee), up to today."""
+    return {
+        (mentor, mentee): last
+        for mentor, mentee, last in session.execute(
+            select(LogEntry.mentor_id, LogEntry.mentee_id, func.max(LogEntry.occurred_on))
+            .where(
+                LogEntry.program_id == program.id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.occurred_on <= today,
+            )
+            .group_by(LogEntry.mentor_id, LogEntry.mentee_id)
+        )
+    }
+
+
+def week_totals(
+    session: Session, program: ProgramInfo, first: date, last: date
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(minutes, observations) per (mentor, mentee) between two days, inclusive."""
+    observation = func.sum(func.cast(LogEntry.kind == "observation", LogEntry.minutes.type))
+    return {
+        (mentor, mentee): (int(minutes or 0), int(observations or 0))
+        for mentor, mentee, minutes, observations in session.execute(
+            select(LogEntry.mentor_id, LogEntry.mentee_id, func.sum(LogEntry.minutes), observation)
+            .where(
+                LogEntry.program_id == program.id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.occurred_on >= first,
+                LogEntry.occurred_on <= last,
+            )
+            .group_by(LogEntry.mentor_id, LogEntry.mentee_id)
+        )
+    }
+
+
+def minutes_per_mentee(
+    session: Session, program: ProgramInfo, mentee_ids: list[int]
+) -> dict[int, int]:
+    """All logged minutes per mentee (every year), for the 50-hour progress rule."""
+    if not mentee_ids:
+        return {}
+    query = select(LogEntry.mentee_id, func.sum(LogEntry.minutes)).where(
+        LogEntry.program_id == program.id, LogEntry.deleted_at.is_(None)
+    )
+    if len(mentee_ids) <= 500:
+        query = query.where(LogEntry.mentee_id.in_(mentee_ids))
+    wanted = set(mentee_ids)
+    return {
+        mentee: int(total or 0)
+        for mentee, total in session.execute(query.group_by(LogEntry.mentee_id))
+        if mentee in wanted
+    }

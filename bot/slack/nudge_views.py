@@ -1,0 +1,235 @@
+"""Block Kit for what the scheduler sends: to-do nudges, overdue-assignment alerts, the weekly
+lead-mentor digest and contact nudges. Hours and counts only — never notes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.deadlines import DueItem
+from bot.formatting import format_day, format_minutes
+from bot.services.people import Member
+from bot.slack.blocks import (
+    MAX_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    message,
+    progress_bar,
+    section,
+)
+
+Payload = dict[str, Any]
+MARK_DONE = "milestone_done"
+ASSIGN = "assign_suggested"
+LOG_MEETING = "open_log_modal"
+MAX_ITEMS = 40
+MAX_ALERT_ROWS = 15
+
+
+def _when(item: DueItem, today: date) -> str:
+    days = item.days_left(today)
+    if days < 0:
+        plural = "s" if days != -1 else ""
+        return f":red_circle: overdue by {-days} day{plural} (was due {format_day(item.due)})"
+    if days == 0:
+        return ":large_orange_circle: due today"
+    return f":calendar: due {format_day(item.due)} (in {days} day{'s' if days != 1 else ''})"
+
+
+def item_text(item: DueItem, today: date, viewer_id: int) -> str:
+    """One to-do line: what, for whom, when."""
+    about = ""
+    if item.subject.id is not None and item.subject.id != viewer_id:
+        about = f" for {item.subject.name}"
+    return f"*{item.rule.title}*{about} — {_when(item, today)}"
+
+
+def done_value(item: DueItem) -> str:
+    """The Mark-done button's value: the rule and the person it is about."""
+    return json.dumps({"k": item.rule.key, "p": item.subject.id}, separators=(",", ":"))
+
+
+def daily_nudge(recipient: Member, items: list[tuple[DueItem, bool]], today: date) -> Payload:
+    """One DM listing every item of the day for a person; `bool` says a Mark-done button fits."""
+    title = f"Induction to-dos · {format_day(today)}"
+    blocks: list[Block] = [header(title)]
+    lines = []
+    for item, can_mark in items[:MAX_ITEMS]:
+        line = item_text(item, today, recipient.id)
+        lines.append(line)
+        accessory = button("Mark done", MARK_DONE, done_value(item)) if can_mark else None
+        blocks.append(section(line, accessory=accessory))
+    if len(items) > MAX_ITEMS:
+        blocks.append(
+            context(f"…and {len(items) - MAX_ITEMS} more. `/induction status` lists them.")
+        )
+    blocks.append(context("Mark an item done when it's finished and its reminders stop."))
+    return message(
+        "\n".join([title, *[line.replace("*", "") for line in lines]]), blocks, ephemeral=False
+    )
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """An unassigned beginning educator past the assignment deadline, with suggestions."""
+
+    mentee: Member
+    due: date
+    days_overdue: int
+    suggestions: tuple[tuple[Member, int], ...]  # mentor and their current mentee count
+
+
+def _placement(person: Member) -> str:
+    parts = [person.school, person.subject, f"grade {person.grade}" if person.grade else None]
+    return ", ".join(p for p in parts if p) or "no school set"
+
+
+def overdue_alert(rows: list[AlertRow], today: date) -> Payload:
+    """The coordinators' overdue-assignment alert with suggested mentors and Assign buttons."""
+    count = len(rows)
+    title = f"{count} beginning educator{'s' if count != 1 else ''} without a mentor"
+    blocks: list[Block] = [
+        header(f":rotating_light: {title}"),
+        context(f"Mentors must be assigned within the policy window · {format_day(today)}"),
+    ]
+    lines = [title]
+    for row in rows[:MAX_ALERT_ROWS]:
+        line = (
+            f"*{row.mentee.name}* — {row.days_overdue} day{'s' if row.days_overdue != 1 else ''} "
+            f"overdue (due {format_day(row.due)}) · {_placement(row.mentee)}"
+        )
+        lines.append(line.replace("*", ""))
+        blocks.append(section(line))
+        if row.suggestions:
+            buttons = [
+                button(
+                    f"Assign {mentor.name} ({load})",
+                    f"{ASSIGN}:{row.mentee.id}:{mentor.id}",
+                    json.dumps({"mentor": mentor.id, "mentee": row.mentee.id}),
+                    style="primary" if index == 0 else None,
+                )
+                for index, (mentor, load) in enumerate(row.suggestions[:3])
+            ]
+            blocks.append(actions(*buttons))
+        else:
+            blocks.append(
+                context("No trained mentor free to suggest — `/induction assign @mentor @mentee`.")
+            )
+    if count > MAX_ALERT_ROWS:
+        blocks.append(context(f"…and {count - MAX_ALERT_ROWS} more: `/induction status`."))
+    return message("\n".join(lines), blocks[:MAX_BLOCKS], ephemeral=False)
+
+
+@dataclass(frozen=True)
+class DigestPair:
+    """A cohort pair's week: minutes vs target, observations, last contact."""
+
+    mentor: Member
+    mentee: Member
+    minutes: int
+    observations: int
+    last_contact: date | None
+    quiet_school_days: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A lead mentor's weekly digest, as numbers (never notes)."""
+
+    lead: Member
+    cohort: str
+    week: tuple[date, date]
+    weekly_target: int
+    pairs: tuple[DigestPair, ...]
+    no_contact_days: int
+    unassigned: tuple[Member, ...]
+    overdue: tuple[DueItem, ...]
+    upcoming: tuple[DueItem, ...]
+    today: date
+
+
+def weekly_digest(digest: Digest) -> list[Payload]:
+    """The digest as one or more messages of at most 50 blocks each."""
+    first, last = digest.week
+    title = f"Weekly digest · {digest.cohort} · {format_day(first)} – {format_day(last)}"
+    met = sum(1 for p in digest.pairs if p.minutes >= digest.weekly_target)
+    total = sum(p.minutes for p in digest.pairs)
+    summary = (
+        f"{len(digest.pairs)} pairs · {met} met the {format_minutes(digest.weekly_target)} "
+        f"target · {format_minutes(total)} in all · "
+        f"{sum(p.observations for p in digest.pairs)} observations"
+    )
+    flags: list[str] = []
+    quiet = [p for p in digest.pairs if p.quiet_school_days >= digest.no_contact_days]
+    if quiet:
+        flags.append(
+            f":hourglass: No contact in {digest.no_contact_days}+ school days: "
+            + ", ".join(f"{p.mentee.name} ({p.quiet_school_days})" for p in quiet[:20])
+        )
+    if digest.unassigned:
+        flags.append(
+            ":red_circle: Without a mentor: " + ", ".join(m.name for m in digest.unassigned[:20])
+        )
+    if digest.overdue:
+        flags.append(
+            ":warning: Overdue: "
+            + ", ".join(f"{i.rule.title} ({i.subject.name})" for i in digest.overdue[:20])
+        )
+    if digest.upcoming:
+        flags.append(
+            ":calendar: Next two weeks: "
+            + ", ".join(
+                f"{i.rule.title} ({i.subject.name}) {format_day(i.due)}"
+                for i in digest.upcoming[:20]
+            )
+        )
+    head: list[Block] = [header(title), context(summary)]
+    head += [section(flag) for flag in flags]
+    head.append(divider())
+    rows: list[Block] = []
+    for pair in digest.pairs:
+        ok = " ✓" if pair.minutes >= digest.weekly_target else ""
+        last_text = format_day(pair.last_contact) if pair.last_contact else "none yet"
+        rows.append(
+            section(
+                f"*{pair.mentee.name}* with {pair.mentor.name}\n"
+                f"{progress_bar(pair.minutes, digest.weekly_target)} "
+                f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
+                f"{pair.observations} observation"
+                f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
+            )
+        )
+    if not rows:
+        rows.append(section("No active pairs in your cohort yet."))
+    footer = context("Hours and counts only — mentoring notes stay with each pair.")
+    messages: list[Payload] = []
+    blocks = head
+    for row in rows:
+        if len(blocks) >= MAX_BLOCKS - 1:
+            messages.append(message(title, blocks, ephemeral=False))
+            blocks = [context(f"{title} (continued)")]
+        blocks.append(row)
+    blocks.append(footer)
+    messages.append(message(f"{title}\n{summary}\n" + "\n".join(flags), blocks, ephemeral=False))
+    return messages
+
+
+def contact_nudge(mentor: Member, mentee: Member, last: date | None, school_days: int) -> Payload:
+    """A just-in-time nudge to a mentor whose mentee has had no logged contact for a while."""
+    since = f"since {format_day(last)}" if last else "since the assignment began"
+    text = (
+        f"No mentoring with {mentee.name} logged {since} — {school_days} school days. "
+        "A quick check-in counts."
+    )
+    prefill = f"<@{mentee.slack_user_id}>" if mentee.slack_user_id else ""
+    blocks = [
+        section(f":wave: {text}"),
+        actions(button("Log a meeting", LOG_MEETING, prefill, style="primary")),
+    ]
+    return message(text, blocks, ephemeral=False)

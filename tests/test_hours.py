@@ -1,0 +1,262 @@
+"""`/hours` totals (bot/services/hours.py), who may see what, and that notes never leak."""
+
+# Table tests keep one case per line, even when a case is long.
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.services.container import Services
+from bot.services.errors import NotAllowed, NotOnRoster, Refusal
+from bot.store.models import LogEntry
+from conftest import NOW, SIGNING_SECRET
+from fakes.bolt_requests import all_text, command, open_home
+from fakes.slack_api import FakeSlackApi
+
+SECRET = "SECRET-NOTE-123"
+SECRET_REASON = "SECRET-REASON-77"
+LEE, MIA, MAX = "lee@hillside.example", "mia@hillside.example", "max@hillside.example"
+BEA, IKE, BO = "bea@hillside.example", "ike@hillside.example", "bo@hillside.example"
+EVERYONE = ("U0CORA", "U0LEE", "U0MIA", "U0MAX", "U0BEA", "U0IKE", "U0BO", "U0NIA", "U0PAT")
+
+# mentor, mentee, day, minutes, kind, deleted
+LOGS: tuple[tuple[str, str, date, int, str, bool], ...] = (
+    (LEE, BEA, date(2026, 8, 27), 15, "observation", False),  # before the school year
+    (LEE, BEA, date(2026, 10, 30), 25, "meeting", False),
+    (LEE, BEA, date(2026, 11, 2), 60, "observation", False),
+    (LEE, BEA, date(2026, 11, 10), 15, "observed", False),  # the mentee observed: not counted
+    (LEE, BEA, date(2026, 11, 15), 20, "meeting", False),  # Sunday before this week
+    (LEE, BEA, date(2026, 11, 16), 45, "observation", False),  # Monday of this week
+    (LEE, BEA, date(2026, 11, 17), 100, "meeting", True),  # deleted
+    (LEE, BEA, date(2026, 11, 18), 30, "meeting", False),  # today
+    (LEE, BEA, date(2026, 11, 19), 200, "planning", False),  # tomorrow
+    (LEE, BEA, date(2026, 12, 1), 10, "meeting", False),  # next month
+    (MIA, IKE, date(2026, 11, 3), 40, "observation", False),
+    (MIA, IKE, date(2026, 11, 17), 50, "meeting", False),
+    (MAX, BO, date(2026, 11, 18), 90, "co-teaching", False),
+    (LEE, IKE, date(2026, 11, 18), 33, "meeting", False),  # not a pair: never counted
+)
+
+
+@pytest.fixture
+def logs(services: Services, roster: dict[str, int], pairs: None) -> None:
+    """The log entries above, every one with the confidential note."""
+    program = services.programs.current()
+    with services.store.write() as session:
+        for mentor, mentee, day, minutes, kind, deleted in LOGS:
+            session.add(
+                LogEntry(
+                    program_id=program.id,
+                    mentor_id=roster[mentor],
+                    mentee_id=roster[mentee],
+                    logged_by_id=roster[mentor],
+                    occurred_on=day,
+                    minutes=minutes,
+                    kind=kind,
+                    notes=f"{SECRET} about {kind}",
+                    source="test",
+                    deleted_at=NOW if deleted else None,
+                )
+            )
+
+
+# ---- totals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "week", "month", "year", "since", "observations", "last"),
+    [
+        pytest.param(NOW, 75, 170, 195, 210, 2, date(2026, 11, 18), id="wed-18-nov"),
+        pytest.param(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), 275, 370, 395, 410, 2, date(2026, 11, 19), id="sun-22-nov-22h-local"),
+        pytest.param(datetime(2026, 11, 23, 5, 30, tzinfo=UTC), 0, 370, 395, 410, 2, date(2026, 11, 19), id="mon-23-nov-00h30-local"),
+        pytest.param(datetime(2026, 12, 1, 14, 0, tzinfo=UTC), 10, 10, 405, 420, 2, date(2026, 12, 1), id="tue-1-dec"),
+        pytest.param(datetime(2026, 10, 31, 16, 0, tzinfo=UTC), 25, 25, 25, 40, 0, date(2026, 10, 30), id="sat-31-oct"),
+        pytest.param(datetime(2026, 8, 28, 16, 0, tzinfo=UTC), 15, 15, 0, 15, 0, date(2026, 8, 27), id="before-the-school-year"),
+    ],
+)
+def test_pair_totals(services: Services, logs: None, now: datetime, week: int, month: int, year: int, since: int, observations: int, last: date) -> None:
+    report = services.hours.report("U0BEA", now)
+    (pair,) = report.pairs
+    assert (pair.mentor.email, pair.mentee.email) == (LEE, BEA)
+    assert (pair.week, pair.month, pair.year, pair.since_start) == (week, month, year, since)
+    assert pair.observations == observations
+    assert pair.last_contact == last
+
+
+@pytest.mark.parametrize(
+    ("period", "start"),
+    [
+        ("week", date(2026, 11, 16)),
+        ("month", date(2026, 11, 1)),
+        ("year", date(2026, 8, 31)),
+    ],
+)
+def test_report_totals_for_each_period(services: Services, logs: None, period: Any, start: date) -> None:
+    report = services.hours.report("U0CORA", NOW, period=period)
+    assert report.period_start == start
+    assert report.today == date(2026, 11, 18)
+    expected = {"week": 75 + 50 + 90, "month": 170 + 90 + 90, "year": 195 + 90 + 90}[period]
+    assert report.total(period) == expected
+    assert report.observations == 3
+    assert report.weekly_target == 60
+
+
+def test_a_pair_without_logs_is_all_zero(services: Services, pairs: None) -> None:
+    (pair,) = services.hours.report("U0BO", NOW).pairs
+    assert (pair.week, pair.month, pair.year, pair.since_start, pair.observations) == (0, 0, 0, 0, 0)
+    assert pair.last_contact is None
+
+
+def test_hours_reply_shows_the_totals(app: Any, logs: None) -> None:
+    reply = command(app, SIGNING_SECRET, "/hours", "", "U0BEA")
+    assert reply["response_type"] == "ephemeral"
+    assert reply["blocks"][0]["text"]["text"] == "Your mentoring: 1 h 15 this week"
+    line = reply["blocks"][2]["text"]["text"]
+    assert line.startswith("with *Lee Lead* (mentor)\n")
+    for part in ("this week 1 h 15 of 1 h ✓", "school year 3 h 15", "since Wed 26 Aug 3 h 30", "2 observations", "last Wed 18 Nov"):
+        assert part in line, (part, line)
+
+
+def test_hours_month_reply_shows_the_month(app: Any, logs: None) -> None:
+    reply = command(app, SIGNING_SECRET, "/hours", "month", "U0LEE")
+    assert reply["blocks"][0]["text"]["text"] == "Lincoln: 4 h 20 this month"
+    bea = next(b["text"]["text"] for b in reply["blocks"] if b["text"]["text"].startswith("*Bea Beginner*"))
+    assert "this month 2 h 50" in bea
+
+
+def test_hours_in_the_week_follow_the_program_timezone(app: Any, logs: None, clock: FixedClock) -> None:
+    clock.set(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # Sun 22 Nov 22:00 in New York
+    reply = command(app, SIGNING_SECRET, "/hours", "week", "U0BEA")
+    assert reply["blocks"][0]["text"]["text"] == "Your mentoring: 4 h 35 this week"
+
+
+# ---- who sees what ----------------------------------------------------------------------------
+
+ALL_PAIRS = {(LEE, BEA), (MIA, IKE), (MAX, BO)}
+
+
+@pytest.mark.parametrize(
+    ("viewer", "visible"),
+    [
+        pytest.param("U0CORA", ALL_PAIRS, id="coordinator-everyone"),
+        pytest.param("U0LEE", {(LEE, BEA), (MIA, IKE)}, id="lead-mentor-their-school"),
+        pytest.param("U0MIA", {(MIA, IKE)}, id="mentor-own-pairs"),
+        pytest.param("U0MAX", {(MAX, BO)}, id="other-mentor-own-pairs"),
+        pytest.param("U0BEA", {(LEE, BEA)}, id="mentee-themselves"),
+        pytest.param("U0BO", {(MAX, BO)}, id="other-mentee-themselves"),
+        pytest.param("U0NIA", set(), id="unassigned-mentee"),
+        pytest.param("U0PAT", {(LEE, BEA), (MIA, IKE)}, id="evaluator-their-school"),
+    ],
+)
+def test_visibility(services: Services, logs: None, viewer: str, visible: set[tuple[str, str]]) -> None:
+    report = services.hours.report(viewer, NOW)
+    assert {(p.mentor.email, p.mentee.email) for p in report.pairs} == visible
+
+
+def test_a_lead_mentor_without_a_school_sees_the_whole_program(services: Services, logs: None, roster: dict[str, int]) -> None:
+    from sqlalchemy import update
+
+    from bot.store.models import Person
+
+    with services.store.write() as session:
+        session.execute(update(Person).where(Person.email == LEE).values(school=None))
+    report = services.hours.report("U0LEE", NOW)
+    assert {(p.mentor.email, p.mentee.email) for p in report.pairs} == ALL_PAIRS
+
+
+@pytest.mark.parametrize(
+    ("viewer", "target", "refusal"),
+    [
+        ("U0MIA", "<@U0BEA|bea>", "You can see hours for your own mentoring pairs only, and Bea Beginner isn't in one of them."),
+        ("U0MIA", "bo@hillside.example", "and Bo Beginner isn't in one of them"),
+        ("U0MAX", "U0MIA", "and Mia Mentor isn't in one of them"),
+        ("U0BEA", "<@U0IKE>", "and Ike Incoming isn't in one of them"),
+        ("U0BEA", "<@U0MAX>", "and Max Mentor isn't in one of them"),
+        ("U0LEE", "<@U0BO>", "Bo Beginner has no mentoring pair at Lincoln that you can see."),
+        ("U0PAT", "<@U0MAX>", "Max Mentor has no mentoring pair at Lincoln that you can see."),
+        ("U0CORA", "<@U0NIA>", "Nia New has no mentoring pair this school year."),
+        ("U0MIA", "<@U0ZED>", "<@U0ZED> is not on the Hillside Public Schools roster"),
+    ],
+)
+def test_hours_for_someone_outside_the_scope_is_refused(app: Any, logs: None, viewer: str, target: str, refusal: str) -> None:
+    reply = command(app, SIGNING_SECRET, "/hours", target, viewer)
+    assert reply["response_type"] == "ephemeral"
+    assert refusal in reply["text"]
+    assert reply["blocks"][0]["text"]["text"].startswith(":warning:")
+    assert "this week" not in all_text(reply)
+
+
+@pytest.mark.parametrize(
+    ("viewer", "target", "mentees"),
+    [
+        ("U0CORA", "<@U0BO>", {"Bo Beginner"}),
+        ("U0LEE", "<@U0IKE|ike>", {"Ike Incoming"}),
+        ("U0PAT", "mia@hillside.example", {"Ike Incoming"}),
+        ("U0BEA", "<@U0LEE>", {"Bea Beginner"}),
+        ("U0MIA", "<@U0MIA>", {"Ike Incoming"}),
+    ],
+)
+def test_hours_for_someone_inside_the_scope(services: Services, logs: None, viewer: str, target: str, mentees: set[str]) -> None:
+    report = services.hours.report(viewer, NOW, person_ref=target)
+    assert {p.mentee.name for p in report.pairs} == mentees
+
+
+@pytest.mark.parametrize(
+    ("viewer", "error"),
+    [
+        ("U0NOBODY", NotOnRoster),
+        ("U0NIA", NotAllowed),
+    ],
+)
+def test_hours_refusals_from_the_service(services: Services, logs: None, viewer: str, error: type[Refusal]) -> None:
+    with pytest.raises(error):
+        services.hours.report(viewer, NOW, person_ref="<@U0BEA>")
+
+
+# ---- confidentiality ---------------------------------------------------------------------------
+
+
+def every_payload(app: Any, slack_api: FakeSlackApi, viewer: str) -> list[dict[str, Any]]:
+    """Everything the viewer can get to see: /hours in every form, Home tab, /induction."""
+    payloads = [
+        command(app, SIGNING_SECRET, "/hours", text, viewer)
+        for text in ("", "week", "month", "year", "<@U0BEA>", "<@U0BO>", "<@U0LEE>", "help")
+    ]
+    payloads += [
+        command(app, SIGNING_SECRET, "/induction", text, viewer)
+        for text in ("status", "status <@U0BEA>", "status <@U0LEE>", "report", "help")
+    ]
+    before = len(slack_api.calls_to("views.publish"))
+    assert open_home(app, SIGNING_SECRET, viewer) == 200
+    published = slack_api.calls_to("views.publish")
+    assert len(published) == before + 1
+    assert published[-1].params["user_id"] == viewer
+    payloads.append(published[-1].params["view"])
+    return payloads
+
+
+@pytest.mark.parametrize("viewer", EVERYONE)
+def test_notes_never_appear_anywhere(app: Any, services: Services, logs: None, slack_api: FakeSlackApi, viewer: str) -> None:
+    services.assignments.unassign(None, BO, f"{SECRET_REASON} asked for a change", date(2026, 11, 17), NOW)
+    payloads = every_payload(app, slack_api, viewer)
+    dumped = json.dumps(payloads)
+    assert SECRET not in dumped
+    if viewer != "U0CORA":
+        assert SECRET_REASON not in dumped  # reassignment requests: coordinators only
+    assert "minutes" not in dumped.lower() or "Mentor Minutes" in dumped  # sanity: payloads are real
+
+
+def test_the_coordinator_sees_hours_but_no_notes(app: Any, services: Services, logs: None, slack_api: FakeSlackApi) -> None:
+    payloads = every_payload(app, slack_api, "U0CORA")
+    hours, status = payloads[0], payloads[8]
+    assert "Whole program: 3 h 35 this week" in all_text(hours)
+    assert "Hillside Public Schools — assignments" in all_text(status)
+    home = payloads[-1]
+    assert home["type"] == "home"
+    assert "Bea Beginner" in all_text(home)
+    assert SECRET not in json.dumps(payloads)
