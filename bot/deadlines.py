@@ -123,7 +123,8 @@ def items_for_day(
                 continue
             due = due_date(rule, subject, calendar)
             if today <= due:
-                leads = [k for k in REMINDER_LEAD_DAYS if k <= rule.nudge_days_before]
+                leads = {k for k in REMINDER_LEAD_DAYS if k <= rule.nudge_days_before}
+                leads.add(rule.nudge_days_before)  # the window opens with a first reminder
                 points = [due - timedelta(days=k) for k in leads]
                 if rule.nudge and _points_since(points, since, today):
                     items.append(DueItem(rule, subject, due, "upcoming"))

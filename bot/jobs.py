@@ -1,23 +1,109 @@
-"""Scheduled jobs by name (`jobs run`, the console's `:run`, the scheduler's tick)."""
+"""Scheduled jobs by name: `jobs run`, the console's `:run` and the scheduler's tick.
+
+A job works out from the store what is due at an instant, claims it in the outbox, and the
+`deliver` step sends what is claimed. Running a job by hand delivers before returning.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 from slack_sdk import WebClient
 
+from bot.formatting import format_day_long
 from bot.services.container import Services
+from bot.services.nudges import send_window_open
+from bot.services.outbox import Notification
+from bot.slack.sender import DeliveryReport, Sender, Sleep
 
-JOBS: dict[str, str] = {}
+log = logging.getLogger(__name__)
+
+PRODUCERS: dict[str, tuple[str, Callable[[Services, datetime], list[Notification]]]] = {
+    "deadline-sweep": (
+        "to-do nudges for support teams and the overdue-assignment alert",
+        lambda s, now: s.nudges.deadline_sweep(now),
+    ),
+    "weekly-digest": (
+        "each lead mentor's digest of the previous school week",
+        lambda s, now: s.nudges.weekly_digest(now),
+    ),
+    "contact-nudges": (
+        "nudge mentors whose mentee has had no logged contact for N school days",
+        lambda s, now: s.nudges.contact_nudges(now),
+    ),
+}
+JOBS: dict[str, str] = {name: about for name, (about, _) in PRODUCERS.items()}
+JOBS["deliver"] = "send what is claimed in the outbox (school days, outside quiet hours)"
 
 
 class JobError(Exception):
-    """An unknown job, or a job that could not run."""
+    """An unknown job."""
 
 
-def run_job(services: Services, name: str, at: datetime, client: WebClient) -> str:
-    """Run a job as of an instant and deliver what it produced; return a summary."""
+def produce(services: Services, name: str, now: datetime) -> tuple[int, int]:
+    """Run one producer and claim its notifications: (produced, newly claimed)."""
+    notes = PRODUCERS[name][1](services, now)
+    with services.store.write() as session:
+        claimed = services.outbox.claim_all(session, notes, now)
+    return len(notes), claimed
+
+
+def deliver(
+    services: Services, client: WebClient, now: datetime, *, sleep: Sleep = time.sleep
+) -> DeliveryReport | None:
+    """Send due outbox messages, unless it is a weekend, holiday or quiet hours (None then)."""
+    program = services.programs.current()
+    if not send_window_open(program, now):
+        return None
+    return Sender(services.outbox, client, services.clock, sleep=sleep).deliver(now)
+
+
+def _delivery_text(report: DeliveryReport | None) -> str:
+    if report is None:
+        return "delivery held: not a school day, or quiet hours"
+    text = f"{report.sent} sent"
+    if report.retry:
+        text += f", {report.retry} to retry"
+    if report.review:
+        text += f", {report.review} held for review"
+    return text
+
+
+def run_job(
+    services: Services, name: str, at: datetime, client: WebClient, *, sleep: Sleep = time.sleep
+) -> str:
+    """Run a job as of an instant, deliver what it produced, and say what happened."""
     if name not in JOBS:
-        known = ", ".join(JOBS) or "none yet (they arrive with the scheduler)"
-        raise JobError(f"No job called {name!r}. Jobs: {known}.")
-    raise JobError(f"{name} is not implemented yet.")
+        raise JobError(f"No job called {name!r}. Jobs: {', '.join(JOBS)}.")
+    program = services.programs.current()
+    local = at.astimezone(program.tz)
+    when = f"{format_day_long(local.date())} {local:%H:%M %Z}"
+    if name == "deliver":
+        return f"deliver at {when}: {_delivery_text(deliver(services, client, at, sleep=sleep))}"
+    produced, claimed = produce(services, name, at)
+    report = deliver(services, client, at, sleep=sleep)
+    if produced == 0:
+        return f"{name} at {when}: nothing due; {_delivery_text(report)}"
+    return (
+        f"{name} at {when}: {produced} message{'s' if produced != 1 else ''} due, "
+        f"{claimed} new; {_delivery_text(report)}"
+    )
+
+
+def tick(services: Services, client: WebClient, now: datetime, *, sleep: Sleep = time.sleep) -> str:
+    """What the scheduler does each minute: every producer, then delivery."""
+    parts = []
+    for name in PRODUCERS:
+        try:
+            produced, claimed = produce(services, name, now)
+        except Exception:
+            log.exception("job %s failed", name)
+            parts.append(f"{name}: failed")
+            continue
+        if produced:
+            parts.append(f"{name}: {claimed} new of {produced}")
+    parts.append(_delivery_text(deliver(services, client, now, sleep=sleep)))
+    return "; ".join(parts)

@@ -66,14 +66,54 @@ MENTEE = member(2, {"mentee"}, name="Bea", educator_type="beginning_teacher")
     ("mentor", "mentee", "refusal"),
     [
         pytest.param(MENTOR, MENTOR, "can't mentor themselves", id="self"),
-        pytest.param(member(3, {"mentee"}, name="Ike"), MENTEE, "Ike is a mentee this year, and a mentee can't mentor", id="mentee-as-mentor"),
-        pytest.param(member(3, {"mentee", "mentor"}, name="Ike"), MENTEE, "a mentee can't mentor", id="mentee-holding-mentor-too"),
-        pytest.param(member(3, {"coordinator"}, name="Cora"), MENTEE, "Cora doesn't hold the mentor role this year", id="coordinator-not-mentor"),
-        pytest.param(member(3, set(), name="Nobody"), MENTEE, "Nobody doesn't hold the mentor role", id="no-role"),
-        pytest.param(MENTOR, member(3, {"mentor"}, name="Max"), "Max isn't a mentee this year", id="mentee-not-mentee"),
-        pytest.param(MENTOR, member(3, {"evaluator"}, name="Pat"), "Pat isn't a mentee this year", id="evaluator-as-mentee"),
-        pytest.param(replace(MENTOR, active=False), MENTEE, "Mia is deactivated in the program", id="mentor-deactivated"),
-        pytest.param(MENTOR, replace(MENTEE, active=False), "Bea is deactivated in the program", id="mentee-deactivated"),
+        pytest.param(
+            member(3, {"mentee"}, name="Ike"),
+            MENTEE,
+            "Ike is a mentee this year, and a mentee can't mentor",
+            id="mentee-as-mentor",
+        ),
+        pytest.param(
+            member(3, {"mentee", "mentor"}, name="Ike"),
+            MENTEE,
+            "a mentee can't mentor",
+            id="mentee-holding-mentor-too",
+        ),
+        pytest.param(
+            member(3, {"coordinator"}, name="Cora"),
+            MENTEE,
+            "Cora doesn't hold the mentor role this year",
+            id="coordinator-not-mentor",
+        ),
+        pytest.param(
+            member(3, set(), name="Nobody"),
+            MENTEE,
+            "Nobody doesn't hold the mentor role",
+            id="no-role",
+        ),
+        pytest.param(
+            MENTOR,
+            member(3, {"mentor"}, name="Max"),
+            "Max isn't a mentee this year",
+            id="mentee-not-mentee",
+        ),
+        pytest.param(
+            MENTOR,
+            member(3, {"evaluator"}, name="Pat"),
+            "Pat isn't a mentee this year",
+            id="evaluator-as-mentee",
+        ),
+        pytest.param(
+            replace(MENTOR, active=False),
+            MENTEE,
+            "Mia is deactivated in the program",
+            id="mentor-deactivated",
+        ),
+        pytest.param(
+            MENTOR,
+            replace(MENTEE, active=False),
+            "Bea is deactivated in the program",
+            id="mentee-deactivated",
+        ),
     ],
 )
 def test_check_pair_refuses(mentor: Member, mentee: Member, refusal: str) -> None:
@@ -121,7 +161,9 @@ def program_info(policy: str) -> ProgramInfo:
         ("ca", date(2026, 10, 19), date(2026, 11, 18)),
     ],
 )
-def test_assignment_due_counts_from_the_later_of_start_and_hire(policy: str, hire_date: date | None, due: date) -> None:
+def test_assignment_due_counts_from_the_later_of_start_and_hire(
+    policy: str, hire_date: date | None, due: date
+) -> None:
     mentee = replace(MENTEE, hire_date=hire_date)
     assert assignment_due(mentee, program_info(policy)) == due
 
@@ -131,7 +173,11 @@ def test_assignment_due_counts_from_the_later_of_start_and_hire(policy: str, hir
 
 def rows_for(services: Services, mentee_id: int) -> list[Assignment]:
     with services.store.read() as session:
-        return list(session.scalars(select(Assignment).where(Assignment.mentee_id == mentee_id).order_by(Assignment.id)))
+        return list(
+            session.scalars(
+                select(Assignment).where(Assignment.mentee_id == mentee_id).order_by(Assignment.id)
+            )
+        )
 
 
 def as_member(services: Services, email: str) -> Member:
@@ -151,40 +197,56 @@ def test_assign_records_the_pair(services: Services, roster: dict[str, int]) -> 
     assert row.created_by_id == roster["cora@hillside.example"]
 
 
-def test_assign_defaults_to_today_in_the_program_timezone(services: Services, roster: dict[str, int], clock: FixedClock) -> None:
+def test_assign_defaults_to_today_in_the_program_timezone(
+    services: Services, roster: dict[str, int], clock: FixedClock
+) -> None:
     clock.set(datetime(2026, 11, 19, 3, 30, tzinfo=UTC))  # still Wed 18 Nov in New York
     result = services.assignments.assign(None, MIA, NIA, None, clock.now())
     assert result.started_on == date(2026, 11, 18)
 
 
-def test_reassign_closes_the_old_assignment_and_keeps_history(services: Services, pairs: None, roster: dict[str, int]) -> None:
+def test_reassign_closes_the_old_assignment_and_keeps_history(
+    services: Services, pairs: None, roster: dict[str, int]
+) -> None:
     cora = as_member(services, "cora@hillside.example")
     result = services.assignments.assign(cora, MIA, BEA, date(2026, 11, 2), NOW)
     assert [(m.email, d) for m, d in result.ended] == [(LEE, date(2026, 11, 2))]
     old, new = rows_for(services, roster[BEA])
-    assert (old.mentor_id, old.started_on, old.ended_on) == (roster[LEE], date(2026, 8, 26), date(2026, 11, 2))
+    assert (old.mentor_id, old.started_on, old.ended_on) == (
+        roster[LEE],
+        date(2026, 8, 26),
+        date(2026, 11, 2),
+    )
     assert old.end_reason == "reassigned to Mia Mentor"
     assert old.ended_by_id == roster["cora@hillside.example"]
     assert (new.mentor_id, new.started_on, new.ended_on) == (roster[MIA], date(2026, 11, 2), None)
 
 
-def test_reassign_cannot_start_before_the_current_assignment(services: Services, pairs: None, roster: dict[str, int]) -> None:
+def test_reassign_cannot_start_before_the_current_assignment(
+    services: Services, pairs: None, roster: dict[str, int]
+) -> None:
     with pytest.raises(Refusal, match="began Aug 26"):
         services.assignments.assign(None, MIA, BEA, date(2026, 8, 20), NOW)
     (row,) = rows_for(services, roster[BEA])
     assert row.ended_on is None
 
 
-def test_the_same_pair_again_is_unchanged(services: Services, pairs: None, roster: dict[str, int]) -> None:
+def test_the_same_pair_again_is_unchanged(
+    services: Services, pairs: None, roster: dict[str, int]
+) -> None:
     result = services.assignments.assign(None, "U0LEE", BEA, date(2026, 11, 10), NOW)
     assert result.unchanged
     assert result.started_on == date(2026, 8, 26)
     assert len(rows_for(services, roster[BEA])) == 1
 
 
-def test_unassign_ends_with_date_and_reason(services: Services, pairs: None, roster: dict[str, int]) -> None:
+def test_unassign_ends_with_date_and_reason(
+    services: Services, pairs: None, roster: dict[str, int]
+) -> None:
     cora = as_member(services, "cora@hillside.example")
-    result = services.assignments.unassign(cora, BO, "  schedule conflict  ", date(2026, 11, 16), NOW)
+    result = services.assignments.unassign(
+        cora, BO, "  schedule conflict  ", date(2026, 11, 16), NOW
+    )
     assert result.mentor is None
     assert [(m.email, d) for m, d in result.ended] == [(MAX, date(2026, 11, 16))]
     (row,) = rows_for(services, roster[BO])
@@ -192,7 +254,9 @@ def test_unassign_ends_with_date_and_reason(services: Services, pairs: None, ros
     assert row.ended_by_id == roster["cora@hillside.example"]
 
 
-def test_unassign_without_a_reason_says_who_ended_it(services: Services, pairs: None, roster: dict[str, int]) -> None:
+def test_unassign_without_a_reason_says_who_ended_it(
+    services: Services, pairs: None, roster: dict[str, int]
+) -> None:
     services.assignments.unassign(None, BO, None, None, NOW)
     (row,) = rows_for(services, roster[BO])
     assert (row.ended_on, row.end_reason) == (date(2026, 11, 18), "ended by coordinator")
@@ -203,7 +267,9 @@ def test_unassign_without_an_active_assignment_is_refused(services: Services, pa
         services.assignments.unassign(None, NIA, "x", None, NOW)
 
 
-def test_unassign_reports_the_end_date_it_stored(services: Services, pairs: None, roster: dict[str, int]) -> None:
+def test_unassign_reports_the_end_date_it_stored(
+    services: Services, pairs: None, roster: dict[str, int]
+) -> None:
     """Ending before the start is stored as the start date; the result must say the same date."""
     result = services.assignments.unassign(None, BO, "never met", date(2026, 8, 1), NOW)
     (row,) = rows_for(services, roster[BO])
@@ -213,7 +279,9 @@ def test_unassign_reports_the_end_date_it_stored(services: Services, pairs: None
 
 @pytest.mark.parametrize("actor_email", [LEE, BEA, "pat@hillside.example"])
 @pytest.mark.parametrize("operation", ["assign", "unassign", "program_status", "person_status"])
-def test_non_coordinators_are_refused(services: Services, pairs: None, roster: dict[str, int], actor_email: str, operation: str) -> None:
+def test_non_coordinators_are_refused(
+    services: Services, pairs: None, roster: dict[str, int], actor_email: str, operation: str
+) -> None:
     actor = as_member(services, actor_email)
     calls = {
         "assign": lambda: services.assignments.assign(actor, MIA, NIA, None, NOW),
@@ -234,46 +302,74 @@ def test_non_coordinators_are_refused(services: Services, pairs: None, roster: d
         ("U0NOBODY", NotOnRoster, "not on the Hillside Public Schools roster"),
     ],
 )
-def test_coordinator_lookup_refuses_others(services: Services, roster: dict[str, int], slack_id: str, error: type[Exception], message: str) -> None:
+def test_coordinator_lookup_refuses_others(
+    services: Services, roster: dict[str, int], slack_id: str, error: type[Exception], message: str
+) -> None:
     with pytest.raises(error, match=message):
         services.assignments.coordinator(slack_id)
 
 
-def test_coordinator_lookup_finds_the_coordinator(services: Services, roster: dict[str, int]) -> None:
+def test_coordinator_lookup_finds_the_coordinator(
+    services: Services, roster: dict[str, int]
+) -> None:
     assert services.assignments.coordinator("U0CORA").email == "cora@hillside.example"
 
 
 @pytest.mark.parametrize(
     ("mentor", "mentee", "message"),
     [
-        ("zed@hillside.example", BEA, "zed@hillside.example is not on the Hillside Public Schools roster"),
+        (
+            "zed@hillside.example",
+            BEA,
+            "zed@hillside.example is not on the Hillside Public Schools roster",
+        ),
         (MIA, "@bea", "I can't tell who '@bea' is"),
         (BEA, IKE, "a mentee can't mentor"),
         ("pat@hillside.example", NIA, "doesn't hold the mentor role"),
     ],
 )
-def test_assign_refusals_store_nothing(services: Services, roster: dict[str, int], mentor: str, mentee: str, message: str) -> None:
+def test_assign_refusals_store_nothing(
+    services: Services, roster: dict[str, int], mentor: str, mentee: str, message: str
+) -> None:
     with pytest.raises(Refusal, match=message):
         services.assignments.assign(None, mentor, mentee, None, NOW)
     with services.store.read() as session:
         assert session.scalars(select(Assignment)).all() == []
 
 
-def test_program_status_lists_overdue_beginning_teachers_first(services: Services, pairs: None) -> None:
+def test_program_status_lists_overdue_beginning_teachers_first(
+    services: Services, pairs: None
+) -> None:
     status = services.assignments.program_status(None, NOW)
     assert status.today == date(2026, 11, 18)
     first = status.mentees[0]
-    assert (first.mentee.email, first.mentor, first.due, first.days_overdue) == (NIA, None, date(2026, 11, 2), 16)
+    assert (first.mentee.email, first.mentor, first.due, first.days_overdue) == (
+        NIA,
+        None,
+        date(2026, 11, 2),
+        16,
+    )
     assert [m.mentee.email for m in status.overdue] == [NIA]
     assert [m.mentee.email for m in status.unassigned] == [NIA]
     assert [(m.email, n) for m, n in status.mentors] == [(LEE, 1), (MAX, 1), (MIA, 1)]
-    assigned = {m.mentee.email: (m.mentor and m.mentor.email, m.assigned_on) for m in status.mentees[1:]}
-    assert assigned == {BEA: (LEE, date(2026, 8, 26)), BO: (MAX, date(2026, 8, 31)), IKE: (MIA, date(2026, 9, 2))}
+    assigned = {
+        m.mentee.email: (m.mentor and m.mentor.email, m.assigned_on) for m in status.mentees[1:]
+    }
+    assert assigned == {
+        BEA: (LEE, date(2026, 8, 26)),
+        BO: (MAX, date(2026, 8, 31)),
+        IKE: (MIA, date(2026, 9, 2)),
+    }
 
 
 def test_program_status_orders_by_days_overdue(services: Services, roster: dict[str, int]) -> None:
     status = services.assignments.program_status(None, NOW)
-    assert [(m.mentee.email, m.days_overdue) for m in status.mentees] == [(BEA, 65), (BO, 65), (NIA, 16), (IKE, 0)]
+    assert [(m.mentee.email, m.days_overdue) for m in status.mentees] == [
+        (BEA, 65),
+        (BO, 65),
+        (NIA, 16),
+        (IKE, 0),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -287,13 +383,17 @@ def test_program_status_orders_by_days_overdue(services: Services, roster: dict[
         (datetime(2027, 6, 1, 14, 0, tzinfo=UTC), 260, 211),
     ],
 )
-def test_incoming_teachers_are_never_overdue(services: Services, roster: dict[str, int], now: datetime, bea_overdue: int, nia_overdue: int) -> None:
+def test_incoming_teachers_are_never_overdue(
+    services: Services, roster: dict[str, int], now: datetime, bea_overdue: int, nia_overdue: int
+) -> None:
     status = services.assignments.program_status(None, now)
     overdue = {m.mentee.email: m.days_overdue for m in status.mentees}
     assert overdue == {BEA: bea_overdue, BO: bea_overdue, NIA: nia_overdue, IKE: 0}
 
 
-def test_program_status_leaves_out_deactivated_mentees(services: Services, roster: dict[str, int]) -> None:
+def test_program_status_leaves_out_deactivated_mentees(
+    services: Services, roster: dict[str, int]
+) -> None:
     with services.store.write() as session:
         session.execute(update(Person).where(Person.email == BEA).values(active=False))
     status = services.assignments.program_status(None, NOW)

@@ -72,14 +72,69 @@ def logs(services: Services, roster: dict[str, int], pairs: None) -> None:
     ("now", "week", "month", "year", "since", "observations", "last"),
     [
         pytest.param(NOW, 75, 170, 195, 210, 2, date(2026, 11, 18), id="wed-18-nov"),
-        pytest.param(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), 275, 370, 395, 410, 2, date(2026, 11, 19), id="sun-22-nov-22h-local"),
-        pytest.param(datetime(2026, 11, 23, 5, 30, tzinfo=UTC), 0, 370, 395, 410, 2, date(2026, 11, 19), id="mon-23-nov-00h30-local"),
-        pytest.param(datetime(2026, 12, 1, 14, 0, tzinfo=UTC), 10, 10, 405, 420, 2, date(2026, 12, 1), id="tue-1-dec"),
-        pytest.param(datetime(2026, 10, 31, 16, 0, tzinfo=UTC), 25, 25, 25, 40, 0, date(2026, 10, 30), id="sat-31-oct"),
-        pytest.param(datetime(2026, 8, 28, 16, 0, tzinfo=UTC), 15, 15, 0, 15, 0, date(2026, 8, 27), id="before-the-school-year"),
+        pytest.param(
+            datetime(2026, 11, 23, 3, 0, tzinfo=UTC),
+            275,
+            370,
+            395,
+            410,
+            2,
+            date(2026, 11, 19),
+            id="sun-22-nov-22h-local",
+        ),
+        pytest.param(
+            datetime(2026, 11, 23, 5, 30, tzinfo=UTC),
+            0,
+            370,
+            395,
+            410,
+            2,
+            date(2026, 11, 19),
+            id="mon-23-nov-00h30-local",
+        ),
+        pytest.param(
+            datetime(2026, 12, 1, 14, 0, tzinfo=UTC),
+            10,
+            10,
+            405,
+            420,
+            2,
+            date(2026, 12, 1),
+            id="tue-1-dec",
+        ),
+        pytest.param(
+            datetime(2026, 10, 31, 16, 0, tzinfo=UTC),
+            25,
+            25,
+            25,
+            40,
+            0,
+            date(2026, 10, 30),
+            id="sat-31-oct",
+        ),
+        pytest.param(
+            datetime(2026, 8, 28, 16, 0, tzinfo=UTC),
+            15,
+            15,
+            0,
+            15,
+            0,
+            date(2026, 8, 27),
+            id="before-the-school-year",
+        ),
     ],
 )
-def test_pair_totals(services: Services, logs: None, now: datetime, week: int, month: int, year: int, since: int, observations: int, last: date) -> None:
+def test_pair_totals(
+    services: Services,
+    logs: None,
+    now: datetime,
+    week: int,
+    month: int,
+    year: int,
+    since: int,
+    observations: int,
+    last: date,
+) -> None:
     report = services.hours.report("U0BEA", now)
     (pair,) = report.pairs
     assert (pair.mentor.email, pair.mentee.email) == (LEE, BEA)
@@ -96,7 +151,9 @@ def test_pair_totals(services: Services, logs: None, now: datetime, week: int, m
         ("year", date(2026, 8, 31)),
     ],
 )
-def test_report_totals_for_each_period(services: Services, logs: None, period: Any, start: date) -> None:
+def test_report_totals_for_each_period(
+    services: Services, logs: None, period: Any, start: date
+) -> None:
     report = services.hours.report("U0CORA", NOW, period=period)
     assert report.period_start == start
     assert report.today == date(2026, 11, 18)
@@ -108,7 +165,13 @@ def test_report_totals_for_each_period(services: Services, logs: None, period: A
 
 def test_a_pair_without_logs_is_all_zero(services: Services, pairs: None) -> None:
     (pair,) = services.hours.report("U0BO", NOW).pairs
-    assert (pair.week, pair.month, pair.year, pair.since_start, pair.observations) == (0, 0, 0, 0, 0)
+    assert (pair.week, pair.month, pair.year, pair.since_start, pair.observations) == (
+        0,
+        0,
+        0,
+        0,
+        0,
+    )
     assert pair.last_contact is None
 
 
@@ -118,18 +181,27 @@ def test_hours_reply_shows_the_totals(app: Any, logs: None) -> None:
     assert reply["blocks"][0]["text"]["text"] == "Your mentoring: 1 h 15 this week"
     line = reply["blocks"][2]["text"]["text"]
     assert line.startswith("with *Lee Lead* (mentor)\n")
-    for part in ("this week 1 h 15 of 1 h ✓", "school year 3 h 15", "since Wed 26 Aug 3 h 30", "2 observations", "last Wed 18 Nov"):
+    for part in (
+        "this week 1 h 15 of 1 h ✓",
+        "school year 3 h 15",
+        "since Wed 26 Aug 3 h 30",
+        "2 observations",
+        "last Wed 18 Nov",
+    ):
         assert part in line, (part, line)
 
 
 def test_hours_month_reply_shows_the_month(app: Any, logs: None) -> None:
     reply = command(app, SIGNING_SECRET, "/hours", "month", "U0LEE")
     assert reply["blocks"][0]["text"]["text"] == "Lincoln: 4 h 20 this month"
-    bea = next(b["text"]["text"] for b in reply["blocks"] if b["text"]["text"].startswith("*Bea Beginner*"))
+    sections = [b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"]
+    bea = next(text for text in sections if text.startswith("*Bea Beginner*"))
     assert "this month 2 h 50" in bea
 
 
-def test_hours_in_the_week_follow_the_program_timezone(app: Any, logs: None, clock: FixedClock) -> None:
+def test_hours_in_the_week_follow_the_program_timezone(
+    app: Any, logs: None, clock: FixedClock
+) -> None:
     clock.set(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # Sun 22 Nov 22:00 in New York
     reply = command(app, SIGNING_SECRET, "/hours", "week", "U0BEA")
     assert reply["blocks"][0]["text"]["text"] == "Your mentoring: 4 h 35 this week"
@@ -153,12 +225,16 @@ ALL_PAIRS = {(LEE, BEA), (MIA, IKE), (MAX, BO)}
         pytest.param("U0PAT", {(LEE, BEA), (MIA, IKE)}, id="evaluator-their-school"),
     ],
 )
-def test_visibility(services: Services, logs: None, viewer: str, visible: set[tuple[str, str]]) -> None:
+def test_visibility(
+    services: Services, logs: None, viewer: str, visible: set[tuple[str, str]]
+) -> None:
     report = services.hours.report(viewer, NOW)
     assert {(p.mentor.email, p.mentee.email) for p in report.pairs} == visible
 
 
-def test_a_lead_mentor_without_a_school_sees_the_whole_program(services: Services, logs: None, roster: dict[str, int]) -> None:
+def test_a_lead_mentor_without_a_school_sees_the_whole_program(
+    services: Services, logs: None, roster: dict[str, int]
+) -> None:
     from sqlalchemy import update
 
     from bot.store.models import Person
@@ -172,7 +248,11 @@ def test_a_lead_mentor_without_a_school_sees_the_whole_program(services: Service
 @pytest.mark.parametrize(
     ("viewer", "target", "refusal"),
     [
-        ("U0MIA", "<@U0BEA|bea>", "You can see hours for your own mentoring pairs only, and Bea Beginner isn't in one of them."),
+        (
+            "U0MIA",
+            "<@U0BEA|bea>",
+            "You can see hours for your own mentoring pairs only, and Bea Beginner isn't in one of them.",
+        ),
         ("U0MIA", "bo@hillside.example", "and Bo Beginner isn't in one of them"),
         ("U0MAX", "U0MIA", "and Mia Mentor isn't in one of them"),
         ("U0BEA", "<@U0IKE>", "and Ike Incoming isn't in one of them"),
@@ -183,7 +263,9 @@ def test_a_lead_mentor_without_a_school_sees_the_whole_program(services: Service
         ("U0MIA", "<@U0ZED>", "<@U0ZED> is not on the Hillside Public Schools roster"),
     ],
 )
-def test_hours_for_someone_outside_the_scope_is_refused(app: Any, logs: None, viewer: str, target: str, refusal: str) -> None:
+def test_hours_for_someone_outside_the_scope_is_refused(
+    app: Any, logs: None, viewer: str, target: str, refusal: str
+) -> None:
     reply = command(app, SIGNING_SECRET, "/hours", target, viewer)
     assert reply["response_type"] == "ephemeral"
     assert refusal in reply["text"]
@@ -201,7 +283,9 @@ def test_hours_for_someone_outside_the_scope_is_refused(app: Any, logs: None, vi
         ("U0MIA", "<@U0MIA>", {"Ike Incoming"}),
     ],
 )
-def test_hours_for_someone_inside_the_scope(services: Services, logs: None, viewer: str, target: str, mentees: set[str]) -> None:
+def test_hours_for_someone_inside_the_scope(
+    services: Services, logs: None, viewer: str, target: str, mentees: set[str]
+) -> None:
     report = services.hours.report(viewer, NOW, person_ref=target)
     assert {p.mentee.name for p in report.pairs} == mentees
 
@@ -213,7 +297,9 @@ def test_hours_for_someone_inside_the_scope(services: Services, logs: None, view
         ("U0NIA", NotAllowed),
     ],
 )
-def test_hours_refusals_from_the_service(services: Services, logs: None, viewer: str, error: type[Refusal]) -> None:
+def test_hours_refusals_from_the_service(
+    services: Services, logs: None, viewer: str, error: type[Refusal]
+) -> None:
     with pytest.raises(error):
         services.hours.report(viewer, NOW, person_ref="<@U0BEA>")
 
@@ -241,17 +327,23 @@ def every_payload(app: Any, slack_api: FakeSlackApi, viewer: str) -> list[dict[s
 
 
 @pytest.mark.parametrize("viewer", EVERYONE)
-def test_notes_never_appear_anywhere(app: Any, services: Services, logs: None, slack_api: FakeSlackApi, viewer: str) -> None:
-    services.assignments.unassign(None, BO, f"{SECRET_REASON} asked for a change", date(2026, 11, 17), NOW)
+def test_notes_never_appear_anywhere(
+    app: Any, services: Services, logs: None, slack_api: FakeSlackApi, viewer: str
+) -> None:
+    services.assignments.unassign(
+        None, BO, f"{SECRET_REASON} asked for a change", date(2026, 11, 17), NOW
+    )
     payloads = every_payload(app, slack_api, viewer)
     dumped = json.dumps(payloads)
     assert SECRET not in dumped
     if viewer != "U0CORA":
         assert SECRET_REASON not in dumped  # reassignment requests: coordinators only
-    assert "minutes" not in dumped.lower() or "Mentor Minutes" in dumped  # sanity: payloads are real
+    assert all(p.get("blocks") for p in payloads)
 
 
-def test_the_coordinator_sees_hours_but_no_notes(app: Any, services: Services, logs: None, slack_api: FakeSlackApi) -> None:
+def test_the_coordinator_sees_hours_but_no_notes(
+    app: Any, services: Services, logs: None, slack_api: FakeSlackApi
+) -> None:
     payloads = every_payload(app, slack_api, "U0CORA")
     hours, status = payloads[0], payloads[8]
     assert "Whole program: 3 h 35 this week" in all_text(hours)

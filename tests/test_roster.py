@@ -35,24 +35,60 @@ def csv_text(*rows: str, header: str = HEADER, newline: str = "\n") -> str:
     ("row", "reason"),
     [
         (",Eve Empty,mentor,,,,,,,", "email is empty"),
-        ("eve-at-hillside.example,Eve,mentor,,,,,,,", "email 'eve-at-hillside.example' is not an email address"),
+        (
+            "eve-at-hillside.example,Eve,mentor,,,,,,,",
+            "email 'eve-at-hillside.example' is not an email address",
+        ),
         ("eve@hillside,Eve,mentor,,,,,,,", "email 'eve@hillside' is not an email address"),
         ("eve@@hillside.example,Eve,mentor,,,,,,,", "is not an email address"),
         ("eve@hillside.example,,mentor,,,,,,,", "name is empty"),
-        ("eve@hillside.example,Eve,mentor;teacher,,,,,,,", "unknown role teacher (expected some of: mentee mentor lead_mentor coordinator evaluator)"),
+        (
+            "eve@hillside.example,Eve,mentor;teacher,,,,,,,",
+            "unknown role teacher (expected some of: mentee mentor lead_mentor coordinator evaluator)",
+        ),
         ("eve@hillside.example,Eve,,,,,,,,", "roles is empty"),
         ("eve@hillside.example,Eve, ; ;,,,,,,,", "roles is empty"),
-        ("eve@hillside.example,Eve,mentee;mentor,,,,beginning_teacher,,,", "a mentee can't also be a mentor in the same year"),
-        ("eve@hillside.example,Eve,mentee;lead_mentor,,,,beginning_teacher,,,", "a mentee can't also be a mentor in the same year"),
+        (
+            "eve@hillside.example,Eve,mentee;mentor,,,,beginning_teacher,,,",
+            "a mentee can't also be a mentor in the same year",
+        ),
+        (
+            "eve@hillside.example,Eve,mentee;lead_mentor,,,,beginning_teacher,,,",
+            "a mentee can't also be a mentor in the same year",
+        ),
         ("eve@hillside.example,Eve,mentee,,,,,,,", "educator_type is required for a mentee"),
-        ("eve@hillside.example,Eve,mentee,,,,new_teacher,,,", "educator_type 'new_teacher' is not one of beginning_teacher incoming_teacher"),
-        ("eve@hillside.example,Eve,mentor,,,,,,2026-13-01,", "hire_date '2026-13-01' is not an ISO date like 2026-08-24"),
-        ("eve@hillside.example,Eve,mentor,,,,,,08/24/2026,", "hire_date '08/24/2026' is not an ISO date"),
-        ("eve@hillside.example,Eve,mentor,,,,,,,u0eve", "slack_user_id 'u0eve' is not a Slack user id"),
-        ("eve@hillside.example,Eve,mentor,,,,,,,C0CHANNEL", "slack_user_id 'C0CHANNEL' is not a Slack user id"),
-        ("eve@hillside.example,Eve,mentor,,,,,,,@eve", "slack_user_id '@eve' is not a Slack user id"),
-        ("eve@hillside.example," + "E" * 201 + ",mentor,,,,,,,", "name is longer than 200 characters"),
-        ("ANN@hillside.example,Ann Again,mentor,,,,,,,", "email ann@hillside.example is already on line 2"),
+        (
+            "eve@hillside.example,Eve,mentee,,,,new_teacher,,,",
+            "educator_type 'new_teacher' is not one of beginning_teacher incoming_teacher",
+        ),
+        (
+            "eve@hillside.example,Eve,mentor,,,,,,2026-13-01,",
+            "hire_date '2026-13-01' is not an ISO date like 2026-08-24",
+        ),
+        (
+            "eve@hillside.example,Eve,mentor,,,,,,08/24/2026,",
+            "hire_date '08/24/2026' is not an ISO date",
+        ),
+        (
+            "eve@hillside.example,Eve,mentor,,,,,,,u0eve",
+            "slack_user_id 'u0eve' is not a Slack user id",
+        ),
+        (
+            "eve@hillside.example,Eve,mentor,,,,,,,C0CHANNEL",
+            "slack_user_id 'C0CHANNEL' is not a Slack user id",
+        ),
+        (
+            "eve@hillside.example,Eve,mentor,,,,,,,@eve",
+            "slack_user_id '@eve' is not a Slack user id",
+        ),
+        (
+            "eve@hillside.example," + "E" * 201 + ",mentor,,,,,,,",
+            "name is longer than 200 characters",
+        ),
+        (
+            "ANN@hillside.example,Ann Again,mentor,,,,,,,",
+            "email ann@hillside.example is already on line 2",
+        ),
         ("eve@hillside.example,Eve,mentor,,,,,,,U0ANN", "slack_user_id U0ANN is already on line 2"),
         ("eve@hillside.example,Eve,mentor,,,,,,,U0EVE,extra", "more fields than the header"),
     ],
@@ -69,7 +105,13 @@ def test_every_problem_of_a_row_is_listed() -> None:
     reasons = [p.reason for p in parsed.problems]
     assert {p.line for p in parsed.problems} == {2}
     assert len(reasons) == 5
-    for expected in ("not an email address", "name is empty", "educator_type is required", "hire_date 'someday'", "slack_user_id 'x'"):
+    for expected in (
+        "not an email address",
+        "name is empty",
+        "educator_type is required",
+        "hire_date 'someday'",
+        "slack_user_id 'x'",
+    ):
         assert any(expected in r for r in reasons), (expected, reasons)
 
 
@@ -99,9 +141,21 @@ BAD = "bad-email,Bad Row,mentor,,,,,,,"
         pytest.param(csv_text(GOOD, BAD), 3, id="plain"),
         pytest.param(csv_text(GOOD, BAD, newline="\r\n"), 3, id="crlf"),
         pytest.param("\ufeff" + csv_text(GOOD, BAD), 3, id="bom"),
-        pytest.param(csv_text('ann@hillside.example,"Able, Ann",mentor,"Lincoln, East",,,,,,', BAD), 3, id="quoted-commas"),
-        pytest.param(csv_text('ann@hillside.example,Ann,mentor,"Lincoln\nEast campus",,,,,,', BAD), 4, id="quoted-newline-before"),
-        pytest.param(csv_text('ann@hillside.example,Ann,mentor,"Lincoln\n\nEast",,,,,,', BAD), 5, id="quoted-blank-line-before"),
+        pytest.param(
+            csv_text('ann@hillside.example,"Able, Ann",mentor,"Lincoln, East",,,,,,', BAD),
+            3,
+            id="quoted-commas",
+        ),
+        pytest.param(
+            csv_text('ann@hillside.example,Ann,mentor,"Lincoln\nEast campus",,,,,,', BAD),
+            4,
+            id="quoted-newline-before",
+        ),
+        pytest.param(
+            csv_text('ann@hillside.example,Ann,mentor,"Lincoln\n\nEast",,,,,,', BAD),
+            5,
+            id="quoted-blank-line-before",
+        ),
         pytest.param(csv_text('bad-email,"Bad\nRow",mentor,,,,,,,'), 2, id="bad-row-spans-lines"),
         pytest.param(csv_text(GOOD, ",,,,,,,,,", BAD), 4, id="empty-fields-row-skipped"),
         pytest.param(csv_text(BAD, "", ""), 2, id="trailing-blank-lines"),
@@ -149,7 +203,9 @@ def person(services: Services, email: str) -> tuple[Person, set[str]]:
     """The stored person and their role names (all years)."""
     with services.store.read() as session:
         found = session.scalars(select(Person).where(Person.email == email)).one()
-        roles = set(session.scalars(select(PersonRole.role).where(PersonRole.person_id == found.id)))
+        roles = set(
+            session.scalars(select(PersonRole.role).where(PersonRole.person_id == found.id))
+        )
     return found, roles
 
 
@@ -165,8 +221,13 @@ def test_one_bad_row_applies_nothing(services: Services, program: ProgramInfo) -
     assert count_people(services) == 0
 
 
-def test_a_bad_row_leaves_earlier_imports_untouched(services: Services, roster: dict[str, int]) -> None:
-    changed = ROSTER_CSV.replace("mia@hillside.example,Mia Mentor,mentor,Lincoln", "mia@hillside.example,Mia Mentor,mentor,Jefferson")
+def test_a_bad_row_leaves_earlier_imports_untouched(
+    services: Services, roster: dict[str, int]
+) -> None:
+    changed = ROSTER_CSV.replace(
+        "mia@hillside.example,Mia Mentor,mentor,Lincoln",
+        "mia@hillside.example,Mia Mentor,mentor,Jefferson",
+    )
     report = services.roster.import_csv(changed + "broken,Broken,mentor,,,,,,,\n")
     assert not report.ok
     assert count_people(services) == 9
@@ -187,14 +248,21 @@ def test_upsert_changes_fields_and_roles(services: Services, roster: dict[str, i
             "mia@hillside.example,Mia Mentor,mentor,Lincoln,Science,5,",
             "mia@hillside.example,Mia Mentor-Diaz,mentor;lead_mentor,Jefferson,Science,6,",
         )
-        .replace("lee@hillside.example,Lee Lead,mentor;lead_mentor,", "lee@hillside.example,Lee Lead,mentor,")
+        .replace(
+            "lee@hillside.example,Lee Lead,mentor;lead_mentor,",
+            "lee@hillside.example,Lee Lead,mentor,",
+        )
         .replace("2026-10-19,U0NIA", "2026-10-26,U0NIA")
     )
     text += "zed@hillside.example,Zed Zero,evaluator,Jefferson,,,,,,U0ZED\n"
     report = services.roster.import_csv(text)
     assert report.ok and report.applied
     assert report.created == ["zed@hillside.example"]
-    assert sorted(report.updated) == ["lee@hillside.example", "mia@hillside.example", "nia@hillside.example"]
+    assert sorted(report.updated) == [
+        "lee@hillside.example",
+        "mia@hillside.example",
+        "nia@hillside.example",
+    ]
     assert len(report.unchanged) == 6
     mia, mia_roles = person(services, "mia@hillside.example")
     assert (mia.name, mia.school, mia.grade) == ("Mia Mentor-Diaz", "Jefferson", "6")
@@ -213,7 +281,9 @@ def test_dry_run_reports_and_changes_nothing(services: Services, program: Progra
     assert count_people(services) == 0
 
 
-def test_dry_run_of_changes_reports_updates_only(services: Services, roster: dict[str, int]) -> None:
+def test_dry_run_of_changes_reports_updates_only(
+    services: Services, roster: dict[str, int]
+) -> None:
     text = ROSTER_CSV.replace("Max Mentor,mentor,Jefferson", "Max Mentor,mentor,Lincoln")
     report = services.roster.import_csv(text, dry_run=True)
     assert report.ok and not report.applied
@@ -233,7 +303,9 @@ def directory(slack_api: FakeSlackApi) -> WebDirectory:
     return WebDirectory(WebClient(token="xoxb-x", base_url=slack_api.url))
 
 
-def test_lookup_by_email_fills_slack_ids(services: Services, program: ProgramInfo, slack_api: FakeSlackApi) -> None:
+def test_lookup_by_email_fills_slack_ids(
+    services: Services, program: ProgramInfo, slack_api: FakeSlackApi
+) -> None:
     slack_api.add_user("cora@hillside.example", "U0CORA", "Cora")
     slack_api.add_user("LEE@hillside.example", "U0LEE", "Lee")
     report = services.roster.import_csv(NO_IDS, directory=directory(slack_api))
@@ -246,30 +318,42 @@ def test_lookup_by_email_fills_slack_ids(services: Services, program: ProgramInf
     assert len(slack_api.calls_to("users.lookupByEmail")) == 3
 
 
-def test_slack_down_is_reported_as_unlinked_not_a_crash(services: Services, program: ProgramInfo, slack_api: FakeSlackApi) -> None:
+def test_slack_down_is_reported_as_unlinked_not_a_crash(
+    services: Services, program: ProgramInfo, slack_api: FakeSlackApi
+) -> None:
     slack_api.set_down(True)
     report = services.roster.import_csv(NO_IDS, directory=directory(slack_api))
     assert report.ok and report.applied
-    assert [p.email for p in report.unlinked] == ["cora@hillside.example", "lee@hillside.example", "bea@hillside.example"]
+    assert [p.email for p in report.unlinked] == [
+        "cora@hillside.example",
+        "lee@hillside.example",
+        "bea@hillside.example",
+    ]
     assert all("lookup by email failed" in p.reason for p in report.unlinked)
     assert count_people(services) == 3
 
 
-def test_without_a_directory_rows_without_ids_are_unlinked(services: Services, program: ProgramInfo) -> None:
+def test_without_a_directory_rows_without_ids_are_unlinked(
+    services: Services, program: ProgramInfo
+) -> None:
     report = services.roster.import_csv(NO_IDS)
     assert report.ok and report.applied
     assert len(report.unlinked) == 3
     assert "no Slack token" in report.unlinked[0].reason
 
 
-def test_known_ids_are_kept_without_a_lookup(services: Services, roster: dict[str, int], slack_api: FakeSlackApi) -> None:
+def test_known_ids_are_kept_without_a_lookup(
+    services: Services, roster: dict[str, int], slack_api: FakeSlackApi
+) -> None:
     report = services.roster.import_csv(NO_IDS, directory=directory(slack_api))
     assert report.ok and report.unlinked == []
     assert slack_api.calls_to("users.lookupByEmail") == []
     assert person(services, "lee@hillside.example")[0].slack_user_id == "U0LEE"
 
 
-def test_a_slack_id_owned_by_another_person_is_a_problem(services: Services, roster: dict[str, int]) -> None:
+def test_a_slack_id_owned_by_another_person_is_a_problem(
+    services: Services, roster: dict[str, int]
+) -> None:
     text = csv_text("zed@hillside.example,Zed Zero,mentor,Lincoln,,,,,,U0MIA")
     report = services.roster.import_csv(text)
     assert not report.ok and not report.applied
@@ -278,7 +362,9 @@ def test_a_slack_id_owned_by_another_person_is_a_problem(services: Services, ros
     assert count_people(services) == 9
 
 
-def test_a_looked_up_id_owned_by_another_person_is_a_problem(services: Services, roster: dict[str, int], slack_api: FakeSlackApi) -> None:
+def test_a_looked_up_id_owned_by_another_person_is_a_problem(
+    services: Services, roster: dict[str, int], slack_api: FakeSlackApi
+) -> None:
     slack_api.add_user("zed@hillside.example", "U0MIA")
     text = ROSTER_CSV + "zed@hillside.example,Zed Zero,mentor,Lincoln,,,,,,\n"
     report = services.roster.import_csv(text, directory=directory(slack_api))
@@ -288,10 +374,14 @@ def test_a_looked_up_id_owned_by_another_person_is_a_problem(services: Services,
     assert count_people(services) == 9
 
 
-def test_a_looked_up_id_given_to_another_row_is_a_problem(services: Services, program: ProgramInfo, slack_api: FakeSlackApi) -> None:
+def test_a_looked_up_id_given_to_another_row_is_a_problem(
+    services: Services, program: ProgramInfo, slack_api: FakeSlackApi
+) -> None:
     """Lookup says ann's Slack account is U0BOB, which the file gives to bob: reject, don't crash."""
     slack_api.add_user("ann@hillside.example", "U0BOB")
-    text = csv_text("ann@hillside.example,Ann,mentor,,,,,,,", "bob@hillside.example,Bob,mentor,,,,,,,U0BOB")
+    text = csv_text(
+        "ann@hillside.example,Ann,mentor,,,,,,,", "bob@hillside.example,Bob,mentor,,,,,,,U0BOB"
+    )
     report = services.roster.import_csv(text, directory=directory(slack_api))
     assert not report.ok and not report.applied
     assert {p.line for p in report.problems} & {2, 3}

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.policy import load_program_toml
-from bot.services.container import build_services
+from bot.services.container import Services, build_services
+from bot.services.programs import ProgramInfo
 from bot.store.db import is_up_to_date, upgrade
-from bot.store.models import LogEntry
+from bot.store.models import LogEntry, MilestoneDone
 
 DEMO_DIR = Path(__file__).resolve().parent
 DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in Maple Valley
@@ -52,6 +53,29 @@ def _demo_logs(
                 )
             day += timedelta(days=1)
     return rows
+
+
+DONE = (  # what the demo district has already finished this year
+    ("orientation", ("bea", "ian", "bo", "ada")),
+    ("support_team_meeting", ("bea", "bo", "ada")),
+    ("mentor_training", ("lena", "marco", "maya", "tom")),
+)
+
+
+def _mark_demo_milestones(services: Services, program: ProgramInfo) -> None:
+    with services.store.write() as session:
+        ids = {m.email.split("@")[0]: m.id for m in services.people.all_members(session, program)}
+        for milestone, people in DONE:
+            for name in people:
+                session.add(
+                    MilestoneDone(
+                        person_id=ids[name],
+                        milestone=milestone,
+                        school_year=program.school_year,
+                        done_on=date(2026, 8, 28),
+                        marked_by_id=ids["carmen"],
+                    )
+                )
 
 
 def seed_demo(settings: Settings, *, reset: bool = False) -> str:
@@ -95,6 +119,7 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
                         updated_at=created,
                     )
                 )
+        _mark_demo_milestones(services, program)
         with services.store.read() as session:
             count = session.scalar(select(func.count()).select_from(LogEntry))
         return (

@@ -9,6 +9,8 @@ from bot.config import Settings
 from bot.services.assignments import AssignmentService
 from bot.services.hours import HoursService
 from bot.services.logs import LogService
+from bot.services.nudges import NudgeService
+from bot.services.outbox import Outbox
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.services.roster import RosterService
@@ -27,6 +29,8 @@ class Services:
     assignments: AssignmentService
     hours: HoursService
     logs: LogService
+    outbox: Outbox
+    nudges: NudgeService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -55,4 +59,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         assignments=AssignmentService(store, programs, people),
         hours=hours,
         logs=LogService(store, programs, people, hours),
+        outbox=Outbox(store),
+        nudges=NudgeService(store, programs),
     )

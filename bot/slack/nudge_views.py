@@ -55,13 +55,15 @@ def done_value(item: DueItem) -> str:
     return json.dumps({"k": item.rule.key, "p": item.subject.id}, separators=(",", ":"))
 
 
-def daily_nudge(recipient: Member, items: list[tuple[DueItem, bool]], today: date) -> Payload:
-    """One DM listing every item of the day for a person; `bool` says a Mark-done button fits."""
+def daily_nudge(
+    recipient: Member, items: list[tuple[DueItem, bool, str | None]], today: date
+) -> Payload:
+    """One DM listing every item of the day for a person: (item, Mark-done button?, detail)."""
     title = f"Induction to-dos · {format_day(today)}"
     blocks: list[Block] = [header(title)]
     lines = []
-    for item, can_mark in items[:MAX_ITEMS]:
-        line = item_text(item, today, recipient.id)
+    for item, can_mark, detail in items[:MAX_ITEMS]:
+        line = item_text(item, today, recipient.id) + (f" · {detail}" if detail else "")
         lines.append(line)
         accessory = button("Mark done", MARK_DONE, done_value(item)) if can_mark else None
         blocks.append(section(line, accessory=accessory))
@@ -109,7 +111,7 @@ def overdue_alert(rows: list[AlertRow], today: date) -> Payload:
         if row.suggestions:
             buttons = [
                 button(
-                    f"Assign {mentor.name} ({load})",
+                    f"Assign {mentor.name} · {load} mentee{'s' if load != 1 else ''}",
                     f"{ASSIGN}:{row.mentee.id}:{mentor.id}",
                     json.dumps({"mentor": mentor.id, "mentee": row.mentee.id}),
                     style="primary" if index == 0 else None,

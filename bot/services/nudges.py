@@ -1,0 +1,391 @@
+"""The scheduled jobs' rules over the store: what to send, to whom, as of an instant.
+
+Each job returns Notifications keyed (rule, recipient, subject, period); the outbox makes
+every key go out once. Jobs compute from data, so a tick after downtime catches up: today's
+items go out, a digest for a week already gone does not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from bot.calendar import OutsideSchoolYearError, in_quiet_hours, local_datetime
+from bot.deadlines import (
+    ASSIGNMENT_RULE,
+    YEAR2_RULE,
+    DueItem,
+    Subject,
+    due_date,
+    is_send_day,
+    items_for_day,
+    school_days_since,
+    upcoming_within,
+)
+from bot.formatting import format_minutes
+from bot.services.outbox import Notification
+from bot.services.people import Member
+from bot.services.programs import ProgramInfo, ProgramService
+from bot.services.schedule_data import (
+    ProgramSnapshot,
+    last_contacts,
+    load_snapshot,
+    minutes_per_mentee,
+    week_totals,
+)
+from bot.slack import nudge_views
+from bot.store.db import Store
+
+log = logging.getLogger(__name__)
+
+UNMARKABLE = frozenset({ASSIGNMENT_RULE, YEAR2_RULE})  # done by assigning / by logged hours
+YEAR2_HIRED_BEFORE_DAYS = 60  # hired this long before the school year: not in the induction year
+DIGEST_HORIZON_DAYS = 14
+MAX_SUGGESTIONS = 3
+
+
+def send_window_open(program: ProgramInfo, now: datetime) -> bool:
+    """True on a send day outside quiet hours, in the program's timezone."""
+    return is_send_day(program.calendar, program.today(now)) and not in_quiet_hours(
+        now, program.tz, program.policy.quiet_hours
+    )
+
+
+def subjects_of(snapshot: ProgramSnapshot, program: ProgramInfo) -> list[Subject]:
+    """Every mentee and mentor the rules may be about, and the program itself."""
+    subjects: list[Subject] = []
+    for member in snapshot.members.values():
+        if "mentee" in member.roles and member.educator_type:
+            subjects.append(Subject(member.id, member.name, member.educator_type, member.hire_date))
+        if "mentor" in member.roles:
+            subjects.append(Subject(member.id, member.name, is_mentor=True))
+    subjects.append(Subject(None, program.name))
+    return subjects
+
+
+def is_year2(member: Member, program: ProgramInfo) -> bool:
+    """Hired before this school year (beyond the induction year)."""
+    start = program.config.school_year_start
+    return member.hire_date is not None and member.hire_date < start - timedelta(
+        days=YEAR2_HIRED_BEFORE_DAYS
+    )
+
+
+class NudgeService:
+    """Deadline nudges, overdue-assignment alerts, weekly digests and contact nudges."""
+
+    def __init__(self, store: Store, programs: ProgramService) -> None:
+        self.store = store
+        self.programs = programs
+
+    # ---- shared ----------------------------------------------------------------------------
+    def _done(
+        self, snapshot: ProgramSnapshot, program: ProgramInfo, year2_minutes: dict[int, int]
+    ) -> set[tuple[int | None, str]]:
+        """Milestones marked done, plus those done by data: assigned, hours reached, n/a."""
+        done = set(snapshot.done)
+        done |= {(mentee, ASSIGNMENT_RULE) for mentee in snapshot.mentor_of}
+        target = program.policy.year2_target_hours * 60
+        for member in snapshot.members.values():
+            if "mentee" not in member.roles:
+                continue
+            if not is_year2(member, program) or year2_minutes.get(member.id, 0) >= target:
+                done.add((member.id, YEAR2_RULE))
+        return done
+
+    def _year2_minutes(
+        self, session: object, snapshot: ProgramSnapshot, program: ProgramInfo
+    ) -> dict[int, int]:
+        ids = [
+            m.id for m in snapshot.members.values() if "mentee" in m.roles and is_year2(m, program)
+        ]
+        return minutes_per_mentee(session, program, ids)  # type: ignore[arg-type]
+
+    def _recipients(
+        self, item: DueItem, roles: tuple[str, ...], snapshot: ProgramSnapshot
+    ) -> list[Member]:
+        """The people a rule's roles name for this item's subject."""
+        people: dict[int, Member] = {}
+        subject = snapshot.members.get(item.subject.id) if item.subject.id is not None else None
+        for role in roles:
+            if role == "coordinator":
+                people.update({m.id: m for m in snapshot.holders("coordinator")})
+            elif subject is None:
+                continue
+            elif role == "mentee" and not item.subject.is_mentor:
+                people[subject.id] = subject
+            elif role == "mentor":
+                mentor_id = (
+                    subject.id if item.subject.is_mentor else snapshot.mentor_of.get(subject.id)
+                )
+                if mentor_id is not None and mentor_id in snapshot.members:
+                    people[mentor_id] = snapshot.members[mentor_id]
+            elif role == "evaluator" and not item.subject.is_mentor:
+                team = [
+                    snapshot.members[m]
+                    for m, r in snapshot.team.get(subject.id, [])
+                    if r == "evaluator" and m in snapshot.members
+                ]
+                if not team:
+                    team = [e for e in snapshot.holders("evaluator") if e.school == subject.school]
+                people.update({m.id: m for m in team})
+            elif role == "lead_mentor" and not item.subject.is_mentor:
+                people.update(
+                    {
+                        m.id: m
+                        for m in snapshot.holders("lead_mentor")
+                        if m.school in (None, subject.school)
+                    }
+                )
+        return [p for p in people.values() if p.slack_user_id]
+
+    @staticmethod
+    def can_mark(recipient: Member, item: DueItem, snapshot: ProgramSnapshot) -> bool:
+        """Coordinators, the person it is about, or their mentor may mark an item done."""
+        if item.rule.key in UNMARKABLE:
+            return False
+        if recipient.is_coordinator:
+            return True
+        subject_id = item.subject.id
+        return subject_id is not None and (
+            recipient.id == subject_id or snapshot.mentor_of.get(subject_id) == recipient.id
+        )
+
+    # ---- deadline sweep ----------------------------------------------------------------
+    def deadline_sweep(self, now: datetime) -> list[Notification]:
+        """Today's to-do DMs (one per person) and the coordinators' overdue-assignment alert."""
+        program = self.programs.current()
+        if not send_window_open(program, now):
+            return []
+        today = program.today(now)
+        with self.store.read() as session:
+            snapshot = load_snapshot(session, program)
+            year2 = self._year2_minutes(session, snapshot, program)
+        done = self._done(snapshot, program, year2)
+        items = items_for_day(
+            program.policy, program.calendar, subjects_of(snapshot, program), done, today
+        )
+        per_person: dict[int, list[tuple[DueItem, bool, str | None]]] = defaultdict(list)
+        alert_due = False
+        target = program.policy.year2_target_hours * 60
+        for item in items:
+            if item.rule.key == ASSIGNMENT_RULE and item.state == "overdue":
+                alert_due = True
+                continue
+            roles = item.rule.nudge if item.state == "upcoming" else item.rule.escalate_to
+            detail = None
+            if item.rule.key == YEAR2_RULE and item.subject.id is not None:
+                logged = year2.get(item.subject.id, 0)
+                detail = f"{format_minutes(logged)} of {format_minutes(target)} logged"
+            for person in self._recipients(item, roles, snapshot):
+                per_person[person.id].append((item, self.can_mark(person, item, snapshot), detail))
+        notes = [
+            Notification(
+                rule="daily-nudge",
+                recipient=str(snapshot.members[pid].slack_user_id),
+                subject="todo",
+                period=today.isoformat(),
+                payload=nudge_views.daily_nudge(snapshot.members[pid], entries, today),
+            )
+            for pid, entries in per_person.items()
+        ]
+        if alert_due:
+            notes += self._overdue_alerts(program, snapshot, today)
+        return notes
+
+    def _overdue_alerts(
+        self, program: ProgramInfo, snapshot: ProgramSnapshot, today: date
+    ) -> list[Notification]:
+        rule = program.policy.deadline(ASSIGNMENT_RULE)
+        if rule is None:
+            return []
+        rows = []
+        for member in snapshot.members.values():
+            if "mentee" not in member.roles or member.id in snapshot.mentor_of:
+                continue
+            subject = Subject(member.id, member.name, member.educator_type, member.hire_date)
+            if not member.educator_type or member.educator_type not in rule.applies_to:
+                continue
+            due = due_date(rule, subject, program.calendar)
+            if today > due:
+                rows.append((member, due, (today - due).days))
+        rows.sort(key=lambda r: (-r[2], r[0].name))
+        alert_rows = [
+            nudge_views.AlertRow(member, due, days, tuple(self.suggest(member, snapshot)))
+            for member, due, days in rows[: nudge_views.MAX_ALERT_ROWS]
+        ]
+        payload = nudge_views.overdue_alert(alert_rows, today) if rows else None
+        if payload is not None and len(rows) > len(alert_rows):
+            payload = nudge_views.overdue_alert(
+                alert_rows
+                + [nudge_views.AlertRow(m, d, n, ()) for m, d, n in rows[len(alert_rows) :]],
+                today,
+            )
+        return [
+            Notification(
+                "overdue-assignment", str(c.slack_user_id), "unassigned", today.isoformat(), payload
+            )
+            for c in snapshot.holders("coordinator")
+            if c.slack_user_id and payload is not None
+        ]
+
+    @staticmethod
+    def suggest(mentee: Member, snapshot: ProgramSnapshot) -> list[tuple[Member, int]]:
+        """Up to three mentors: same subject, then grade, then school; trained; fewest mentees."""
+        load: dict[int, int] = defaultdict(int)
+        for mentor_id in snapshot.mentor_of.values():
+            load[mentor_id] += 1
+        trained = {pid for pid, key in snapshot.done if key == "mentor_training"}
+        candidates = [
+            m for m in snapshot.holders("mentor") if "mentee" not in m.roles and m.id != mentee.id
+        ]
+        if any(m.id in trained for m in candidates):
+            candidates = [m for m in candidates if m.id in trained]
+
+        def rank(mentor: Member) -> tuple[bool, bool, bool, int, str]:
+            return (
+                not (mentee.subject and mentor.subject == mentee.subject),
+                not (mentee.grade and mentor.grade == mentee.grade),
+                not (mentee.school and mentor.school == mentee.school),
+                load[mentor.id],
+                mentor.name,
+            )
+
+        best = sorted(candidates, key=rank)[:MAX_SUGGESTIONS]
+        return [(m, load[m.id]) for m in best]
+
+    # ---- weekly digest -------------------------------------------------------------------
+    def digest_slot(self, program: ProgramInfo, today: date) -> date | None:
+        """This week's digest day: the first send day on or after the policy weekday."""
+        monday = today - timedelta(days=today.weekday())
+        for offset in range(program.policy.digest_weekday, 7):
+            day = monday + timedelta(days=offset)
+            if is_send_day(program.calendar, day) and program.calendar.contains(day):
+                return day
+        return None
+
+    def weekly_digest(self, now: datetime) -> list[Notification]:
+        """Each lead mentor's digest of the previous school week, once a week, on time or late."""
+        program = self.programs.current()
+        if not send_window_open(program, now):
+            return []
+        today = program.today(now)
+        slot = self.digest_slot(program, today)
+        if slot is None or now < local_datetime(slot, program.policy.digest_time, program.tz):
+            return []
+        try:
+            week = program.calendar.previous_school_week(today)
+        except OutsideSchoolYearError:
+            return []
+        with self.store.read() as session:
+            snapshot = load_snapshot(session, program)
+            leads = [m for m in snapshot.holders("lead_mentor") if m.slack_user_id]
+            if not leads:
+                return []
+            totals = week_totals(session, program, week[0], week[1])
+            contacts = last_contacts(session, program, today)
+            year2 = self._year2_minutes(session, snapshot, program)
+        done = self._done(snapshot, program, year2)
+        by_school: dict[str | None, list[Member]] = defaultdict(list)
+        for member in snapshot.members.values():
+            if "mentee" in member.roles:
+                by_school[member.school].append(member)
+        period = (today - timedelta(days=today.weekday())).isoformat()
+        notes: list[Notification] = []
+        open_items = self._open_items(program, snapshot, done, today)
+        for lead in leads:
+            cohort = (
+                by_school.get(lead.school, [])
+                if lead.school
+                else [m for group in by_school.values() for m in group]
+            )
+            pairs = []
+            for mentee in sorted(cohort, key=lambda m: m.name):
+                mentor_id = snapshot.mentor_of.get(mentee.id)
+                if mentor_id is None:
+                    continue
+                minutes, observations = totals.get((mentor_id, mentee.id), (0, 0))
+                last = contacts.get((mentor_id, mentee.id))
+                since = max(last or date.min, snapshot.started_on[(mentor_id, mentee.id)])
+                pairs.append(
+                    nudge_views.DigestPair(
+                        snapshot.members[mentor_id],
+                        mentee,
+                        minutes,
+                        observations,
+                        last,
+                        school_days_since(program.calendar, since, today),
+                    )
+                )
+            overdue = [i for m in cohort for i in open_items.get(m.id, ([], []))[0]]
+            upcoming = [i for m in cohort for i in open_items.get(m.id, ([], []))[1]]
+            digest = nudge_views.Digest(
+                lead=lead,
+                cohort=lead.school or program.name,
+                week=week,
+                weekly_target=program.policy.weekly_target_minutes,
+                pairs=tuple(pairs),
+                no_contact_days=program.policy.no_contact_school_days,
+                unassigned=tuple(m for m in cohort if m.id not in snapshot.mentor_of),
+                overdue=tuple(overdue),
+                upcoming=tuple(upcoming),
+                today=today,
+            )
+            for index, payload in enumerate(nudge_views.weekly_digest(digest), start=1):
+                notes.append(
+                    Notification(
+                        "weekly-digest", str(lead.slack_user_id), f"part-{index}", period, payload
+                    )
+                )
+        return notes
+
+    def _open_items(
+        self,
+        program: ProgramInfo,
+        snapshot: ProgramSnapshot,
+        done: set[tuple[int | None, str]],
+        today: date,
+    ) -> dict[int, tuple[list[DueItem], list[DueItem]]]:
+        """Overdue and next-two-weeks items per mentee (computed once for every digest)."""
+        result: dict[int, tuple[list[DueItem], list[DueItem]]] = {}
+        for subject in subjects_of(snapshot, program):
+            if subject.id is None or subject.is_mentor:
+                continue
+            overdue, soon = upcoming_within(
+                program.policy, program.calendar, [subject], done, today, DIGEST_HORIZON_DAYS
+            )
+            if overdue or soon:
+                result[subject.id] = (overdue, soon)
+        return result
+
+    # ---- contact nudges ------------------------------------------------------------------
+    def contact_nudges(self, now: datetime) -> list[Notification]:
+        """Nudge a mentor whose mentee has had no logged contact for N school days (once a gap)."""
+        program = self.programs.current()
+        if not send_window_open(program, now):
+            return []
+        today = program.today(now)
+        threshold = program.policy.no_contact_school_days
+        with self.store.read() as session:
+            snapshot = load_snapshot(session, program)
+            contacts = last_contacts(session, program, today)
+        notes = []
+        for (mentor_id, mentee_id), started in snapshot.started_on.items():
+            last = contacts.get((mentor_id, mentee_id))
+            since = max(last or date.min, started)
+            quiet = school_days_since(program.calendar, since, today)
+            mentor = snapshot.members[mentor_id]
+            if quiet < threshold or not mentor.slack_user_id:
+                continue
+            mentee = snapshot.members[mentee_id]
+            notes.append(
+                Notification(
+                    "contact-nudge",
+                    mentor.slack_user_id,
+                    f"mentee-{mentee_id}",
+                    since.isoformat(),
+                    nudge_views.contact_nudge(mentor, mentee, last, quiet),
+                )
+            )
+        return notes

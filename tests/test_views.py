@@ -1,0 +1,432 @@
+"""Block Kit payloads (bot/slack/views.py) validated by slack_sdk's models; command text parsing."""
+
+# Table tests keep one case per line, even when a case is long.
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.command_text import HoursArgs, InductionArgs, UsageError, parse_hours, parse_induction
+from bot.services.assignments import (
+    AssignmentResult,
+    MenteeStatus,
+    PairRow,
+    PersonStatus,
+    ProgramStatus,
+)
+from bot.services.hours import HoursReport, PairTotals
+from bot.services.people import Member
+from bot.slack import views
+from handlers.commands import hours as hours_handler
+from handlers.commands import induction as induction_handler
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_HOME_BLOCKS = 100
+LONG = "Ł" * 200  # the longest name the store keeps, with a non-ASCII letter
+
+
+def person(
+    pid: int,
+    name: str,
+    roles: set[str],
+    *,
+    school: str | None = "Lincoln Elementary",
+    educator_type: str | None = None,
+    active: bool = True,
+) -> Member:
+    return Member(
+        id=pid,
+        email=f"person{pid}@hillside.example",
+        name=name,
+        school=school,
+        subject="Mathematics",
+        grade="4",
+        educator_type=educator_type,
+        license="Initial",
+        hire_date=date(2026, 8, 24),
+        slack_user_id=f"U0P{pid}",
+        active=active,
+        roles=frozenset(roles),
+    )
+
+
+COORDINATOR = person(1, "Cora Coordinator", {"coordinator"}, school=None)
+
+
+def pair(i: int, *, long_names: bool = False, ended: bool = False) -> PairTotals:
+    mentor_name = f"{LONG[:190]} Mentor {i}" if long_names else f"Mentor {i}"
+    mentee_name = f"{LONG[:190]} Mentee {i}" if long_names else f"Mentee {i}"
+    return PairTotals(
+        mentor=person(1000 + i, mentor_name, {"mentor"}),
+        mentee=person(2000 + i, mentee_name, {"mentee"}, educator_type="beginning_teacher"),
+        started_on=date(2026, 8, 31),
+        ended_on=date(2026, 11, 2) if ended else None,
+        week=i * 7 % 130,
+        month=i * 31,
+        year=i * 301,
+        since_start=i * 307,
+        observations=i % 4,
+        last_contact=date(2026, 11, 17) if i % 3 else None,
+    )
+
+
+def hours(
+    pairs: list[PairTotals],
+    period: Any = "week",
+    viewer: Member = COORDINATOR,
+    scope: str = "Whole program",
+) -> HoursReport:
+    return HoursReport(
+        viewer=viewer,
+        scope=scope,
+        period=period,
+        period_start=date(2026, 11, 16),
+        today=date(2026, 11, 18),
+        weekly_target=60,
+        pairs=tuple(pairs),
+    )
+
+
+def mentee_status(i: int, *, mentor: bool, overdue: int, long_names: bool = False) -> MenteeStatus:
+    name = f"{LONG[:180]} {i}" if long_names else f"Mentee {i}"
+    school = LONG if long_names else "Jefferson Middle"
+    mentee = person(3000 + i, name, {"mentee"}, school=school, educator_type="beginning_teacher")
+    return MenteeStatus(
+        mentee=mentee,
+        mentor=person(4000 + i, f"Mentor {i}", {"mentor"}) if mentor else None,
+        assigned_on=date(2026, 9, 1) if mentor else None,
+        due=date(2026, 9, 14),
+        days_overdue=overdue,
+    )
+
+
+def program(n: int, *, long_names: bool = False) -> ProgramStatus:
+    mentees = tuple(
+        mentee_status(
+            i, mentor=i % 3 == 0, overdue=0 if i % 3 == 0 else (i % 2) * 65, long_names=long_names
+        )
+        for i in range(n)
+    )
+    mentors = tuple((person(4000 + i, f"Mentor {i}", {"mentor"}), i % 4) for i in range(n // 3))
+    return ProgramStatus("Hillside Public Schools", date(2026, 11, 18), mentees, mentors)
+
+
+def person_history(n: int) -> PersonStatus:
+    bea = person(2, "Bea Beginner", {"mentee"}, educator_type="beginning_teacher")
+    rows = tuple(
+        PairRow(
+            i,
+            person(100 + i, f"Mentor {i}", {"mentor"}),
+            bea,
+            date(2026, 8, 31),
+            date(2026, 9, 30) if i < n - 1 else None,
+            "reassigned to the next mentor" if i < n - 1 else None,
+        )
+        for i in range(n)
+    )
+    return PersonStatus(person=bea, as_mentee=rows, as_mentor=(), due=date(2026, 9, 14))
+
+
+MIA = person(5, "Mia Mentor", {"mentor"})
+LEE = person(6, "Lee Lead", {"mentor", "lead_mentor"})
+BEA = person(7, "Bea Beginner", {"mentee"}, educator_type="beginning_teacher")
+
+MESSAGES: list[Any] = [
+    pytest.param(lambda: views.hours_report(hours([])), id="hours-0-pairs"),
+    pytest.param(lambda: views.hours_report(hours([pair(1)])), id="hours-1-pair"),
+    pytest.param(
+        lambda: views.hours_report(hours([pair(i) for i in range(1, 61)])), id="hours-60-pairs"
+    ),
+    pytest.param(
+        lambda: views.hours_report(hours([pair(i) for i in range(1, 61)], period="month")),
+        id="hours-60-pairs-month",
+    ),
+    pytest.param(
+        lambda: views.hours_report(
+            hours(
+                [pair(i, long_names=True, ended=True) for i in range(1, 61)],
+                period="year",
+                scope=f"Hours for {LONG}",
+            )
+        ),
+        id="hours-60-pairs-long-names",
+    ),
+    pytest.param(
+        lambda: views.hours_report(hours([pair(1)], viewer=pair(1).mentor, scope="Your mentoring")),
+        id="hours-as-mentor",
+    ),
+    pytest.param(
+        lambda: views.hours_report(hours([pair(1)], viewer=pair(1).mentee, scope="Your mentoring")),
+        id="hours-as-mentee",
+    ),
+    pytest.param(lambda: views.program_status(program(0)), id="status-0-mentees"),
+    pytest.param(lambda: views.program_status(program(1)), id="status-1-mentee"),
+    pytest.param(lambda: views.program_status(program(150)), id="status-150-mentees"),
+    pytest.param(lambda: views.program_status(program(700)), id="status-700-mentees"),
+    pytest.param(
+        lambda: views.program_status(program(150, long_names=True)), id="status-long-names"
+    ),
+    pytest.param(lambda: views.person_status(person_history(0)), id="person-no-history"),
+    pytest.param(lambda: views.person_status(person_history(2)), id="person-reassigned"),
+    pytest.param(lambda: views.person_status(person_history(200)), id="person-200-assignments"),
+    pytest.param(
+        lambda: views.person_status(
+            PersonStatus(person(9, LONG, {"mentor"}, school=LONG, active=False), (), (), None)
+        ),
+        id="person-deactivated-long",
+    ),
+    pytest.param(
+        lambda: views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 11, 16))),
+        id="assigned",
+    ),
+    pytest.param(
+        lambda: views.assignment_result(
+            AssignmentResult(MIA, BEA, date(2026, 11, 16), ended=((LEE, date(2026, 11, 16)),))
+        ),
+        id="reassigned",
+    ),
+    pytest.param(
+        lambda: views.assignment_result(
+            AssignmentResult(MIA, BEA, date(2026, 8, 26), unchanged=True)
+        ),
+        id="unchanged",
+    ),
+    pytest.param(
+        lambda: views.assignment_result(
+            AssignmentResult(None, BEA, None, ended=((LEE, date(2026, 11, 16)),))
+        ),
+        id="unassigned",
+    ),
+    pytest.param(lambda: views.refusal("You can't do that."), id="refusal"),
+    pytest.param(
+        lambda: views.refusal("You can't do that.", "/hours month"), id="refusal-with-example"
+    ),
+    pytest.param(lambda: views.refusal("x" * 5000, "y" * 5000), id="refusal-too-long"),
+    pytest.param(lambda: views.notice("Done."), id="notice"),
+    pytest.param(
+        lambda: views.help_message("/hours", hours_handler.HELP, hours_handler.FOOTER),
+        id="help-hours",
+    ),
+    pytest.param(
+        lambda: views.help_message("/induction", induction_handler.HELP, induction_handler.FOOTER),
+        id="help-induction",
+    ),
+    pytest.param(lambda: views.help_message("/x", [("/x", "y")]), id="help-no-footer"),
+]
+
+
+def assert_valid_blocks(blocks: list[dict[str, Any]]) -> None:
+    for block in blocks:
+        model = Block.parse(block)
+        assert model is not None, block
+        assert model.to_dict() == block  # validates lengths and loses nothing
+
+
+@pytest.mark.parametrize("build", MESSAGES)
+def test_message_payloads_are_valid_block_kit(build: Any) -> None:
+    payload = build()
+    assert isinstance(payload["text"], str) and payload["text"].strip()
+    assert len(payload["text"]) <= 3000
+    assert payload["response_type"] == "ephemeral"
+    blocks = payload["blocks"]
+    assert 1 <= len(blocks) <= MAX_MESSAGE_BLOCKS
+    assert_valid_blocks(blocks)
+
+
+def test_hours_report_caps_long_lists_with_a_note() -> None:
+    payload = views.hours_report(hours([pair(i) for i in range(1, 61)]))
+    sections = [b for b in payload["blocks"] if b["type"] == "section"]
+    assert len(sections) == views.MAX_PAIR_ROWS
+    assert "…and 20 more pairs" in payload["blocks"][-1]["elements"][0]["text"]
+
+
+def test_program_status_counts_every_mentee() -> None:
+    payload = views.program_status(program(150))
+    context = payload["blocks"][1]["elements"][0]["text"]
+    assert context.startswith("150 mentees · 100 without a mentor · 50 overdue")
+
+
+HOMES: list[Any] = [
+    pytest.param(lambda: views.home_tab("Lee Lead", None), id="no-summary"),
+    pytest.param(
+        lambda: views.home_tab("Lee Lead", views.hours_report(hours([pair(1)]))), id="one-pair"
+    ),
+    pytest.param(
+        lambda: views.home_tab(
+            LONG, views.hours_report(hours([pair(i, long_names=True) for i in range(1, 61)]))
+        ),
+        id="sixty-pairs-long-names",
+    ),
+    pytest.param(
+        lambda: views.home_tab("welcome", views.refusal("You're not on the roster yet.")),
+        id="refusal",
+    ),
+]
+
+
+@pytest.mark.parametrize("build", HOMES)
+def test_home_tab_is_a_valid_view(build: Any) -> None:
+    home = build()
+    assert home["type"] == "home"
+    assert 1 <= len(home["blocks"]) <= MAX_HOME_BLOCKS
+    View(**home).to_dict()  # raises SlackObjectFormationError when invalid
+    assert_valid_blocks(home["blocks"])
+    assert home["blocks"][-1]["elements"][0]["action_id"] == "open_log_modal"
+
+
+# ---- command text -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", HoursArgs()),
+        ("   ", HoursArgs()),
+        ("week", HoursArgs("week")),
+        ("month", HoursArgs("month")),
+        ("MONTH", HoursArgs("month")),
+        ("mo", HoursArgs("month")),
+        ("yearly", HoursArgs("year")),
+        ("school-year", HoursArgs("year")),
+        ("<@U0BEA|bea> month", HoursArgs("month", "<@U0BEA|bea>")),
+        ("month <@U0BEA>", HoursArgs("month", "<@U0BEA>")),
+        ("<@U0BEA|bea doe> yr", HoursArgs("year", "<@U0BEA|bea doe>")),
+        ("bea@hillside.example", HoursArgs("week", "bea@hillside.example")),
+        ("U0BEA", HoursArgs("week", "U0BEA")),
+        ("help", HoursArgs(help=True)),
+        ("?", HoursArgs(help=True)),
+        ("--help", HoursArgs(help=True)),
+        ("month help", HoursArgs(help=True)),
+    ],
+)
+def test_parse_hours(text: str, expected: HoursArgs) -> None:
+    assert parse_hours(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "example"),
+    [
+        ("month year", "Pick one period, not both month and year.", "/hours month"),
+        ("<@U0BEA> <@U0BO>", "I can show one person at a time.", "/hours @jane month"),
+        (
+            "yesterday",
+            "I didn't understand 'yesterday'. `/hours` takes an optional @person and one of week, month, year.",
+            "/hours @jane month",
+        ),
+        ("@bea", "I didn't understand '@bea'", "/hours @jane month"),
+        (
+            "<#C0GENERAL|general>",
+            "I didn't understand '<#C0GENERAL|general>'",
+            "/hours @jane month",
+        ),
+    ],
+)
+def test_parse_hours_usage_errors(text: str, message: str, example: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_hours(text)
+    assert message in caught.value.message
+    assert caught.value.example == example
+    example_args = caught.value.example.removeprefix("/hours").replace("@jane", "<@U0JANE>")
+    assert not parse_hours(example_args).help  # the example itself parses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", InductionArgs("help")),
+        ("help", InductionArgs("help")),
+        ("?", InductionArgs("help")),
+        ("status", InductionArgs("status")),
+        ("STATUS", InductionArgs("status")),
+        ("status <@U0BEA|bea>", InductionArgs("status", ("<@U0BEA|bea>",))),
+        ("status bea@hillside.example", InductionArgs("status", ("bea@hillside.example",))),
+        ("assign <@U0MIA> <@U0NIA>", InductionArgs("assign", ("<@U0MIA>", "<@U0NIA>"))),
+        (
+            "assign <@U0MIA> <@U0NIA> 2026-09-14",
+            InductionArgs("assign", ("<@U0MIA>", "<@U0NIA>"), date(2026, 9, 14)),
+        ),
+        (
+            "assign <@U0MIA> <@U0NIA> on 2026-09-14",
+            InductionArgs("assign", ("<@U0MIA>", "<@U0NIA>"), date(2026, 9, 14)),
+        ),
+        (
+            "assign from 2026-09-14 mia@x.org nia@x.org",
+            InductionArgs("assign", ("mia@x.org", "nia@x.org"), date(2026, 9, 14)),
+        ),
+        ("unassign <@U0BO>", InductionArgs("unassign", ("<@U0BO>",))),
+        (
+            "unassign <@U0BO> schedule conflict",
+            InductionArgs("unassign", ("<@U0BO>",), reason="schedule conflict"),
+        ),
+        (
+            "unassign <@U0BO> 2026-11-16 moved schools",
+            InductionArgs("unassign", ("<@U0BO>",), date(2026, 11, 16), "moved schools"),
+        ),
+        ("report", InductionArgs("report")),
+    ],
+)
+def test_parse_induction(text: str, expected: InductionArgs) -> None:
+    assert parse_induction(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "example"),
+    [
+        (
+            "assign <@U0MIA>",
+            "`assign` needs the mentor, then the mentee (I found 1",
+            "/induction assign @mentor @mentee",
+        ),
+        (
+            "assign",
+            "`assign` needs the mentor, then the mentee (I found 0",
+            "/induction assign @mentor @mentee",
+        ),
+        (
+            "assign <@U0MIA> <@U0NIA> please",
+            "`assign` needs the mentor, then the mentee.",
+            "/induction assign @mentor @mentee",
+        ),
+        (
+            "assign <@U0MIA> <@U0NIA> 2026-09-14 2026-09-15",
+            "`assign` needs the mentor, then the mentee.",
+            "/induction assign @mentor @mentee",
+        ),
+        (
+            "assign <@U0MIA> <@U0NIA> 2026-02-30",
+            "2026-02-30 is not a real date.",
+            "/induction assign @mentor @mentee 2026-09-14",
+        ),
+        (
+            "unassign",
+            "`unassign` needs the mentee first, then an optional reason.",
+            "/induction unassign @mentee schedule conflict",
+        ),
+        (
+            "unassign schedule conflict",
+            "`unassign` needs the mentee first",
+            "/induction unassign @mentee schedule conflict",
+        ),
+        (
+            "status <@U0BEA> <@U0BO>",
+            "`status` takes at most one @person.",
+            "/induction status @jane",
+        ),
+        ("status everyone", "`status` takes at most one @person.", "/induction status @jane"),
+        (
+            "frobnicate now",
+            "I don't know `frobnicate`. Try one of: assign, unassign, status, report, help.",
+            "/induction status",
+        ),
+    ],
+)
+def test_parse_induction_usage_errors(text: str, message: str, example: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_induction(text)
+    assert message in caught.value.message
+    assert caught.value.example == example
