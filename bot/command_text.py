@@ -23,7 +23,7 @@ PERIOD_ALIASES: dict[str, Period] = {
     "yr": "year",
     "school-year": "year",
 }
-INDUCTION_VERBS = ("assign", "unassign", "status", "report", "help")
+INDUCTION_VERBS = ("assign", "unassign", "status", "done", "team", "report", "help")
 
 
 class UsageError(ValueError):
@@ -74,7 +74,7 @@ def parse_hours(text: str) -> HoursArgs:
     return HoursArgs(period=period or "week", person=person)
 
 
-InductionVerb = Literal["assign", "unassign", "status", "report", "help"]
+InductionVerb = Literal["assign", "unassign", "status", "done", "team", "report", "help"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,8 @@ class InductionArgs:
     people: tuple[str, ...] = ()
     on: date | None = None
     reason: str | None = None
+    milestone: str | None = None
+    add: bool = True
 
 
 def _split_date(tokens: list[str]) -> tuple[list[str], date | None]:
@@ -143,6 +145,25 @@ def parse_induction(text: str) -> InductionArgs:
         if len(rest) > 1 or (rest and not PERSON.match(rest[0])):
             raise UsageError("`status` takes at most one @person.", "/induction status @jane")
         return InductionArgs(verb="status", people=tuple(rest))
+    if verb == "done":
+        rest, on = _split_date(rest)
+        if not rest or PERSON.match(rest[0]):
+            raise UsageError(
+                "`done` needs the milestone first, then the person (none for program milestones).",
+                "/induction done orientation @jane",
+            )
+        people = rest[1:]
+        if len(people) > 1 or (people and not PERSON.match(people[0])):
+            raise UsageError("`done` takes one @person.", "/induction done orientation @jane")
+        return InductionArgs(verb="done", milestone=rest[0].lower(), people=tuple(people), on=on)
+    if verb == "team":
+        usage = "/induction team @mentee add @evaluator"
+        if len(rest) != 3 or not PERSON.match(rest[0]) or not PERSON.match(rest[2]):
+            raise UsageError("`team` needs the mentee, add or remove, and the person.", usage)
+        action = rest[1].lower()
+        if action not in ("add", "remove"):
+            raise UsageError(f"Say add or remove, not {rest[1]!r}.", usage)
+        return InductionArgs(verb="team", people=(rest[0], rest[2]), add=action == "add")
     if verb == "report":
         return InductionArgs(verb="report")
     raise UsageError(

@@ -21,7 +21,8 @@ from bot.slack.sender import DeliveryReport, Sender, Sleep
 
 log = logging.getLogger(__name__)
 
-PRODUCERS: dict[str, tuple[str, Callable[[Services, datetime], list[Notification]]]] = {
+Producer = Callable[[Services, datetime], list[Notification] | None]
+PRODUCERS: dict[str, tuple[str, Producer]] = {
     "deadline-sweep": (
         "to-do nudges for support teams and the overdue-assignment alert",
         lambda s, now: s.nudges.deadline_sweep(now),
@@ -43,9 +44,12 @@ class JobError(Exception):
     """An unknown job."""
 
 
-def produce(services: Services, name: str, now: datetime) -> tuple[int, int]:
-    """Run one producer and claim its notifications: (produced, newly claimed)."""
+def produce(services: Services, name: str, now: datetime) -> tuple[int, int] | None:
+    """Run one producer and claim its notifications: (produced, newly claimed), or None when
+    it is not the job's time (weekend, holiday, quiet hours, before the digest time)."""
     notes = PRODUCERS[name][1](services, now)
+    if notes is None:
+        return None
     with services.store.write() as session:
         claimed = services.outbox.claim_all(session, notes, now)
     return len(notes), claimed
@@ -83,8 +87,11 @@ def run_job(
     when = f"{format_day_long(local.date())} {local:%H:%M %Z}"
     if name == "deliver":
         return f"deliver at {when}: {_delivery_text(deliver(services, client, at, sleep=sleep))}"
-    produced, claimed = produce(services, name, at)
+    counts = produce(services, name, at)
     report = deliver(services, client, at, sleep=sleep)
+    if counts is None:
+        return f"{name} at {when}: not its time (weekend, holiday, quiet hours or too early)"
+    produced, claimed = counts
     if produced == 0:
         return f"{name} at {when}: nothing due; {_delivery_text(report)}"
     return (
@@ -93,17 +100,34 @@ def run_job(
     )
 
 
-def tick(services: Services, client: WebClient, now: datetime, *, sleep: Sleep = time.sleep) -> str:
-    """What the scheduler does each minute: every producer, then delivery."""
+def tick(
+    services: Services,
+    client: WebClient,
+    now: datetime,
+    *,
+    ran: dict[str, str] | None = None,
+    sleep: Sleep = time.sleep,
+) -> str:
+    """What the scheduler does each minute: every producer that is due, then delivery.
+
+    `ran` remembers (per process) the local day each job last ran in full, so the heavy work
+    happens once a day; the outbox, not this memo, is what keeps every message single."""
+    ran = {} if ran is None else ran
+    today = services.programs.current().today(now).isoformat()
     parts = []
     for name in PRODUCERS:
+        if ran.get(name) == today:
+            continue
         try:
-            produced, claimed = produce(services, name, now)
+            counts = produce(services, name, now)
         except Exception:
             log.exception("job %s failed", name)
             parts.append(f"{name}: failed")
             continue
-        if produced:
-            parts.append(f"{name}: {claimed} new of {produced}")
+        if counts is None:
+            continue
+        ran[name] = today
+        if counts[0]:
+            parts.append(f"{name}: {counts[1]} new of {counts[0]}")
     parts.append(_delivery_text(deliver(services, client, now, sleep=sleep)))
     return "; ".join(parts)

@@ -177,6 +177,17 @@ class AssignmentService:
             )
         return AssignmentResult(mentor, mentee, on, ended=tuple(ended))
 
+    def assign_ids(
+        self, actor: Member, mentor_id: int, mentee_id: int, now: datetime
+    ) -> AssignmentResult:
+        """Assign by person ids (the alert's Assign button), today."""
+        program = self.programs.current()
+        with self.store.read() as session:
+            found = {m.id: m for m in self.people.members(session, program, [mentor_id, mentee_id])}
+        if mentor_id not in found or mentee_id not in found:
+            raise Refusal("That person is no longer on the roster.")
+        return self.assign(actor, found[mentor_id].email, found[mentee_id].email, None, now)
+
     def unassign(
         self,
         actor: Member | None,

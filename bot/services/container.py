@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.services.assignments import AssignmentService
 from bot.services.hours import HoursService
 from bot.services.logs import LogService
+from bot.services.milestones import MilestoneService
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
 from bot.services.people import PeopleService
@@ -31,6 +32,7 @@ class Services:
     logs: LogService
     outbox: Outbox
     nudges: NudgeService
+    milestones: MilestoneService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -61,4 +63,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         logs=LogService(store, programs, people, hours),
         outbox=Outbox(store),
         nudges=NudgeService(store, programs),
+        milestones=MilestoneService(store, programs, people),
     )

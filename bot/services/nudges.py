@@ -153,11 +153,13 @@ class NudgeService:
         )
 
     # ---- deadline sweep ----------------------------------------------------------------
-    def deadline_sweep(self, now: datetime) -> list[Notification]:
-        """Today's to-do DMs (one per person) and the coordinators' overdue-assignment alert."""
+    def deadline_sweep(self, now: datetime) -> list[Notification] | None:
+        """Today's to-do DMs (one per person) and the coordinators' overdue-assignment alert.
+
+        None when it is not the time to send (weekend, holiday, quiet hours)."""
         program = self.programs.current()
         if not send_window_open(program, now):
-            return []
+            return None
         today = program.today(now)
         with self.store.read() as session:
             snapshot = load_snapshot(session, program)
@@ -265,15 +267,17 @@ class NudgeService:
                 return day
         return None
 
-    def weekly_digest(self, now: datetime) -> list[Notification]:
-        """Each lead mentor's digest of the previous school week, once a week, on time or late."""
+    def weekly_digest(self, now: datetime) -> list[Notification] | None:
+        """Each lead mentor's digest of the previous school week, once a week, on time or late.
+
+        None before this week's digest time or when it is not the time to send."""
         program = self.programs.current()
         if not send_window_open(program, now):
-            return []
+            return None
         today = program.today(now)
         slot = self.digest_slot(program, today)
         if slot is None or now < local_datetime(slot, program.policy.digest_time, program.tz):
-            return []
+            return None
         try:
             week = program.calendar.previous_school_week(today)
         except OutsideSchoolYearError:
@@ -360,11 +364,13 @@ class NudgeService:
         return result
 
     # ---- contact nudges ------------------------------------------------------------------
-    def contact_nudges(self, now: datetime) -> list[Notification]:
-        """Nudge a mentor whose mentee has had no logged contact for N school days (once a gap)."""
+    def contact_nudges(self, now: datetime) -> list[Notification] | None:
+        """Nudge a mentor whose mentee has had no logged contact for N school days (once a gap).
+
+        None when it is not the time to send."""
         program = self.programs.current()
         if not send_window_open(program, now):
-            return []
+            return None
         today = program.today(now)
         threshold = program.policy.no_contact_school_days
         with self.store.read() as session:

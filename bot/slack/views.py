@@ -7,6 +7,7 @@ from typing import Any
 from bot.formatting import format_day, format_day_long, format_minutes
 from bot.services.assignments import AssignmentResult, PersonStatus, ProgramStatus
 from bot.services.hours import HoursReport, PairTotals
+from bot.services.milestones import MarkedDone, TeamChange
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -186,6 +187,27 @@ def person_status(status: PersonStatus) -> Payload:
     if status.due and not any(r.ended_on is None for r in status.as_mentee):
         lines.append(f"No active mentor — assignment due {format_day_long(status.due)}.")
     text = "\n".join(lines)
+    return message(text, [section(text)])
+
+
+def milestone_done(done: MarkedDone) -> Payload:
+    """What marking a milestone done did."""
+    whose = f" for {done.person.name}" if done.person else ""
+    if done.already:
+        text = f"{done.title}{whose} was already marked done on {format_day_long(done.done_on)}."
+    else:
+        text = (
+            f":white_check_mark: {done.title}{whose} marked done on "
+            f"{format_day_long(done.done_on)}. Its reminders stop."
+        )
+    return message(text, [section(text)])
+
+
+def team_change(change: TeamChange) -> Payload:
+    """A support team after adding or removing someone."""
+    verb = "added to" if change.added else "removed from"
+    members = ", ".join(f"{m.name} ({role})" for m, role in change.team) or "nobody yet"
+    text = f"{change.member.name} {verb} {change.mentee.name}'s support team. Team: {members}."
     return message(text, [section(text)])
 
 

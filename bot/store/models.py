@@ -236,7 +236,7 @@ class MilestoneDone(Base):
     __table_args__ = (UniqueConstraint("person_id", "milestone", "school_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: the program
     milestone: Mapped[str] = mapped_column(String(50))
     school_year: Mapped[str] = mapped_column(String(7))
     done_on: Mapped[date] = mapped_column(Date)

@@ -6,7 +6,7 @@ import re
 
 from slack_bolt import App
 
-from handlers.actions import log_controls
+from handlers.actions import log_controls, nudge_buttons
 
 
 def register(app: App) -> None:
@@ -16,3 +16,5 @@ def register(app: App) -> None:
     app.action("open_log_modal")(log_controls.open_form)
     app.action(re.compile(r"^log_pick_mentee:"))(log_controls.pick)
     app.action(re.compile(r"^log_pick_date:"))(log_controls.pick)
+    app.action("milestone_done")(nudge_buttons.mark_done)
+    app.action(re.compile(r"^assign_suggested:"))(nudge_buttons.assign_suggested)

@@ -18,6 +18,11 @@ HELP = [
     ("/induction unassign @mentee [reason]", "end a mentee's assignment, with a reason"),
     ("/induction status", "every mentee's assignment, overdue first"),
     ("/induction status @person", "one person's roles and assignment history"),
+    (
+        "/induction done orientation @person [2026-09-14]",
+        "mark a milestone done (stops its nudges)",
+    ),
+    ("/induction team @mentee add|remove @person", "manage a beginning educator's support team"),
     ("/induction report", "how to get the annual induction report"),
     ("/induction help", "this help"),
 ]
@@ -34,6 +39,19 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
             return views.help_message("/induction", HELP, FOOTER)
         actor = services.assignments.coordinator(command["user_id"])
         now = services.clock.now()
+        if args.verb == "done":
+            assert args.milestone is not None
+            person = args.people[0] if args.people else None
+            return views.milestone_done(
+                services.milestones.mark_done(
+                    command["user_id"], args.milestone, person, args.on, now
+                )
+            )
+        if args.verb == "team":
+            mentee, member = args.people
+            return views.team_change(
+                services.milestones.change_team(command["user_id"], mentee, args.add, member, now)
+            )
         if args.verb == "assign":
             mentor, mentee = args.people
             return views.assignment_result(

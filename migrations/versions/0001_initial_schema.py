@@ -130,7 +130,7 @@ def upgrade() -> None:
 
     op.create_table('milestones_done',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
     sa.Column('milestone', sa.String(length=50), nullable=False),
     sa.Column('school_year', sa.String(length=7), nullable=False),
     sa.Column('done_on', sa.Date(), nullable=False),

@@ -1,0 +1,190 @@
+"""Milestones marked done (which stops their nudges) and support-team membership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.deadlines import ASSIGNMENT_RULE, YEAR2_RULE
+from bot.services.errors import NotAllowed, Refusal
+from bot.services.people import Member, PeopleService
+from bot.services.programs import ProgramInfo, ProgramService
+from bot.store.db import Store
+from bot.store.models import Assignment, MilestoneDone, SupportTeamMember
+
+NOT_MARKABLE = {
+    ASSIGNMENT_RULE: "An assignment is done by assigning: `/induction assign @mentor @mentee`.",
+    YEAR2_RULE: "The 50-hour milestone is reached by logged hours, not by marking it done.",
+}
+TEAM_ROLES = ("mentor", "evaluator", "coordinator", "lead_mentor")
+
+
+@dataclass(frozen=True)
+class MarkedDone:
+    """A milestone recorded as done."""
+
+    title: str
+    person: Member | None
+    done_on: date
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    """A support team after a change."""
+
+    mentee: Member
+    member: Member
+    added: bool
+    team: tuple[tuple[Member, str], ...]
+
+
+class MilestoneService:
+    """Marks milestones done (kept for the report) and manages support teams."""
+
+    def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
+        self.store = store
+        self.programs = programs
+        self.people = people
+
+    @staticmethod
+    def _may_mark(session: Session, actor: Member, person: Member | None) -> bool:
+        if actor.is_coordinator:
+            return True
+        if person is None:
+            return False
+        if actor.id == person.id:
+            return True
+        mentor_id = session.scalar(
+            select(Assignment.mentor_id).where(
+                Assignment.mentee_id == person.id, Assignment.ended_on.is_(None)
+            )
+        )
+        return mentor_id == actor.id
+
+    def mark_done(
+        self,
+        slack_user_id: str,
+        milestone: str,
+        person: int | str | None,
+        on: date | None,
+        now: datetime,
+    ) -> MarkedDone:
+        """Record a milestone done for a person (id or reference) or the program (None)."""
+        program = self.programs.current()
+        rule = program.policy.deadline(milestone)
+        if rule is None:
+            keys = ", ".join(r.key for r in program.policy.deadlines)
+            raise Refusal(
+                f"I don't know the milestone {milestone!r}. Milestones: {keys}.",
+                example="/induction done orientation @jane",
+            )
+        if milestone in NOT_MARKABLE:
+            raise Refusal(NOT_MARKABLE[milestone])
+        today = program.today(now)
+        on = on or today
+        if on > today:
+            raise Refusal("A milestone can't be done in the future.")
+        with self.store.write() as session:
+            actor = self.people.caller(session, program, slack_user_id)
+            subject = self._subject(session, program, person)
+            if "program" in rule.applies_to and subject is not None:
+                subject = None
+            if "program" not in rule.applies_to and subject is None:
+                raise Refusal(
+                    f"Say whose {rule.title.lower()} is done.",
+                    example=f"/induction done {milestone} @jane",
+                )
+            if not self._may_mark(session, actor, subject):
+                raise NotAllowed(
+                    "Only a coordinator, the person it is about or their mentor can mark this done."
+                )
+            existing = session.scalars(
+                select(MilestoneDone).where(
+                    MilestoneDone.milestone == milestone,
+                    MilestoneDone.school_year == program.school_year,
+                    MilestoneDone.person_id.is_(None)
+                    if subject is None
+                    else MilestoneDone.person_id == subject.id,
+                )
+            ).first()
+            if existing is not None:
+                return MarkedDone(rule.title, subject, existing.done_on, already=True)
+            session.add(
+                MilestoneDone(
+                    person_id=subject.id if subject else None,
+                    milestone=milestone,
+                    school_year=program.school_year,
+                    done_on=on,
+                    marked_by_id=actor.id,
+                    created_at=now,
+                )
+            )
+        return MarkedDone(rule.title, subject, on)
+
+    def _subject(
+        self, session: Session, program: ProgramInfo, person: int | str | None
+    ) -> Member | None:
+        if person is None:
+            return None
+        if isinstance(person, int):
+            found = self.people.members(session, program, [person])
+            if not found:
+                raise Refusal("That person is no longer on the roster.")
+            return found[0]
+        return self.people.get(session, program, person)
+
+    def change_team(
+        self, slack_user_id: str, mentee_ref: str, add: bool, member_ref: str, now: datetime
+    ) -> TeamChange:
+        """Add or remove a support-team member (coordinators)."""
+        program = self.programs.current()
+        today = program.today(now)
+        with self.store.write() as session:
+            actor = self.people.caller(session, program, slack_user_id)
+            if not actor.is_coordinator:
+                raise NotAllowed("Only coordinators manage support teams.")
+            mentee = self.people.get(session, program, mentee_ref)
+            member = self.people.get(session, program, member_ref)
+            if "mentee" not in mentee.roles:
+                raise Refusal(
+                    f"{mentee.name} isn't a mentee this year.",
+                    example="/induction team @mentee add @evaluator",
+                )
+            if member.id == mentee.id:
+                raise Refusal("A mentee is at the centre of their own team already.")
+            current = session.scalars(
+                select(SupportTeamMember).where(
+                    SupportTeamMember.mentee_id == mentee.id,
+                    SupportTeamMember.member_id == member.id,
+                    SupportTeamMember.removed_on.is_(None),
+                )
+            ).first()
+            if add and current is None:
+                role = next((r for r in TEAM_ROLES if r in member.roles), "other")
+                session.add(
+                    SupportTeamMember(
+                        mentee_id=mentee.id,
+                        member_id=member.id,
+                        role=role,
+                        added_on=today,
+                        added_by_id=actor.id,
+                    )
+                )
+            elif not add and current is not None:
+                current.removed_on = today
+            elif not add:
+                raise Refusal(f"{member.name} isn't on {mentee.name}'s support team.")
+            session.flush()
+            rows = session.execute(
+                select(SupportTeamMember.member_id, SupportTeamMember.role).where(
+                    SupportTeamMember.mentee_id == mentee.id,
+                    SupportTeamMember.removed_on.is_(None),
+                )
+            ).all()
+            members = {m.id: m for m in self.people.members(session, program, [r[0] for r in rows])}
+        team = tuple((members[r[0]], r[1]) for r in rows if r[0] in members)
+        return TeamChange(mentee, member, add, team)

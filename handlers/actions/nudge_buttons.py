@@ -1,0 +1,72 @@
+"""Buttons on scheduled DMs: Mark done, and Assign a suggested mentor (coordinators).
+
+The presser is checked server-side; the button's value only says what was offered."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot.slack import views
+from handlers.reply import Payload, build_reply, services_of
+
+
+def _value(body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        value = json.loads(body["actions"][0].get("value", ""))
+    except (ValueError, KeyError, IndexError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _answer(respond: Respond, payload: Payload) -> None:
+    respond(
+        text=payload.get("text", ""),
+        blocks=payload.get("blocks"),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def mark_done(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Mark the milestone of a nudge done, if the presser may."""
+    ack()
+    services = services_of(context)
+
+    def build() -> Payload:
+        value = _value(body)
+        if "k" not in value:
+            return views.refusal("That button is out of date.")
+        person = value.get("p")
+        done = services.milestones.mark_done(
+            body["user"]["id"],
+            str(value["k"]),
+            int(person) if isinstance(person, int) else None,
+            None,
+            services.clock.now(),
+        )
+        return views.milestone_done(done)
+
+    _answer(respond, build_reply(build))
+
+
+def assign_suggested(
+    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Assign the suggested mentor (coordinators only)."""
+    ack()
+    services = services_of(context)
+
+    def build() -> Payload:
+        value = _value(body)
+        if not isinstance(value.get("mentor"), int) or not isinstance(value.get("mentee"), int):
+            return views.refusal("That button is out of date.")
+        actor = services.assignments.coordinator(body["user"]["id"])
+        result = services.assignments.assign_ids(
+            actor, value["mentor"], value["mentee"], services.clock.now()
+        )
+        return views.assignment_result(result)
+
+    _answer(respond, build_reply(build))

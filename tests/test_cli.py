@@ -1,0 +1,450 @@
+"""`mentor-minutes` commands (bot/cli.py, bot/commands.py) through `main([...])`, on both engines."""
+
+# Table tests keep one case per line, even when a case is long.
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from bot.cli import main
+from bot.config import ENV_NAMES
+from bot.policy import load_program_toml, parse_program_toml
+from bot.store.db import head_revision
+from bot.store.models import Assignment, Person
+from conftest import PROGRAM_TOML, ROSTER_CSV
+from fakes.slack_api import FakeSlackApi
+
+FROZEN_NOW = "2026-11-18T10:00:00-05:00"
+RICH_TOML = (
+    PROGRAM_TOML
+    + """vacations = [{ start = 2026-12-24, end = 2027-01-01, name = "Winter break" }]
+
+[overrides]
+weekly_target_minutes = 90
+hourly_rate_cents = 3000
+"""
+)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+class Cli:
+    """Runs `main([...])` in a clean working directory against one database."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], workdir: Path, url: str) -> None:
+        self.capsys = capsys
+        self.workdir = workdir
+        self.url = url
+
+    def __call__(self, *argv: str) -> Result:
+        self.capsys.readouterr()
+        code = main(list(argv))
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    def write(self, name: str, content: str) -> str:
+        path = self.workdir / name
+        path.write_text(content, encoding="utf-8")
+        return name
+
+    def scalar(self, statement: object) -> object:
+        engine = create_engine(self.url.replace("postgresql://", "postgresql+psycopg://", 1))
+        try:
+            with engine.connect() as conn:
+                return conn.execute(statement).scalar()  # type: ignore[call-overload]
+        finally:
+            engine.dispose()
+
+    def people(self) -> int:
+        return int(self.scalar(select(func.count()).select_from(Person)) or 0)  # type: ignore[arg-type]
+
+
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env from the repository
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MENTOR_MINUTES_NOW", FROZEN_NOW)
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str
+) -> Cli:
+    """The CLI against the migrated test database (SQLite and PostgreSQL)."""
+    clean_environment(monkeypatch, tmp_path)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    return Cli(capsys, tmp_path, db_url)
+
+
+@pytest.fixture
+def fresh_cli(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> Cli:
+    """The CLI against a SQLite file that was never migrated."""
+    clean_environment(monkeypatch, tmp_path)
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return Cli(capsys, tmp_path, url)
+
+
+@pytest.fixture
+def loaded(cli: Cli) -> Cli:
+    """The contract's program and the test roster, loaded through the CLI."""
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    assert cli("roster", "import", cli.write("roster.csv", ROSTER_CSV)).code == 0
+    return cli
+
+
+# ---- db ------------------------------------------------------------------------------------------
+
+
+def test_db_upgrade_on_a_migrated_database(cli: Cli) -> None:
+    result = cli("db", "upgrade")
+    assert result.code == 0
+    assert result.out.startswith(f"Database at {head_revision()}: ")
+    assert cli("db", "current").out.strip() == head_revision()
+
+
+def test_db_upgrade_migrates_a_new_database(fresh_cli: Cli) -> None:
+    assert fresh_cli("db", "current").out.strip() == "not migrated"
+    result = fresh_cli("db", "upgrade")
+    assert result.code == 0
+    assert fresh_cli("db", "current").out.strip() == head_revision()
+    assert (
+        fresh_cli("program", "show")
+        .err.strip()
+        .endswith("no program yet: run `mentor-minutes program load FILE.toml`")
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("program", "show"),
+        ("program", "load", "program.toml"),
+        ("roster", "import", "roster.csv"),
+        ("assign", "lee@hillside.example", "bea@hillside.example"),
+    ],
+)
+def test_an_unmigrated_database_says_to_run_db_upgrade(
+    fresh_cli: Cli, argv: tuple[str, ...]
+) -> None:
+    fresh_cli.write("program.toml", PROGRAM_TOML)
+    fresh_cli.write("roster.csv", ROSTER_CSV)
+    result = fresh_cli(*argv)
+    assert result.code == 1
+    assert "is not up to date: run `mentor-minutes db upgrade` first" in result.err
+    assert fresh_cli("db", "current").out.strip() == "not migrated"
+
+
+# ---- program -------------------------------------------------------------------------------------
+
+
+def test_program_load_creates_then_updates(cli: Cli) -> None:
+    path = cli.write("program.toml", PROGRAM_TOML)
+    first = cli("program", "load", path)
+    assert (first.code, first.out) == (
+        0,
+        "Created Hillside Public Schools (2026-27, policy ma, America/New_York).\n",
+    )
+    second = cli(
+        "program", "load", cli.write("renamed.toml", PROGRAM_TOML.replace("Hillside", "Hillview"))
+    )
+    assert (second.code, second.out) == (
+        0,
+        "Updated Hillview Public Schools (2026-27, policy ma, America/New_York).\n",
+    )
+    assert 'name = "Hillview Public Schools"' in cli("program", "show").out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        pytest.param(
+            'timezone = "America/New_York"',
+            'timezone = "America/Springfield"',
+            "timezone: unknown timezone 'America/Springfield'",
+            id="unknown-timezone",
+        ),
+        pytest.param(
+            "school_year_end = 2027-06-18",
+            "school_year_end = 2026-06-18",
+            "school_year_end: 2026-06-18 is before school_year_start 2026-08-31",
+            id="end-before-start",
+        ),
+        pytest.param(
+            'policy = "ma"',
+            'policy = "tx"',
+            "policy: unknown preset 'tx' (expected one of: ma, ca)",
+            id="unknown-preset",
+        ),
+        pytest.param(
+            "school_year_start",
+            "school_yaer_start",
+            "did you mean 'school_year_start'?",
+            id="misspelt-key",
+        ),
+        pytest.param(
+            'name = "Hillside Public Schools"', "", "name: missing required key", id="missing-name"
+        ),
+        pytest.param(
+            "2026-11-11]",
+            "2027-07-04]",
+            "non_school_days[2]: 2027-07-04 is outside the school year",
+            id="holiday-outside-year",
+        ),
+        pytest.param('policy = "ma"', 'policy = "ma', "TOML syntax error", id="toml-syntax"),
+    ],
+)
+def test_program_load_rejects_bad_toml_and_keeps_the_program(
+    cli: Cli, old: str, new: str, problem: str
+) -> None:
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    before = cli("program", "show").out
+    assert old in PROGRAM_TOML
+    result = cli("program", "load", cli.write("bad.toml", PROGRAM_TOML.replace(old, new)))
+    assert result.code != 0
+    assert result.out == ""
+    assert "bad.toml: nothing changed, because:" in result.err
+    assert problem in result.err
+    assert cli("program", "show").out == before
+
+
+def test_program_load_of_a_missing_file(cli: Cli) -> None:
+    result = cli("program", "load", "nowhere.toml")
+    assert result.code == 1
+    assert "nowhere.toml" in result.err and "file not found" in result.err
+
+
+def test_program_show_round_trips(cli: Cli) -> None:
+    assert cli("program", "load", cli.write("program.toml", RICH_TOML)).code == 0
+    shown = cli("program", "show")
+    assert shown.code == 0
+    assert parse_program_toml(shown.out) == load_program_toml(cli.workdir / "program.toml")
+    assert cli("program", "load", cli.write("shown.toml", shown.out)).out.startswith("Updated")
+    assert cli("program", "show").out == shown.out
+
+
+def test_program_show_without_a_program(cli: Cli) -> None:
+    result = cli("program", "show")
+    assert result.code == 1
+    assert "no program yet" in result.err
+
+
+# ---- roster --------------------------------------------------------------------------------------
+
+
+def test_roster_import(cli: Cli) -> None:
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    result = cli("roster", "import", cli.write("roster.csv", ROSTER_CSV))
+    assert (result.code, result.out) == (0, "Imported 9 people: 9 new, 0 updated, 0 unchanged.\n")
+    assert cli.people() == 9
+    again = cli("roster", "import", "roster.csv")
+    assert (again.code, again.out) == (0, "Imported 9 people: 0 new, 0 updated, 9 unchanged.\n")
+
+
+def test_roster_import_with_bad_rows_imports_nothing(cli: Cli) -> None:
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    bad = ROSTER_CSV.replace(
+        "mia@hillside.example,Mia Mentor,mentor,", "mia@hillside.example,Mia Mentor,mentor;boss,"
+    ).replace("2026-10-19,U0NIA", "19/10/2026,U0NIA")
+    result = cli("roster", "import", cli.write("staff.csv", bad))
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "staff.csv:4 (mia@hillside.example): unknown role boss (expected some of: mentee mentor lead_mentor coordinator evaluator)",
+        "staff.csv:9 (nia@hillside.example): hire_date '19/10/2026' is not an ISO date like 2026-08-24",
+        "2 rows rejected; nothing was imported.",
+    ]
+    assert cli.people() == 0
+
+
+def test_roster_import_dry_run(cli: Cli) -> None:
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    result = cli("roster", "import", cli.write("roster.csv", ROSTER_CSV), "--dry-run")
+    assert (result.code, result.out) == (
+        0,
+        "Dry run, nothing changed: would import 9 people: 9 new, 0 updated, 0 unchanged.\n",
+    )
+    assert cli.people() == 0
+    bad = cli(
+        "roster", "import", cli.write("bad.csv", ROSTER_CSV + "x,,mentor,,,,,,,\n"), "--dry-run"
+    )
+    assert bad.code == 1
+    assert bad.out.startswith("bad.csv:11 (x): email 'x' is not an email address\n")
+
+
+def test_roster_import_reports_people_without_slack(cli: Cli) -> None:
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    result = cli("roster", "import", cli.write("roster.csv", ROSTER_CSV.replace(",U0BO\n", ",\n")))
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "roster.csv:8 (bo@hillside.example): not linked to Slack: no slack_user_id and no Slack token to look it up",
+        "Imported 9 people: 9 new, 0 updated, 0 unchanged.",
+    ]
+
+
+def test_roster_import_looks_people_up_in_slack(
+    cli: Cli, slack_api: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-cli-test")
+    monkeypatch.setenv("SLACK_API_URL", slack_api.url)
+    slack_api.add_user("bo@hillside.example", "U0BOSLACK")
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    text_ = ROSTER_CSV.replace(",U0BO\n", ",\n").replace(",U0IKE\n", ",\n")
+    result = cli("roster", "import", cli.write("roster.csv", text_))
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "roster.csv:7 (ike@hillside.example): not linked to Slack: Slack lookup by email failed: users_not_found",
+        "Imported 9 people: 9 new, 0 updated, 0 unchanged.",
+    ]
+    assert (
+        cli.scalar(select(Person.slack_user_id).where(Person.email == "bo@hillside.example"))
+        == "U0BOSLACK"
+    )
+    assert {c.token for c in slack_api.calls_to("users.lookupByEmail")} == {"xoxb-cli-test"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.csv", None, "missing.csv: No such file or directory"),
+        ("latin1.csv", "email,name,roles\nzoë@x.org,Zoë,mentor\n", "latin1.csv: not UTF-8 text"),
+    ],
+)
+def test_roster_import_of_an_unreadable_file(
+    cli: Cli, name: str, content: str | None, message: str
+) -> None:
+    if content is not None:
+        (cli.workdir / name).write_bytes(content.encode("latin-1"))
+    result = cli("roster", "import", name)
+    assert result.code == 1
+    assert message in result.err
+
+
+def test_roster_import_before_a_program(cli: Cli) -> None:
+    result = cli("roster", "import", cli.write("roster.csv", ROSTER_CSV))
+    assert result.code == 1
+    assert "No program is set up yet" in result.err
+    assert cli.people() == 0
+
+
+# ---- assign --------------------------------------------------------------------------------------
+
+
+def test_assign_by_email(loaded: Cli) -> None:
+    result = loaded("assign", "lee@hillside.example", "BEA@hillside.example")
+    assert (result.code, result.out) == (
+        0,
+        "Assigned Lee Lead → Bea Beginner from Wed 18 Nov 2026.\n",
+    )
+    again = loaded("assign", "lee@hillside.example", "bea@hillside.example", "--on", "2026-11-20")
+    assert (again.code, again.out) == (0, "Lee Lead already mentors Bea Beginner.\n")
+
+
+def test_assign_by_slack_id_and_reassign(loaded: Cli) -> None:
+    first = loaded("assign", "U0MIA", "U0NIA", "--on", "2026-11-02")
+    assert (first.code, first.out) == (0, "Assigned Mia Mentor → Nia New from Mon 2 Nov 2026.\n")
+    second = loaded("assign", "<@U0MAX>", "U0NIA", "--on", "2026-11-16")
+    assert second.code == 0
+    assert second.out.splitlines() == [
+        "Ended Mia Mentor → Nia New on Mon 16 Nov 2026.",
+        "Assigned Max Mentor → Nia New from Mon 16 Nov 2026.",
+    ]
+    assert loaded.scalar(select(func.count()).select_from(Assignment)) == 2
+
+
+@pytest.mark.parametrize(
+    ("mentor", "mentee", "message"),
+    [
+        (
+            "bea@hillside.example",
+            "nia@hillside.example",
+            "Bea Beginner is a mentee this year, and a mentee can't mentor.",
+        ),
+        (
+            "zed@hillside.example",
+            "nia@hillside.example",
+            "zed@hillside.example is not on the Hillside Public Schools roster.",
+        ),
+        ("lee", "nia@hillside.example", "I can't tell who 'lee' is"),
+    ],
+)
+def test_assign_refusals(loaded: Cli, mentor: str, mentee: str, message: str) -> None:
+    result = loaded("assign", mentor, mentee)
+    assert result.code == 1
+    assert message in result.err
+    assert loaded.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+def test_assign_with_a_bad_date_is_a_usage_error(loaded: Cli) -> None:
+    with pytest.raises(SystemExit) as caught:
+        loaded("assign", "lee@hillside.example", "bea@hillside.example", "--on", "18/11/2026")
+    assert caught.value.code == 2
+    assert "'18/11/2026' is not an ISO date like 2026-09-14" in loaded.capsys.readouterr().err
+
+
+# ---- settings ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("MENTOR_MINUTES_NOW", "yesterday", "MENTOR_MINUTES_NOW"),
+        (
+            "MENTOR_MINUTES_NOW",
+            "2026-11-18T10:00:00",
+            "MENTOR_MINUTES_NOW: expected ISO 8601 with an offset",
+        ),
+        ("SLACK_BOT_TOKEN", "abc", "SLACK_BOT_TOKEN: expected a bot token starting with xoxb-"),
+        (
+            "SLACK_APP_TOKEN",
+            "xoxb-not-an-app-token",
+            "SLACK_APP_TOKEN: expected an app-level token starting with xapp-",
+        ),
+        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: expected an http(s) URL"),
+        (
+            "DATABASE_URL",
+            "mysql://db/mentor",
+            "DATABASE_URL: expected a sqlite:///path or postgresql://user@host/db URL",
+        ),
+    ],
+)
+def test_malformed_settings_exit_2_naming_the_variable(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    result = cli("program", "show")
+    assert result.code == 2
+    assert result.err.startswith("mentor-minutes: configuration error: ")
+    assert expected in result.err
+
+
+def test_a_dotenv_in_the_working_directory_is_read(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.write(".env", "SLACK_BOT_TOKEN=abc\n")
+    assert cli("program", "show").code == 2
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")  # the environment wins
+    result = cli("program", "show")
+    assert result.code == 1
+    assert "no program yet" in result.err
+
+
+def test_the_database_url_with_postgres_scheme_is_accepted(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not cli.url.startswith("postgresql"):
+        pytest.skip("PostgreSQL URL schemes")
+    bare = cli.url.replace("postgresql+psycopg://", "postgres://", 1)
+    monkeypatch.setenv("DATABASE_URL", bare)
+    assert cli("db", "current").out.strip() == head_revision()
+    assert cli.scalar(text("SELECT 1")) == 1
