@@ -13,7 +13,6 @@ import random
 import shutil
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -177,15 +176,17 @@ def log_rows(seeded: Seeded, services: Services) -> Iterator[tuple[Any, ...]]:
     today = program.today(NOW)
     days = [d for d in program.calendar.school_days if d < today]
     rng = random.Random(RANDOM_SEED)
+    draw = rng.random
     kinds = [k for k, weight in KINDS for _ in range(weight)]
     per_day, extra = divmod(LOG_ROWS, len(days))
     for n, day in enumerate(days):
         created = datetime(day.year, day.month, day.day, 20, 0, tzinfo=UTC)
         deleted = created + timedelta(minutes=5)
         for _ in range(per_day + (1 if n < extra else 0)):
-            pair = rng.randrange(PAIRS)
+            pair = int(draw() * PAIRS)
             mentor = seeded.mentor_ids[pair]
-            roll = rng.random()
+            roll = draw()
+            batch = f"{rng.getrandbits(128):032x}"
             yield (
                 seeded.program_id,
                 mentor,
@@ -193,12 +194,12 @@ def log_rows(seeded: Seeded, services: Services) -> Iterator[tuple[Any, ...]]:
                 seeded.coordinator_id if roll < 0.02 else mentor,
                 None,
                 day,
-                rng.choice(MINUTES),
-                rng.choice(kinds),
+                MINUTES[int(draw() * len(MINUTES))],
+                kinds[int(draw() * len(kinds))],
                 NOTE if roll < 0.25 else None,
                 None,
                 "slack",
-                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                f"{batch[:8]}-{batch[8:12]}-4{batch[13:16]}-{batch[16:20]}-{batch[20:]}",
                 created,
                 created,
                 deleted if roll > 0.99 else None,
@@ -211,8 +212,8 @@ def _bulk_sqlite(path: Path, rows: Iterator[tuple[Any, ...]]) -> None:
 
     dialect = sqlite.dialect()
     table = LogEntry.__table__
-    on_day = table.c.occurred_on.type.bind_processor(dialect)
-    at = table.c.created_at.type.bind_processor(dialect)
+    on_day = table.c.occurred_on.type.dialect_impl(dialect).bind_processor(dialect)
+    at = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
     memo: dict[Any, Any] = {}
 
     def day(value: date) -> Any:

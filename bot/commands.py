@@ -306,5 +306,16 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    """`report annual [--year] [--format]`."""
-    raise CommandError("the annual report is not available yet in this version", code=2)
+    """`report annual [--year] [--format csv|json|md]`."""
+    from bot.report_format import report_csv, report_json, report_markdown
+
+    services = open_services(settings)
+    try:
+        report = services.reports.annual(args.year, services.clock.now())
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        services.close()
+    render = {"md": report_markdown, "json": report_json, "csv": report_csv}[args.format]
+    _out().write(render(report))
+    return 0

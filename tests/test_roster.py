@@ -1,6 +1,6 @@
 """The roster CSV (bot/roster.py, pure) and its import (bot/services/roster.py) on both engines."""
 
-# Table tests keep one case per line, even when the row or the expected reason is long.
+# Table tests keep one case per line (`# fmt: skip`), even when the row or reason is long.
 
 from __future__ import annotations
 
@@ -35,64 +35,28 @@ def csv_text(*rows: str, header: str = HEADER, newline: str = "\n") -> str:
     ("row", "reason"),
     [
         (",Eve Empty,mentor,,,,,,,", "email is empty"),
-        (
-            "eve-at-hillside.example,Eve,mentor,,,,,,,",
-            "email 'eve-at-hillside.example' is not an email address",
-        ),
+        ("eve-at-hillside.example,Eve,mentor,,,,,,,", "email 'eve-at-hillside.example' is not an email address"),
         ("eve@hillside,Eve,mentor,,,,,,,", "email 'eve@hillside' is not an email address"),
         ("eve@@hillside.example,Eve,mentor,,,,,,,", "is not an email address"),
         ("eve@hillside.example,,mentor,,,,,,,", "name is empty"),
-        (
-            "eve@hillside.example,Eve,mentor;teacher,,,,,,,",
-            "unknown role teacher (expected some of: mentee mentor lead_mentor coordinator evaluator)",
-        ),
+        ("eve@hillside.example,Eve,mentor;teacher,,,,,,,", "unknown role teacher (expected some of: mentee mentor lead_mentor coordinator evaluator)"),
         ("eve@hillside.example,Eve,,,,,,,,", "roles is empty"),
         ("eve@hillside.example,Eve, ; ;,,,,,,,", "roles is empty"),
-        (
-            "eve@hillside.example,Eve,mentee;mentor,,,,beginning_teacher,,,",
-            "a mentee can't also be a mentor in the same year",
-        ),
-        (
-            "eve@hillside.example,Eve,mentee;lead_mentor,,,,beginning_teacher,,,",
-            "a mentee can't also be a mentor in the same year",
-        ),
+        ("eve@hillside.example,Eve,mentee;mentor,,,,beginning_teacher,,,", "a mentee can't also be a mentor in the same year"),
+        ("eve@hillside.example,Eve,mentee;lead_mentor,,,,beginning_teacher,,,", "a mentee can't also be a mentor in the same year"),
         ("eve@hillside.example,Eve,mentee,,,,,,,", "educator_type is required for a mentee"),
-        (
-            "eve@hillside.example,Eve,mentee,,,,new_teacher,,,",
-            "educator_type 'new_teacher' is not one of beginning_teacher incoming_teacher",
-        ),
-        (
-            "eve@hillside.example,Eve,mentor,,,,,,2026-13-01,",
-            "hire_date '2026-13-01' is not an ISO date like 2026-08-24",
-        ),
-        (
-            "eve@hillside.example,Eve,mentor,,,,,,08/24/2026,",
-            "hire_date '08/24/2026' is not an ISO date",
-        ),
-        (
-            "eve@hillside.example,Eve,mentor,,,,,,,u0eve",
-            "slack_user_id 'u0eve' is not a Slack user id",
-        ),
-        (
-            "eve@hillside.example,Eve,mentor,,,,,,,C0CHANNEL",
-            "slack_user_id 'C0CHANNEL' is not a Slack user id",
-        ),
-        (
-            "eve@hillside.example,Eve,mentor,,,,,,,@eve",
-            "slack_user_id '@eve' is not a Slack user id",
-        ),
-        (
-            "eve@hillside.example," + "E" * 201 + ",mentor,,,,,,,",
-            "name is longer than 200 characters",
-        ),
-        (
-            "ANN@hillside.example,Ann Again,mentor,,,,,,,",
-            "email ann@hillside.example is already on line 2",
-        ),
+        ("eve@hillside.example,Eve,mentee,,,,new_teacher,,,", "educator_type 'new_teacher' is not one of beginning_teacher incoming_teacher"),
+        ("eve@hillside.example,Eve,mentor,,,,,,2026-13-01,", "hire_date '2026-13-01' is not an ISO date like 2026-08-24"),
+        ("eve@hillside.example,Eve,mentor,,,,,,08/24/2026,", "hire_date '08/24/2026' is not an ISO date"),
+        ("eve@hillside.example,Eve,mentor,,,,,,,u0eve", "slack_user_id 'u0eve' is not a Slack user id"),
+        ("eve@hillside.example,Eve,mentor,,,,,,,C0CHANNEL", "slack_user_id 'C0CHANNEL' is not a Slack user id"),
+        ("eve@hillside.example,Eve,mentor,,,,,,,@eve", "slack_user_id '@eve' is not a Slack user id"),
+        ("eve@hillside.example," + "E" * 201 + ",mentor,,,,,,,", "name is longer than 200 characters"),
+        ("ANN@hillside.example,Ann Again,mentor,,,,,,,", "email ann@hillside.example is already on line 2"),
         ("eve@hillside.example,Eve,mentor,,,,,,,U0ANN", "slack_user_id U0ANN is already on line 2"),
         ("eve@hillside.example,Eve,mentor,,,,,,,U0EVE,extra", "more fields than the header"),
     ],
-)
+)  # fmt: skip
 def test_a_bad_row_is_reported_with_its_line_and_reason(row: str, reason: str) -> None:
     parsed = parse_roster(csv_text(GOOD, row))
     assert [p.line for p in parsed.problems] == [3]
@@ -105,13 +69,7 @@ def test_every_problem_of_a_row_is_listed() -> None:
     reasons = [p.reason for p in parsed.problems]
     assert {p.line for p in parsed.problems} == {2}
     assert len(reasons) == 5
-    for expected in (
-        "not an email address",
-        "name is empty",
-        "educator_type is required",
-        "hire_date 'someday'",
-        "slack_user_id 'x'",
-    ):
+    for expected in ("not an email address", "name is empty", "educator_type is required", "hire_date 'someday'", "slack_user_id 'x'"):  # fmt: skip
         assert any(expected in r for r in reasons), (expected, reasons)
 
 
@@ -124,7 +82,7 @@ def test_every_problem_of_a_row_is_listed() -> None:
         (HEADER + "\n", "the file has a header but no people"),
         (HEADER + "\n\n,,,,,,,,,\n", "the file has a header but no people"),
     ],
-)
+)  # fmt: skip
 def test_file_level_problems_are_on_line_1(text: str, reason: str) -> None:
     parsed = parse_roster(text)
     assert [p.line for p in parsed.problems] == [1]
@@ -141,28 +99,16 @@ BAD = "bad-email,Bad Row,mentor,,,,,,,"
         pytest.param(csv_text(GOOD, BAD), 3, id="plain"),
         pytest.param(csv_text(GOOD, BAD, newline="\r\n"), 3, id="crlf"),
         pytest.param("\ufeff" + csv_text(GOOD, BAD), 3, id="bom"),
-        pytest.param(
-            csv_text('ann@hillside.example,"Able, Ann",mentor,"Lincoln, East",,,,,,', BAD),
-            3,
-            id="quoted-commas",
-        ),
-        pytest.param(
-            csv_text('ann@hillside.example,Ann,mentor,"Lincoln\nEast campus",,,,,,', BAD),
-            4,
-            id="quoted-newline-before",
-        ),
-        pytest.param(
-            csv_text('ann@hillside.example,Ann,mentor,"Lincoln\n\nEast",,,,,,', BAD),
-            5,
-            id="quoted-blank-line-before",
-        ),
+        pytest.param(csv_text('ann@hillside.example,"Able, Ann",mentor,"Lincoln, East",,,,,,', BAD), 3, id="quoted-commas"),
+        pytest.param(csv_text('ann@hillside.example,Ann,mentor,"Lincoln\nEast campus",,,,,,', BAD), 4, id="quoted-newline-before"),
+        pytest.param(csv_text('ann@hillside.example,Ann,mentor,"Lincoln\n\nEast",,,,,,', BAD), 5, id="quoted-blank-line-before"),
         pytest.param(csv_text('bad-email,"Bad\nRow",mentor,,,,,,,'), 2, id="bad-row-spans-lines"),
         pytest.param(csv_text(GOOD, ",,,,,,,,,", BAD), 4, id="empty-fields-row-skipped"),
         pytest.param(csv_text(BAD, "", ""), 2, id="trailing-blank-lines"),
         pytest.param(csv_text(GOOD, "", BAD), 4, id="blank-line-between-rows"),
         pytest.param(csv_text("", "", BAD), 4, id="blank-lines-after-header"),
     ],
-)
+)  # fmt: skip
 def test_line_numbers_count_physical_lines(text: str, line: int) -> None:
     parsed = parse_roster(text)
     assert [(p.line, p.email) for p in parsed.problems] == [(line, "bad-email")]
@@ -170,7 +116,7 @@ def test_line_numbers_count_physical_lines(text: str, line: int) -> None:
 
 def test_a_good_row_is_normalised() -> None:
     header = " Email ,NAME,Roles,school,subject,grade,educator_type,license,hire_date,slack_user_id,notes"
-    row = " Bea@Hillside.Example , Bea Beginner ,MENTEE; mentee ,Lincoln,Math,4,Beginning_Teacher,Initial,2026-08-24,U0BEA,ignored"
+    row = " Bea@Hillside.Example , Bea Beginner ,MENTEE; mentee ,Lincoln,Math,4,Beginning_Teacher,Initial,2026-08-24,U0BEA,ignored"  # fmt: skip
     parsed = parse_roster(csv_text(row, header=header))
     assert parsed.problems == []
     (bea,) = parsed.rows
@@ -224,10 +170,7 @@ def test_one_bad_row_applies_nothing(services: Services, program: ProgramInfo) -
 def test_a_bad_row_leaves_earlier_imports_untouched(
     services: Services, roster: dict[str, int]
 ) -> None:
-    changed = ROSTER_CSV.replace(
-        "mia@hillside.example,Mia Mentor,mentor,Lincoln",
-        "mia@hillside.example,Mia Mentor,mentor,Jefferson",
-    )
+    changed = ROSTER_CSV.replace("mia@hillside.example,Mia Mentor,mentor,Lincoln", "mia@hillside.example,Mia Mentor,mentor,Jefferson")  # fmt: skip
     report = services.roster.import_csv(changed + "broken,Broken,mentor,,,,,,,\n")
     assert not report.ok
     assert count_people(services) == 9
@@ -244,25 +187,15 @@ def test_reimport_is_idempotent(services: Services, roster: dict[str, int]) -> N
 
 def test_upsert_changes_fields_and_roles(services: Services, roster: dict[str, int]) -> None:
     text = (
-        ROSTER_CSV.replace(
-            "mia@hillside.example,Mia Mentor,mentor,Lincoln,Science,5,",
-            "mia@hillside.example,Mia Mentor-Diaz,mentor;lead_mentor,Jefferson,Science,6,",
-        )
-        .replace(
-            "lee@hillside.example,Lee Lead,mentor;lead_mentor,",
-            "lee@hillside.example,Lee Lead,mentor,",
-        )
+        ROSTER_CSV.replace("mia@hillside.example,Mia Mentor,mentor,Lincoln,Science,5,", "mia@hillside.example,Mia Mentor-Diaz,mentor;lead_mentor,Jefferson,Science,6,")
+        .replace("lee@hillside.example,Lee Lead,mentor;lead_mentor,", "lee@hillside.example,Lee Lead,mentor,")
         .replace("2026-10-19,U0NIA", "2026-10-26,U0NIA")
-    )
+    )  # fmt: skip
     text += "zed@hillside.example,Zed Zero,evaluator,Jefferson,,,,,,U0ZED\n"
     report = services.roster.import_csv(text)
     assert report.ok and report.applied
     assert report.created == ["zed@hillside.example"]
-    assert sorted(report.updated) == [
-        "lee@hillside.example",
-        "mia@hillside.example",
-        "nia@hillside.example",
-    ]
+    assert sorted(report.updated) == ["lee@hillside.example", "mia@hillside.example", "nia@hillside.example"]  # fmt: skip
     assert len(report.unchanged) == 6
     mia, mia_roles = person(services, "mia@hillside.example")
     assert (mia.name, mia.school, mia.grade) == ("Mia Mentor-Diaz", "Jefferson", "6")
@@ -324,11 +257,7 @@ def test_slack_down_is_reported_as_unlinked_not_a_crash(
     slack_api.set_down(True)
     report = services.roster.import_csv(NO_IDS, directory=directory(slack_api))
     assert report.ok and report.applied
-    assert [p.email for p in report.unlinked] == [
-        "cora@hillside.example",
-        "lee@hillside.example",
-        "bea@hillside.example",
-    ]
+    assert [p.email for p in report.unlinked] == ["cora@hillside.example", "lee@hillside.example", "bea@hillside.example"]  # fmt: skip
     assert all("lookup by email failed" in p.reason for p in report.unlinked)
     assert count_people(services) == 3
 
@@ -379,9 +308,7 @@ def test_a_looked_up_id_given_to_another_row_is_a_problem(
 ) -> None:
     """Lookup says ann's Slack account is U0BOB, which the file gives to bob: reject, don't crash."""
     slack_api.add_user("ann@hillside.example", "U0BOB")
-    text = csv_text(
-        "ann@hillside.example,Ann,mentor,,,,,,,", "bob@hillside.example,Bob,mentor,,,,,,,U0BOB"
-    )
+    text = csv_text("ann@hillside.example,Ann,mentor,,,,,,,", "bob@hillside.example,Bob,mentor,,,,,,,U0BOB")  # fmt: skip
     report = services.roster.import_csv(text, directory=directory(slack_api))
     assert not report.ok and not report.applied
     assert {p.line for p in report.problems} & {2, 3}

@@ -14,6 +14,7 @@ from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
+from bot.services.report import ReportService
 from bot.services.roster import RosterService
 from bot.store.db import Store
 
@@ -33,6 +34,7 @@ class Services:
     outbox: Outbox
     nudges: NudgeService
     milestones: MilestoneService
+    reports: ReportService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -64,4 +66,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         outbox=Outbox(store),
         nudges=NudgeService(store, programs),
         milestones=MilestoneService(store, programs, people),
+        reports=ReportService(store, programs, people),
     )
