@@ -1,23 +1,42 @@
-"""How minutes and dates read in messages: "1 h 40", "Tue 17 Nov"."""
+"""How minutes and dates read in messages: "1 h 40", "Tue 17 Nov" (English, whatever the locale)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+DAY_ABBRS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTH_ABBRS: tuple[str, ...] = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
+
 
 def format_minutes(minutes: int) -> str:
-    """45 → "45 min", 60 → "1 h", 100 → "1 h 40"."""
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h" if rest == 0 else f"{hours} h {rest:02d}"
+    """A duration the way a teacher reads it: 45 → "45 min", 60 → "1 h", 100 → "1 h 40"."""
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    if hours == 0:
+        return f"{sign}{rest} min"
+    if rest == 0:
+        return f"{sign}{hours} h"
+    return f"{sign}{hours} h {rest:02d}"
 
 
 def format_day(day: date) -> str:
-    """A short weekday date: "Tue 17 Nov"."""
-    return f"{day:%a} {day.day} {day:%b}"
+    """A day as "Tue 17 Nov"."""
+    return f"{DAY_ABBRS[day.weekday()]} {day.day} {MONTH_ABBRS[day.month - 1]}"
 
 
 def format_day_long(day: date) -> str:
-    """A date with the year: "Tue 17 Nov 2026"."""
+    """A day with its year: "Tue 17 Nov 2026"."""
     return f"{format_day(day)} {day.year}"

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.formatting import MONTH_ABBRS, format_day, format_minutes
+
 log = logging.getLogger(__name__)
 
 KINDS: tuple[str, ...] = (
@@ -136,21 +138,6 @@ NUMBER_WORDS: tuple[str, ...] = (
     "eight",
     "nine",
     "ten",
-)
-DAY_ABBRS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTH_ABBRS: tuple[str, ...] = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
 )
 DATEPARSER_SETTINGS: dict[str, object] = {
     "PREFER_DATES_FROM": "past",
@@ -373,22 +360,6 @@ class _Reading:
 def local_today(now: datetime, tz: ZoneInfo) -> date:
     """The calendar day `now` falls on in the program timezone."""
     return now.astimezone(tz).date()
-
-
-def format_minutes(minutes: int) -> str:
-    """A duration the way a teacher reads it: 45 → "45 min", 60 → "1 h", 100 → "1 h 40"."""
-    sign = "-" if minutes < 0 else ""
-    hours, rest = divmod(abs(minutes), 60)
-    if hours == 0:
-        return f"{sign}{rest} min"
-    if rest == 0:
-        return f"{sign}{hours} h"
-    return f"{sign}{hours} h {rest:02d}"
-
-
-def format_day(d: date) -> str:
-    """A day as "Tue 17 Nov" (English, whatever the locale)."""
-    return f"{DAY_ABBRS[d.weekday()]} {d.day} {MONTH_ABBRS[d.month - 1]}"
 
 
 def warm_up() -> None:
