@@ -28,6 +28,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # PostgreSQL's server binaries (Debian's package) when they are missing.
 postgres: $(STAMP)

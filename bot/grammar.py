@@ -588,7 +588,7 @@ def _dateparser_parse(phrase: str, base: datetime) -> datetime | None:
     except Exception:  # dateparser has raised on odd input before; refusing beats crashing
         log.warning("dateparser failed on %r", phrase, exc_info=True)
         return None
-    return parsed
+    return parsed if isinstance(parsed, datetime) else None
 
 
 def _tidy_notes(leftover: str) -> str | None:

@@ -367,12 +367,13 @@ def _apply_overrides(
 
     for index, row in enumerate(rows):
         where = f"deadlines[{index}]"
-        key = row.get("key")
-        if not isinstance(key, str) or not key:
+        raw_key = row.get("key")
+        if not isinstance(raw_key, str) or not raw_key:
             problems.append(
                 f"{where}.key: missing required key (the rule's key, e.g. 'orientation')"
             )
             continue
+        key = raw_key
         patch = {name: value for name, value in row.items() if name != "enabled"}
         enabled = row.get("enabled", True)
         if not isinstance(enabled, bool):
@@ -797,7 +798,8 @@ class ProgramConfig(BaseModel):
     @field_validator("overrides", mode="after")
     @classmethod
     def _freeze_overrides(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return _freeze(value)
+        frozen: dict[str, Any] = _freeze(value)
+        return frozen
 
     @field_validator("deadlines", mode="after")
     @classmethod
@@ -977,7 +979,7 @@ def program_to_toml(cfg: ProgramConfig) -> str:
     if cfg.vacations:
         lines.append("vacations = [")
         for vacation in cfg.vacations:
-            fields = {"start": vacation.start, "end": vacation.end}
+            fields: dict[str, date | str] = {"start": vacation.start, "end": vacation.end}
             if vacation.name:
                 fields["name"] = vacation.name
             lines.append(f"  {_toml_value(fields)},")

@@ -80,7 +80,8 @@ def serve(settings: Settings, services: Services, *, host: str, port: int, sched
 
             app = create_app(settings, services)
             log.info("Socket Mode: connecting to Slack")
-            SocketModeHandler(app, settings.SLACK_APP_TOKEN.get_secret_value()).start()
+            handler = SocketModeHandler(app, settings.SLACK_APP_TOKEN.get_secret_value())
+            handler.start()  # type: ignore[no-untyped-call]
             return 0
         try:
             server = make_http_server(settings, services, host=host, port=port)

@@ -46,7 +46,7 @@ def ack_with(ack: Ack, build: Callable[[], Payload]) -> None:
     """Acknowledge with the reply (ephemeral, within Slack's 3 seconds)."""
     payload = build_reply(build)
     ack(
-        text=payload.get("text"),
+        text=payload.get("text") or "",
         blocks=payload.get("blocks"),
         response_type=payload.get("response_type", "ephemeral"),
     )

@@ -8,6 +8,7 @@ from typing import Literal
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.services.errors import NotAllowed
 from bot.services.people import Member, PeopleService
@@ -187,7 +188,7 @@ class HoursService:
         year_start = program.config.school_year_start
         week_from, month_from = week_start(today), today.replace(day=1)
 
-        def minutes_since(start: date) -> object:
+        def minutes_since(start: date) -> ColumnElement[int]:
             return func.coalesce(
                 func.sum(case((LogEntry.occurred_on >= start, LogEntry.minutes), else_=0)), 0
             )

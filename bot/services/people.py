@@ -167,6 +167,8 @@ class PeopleService:
             ).all()
         handles: dict[str, str] = {}
         for email, name, slack_id in rows:
+            if slack_id is None:
+                continue
             handles.setdefault(email.split("@", 1)[0].lower(), slack_id)
             handles.setdefault(name.split()[0].lower(), slack_id)
         return handles

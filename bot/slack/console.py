@@ -12,7 +12,7 @@ import re
 import secrets
 import shlex
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 from urllib.parse import urlencode
@@ -130,10 +130,12 @@ class Console:
     # ---- requests into the app ----------------------------------------------------------
     def _dispatch(self, body: str, content_type: str) -> dict[str, Any]:
         timestamp = str(int(time.time()))
-        headers = {
+        headers: dict[str, str | Sequence[str]] = {
             "content-type": [content_type],
             "x-slack-request-timestamp": [timestamp],
-            "x-slack-signature": [self.verifier.generate_signature(timestamp=timestamp, body=body)],
+            "x-slack-signature": [
+                self.verifier.generate_signature(timestamp=timestamp, body=body) or ""
+            ],
         }
         response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         if response.status != 200:

@@ -65,7 +65,7 @@ def submit_new(
         log.exception("log form failed")
         ack(response_action="errors", errors={"duration": SORRY})
         return
-    if not outcome.ok:
+    if outcome.error is not None:
         ack(response_action="errors", errors=log_views.form_errors(outcome.error))
         return
     ack()
