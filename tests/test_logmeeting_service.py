@@ -6,6 +6,8 @@ in tests/test_grammar*.py; here every case goes through the store."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -180,7 +182,7 @@ def test_each_command_gets_its_own_batch(services: Services, pairs: None) -> Non
         ("U0BEA", "30m meeting with <@U0LEE>", ("refused", "NotAllowed")),
         ("U0BEA", "30m observation with <@U0MIA>", ("refused", "NotAllowed")),
         ("U0BEA", "30m observed <@U0MIA> <@U0MAX>", ("refused", "Refusal")),
-        ("U0BEA", "30m", ("question", "no_mentee")),
+        ("U0BEA", "30m", ("refused", "NotAllowed")),  # a mentee logs only `observed` visits
         ("U0NIA", "30m observed <@U0MIA>", ("refused", "Refusal")),
         ("U0LEE", "", ("question", "empty")),
     ],
@@ -594,3 +596,29 @@ def test_a_mentee_logs_observing_her_own_mentor_without_a_mention(
     assert outcome.error is None
     assert [(e.mentor.email, e.mentee.email, e.kind) for e in outcome.entries] == [(LEE, BEA, "observed")]  # fmt: skip
     assert entry_row(services, outcome.entries[0].id).observed_id == roster[LEE]
+
+
+def test_concurrent_logs_cannot_push_a_day_over_twelve_hours(
+    services: Services, pairs: None
+) -> None:
+    # BUG (PostgreSQL): _store sums the day and then inserts under READ COMMITTED, so commands
+    # racing for the same pair and day all see the old total (a double-tap, Slack's retry).
+    threads = 16
+    for day in ("today", "yesterday"):
+        barrier = threading.Barrier(threads)
+
+        def one(_: int, day: str = day, barrier: threading.Barrier = barrier) -> bool:
+            barrier.wait()
+            try:
+                return services.logs.log_text("U0LEE", f"60m {day}", NOW).ok
+            except Refusal:
+                return False
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            stored = sum(pool.map(one, range(threads)))
+        assert stored == 12, day  # 12 × 60 = 720 minutes, the most one day may hold
+    with services.store.read() as session:
+        per_day = session.execute(
+            select(LogEntry.occurred_on, func.sum(LogEntry.minutes)).group_by(LogEntry.occurred_on)
+        ).all()
+    assert all(total <= 720 for _, total in per_day), per_day

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from bot.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
+from bot.formatting import format_day
+from bot.grammar import DEFAULT_KIND, LogContext, LogRequest, MenteeOption, ParseError, parse_log
 from bot.services.errors import NotAllowed, ParseRefused, Refusal
 from bot.services.hours import HoursService
 from bot.services.people import Member, PeopleService
@@ -147,13 +148,21 @@ class LogService:
     def context(
         self, session: Session, program: ProgramInfo, logger: Member, now: datetime
     ) -> LogContext:
-        """The grammar's context: now, timezone, school start and the logger's active mentees."""
-        mentees = self._active_mentees(session, logger.id)
+        """The grammar's context: now, timezone, school start and the logger's active mentees
+        (a mentee logging their own `observed` visit stands in as their own mentee)."""
+        options: tuple[MenteeOption, ...]
+        if is_mentee_logger(logger):
+            options = (MenteeOption(logger.id, logger.name, logger.slack_user_id),)
+        else:
+            options = tuple(
+                MenteeOption(p.id, p.name, p.slack_user_id)
+                for p in self._active_mentees(session, logger.id)
+            )
         return LogContext(
             now=now,
             timezone=program.tz,
             school_year_start=program.config.school_year_start,
-            mentees=tuple(MenteeOption(p.id, p.name, p.slack_user_id) for p in mentees),
+            mentees=options,
         )
 
     # ---- logging -------------------------------------------------------------------------
@@ -199,6 +208,35 @@ class LogService:
             entries = self._store(session, program, logger, parsed, pairs, source, now)
         return self._outcome(program, logger, text, entries, now)
 
+    def log_form(
+        self,
+        slack_user_id: str,
+        now: datetime,
+        *,
+        mentee_id: int,
+        duration_text: str,
+        kind: str,
+        on: date,
+        notes: str | None,
+    ) -> LogOutcome:
+        """Store what the log form says: each field from its own box."""
+        program = self.programs.current()
+        with self.store.read() as session:
+            logger = self.people.caller(session, program, slack_user_id)
+            ctx = _with_only(self.context(session, program, logger, now), mentee_id, session)
+        request = form_request(duration_text, kind, on, ctx)
+        if isinstance(request, ParseError):
+            return LogOutcome(
+                logger,
+                duration_text,
+                error=request,
+                weekly_target=program.policy.weekly_target_minutes,
+            )
+        text = f"{request.minutes}m {request.kind} {request.occurred_on.isoformat()}"
+        return self.log_text(
+            slack_user_id, text, now, source="form", mentee_id=mentee_id, notes=notes or ""
+        )
+
     def _authorize(
         self, session: Session, program: ProgramInfo, logger: Member, request: LogRequest
     ) -> list[Target]:
@@ -215,7 +253,7 @@ class LogService:
                 example="/logmeeting 45m observation with @your-mentee",
             )
         others = [m for m in mentioned if m is not None]
-        if "mentee" in logger.roles and not logger.has("mentor", "coordinator"):
+        if is_mentee_logger(logger):
             if request.kind != OBSERVED:
                 raise NotAllowed(
                     "Mentees can log visits to observe another teacher "
@@ -247,7 +285,7 @@ class LogService:
             if not other.active:
                 raise Refusal(f"{other.name} is deactivated in the program.")
             mentor_id = self._mentor_on(session, other.id, day)
-            if logger.is_coordinator and mentor_id is not None:
+            if mentor_id is not None and (logger.is_coordinator or mentor_id == logger.id):
                 pairs.append((mentor_id, other.id, None))
             elif logger.is_coordinator:
                 raise Refusal(f"{other.name} has no mentor assigned on {day:%a %d %b}.")
@@ -280,22 +318,7 @@ class LogService:
         batch = str(uuid.uuid4())
         entries = []
         for mentor_id, mentee_id, observed_id in pairs:
-            already = session.scalar(
-                select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
-                    LogEntry.mentor_id == mentor_id,
-                    LogEntry.mentee_id == mentee_id,
-                    LogEntry.occurred_on == request.occurred_on,
-                    LogEntry.deleted_at.is_(None),
-                )
-            )
-            day_total = int(already or 0) + request.minutes
-            if day_total > cap:
-                raise Refusal(
-                    f"That would make {day_total} minutes with one mentee "
-                    f"on {request.occurred_on:%a %d %b}, over the {cap // 60}-hour day — "
-                    "probably a typo. Nothing was logged.",
-                    example="/logmeeting 45m",
-                )
+            check_day_cap(session, mentor_id, mentee_id, request.occurred_on, request.minutes, cap)
             entry = LogEntry(
                 program_id=program.id,
                 mentor_id=mentor_id,
@@ -458,9 +481,23 @@ class LogService:
                 school_year_start=program.config.school_year_start,
                 mentees=(MenteeOption(mentee.id, mentee.name, mentee.slack_user_id),),
             )
-            parsed = parse_log(f"{duration_text} {kind} {on.isoformat()}", ctx)
+            parsed = form_request(duration_text, kind, on, ctx)
             if isinstance(parsed, ParseError):
                 raise ParseRefused(parsed, parsed.message, example=parsed.example)
+            if self._mentor_on(session, entry.mentee_id, parsed.occurred_on) != entry.mentor_id:
+                raise Refusal(
+                    "The assignment behind this entry didn't cover "
+                    f"{format_day(parsed.occurred_on)}."
+                )
+            check_day_cap(
+                session,
+                entry.mentor_id,
+                entry.mentee_id,
+                parsed.occurred_on,
+                parsed.minutes,
+                program.policy.max_minutes_per_day,
+                excluding=entry.id,
+            )
             before = _snapshot(entry)
             entry.minutes = parsed.minutes
             entry.kind = parsed.kind
@@ -568,6 +605,68 @@ class LogService:
                 )
                 for e in rows
             ]
+
+
+def form_request(
+    duration_text: str, kind: str, on: date, ctx: LogContext
+) -> LogRequest | ParseError:
+    """A form's fields as a request: the duration box holds a duration and nothing else."""
+    alone = parse_log(duration_text, ctx)
+    if isinstance(alone, ParseError):
+        if alone.code in ("missing_duration", "duration_out_of_range", "two_durations"):
+            return alone
+        return _duration_only()
+    if alone.date_was_given or alone.notes or alone.kind != DEFAULT_KIND:
+        return _duration_only()
+    return parse_log(f"{alone.minutes}m {kind} {on.isoformat()}", ctx)
+
+
+def _duration_only() -> ParseError:
+    return ParseError(
+        code="missing_duration",
+        message="Put only how long it was in this box, like 45m, 1h30 or 90.",
+        understood={},
+        example="/logmeeting 45m",
+    )
+
+
+def check_day_cap(
+    session: Session,
+    mentor_id: int,
+    mentee_id: int,
+    day: date,
+    minutes: int,
+    cap: int,
+    *,
+    excluding: int | None = None,
+) -> None:
+    """Refuse a pair's day over the cap (a typo). On PostgreSQL the pair is locked first, so
+    concurrent logs can't both pass the check (SQLite writers already hold the lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:mentor, :mentee)"),
+            {"mentor": mentor_id, "mentee": mentee_id},
+        )
+    query = select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
+        LogEntry.mentor_id == mentor_id,
+        LogEntry.mentee_id == mentee_id,
+        LogEntry.occurred_on == day,
+        LogEntry.deleted_at.is_(None),
+    )
+    if excluding is not None:
+        query = query.where(LogEntry.id != excluding)
+    day_total = int(session.scalar(query) or 0) + minutes
+    if day_total > cap:
+        raise Refusal(
+            f"That would make {day_total} minutes with one mentee on {format_day(day)}, "
+            f"over the {cap // 60}-hour day — probably a typo. Nothing was saved.",
+            example="/logmeeting 45m",
+        )
+
+
+def is_mentee_logger(logger: Member) -> bool:
+    """A mentee who is neither mentor nor coordinator: logs only their own `observed` visits."""
+    return "mentee" in logger.roles and not logger.has("mentor", "coordinator")
 
 
 def _year_bounds(year: str, program: ProgramInfo) -> tuple[date, date]:

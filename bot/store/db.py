@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,9 @@ class Store:
         )
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False)
+        # SQLite has one writer at a time and its busy handler polls, which is unfair under
+        # load (a few writers starve for seconds). Queue this process's writers instead.
+        self._writer_turn: threading.RLock | None = threading.RLock() if self.is_sqlite else None
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -76,7 +80,7 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose changes commit together, or not at all."""
-        with self._write() as session, session.begin():
+        with self._writer_turn or nullcontext(), self._write() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -48,15 +48,15 @@ def submit_new(
     if on is None:
         ack(response_action="errors", errors={"date": "Pick a date."})
         return
-    text = f"{values.get('duration') or ''} {values.get('kind') or 'meeting'} {on.isoformat()}"
     try:
-        outcome = services.logs.log_text(
+        outcome = services.logs.log_form(
             user_id,
-            text,
             services.clock.now(),
-            source="form",
             mentee_id=int(mentee),
-            notes=values.get("notes") or "",
+            duration_text=values.get("duration") or "",
+            kind=values.get("kind") or "meeting",
+            on=on,
+            notes=values.get("notes"),
         )
     except Refusal as exc:
         ack(response_action="errors", errors={"mentee": exc.message[:150]})
