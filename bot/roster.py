@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -71,7 +72,7 @@ def _blank(value: str | None) -> str | None:
     return value or None
 
 
-def _row_problems(raw: dict[str, str | None]) -> tuple[dict[str, object], list[str]]:
+def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], list[str]]:
     problems: list[str] = []
     email = (raw.get("email") or "").strip().lower()
     if not email:
@@ -132,32 +133,33 @@ def _row_problems(raw: dict[str, str | None]) -> tuple[dict[str, object], list[s
 def parse_roster(text: str) -> RosterParse:
     """Validate every line of a roster CSV; duplicates within the file are problems too."""
     result = RosterParse()
-    text = text.removeprefix("\ufeff")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header: list[str] = []
+    for fields in reader:
+        if any(f.strip() for f in fields):
+            header = [h.strip().lower() for h in fields]
+            break
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         result.problems.append(
             RowProblem(
-                1, "", f"the header lacks {', '.join(missing)} (expected: {','.join(COLUMNS)})"
+                max(reader.line_num, 1),
+                "",
+                f"the header lacks {', '.join(missing)} (expected: {','.join(COLUMNS)})",
             )
         )
         return result
-    reader.fieldnames = header
     seen_email: dict[str, int] = {}
     seen_slack: dict[str, int] = {}
-    line = 1
-    for raw in reader:
-        line_start = line + 1
-        line = reader.line_num
-        if not any((v or "").strip() for k, v in raw.items() if k is not None):
+    previous_end = reader.line_num
+    for fields in reader:
+        line_start, previous_end = previous_end + 1, reader.line_num
+        if not any(f.strip() for f in fields):
             continue
-        if None in raw:
-            result.problems.append(
-                RowProblem(
-                    line_start, (raw.get("email") or "").strip(), "more fields than the header"
-                )
-            )
+        raw = dict(zip(header, fields, strict=False))
+        email = (raw.get("email") or "").strip()
+        if len(fields) > len(header):
+            result.problems.append(RowProblem(line_start, email, "more fields than the header"))
             continue
         values, problems = _row_problems(raw)
         email = str(values["email"])

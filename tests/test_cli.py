@@ -1,6 +1,6 @@
 """`mentor-minutes` commands (bot/cli.py, bot/commands.py) through `main([...])`, on both engines."""
 
-# Table tests keep one case per line, even when a case is long.
+# Table tests keep one case per line (`# fmt: skip`), even when a case is long.
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from conftest import PROGRAM_TOML, ROSTER_CSV
 from fakes.slack_api import FakeSlackApi
 
 FROZEN_NOW = "2026-11-18T10:00:00-05:00"
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
 RICH_TOML = (
     PROGRAM_TOML
     + """vacations = [{ start = 2026-12-24, end = 2027-01-01, name = "Winter break" }]
@@ -169,42 +170,15 @@ def test_program_load_creates_then_updates(cli: Cli) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "problem"),
     [
-        pytest.param(
-            'timezone = "America/New_York"',
-            'timezone = "America/Springfield"',
-            "timezone: unknown timezone 'America/Springfield'",
-            id="unknown-timezone",
-        ),
-        pytest.param(
-            "school_year_end = 2027-06-18",
-            "school_year_end = 2026-06-18",
-            "school_year_end: 2026-06-18 is before school_year_start 2026-08-31",
-            id="end-before-start",
-        ),
-        pytest.param(
-            'policy = "ma"',
-            'policy = "tx"',
-            "policy: unknown preset 'tx' (expected one of: ma, ca)",
-            id="unknown-preset",
-        ),
-        pytest.param(
-            "school_year_start",
-            "school_yaer_start",
-            "did you mean 'school_year_start'?",
-            id="misspelt-key",
-        ),
-        pytest.param(
-            'name = "Hillside Public Schools"', "", "name: missing required key", id="missing-name"
-        ),
-        pytest.param(
-            "2026-11-11]",
-            "2027-07-04]",
-            "non_school_days[2]: 2027-07-04 is outside the school year",
-            id="holiday-outside-year",
-        ),
+        pytest.param('timezone = "America/New_York"', 'timezone = "America/Springfield"', "timezone: unknown timezone 'America/Springfield'", id="unknown-timezone"),
+        pytest.param("school_year_end = 2027-06-18", "school_year_end = 2026-06-18", "school_year_end: 2026-06-18 is before school_year_start 2026-08-31", id="end-before-start"),
+        pytest.param('policy = "ma"', 'policy = "tx"', "policy: unknown preset 'tx' (expected one of: ma, ca)", id="unknown-preset"),
+        pytest.param("school_year_start", "school_yaer_start", "did you mean 'school_year_start'?", id="misspelt-key"),
+        pytest.param('name = "Hillside Public Schools"', "", "name: missing required key", id="missing-name"),
+        pytest.param("2026-11-11]", "2027-07-04]", "non_school_days[2]: 2027-07-04 is outside the school year", id="holiday-outside-year"),
         pytest.param('policy = "ma"', 'policy = "ma', "TOML syntax error", id="toml-syntax"),
     ],
-)
+)  # fmt: skip
 def test_program_load_rejects_bad_toml_and_keeps_the_program(
     cli: Cli, old: str, new: str, problem: str
 ) -> None:
@@ -313,6 +287,7 @@ def test_roster_import_looks_people_up_in_slack(
     assert {c.token for c in slack_api.calls_to("users.lookupByEmail")} == {"xoxb-cli-test"}
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -365,19 +340,11 @@ def test_assign_by_slack_id_and_reassign(loaded: Cli) -> None:
 @pytest.mark.parametrize(
     ("mentor", "mentee", "message"),
     [
-        (
-            "bea@hillside.example",
-            "nia@hillside.example",
-            "Bea Beginner is a mentee this year, and a mentee can't mentor.",
-        ),
-        (
-            "zed@hillside.example",
-            "nia@hillside.example",
-            "zed@hillside.example is not on the Hillside Public Schools roster.",
-        ),
+        ("bea@hillside.example", "nia@hillside.example", "Bea Beginner is a mentee this year, and a mentee can't mentor."),
+        ("zed@hillside.example", "nia@hillside.example", "zed@hillside.example is not on the Hillside Public Schools roster."),
         ("lee", "nia@hillside.example", "I can't tell who 'lee' is"),
     ],
-)
+)  # fmt: skip
 def test_assign_refusals(loaded: Cli, mentor: str, mentee: str, message: str) -> None:
     result = loaded("assign", mentor, mentee)
     assert result.code == 1
@@ -385,6 +352,7 @@ def test_assign_refusals(loaded: Cli, mentor: str, mentee: str, message: str) ->
     assert loaded.scalar(select(func.count()).select_from(Assignment)) == 0
 
 
+@SQLITE_ONLY
 def test_assign_with_a_bad_date_is_a_usage_error(loaded: Cli) -> None:
     with pytest.raises(SystemExit) as caught:
         loaded("assign", "lee@hillside.example", "bea@hillside.example", "--on", "18/11/2026")
@@ -395,29 +363,18 @@ def test_assign_with_a_bad_date_is_a_usage_error(loaded: Cli) -> None:
 # ---- settings ------------------------------------------------------------------------------------
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
         ("MENTOR_MINUTES_NOW", "yesterday", "MENTOR_MINUTES_NOW"),
-        (
-            "MENTOR_MINUTES_NOW",
-            "2026-11-18T10:00:00",
-            "MENTOR_MINUTES_NOW: expected ISO 8601 with an offset",
-        ),
+        ("MENTOR_MINUTES_NOW", "2026-11-18T10:00:00", "MENTOR_MINUTES_NOW: expected ISO 8601 with an offset"),
         ("SLACK_BOT_TOKEN", "abc", "SLACK_BOT_TOKEN: expected a bot token starting with xoxb-"),
-        (
-            "SLACK_APP_TOKEN",
-            "xoxb-not-an-app-token",
-            "SLACK_APP_TOKEN: expected an app-level token starting with xapp-",
-        ),
+        ("SLACK_APP_TOKEN", "xoxb-not-an-app-token", "SLACK_APP_TOKEN: expected an app-level token starting with xapp-"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: expected an http(s) URL"),
-        (
-            "DATABASE_URL",
-            "mysql://db/mentor",
-            "DATABASE_URL: expected a sqlite:///path or postgresql://user@host/db URL",
-        ),
+        ("DATABASE_URL", "mysql://db/mentor", "DATABASE_URL: expected a sqlite:///path or postgresql://user@host/db URL"),
     ],
-)
+)  # fmt: skip
 def test_malformed_settings_exit_2_naming_the_variable(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
 ) -> None:
@@ -428,6 +385,7 @@ def test_malformed_settings_exit_2_naming_the_variable(
     assert expected in result.err
 
 
+@SQLITE_ONLY
 def test_a_dotenv_in_the_working_directory_is_read(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

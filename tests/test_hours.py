@@ -1,6 +1,6 @@
 """`/hours` totals (bot/services/hours.py), who may see what, and that notes never leak."""
 
-# Table tests keep one case per line, even when a case is long.
+# Table tests keep one case per line (`# fmt: skip`), even when a case is long.
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from bot.clock import FixedClock
 from bot.services.container import Services
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal
-from bot.store.models import LogEntry
+from bot.store.models import LogEntry, Person
 from conftest import NOW, SIGNING_SECRET
 from fakes.bolt_requests import all_text, command, open_home
 from fakes.slack_api import FakeSlackApi
@@ -40,7 +41,7 @@ LOGS: tuple[tuple[str, str, date, int, str, bool], ...] = (
     (MIA, IKE, date(2026, 11, 17), 50, "meeting", False),
     (MAX, BO, date(2026, 11, 18), 90, "co-teaching", False),
     (LEE, IKE, date(2026, 11, 18), 33, "meeting", False),  # not a pair: never counted
-)
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -72,58 +73,13 @@ def logs(services: Services, roster: dict[str, int], pairs: None) -> None:
     ("now", "week", "month", "year", "since", "observations", "last"),
     [
         pytest.param(NOW, 75, 170, 195, 210, 2, date(2026, 11, 18), id="wed-18-nov"),
-        pytest.param(
-            datetime(2026, 11, 23, 3, 0, tzinfo=UTC),
-            275,
-            370,
-            395,
-            410,
-            2,
-            date(2026, 11, 19),
-            id="sun-22-nov-22h-local",
-        ),
-        pytest.param(
-            datetime(2026, 11, 23, 5, 30, tzinfo=UTC),
-            0,
-            370,
-            395,
-            410,
-            2,
-            date(2026, 11, 19),
-            id="mon-23-nov-00h30-local",
-        ),
-        pytest.param(
-            datetime(2026, 12, 1, 14, 0, tzinfo=UTC),
-            10,
-            10,
-            405,
-            420,
-            2,
-            date(2026, 12, 1),
-            id="tue-1-dec",
-        ),
-        pytest.param(
-            datetime(2026, 10, 31, 16, 0, tzinfo=UTC),
-            25,
-            25,
-            25,
-            40,
-            0,
-            date(2026, 10, 30),
-            id="sat-31-oct",
-        ),
-        pytest.param(
-            datetime(2026, 8, 28, 16, 0, tzinfo=UTC),
-            15,
-            15,
-            0,
-            15,
-            0,
-            date(2026, 8, 27),
-            id="before-the-school-year",
-        ),
+        pytest.param(datetime(2026, 11, 23, 3, 0, tzinfo=UTC), 275, 370, 395, 410, 2, date(2026, 11, 19), id="sun-22-nov-22h-local"),
+        pytest.param(datetime(2026, 11, 23, 5, 30, tzinfo=UTC), 0, 370, 395, 410, 2, date(2026, 11, 19), id="mon-23-nov-00h30-local"),
+        pytest.param(datetime(2026, 12, 1, 14, 0, tzinfo=UTC), 10, 10, 405, 420, 2, date(2026, 12, 1), id="tue-1-dec"),
+        pytest.param(datetime(2026, 10, 31, 16, 0, tzinfo=UTC), 25, 25, 25, 40, 0, date(2026, 10, 30), id="sat-31-oct"),
+        pytest.param(datetime(2026, 8, 28, 16, 0, tzinfo=UTC), 15, 15, 0, 15, 0, date(2026, 8, 27), id="before-the-school-year"),
     ],
-)
+)  # fmt: skip
 def test_pair_totals(
     services: Services,
     logs: None,
@@ -144,34 +100,27 @@ def test_pair_totals(
 
 
 @pytest.mark.parametrize(
-    ("period", "start"),
+    ("period", "start", "total"),
     [
-        ("week", date(2026, 11, 16)),
-        ("month", date(2026, 11, 1)),
-        ("year", date(2026, 8, 31)),
+        ("week", date(2026, 11, 16), 75 + 50 + 90),
+        ("month", date(2026, 11, 1), 170 + 90 + 90),
+        ("year", date(2026, 8, 31), 195 + 90 + 90),
     ],
-)
+)  # fmt: skip
 def test_report_totals_for_each_period(
-    services: Services, logs: None, period: Any, start: date
+    services: Services, logs: None, period: Any, start: date, total: int
 ) -> None:
     report = services.hours.report("U0CORA", NOW, period=period)
     assert report.period_start == start
     assert report.today == date(2026, 11, 18)
-    expected = {"week": 75 + 50 + 90, "month": 170 + 90 + 90, "year": 195 + 90 + 90}[period]
-    assert report.total(period) == expected
+    assert report.total(period) == total
     assert report.observations == 3
     assert report.weekly_target == 60
 
 
 def test_a_pair_without_logs_is_all_zero(services: Services, pairs: None) -> None:
     (pair,) = services.hours.report("U0BO", NOW).pairs
-    assert (pair.week, pair.month, pair.year, pair.since_start, pair.observations) == (
-        0,
-        0,
-        0,
-        0,
-        0,
-    )
+    assert (pair.week, pair.month, pair.year, pair.since_start, pair.observations) == (0, 0, 0, 0, 0)  # fmt: skip
     assert pair.last_contact is None
 
 
@@ -181,13 +130,7 @@ def test_hours_reply_shows_the_totals(app: Any, logs: None) -> None:
     assert reply["blocks"][0]["text"]["text"] == "Your mentoring: 1 h 15 this week"
     line = reply["blocks"][2]["text"]["text"]
     assert line.startswith("with *Lee Lead* (mentor)\n")
-    for part in (
-        "this week 1 h 15 of 1 h ✓",
-        "school year 3 h 15",
-        "since Wed 26 Aug 3 h 30",
-        "2 observations",
-        "last Wed 18 Nov",
-    ):
+    for part in ("this week 1 h 15 of 1 h ✓", "school year 3 h 15", "since Wed 26 Aug 3 h 30", "2 observations", "last Wed 18 Nov"):  # fmt: skip
         assert part in line, (part, line)
 
 
@@ -224,7 +167,7 @@ ALL_PAIRS = {(LEE, BEA), (MIA, IKE), (MAX, BO)}
         pytest.param("U0NIA", set(), id="unassigned-mentee"),
         pytest.param("U0PAT", {(LEE, BEA), (MIA, IKE)}, id="evaluator-their-school"),
     ],
-)
+)  # fmt: skip
 def test_visibility(
     services: Services, logs: None, viewer: str, visible: set[tuple[str, str]]
 ) -> None:
@@ -233,12 +176,8 @@ def test_visibility(
 
 
 def test_a_lead_mentor_without_a_school_sees_the_whole_program(
-    services: Services, logs: None, roster: dict[str, int]
+    services: Services, logs: None
 ) -> None:
-    from sqlalchemy import update
-
-    from bot.store.models import Person
-
     with services.store.write() as session:
         session.execute(update(Person).where(Person.email == LEE).values(school=None))
     report = services.hours.report("U0LEE", NOW)
@@ -248,11 +187,7 @@ def test_a_lead_mentor_without_a_school_sees_the_whole_program(
 @pytest.mark.parametrize(
     ("viewer", "target", "refusal"),
     [
-        (
-            "U0MIA",
-            "<@U0BEA|bea>",
-            "You can see hours for your own mentoring pairs only, and Bea Beginner isn't in one of them.",
-        ),
+        ("U0MIA", "<@U0BEA|bea>", "You can see hours for your own mentoring pairs only, and Bea Beginner isn't in one of them."),
         ("U0MIA", "bo@hillside.example", "and Bo Beginner isn't in one of them"),
         ("U0MAX", "U0MIA", "and Mia Mentor isn't in one of them"),
         ("U0BEA", "<@U0IKE>", "and Ike Incoming isn't in one of them"),
@@ -262,7 +197,7 @@ def test_a_lead_mentor_without_a_school_sees_the_whole_program(
         ("U0CORA", "<@U0NIA>", "Nia New has no mentoring pair this school year."),
         ("U0MIA", "<@U0ZED>", "<@U0ZED> is not on the Hillside Public Schools roster"),
     ],
-)
+)  # fmt: skip
 def test_hours_for_someone_outside_the_scope_is_refused(
     app: Any, logs: None, viewer: str, target: str, refusal: str
 ) -> None:
@@ -282,7 +217,7 @@ def test_hours_for_someone_outside_the_scope_is_refused(
         ("U0BEA", "<@U0LEE>", {"Bea Beginner"}),
         ("U0MIA", "<@U0MIA>", {"Ike Incoming"}),
     ],
-)
+)  # fmt: skip
 def test_hours_for_someone_inside_the_scope(
     services: Services, logs: None, viewer: str, target: str, mentees: set[str]
 ) -> None:
@@ -296,7 +231,7 @@ def test_hours_for_someone_inside_the_scope(
         ("U0NOBODY", NotOnRoster),
         ("U0NIA", NotAllowed),
     ],
-)
+)  # fmt: skip
 def test_hours_refusals_from_the_service(
     services: Services, logs: None, viewer: str, error: type[Refusal]
 ) -> None:
@@ -330,9 +265,7 @@ def every_payload(app: Any, slack_api: FakeSlackApi, viewer: str) -> list[dict[s
 def test_notes_never_appear_anywhere(
     app: Any, services: Services, logs: None, slack_api: FakeSlackApi, viewer: str
 ) -> None:
-    services.assignments.unassign(
-        None, BO, f"{SECRET_REASON} asked for a change", date(2026, 11, 17), NOW
-    )
+    services.assignments.unassign(None, BO, f"{SECRET_REASON} asked for a change", date(2026, 11, 17), NOW)  # fmt: skip
     payloads = every_payload(app, slack_api, viewer)
     dumped = json.dumps(payloads)
     assert SECRET not in dumped
@@ -342,7 +275,7 @@ def test_notes_never_appear_anywhere(
 
 
 def test_the_coordinator_sees_hours_but_no_notes(
-    app: Any, services: Services, logs: None, slack_api: FakeSlackApi
+    app: Any, logs: None, slack_api: FakeSlackApi
 ) -> None:
     payloads = every_payload(app, slack_api, "U0CORA")
     hours, status = payloads[0], payloads[8]

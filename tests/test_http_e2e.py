@@ -15,6 +15,7 @@ from fakes.bolt_requests import all_text
 from fakes.signing import signed_headers, slash_command_body
 
 FIVE_MINUTES = 5 * 60
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
 
 
 def request(
@@ -85,6 +86,7 @@ def _tampered(body: str) -> dict[str, str]:
     return signed_headers(SIGNING_SECRET, body.replace("U0LEE", "U0CORA"))
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     "make_headers",
     [
@@ -113,6 +115,7 @@ def test_healthz_reports_the_database(http_server: str) -> None:
     assert body["database"] == "ok"
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("method", "path"),
     [

@@ -208,7 +208,13 @@ class AssignmentService:
                 raise Refusal(f"{mentee.name} has no active mentor assignment to end.")
             ended = []
             for old in current:
-                old.ended_on = max(on, old.started_on)
+                if on < old.started_on:
+                    raise Refusal(
+                        f"{mentee.name}'s assignment began {old.started_on:%a %d %b %Y}; "
+                        "it can't end before that.",
+                        example="/induction unassign @mentee schedule change",
+                    )
+                old.ended_on = on
                 old.end_reason = reason
                 old.ended_by_id = actor.id if actor else None
                 ended.append((member_of(self.people, session, program, old.mentor_id), on))

@@ -83,12 +83,24 @@ class RosterService:
             }
         slack_ids = self._resolve_slack_ids(parsed.rows, existing, directory, report)
         taken = {p.slack_user_id: email for email, p in existing.items() if p.slack_user_id}
+        claimed: dict[str, RosterRow] = {}
         for row in parsed.rows:
             slack_id = slack_ids.get(row.email)
-            owner = taken.get(slack_id) if slack_id else None
-            if owner and owner != row.email:
+            if not slack_id:
+                continue
+            owner = taken.get(slack_id)
+            first = claimed.setdefault(slack_id, row)
+            if owner and owner != row.email and all(r.email != owner for r in parsed.rows):
                 report.problems.append(
                     RowProblem(row.line, row.email, f"slack_user_id {slack_id} belongs to {owner}")
+                )
+            elif first is not row:
+                report.problems.append(
+                    RowProblem(
+                        row.line,
+                        row.email,
+                        f"slack_user_id {slack_id} belongs to {first.email} (line {first.line})",
+                    )
                 )
         if report.problems:
             report.unlinked.clear()

@@ -343,6 +343,8 @@ class Console:
             self.run_job(rest.strip())
         elif line.startswith("/"):
             self.command(line)
+        elif word.startswith(":"):
+            self.say(f"Unknown console command {word}; type :help for the list.")
         else:
             self.say("Start with / for a slash command or : for a console command (:help).")
 

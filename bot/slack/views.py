@@ -24,6 +24,8 @@ from bot.slack.blocks import (
 Payload = dict[str, Any]
 PERIOD_NAMES = {"week": "this week", "month": "this month", "year": "this school year"}
 MAX_PAIR_ROWS = 40
+MAX_LOADS_LISTED = 60
+SECTION_CHARS = 2900
 
 
 def refusal(message_text: str, example: str | None = None) -> Payload:
@@ -154,14 +156,26 @@ def program_status(status: ProgramStatus) -> Payload:
             assert row.assigned_on is not None
             state = f"mentor {row.mentor.name} since {format_day(row.assigned_on)}"
         lines.append(f"{who} — {state}")
-    for chunk in _chunks(lines, 12)[: MAX_BLOCKS - 5]:
-        blocks.append(section("\n".join(chunk)))
+    sections = _sections(lines)
+    room = MAX_BLOCKS - len(blocks) - 3
+    blocks += [section(body) for body, _ in sections[:room]]
+    shown = sum(count for _, count in sections[:room])
+    if shown < len(lines):
+        blocks.append(
+            context(
+                f"…and {len(lines) - shown} more mentees (overdue and unassigned come first). "
+                "`/induction status @name` shows one person."
+            )
+        )
     if status.mentors:
         blocks.append(divider())
-        loads = ", ".join(f"{m.name} {count}" for m, count in status.mentors)
-        blocks.append(context(f"Mentees per mentor: {loads}"[:3000]))
-    text = "\n".join([title, *lines])
-    return message(text, blocks[:MAX_BLOCKS])
+        loads = [f"{m.name} {count}" for m, count in status.mentors]
+        listed = ", ".join(loads[:MAX_LOADS_LISTED])
+        extra = len(loads) - MAX_LOADS_LISTED
+        more = f" …and {extra} more" if extra > 0 else ""
+        blocks.append(context(f"Mentees per mentor: {listed}{more}"))
+    text = "\n".join([title, *lines[:shown]])
+    return message(text, blocks)
 
 
 def person_status(status: PersonStatus) -> Payload:
@@ -216,8 +230,19 @@ def _placement(person: Any) -> str:
     return ", ".join(p for p in parts if p) or "no school set"
 
 
-def _chunks(lines: list[str], size: int) -> list[list[str]]:
-    return [lines[i : i + size] for i in range(0, len(lines), size)]
+def _sections(lines: list[str], limit: int = SECTION_CHARS) -> list[tuple[str, int]]:
+    """Lines packed into section texts under Slack's limit: (text, how many lines)."""
+    packed: list[tuple[str, int]] = []
+    current: list[str] = []
+    for full in lines:
+        line = full[:limit]
+        if current and len("\n".join([*current, line])) > limit:
+            packed.append(("\n".join(current), len(current)))
+            current = []
+        current.append(line)
+    if current:
+        packed.append(("\n".join(current), len(current)))
+    return packed
 
 
 def home_tab(name: str, summary: Payload | None) -> Payload:
