@@ -9,6 +9,7 @@ send day, so nothing is lost and nothing goes out twice.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -37,12 +38,13 @@ class Subject:
 
 @dataclass(frozen=True)
 class DueItem:
-    """One rule for one subject that needs attention today."""
+    """One rule for one subject that needs attention today, and the roles to tell."""
 
     rule: DeadlineRule
     subject: Subject
     due: date
     state: State
+    notify: tuple[str, ...] = ()
 
     def days_left(self, today: date) -> int:
         """Days until due (negative when overdue)."""
@@ -91,8 +93,12 @@ def _points_since(points: Iterable[date], after: date, today: date) -> bool:
 def escalation_points(
     rule: DeadlineRule, due: date, calendar: SchoolCalendar, today: date
 ) -> list[date]:
-    """The days an overdue item is escalated: the day after due, then every N school days."""
+    """The days an overdue item is escalated: the first send day after due, then every N
+    school days from that first alert."""
     first = due + timedelta(days=1)
+    if calendar.contains(first) and not is_send_day(calendar, first):
+        with suppress(OutsideSchoolYearError):
+            first = calendar.next_school_day(first)
     points = [first]
     if rule.repeat_every_school_days:
         cursor = first
@@ -122,16 +128,22 @@ def items_for_day(
             if not applies(rule, subject) or (subject.id, rule.key) in done:
                 continue
             due = due_date(rule, subject, calendar)
+            leads = {k for k in REMINDER_LEAD_DAYS if k <= rule.nudge_days_before}
+            leads.add(rule.nudge_days_before)  # the window opens with a first reminder
+            reminded = bool(rule.nudge) and _points_since(
+                [due - timedelta(days=k) for k in leads], since, today
+            )
             if today <= due:
-                leads = {k for k in REMINDER_LEAD_DAYS if k <= rule.nudge_days_before}
-                leads.add(rule.nudge_days_before)  # the window opens with a first reminder
-                points = [due - timedelta(days=k) for k in leads]
-                if rule.nudge and _points_since(points, since, today):
-                    items.append(DueItem(rule, subject, due, "upcoming"))
-            elif rule.escalate_to and _points_since(
+                if reminded:
+                    items.append(DueItem(rule, subject, due, "upcoming", rule.nudge))
+                continue
+            escalated = bool(rule.escalate_to) and _points_since(
                 escalation_points(rule, due, calendar, today), since, today
-            ):
-                items.append(DueItem(rule, subject, due, "overdue"))
+            )
+            if escalated or reminded:
+                # A reminder that fell on a weekend or holiday still reaches its people.
+                roles = (rule.escalate_to if escalated else ()) + (rule.nudge if reminded else ())
+                items.append(DueItem(rule, subject, due, "overdue", tuple(dict.fromkeys(roles))))
     return items
 
 

@@ -10,9 +10,12 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
+from datetime import time as clock_time
 
 from slack_sdk import WebClient
 
+from bot.calendar import local_datetime
+from bot.deadlines import previous_send_day
 from bot.formatting import format_day_long
 from bot.services.container import Services
 from bot.services.nudges import send_window_open
@@ -62,7 +65,11 @@ def deliver(
     program = services.programs.current()
     if not send_window_open(program, now):
         return None
-    return Sender(services.outbox, client, services.clock, sleep=sleep).deliver(now)
+    # Claimed before the previous send day began: a to-do list or digest that old is stale.
+    previous = previous_send_day(program.calendar, program.today(now))
+    cutoff = local_datetime(previous, clock_time(0), program.tz)
+    sender = Sender(services.outbox, client, services.clock, sleep=sleep)
+    return sender.deliver(now, expire_before=cutoff)
 
 
 def _delivery_text(report: DeliveryReport | None) -> str:
@@ -73,6 +80,8 @@ def _delivery_text(report: DeliveryReport | None) -> str:
         text += f", {report.retry} to retry"
     if report.review:
         text += f", {report.review} held for review"
+    if report.expired:
+        text += f", {report.expired} too old to send"
     return text
 
 

@@ -47,6 +47,7 @@ class PostgresLeader:
                 log.warning("lost the scheduler lock's connection; trying again")
                 self.release()
         connection = self.store.engine.connect()
+        connection.detach()  # closing it must really end the session (and release the lock)
         try:
             held = connection.execute(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
@@ -63,11 +64,17 @@ class PostgresLeader:
         return True
 
     def release(self) -> None:
-        """Close the connection, which releases the lock."""
+        """Unlock, and close the connection (the end of its session releases the lock too)."""
         if self._connection is not None:
             try:
-                self._connection.close()
+                self._connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                )
+                self._connection.commit()
+            except Exception:
+                log.warning("could not unlock the scheduler lock; closing its connection")
             finally:
+                self._connection.close()
                 self._connection = None
 
 

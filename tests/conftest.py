@@ -75,7 +75,7 @@ def postgres_url() -> Iterator[str | None]:
         return
     from sqlalchemy.engine import make_url
 
-    name = f"mm_{_worker()}"
+    name = f"mm_{os.getpid()}_{_worker()}"  # several pytest runs may share one cluster
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -84,6 +84,10 @@ def postgres_url() -> Iterator[str | None]:
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     yield url
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _truncate_postgres(url: str) -> None:
@@ -187,11 +191,15 @@ def app(settings: Settings, services: Services) -> Any:
 @pytest.fixture
 def http_server(settings: Settings, services: Services) -> Iterator[str]:
     """The real HTTP server (waitress) on a free loopback port; yields its base URL."""
+    from waitress import wasyncore
+
     from bot.server import make_http_server
 
     server = make_http_server(settings, services, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    # Close the sockets from inside waitress's loop, then stop its worker threads.
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
     thread.join(timeout=5)
+    server.task_dispatcher.shutdown()

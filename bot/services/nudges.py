@@ -175,12 +175,11 @@ class NudgeService:
             if item.rule.key == ASSIGNMENT_RULE and item.state == "overdue":
                 alert_due = True
                 continue
-            roles = item.rule.nudge if item.state == "upcoming" else item.rule.escalate_to
             detail = None
             if item.rule.key == YEAR2_RULE and item.subject.id is not None:
                 logged = year2.get(item.subject.id, 0)
                 detail = f"{format_minutes(logged)} of {format_minutes(target)} logged"
-            for person in self._recipients(item, roles, snapshot):
+            for person in self._recipients(item, item.notify, snapshot):
                 per_person[person.id].append((item, self.can_mark(person, item, snapshot), detail))
         notes = [
             Notification(

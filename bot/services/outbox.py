@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.store.db import Store
 from bot.store.models import OutboxMessage
 
-PENDING, SENDING, SENT, REVIEW = "pending", "sending", "sent", "review"
+PENDING, SENDING, SENT, REVIEW, EXPIRED = "pending", "sending", "sent", "review", "expired"
 MAX_BACKOFF = timedelta(minutes=15)
 STALE_SENDING = timedelta(minutes=10)
 
@@ -72,8 +72,9 @@ class Outbox:
                     created_at=now,
                 )
                 .on_conflict_do_nothing(index_elements=["rule", "recipient", "subject", "period"])
+                .returning(OutboxMessage.id)
             )
-            claimed += session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
+            claimed += len(session.execute(statement).all())
         return claimed
 
     def due(self, now: datetime, limit: int = 200) -> list[Pending]:
@@ -129,6 +130,16 @@ class Outbox:
                     OutboxMessage.not_before < now - STALE_SENDING,
                 )
                 .values(status=REVIEW, last_error="interrupted while sending")
+            )
+            return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def expire_before(self, cutoff: datetime) -> int:
+        """Pending messages claimed before `cutoff` (Slack down for days): news no more."""
+        with self.store.write() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == PENDING, OutboxMessage.created_at < cutoff)
+                .values(status=EXPIRED, last_error="too old to send")
             )
             return result.rowcount or 0  # type: ignore[attr-defined]
 

@@ -111,15 +111,14 @@ class ReportService:
                     (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= start),
                 )
             ).all()
-            done: dict[str, int] = dict(
-                session.execute(
+            done: dict[str, int] = {
+                milestone: int(count)
+                for milestone, count in session.execute(
                     select(MilestoneDone.milestone, func.count())
                     .where(MilestoneDone.school_year == year)
                     .group_by(MilestoneDone.milestone)
                 )
-                .tuples()
-                .all()
-            )
+            }
             trained = set(
                 session.scalars(
                     select(MilestoneDone.person_id).where(

@@ -81,13 +81,14 @@ def load_snapshot(session: Session, program: ProgramInfo) -> ProgramSnapshot:
         if mentor_id in members and mentee_id in members:
             mentor_of[mentee_id] = mentor_id
             started_on[(mentor_id, mentee_id)] = start
-    done: set[tuple[int | None, str]] = set(
-        session.execute(
+    done: set[tuple[int | None, str]] = {
+        (person_id, milestone)
+        for person_id, milestone in session.execute(
             select(MilestoneDone.person_id, MilestoneDone.milestone).where(
                 MilestoneDone.school_year == program.school_year
             )
-        ).tuples()
-    )
+        )
+    }
     team: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for mentee_id, member_id, role in session.execute(
         select(

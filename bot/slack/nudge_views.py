@@ -32,6 +32,10 @@ MAX_ITEMS = 40
 MAX_ALERT_ROWS = 15
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _when(item: DueItem, today: date) -> str:
     days = item.days_left(today)
     if days < 0:
@@ -165,7 +169,7 @@ def weekly_digest(digest: Digest) -> list[Payload]:
     summary = (
         f"{len(digest.pairs)} pairs · {met} met the {format_minutes(digest.weekly_target)} "
         f"target · {format_minutes(total)} in all · "
-        f"{sum(p.observations for p in digest.pairs)} observations"
+        f"{_count(sum(p.observations for p in digest.pairs), 'observation')}"
     )
     flags: list[str] = []
     quiet = [p for p in digest.pairs if p.quiet_school_days >= digest.no_contact_days]

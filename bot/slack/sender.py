@@ -120,6 +120,7 @@ class DeliveryReport:
     sent: int = 0
     retry: int = 0
     review: int = 0
+    expired: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -151,11 +152,20 @@ class Sender:
                 self.sleep(wait)
         self._last_post[channel] = self.monotonic()
 
-    def deliver(self, now: datetime | None = None, limit: int = 500) -> DeliveryReport:
-        """Send every due message (as of `now`), at most `limit`."""
+    def deliver(
+        self,
+        now: datetime | None = None,
+        limit: int = 500,
+        *,
+        expire_before: datetime | None = None,
+    ) -> DeliveryReport:
+        """Send every due message (as of `now`), at most `limit`; drop those claimed before
+        `expire_before` (too old to be news)."""
         now = now or self.clock.now()
         report = DeliveryReport()
         self.outbox.recover_stale(now)
+        if expire_before is not None:
+            report.expired = self.outbox.expire_before(expire_before)
         for message in self.outbox.due(now, limit):
             if not self.outbox.start_sending(message.id, now):
                 continue
