@@ -185,7 +185,7 @@ def test_a_forwarded_undo_over_http_is_refused(
     [
         ("U0BEA", "30m meeting with <@U0LEE>", "Mentees can log visits"),
         ("U0BEA", "45m observation with <@U0LEE>", "Mentees can log visits"),
-        ("U0BEA", "30m", "no active mentee"),
+        ("U0BEA", "30m", "Mentees can log visits to observe"),
         ("U0NIA", "30m observed <@U0MIA>", "no mentor assigned"),
         ("U0MIA", "45m with <@U0BEA>", "isn't one of your mentees"),
     ],

@@ -141,28 +141,29 @@ def test_write_takes_the_write_lock_when_it_begins(
 
 
 def test_a_second_write_waits_for_the_first_instead_of_failing(sqlite_store: Store) -> None:
-    """Read-then-write in two threads: the second write() waits at BEGIN and sees the first's row."""
+    """Read-then-write from two stores (as two processes would): the second write() waits at
+    BEGIN IMMEDIATE and sees the first's row."""
     program_id = add_program(sqlite_store)
     first_holds_lock = threading.Event()
     second_begins = threading.Event()
     seen_by_second: list[int] = []
     errors: list[BaseException] = []
 
+    other_process = Store(sqlite_store.url)
+
     def trace_begin(dbapi_connection: Any, _record: Any) -> None:
-        if threading.current_thread().name == "second-writer":
+        def trace(statement: str) -> None:
+            if statement.startswith("BEGIN"):
+                second_begins.set()
 
-            def trace(statement: str) -> None:
-                if statement.startswith("BEGIN"):
-                    second_begins.set()
+        dbapi_connection.set_trace_callback(trace)
 
-            dbapi_connection.set_trace_callback(trace)
-
-    event.listen(sqlite_store.engine, "connect", trace_begin)
+    event.listen(other_process.engine, "connect", trace_begin)
 
     def second_writer() -> None:
         try:
             assert first_holds_lock.wait(WAIT)
-            with sqlite_store.write() as session:  # BEGIN IMMEDIATE blocks until the first commits
+            with other_process.write() as session:  # BEGIN IMMEDIATE waits for the first commit
                 seen_by_second.append(int(session.scalar(select(func.count()).select_from(Person)) or 0))  # fmt: skip
                 session.add(Person(program_id=program_id, email="second@hillside.example", name="Second"))  # fmt: skip
         except BaseException as exc:  # reported in the main thread
@@ -180,6 +181,7 @@ def test_a_second_write_waits_for_the_first_instead_of_failing(sqlite_store: Sto
     finally:
         first_holds_lock.set()
         thread.join(WAIT)
+        other_process.dispose()
     assert not thread.is_alive()
     assert errors == []
     assert seen_by_second == [1]  # it read only after the first committed
