@@ -1,0 +1,478 @@
+"""`python -m bench`: seed (or reuse) the store, measure, write `bench/results/latest.json`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import load, queries, totals, world
+from bot.services.container import Services, build_services
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+PG_ENV = "MM_BENCH_PG_URL"
+CLIENTS = 8
+BLOCK = 200  # sequential requests per turn; bare and ours take turns
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much to measure."""
+
+    sequential: int = 2_000
+    sequential_budget_s: float = 60.0
+    warmup: int = 100
+    throughput_s: float = 10.0
+    throughput_max: int = 8_000  # ≤ 8 more `45m` per pair per run: far from the day's cap
+    hours_runs: int = 200
+    hours_budget_s: float = 8.0
+
+
+QUICK = Plan(
+    sequential=400,
+    sequential_budget_s=30.0,
+    warmup=30,
+    throughput_s=4.0,
+    throughput_max=3_000,
+    hours_runs=30,
+    hours_budget_s=2.0,
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a metric should reach."""
+
+    text: str
+    max_ratio: float | None = None
+    max_value: float | None = None
+    min_value: float | None = None
+
+    def met(self, value: float, ratio: float | None) -> bool:
+        """True when every bound holds."""
+        if self.max_ratio is not None and (ratio is None or ratio > self.max_ratio):
+            return False
+        if self.max_value is not None and value > self.max_value:
+            return False
+        return not (self.min_value is not None and value < self.min_value)
+
+
+TARGETS = {
+    "logmeeting_p50_ms": Target("≤ 1.3× bare Bolt", max_ratio=1.3),
+    "logmeeting_p99_ms": Target("≤ 25 ms", max_value=25.0),
+    "logmeeting_throughput_rps": Target("≥ 500/s (SQLite)", min_value=500.0),
+    "hours_mentor_ms": Target("≤ 2× raw, ≤ 5 ms", max_ratio=2.0, max_value=5.0),
+    "hours_lead_mentor_ms": Target("≤ 2× raw, ≤ 5 ms", max_ratio=2.0, max_value=5.0),
+    "hours_coordinator_ms": Target("≤ 2× raw, ≤ 5 ms", max_ratio=2.0, max_value=5.0),
+}
+
+
+class Results:
+    """`{name: {"value", "unit", "baseline", "ratio"}}` plus notes for the printout."""
+
+    def __init__(self) -> None:
+        self.metrics: dict[str, dict[str, Any]] = {}
+        self.notes: list[str] = []
+
+    def add(self, name: str, value: float, unit: str, baseline: float | None = None) -> None:
+        """Record one figure (ratio = value / baseline)."""
+        ratio = None
+        if baseline is not None and baseline > 0 and not math.isnan(value):
+            ratio = round(value / baseline, 3)
+        self.metrics[name] = {
+            "value": _round(value),
+            "unit": unit,
+            "baseline": None if baseline is None else _round(baseline),
+            "ratio": ratio,
+        }
+
+
+def _round(value: float) -> float | None:
+    if math.isnan(value):
+        return None
+    return round(value, 3) if abs(value) < 100 else round(value, 1)
+
+
+def say(message: str) -> None:
+    """Progress on stderr (the table goes to stdout)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---- /hours totals ------------------------------------------------------------------------
+
+
+def measure_hours(services: Services, plan: Plan, suffix: str, results: Results) -> None:
+    """Mentor (1 pair), lead mentor (a school: 100 pairs), coordinator (all 1,000 pairs)."""
+    seeded = world.read_seeded(services)
+    mentor = 500  # a plain mentor (mentors 0-9 are their school's lead mentor)
+    viewers = (
+        ("hours_mentor_ms", world.mentor_slack_id(mentor), "mentor", seeded.mentor_ids[mentor]),
+        ("hours_lead_mentor_ms", world.mentor_slack_id(3), "school", None),
+        ("hours_coordinator_ms", world.COORDINATOR, "all", None),
+    )
+    log = queries.QueryLog(services.store.engine)
+    try:
+        for name, slack_id, scope, person_id in viewers:
+            school = "School 03" if scope == "school" else None
+            say(f"  {name}{suffix}: report() vs raw SQL")
+            compared = totals.compare(
+                services,
+                name,
+                slack_id,
+                scope,
+                runs=plan.hours_runs,
+                budget_s=plan.hours_budget_s,
+                person_id=person_id,
+                school=school,
+                log=log,
+            )
+            captured = compared.captured or queries.Captured()
+            results.add(name + suffix, compared.service.median_ms, "ms", compared.raw.median_ms)
+            results.add(
+                name.replace("_ms", "_queries") + suffix,
+                len(captured.statements),
+                "statements",
+            )
+            results.notes.append(
+                f"{name}{suffix}: {compared.pairs} pairs, median of {compared.service.runs} "
+                f"(raw: {compared.raw.runs}) runs; totals {'match' if compared.same else 'DIFFER'}"
+                f"; {len(captured.statements)} statements, {captured.connects} new connections: "
+                f"{captured.summary()}"
+            )
+            if not compared.same:
+                results.notes.append(f"!! {name}{suffix}: report() and raw SQL disagree")
+    finally:
+        log.remove()
+
+
+# ---- /logmeeting over HTTP ----------------------------------------------------------------
+
+
+def measure_logmeeting(database_url: str, plan: Plan, suffix: str, results: Results) -> None:
+    """Latency (sequential, taking turns) and throughput (8 clients), ours beside bare Bolt."""
+    mentors = load.Mentors()
+    expect = {"bare": b"ok", "ours": b"Logged"}
+    servers: dict[str, load.Server] = {}
+    try:
+        for kind in ("bare", "ours"):
+            servers[kind] = load.start_server(kind, kind, database_url)
+        for kind, server in servers.items():
+            load.sequential(server.port, plan.warmup, mentors.body, expect[kind])
+        say(f"  /logmeeting{suffix}: sequential latency, bare and ours taking turns")
+        seq = {kind: load.Tally() for kind in servers}
+        cpu = {kind: 0.0 for kind in servers}
+        started = time.perf_counter()
+        done = 0
+        while done < plan.sequential:
+            block = min(BLOCK, plan.sequential - done)
+            for kind, server in servers.items():
+                before = server.cpu_seconds()
+                seq[kind].add(load.sequential(server.port, block, mentors.body, expect[kind]))
+                cpu[kind] += server.cpu_seconds() - before
+            done += block
+            if time.perf_counter() - started > plan.sequential_budget_s:
+                results.notes.append(
+                    f"/logmeeting{suffix}: sequential run stopped at {done} requests each "
+                    f"(time budget {plan.sequential_budget_s:.0f} s)"
+                )
+                break
+        loaded: dict[str, tuple[load.Tally, float]] = {}
+        loaded_cpu: dict[str, float] = {}
+        for kind, server in servers.items():
+            say(f"  /logmeeting{suffix}: {CLIENTS} concurrent clients, {kind}")
+            before = server.cpu_seconds()
+            loaded[kind] = load.concurrent(
+                server.port,
+                CLIENTS,
+                mentors.body,
+                expect[kind],
+                seconds=plan.throughput_s,
+                max_requests=plan.throughput_max,
+            )
+            loaded_cpu[kind] = server.cpu_seconds() - before
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    ours, bare = seq["ours"].latencies, seq["bare"].latencies
+    results.add(
+        "logmeeting_p50_ms" + suffix,
+        load.percentile(ours, 50) * 1000,
+        "ms",
+        load.percentile(bare, 50) * 1000,
+    )
+    results.add(
+        "logmeeting_p99_ms" + suffix,
+        load.percentile(ours, 99) * 1000,
+        "ms",
+        load.percentile(bare, 99) * 1000,
+    )
+    rps = {kind: len(t.latencies) / wall for kind, (t, wall) in loaded.items()}
+    results.add("logmeeting_throughput_rps" + suffix, rps["ours"], "req/s", rps["bare"])
+    results.add(
+        "logmeeting_loaded_p99_ms" + suffix,
+        load.percentile(loaded["ours"][0].latencies, 99) * 1000,
+        "ms",
+        load.percentile(loaded["bare"][0].latencies, 99) * 1000,
+    )
+    for kind in ("ours", "bare"):
+        errors = seq[kind].errors + loaded[kind][0].errors
+        results.notes.append(
+            f"/logmeeting{suffix} {kind}: {len(seq[kind].latencies)} sequential, "
+            f"{len(loaded[kind][0].latencies)} in {loaded[kind][1]:.1f} s with {CLIENTS} clients"
+            + (f"; {len(errors)} FAILED, e.g. {errors[0]}" if errors else "; none failed")
+        )
+    per = {k: cpu[k] * 1000 / max(1, len(seq[k].latencies) + len(seq[k].errors)) for k in cpu}
+    results.add("logmeeting_server_cpu_ms" + suffix, per["ours"], "ms CPU/req", per["bare"])
+    results.notes.append(
+        f"/logmeeting{suffix}: server CPU per request under load: "
+        + ", ".join(
+            f"{k} {loaded_cpu[k] * 1000 / max(1, len(loaded[k][0].latencies)):.2f} ms"
+            for k in loaded_cpu
+        )
+        + " (sequential: "
+        + ", ".join(f"{k} {per[k]:.2f} ms" for k in per)
+        + ")"
+    )
+    results.add(
+        "logmeeting_errors" + suffix,
+        len(seq["ours"].errors) + len(loaded["ours"][0].errors),
+        "requests",
+        len(seq["bare"].errors) + len(loaded["bare"][0].errors),
+    )
+
+
+# ---- one engine ---------------------------------------------------------------------------
+
+
+def measure_engine(database_url: str, plan: Plan, suffix: str, results: Results) -> None:
+    """Everything, on one seeded database."""
+    services = build_services(world.make_settings(database_url))
+    try:
+        measure_hours(services, plan, suffix, results)
+    finally:
+        services.close()
+    say(f"  counting statements per request{suffix}")
+    for counted in queries.count_http(database_url):
+        name = counted.name.strip("/")
+        results.add(f"{name}_queries_http{suffix}", counted.statements, "statements")
+        results.notes.append(
+            f"{counted.name}{suffix} over HTTP: {counted.statements:.1f} statements and "
+            f"{counted.connects:.1f} new connections per request: {counted.breakdown}"
+        )
+    measure_logmeeting(database_url, plan, suffix, results)
+
+
+def run_sqlite(plan: Plan, results: Results) -> None:
+    """The primary target: a private copy of the cached seeded SQLite file."""
+    say("SQLite")
+    with tempfile.TemporaryDirectory(prefix="mm-bench-") as workdir:
+        url = world.sqlite_copy(Path(workdir), say=say)
+        measure_engine(url, plan, "", results)
+
+
+def run_postgres(base_url: str, plan: Plan, results: Results) -> None:
+    """The same on a fresh database of the throwaway cluster."""
+    say("PostgreSQL")
+    url = world.postgres_database(base_url)
+    try:
+        world.seed(url, say=say)
+        measure_engine(url, plan, "_postgres", results)
+    finally:
+        world.drop_postgres_database(base_url)
+
+
+# ---- output -------------------------------------------------------------------------------
+
+
+def write_results(results: Results, path: Path = RESULTS) -> None:
+    """`bench/results/latest.json`, replaced atomically. Entries of other benchmarks (names
+    with a dot, such as `scheduler.tick_s`) already in the file are kept."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    merged: dict[str, Any] = {}
+    try:
+        previous = json.loads(path.read_text())
+        if isinstance(previous, dict):
+            merged = {k: v for k, v in previous.items() if "." in k}
+    except (OSError, ValueError):
+        pass
+    merged.update(results.metrics)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    tmp.replace(path)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value != int(value):
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{int(value):,}"
+
+
+ORDER = (
+    "logmeeting_p50_ms",
+    "logmeeting_p99_ms",
+    "logmeeting_throughput_rps",
+    "logmeeting_loaded_p99_ms",
+    "logmeeting_server_cpu_ms",
+    "logmeeting_errors",
+    "hours_mentor_ms",
+    "hours_lead_mentor_ms",
+    "hours_coordinator_ms",
+    "logmeeting_queries_http",
+    "hours_queries_http",
+    "hours_mentor_queries",
+    "hours_lead_mentor_queries",
+    "hours_coordinator_queries",
+)
+
+
+def _order(item: tuple[str, Any]) -> tuple[bool, int, str]:
+    name = item[0]
+    base = name.removesuffix("_postgres")
+    return (name != base, ORDER.index(base) if base in ORDER else len(ORDER), name)
+
+
+def table(results: Results) -> str:
+    """The figures with their targets, readable."""
+    head = ("metric", "value", "unit", "baseline", "ratio", "target", "")
+    rows = [head]
+    missed = 0
+    for name, m in sorted(results.metrics.items(), key=_order):
+        base = name.removesuffix("_postgres")
+        target = TARGETS.get(base)
+        if target is not None and name.endswith("_postgres") and base.endswith("throughput_rps"):
+            target = Target("(SQLite target)")
+        status = ""
+        if target is not None and target.text.startswith(("≤", "≥")):
+            ok = m["value"] is not None and target.met(m["value"], m["ratio"])
+            status = "ok" if ok else "MISSED"
+            missed += not ok
+        ratio = f"{m['ratio']:.2f}×" if m["ratio"] is not None else "—"
+        rows.append(
+            (
+                name,
+                _fmt(m["value"]),
+                m["unit"],
+                _fmt(m["baseline"]),
+                ratio,
+                target.text if target else "",
+                status,
+            )
+        )
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            str(c).ljust(w) if i in (0, 2, 5, 6) else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("-" * len(lines[0]))
+    lines.append("")
+    lines.append(f"{missed} target(s) missed" if missed else "all targets met")
+    return "\n".join(lines)
+
+
+def _revision() -> str:
+    """The commit measured, and whether the tree had uncommitted changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "bot", "handlers"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown revision"
+    return f"commit {head}" + (" + uncommitted changes in bot/ or handlers/" if dirty else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer requests and runs")
+    parser.add_argument("--no-postgres", action="store_true", help=f"ignore ${PG_ENV}")
+    parser.add_argument(
+        "--what-if",
+        action="store_true",
+        help="also try the recommended product changes (bench/whatif.py), SQLite only",
+    )
+    parser.add_argument("--only-what-if", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-sqlite", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else Plan()
+    results = Results()
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    if args.only_what_if:
+        from bench import whatif
+
+        print(whatif.table(whatif.run(plan, say=say)))
+        return 0
+    if not args.no_sqlite:
+        run_sqlite(plan, results)
+    pg_url = os.environ.get(PG_ENV, "").strip()
+    if pg_url and not args.no_postgres:
+        run_postgres(pg_url, plan, results)
+    elif not args.no_postgres:
+        results.notes.append(f"PostgreSQL skipped: ${PG_ENV} is not set (`make bench` sets it)")
+    write_results(results)
+    what_if = None
+    if args.what_if:
+        from bench import whatif
+
+        say("What-if")
+        what_if = whatif.table(whatif.run(plan, say=say))
+    print()
+    print(
+        f"Mentor Minutes bench: {world.LOG_ROWS:,} log rows, {world.PAIRS:,} active pairs, "
+        f"{2 * world.PAIRS + 1:,} people; /logmeeting vs bare Bolt on the same waitress set-up"
+    )
+    print(f"Product: {_revision()}")
+    cores = os.cpu_count() or 1
+    load_after = os.getloadavg()[0]
+    print(
+        f"{cores} CPU(s); 1-minute load average {load_before:.1f} before the run "
+        f"({load_after:.1f} at the end, the bench's own processes included)"
+        + (
+            " — the machine was busy with other work: absolute figures are inflated, "
+            "ratios (measured in turns) less so"
+            if load_before > cores / 2
+            else ""
+        )
+    )
+    print()
+    print(table(results))
+    print()
+    for note in results.notes:
+        print(f"- {note}")
+    print()
+    if what_if:
+        print(what_if)
+        print()
+    print(f"Wrote {RESULTS}")
+    print(f"Took {time.perf_counter() - started:.0f} s")
+    return 0

@@ -1,0 +1,532 @@
+"""Scheduler benchmark: one tick over a state-scale program (see bench/scheduler_data.py).
+
+    .venv/bin/python -m bench.scheduler                 # SQLite (seeded once, then cached)
+    .venv/bin/python -m bench.scheduler --pg URL        # also PostgreSQL (or MM_BENCH_PG_URL)
+    .venv/bin/python -m bench.scheduler --profile       # plus a cProfile of one tick
+    .venv/bin/python -m bench.scheduler --json out.json # also write the results
+
+At Monday 3 May 2027, 07:45 New York — a send day after the 07:30 digest time, so the deadline
+sweep, the weekly digest (1,000 lead mentors) and the contact nudges all produce — it measures:
+
+- `<job>_s`: each producer (`NudgeService.deadline_sweep`, `weekly_digest`, `contact_nudges`)
+  and `tick_s`, the three in a row (the tick's compute); median of RUNS runs after a warm-up.
+  `tick_claim_s`: the three through `jobs.produce`, i.e. also claimed into an empty outbox (the
+  tick minus delivery, which is paced I/O). Baseline: the hand-written SQL aggregate of the same
+  totals through the same engine (`raw_*_s`); ratio = ours / raw.
+- `aggregates_s`: the product's three aggregate functions (`last_contacts`, `week_totals`,
+  `minutes_per_mentee`) beside the same totals in hand-written SQL; ratio = ours / raw.
+- `<job>_queries`: SQL statements per job (a `before_cursor_execute` listener on the store's
+  engine; BEGIN not counted) — constant in the number of people means no per-person loop.
+  `<job>_claim_queries`: the same through `jobs.produce` (the outbox claim included).
+- `tick_peak_tracemalloc_mb` (Python allocations) and `tick_maxrss_delta_mb` (the process's
+  resident high-water mark grown by the first tick, SQLite's own memory included), measured in
+  a fresh subprocess; baseline: the 300 MB target, ratio = value / target.
+
+Targets (issue 4): tick ≤ 1 s, ≤ 300 MB. Names are prefixed `scheduler.` (SQLite) and
+`scheduler.pg.` (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import os
+import pstats
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, bindparam, delete, event, text
+
+from bench import scheduler_data as data
+from bot.clock import FixedClock
+from bot.jobs import PRODUCERS, produce
+from bot.services.container import Services, build_services
+from bot.services.nudges import is_year2
+from bot.services.schedule_data import (
+    last_contacts,
+    load_snapshot,
+    minutes_per_mentee,
+    week_totals,
+)
+from bot.store.models import OutboxMessage
+
+Results = dict[str, dict[str, object]]
+RUNS = 3
+TICK_TARGET_S = 1.0
+MEMORY_TARGET_MB = 300.0
+JOBS = tuple(PRODUCERS)  # deadline-sweep, weekly-digest, contact-nudges
+NOW = data.NOW
+
+# Every pair's last day (the active pairs are looked up in it): joining the active assignments
+# first was slower on SQLite (3.7 s against 2.6 s), so the floor is the plain aggregate.
+RAW_LAST_CONTACT = """
+SELECT mentor_id, mentee_id, MAX(occurred_on)
+FROM log_entries
+WHERE program_id = :program AND deleted_at IS NULL AND occurred_on <= :today
+GROUP BY mentor_id, mentee_id
+"""
+RAW_WEEK_TOTALS = """
+SELECT mentor_id, mentee_id, SUM(minutes),
+       SUM(CASE WHEN kind = 'observation' THEN 1 ELSE 0 END)
+FROM log_entries
+WHERE program_id = :program AND deleted_at IS NULL
+  AND occurred_on BETWEEN :first AND :last
+GROUP BY mentor_id, mentee_id
+"""
+RAW_MENTEE_TOTALS = """
+SELECT mentee_id, SUM(minutes)
+FROM log_entries
+WHERE program_id = :program AND deleted_at IS NULL
+GROUP BY mentee_id
+"""
+RAW_QUERIES = {
+    "last_contact": text(RAW_LAST_CONTACT).bindparams(bindparam("today", type_=Date)),
+    "week_totals": text(RAW_WEEK_TOTALS).bindparams(
+        bindparam("first", type_=Date), bindparam("last", type_=Date)
+    ),
+    "mentee_totals": text(RAW_MENTEE_TOTALS),
+}
+# The raw totals under each job's data (its floor): the tick needs each of them once.
+RAW_FOR_JOB = {
+    "deadline-sweep": ("mentee_totals",),
+    "weekly-digest": ("week_totals", "last_contact", "mentee_totals"),
+    "contact-nudges": ("last_contact",),
+}
+
+
+def say(message: str) -> None:
+    """Progress on stderr (the table goes to stdout)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def _key(job: str) -> str:
+    return job.replace("-", "_")
+
+
+class Clocks:
+    """Wall (perf_counter) and CPU (process_time) samples of repeated runs, by part."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, list[float]] = defaultdict(list)
+        self.cpu: dict[str, list[float]] = defaultdict(list)
+
+    @contextmanager
+    def timing(self, part: str) -> Iterator[None]:
+        """Time a block as one sample of `part`."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.cpu[part].append(time.process_time() - cpu)
+        self.wall[part].append(time.perf_counter() - wall)
+
+    def median(self, part: str, *, cpu: bool = False) -> float:
+        """The median sample of a part."""
+        return statistics.median((self.cpu if cpu else self.wall)[part])
+
+
+class QueryCounter:
+    """Counts the statements an engine sends (BEGIN excluded), by a short label."""
+
+    LABEL = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
+
+    def __init__(self) -> None:
+        self.labels: Counter[str] = Counter()
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if head in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"):
+            return
+        table = self.LABEL.search(statement)
+        self.labels[f"{head} {table.group(1) if table else '?'}"] += 1
+
+    @contextmanager
+    def counting(self) -> Iterator[Counter[str]]:
+        """Count the statements of a block into a fresh counter."""
+        self.labels = Counter()
+        yield self.labels
+
+
+def make_services(url: str) -> Services:
+    """The product's services over the bench database, the clock frozen at NOW."""
+    return build_services(data.make_settings(url), clock=FixedClock(NOW))
+
+
+def _tick(services: Services, clocks: Clocks | None = None) -> dict[str, int]:
+    """The three producers in a row, as the tick runs them; notifications per job."""
+    clocks = clocks or Clocks()
+    produced = {}
+    with clocks.timing("tick"):
+        for job in JOBS:
+            with clocks.timing(job):
+                notes = PRODUCERS[job][1](services, NOW)
+            if notes is None:
+                raise RuntimeError(f"{job} did not run at {NOW}: not its time")
+            produced[job] = len(notes)
+            del notes
+    return produced
+
+
+def _clear_outbox(services: Services) -> None:
+    with services.store.write() as session:
+        session.execute(delete(OutboxMessage))
+
+
+def _tick_with_claim(services: Services, clocks: Clocks) -> dict[str, tuple[int, int]]:
+    """The three jobs through `jobs.produce` (compute + outbox claim) into an empty outbox."""
+    _clear_outbox(services)
+    counts = {}
+    with clocks.timing("tick_claim"):
+        for job in JOBS:
+            with clocks.timing(f"{job}_claim"):
+                result = produce(services, job, NOW)
+            assert result is not None
+            counts[job] = result
+    return counts
+
+
+def raw_params(services: Services) -> dict[str, Any]:
+    """The raw queries' parameters: the program, today and the digest's week."""
+    program = services.programs.current()
+    today = program.today(NOW)
+    first, last = program.calendar.previous_school_week(today)
+    return {"program": program.id, "today": today, "first": first, "last": last}
+
+
+def _raw(services: Services, name: str, params: dict[str, Any]) -> int:
+    """One hand-written SQL aggregate through the store's engine, its rows into a dict."""
+    statement = RAW_QUERIES[name]
+    wanted = {p: params[p] for p in statement.compile().params}
+    result: dict[Any, Any] = {}
+    with services.store.engine.connect() as conn:
+        for row in conn.execute(statement, wanted):
+            result[tuple(row[:-1])] = row[-1]
+    return len(result)
+
+
+def _ours_aggregates(services: Services, year2_ids: list[int]) -> int:
+    """The product's aggregate functions for the same totals, in one read session."""
+    program = services.programs.current()
+    today = program.today(NOW)
+    first, last = program.calendar.previous_school_week(today)
+    with services.store.read() as session:
+        contacts = last_contacts(session, program, today)
+        totals = week_totals(session, program, first, last)
+        per_mentee = minutes_per_mentee(session, program, year2_ids)
+    return len(contacts) + len(totals) + len(per_mentee)
+
+
+def _year2_ids(services: Services) -> list[int]:
+    program = services.programs.current()
+    with services.store.read() as session:
+        snapshot = load_snapshot(session, program)
+    return [m.id for m in snapshot.members.values() if "mentee" in m.roles and is_year2(m, program)]
+
+
+# ---- memory: a fresh process, so the first tick's high-water mark is the tick's own ----------
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def memory_probe(url: str) -> dict[str, float]:
+    """In this (fresh) process: maxrss grown by one tick, then tracemalloc peaks."""
+    services = make_services(url)
+    try:
+        services.programs.current()
+        gc.collect()
+        before = _maxrss_mb()
+        _tick(services)
+        after = _maxrss_mb()
+        gc.collect()
+        tracemalloc.start()
+        peaks = {}
+        for job in JOBS:
+            tracemalloc.reset_peak()
+            notes = PRODUCERS[job][1](services, NOW)
+            del notes
+            peaks[job] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.reset_peak()
+        _tick(services)
+        tick_peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    finally:
+        services.close()
+    return {
+        "maxrss_before_mb": before,
+        "maxrss_after_mb": after,
+        "maxrss_delta_mb": after - before,
+        "tick_peak_mb": tick_peak,
+        **{f"{_key(job)}_peak_mb": peak for job, peak in peaks.items()},
+    }
+
+
+def _run_probe(url: str) -> dict[str, float]:
+    root = Path(__file__).resolve().parents[1]
+    path = os.environ.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.scheduler", "--memory-probe", url],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (path, str(root))))},
+        cwd=root,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"memory probe failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---- the measurement ---------------------------------------------------------------------
+def _entry(value: float, unit: str, baseline: float | None) -> dict[str, object]:
+    ratio = round(value / baseline, 3) if baseline else None
+    rounded = round(value, 4) if isinstance(value, float) else value
+    base = round(baseline, 4) if isinstance(baseline, float) else baseline
+    return {"value": rounded, "unit": unit, "baseline": base, "ratio": ratio}
+
+
+def _count_queries(services: Services, year2_ids: list[int]) -> dict[str, Counter[str]]:
+    """Statements per job (compute only, then through `jobs.produce`) and for the aggregates."""
+    counter = QueryCounter()
+    engine = services.store.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    queries: dict[str, Counter[str]] = {}
+    try:
+        for job in JOBS:
+            with counter.counting() as seen:
+                PRODUCERS[job][1](services, NOW)
+            queries[job] = seen
+        with counter.counting() as seen:
+            _ours_aggregates(services, year2_ids)
+        queries["aggregates"] = seen
+        _clear_outbox(services)
+        for job in JOBS:
+            with counter.counting() as seen:
+                produce(services, job, NOW)
+            queries[f"{job}_claim"] = seen
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return queries
+
+
+def measure(results: Results, url: str, prefix: str, runs: int = RUNS) -> dict[str, Any]:
+    """Every figure for one database; returns details for the printed report."""
+    say(f"[{prefix}] memory probe (fresh process)")
+    memory = _run_probe(url)
+    services = make_services(url)
+    clocks = Clocks()
+    try:
+        program = services.programs.current()
+        today = program.today(NOW)
+        year2_ids = _year2_ids(services)
+        params = raw_params(services)
+        say(f"[{prefix}] warm-up and query counts")
+        produced = _tick(services)
+        for name in RAW_QUERIES:
+            _raw(services, name, params)
+        queries = _count_queries(services, year2_ids)
+        say(f"[{prefix}] timing ({runs} runs)")
+        for _ in range(runs):
+            _tick(services, clocks)
+        for _ in range(runs):
+            claimed = _tick_with_claim(services, clocks)
+        for _ in range(runs):
+            with clocks.timing("aggregates"):
+                _ours_aggregates(services, year2_ids)
+            for name in RAW_QUERIES:
+                with clocks.timing(f"raw_{name}"):
+                    _raw(services, name, params)
+        _clear_outbox(services)
+    finally:
+        services.close()
+
+    def put(name: str, value: float, unit: str, baseline: float | None) -> None:
+        results[f"{prefix}.{name}"] = _entry(value, unit, baseline)
+
+    def raw(names: tuple[str, ...], *, cpu: bool = False) -> float:
+        return sum(clocks.median(f"raw_{n}", cpu=cpu) for n in names)
+
+    every = tuple(RAW_QUERIES)
+    for job in JOBS:
+        put(f"{_key(job)}_s", clocks.median(job), "s", raw(RAW_FOR_JOB[job]))
+    put("tick_s", clocks.median("tick"), "s", raw(every))
+    for job in JOBS:
+        put(
+            f"{_key(job)}_cpu_s", clocks.median(job, cpu=True), "s", raw(RAW_FOR_JOB[job], cpu=True)
+        )
+    put("tick_cpu_s", clocks.median("tick", cpu=True), "s", raw(every, cpu=True))
+    put("tick_claim_s", clocks.median("tick_claim"), "s", raw(every))
+    put("aggregates_s", clocks.median("aggregates"), "s", raw(every))
+    put("aggregates_cpu_s", clocks.median("aggregates", cpu=True), "s", raw(every, cpu=True))
+    for name in RAW_QUERIES:
+        put(f"raw_{name}_s", clocks.median(f"raw_{name}"), "s", None)
+    for job in JOBS:
+        put(f"{_key(job)}_queries", sum(queries[job].values()), "queries", None)
+        put(f"{_key(job)}_claim_queries", sum(queries[f"{job}_claim"].values()), "queries", None)
+        put(f"{_key(job)}_notifications", produced[job], "messages", None)
+    put("tick_queries", sum(sum(queries[j].values()) for j in JOBS), "queries", None)
+    put("tick_peak_tracemalloc_mb", memory["tick_peak_mb"], "MB", MEMORY_TARGET_MB)
+    put("tick_maxrss_delta_mb", memory["maxrss_delta_mb"], "MB", MEMORY_TARGET_MB)
+    put("process_maxrss_mb", memory["maxrss_after_mb"], "MB", None)
+    return {
+        "when": f"{NOW.astimezone(program.tz):%a %d %b %Y %H:%M %Z}",
+        "week": program.calendar.previous_school_week(today),
+        "memory": memory,
+        "clocks": clocks,
+        "queries": queries,
+        "produced": produced,
+        "claimed": claimed,
+        "load": os.getloadavg(),
+    }
+
+
+def run(results: Results, *, pg_url: str | None = None, runs: int = RUNS) -> None:
+    """The scheduler benchmark on SQLite and, when a URL is given, on PostgreSQL."""
+    with tempfile.TemporaryDirectory(prefix="mm-bench-scheduler-") as workdir:
+        started = time.perf_counter()
+        url = data.sqlite_copy(Path(workdir), say=say)
+        say(f"  ready in {time.perf_counter() - started:.1f} s")
+        report(measure(results, url, "scheduler", runs), "SQLite")
+    if pg_url:
+        try:
+            database = data.postgres_database(pg_url)
+            say("Seeding the PostgreSQL world")
+            data.seed(database, say=say)
+            try:
+                report(measure(results, database, "scheduler.pg", runs), "PostgreSQL")
+            finally:
+                data.drop_postgres_database(pg_url)
+        except Exception as exc:  # optional: SQLite is the primary figure
+            say(f"PostgreSQL part failed: {exc!r}")
+
+
+# ---- printing ------------------------------------------------------------------------------
+def report(details: dict[str, Any], engine: str) -> None:
+    """What the table does not show: samples, query breakdown, target verdicts (stderr)."""
+    clocks, memory, queries = details["clocks"], details["memory"], details["queries"]
+
+    def samples(part: str) -> str:
+        return ", ".join(f"{s:.2f}" for s in clocks.wall[part])
+
+    week = details["week"]
+    load = ", ".join(f"{x:.1f}" for x in details["load"])
+    say("")
+    say(f"{engine} at {details['when']}; digest week {week[0]} – {week[1]}; load avg {load}")
+    for job in JOBS:
+        labels = ", ".join(f"{k} ×{v}" for k, v in sorted(queries[job].items()))
+        claim = queries[f"{job}_claim"]
+        produced, claimed = details["claimed"][job]
+        say(
+            f"  {job}: {details['produced'][job]:,} messages; wall [{samples(job)}] s, "
+            f"cpu {clocks.median(job, cpu=True):.2f} s; {sum(queries[job].values())} queries "
+            f"({labels}); through jobs.produce {sum(claim.values())} queries "
+            f"({claimed:,} of {produced:,} claimed)"
+        )
+    tick = clocks.median("tick")
+    raw_all = sum(clocks.median(f"raw_{n}") for n in RAW_QUERIES)
+    say(
+        f"  tick: wall [{samples('tick')}] s, cpu {clocks.median('tick', cpu=True):.2f} s "
+        f"(target ≤ {TICK_TARGET_S:.0f} s: {'met' if tick <= TICK_TARGET_S else 'MISSED'}); "
+        f"with the outbox claim [{samples('tick_claim')}] s; raw SQL of the same totals "
+        f"{raw_all:.3f} s ("
+        + ", ".join(f"{n} {clocks.median(f'raw_{n}'):.3f}" for n in RAW_QUERIES)
+        + f"); the product's aggregate functions {clocks.median('aggregates'):.3f} s"
+    )
+    peak = max(memory["tick_peak_mb"], memory["maxrss_delta_mb"])
+    say(
+        f"  memory: tracemalloc peak {memory['tick_peak_mb']:.1f} MB, maxrss "
+        f"{memory['maxrss_before_mb']:.0f} → {memory['maxrss_after_mb']:.0f} MB "
+        f"(+{memory['maxrss_delta_mb']:.1f}) (target ≤ {MEMORY_TARGET_MB:.0f} MB: "
+        f"{'met' if peak <= MEMORY_TARGET_MB else 'MISSED'}); tracemalloc per job: "
+        + ", ".join(f"{job} {memory[f'{_key(job)}_peak_mb']:.1f}" for job in JOBS)
+    )
+    say("")
+
+
+def format_table(results: Results) -> str:
+    """The results as an aligned text table."""
+
+    def show(value: object) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float):
+            return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.1f}"
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    rows = [("name", "value", "unit", "baseline", "ratio")]
+    rows += [
+        (name, show(e["value"]), str(e["unit"]), show(e["baseline"]), show(e["ratio"]))
+        for name, e in results.items()
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = [
+        "  ".join(
+            cell.ljust(widths[i]) if i in (0, 2) else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
+        )
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def profile(url: str, top: int = 30) -> str:
+    """cProfile of one tick (after a warm-up): the top functions by own and cumulative time."""
+    services = make_services(url)
+    try:
+        _tick(services)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        _tick(services)
+        profiler.disable()
+    finally:
+        services.close()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.scheduler`: run, print the table (and optionally profile, save)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.scheduler", description=__doc__)
+    parser.add_argument("--pg", default=os.environ.get("MM_BENCH_PG_URL"), help="PostgreSQL URL")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs (default {RUNS})")
+    parser.add_argument("--profile", action="store_true", help="cProfile one tick (SQLite)")
+    parser.add_argument("--memory-probe", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_probe:
+        print(json.dumps(memory_probe(args.memory_probe)))
+        return
+    results: Results = {}
+    run(results, pg_url=args.pg, runs=args.runs)
+    print(format_table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=_json_default) + "\n")
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="mm-bench-scheduler-") as workdir:
+            print(profile(data.sqlite_copy(Path(workdir), say=say)))
+
+
+if __name__ == "__main__":
+    main()
