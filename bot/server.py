@@ -60,7 +60,9 @@ def make_http_server(
 
     if settings.SLACK_SIGNING_SECRET is None:
         raise ValueError("SLACK_SIGNING_SECRET is required to receive Slack's HTTP requests")
-    app = create_app(settings, services)
+    # Our listeners build the reply before ack(): answering when the listener returns avoids
+    # Bolt's 10 ms polling for the ack of a listener run on another thread.
+    app = create_app(settings, services, process_before_response=True)
     return create_server(SlackWsgi(app, services), host=host, port=port, threads=WSGI_THREADS)
 
 

@@ -19,7 +19,7 @@ from bot.services.assignments import (
     PersonStatus,
     ProgramStatus,
 )
-from bot.services.hours import HoursReport, PairTotals
+from bot.services.hours import MAX_PAIRS_SHOWN, HoursReport, PairTotals, ScopeTotals
 from bot.services.milestones import MarkedDone, TeamChange
 from bot.services.people import Member
 from bot.slack import views
@@ -89,7 +89,14 @@ def hours(pairs: list[PairTotals], period: Any = "week", viewer: Member = COORDI
         period_start=date(2026, 11, 16),
         today=date(2026, 11, 18),
         weekly_target=60,
-        pairs=tuple(pairs),
+        pairs=tuple(pairs[:MAX_PAIRS_SHOWN]),
+        pair_count=len(pairs),
+        summary=ScopeTotals(
+            week=sum(p.week for p in pairs),
+            month=sum(p.month for p in pairs),
+            year=sum(p.year for p in pairs),
+            observations=sum(p.observations for p in pairs),
+        ),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -19,6 +20,7 @@ from bot.store.models import Assignment, LogEntry, Person
 Period = Literal["week", "month", "year"]
 PERIODS: tuple[Period, ...] = ("week", "month", "year")
 OBSERVATION = "observation"
+MAX_PAIRS_SHOWN = 40  # pairs listed in detail; the totals always cover the whole scope
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,18 @@ class PairTotals:
 
 
 @dataclass(frozen=True)
+class ScopeTotals:
+    """Minutes and observations over every pair in a viewer's scope."""
+
+    week: int
+    month: int
+    year: int
+    observations: int
+
+
+@dataclass(frozen=True)
 class HoursReport:
-    """What `/hours` shows one viewer."""
+    """What `/hours` shows one viewer: the scope's totals and its first pairs in detail."""
 
     viewer: Member
     scope: str
@@ -51,16 +63,20 @@ class HoursReport:
     period_start: date
     today: date
     weekly_target: int
-    pairs: tuple[PairTotals, ...]
+    pairs: tuple[PairTotals, ...]  # at most MAX_PAIRS_SHOWN, in display order
+    pair_count: int
+    summary: ScopeTotals
 
     def total(self, period: Period) -> int:
-        """Minutes over all listed pairs in a period."""
-        return sum(p.minutes(period) for p in self.pairs)
+        """Minutes over every pair in scope in a period."""
+        return {"week": self.summary.week, "month": self.summary.month, "year": self.summary.year}[
+            period
+        ]
 
     @property
     def observations(self) -> int:
-        """Observations this school year over all listed pairs."""
-        return sum(p.observations for p in self.pairs)
+        """Observations this school year over every pair in scope."""
+        return self.summary.observations
 
 
 def week_start(day: date) -> date:
@@ -112,13 +128,25 @@ class HoursService:
             pairs = self._pairs(session, program, viewer, target, year_start)
             if target is not None and not pairs:
                 raise NotAllowed(_not_visible(viewer, target))
-            totals = self.totals_for_pairs(
-                session, program, [(a.mentor_id, a.mentee_id) for a in pairs], today
-            )
             ids = {a.mentor_id for a in pairs} | {a.mentee_id for a in pairs}
             members = {m.id: m for m in self.people.members(session, program, ids)}
+            pairs.sort(
+                key=lambda a: (
+                    a.ended_on is not None,
+                    members[a.mentee_id].name,
+                    members[a.mentor_id].name,
+                )
+            )
+            shown = pairs[:MAX_PAIRS_SHOWN]
+            totals = self.totals_for_pairs(
+                session, program, [(a.mentor_id, a.mentee_id) for a in shown], today
+            )
+            if len(pairs) > len(shown):
+                summary = self._scope_totals(session, program, viewer, target, today)
+            else:
+                summary = _sum_totals(totals.values())
         rows = []
-        for a in pairs:
+        for a in shown:
             t = totals.get((a.mentor_id, a.mentee_id), _ZERO)
             rows.append(
                 PairTotals(
@@ -134,7 +162,6 @@ class HoursService:
                     last_contact=t[5],
                 )
             )
-        rows.sort(key=lambda r: (r.ended_on is not None, r.mentee.name, r.mentor.name))
         return HoursReport(
             viewer=viewer,
             scope=_scope_title(viewer, target),
@@ -143,6 +170,8 @@ class HoursService:
             today=today,
             weekly_target=program.policy.weekly_target_minutes,
             pairs=tuple(rows),
+            pair_count=len(pairs),
+            summary=summary,
         )
 
     def _pairs(
@@ -152,11 +181,16 @@ class HoursService:
         viewer: Member,
         target: Member | None,
         year_start: date,
-    ) -> list[Assignment]:
-        """Assignments of this school year the viewer may see (one query)."""
+    ) -> list[PairRow]:
+        """Assignments of this school year the viewer may see (one query, plain rows)."""
         mentee = aliased(Person)
         query = (
-            select(Assignment)
+            select(
+                Assignment.mentor_id,
+                Assignment.mentee_id,
+                Assignment.started_on,
+                Assignment.ended_on,
+            )
             .join(mentee, mentee.id == Assignment.mentee_id)
             .where(
                 Assignment.program_id == program.id,
@@ -173,7 +207,52 @@ class HoursService:
             query = query.where(
                 or_(Assignment.mentor_id == target.id, Assignment.mentee_id == target.id)
             )
-        return list(session.scalars(query.order_by(Assignment.id)).unique())
+        return [PairRow(*row) for row in session.execute(query.order_by(Assignment.id))]
+
+    def _scope_totals(
+        self,
+        session: Session,
+        program: ProgramInfo,
+        viewer: Member,
+        target: Member | None,
+        today: date,
+    ) -> ScopeTotals:
+        """Week, month, year and observations over every log in the viewer's scope (one query)."""
+        year_start = program.config.school_year_start
+        week_from, month_from = week_start(today), today.replace(day=1)
+
+        def minutes_since(start: date) -> ColumnElement[int]:
+            return func.coalesce(
+                func.sum(case((LogEntry.occurred_on >= start, LogEntry.minutes), else_=0)), 0
+            )
+
+        observations = func.coalesce(func.sum(case((LogEntry.kind == OBSERVATION, 1), else_=0)), 0)
+        query = select(
+            minutes_since(week_from),
+            minutes_since(month_from),
+            func.coalesce(func.sum(LogEntry.minutes), 0),
+            observations,
+        ).where(
+            LogEntry.program_id == program.id,
+            LogEntry.deleted_at.is_(None),
+            LogEntry.occurred_on >= year_start,
+            LogEntry.occurred_on <= today,
+        )
+        scope, school = visible_scope(viewer)
+        own = or_(LogEntry.mentor_id == viewer.id, LogEntry.mentee_id == viewer.id)
+        if scope == "school":
+            in_school = select(Person.id).where(
+                Person.program_id == program.id, Person.school == school
+            )
+            query = query.where(or_(own, LogEntry.mentee_id.in_(in_school)))
+        elif scope == "own":
+            query = query.where(own)
+        if target is not None:
+            query = query.where(
+                or_(LogEntry.mentor_id == target.id, LogEntry.mentee_id == target.id)
+            )
+        week, month, year, observed = session.execute(query).one()
+        return ScopeTotals(int(week), int(month), int(year), int(observed))
 
     def totals_for_pairs(
         self,
@@ -232,6 +311,26 @@ class HoursService:
 
 Totals = tuple[int, int, int, int, int, date | None]
 _ZERO: Totals = (0, 0, 0, 0, 0, None)
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """An assignment as `/hours` needs it."""
+
+    mentor_id: int
+    mentee_id: int
+    started_on: date
+    ended_on: date | None
+
+
+def _sum_totals(totals: Iterable[Totals]) -> ScopeTotals:
+    rows = list(totals)
+    return ScopeTotals(
+        week=sum(t[0] for t in rows),
+        month=sum(t[1] for t in rows),
+        year=sum(t[2] for t in rows),
+        observations=sum(t[4] for t in rows),
+    )
 
 
 def _scope_title(viewer: Member, target: Member | None) -> str:

@@ -177,9 +177,12 @@ class LogService:
         on: date | None = None,
         notes: str | None = None,
     ) -> LogOutcome:
-        """Parse one line and store an entry per mentee, or explain what is missing."""
+        """Parse one line and store an entry per mentee, or explain what is missing.
+
+        Reading, parsing and the rules run before the write transaction; inside it only the
+        assignments are checked again, the day cap summed and the rows inserted."""
         program = self.programs.current()
-        with self.store.write() as session:
+        with self.store.read() as session:
             logger = self.people.caller(session, program, slack_user_id)
             ctx = self.context(session, program, logger, now)
             if mentee_id is not None:
@@ -205,6 +208,10 @@ class LogService:
             if notes is not None:
                 parsed = parsed.model_copy(update={"notes": notes.strip() or None})
             pairs = self._authorize(session, program, logger, parsed)
+        with self.store.write() as session:
+            for mentor_id, mentee_id_, _ in pairs:
+                if self._mentor_on(session, mentee_id_, parsed.occurred_on) != mentor_id:
+                    raise Refusal("That assignment changed just now; please try again.")
             entries = self._store(session, program, logger, parsed, pairs, source, now)
         return self._outcome(program, logger, text, entries, now)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -14,6 +15,8 @@ from bot.policy import Policy, ProgramConfig, parse_program_toml, program_to_tom
 from bot.services.errors import NoProgram
 from bot.store.db import Store
 from bot.store.models import Program
+
+CACHE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,15 @@ def _parse(program_id: int, toml_text: str) -> ProgramInfo:
 
 
 class ProgramService:
-    """Create, update and read the program (one per database)."""
+    """Create, update and read the program (one per database).
 
-    def __init__(self, store: Store) -> None:
+    The program is read on every request, so it is kept for a few seconds; `program load` in
+    another process is seen within CACHE_SECONDS."""
+
+    def __init__(self, store: Store, *, cache_seconds: float = CACHE_SECONDS) -> None:
         self.store = store
+        self.cache_seconds = cache_seconds
+        self._cached: tuple[float, ProgramInfo] | None = None
 
     def load(self, config: ProgramConfig) -> tuple[ProgramInfo, bool]:
         """Create or update the program from a validated config; True when created."""
@@ -79,15 +87,23 @@ class ProgramService:
             program.config_toml = toml_text
             session.flush()
             program_id = program.id
+        self._cached = None
         return _parse(program_id, toml_text), created
 
     def find(self) -> ProgramInfo | None:
         """The program, or None before one is loaded."""
+        cached = self._cached
+        if cached is not None and time.monotonic() - cached[0] < self.cache_seconds:
+            return cached[1]
         with self.store.read() as session:
             row = session.execute(
                 select(Program.id, Program.config_toml).order_by(Program.id).limit(1)
             ).first()
-        return None if row is None else _parse(row.id, row.config_toml)
+        if row is None:
+            return None
+        info = _parse(row.id, row.config_toml)
+        self._cached = (time.monotonic(), info)
+        return info
 
     def current(self) -> ProgramInfo:
         """The program; raises NoProgram before one is loaded."""

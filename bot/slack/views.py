@@ -83,21 +83,23 @@ def hours_report(report: HoursReport) -> Payload:
     if not report.pairs:
         blocks.append(section("No mentoring pairs to show yet."))
         return message(title, blocks)
+    count = report.pair_count
     blocks.append(
         context(
-            f"{len(report.pairs)} pair{'s' if len(report.pairs) != 1 else ''} · "
+            f"{count} pair{'s' if count != 1 else ''} · "
             f"weekly target {format_minutes(report.weekly_target)} · "
             f"school year {format_minutes(report.total('year'))} · "
-            f"{report.observations} observations · as of {format_day_long(report.today)}"
+            f"{report.observations} observation{'s' if report.observations != 1 else ''} · "
+            f"as of {format_day_long(report.today)}"
         )
     )
     shown = report.pairs[:MAX_PAIR_ROWS]
     for pair in shown:
         blocks.append(section(_pair_line(pair, report)))
-    if len(report.pairs) > len(shown):
+    if count > len(shown):
         blocks.append(
             context(
-                f"…and {len(report.pairs) - len(shown)} more pairs. "
+                f"…and {count - len(shown)} more pairs (the totals above count them all). "
                 "Name a person (`/hours @name`) or export with `mentor-minutes export logs`."
             )
         )

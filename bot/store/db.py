@@ -11,11 +11,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_POOL_SIZE = 8
+SQLITE_POOL_OVERFLOW = 16
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -41,11 +42,18 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for the URL, with SQLite pragmas and IMMEDIATE-capable transactions."""
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        # A small pool keeps connections (and their page cache) warm; a fresh connection per
+        # session would cost the pragmas again and a WAL checkpoint on every close.
+        pooling: dict[str, Any] = (
+            {}
+            if in_memory
+            else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
+        )
         engine = create_engine(
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-            poolclass=None if in_memory else NullPool,
+            **pooling,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

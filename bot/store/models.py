@@ -191,7 +191,16 @@ class LogEntry(Base):
     __table_args__ = (
         CheckConstraint("minutes BETWEEN 1 AND 720", name="minutes_range"),
         Index("ix_log_entries_mentor_day", "mentor_id", "occurred_on"),
-        Index("ix_log_entries_mentee_day", "mentee_id", "occurred_on"),
+        # Covers the totals per pair (/hours, the echo after /logmeeting): no table lookups.
+        Index(
+            "ix_log_entries_pair_totals",
+            "mentee_id",
+            "mentor_id",
+            "occurred_on",
+            "deleted_at",
+            "kind",
+            "minutes",
+        ),
         Index("ix_log_entries_day", "occurred_on"),
     )
 

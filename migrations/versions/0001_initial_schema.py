@@ -125,8 +125,8 @@ def upgrade() -> None:
     with op.batch_alter_table('log_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_log_entries_batch_id'), ['batch_id'], unique=False)
         batch_op.create_index('ix_log_entries_day', ['occurred_on'], unique=False)
-        batch_op.create_index('ix_log_entries_mentee_day', ['mentee_id', 'occurred_on'], unique=False)
         batch_op.create_index('ix_log_entries_mentor_day', ['mentor_id', 'occurred_on'], unique=False)
+        batch_op.create_index('ix_log_entries_pair_totals', ['mentee_id', 'mentor_id', 'occurred_on', 'deleted_at', 'kind', 'minutes'], unique=False)
 
     op.create_table('milestones_done',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -204,8 +204,8 @@ def downgrade() -> None:
     op.drop_table('person_roles')
     op.drop_table('milestones_done')
     with op.batch_alter_table('log_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_log_entries_pair_totals')
         batch_op.drop_index('ix_log_entries_mentor_day')
-        batch_op.drop_index('ix_log_entries_mentee_day')
         batch_op.drop_index('ix_log_entries_day')
         batch_op.drop_index(batch_op.f('ix_log_entries_batch_id'))
 
