@@ -105,7 +105,8 @@ def _day(value: Any) -> date | None:
 
 
 def same_totals(report: HoursReport, rows: list[Row]) -> bool:
-    """True when the report shows exactly the raw aggregate's totals."""
+    """True when the pairs the report details, and its scope totals, match the raw aggregate
+    (the report details at most MAX_PAIRS_SHOWN pairs; its totals cover every pair)."""
     shown = {
         (p.mentor.id, p.mentee.id): (
             p.week,
@@ -118,7 +119,13 @@ def same_totals(report: HoursReport, rows: list[Row]) -> bool:
         for p in report.pairs
     }
     raw = {(r[0], r[1]): (*(int(v or 0) for v in r[2:7]), _day(r[7])) for r in rows}
-    return shown == raw
+    if any(raw.get(key, (0, 0, 0, 0, 0, None)) != value for key, value in shown.items()):
+        return False
+    summary = report.summary
+    sums = [sum(values[i] for values in raw.values()) for i in (0, 1, 2, 4)]
+    return sums == [summary.week, summary.month, summary.year, summary.observations] and (
+        report.pair_count >= len(raw)
+    )
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from functools import cache
+from typing import Any, Literal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -264,53 +265,58 @@ class HoursService:
         """(week, month, year, since start, observations, last contact) per (mentor, mentee)."""
         if not pairs:
             return {}
-        year_start = program.config.school_year_start
-        week_from, month_from = week_start(today), today.replace(day=1)
-
-        def minutes_since(start: date) -> ColumnElement[int]:
-            return func.coalesce(
-                func.sum(case((LogEntry.occurred_on >= start, LogEntry.minutes), else_=0)), 0
-            )
-
         mentee_ids = sorted({mentee for _, mentee in pairs})
-        query = select(
-            LogEntry.mentor_id,
-            LogEntry.mentee_id,
-            minutes_since(week_from),
-            minutes_since(month_from),
-            minutes_since(year_start),
-            func.coalesce(func.sum(LogEntry.minutes), 0),
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            and_(LogEntry.kind == OBSERVATION, LogEntry.occurred_on >= year_start),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
-            func.max(LogEntry.occurred_on),
-        ).where(
-            LogEntry.program_id == program.id,
-            LogEntry.deleted_at.is_(None),
-            LogEntry.occurred_on <= today,
-        )
-        if len(mentee_ids) <= 500:
-            query = query.where(LogEntry.mentee_id.in_(mentee_ids))
-        query = query.group_by(LogEntry.mentor_id, LogEntry.mentee_id)
+        filtered = len(mentee_ids) <= MAX_IN_LIST
+        params: dict[str, object] = {
+            "program_id": program.id,
+            "week_from": week_start(today),
+            "month_from": today.replace(day=1),
+            "year_from": program.config.school_year_start,
+            "today": today,
+        }
+        if filtered:
+            params["mentee_ids"] = mentee_ids
+        query = _pair_totals_query(filtered)
         wanted = set(pairs)
         return {
             (r[0], r[1]): (int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]), r[7])
-            for r in session.execute(query)
+            for r in session.execute(query, params)
             if (r[0], r[1]) in wanted
         }
 
 
 Totals = tuple[int, int, int, int, int, date | None]
 _ZERO: Totals = (0, 0, 0, 0, 0, None)
+MAX_IN_LIST = 500  # more mentees than this: aggregate the program and keep the wanted pairs
+
+
+def _minutes_from(name: str) -> ColumnElement[int]:
+    return func.coalesce(
+        func.sum(case((LogEntry.occurred_on >= bindparam(name), LogEntry.minutes), else_=0)), 0
+    )
+
+
+@cache
+def _pair_totals_query(filtered: bool) -> Select[Any]:
+    """The per-pair totals statement, built once (its parameters are bound per call)."""
+    observed = and_(LogEntry.kind == OBSERVATION, LogEntry.occurred_on >= bindparam("year_from"))
+    query = select(
+        LogEntry.mentor_id,
+        LogEntry.mentee_id,
+        _minutes_from("week_from"),
+        _minutes_from("month_from"),
+        _minutes_from("year_from"),
+        func.coalesce(func.sum(LogEntry.minutes), 0),
+        func.coalesce(func.sum(case((observed, 1), else_=0)), 0),
+        func.max(LogEntry.occurred_on),
+    ).where(
+        LogEntry.program_id == bindparam("program_id"),
+        LogEntry.deleted_at.is_(None),
+        LogEntry.occurred_on <= bindparam("today"),
+    )
+    if filtered:
+        query = query.where(LogEntry.mentee_id.in_(bindparam("mentee_ids", expanding=True)))
+    return query.group_by(LogEntry.mentor_id, LogEntry.mentee_id)
 
 
 @dataclass(frozen=True)
