@@ -111,6 +111,28 @@ def escalation_points(
     return points
 
 
+def _evaluate(
+    rule: DeadlineRule, subject: Subject, calendar: SchoolCalendar, since: date, today: date
+) -> tuple[date, State | None, tuple[str, ...]]:
+    """(due, what today carries or None, the roles to tell) for one rule and hire date."""
+    due = due_date(rule, subject, calendar)
+    leads = {k for k in REMINDER_LEAD_DAYS if k <= rule.nudge_days_before}
+    leads.add(rule.nudge_days_before)  # the window opens with a first reminder
+    reminded = bool(rule.nudge) and _points_since(
+        [due - timedelta(days=k) for k in leads], since, today
+    )
+    if today <= due:
+        return (due, "upcoming", rule.nudge) if reminded else (due, None, ())
+    escalated = bool(rule.escalate_to) and _points_since(
+        escalation_points(rule, due, calendar, today), since, today
+    )
+    if not (escalated or reminded):
+        return due, None, ()
+    # A reminder that fell on a weekend or holiday still reaches its people.
+    roles = (rule.escalate_to if escalated else ()) + (rule.nudge if reminded else ())
+    return due, "overdue", tuple(dict.fromkeys(roles))
+
+
 def items_for_day(
     policy: Policy,
     calendar: SchoolCalendar,
@@ -118,32 +140,25 @@ def items_for_day(
     done: set[tuple[int | None, str]],
     today: date,
 ) -> list[DueItem]:
-    """Every reminder and escalation that today's send day carries (nothing on other days)."""
+    """Every reminder and escalation that today's send day carries (nothing on other days).
+
+    A rule's dates depend only on the hire date, so they are worked out once per hire date."""
     if not is_send_day(calendar, today):
         return []
     since = previous_send_day(calendar, today)
+    memo: dict[tuple[str, date | None], tuple[date, State | None, tuple[str, ...]]] = {}
     items: list[DueItem] = []
     for subject in subjects:
         for rule in policy.deadlines:
             if not applies(rule, subject) or (subject.id, rule.key) in done:
                 continue
-            due = due_date(rule, subject, calendar)
-            leads = {k for k in REMINDER_LEAD_DAYS if k <= rule.nudge_days_before}
-            leads.add(rule.nudge_days_before)  # the window opens with a first reminder
-            reminded = bool(rule.nudge) and _points_since(
-                [due - timedelta(days=k) for k in leads], since, today
-            )
-            if today <= due:
-                if reminded:
-                    items.append(DueItem(rule, subject, due, "upcoming", rule.nudge))
-                continue
-            escalated = bool(rule.escalate_to) and _points_since(
-                escalation_points(rule, due, calendar, today), since, today
-            )
-            if escalated or reminded:
-                # A reminder that fell on a weekend or holiday still reaches its people.
-                roles = (rule.escalate_to if escalated else ()) + (rule.nudge if reminded else ())
-                items.append(DueItem(rule, subject, due, "overdue", tuple(dict.fromkeys(roles))))
+            key = (rule.key, subject.hire_date)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _evaluate(rule, subject, calendar, since, today)
+            due, state, roles = found
+            if state is not None:
+                items.append(DueItem(rule, subject, due, state, roles))
     return items
 
 
@@ -159,11 +174,15 @@ def upcoming_within(
     overdue: list[DueItem] = []
     soon: list[DueItem] = []
     horizon = today + timedelta(days=days)
+    memo: dict[tuple[str, date | None], date] = {}
     for subject in subjects:
         for rule in policy.deadlines:
             if not applies(rule, subject) or (subject.id, rule.key) in done:
                 continue
-            due = due_date(rule, subject, calendar)
+            key = (rule.key, subject.hire_date)
+            due = memo.get(key)
+            if due is None:
+                due = memo[key] = due_date(rule, subject, calendar)
             if due < today:
                 overdue.append(DueItem(rule, subject, due, "overdue"))
             elif due <= horizon:

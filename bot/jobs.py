@@ -124,19 +124,20 @@ def tick(
     ran = {} if ran is None else ran
     today = services.programs.current().today(now).isoformat()
     parts = []
-    for name in PRODUCERS:
-        if ran.get(name) == today:
-            continue
-        try:
-            counts = produce(services, name, now)
-        except Exception:
-            log.exception("job %s failed", name)
-            parts.append(f"{name}: failed")
-            continue
-        if counts is None:
-            continue
-        ran[name] = today
-        if counts[0]:
-            parts.append(f"{name}: {counts[1]} new of {counts[0]}")
+    with services.nudges.shared_reads():
+        for name in PRODUCERS:
+            if ran.get(name) == today:
+                continue
+            try:
+                counts = produce(services, name, now)
+            except Exception:
+                log.exception("job %s failed", name)
+                parts.append(f"{name}: failed")
+                continue
+            if counts is None:
+                continue
+            ran[name] = today
+            if counts[0]:
+                parts.append(f"{name}: {counts[1]} new of {counts[0]}")
     parts.append(_delivery_text(deliver(services, client, now, sleep=sleep)))
     return "; ".join(parts)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from bot.calendar import OutsideSchoolYearError, in_quiet_hours, local_datetime
@@ -78,29 +80,62 @@ class NudgeService:
     def __init__(self, store: Store, programs: ProgramService) -> None:
         self.store = store
         self.programs = programs
+        self._memo: tuple[datetime, ProgramSnapshot] | None = None
+        self._sharing = False
 
     # ---- shared ----------------------------------------------------------------------------
-    def _done(
-        self, snapshot: ProgramSnapshot, program: ProgramInfo, year2_minutes: dict[int, int]
-    ) -> set[tuple[int | None, str]]:
-        """Milestones marked done, plus those done by data: assigned, hours reached, n/a."""
+    @contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """Within this block (one tick), jobs at the same instant share one snapshot."""
+        self._sharing, self._memo = True, None
+        try:
+            yield
+        finally:
+            self._sharing, self._memo = False, None
+
+    def _snapshot(self, program: ProgramInfo, now: datetime) -> ProgramSnapshot:
+        """The program's people and pairs (read once per tick inside `shared_reads`)."""
+        if self._memo is not None and self._memo[0] == now:
+            return self._memo[1]
+        with self.store.read() as session:
+            snapshot = load_snapshot(session, program)
+        if self._sharing:
+            self._memo = (now, snapshot)
+        return snapshot
+
+    def _done(self, snapshot: ProgramSnapshot, program: ProgramInfo) -> set[tuple[int | None, str]]:
+        """Milestones marked done, plus those done by data: assigned, or not in year 2+."""
         done = set(snapshot.done)
         done |= {(mentee, ASSIGNMENT_RULE) for mentee in snapshot.mentor_of}
-        target = program.policy.year2_target_hours * 60
         for member in snapshot.members.values():
-            if "mentee" not in member.roles:
-                continue
-            if not is_year2(member, program) or year2_minutes.get(member.id, 0) >= target:
+            if "mentee" in member.roles and not is_year2(member, program):
                 done.add((member.id, YEAR2_RULE))
         return done
 
-    def _year2_minutes(
-        self, session: object, snapshot: ProgramSnapshot, program: ProgramInfo
-    ) -> dict[int, int]:
-        ids = [
-            m.id for m in snapshot.members.values() if "mentee" in m.roles and is_year2(m, program)
+    def _year2_progress(self, program: ProgramInfo, items: list[DueItem]) -> dict[int, int]:
+        """Logged minutes of the year-2 teachers that today's items are about (one query)."""
+        ids = sorted({i.subject.id for i in items if i.rule.key == YEAR2_RULE and i.subject.id})
+        if not ids:
+            return {}
+        with self.store.read() as session:
+            return minutes_per_mentee(session, program, ids)
+
+    def _without_reached(
+        self, program: ProgramInfo, items: list[DueItem]
+    ) -> tuple[list[DueItem], dict[int, int]]:
+        """Items less those of teachers who already logged the 50 hours, and everyone's hours."""
+        progress = self._year2_progress(program, items)
+        target = program.policy.year2_target_hours * 60
+        kept = [
+            i
+            for i in items
+            if not (
+                i.rule.key == YEAR2_RULE
+                and i.subject.id is not None
+                and progress.get(i.subject.id, 0) >= target
+            )
         ]
-        return minutes_per_mentee(session, program, ids)  # type: ignore[arg-type]
+        return kept, progress
 
     def _recipients(
         self, item: DueItem, roles: tuple[str, ...], snapshot: ProgramSnapshot
@@ -161,12 +196,13 @@ class NudgeService:
         if not send_window_open(program, now):
             return None
         today = program.today(now)
-        with self.store.read() as session:
-            snapshot = load_snapshot(session, program)
-            year2 = self._year2_minutes(session, snapshot, program)
-        done = self._done(snapshot, program, year2)
-        items = items_for_day(
-            program.policy, program.calendar, subjects_of(snapshot, program), done, today
+        snapshot = self._snapshot(program, now)
+        done = self._done(snapshot, program)
+        items, year2 = self._without_reached(
+            program,
+            items_for_day(
+                program.policy, program.calendar, subjects_of(snapshot, program), done, today
+            ),
         )
         per_person: dict[int, list[tuple[DueItem, bool, str | None]]] = defaultdict(list)
         alert_due = False
@@ -281,15 +317,14 @@ class NudgeService:
             week = program.calendar.previous_school_week(today)
         except OutsideSchoolYearError:
             return []
+        snapshot = self._snapshot(program, now)
+        leads = [m for m in snapshot.holders("lead_mentor") if m.slack_user_id]
+        if not leads:
+            return []
         with self.store.read() as session:
-            snapshot = load_snapshot(session, program)
-            leads = [m for m in snapshot.holders("lead_mentor") if m.slack_user_id]
-            if not leads:
-                return []
             totals = week_totals(session, program, week[0], week[1])
-            contacts = last_contacts(session, program, today)
-            year2 = self._year2_minutes(session, snapshot, program)
-        done = self._done(snapshot, program, year2)
+            contacts = last_contacts(session, program, today, list(snapshot.started_on))
+        done = self._done(snapshot, program)
         by_school: dict[str | None, list[Member]] = defaultdict(list)
         for member in snapshot.members.values():
             if "mentee" in member.roles:
@@ -351,15 +386,21 @@ class NudgeService:
         today: date,
     ) -> dict[int, tuple[list[DueItem], list[DueItem]]]:
         """Overdue and next-two-weeks items per mentee (computed once for every digest)."""
+        mentees = [
+            s for s in subjects_of(snapshot, program) if s.id is not None and not s.is_mentor
+        ]
+        overdue, soon = upcoming_within(
+            program.policy, program.calendar, mentees, done, today, DIGEST_HORIZON_DAYS
+        )
+        overdue, _ = self._without_reached(program, overdue)
+        soon, _ = self._without_reached(program, soon)
         result: dict[int, tuple[list[DueItem], list[DueItem]]] = {}
-        for subject in subjects_of(snapshot, program):
-            if subject.id is None or subject.is_mentor:
-                continue
-            overdue, soon = upcoming_within(
-                program.policy, program.calendar, [subject], done, today, DIGEST_HORIZON_DAYS
-            )
-            if overdue or soon:
-                result[subject.id] = (overdue, soon)
+        for item in overdue:
+            assert item.subject.id is not None
+            result.setdefault(item.subject.id, ([], []))[0].append(item)
+        for item in soon:
+            assert item.subject.id is not None
+            result.setdefault(item.subject.id, ([], []))[1].append(item)
         return result
 
     # ---- contact nudges ------------------------------------------------------------------
@@ -372,9 +413,9 @@ class NudgeService:
             return None
         today = program.today(now)
         threshold = program.policy.no_contact_school_days
+        snapshot = self._snapshot(program, now)
         with self.store.read() as session:
-            snapshot = load_snapshot(session, program)
-            contacts = last_contacts(session, program, today)
+            contacts = last_contacts(session, program, today, list(snapshot.started_on))
         notes = []
         for (mentor_id, mentee_id), started in snapshot.started_on.items():
             last = contacts.get((mentor_id, mentee_id))

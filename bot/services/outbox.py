@@ -18,6 +18,7 @@ from bot.store.models import OutboxMessage
 PENDING, SENDING, SENT, REVIEW, EXPIRED = "pending", "sending", "sent", "review", "expired"
 MAX_BACKOFF = timedelta(minutes=15)
 STALE_SENDING = timedelta(minutes=10)
+CLAIM_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -57,24 +58,28 @@ class Outbox:
         if not notes:
             return 0
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(OutboxMessage)
+            .on_conflict_do_nothing(index_elements=["rule", "recipient", "subject", "period"])
+            .returning(OutboxMessage.id)
+        )
+        rows = [
+            {
+                "rule": note.rule,
+                "recipient": note.recipient,
+                "subject": note.subject,
+                "period": note.period,
+                "status": PENDING,
+                "payload": note.payload,
+                "attempts": 0,
+                "created_at": now,
+            }
+            for note in notes
+        ]
         claimed = 0
-        for note in notes:
-            statement = (
-                insert(OutboxMessage)
-                .values(
-                    rule=note.rule,
-                    recipient=note.recipient,
-                    subject=note.subject,
-                    period=note.period,
-                    status=PENDING,
-                    payload=note.payload,
-                    attempts=0,
-                    created_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["rule", "recipient", "subject", "period"])
-                .returning(OutboxMessage.id)
-            )
-            claimed += len(session.execute(statement).all())
+        for start in range(0, len(rows), CLAIM_BATCH):
+            # one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per batch
+            claimed += len(session.execute(statement, rows[start : start + CLAIM_BATCH]).all())
         return claimed
 
     def due(self, now: datetime, limit: int = 200) -> list[Pending]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,6 +19,9 @@ from bot.store.models import (
     PersonRole,
     SupportTeamMember,
 )
+
+RECENT_DAYS = 60  # last contacts are looked for here first
+MAX_IN_LIST = 500
 
 
 @dataclass
@@ -100,19 +103,50 @@ def load_snapshot(session: Session, program: ProgramInfo) -> ProgramSnapshot:
 
 
 def last_contacts(
-    session: Session, program: ProgramInfo, today: date
+    session: Session,
+    program: ProgramInfo,
+    today: date,
+    pairs: list[tuple[int, int]] | None = None,
 ) -> dict[tuple[int, int], date]:
-    """The latest logged day per (mentor, mentee), up to today."""
+    """The latest logged day per (mentor, mentee), up to today.
+
+    With `pairs`, the recent window is read first (an index range, not the whole log) and
+    only the pairs with no contact in it are looked up further back."""
+    recent_from = today - timedelta(days=RECENT_DAYS) if pairs is not None else None
+    found = _last_contacts(session, program, today, since=recent_from)
+    if pairs is None:
+        return found
+    missing = [p for p in pairs if p not in found]
+    if missing:
+        mentees = sorted({mentee for _, mentee in missing})
+        older = _last_contacts(
+            session, program, today, mentees=mentees if len(mentees) <= MAX_IN_LIST else None
+        )
+        found.update({p: older[p] for p in missing if p in older})
+    return found
+
+
+def _last_contacts(
+    session: Session,
+    program: ProgramInfo,
+    today: date,
+    *,
+    since: date | None = None,
+    mentees: list[int] | None = None,
+) -> dict[tuple[int, int], date]:
+    query = select(LogEntry.mentor_id, LogEntry.mentee_id, func.max(LogEntry.occurred_on)).where(
+        LogEntry.program_id == program.id,
+        LogEntry.deleted_at.is_(None),
+        LogEntry.occurred_on <= today,
+    )
+    if since is not None:
+        query = query.where(LogEntry.occurred_on >= since)
+    if mentees is not None:
+        query = query.where(LogEntry.mentee_id.in_(mentees))
     return {
         (mentor, mentee): last
         for mentor, mentee, last in session.execute(
-            select(LogEntry.mentor_id, LogEntry.mentee_id, func.max(LogEntry.occurred_on))
-            .where(
-                LogEntry.program_id == program.id,
-                LogEntry.deleted_at.is_(None),
-                LogEntry.occurred_on <= today,
-            )
-            .group_by(LogEntry.mentor_id, LogEntry.mentee_id)
+            query.group_by(LogEntry.mentor_id, LogEntry.mentee_id)
         )
     }
 
@@ -146,7 +180,7 @@ def minutes_per_mentee(
     query = select(LogEntry.mentee_id, func.sum(LogEntry.minutes)).where(
         LogEntry.program_id == program.id, LogEntry.deleted_at.is_(None)
     )
-    if len(mentee_ids) <= 500:
+    if len(mentee_ids) <= MAX_IN_LIST:
         query = query.where(LogEntry.mentee_id.in_(mentee_ids))
     wanted = set(mentee_ids)
     return {
