@@ -7,6 +7,7 @@ items go out, a digest for a week already gone does not.
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections import defaultdict
 from collections.abc import Iterator
@@ -248,8 +249,9 @@ class NudgeService:
             if today > due:
                 rows.append((member, due, (today - due).days))
         rows.sort(key=lambda r: (-r[2], r[0].name))
+        pool = self.mentor_pool(snapshot)
         alert_rows = [
-            nudge_views.AlertRow(member, due, days, tuple(self.suggest(member, snapshot)))
+            nudge_views.AlertRow(member, due, days, tuple(self.suggest(member, pool)))
             for member, due, days in rows[: nudge_views.MAX_ALERT_ROWS]
         ]
         payload = nudge_views.overdue_alert(alert_rows, today) if rows else None
@@ -268,17 +270,23 @@ class NudgeService:
         ]
 
     @staticmethod
-    def suggest(mentee: Member, snapshot: ProgramSnapshot) -> list[tuple[Member, int]]:
-        """Up to three mentors: same subject, then grade, then school; trained; fewest mentees."""
+    def mentor_pool(snapshot: ProgramSnapshot) -> tuple[list[Member], dict[int, int]]:
+        """Mentors who may take a mentee (trained ones, when any are) and their current loads."""
         load: dict[int, int] = defaultdict(int)
         for mentor_id in snapshot.mentor_of.values():
             load[mentor_id] += 1
         trained = {pid for pid, key in snapshot.done if key == "mentor_training"}
-        candidates = [
-            m for m in snapshot.holders("mentor") if "mentee" not in m.roles and m.id != mentee.id
-        ]
+        candidates = [m for m in snapshot.holders("mentor") if "mentee" not in m.roles]
         if any(m.id in trained for m in candidates):
             candidates = [m for m in candidates if m.id in trained]
+        return candidates, load
+
+    @staticmethod
+    def suggest(
+        mentee: Member, pool: tuple[list[Member], dict[int, int]]
+    ) -> list[tuple[Member, int]]:
+        """Up to three mentors: same subject, then grade, then school; trained; fewest mentees."""
+        candidates, load = pool
 
         def rank(mentor: Member) -> tuple[bool, bool, bool, int, str]:
             return (
@@ -289,7 +297,9 @@ class NudgeService:
                 mentor.name,
             )
 
-        best = sorted(candidates, key=rank)[:MAX_SUGGESTIONS]
+        best = heapq.nsmallest(
+            MAX_SUGGESTIONS, (m for m in candidates if m.id != mentee.id), key=rank
+        )
         return [(m, load[m.id]) for m in best]
 
     # ---- weekly digest -------------------------------------------------------------------
