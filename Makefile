@@ -50,6 +50,7 @@ bench: postgres
 	$(BIN)/python tests/pg_cluster.py stop "$(PG_DIR)-bench" >/dev/null 2>&1 || true; \
 	url=$$($(BIN)/python tests/pg_cluster.py start "$(PG_DIR)-bench"); \
 	trap '$(BIN)/python tests/pg_cluster.py stop "$(PG_DIR)-bench"' EXIT; \
+	$(BIN)/python -m bench.scheduler --json bench/results/latest.json; \
 	MM_BENCH_PG_URL="$$url" $(BIN)/python -m bench
 
 clean:
