@@ -17,20 +17,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.formatting import MONTH_ABBRS, format_day, format_minutes
+from bot.policy import DEFAULT_KIND, DEFAULT_KINDS
 
 log = logging.getLogger(__name__)
 
-KINDS: tuple[str, ...] = (
-    "meeting",
-    "observation",
-    "observed",
-    "co-teaching",
-    "planning",
-    "group",
-    "video",
-    "other",
-)
-DEFAULT_KIND = "meeting"
+KINDS: tuple[str, ...] = DEFAULT_KINDS
 MIN_MINUTES, MAX_MINUTES = 1, 720
 MAX_INPUT_CHARS = 8_000
 MAX_NOTES_CHARS = 2_000

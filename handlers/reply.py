@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, Respond
 
 from bot.command_text import UsageError
 from bot.services.container import Services
@@ -40,6 +40,17 @@ def build_reply(build: Callable[[], Payload]) -> Payload:
     except Exception:
         log.exception("listener failed")
         return views.refusal(SORRY)
+
+
+def respond_with(respond: Respond, payload: Payload, *, replace: bool) -> None:
+    """Answer a button press (through its response_url), ephemeral."""
+    if payload:
+        respond(
+            text=payload.get("text", ""),
+            blocks=payload.get("blocks"),
+            response_type="ephemeral",
+            replace_original=replace,
+        )
 
 
 def ack_with(ack: Ack, build: Callable[[], Payload]) -> None:

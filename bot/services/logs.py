@@ -12,7 +12,8 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.formatting import format_day
-from bot.grammar import DEFAULT_KIND, LogContext, LogRequest, MenteeOption, ParseError, parse_log
+from bot.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
+from bot.policy import DEFAULT_KIND
 from bot.services.errors import NotAllowed, ParseRefused, Refusal
 from bot.services.hours import HoursService
 from bot.services.people import Member, PeopleService

@@ -14,17 +14,7 @@ from slack_sdk import WebClient
 
 from bot.slack import log_views, views
 from handlers.commands.logmeeting import form_defaults
-from handlers.reply import Payload, build_reply, services_of
-
-
-def _reply(respond: Respond, payload: Payload, *, replace: bool = True) -> None:
-    if payload:
-        respond(
-            text=payload.get("text", ""),
-            blocks=payload.get("blocks"),
-            response_type="ephemeral",
-            replace_original=replace,
-        )
+from handlers.reply import Payload, build_reply, respond_with, services_of
 
 
 def undo(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -39,7 +29,7 @@ def undo(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
         target = services.programs.current().policy.weekly_target_minutes
         return log_views.undone(removed, target)
 
-    _reply(respond, build_reply(build))
+    respond_with(respond, build_reply(build), replace=True)
 
 
 def edit(
@@ -59,7 +49,7 @@ def edit(
 
     refusal = build_reply(build)
     if not found:
-        _reply(respond, refusal, replace=False)
+        respond_with(respond, refusal, replace=False)
         return
     defaults, entry_id = found[0]
     client.views_open(
@@ -76,7 +66,7 @@ def open_form(
     text = body["actions"][0].get("value", "")
     defaults, refusal = form_defaults(services, body["user"]["id"], text)
     if defaults is None:
-        _reply(respond, refusal, replace=False)
+        respond_with(respond, refusal, replace=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=log_views.log_form(defaults))
 
@@ -99,4 +89,4 @@ def pick(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
         )
         return log_views.logged(outcome) if outcome.ok else log_views.question(outcome)
 
-    _reply(respond, build_reply(build))
+    respond_with(respond, build_reply(build), replace=True)

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot.slack import views
-from handlers.reply import Payload, build_reply, services_of
+from handlers.reply import Payload, build_reply, respond_with, services_of
 
 
 def _value(body: dict[str, Any]) -> dict[str, Any]:
@@ -19,15 +19,6 @@ def _value(body: dict[str, Any]) -> dict[str, Any]:
     except (ValueError, KeyError, IndexError):
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _answer(respond: Respond, payload: Payload) -> None:
-    respond(
-        text=payload.get("text", ""),
-        blocks=payload.get("blocks"),
-        response_type="ephemeral",
-        replace_original=False,
-    )
 
 
 def mark_done(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -49,7 +40,7 @@ def mark_done(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCon
         )
         return views.milestone_done(done)
 
-    _answer(respond, build_reply(build))
+    respond_with(respond, build_reply(build), replace=False)
 
 
 def assign_suggested(
@@ -69,4 +60,4 @@ def assign_suggested(
         )
         return views.assignment_result(result)
 
-    _answer(respond, build_reply(build))
+    respond_with(respond, build_reply(build), replace=False)
