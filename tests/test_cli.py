@@ -397,11 +397,10 @@ def test_a_dotenv_in_the_working_directory_is_read(
     assert "no program yet" in result.err
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_the_database_url_with_postgres_scheme_is_accepted(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not cli.url.startswith("postgresql"):
-        pytest.skip("PostgreSQL URL schemes")
     bare = cli.url.replace("postgresql+psycopg://", "postgres://", 1)
     monkeypatch.setenv("DATABASE_URL", bare)
     assert cli("db", "current").out.strip() == head_revision()

@@ -51,14 +51,14 @@ def test_leadership_for_sqlite_is_a_lock_file_beside_the_database(tmp_path: Path
 
 @pytest.fixture
 def two_stores(db_url: str) -> Iterator[tuple[Store, Store]]:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the advisory lock is PostgreSQL's; SQLite uses the file lock")
+    """Two stores (as two processes) on the PostgreSQL test database."""
     stores = (Store(db_url), Store(db_url))
     yield stores
     for store in stores:
         store.dispose()
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_only_one_postgres_leader_holds_the_advisory_lock(
     two_stores: tuple[Store, Store],
 ) -> None:
