@@ -6,21 +6,28 @@
     .venv/bin/python -m bench.scheduler --json out.json # also write the results
 
 At Monday 3 May 2027, 07:45 New York — a send day after the 07:30 digest time, so the deadline
-sweep, the weekly digest (1,000 lead mentors) and the contact nudges all produce — it measures:
+sweep, the weekly digest (1,000 lead mentors) and the contact nudges all produce (a scheduler
+started or caught up at 07:45 runs all three in one tick) — it measures, as medians of RUNS
+runs after a warm-up, each at its own instant a few microseconds apart (as real ticks are):
 
-- `<job>_s`: each producer (`NudgeService.deadline_sweep`, `weekly_digest`, `contact_nudges`)
-  and `tick_s`, the three in a row (the tick's compute); median of RUNS runs after a warm-up.
-  `tick_claim_s`: the three through `jobs.produce`, i.e. also claimed into an empty outbox (the
-  tick minus delivery, which is paced I/O). Baseline: the hand-written SQL aggregate of the same
-  totals through the same engine (`raw_*_s`); ratio = ours / raw.
-- `aggregates_s`: the product's three aggregate functions (`last_contacts`, `week_totals`,
-  `minutes_per_mentee`) beside the same totals in hand-written SQL; ratio = ours / raw.
-- `<job>_queries`: SQL statements per job (a `before_cursor_execute` listener on the store's
-  engine; BEGIN not counted) — constant in the number of people means no per-person loop.
-  `<job>_claim_queries`: the same through `jobs.produce` (the outbox claim included).
-- `tick_peak_tracemalloc_mb` (Python allocations) and `tick_maxrss_delta_mb` (the process's
-  resident high-water mark grown by the first tick, SQLite's own memory included), measured in
-  a fresh subprocess; baseline: the 300 MB target, ratio = value / target.
+- `tick_s`: the three producers (`NudgeService.deadline_sweep`, `weekly_digest`,
+  `contact_nudges`) in a row, inside the product's tick scope when it has one
+  (`NudgeService.shared_reads`, which `jobs.tick` opens) — the tick's compute.
+  `<job>_s`: each producer alone (its own reads). `tick_claim_s`: the three through
+  `jobs.produce`, also claimed into an empty outbox (the tick less delivery, which is paced I/O).
+  Baseline: the hand-written SQL for the same totals (last contact per pair, last week's minutes
+  per pair, minutes per mentee) through the same engine (`raw_*_s`); ratio = ours / raw.
+- `aggregates_s`: time the tick spends in the product's aggregate reads (`last_contacts`,
+  `week_totals`, `minutes_per_mentee`, as the jobs call them) beside that raw SQL;
+  `snapshot_s`: time in `load_snapshot` (people, roles, pairs, milestones, teams).
+- `<job>_queries`: SQL statements per job in one tick (a `before_cursor_execute` listener on the
+  store's engine; BEGIN not counted) — constant in the number of people means no per-person
+  loop; `<job>_claim_queries` through `jobs.produce` (the outbox claim included).
+- `tick_peak_tracemalloc_mb` (Python allocations) and `tick_maxrss_delta_mb` (how much the
+  first tick grew the process's resident high-water mark, SQLite's own memory included), in a
+  fresh subprocess; baseline: the 300 MB target, ratio = value / target.
+- `*_cpu_s`: CPU time of the same runs (steadier than wall time on a busy machine; on
+  PostgreSQL it leaves out the server's work).
 
 Targets (issue 4): tick ≤ 1 s, ≤ 300 MB. Names are prefixed `scheduler.` (SQLite) and
 `scheduler.pg.` (PostgreSQL).
@@ -32,6 +39,7 @@ import argparse
 import cProfile
 import gc
 import io
+import itertools
 import json
 import os
 import pstats
@@ -44,25 +52,19 @@ import tempfile
 import time
 import tracemalloc
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Date, bindparam, delete, event, text
 
+import bot.services.nudges as nudges_module
 from bench import scheduler_data as data
 from bot.clock import FixedClock
 from bot.jobs import PRODUCERS, produce
 from bot.services.container import Services, build_services
-from bot.services.nudges import is_year2
-from bot.services.schedule_data import (
-    last_contacts,
-    load_snapshot,
-    minutes_per_mentee,
-    week_totals,
-)
 from bot.store.models import OutboxMessage
 
 Results = dict[str, dict[str, object]]
@@ -71,9 +73,10 @@ TICK_TARGET_S = 1.0
 MEMORY_TARGET_MB = 300.0
 JOBS = tuple(PRODUCERS)  # deadline-sweep, weekly-digest, contact-nudges
 NOW = data.NOW
+AGGREGATES = ("last_contacts", "week_totals", "minutes_per_mentee")
+WATCHED = ("load_snapshot", *AGGREGATES)  # timed where bot.services.nudges calls them
 
-# Every pair's last day (the active pairs are looked up in it): joining the active assignments
-# first was slower on SQLite (3.7 s against 2.6 s), so the floor is the plain aggregate.
+# The plain aggregates (every pair; the jobs look the active ones up in them).
 RAW_LAST_CONTACT = """
 SELECT mentor_id, mentee_id, MAX(occurred_on)
 FROM log_entries
@@ -101,12 +104,19 @@ RAW_QUERIES = {
     ),
     "mentee_totals": text(RAW_MENTEE_TOTALS),
 }
-# The raw totals under each job's data (its floor): the tick needs each of them once.
+# The raw totals under each job's data (its floor); the tick needs each of them once.
 RAW_FOR_JOB = {
     "deadline-sweep": ("mentee_totals",),
     "weekly-digest": ("week_totals", "last_contact", "mentee_totals"),
     "contact-nudges": ("last_contact",),
 }
+
+_instants = itertools.count(1)
+
+
+def instant() -> datetime:
+    """NOW plus a few microseconds: every run is a tick of its own (no memo carries over)."""
+    return NOW + timedelta(microseconds=next(_instants))
 
 
 def say(message: str) -> None:
@@ -133,9 +143,42 @@ class Clocks:
         self.cpu[part].append(time.process_time() - cpu)
         self.wall[part].append(time.perf_counter() - wall)
 
+    def add(self, part: str, wall: float, cpu: float) -> None:
+        """Record a sample measured elsewhere."""
+        self.wall[part].append(wall)
+        self.cpu[part].append(cpu)
+
     def median(self, part: str, *, cpu: bool = False) -> float:
         """The median sample of a part."""
         return statistics.median((self.cpu if cpu else self.wall)[part])
+
+
+@contextmanager
+def watching() -> Iterator[dict[str, list[float]]]:
+    """Time the data functions where the jobs call them: name → [wall, cpu, calls]."""
+    spent: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    originals = {n: getattr(nudges_module, n) for n in WATCHED if hasattr(nudges_module, n)}
+
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                entry = spent[name]
+                entry[0] += time.perf_counter() - wall
+                entry[1] += time.process_time() - cpu
+                entry[2] += 1
+
+        return wrapper
+
+    for name, fn in originals.items():
+        setattr(nudges_module, name, timed(name, fn))
+    try:
+        yield spent
+    finally:
+        for name, fn in originals.items():
+            setattr(nudges_module, name, fn)
 
 
 class QueryCounter:
@@ -155,9 +198,13 @@ class QueryCounter:
 
     @contextmanager
     def counting(self) -> Iterator[Counter[str]]:
-        """Count the statements of a block into a fresh counter."""
-        self.labels = Counter()
-        yield self.labels
+        """Count the statements of a block into a fresh counter (nothing counted after it)."""
+        seen: Counter[str] = Counter()
+        self.labels = seen
+        try:
+            yield seen
+        finally:
+            self.labels = Counter()
 
 
 def make_services(url: str) -> Services:
@@ -165,18 +212,28 @@ def make_services(url: str) -> Services:
     return build_services(data.make_settings(url), clock=FixedClock(NOW))
 
 
+def tick_scope(services: Services) -> AbstractContextManager[Any]:
+    """The scope `jobs.tick` runs its producers in (reads shared by one tick), if any."""
+    shared = getattr(services.nudges, "shared_reads", None)
+    return shared() if callable(shared) else nullcontext()
+
+
+def _run_job(services: Services, job: str, now: datetime) -> int:
+    notes = PRODUCERS[job][1](services, now)
+    if notes is None:
+        raise RuntimeError(f"{job} did not run at {now}: not its time")
+    return len(notes)
+
+
 def _tick(services: Services, clocks: Clocks | None = None) -> dict[str, int]:
-    """The three producers in a row, as the tick runs them; notifications per job."""
+    """The three producers in a row at one instant, as `jobs.tick` runs them; messages per job."""
     clocks = clocks or Clocks()
+    now = instant()
     produced = {}
-    with clocks.timing("tick"):
+    with clocks.timing("tick"), tick_scope(services):
         for job in JOBS:
-            with clocks.timing(job):
-                notes = PRODUCERS[job][1](services, NOW)
-            if notes is None:
-                raise RuntimeError(f"{job} did not run at {NOW}: not its time")
-            produced[job] = len(notes)
-            del notes
+            with clocks.timing(f"{job}_in_tick"):
+                produced[job] = _run_job(services, job, now)
     return produced
 
 
@@ -188,11 +245,11 @@ def _clear_outbox(services: Services) -> None:
 def _tick_with_claim(services: Services, clocks: Clocks) -> dict[str, tuple[int, int]]:
     """The three jobs through `jobs.produce` (compute + outbox claim) into an empty outbox."""
     _clear_outbox(services)
+    now = instant()
     counts = {}
-    with clocks.timing("tick_claim"):
+    with clocks.timing("tick_claim"), tick_scope(services):
         for job in JOBS:
-            with clocks.timing(f"{job}_claim"):
-                result = produce(services, job, NOW)
+            result = produce(services, job, now)
             assert result is not None
             counts[job] = result
     return counts
@@ -217,25 +274,6 @@ def _raw(services: Services, name: str, params: dict[str, Any]) -> int:
     return len(result)
 
 
-def _ours_aggregates(services: Services, year2_ids: list[int]) -> int:
-    """The product's aggregate functions for the same totals, in one read session."""
-    program = services.programs.current()
-    today = program.today(NOW)
-    first, last = program.calendar.previous_school_week(today)
-    with services.store.read() as session:
-        contacts = last_contacts(session, program, today)
-        totals = week_totals(session, program, first, last)
-        per_mentee = minutes_per_mentee(session, program, year2_ids)
-    return len(contacts) + len(totals) + len(per_mentee)
-
-
-def _year2_ids(services: Services) -> list[int]:
-    program = services.programs.current()
-    with services.store.read() as session:
-        snapshot = load_snapshot(session, program)
-    return [m.id for m in snapshot.members.values() if "mentee" in m.roles and is_year2(m, program)]
-
-
 # ---- memory: a fresh process, so the first tick's high-water mark is the tick's own ----------
 def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -255,8 +293,7 @@ def memory_probe(url: str) -> dict[str, float]:
         peaks = {}
         for job in JOBS:
             tracemalloc.reset_peak()
-            notes = PRODUCERS[job][1](services, NOW)
-            del notes
+            _run_job(services, job, instant())
             peaks[job] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.reset_peak()
         _tick(services)
@@ -297,28 +334,54 @@ def _entry(value: float, unit: str, baseline: float | None) -> dict[str, object]
     return {"value": rounded, "unit": unit, "baseline": base, "ratio": ratio}
 
 
-def _count_queries(services: Services, year2_ids: list[int]) -> dict[str, Counter[str]]:
-    """Statements per job (compute only, then through `jobs.produce`) and for the aggregates."""
+def _count_queries(services: Services) -> dict[str, Counter[str]]:
+    """Statements per job in one tick (compute only, then through `jobs.produce`)."""
     counter = QueryCounter()
     engine = services.store.engine
     event.listen(engine, "before_cursor_execute", counter)
     queries: dict[str, Counter[str]] = {}
     try:
-        for job in JOBS:
-            with counter.counting() as seen:
-                PRODUCERS[job][1](services, NOW)
-            queries[job] = seen
-        with counter.counting() as seen:
-            _ours_aggregates(services, year2_ids)
-        queries["aggregates"] = seen
+        now = instant()
+        with tick_scope(services):
+            for job in JOBS:
+                with counter.counting() as seen:
+                    PRODUCERS[job][1](services, now)
+                queries[job] = seen
         _clear_outbox(services)
-        for job in JOBS:
-            with counter.counting() as seen:
-                produce(services, job, NOW)
-            queries[f"{job}_claim"] = seen
+        now = instant()
+        with tick_scope(services):
+            for job in JOBS:
+                with counter.counting() as seen:
+                    produce(services, job, now)
+                queries[f"{job}_claim"] = seen
     finally:
         event.remove(engine, "before_cursor_execute", counter)
     return queries
+
+
+def _timed_runs(services: Services, clocks: Clocks, runs: int) -> dict[str, tuple[int, int]]:
+    params = raw_params(services)
+    for job in JOBS:
+        for _ in range(runs):
+            with clocks.timing(job):
+                _run_job(services, job, instant())
+    for _ in range(runs):
+        with watching() as spent:
+            _tick(services, clocks)
+        clocks.add("snapshot", *spent["load_snapshot"][:2])
+        clocks.add(
+            "aggregates",
+            sum(spent[n][0] for n in AGGREGATES),
+            sum(spent[n][1] for n in AGGREGATES),
+        )
+    for _ in range(runs):
+        claimed = _tick_with_claim(services, clocks)
+    for _ in range(runs):
+        for name in RAW_QUERIES:
+            with clocks.timing(f"raw_{name}"):
+                _raw(services, name, params)
+    _clear_outbox(services)
+    return claimed
 
 
 def measure(results: Results, url: str, prefix: str, runs: int = RUNS) -> dict[str, Any]:
@@ -329,26 +392,14 @@ def measure(results: Results, url: str, prefix: str, runs: int = RUNS) -> dict[s
     clocks = Clocks()
     try:
         program = services.programs.current()
-        today = program.today(NOW)
-        year2_ids = _year2_ids(services)
-        params = raw_params(services)
         say(f"[{prefix}] warm-up and query counts")
         produced = _tick(services)
+        params = raw_params(services)
         for name in RAW_QUERIES:
             _raw(services, name, params)
-        queries = _count_queries(services, year2_ids)
+        queries = _count_queries(services)
         say(f"[{prefix}] timing ({runs} runs)")
-        for _ in range(runs):
-            _tick(services, clocks)
-        for _ in range(runs):
-            claimed = _tick_with_claim(services, clocks)
-        for _ in range(runs):
-            with clocks.timing("aggregates"):
-                _ours_aggregates(services, year2_ids)
-            for name in RAW_QUERIES:
-                with clocks.timing(f"raw_{name}"):
-                    _raw(services, name, params)
-        _clear_outbox(services)
+        claimed = _timed_runs(services, clocks, runs)
     finally:
         services.close()
 
@@ -359,27 +410,27 @@ def measure(results: Results, url: str, prefix: str, runs: int = RUNS) -> dict[s
         return sum(clocks.median(f"raw_{n}", cpu=cpu) for n in names)
 
     every = tuple(RAW_QUERIES)
+    put("tick_s", clocks.median("tick"), "s", raw(every))
+    put("tick_cpu_s", clocks.median("tick", cpu=True), "s", raw(every, cpu=True))
     for job in JOBS:
         put(f"{_key(job)}_s", clocks.median(job), "s", raw(RAW_FOR_JOB[job]))
-    put("tick_s", clocks.median("tick"), "s", raw(every))
-    for job in JOBS:
         put(
             f"{_key(job)}_cpu_s", clocks.median(job, cpu=True), "s", raw(RAW_FOR_JOB[job], cpu=True)
         )
-    put("tick_cpu_s", clocks.median("tick", cpu=True), "s", raw(every, cpu=True))
     put("tick_claim_s", clocks.median("tick_claim"), "s", raw(every))
     put("aggregates_s", clocks.median("aggregates"), "s", raw(every))
-    put("aggregates_cpu_s", clocks.median("aggregates", cpu=True), "s", raw(every, cpu=True))
+    put("snapshot_s", clocks.median("snapshot"), "s", None)
     for name in RAW_QUERIES:
         put(f"raw_{name}_s", clocks.median(f"raw_{name}"), "s", None)
+    put("tick_queries", sum(sum(queries[j].values()) for j in JOBS), "queries", None)
     for job in JOBS:
         put(f"{_key(job)}_queries", sum(queries[job].values()), "queries", None)
         put(f"{_key(job)}_claim_queries", sum(queries[f"{job}_claim"].values()), "queries", None)
-        put(f"{_key(job)}_notifications", produced[job], "messages", None)
-    put("tick_queries", sum(sum(queries[j].values()) for j in JOBS), "queries", None)
+        put(f"{_key(job)}_messages", produced[job], "messages", None)
     put("tick_peak_tracemalloc_mb", memory["tick_peak_mb"], "MB", MEMORY_TARGET_MB)
     put("tick_maxrss_delta_mb", memory["maxrss_delta_mb"], "MB", MEMORY_TARGET_MB)
     put("process_maxrss_mb", memory["maxrss_after_mb"], "MB", None)
+    today = program.today(NOW)
     return {
         "when": f"{NOW.astimezone(program.tz):%a %d %b %Y %H:%M %Z}",
         "week": program.calendar.previous_school_week(today),
@@ -429,27 +480,28 @@ def report(details: dict[str, Any], engine: str) -> None:
         claim = queries[f"{job}_claim"]
         produced, claimed = details["claimed"][job]
         say(
-            f"  {job}: {details['produced'][job]:,} messages; wall [{samples(job)}] s, "
-            f"cpu {clocks.median(job, cpu=True):.2f} s; {sum(queries[job].values())} queries "
-            f"({labels}); through jobs.produce {sum(claim.values())} queries "
-            f"({claimed:,} of {produced:,} claimed)"
+            f"  {job}: {details['produced'][job]:,} messages; alone [{samples(job)}] s, "
+            f"in the tick {clocks.median(f'{job}_in_tick'):.2f} s; "
+            f"{sum(queries[job].values())} queries in the tick ({labels}); through "
+            f"jobs.produce {sum(claim.values())} ({claimed:,} of {produced:,} claimed)"
         )
     tick = clocks.median("tick")
     raw_all = sum(clocks.median(f"raw_{n}") for n in RAW_QUERIES)
     say(
-        f"  tick: wall [{samples('tick')}] s, cpu {clocks.median('tick', cpu=True):.2f} s "
+        f"  tick: [{samples('tick')}] s, cpu {clocks.median('tick', cpu=True):.2f} s "
         f"(target ≤ {TICK_TARGET_S:.0f} s: {'met' if tick <= TICK_TARGET_S else 'MISSED'}); "
-        f"with the outbox claim [{samples('tick_claim')}] s; raw SQL of the same totals "
-        f"{raw_all:.3f} s ("
+        f"with the outbox claim [{samples('tick_claim')}] s; in load_snapshot "
+        f"{clocks.median('snapshot'):.2f} s, in the aggregates {clocks.median('aggregates'):.2f} s;"
+        f" raw SQL of the same totals {raw_all:.3f} s ("
         + ", ".join(f"{n} {clocks.median(f'raw_{n}'):.3f}" for n in RAW_QUERIES)
-        + f"); the product's aggregate functions {clocks.median('aggregates'):.3f} s"
+        + ")"
     )
     peak = max(memory["tick_peak_mb"], memory["maxrss_delta_mb"])
     say(
         f"  memory: tracemalloc peak {memory['tick_peak_mb']:.1f} MB, maxrss "
         f"{memory['maxrss_before_mb']:.0f} → {memory['maxrss_after_mb']:.0f} MB "
         f"(+{memory['maxrss_delta_mb']:.1f}) (target ≤ {MEMORY_TARGET_MB:.0f} MB: "
-        f"{'met' if peak <= MEMORY_TARGET_MB else 'MISSED'}); tracemalloc per job: "
+        f"{'met' if peak <= MEMORY_TARGET_MB else 'MISSED'}); tracemalloc, each job alone: "
         + ", ".join(f"{job} {memory[f'{_key(job)}_peak_mb']:.1f}" for job in JOBS)
     )
     say("")
@@ -483,11 +535,11 @@ def format_table(results: Results) -> str:
 
 
 def profile(url: str, top: int = 30) -> str:
-    """cProfile of one tick (after a warm-up): the top functions by own and cumulative time."""
+    """cProfile (CPU time) of one tick after a warm-up: top functions by own and total time."""
     services = make_services(url)
     try:
         _tick(services)
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         _tick(services)
         profiler.disable()
@@ -508,10 +560,14 @@ def _json_default(value: object) -> object:
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m bench.scheduler`: run, print the table (and optionally profile, save)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.scheduler", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scheduler",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--pg", default=os.environ.get("MM_BENCH_PG_URL"), help="PostgreSQL URL")
-    parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs (default {RUNS})")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--profile", action="store_true", help="cProfile one tick (SQLite)")
     parser.add_argument("--memory-probe", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
