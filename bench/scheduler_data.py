@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, create_engine, insert, text
 from sqlalchemy.engine import make_url
@@ -38,6 +38,7 @@ from bot.services.container import build_services
 from bot.store.db import MIGRATIONS_DIR, upgrade
 from bot.store.models import (
     Assignment,
+    Base,
     LogEntry,
     MilestoneDone,
     Person,
@@ -263,7 +264,8 @@ def build_world(program_id: int) -> World:  # noqa: PLR0915 - one linear recipe
     # Who stays unpaired: the newest hires (not yet due), 400 beginning educators past their
     # deadline (the alert), the rest incoming educators (assignment not required).
     def assign_due(row: dict[str, Any]) -> date:
-        return max(start, row["hire_date"]) + timedelta(days=14)
+        hired: date = row["hire_date"]
+        return max(start, hired) + timedelta(days=14)
 
     newest = {m["id"] for m in mentees if m["hire_date"] > today - timedelta(days=14)}
     beginning_overdue = [
@@ -434,7 +436,8 @@ def _chunks(rows: Iterable[dict[str, Any]], size: int = CHUNK) -> Iterator[list[
         yield chunk
 
 
-def _insert(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> int:
+def _insert(conn: Connection, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
+    table = cast(Table, model.__table__)
     count = 0
     for chunk in _chunks(rows):
         conn.execute(insert(table), chunk)
@@ -463,11 +466,11 @@ def seed(url: str, *, say: Callable[[str], None] = print) -> None:
                 conn.exec_driver_sql("PRAGMA cache_size=-262144")
             else:
                 conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-            _insert(conn, Person.__table__, world.people)
-            _insert(conn, PersonRole.__table__, world.roles)
+            _insert(conn, Person, world.people)
+            _insert(conn, PersonRole, world.roles)
             _insert(
                 conn,
-                Assignment.__table__,
+                Assignment,
                 (
                     {
                         "program_id": program.id,
@@ -483,10 +486,10 @@ def seed(url: str, *, say: Callable[[str], None] = print) -> None:
                     for p in world.pairs
                 ),
             )
-            _insert(conn, SupportTeamMember.__table__, world.team)
-            _insert(conn, MilestoneDone.__table__, world.milestones)
+            _insert(conn, SupportTeamMember, world.team)
+            _insert(conn, MilestoneDone, world.milestones)
             say(f"  people, roles, pairs in {time.perf_counter() - started:.1f} s")
-            _insert(conn, LogEntry.__table__, log_rows(world, program.id))
+            _insert(conn, LogEntry, log_rows(world, program.id))
             if not sqlite:
                 conn.exec_driver_sql(
                     "SELECT setval(pg_get_serial_sequence('people', 'id'), "
