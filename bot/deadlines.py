@@ -8,7 +8,7 @@ send day, so nothing is lost and nothing goes out twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -111,6 +111,16 @@ def escalation_points(
     return points
 
 
+def open_rules(
+    policy: Policy, subjects: Iterable[Subject], done: set[tuple[int | None, str]]
+) -> Iterator[tuple[Subject, DeadlineRule]]:
+    """Each (subject, rule) that applies and is not done yet."""
+    for subject in subjects:
+        for rule in policy.deadlines:
+            if applies(rule, subject) and (subject.id, rule.key) not in done:
+                yield subject, rule
+
+
 def _evaluate(
     rule: DeadlineRule, subject: Subject, calendar: SchoolCalendar, since: date, today: date
 ) -> tuple[date, State | None, tuple[str, ...]]:
@@ -148,17 +158,14 @@ def items_for_day(
     since = previous_send_day(calendar, today)
     memo: dict[tuple[str, date | None], tuple[date, State | None, tuple[str, ...]]] = {}
     items: list[DueItem] = []
-    for subject in subjects:
-        for rule in policy.deadlines:
-            if not applies(rule, subject) or (subject.id, rule.key) in done:
-                continue
-            key = (rule.key, subject.hire_date)
-            found = memo.get(key)
-            if found is None:
-                found = memo[key] = _evaluate(rule, subject, calendar, since, today)
-            due, state, roles = found
-            if state is not None:
-                items.append(DueItem(rule, subject, due, state, roles))
+    for subject, rule in open_rules(policy, subjects, done):
+        key = (rule.key, subject.hire_date)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _evaluate(rule, subject, calendar, since, today)
+        due, state, roles = found
+        if state is not None:
+            items.append(DueItem(rule, subject, due, state, roles))
     return items
 
 
@@ -175,18 +182,15 @@ def upcoming_within(
     soon: list[DueItem] = []
     horizon = today + timedelta(days=days)
     memo: dict[tuple[str, date | None], date] = {}
-    for subject in subjects:
-        for rule in policy.deadlines:
-            if not applies(rule, subject) or (subject.id, rule.key) in done:
-                continue
-            key = (rule.key, subject.hire_date)
-            due = memo.get(key)
-            if due is None:
-                due = memo[key] = due_date(rule, subject, calendar)
-            if due < today:
-                overdue.append(DueItem(rule, subject, due, "overdue"))
-            elif due <= horizon:
-                soon.append(DueItem(rule, subject, due, "upcoming"))
+    for subject, rule in open_rules(policy, subjects, done):
+        key = (rule.key, subject.hire_date)
+        due = memo.get(key)
+        if due is None:
+            due = memo[key] = due_date(rule, subject, calendar)
+        if due < today:
+            overdue.append(DueItem(rule, subject, due, "overdue"))
+        elif due <= horizon:
+            soon.append(DueItem(rule, subject, due, "upcoming"))
     return overdue, soon
 
 
