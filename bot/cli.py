@@ -24,7 +24,7 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date like 2026-09-14") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, many commands)
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(
         prog="mentor-minutes",
@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     annual = report_sub.add_parser("annual", help="the annual induction report")
     annual.add_argument("--year", help="school year such as 2026-27 (default: current)")
     annual.add_argument("--format", choices=["csv", "json", "md"], default="md")
+
+    ledger = sub.add_parser("ledger", help="`ledger verify` / `ledger rebuild`: the kept totals")
+    ledger_sub = ledger.add_subparsers(dest="action", required=True)
+    ledger_sub.add_parser(
+        "verify", help="recompute every total from the log rows; print each difference (exit 1)"
+    )
+    ledger_sub.add_parser("rebuild", help="recompute every kept total from the log rows")
     return parser
 
 

@@ -319,3 +319,33 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     render = {"md": report_markdown, "json": report_json, "csv": report_csv}[args.format]
     _out().write(render(report))
     return 0
+
+
+def cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
+    """`ledger verify` (exit 1 on any difference) / `ledger rebuild`."""
+    services = open_services(settings)
+    out = _out()
+    try:
+        if args.action == "rebuild":
+            fresh = services.ledger.rebuild()
+            out.write(
+                f"Rebuilt the kept totals from the log rows: {len(fresh.pair_buckets)} pair "
+                f"buckets, {len(fresh.pair_years)} pair years, "
+                f"{len(fresh.mentor_buckets)} mentor buckets.\n"
+            )
+            return 0
+        result = services.ledger.verify()
+    finally:
+        services.close()
+    for difference in result.differences:
+        out.write(f"{difference}\n")
+    verdict = (
+        "0 differences"
+        if not result.differences
+        else f"{len(result.differences)} difference{'s' if len(result.differences) != 1 else ''}"
+    )
+    out.write(
+        f"ledger verify: {result.entries} log entries, {result.rows} kept totals, {verdict} "
+        f"({result.seconds:.2f} s)\n"
+    )
+    return 1 if result.differences else 0

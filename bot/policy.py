@@ -37,6 +37,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.ledger import DEFAULT_YEAR_START_MONTH, ProgramYear, program_year_of
+
 EDUCATOR_TYPES: tuple[str, ...] = (
     "beginning_teacher",
     "incoming_teacher",
@@ -757,6 +759,7 @@ class ProgramConfig(BaseModel):
     policy: str = "ma"
     school_year_start: date
     school_year_end: date
+    program_year_start_month: int = Field(default=DEFAULT_YEAR_START_MONTH, ge=1, le=12)
     non_school_days: tuple[date, ...] = ()
     vacations: tuple[Vacation, ...] = ()
     calendar_ics: str | None = None
@@ -831,6 +834,13 @@ class ProgramConfig(BaseModel):
                 f"school_year_end: {end} is more than 13 months after school_year_start {start}"
             ]
         problems: list[str] = []
+        year = program_year_of(start, self.program_year_start_month)
+        if not year.contains(end):
+            problems.append(
+                f"school_year_end: {end} is outside the program year {year.label} "
+                f"({year.first} to {year.last}) that school_year_start opens; "
+                "set program_year_start_month so the school year lies in one program year"
+            )
         span = f"({start} to {end})"
         for index, day in enumerate(self.non_school_days):
             if not start <= day <= end:
@@ -858,6 +868,11 @@ class ProgramConfig(BaseModel):
     def school_year_label(self) -> str:
         """The school year as "2026-27"."""
         return school_year_label(self.school_year_start, self.school_year_end)
+
+    @property
+    def program_year(self) -> ProgramYear:
+        """The program year that holds this school year (by default 1 July – 30 June)."""
+        return program_year_of(self.school_year_start, self.program_year_start_month)
 
     def effective_policy(self) -> Policy:
         """The preset named by ``policy`` with ``[overrides]`` and ``[[deadlines]]`` applied."""
@@ -974,6 +989,10 @@ def program_to_toml(cfg: ProgramConfig) -> str:
         f"policy = {_toml_value(cfg.policy)}",
         f"school_year_start = {cfg.school_year_start.isoformat()}",
         f"school_year_end = {cfg.school_year_end.isoformat()}",
+    ]
+    if cfg.program_year_start_month != DEFAULT_YEAR_START_MONTH:
+        lines.append(f"program_year_start_month = {cfg.program_year_start_month}")
+    lines += [
         f"non_school_days = {_toml_date_list(cfg.non_school_days)}",
     ]
     if cfg.vacations:

@@ -103,7 +103,7 @@ def test_demo_program_loads() -> None:
         ({"name": '"  Padded  "'}, "name", "Padded"),
         ({"timezone": '"America/Los_Angeles"'}, "timezone", "America/Los_Angeles"),
         ({"non_school_days": None}, "non_school_days", ()),
-        ({"school_year_start": "2026-01-26", "school_year_end": "2026-12-11"}, "school_year_label", "2026"),
+        ({"school_year_start": "2026-01-26", "school_year_end": "2026-12-11", "program_year_start_month": "1"}, "school_year_label", "2026"),
         ({"vacations": "[[2026-12-24, 2027-01-01]]"}, "vacations", (Vacation(start=date(2026, 12, 24), end=date(2027, 1, 1)),)),
         ({"vacations": '[{start = 2026-12-24, end = 2027-01-01, name = "Winter break"}]'}, "vacations", (Vacation(start=date(2026, 12, 24), end=date(2027, 1, 1), name="Winter break"),)),
         ({"school_year_start": "2026-08-31T00:00:00"}, "school_year_start", date(2026, 8, 31)),

@@ -8,6 +8,7 @@ from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
 from bot.services.assignments import AssignmentService
 from bot.services.hours import HoursService
+from bot.services.ledger import LedgerService
 from bot.services.logs import LogService
 from bot.services.milestones import MilestoneService
 from bot.services.nudges import NudgeService
@@ -35,6 +36,7 @@ class Services:
     nudges: NudgeService
     milestones: MilestoneService
     reports: ReportService
+    ledger: LedgerService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -67,4 +69,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         nudges=NudgeService(store, programs),
         milestones=MilestoneService(store, programs, people),
         reports=ReportService(store, programs, people),
+        ledger=LedgerService(store, programs),
     )

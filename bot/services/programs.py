@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -11,8 +12,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.calendar import SchoolCalendar, local_date
+from bot.ledger import (
+    DEFAULT_YEAR_START_MONTH,
+    Periods,
+    ProgramYear,
+    program_year_by_label,
+    program_year_of,
+)
 from bot.policy import Policy, ProgramConfig, parse_program_toml, program_to_toml
-from bot.services.errors import NoProgram
+from bot.services.errors import NoProgram, Refusal
+from bot.store import rollups
 from bot.store.db import Store
 from bot.store.models import Program
 
@@ -47,6 +56,33 @@ class ProgramInfo:
         """The local date in the program timezone at an instant."""
         return local_date(now, self.tz)
 
+    @property
+    def year_start_month(self) -> int:
+        """The month program years begin in (7: July to June)."""
+        return self.config.program_year_start_month
+
+    @property
+    def year(self) -> ProgramYear:
+        """The program year that holds the loaded school year."""
+        return self.config.program_year
+
+    def year_of(self, day: date) -> ProgramYear:
+        """The program year a day belongs to (every day belongs to exactly one)."""
+        return program_year_of(day, self.year_start_month)
+
+    def year_named(self, label: str | None) -> ProgramYear:
+        """The program year a label such as "2026-27" names (None: the loaded one)."""
+        if label is None:
+            return self.year
+        try:
+            return program_year_by_label(label, self.year_start_month)
+        except ValueError as exc:
+            raise Refusal(f"{exc} (this program's year is {self.year.label}).") from None
+
+    def periods(self, now: datetime) -> Periods:
+        """Today's week, month and program year in the program timezone."""
+        return Periods.on(self.today(now), self.year_start_month)
+
 
 @lru_cache(maxsize=32)
 def _parse(program_id: int, toml_text: str) -> ProgramInfo:
@@ -76,9 +112,14 @@ class ProgramService:
         with self.store.write() as session:
             program = session.scalars(select(Program).order_by(Program.id).limit(1)).first()
             created = program is None
+            rebuild = False
             if program is None:
                 program = Program()
                 session.add(program)
+            else:
+                stored = tomllib.loads(program.config_toml or "")
+                previous = stored.get("program_year_start_month", DEFAULT_YEAR_START_MONTH)
+                rebuild = previous != config.program_year_start_month
             program.name = config.name
             program.timezone = config.timezone
             program.policy = config.policy
@@ -87,6 +128,8 @@ class ProgramService:
             program.config_toml = toml_text
             session.flush()
             program_id = program.id
+            if rebuild:  # the program years moved: their totals are counted anew
+                rollups.rebuild(session, program_id, config.program_year_start_month)
         self._cached = None
         return _parse(program_id, toml_text), created
 

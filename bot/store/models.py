@@ -273,3 +273,57 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     not_before: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class PairBucket(Base):
+    """A pair's totals over one bucket (the part of a week in one month), kept at write time."""
+
+    __tablename__ = "ledger_pair_buckets"
+    __table_args__ = (Index("ix_ledger_pair_buckets_program_start", "program_id", "bucket_start"),)
+
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    bucket_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    observations: Mapped[int] = mapped_column(Integer, default=0)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    visit_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+    last_contact: Mapped[date | None] = mapped_column(Date)
+
+
+class PairYear(Base):
+    """A pair's totals over one program year, kept at write time."""
+
+    __tablename__ = "ledger_pair_years"
+    __table_args__ = (
+        Index("ix_ledger_pair_years_program_year", "program_id", "year_start"),
+        Index("ix_ledger_pair_years_mentee", "mentee_id", "year_start"),
+    )
+
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    year_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    observations: Mapped[int] = mapped_column(Integer, default=0)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    visit_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+    last_contact: Mapped[date | None] = mapped_column(Date)
+
+
+class MentorBucket(Base):
+    """A mentor's time (each log batch once) over one bucket, kept at write time."""
+
+    __tablename__ = "ledger_mentor_buckets"
+    __table_args__ = (
+        Index("ix_ledger_mentor_buckets_program_start", "program_id", "bucket_start"),
+    )
+
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    bucket_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)

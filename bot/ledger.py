@@ -1,0 +1,376 @@
+"""What counts (DOMAIN.md "What counts"): pair time, mentor time, observations, visits, periods.
+
+Pure: plain values in, plain values out. Every number a person sees is built from these rules;
+the store keeps them summed at write time (`bot/store/rollups.py`) and `ledger verify`
+recomputes them from the log rows with the same functions.
+
+- **Pair time**: the minutes of every entry of a pair except `observed` visits.
+- **Mentor time**: each log batch (one `/logmeeting` or one form, however many mentees it
+  names) counted once per mentor and day — the longest of its entries that day.
+- **Observations** made by mentors: entries of kind `observation`. **Visits** made by
+  beginning educators: entries of kind `observed` (never pair time, mentor time or pay).
+- **Periods**: Monday–Sunday weeks, months and program years (by default 1 July – 30 June).
+  Totals are kept per *bucket*: the part of a week that lies in one month. A bucket never
+  straddles a week, a month or a program year (program years begin on the first of a month),
+  so every period is an exact union of buckets.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+OBSERVATION = "observation"  # a mentor observes the mentee (report item d)
+VISIT = "observed"  # the mentee observes a teacher: the mentee's own activity, not pair time
+DEFAULT_YEAR_START_MONTH = 7  # program years run 1 July – 30 June unless the program says
+INDUCTION_GRACE_DAYS = 60  # hired this close before the school year: it is the induction year
+
+
+# ---- periods ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class ProgramYear:
+    """A program year: every date belongs to exactly one."""
+
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        """The year as "2026-27" (or "2026" for a calendar year)."""
+        if self.first.year == self.last.year:
+            return str(self.first.year)
+        return f"{self.first.year}-{self.last.year % 100:02d}"
+
+    def contains(self, day: date) -> bool:
+        """True when the day lies in this program year."""
+        return self.first <= day <= self.last
+
+    def following(self) -> ProgramYear:
+        """The next program year."""
+        return program_year_of(self.last + timedelta(days=1), self.first.month)
+
+
+def program_year_of(day: date, start_month: int = DEFAULT_YEAR_START_MONTH) -> ProgramYear:
+    """The program year containing a day."""
+    if not 1 <= start_month <= 12:
+        raise ValueError(f"a program year starts in month 1..12, not {start_month}")
+    year = day.year if day.month >= start_month else day.year - 1
+    first = date(year, start_month, 1)
+    next_first = date(year + 1, start_month, 1)
+    return ProgramYear(first, next_first - timedelta(days=1))
+
+
+def program_year_by_label(label: str, start_month: int = DEFAULT_YEAR_START_MONTH) -> ProgramYear:
+    """The program year a label such as "2026-27" names; ValueError when it names none."""
+    text = label.strip()
+    head, _, tail = text.partition("-")
+    if not head.isdigit() or len(head) != 4 or (tail and not tail.isdigit()):
+        raise ValueError(f"{label!r} is not a program year like 2026-27")
+    year = program_year_of(date(int(head), start_month, 1), start_month)
+    if year.label != text:
+        raise ValueError(f"{label!r} is not a program year like {year.label}")
+    return year
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """The Monday–Sunday week containing a day."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of the month containing a day."""
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def bucket_of(day: date) -> date:
+    """The first day of the day's bucket: the part of its week that lies in its month."""
+    return max(week_of(day)[0], day.replace(day=1))
+
+
+def bucket_last(start: date) -> date:
+    """The last day of the bucket that begins on `start`."""
+    return min(week_of(start)[1], month_of(start)[1])
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The periods `/hours`, Home and the echo show, as of one day."""
+
+    today: date
+    week: tuple[date, date]
+    month: tuple[date, date]
+    year: ProgramYear
+
+    @classmethod
+    def on(cls, today: date, start_month: int = DEFAULT_YEAR_START_MONTH) -> Periods:
+        """The week, month and program year containing today."""
+        return cls(today, week_of(today), month_of(today), program_year_of(today, start_month))
+
+
+# ---- entries and totals ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A live log entry as the ledger sees it (no notes)."""
+
+    id: int
+    mentor_id: int
+    mentee_id: int
+    day: date
+    minutes: int
+    kind: str
+    batch: str  # entries of one `/logmeeting` or form share it
+
+
+def batch_key(batch_id: str | None, entry_id: int) -> str:
+    """An entry's batch; an entry stored without one is a batch of its own."""
+    return batch_id if batch_id else f"entry-{entry_id}"
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A pair's (or a scope's) counts over some period."""
+
+    minutes: int = 0  # pair time
+    observations: int = 0  # entries of kind `observation`
+    visits: int = 0  # `observed` visits by the mentee
+    visit_minutes: int = 0
+    contacts: int = 0  # entries that count as pair time
+    last_contact: date | None = None  # the latest day of those
+
+    def __add__(self, other: Totals) -> Totals:
+        last = [d for d in (self.last_contact, other.last_contact) if d is not None]
+        return Totals(
+            self.minutes + other.minutes,
+            self.observations + other.observations,
+            self.visits + other.visits,
+            self.visit_minutes + other.visit_minutes,
+            self.contacts + other.contacts,
+            max(last) if last else None,
+        )
+
+    @property
+    def hours(self) -> float:
+        """Pair time in hours, rounded to two decimals."""
+        return round(self.minutes / 60, 2)
+
+
+ZERO = Totals()
+
+
+def total(parts: Iterable[Totals]) -> Totals:
+    """The sum of several totals."""
+    result = ZERO
+    for part in parts:
+        result = result + part
+    return result
+
+
+def entry_totals(entry: Entry) -> Totals:
+    """What one entry adds to its pair."""
+    if entry.kind == VISIT:
+        return Totals(visits=1, visit_minutes=entry.minutes)
+    return Totals(
+        minutes=entry.minutes,
+        observations=1 if entry.kind == OBSERVATION else 0,
+        contacts=1,
+        last_contact=entry.day,
+    )
+
+
+@dataclass(frozen=True)
+class MentorTime:
+    """A mentor's time over some period: minutes and the sessions they came from."""
+
+    minutes: int = 0
+    sessions: int = 0
+
+    def __add__(self, other: MentorTime) -> MentorTime:
+        return MentorTime(self.minutes + other.minutes, self.sessions + other.sessions)
+
+
+SessionKey = tuple[int, str, date]  # mentor, batch, day
+
+
+def sessions(entries: Iterable[Entry]) -> dict[SessionKey, int]:
+    """Mentor sessions: each (mentor, batch, day) once, with its longest entry's minutes."""
+    longest: dict[SessionKey, int] = {}
+    for entry in entries:
+        if entry.kind == VISIT:
+            continue
+        key = (entry.mentor_id, entry.batch, entry.day)
+        longest[key] = max(longest.get(key, 0), entry.minutes)
+    return longest
+
+
+# ---- rollups ------------------------------------------------------------------------------
+
+PairBucketKey = tuple[int, int, date]  # mentor, mentee, bucket start
+PairYearKey = tuple[int, int, date]  # mentor, mentee, program year's first day
+MentorBucketKey = tuple[int, date]  # mentor, bucket start
+
+
+@dataclass
+class Rollups:
+    """Totals per pair and bucket, per pair and program year, and mentor time per bucket."""
+
+    pair_buckets: dict[PairBucketKey, Totals]
+    pair_years: dict[PairYearKey, Totals]
+    mentor_buckets: dict[MentorBucketKey, MentorTime]
+
+    def without_zeros(self) -> Rollups:
+        """The same, less rows that count nothing (a store may keep those)."""
+        return Rollups(
+            {k: v for k, v in self.pair_buckets.items() if v != ZERO},
+            {k: v for k, v in self.pair_years.items() if v != ZERO},
+            {k: v for k, v in self.mentor_buckets.items() if v != MentorTime()},
+        )
+
+
+def recompute(entries: Iterable[Entry], start_month: int = DEFAULT_YEAR_START_MONTH) -> Rollups:
+    """Every rollup from the live entries: what the store must hold."""
+    pair_buckets: dict[PairBucketKey, Totals] = defaultdict(Totals)
+    pair_years: dict[PairYearKey, Totals] = defaultdict(Totals)
+    kept: list[Entry] = []
+    for entry in entries:
+        counted = entry_totals(entry)
+        bucket = (entry.mentor_id, entry.mentee_id, bucket_of(entry.day))
+        pair_buckets[bucket] = pair_buckets[bucket] + counted
+        year = (entry.mentor_id, entry.mentee_id, program_year_of(entry.day, start_month).first)
+        pair_years[year] = pair_years[year] + counted
+        kept.append(entry)
+    mentor_buckets: dict[MentorBucketKey, MentorTime] = defaultdict(MentorTime)
+    for (mentor_id, _, day), minutes in sessions(kept).items():
+        key = (mentor_id, bucket_of(day))
+        mentor_buckets[key] = mentor_buckets[key] + MentorTime(minutes, 1)
+    return Rollups(dict(pair_buckets), dict(pair_years), dict(mentor_buckets))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one write does to the rollups: signed deltas, and where a latest day may drop."""
+
+    pair_buckets: dict[PairBucketKey, Totals]
+    pair_years: dict[PairYearKey, Totals]
+    mentor_buckets: dict[MentorBucketKey, MentorTime]
+    recheck_last: frozenset[PairBucketKey]  # buckets that lost a contact: recompute its last day
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing changes."""
+        return not (self.pair_buckets or self.pair_years or self.mentor_buckets)
+
+
+def change(
+    before: Iterable[Entry], after: Iterable[Entry], start_month: int = DEFAULT_YEAR_START_MONTH
+) -> Change:
+    """The deltas that turn rollups holding `before` into rollups holding `after`.
+
+    `before` and `after` are every live entry of the batches a write touches (for mentor
+    time, a batch is counted once per mentor and day, so its other entries matter)."""
+    old, new = list(before), list(after)
+    pair_buckets: dict[PairBucketKey, Totals] = {}
+    pair_years: dict[PairYearKey, Totals] = {}
+    recheck: set[PairBucketKey] = set()
+    removed, added = set(old) - set(new), set(new) - set(old)
+    for sign, entries in ((-1, removed), (1, added)):
+        for entry in entries:
+            counted = _signed(entry_totals(entry), sign)
+            bucket = (entry.mentor_id, entry.mentee_id, bucket_of(entry.day))
+            year = (entry.mentor_id, entry.mentee_id, program_year_of(entry.day, start_month).first)
+            pair_buckets[bucket] = pair_buckets.get(bucket, ZERO) + counted
+            pair_years[year] = pair_years.get(year, ZERO) + counted
+            if sign < 0 and counted.contacts:
+                recheck.add(bucket)
+    mentor_buckets: dict[MentorBucketKey, MentorTime] = {}
+    old_sessions, new_sessions = sessions(old), sessions(new)
+    for key in old_sessions.keys() | new_sessions.keys():
+        was, now = old_sessions.get(key), new_sessions.get(key)
+        if was == now:
+            continue
+        delta = MentorTime((now or 0) - (was or 0), (now is not None) - (was is not None))
+        bucket_key = (key[0], bucket_of(key[2]))
+        mentor_buckets[bucket_key] = mentor_buckets.get(bucket_key, MentorTime()) + delta
+    return Change(
+        {k: v for k, v in pair_buckets.items() if v != ZERO},
+        {k: v for k, v in pair_years.items() if v != ZERO},
+        {k: v for k, v in mentor_buckets.items() if v != MentorTime()},
+        frozenset(recheck),
+    )
+
+
+def _signed(totals: Totals, sign: int) -> Totals:
+    return Totals(
+        sign * totals.minutes,
+        sign * totals.observations,
+        sign * totals.visits,
+        sign * totals.visit_minutes,
+        sign * totals.contacts,
+        totals.last_contact if sign > 0 else None,
+    )
+
+
+# ---- who is in their induction year ---------------------------------------------------------
+
+
+def in_induction_year(hire_date: date | None, school_year_start: date) -> bool:
+    """True in the educator's first year in the district: hired for this school year (or
+    during it). Hired more than INDUCTION_GRACE_DAYS before it: year 2 or later."""
+    return hire_date is None or hire_date >= school_year_start - timedelta(
+        days=INDUCTION_GRACE_DAYS
+    )
+
+
+def beyond_induction_year(
+    year: ProgramYear, hire_date: date | None, school_year_start: date
+) -> bool:
+    """True when a program year comes after the educator's induction year (its hours count
+    toward the 50 hours beyond the induction year). The school year is assumed to begin at the
+    same point of every program year as it does this year."""
+    if hire_date is None:
+        return False
+    offset = school_year_start - program_year_of(school_year_start, year.first.month).first
+    return not in_induction_year(hire_date, year.first + offset)
+
+
+# ---- what the surfaces read ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairSummary:
+    """One pair's totals this week, this month, this program year and since they began."""
+
+    week: Totals = ZERO
+    month: Totals = ZERO
+    year: Totals = ZERO
+    since_start: Totals = ZERO  # every program year of the pair
+
+    def period(self, name: str) -> Totals:
+        """The totals of a named period: week, month or year."""
+        return {"week": self.week, "month": self.month, "year": self.year}[name]
+
+    @property
+    def last_contact(self) -> date | None:
+        """The latest day the pair logged time together."""
+        return self.since_start.last_contact
+
+
+@dataclass(frozen=True)
+class ScopeSummary:
+    """Totals over every pair someone may see, this week, month and program year."""
+
+    week: Totals = ZERO
+    month: Totals = ZERO
+    year: Totals = ZERO
+
+    def period(self, name: str) -> Totals:
+        """The totals of a named period: week, month or year."""
+        return {"week": self.week, "month": self.month, "year": self.year}[name]

@@ -1,0 +1,337 @@
+"""The one place totals are read: every surface asks here, never sums log rows itself.
+
+The rollup tables (`bot/store/rollups.py`) hold what `bot/ledger.py` counts, kept at write
+time; these functions only pick and add rows. `LedgerService.verify` recomputes everything
+from the log rows and lists each difference (`mentor-minutes ledger verify`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.ledger import (
+    ZERO,
+    MentorTime,
+    PairSummary,
+    Periods,
+    ProgramYear,
+    Rollups,
+    ScopeSummary,
+    Totals,
+    recompute,
+)
+from bot.services.programs import ProgramInfo, ProgramService
+from bot.store import rollups
+from bot.store.db import Store
+from bot.store.models import Person
+
+PAIR_BUCKETS = rollups.PAIR_BUCKETS
+PAIR_YEARS = rollups.PAIR_YEARS
+MENTOR_BUCKETS = rollups.MENTOR_BUCKETS
+Pair = tuple[int, int]  # mentor, mentee
+
+
+@dataclass(frozen=True)
+class PairFilter:
+    """Which pairs a reader counts: everyone, or those involving some people or a school."""
+
+    people: tuple[int, ...] = ()  # pairs where any of these is the mentor or the mentee
+    school: str | None = None  # pairs whose mentee is in this school
+    everyone: bool = False
+
+    def where(self, table: Any) -> ColumnElement[bool]:
+        """The filter as a SQL condition on a rollup table."""
+        if self.everyone:
+            return and_(True)
+        parts: list[ColumnElement[bool]] = []
+        if self.people:
+            parts += [table.c.mentor_id.in_(self.people), table.c.mentee_id.in_(self.people)]
+        if self.school is not None:
+            parts.append(
+                table.c.mentee_id.in_(select(Person.id).where(Person.school == self.school))
+            )
+        return or_(*parts) if parts else false()
+
+
+def _sums(table: Any, when: ColumnElement[bool] | None = None) -> list[ColumnElement[Any]]:
+    def pick(column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column if when is None else case((when, column), else_=None)
+
+    return [
+        func.coalesce(func.sum(pick(table.c.minutes)), 0),
+        func.coalesce(func.sum(pick(table.c.observations)), 0),
+        func.coalesce(func.sum(pick(table.c.visits)), 0),
+        func.coalesce(func.sum(pick(table.c.visit_minutes)), 0),
+        func.coalesce(func.sum(pick(table.c.contacts)), 0),
+        func.max(pick(table.c.last_contact)),
+    ]
+
+
+def _totals(values: Iterable[Any]) -> Totals:
+    minutes, observations, visits, visit_minutes, contacts, last = values
+    return Totals(
+        int(minutes), int(observations), int(visits), int(visit_minutes), int(contacts), last
+    )
+
+
+def _row_totals(row: Any) -> Totals:
+    return Totals(
+        row.minutes, row.observations, row.visits, row.visit_minutes, row.contacts, row.last_contact
+    )
+
+
+def pair_summaries(
+    session: Session, program: ProgramInfo, pairs: Iterable[Pair], periods: Periods
+) -> dict[Pair, PairSummary]:
+    """Week, month, program year and all-time totals for each pair (two statements)."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    mentors = sorted({m for m, _ in wanted})
+    mentees = sorted({e for _, e in wanted})
+    week_first, week_last = periods.week
+    month_first, month_last = periods.month
+    week: dict[Pair, Totals] = defaultdict(Totals)
+    month: dict[Pair, Totals] = defaultdict(Totals)
+    for row in session.execute(
+        select(PAIR_BUCKETS).where(
+            PAIR_BUCKETS.c.mentor_id.in_(mentors),
+            PAIR_BUCKETS.c.mentee_id.in_(mentees),
+            PAIR_BUCKETS.c.bucket_start.between(
+                min(week_first, month_first), max(week_last, month_last)
+            ),
+        )
+    ):
+        pair = (row.mentor_id, row.mentee_id)
+        if pair not in wanted:
+            continue
+        totals = _row_totals(row)
+        if week_first <= row.bucket_start <= week_last:
+            week[pair] += totals
+        if month_first <= row.bucket_start <= month_last:
+            month[pair] += totals
+    year: dict[Pair, Totals] = defaultdict(Totals)
+    since: dict[Pair, Totals] = defaultdict(Totals)
+    for row in session.execute(
+        select(PAIR_YEARS).where(
+            PAIR_YEARS.c.mentor_id.in_(mentors), PAIR_YEARS.c.mentee_id.in_(mentees)
+        )
+    ):
+        pair = (row.mentor_id, row.mentee_id)
+        if pair not in wanted:
+            continue
+        totals = _row_totals(row)
+        since[pair] += totals
+        if row.year_start == periods.year.first:
+            year[pair] += totals
+    return {
+        pair: PairSummary(
+            week.get(pair, ZERO), month.get(pair, ZERO), year.get(pair, ZERO), since.get(pair, ZERO)
+        )
+        for pair in wanted
+    }
+
+
+def scope_summary(
+    session: Session, program: ProgramInfo, scope: PairFilter, periods: Periods
+) -> ScopeSummary:
+    """Week, month and program-year totals over every pair a filter lets through."""
+    week_first, week_last = periods.week
+    month_first, month_last = periods.month
+    start = PAIR_BUCKETS.c.bucket_start
+    in_week = start.between(week_first, week_last)
+    in_month = start.between(month_first, month_last)
+    row = session.execute(
+        select(*_sums(PAIR_BUCKETS, in_week), *_sums(PAIR_BUCKETS, in_month)).where(
+            PAIR_BUCKETS.c.program_id == program.id,
+            start.between(min(week_first, month_first), max(week_last, month_last)),
+            scope.where(PAIR_BUCKETS),
+        )
+    ).one()
+    year = session.execute(
+        select(*_sums(PAIR_YEARS)).where(
+            PAIR_YEARS.c.program_id == program.id,
+            PAIR_YEARS.c.year_start == periods.year.first,
+            scope.where(PAIR_YEARS),
+        )
+    ).one()
+    return ScopeSummary(_totals(row[:6]), _totals(row[6:]), _totals(year))
+
+
+def pairs_between(
+    session: Session, program: ProgramInfo, first: date, last: date
+) -> dict[Pair, Totals]:
+    """Each pair's totals over whole buckets from `first` to `last` (a week, a month…)."""
+    return {
+        (mentor, mentee): _totals(values)
+        for mentor, mentee, *values in session.execute(
+            _grouped(PAIR_BUCKETS).where(
+                PAIR_BUCKETS.c.program_id == program.id,
+                PAIR_BUCKETS.c.bucket_start.between(first, last),
+            )
+        )
+    }
+
+
+def pairs_in_year(session: Session, program: ProgramInfo, year: ProgramYear) -> dict[Pair, Totals]:
+    """Each pair's totals over one program year."""
+    return {
+        (mentor, mentee): _totals(values)
+        for mentor, mentee, *values in session.execute(
+            _grouped(PAIR_YEARS).where(
+                PAIR_YEARS.c.program_id == program.id, PAIR_YEARS.c.year_start == year.first
+            )
+        )
+    }
+
+
+def _grouped(table: Any) -> Select[Any]:
+    return select(table.c.mentor_id, table.c.mentee_id, *_sums(table)).group_by(
+        table.c.mentor_id, table.c.mentee_id
+    )
+
+
+def last_contacts(session: Session, program: ProgramInfo) -> dict[Pair, date]:
+    """The latest day each pair logged time together (any program year)."""
+    return {
+        (mentor, mentee): last
+        for mentor, mentee, last in session.execute(
+            select(
+                PAIR_YEARS.c.mentor_id, PAIR_YEARS.c.mentee_id, func.max(PAIR_YEARS.c.last_contact)
+            )
+            .where(PAIR_YEARS.c.program_id == program.id)
+            .group_by(PAIR_YEARS.c.mentor_id, PAIR_YEARS.c.mentee_id)
+        )
+        if last is not None
+    }
+
+
+def mentee_years(
+    session: Session, program: ProgramInfo, mentee_ids: Iterable[int]
+) -> dict[int, dict[date, Totals]]:
+    """Each mentee's totals (with every mentor) per program year, keyed by the year's first day."""
+    ids = sorted(set(mentee_ids))
+    if not ids:
+        return {}
+    result: dict[int, dict[date, Totals]] = defaultdict(dict)
+    for mentee, year_start, *values in session.execute(
+        select(PAIR_YEARS.c.mentee_id, PAIR_YEARS.c.year_start, *_sums(PAIR_YEARS))
+        .where(PAIR_YEARS.c.mentee_id.in_(ids))
+        .group_by(PAIR_YEARS.c.mentee_id, PAIR_YEARS.c.year_start)
+    ):
+        result[mentee][year_start] = _totals(values)
+    return dict(result)
+
+
+def mentor_time(
+    session: Session, program: ProgramInfo, first: date, last: date
+) -> dict[int, MentorTime]:
+    """Each mentor's time (each batch once) over whole buckets from `first` to `last`."""
+    return {
+        mentor: MentorTime(int(minutes), int(count))
+        for mentor, minutes, count in session.execute(
+            select(
+                MENTOR_BUCKETS.c.mentor_id,
+                func.sum(MENTOR_BUCKETS.c.minutes),
+                func.sum(MENTOR_BUCKETS.c.sessions),
+            )
+            .where(
+                MENTOR_BUCKETS.c.program_id == program.id,
+                MENTOR_BUCKETS.c.bucket_start.between(first, last),
+            )
+            .group_by(MENTOR_BUCKETS.c.mentor_id)
+        )
+    }
+
+
+# ---- verify and rebuild -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A rollup row that disagrees with the log rows."""
+
+    table: str
+    key: tuple[Any, ...]
+    stored: Any
+    counted: Any
+
+    def __str__(self) -> str:
+        key = " ".join(str(part) for part in self.key)
+        return (
+            f"{self.table} [{key}]: stored {_describe(self.stored)}; "
+            f"log rows say {_describe(self.counted)}"
+        )
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, MentorTime):
+        return f"{value.minutes} min in {value.sessions} sessions"
+    assert isinstance(value, Totals)
+    return (
+        f"{value.minutes} min, {value.observations} observations, {value.visits} visits "
+        f"({value.visit_minutes} min), {value.contacts} contacts, last {value.last_contact}"
+    )
+
+
+def differences(stored: Rollups, counted: Rollups) -> list[Difference]:
+    """Every row where the stored rollups and a recomputation disagree (zero rows = absent)."""
+    found: list[Difference] = []
+    left, right = stored.without_zeros(), counted.without_zeros()
+    tables: list[tuple[str, dict[Any, Any], dict[Any, Any]]] = [
+        ("ledger_pair_buckets", left.pair_buckets, right.pair_buckets),
+        ("ledger_pair_years", left.pair_years, right.pair_years),
+        ("ledger_mentor_buckets", left.mentor_buckets, right.mentor_buckets),
+    ]
+    for name, kept, fresh in tables:
+        for key in sorted(kept.keys() | fresh.keys()):
+            if kept.get(key) != fresh.get(key):
+                found.append(Difference(name, key, kept.get(key), fresh.get(key)))
+    return found
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What `ledger verify` found."""
+
+    entries: int
+    rows: int
+    differences: tuple[Difference, ...]
+    seconds: float
+
+
+class LedgerService:
+    """Checks and rebuilds the totals kept at write time."""
+
+    def __init__(self, store: Store, programs: ProgramService) -> None:
+        self.store = store
+        self.programs = programs
+
+    def verify(self) -> Verification:
+        """Recompute every total from the log rows and compare with the stored rollups."""
+        program = self.programs.current()
+        began = time.perf_counter()
+        with self.store.read() as session:
+            entries = list(rollups.live_entries(session, program.id))
+            kept = rollups.stored(session, program.id)
+        counted = recompute(entries, program.year_start_month)
+        found = differences(kept, counted)
+        rows = len(kept.pair_buckets) + len(kept.pair_years) + len(kept.mentor_buckets)
+        return Verification(len(entries), rows, tuple(found), time.perf_counter() - began)
+
+    def rebuild(self) -> Rollups:
+        """Replace the stored rollups with a recomputation from the log rows."""
+        program = self.programs.current()
+        with self.store.write() as session:
+            return rollups.rebuild(session, program.id, program.year_start_month)

@@ -1,0 +1,292 @@
+"""Totals kept at write time: the ledger's deltas applied in the writer's own transaction.
+
+Every write of a log entry (insert, Undo, Edit) calls `lock_mentors` first and `apply` after
+flushing, so the rollup rows change in the same transaction as the log rows, on SQLite and
+PostgreSQL alike. Increments are atomic upserts (`INSERT … ON CONFLICT DO UPDATE SET x = x +
+excluded.x`); the latest contact day, which a removal can lower, is recomputed for the buckets
+that lost a contact. `rebuild` recomputes everything from the log rows (the migration's
+backfill, `ledger rebuild`, the benchmarks' bulk-loaded worlds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Table, case, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.ledger import (
+    VISIT,
+    Change,
+    Entry,
+    MentorTime,
+    Rollups,
+    Totals,
+    batch_key,
+    bucket_last,
+    program_year_of,
+    recompute,
+)
+from bot.store.models import LogEntry, MentorBucket, PairBucket, PairYear
+
+PAIR_BUCKETS: Table = PairBucket.__table__  # type: ignore[assignment]
+PAIR_YEARS: Table = PairYear.__table__  # type: ignore[assignment]
+MENTOR_BUCKETS: Table = MentorBucket.__table__  # type: ignore[assignment]
+TOTALS_COLUMNS = ("minutes", "observations", "visits", "visit_minutes", "contacts")
+CHUNK = 5_000  # rows per executemany when rebuilding
+
+Executor = Session | Connection
+
+
+def lock_mentors(db: Executor, mentor_ids: Iterable[int]) -> None:
+    """Serialise ledger writes per mentor on PostgreSQL (SQLite writers already queue).
+
+    Taken in id order, so two writers never wait on each other in a cycle. The day cap and
+    mentor time (one batch counted once) read then write: the lock keeps them exact."""
+    if _dialect(db) != "postgresql":
+        return
+    for mentor_id in sorted(set(mentor_ids)):
+        db.execute(text("SELECT pg_advisory_xact_lock(:mentor, 0)"), {"mentor": mentor_id})
+
+
+def _dialect(db: Executor) -> str:
+    return db.get_bind().dialect.name if isinstance(db, Session) else db.dialect.name
+
+
+def _upsert(db: Executor, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Add each row's counts to the stored row with the same key (created when missing)."""
+    if not rows:
+        return
+    dialect = _dialect(db)
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    excluded = statement.excluded
+    counts = [c for c in rows[0] if c not in keys and c not in ("program_id", "last_contact")]
+    changes: dict[str, ColumnElement[Any]] = {c: table.c[c] + excluded[c] for c in counts}
+    if "last_contact" in rows[0]:
+        changes["last_contact"] = _later(table.c.last_contact, excluded.last_contact)
+    db.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes), rows)
+
+
+def _later(stored: ColumnElement[Any], added: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The later of two nullable dates, the same on SQLite and PostgreSQL."""
+    return case(
+        (added.is_(None), stored),
+        (stored.is_(None), added),
+        (added > stored, added),
+        else_=stored,
+    )
+
+
+def _totals_row(totals: Totals) -> dict[str, Any]:
+    return {
+        "minutes": totals.minutes,
+        "observations": totals.observations,
+        "visits": totals.visits,
+        "visit_minutes": totals.visit_minutes,
+        "contacts": totals.contacts,
+        "last_contact": totals.last_contact,
+    }
+
+
+def apply(db: Executor, program_id: int, change: Change, start_month: int) -> None:
+    """Apply a write's deltas to the rollups (after the log rows are flushed)."""
+    _upsert(
+        db,
+        PAIR_BUCKETS,
+        ("mentor_id", "mentee_id", "bucket_start"),
+        [
+            {"mentor_id": m, "mentee_id": e, "bucket_start": b, "program_id": program_id}
+            | _totals_row(t)
+            for (m, e, b), t in change.pair_buckets.items()
+        ],
+    )
+    _upsert(
+        db,
+        PAIR_YEARS,
+        ("mentor_id", "mentee_id", "year_start"),
+        [
+            {"mentor_id": m, "mentee_id": e, "year_start": y, "program_id": program_id}
+            | _totals_row(t)
+            for (m, e, y), t in change.pair_years.items()
+        ],
+    )
+    _upsert(
+        db,
+        MENTOR_BUCKETS,
+        ("mentor_id", "bucket_start"),
+        [
+            {
+                "mentor_id": m,
+                "bucket_start": b,
+                "program_id": program_id,
+                "minutes": t.minutes,
+                "sessions": t.sessions,
+            }
+            for (m, b), t in change.mentor_buckets.items()
+        ],
+    )
+    years: set[tuple[int, int, date]] = set()
+    for mentor_id, mentee_id, start in sorted(change.recheck_last):
+        db.execute(
+            update(PAIR_BUCKETS)
+            .where(
+                PAIR_BUCKETS.c.mentor_id == mentor_id,
+                PAIR_BUCKETS.c.mentee_id == mentee_id,
+                PAIR_BUCKETS.c.bucket_start == start,
+            )
+            .values(last_contact=_last_contact_in(mentor_id, mentee_id, start, bucket_last(start)))
+        )
+        years.add((mentor_id, mentee_id, program_year_of(start, start_month).first))
+    for mentor_id, mentee_id, first in sorted(years):
+        last = program_year_of(first, start_month).last
+        latest = (
+            select(func.max(PAIR_BUCKETS.c.last_contact))
+            .where(
+                PAIR_BUCKETS.c.mentor_id == mentor_id,
+                PAIR_BUCKETS.c.mentee_id == mentee_id,
+                PAIR_BUCKETS.c.bucket_start.between(first, last),
+            )
+            .scalar_subquery()
+        )
+        db.execute(
+            update(PAIR_YEARS)
+            .where(
+                PAIR_YEARS.c.mentor_id == mentor_id,
+                PAIR_YEARS.c.mentee_id == mentee_id,
+                PAIR_YEARS.c.year_start == first,
+            )
+            .values(last_contact=latest)
+        )
+
+
+def _last_contact_in(mentor_id: int, mentee_id: int, first: date, last: date) -> Any:
+    return (
+        select(func.max(LogEntry.occurred_on))
+        .where(
+            LogEntry.mentee_id == mentee_id,
+            LogEntry.mentor_id == mentor_id,
+            LogEntry.occurred_on.between(first, last),
+            LogEntry.deleted_at.is_(None),
+            LogEntry.kind != VISIT,
+        )
+        .scalar_subquery()
+    )
+
+
+# ---- from the log rows --------------------------------------------------------------------
+
+ENTRY_COLUMNS = (
+    LogEntry.id,
+    LogEntry.mentor_id,
+    LogEntry.mentee_id,
+    LogEntry.occurred_on,
+    LogEntry.minutes,
+    LogEntry.kind,
+    LogEntry.batch_id,
+)
+
+
+def entry_from_row(row: Any) -> Entry:
+    """A ledger Entry from a row of ENTRY_COLUMNS."""
+    entry_id, mentor_id, mentee_id, day, minutes, kind, batch = row
+    return Entry(entry_id, mentor_id, mentee_id, day, minutes, kind, batch_key(batch, entry_id))
+
+
+def live_entries(db: Executor, program_id: int) -> Iterator[Entry]:
+    """Every live log entry of the program, streamed."""
+    result = db.execute(
+        select(*ENTRY_COLUMNS)
+        .where(LogEntry.program_id == program_id, LogEntry.deleted_at.is_(None))
+        .execution_options(yield_per=CHUNK)
+    )
+    for row in result:
+        yield entry_from_row(row)
+
+
+def batch_entries(db: Executor, batches: Iterable[str]) -> list[Entry]:
+    """The live entries of some batches (what mentor time needs to count a batch once)."""
+    wanted = sorted(set(batches))
+    if not wanted:
+        return []
+    rows = db.execute(
+        select(*ENTRY_COLUMNS).where(LogEntry.batch_id.in_(wanted), LogEntry.deleted_at.is_(None))
+    )
+    return [entry_from_row(row) for row in rows]
+
+
+def stored(db: Executor, program_id: int) -> Rollups:
+    """The rollup rows as the surfaces read them."""
+    pair_buckets = {
+        (r.mentor_id, r.mentee_id, r.bucket_start): _totals(r)
+        for r in db.execute(select(PAIR_BUCKETS).where(PAIR_BUCKETS.c.program_id == program_id))
+    }
+    pair_years = {
+        (r.mentor_id, r.mentee_id, r.year_start): _totals(r)
+        for r in db.execute(select(PAIR_YEARS).where(PAIR_YEARS.c.program_id == program_id))
+    }
+    mentor_buckets = {
+        (r.mentor_id, r.bucket_start): MentorTime(r.minutes, r.sessions)
+        for r in db.execute(select(MENTOR_BUCKETS).where(MENTOR_BUCKETS.c.program_id == program_id))
+    }
+    return Rollups(pair_buckets, pair_years, mentor_buckets)
+
+
+def _totals(row: Any) -> Totals:
+    return Totals(
+        row.minutes, row.observations, row.visits, row.visit_minutes, row.contacts, row.last_contact
+    )
+
+
+def rebuild(db: Executor, program_id: int, start_month: int) -> Rollups:
+    """Replace every rollup of the program with a recomputation from the log rows."""
+    fresh = recompute(live_entries(db, program_id), start_month).without_zeros()
+    for table in (PAIR_BUCKETS, PAIR_YEARS, MENTOR_BUCKETS):
+        db.execute(delete(table).where(table.c.program_id == program_id))
+    _insert_chunks(
+        db,
+        PAIR_BUCKETS,
+        (
+            {"mentor_id": m, "mentee_id": e, "bucket_start": b, "program_id": program_id}
+            | _totals_row(t)
+            for (m, e, b), t in fresh.pair_buckets.items()
+        ),
+    )
+    _insert_chunks(
+        db,
+        PAIR_YEARS,
+        (
+            {"mentor_id": m, "mentee_id": e, "year_start": y, "program_id": program_id}
+            | _totals_row(t)
+            for (m, e, y), t in fresh.pair_years.items()
+        ),
+    )
+    _insert_chunks(
+        db,
+        MENTOR_BUCKETS,
+        (
+            {
+                "mentor_id": m,
+                "bucket_start": b,
+                "program_id": program_id,
+                "minutes": t.minutes,
+                "sessions": t.sessions,
+            }
+            for (m, b), t in fresh.mentor_buckets.items()
+        ),
+    )
+    return fresh
+
+
+def _insert_chunks(db: Executor, table: Any, rows: Iterable[dict[str, Any]]) -> None:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            db.execute(insert(table), chunk)
+            chunk = []
+    if chunk:
+        db.execute(insert(table), chunk)
