@@ -45,13 +45,17 @@ test: lint postgres
 	trap '$(BIN)/python tests/pg_cluster.py stop "$(PG_DIR)"' EXIT; \
 	MM_TEST_PG_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Both benchmarks on SQLite and on a throwaway PostgreSQL cluster (started and stopped here),
+# into bench/results/latest.json; a failure of either fails the target once both have run.
 bench: postgres
 	@set -e; \
 	$(BIN)/python tests/pg_cluster.py stop "$(PG_DIR)-bench" >/dev/null 2>&1 || true; \
 	url=$$($(BIN)/python tests/pg_cluster.py start "$(PG_DIR)-bench"); \
 	trap '$(BIN)/python tests/pg_cluster.py stop "$(PG_DIR)-bench"' EXIT; \
-	$(BIN)/python -m bench.scheduler --json bench/results/latest.json; \
-	MM_BENCH_PG_URL="$$url" $(BIN)/python -m bench
+	export MM_BENCH_PG_URL="$$url"; status=0; \
+	$(BIN)/python -m bench.scheduler --json bench/results/latest.json || status=$$?; \
+	$(BIN)/python -m bench || status=$$?; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .pg .pg-bench .pytest_cache .ruff_cache .hypothesis mentor_minutes_demo.db*

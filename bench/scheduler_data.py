@@ -9,10 +9,13 @@ log rows over the school days before `NOW` (skewed activity; 5 % of pairs gone q
 1 % deleted).
 
 Seeding goes through SQLAlchemy Core: the program through `ProgramService.load`, then every
-table with executemany in chunks inside one transaction, then ANALYZE. SQLite is seeded once
-into `bench/.cache/scheduler-<key>.db` (the key covers SEED_VERSION, the parameters and the
-migrations) and copied to a temp directory for each run; PostgreSQL is seeded into a fresh
-`mm_bench_scheduler` database each run.
+table with executemany in chunks inside one transaction, then ANALYZE; then, since bulk rows
+bypass the write path that keeps the ledger's rollups, every rollup is rebuilt from the log rows
+(`services.ledger.rebuild()`, when the product has a ledger; see bench/ledger.py). SQLite is
+seeded once into `bench/.cache/scheduler-<key>.db` (the key covers SEED_VERSION, the parameters,
+the migrations and the ledger's code) and copied to a temp directory for each run (the rebuild's
+time is kept beside it); PostgreSQL is seeded into a fresh `mm_bench_scheduler` database each
+run.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from bench import ledger
 from bot.calendar import SchoolCalendar
 from bot.config import Settings, load_settings
 from bot.policy import parse_program_toml
@@ -46,7 +50,7 @@ from bot.store.models import (
     SupportTeamMember,
 )
 
-SEED_VERSION = 1
+SEED_VERSION = 2  # 2: the ledger's rollups rebuilt after the bulk insert
 RANDOM_SEED = 20270503
 
 PEOPLE = 100_000
@@ -445,8 +449,9 @@ def _insert(conn: Connection, model: type[Base], rows: Iterable[dict[str, Any]])
     return count
 
 
-def seed(url: str, *, say: Callable[[str], None] = print) -> None:
-    """Migrate the empty database at `url` and fill it (one transaction), then ANALYZE."""
+def seed(url: str, *, say: Callable[[str], None] = print) -> float | None:
+    """Migrate the empty database at `url` and fill it (one transaction), then ANALYZE, then
+    rebuild the ledger's rollups; the rebuild's seconds (None: the product has no ledger)."""
     started = time.perf_counter()
     upgrade(url)
     services = build_services(make_settings(url))
@@ -506,6 +511,7 @@ def seed(url: str, *, say: Callable[[str], None] = print) -> None:
     finally:
         engine.dispose()
     say(f"  seeded and analyzed in {time.perf_counter() - started:.1f} s")
+    return ledger.rebuild_after_seeding(make_settings(url), say=say)
 
 
 def seed_key() -> str:
@@ -531,16 +537,27 @@ def seed_key() -> str:
         PROGRAM_TOML,
     )
     digest = hashlib.sha256(repr(params).encode())
+    digest.update(ledger.fingerprint().encode())
     for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+def cached_path() -> Path:
+    """Where the seeded SQLite world for the current key is cached."""
+    return CACHE_DIR / f"scheduler-{seed_key()}.db"
+
+
+def cached_meta() -> dict[str, Any]:
+    """How the cached SQLite world was seeded (`ledger_rebuild_s`, `seeded_at`), or {}."""
+    return ledger.read_meta(cached_path())
+
+
 def sqlite_copy(workdir: Path, *, say: Callable[[str], None] = print) -> str:
     """A private copy of the cached seeded SQLite file (seeding it first if needed); its URL."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    cached = CACHE_DIR / f"scheduler-{seed_key()}.db"
+    cached = cached_path()
     if cached.exists():
         say(f"SQLite world from cache ({cached.name})")
     else:
@@ -550,7 +567,14 @@ def sqlite_copy(workdir: Path, *, say: Callable[[str], None] = print) -> str:
         building = CACHE_DIR / f"building-{cached.name}"
         for leftover in CACHE_DIR.glob(f"{building.name}*"):
             leftover.unlink()
-        seed(f"sqlite:///{building}", say=say)
+        rebuilt = seed(f"sqlite:///{building}", say=say)
+        ledger.write_meta(
+            cached,
+            {
+                "ledger_rebuild_s": rebuilt,
+                "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
         building.rename(cached)
     target = workdir / "scheduler.db"
     shutil.copyfile(cached, target)

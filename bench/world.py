@@ -1,9 +1,12 @@
 """The benchmark's world: a program, 2,001 people, 1,000 active pairs and 1,000,000 log rows.
 
 SQLite: seeded once into `bench/.cache/seed-<key>.db` (the key covers the seed parameters, this
-file's SEED_VERSION and the migrations), then copied to a temp directory for every run so runs
-never see each other's writes. PostgreSQL: seeded into a fresh `mm_bench` database each run
-(COPY, then the indexes, then ANALYZE).
+file's SEED_VERSION, the migrations and the ledger's code), then copied to a temp directory for
+every run so runs never see each other's writes. PostgreSQL: seeded into a fresh `mm_bench`
+database each run (COPY, then the indexes, then ANALYZE). Bulk rows bypass the write path that
+keeps the ledger's rollups, so after the bulk insert every rollup is rebuilt from the log rows
+(`services.ledger.rebuild()`, when the product has a ledger; see bench/ledger.py) before the
+file is cached; the rebuild's time is kept beside the cached file.
 """
 
 from __future__ import annotations
@@ -22,13 +25,14 @@ from typing import Any
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from bench import ledger
 from bot.config import Settings, load_settings
 from bot.policy import parse_program_toml
 from bot.services.container import Services, build_services
 from bot.store.db import MIGRATIONS_DIR, upgrade
 from bot.store.models import Assignment, LogEntry
 
-SEED_VERSION = 1
+SEED_VERSION = 2  # 2: the ledger's rollups rebuilt after the bulk insert
 PAIRS = 1_000
 LOG_ROWS = 1_000_000
 SCHOOLS = 10
@@ -281,8 +285,16 @@ def _bulk_postgres(url: str, rows: Iterator[tuple[Any, ...]]) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def seed(url: str, *, say: Any = print) -> Seeded:
-    """Migrate and fill the database at `url` (empty before)."""
+@dataclass(frozen=True)
+class SeedInfo:
+    """What seeding produced: the ids, and the ledger rebuild's seconds (None: no ledger)."""
+
+    seeded: Seeded
+    ledger_rebuild_s: float | None
+
+
+def seed(url: str, *, say: Any = print) -> SeedInfo:
+    """Migrate and fill the database at `url` (empty before), then rebuild the ledger."""
     started = time.perf_counter()
     upgrade(url)
     services = build_services(make_settings(url))
@@ -298,7 +310,8 @@ def seed(url: str, *, say: Any = print) -> Seeded:
     finally:
         services.close()
     say(f"  {LOG_ROWS:,} log rows seeded in {time.perf_counter() - started:.1f} s")
-    return seeded
+    rebuilt = ledger.rebuild_after_seeding(make_settings(url), say=say)
+    return SeedInfo(seeded, rebuilt)
 
 
 def seed_key() -> str:
@@ -306,16 +319,27 @@ def seed_key() -> str:
     digest = hashlib.sha256(
         repr((SEED_VERSION, PAIRS, LOG_ROWS, SCHOOLS, RANDOM_SEED, NOW, PROGRAM_TOML)).encode()
     )
+    digest.update(ledger.fingerprint().encode())
     for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+def cached_path() -> Path:
+    """Where the seeded SQLite file for the current key is cached."""
+    return CACHE_DIR / f"seed-{seed_key()}.db"
+
+
+def cached_meta() -> dict[str, Any]:
+    """How the cached SQLite file was seeded (`ledger_rebuild_s`, `seeded_at`), or {}."""
+    return ledger.read_meta(cached_path())
+
+
 def sqlite_copy(workdir: Path, *, say: Any = print) -> str:
     """A private copy of the cached seeded SQLite file (seeding it first if needed); its URL."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    cached = CACHE_DIR / f"seed-{seed_key()}.db"
+    cached = cached_path()
     if not cached.exists():
         say(f"Seeding SQLite (cached as {cached.relative_to(CACHE_DIR.parent.parent)})")
         for old in CACHE_DIR.glob("seed-*.db*"):
@@ -323,7 +347,14 @@ def sqlite_copy(workdir: Path, *, say: Any = print) -> str:
         building = CACHE_DIR / f"building-{cached.name}"
         for leftover in CACHE_DIR.glob(f"{building.name}*"):
             leftover.unlink()
-        seed(f"sqlite:///{building}", say=say)
+        info = seed(f"sqlite:///{building}", say=say)
+        ledger.write_meta(
+            cached,
+            {
+                "ledger_rebuild_s": info.ledger_rebuild_s,
+                "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
         building.rename(cached)
     else:
         say(f"Seeded SQLite from cache ({cached.name})")
