@@ -327,3 +327,6 @@ class MentorBucket(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     minutes: Mapped[int] = mapped_column(Integer, default=0)
     sessions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from bot.store import edges_models  # noqa: E402, F401  (the HTTP edge's tables join Base.metadata)
