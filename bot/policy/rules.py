@@ -1,0 +1,296 @@
+"""Deadline rules and the policy they belong to (targets, nudging, deadlines): pure data."""
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, time, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.policy.limits import (
+    MAX_NUDGE_DAYS,
+    MAX_OFFSET_DAYS,
+    MAX_RATE_CENTS,
+    MAX_RULE_KEY_CHARS,
+    MAX_SCHOOL_DAYS,
+    MAX_STIPEND_CENTS,
+    MAX_TITLE_CHARS,
+    MAX_WEEKLY_TARGET_MINUTES,
+    MAX_WINDOW_DAYS,
+    MAX_YEAR2_TARGET_HOURS,
+    MINUTES_PER_DAY,
+)
+
+EDUCATOR_TYPES: tuple[str, ...] = (
+    "beginning_teacher",
+    "incoming_teacher",
+    "beginning_administrator",
+    "incoming_administrator",
+)
+RULE_SUBJECTS: tuple[str, ...] = (*EDUCATOR_TYPES, "mentor", "program")
+NUDGE_ROLES: tuple[str, ...] = ("mentee", "mentor", "coordinator", "evaluator", "lead_mentor")
+DEFAULT_KINDS: tuple[str, ...] = (
+    "meeting",
+    "observation",
+    "observed",
+    "co-teaching",
+    "planning",
+    "group",
+    "video",
+    "other",
+)
+DEFAULT_KIND = "meeting"
+
+Anchor = Literal["school_year_start", "hire_or_start", "fixed_date", "before_start"]
+
+_MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_KIND_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+_REFERENCE_YEAR = 2001  # a non-leap year used to check and compare MM-DD strings
+
+
+def parse_month_day(value: str) -> tuple[int, int]:
+    """Parse an "MM-DD" string (Feb 29 excluded) into (month, day); ValueError if invalid."""
+    match = _MONTH_DAY_RE.match(value)
+    if match is None:
+        raise ValueError(f"{value[:20]!r} is not a month-day such as '07-31' (MM-DD)")
+    month, day = int(match.group(1)), int(match.group(2))
+    try:
+        date(_REFERENCE_YEAR, month, day)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a valid month-day (MM-DD)") from None
+    return month, day
+
+
+def next_month_day(month_day: str, after: date) -> date:
+    """The first date strictly after ``after`` falling on ``month_day`` ("MM-DD")."""
+    month, day = parse_month_day(month_day)
+    candidate = date(after.year, month, day)
+    return candidate if candidate > after else date(after.year + 1, month, day)
+
+
+def days_between_month_days(earlier: str, later: str) -> int:
+    """Calendar days from ``earlier`` to the next ``later`` (both MM-DD), in a non-leap year."""
+    em, ed = parse_month_day(earlier)
+    lm, ld = parse_month_day(later)
+    start = date(_REFERENCE_YEAR, em, ed)
+    end = date(_REFERENCE_YEAR, lm, ld)
+    if end < start:
+        end = date(_REFERENCE_YEAR + 1, lm, ld)
+    return (end - start).days
+
+
+def _check_members(values: Iterable[str], allowed: Sequence[str]) -> None:
+    for value in values:
+        if value not in allowed:
+            raise ValueError(f"unknown value {value!r} (expected one of: {', '.join(allowed)})")
+
+
+def _counted(low: int, high: int, **kwargs: Any) -> Any:
+    """A whole number within [low, high]; strict, so `true` or `"5"` in a file is refused."""
+    return Field(strict=True, ge=low, le=high, **kwargs)
+
+
+class DeadlineRule(BaseModel):
+    """One milestone the scheduler watches; rules are data (adding a rule is adding a row)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    title: str
+    applies_to: tuple[str, ...]
+    anchor: Anchor
+    offset_days: int = _counted(-MAX_OFFSET_DAYS, MAX_OFFSET_DAYS, default=0)
+    fixed_month_day: str | None = None
+    nudge: tuple[str, ...] = ()
+    nudge_days_before: int = _counted(0, MAX_NUDGE_DAYS, default=0)
+    escalate_to: tuple[str, ...] = ()
+    repeat_every_school_days: int | None = _counted(1, MAX_SCHOOL_DAYS, default=None)
+    late_hire_school_days: int | None = _counted(0, MAX_SCHOOL_DAYS, default=None)
+
+    @field_validator("key")
+    @classmethod
+    def _check_key(cls, value: str) -> str:
+        if len(value) > MAX_RULE_KEY_CHARS:
+            raise ValueError(f"is longer than {MAX_RULE_KEY_CHARS} characters")
+        if not _KEY_RE.match(value):
+            raise ValueError(f"{value!r} is not a snake_case key such as 'mentor_assigned'")
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _check_title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        if len(value.strip()) > MAX_TITLE_CHARS:
+            raise ValueError(f"is longer than {MAX_TITLE_CHARS} characters")
+        return value.strip()
+
+    @field_validator("applies_to")
+    @classmethod
+    def _check_applies_to(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError(f"must name at least one of: {', '.join(RULE_SUBJECTS)}")
+        _check_members(value, RULE_SUBJECTS)
+        return value
+
+    @field_validator("nudge", "escalate_to")
+    @classmethod
+    def _check_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _check_members(value, NUDGE_ROLES)
+        return value
+
+    @field_validator("fixed_month_day")
+    @classmethod
+    def _check_month_day(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_month_day(value)
+        return value
+
+    @model_validator(mode="after")
+    def _check_anchor(self) -> "DeadlineRule":
+        if self.anchor == "fixed_date" and self.fixed_month_day is None:
+            raise ValueError("anchor 'fixed_date' needs fixed_month_day (MM-DD, e.g. '07-31')")
+        if self.anchor != "fixed_date" and self.fixed_month_day is not None:
+            raise ValueError(
+                f"fixed_month_day is only used with anchor 'fixed_date', not {self.anchor!r}"
+            )
+        if self.anchor == "before_start" and self.offset_days > 0:
+            raise ValueError("anchor 'before_start' needs offset_days <= 0")
+        return self
+
+    def base_due(self, school_year_start: date, hire_date: date | None = None) -> date:
+        """The due date from the anchor alone (no late-hire rule), in calendar days.
+
+        school_year_start: start + offset; hire_or_start: max(start, hire) + offset;
+        before_start: the day before the start + offset (offset <= 0);
+        fixed_date: the first fixed_month_day after the school-year start (+ offset).
+        """
+        if self.anchor == "school_year_start":
+            anchor = school_year_start
+        elif self.anchor == "hire_or_start":
+            anchor = max(school_year_start, hire_date) if hire_date else school_year_start
+        elif self.anchor == "before_start":
+            anchor = school_year_start - timedelta(days=1)
+        else:
+            assert self.fixed_month_day is not None  # guaranteed by _check_anchor
+            anchor = next_month_day(self.fixed_month_day, school_year_start)
+        return anchor + timedelta(days=self.offset_days)
+
+    def is_late_hire(self, school_year_start: date, hire_date: date | None) -> bool:
+        """True when the rule has a late-hire window and the hire is after the usual due date."""
+        return (
+            self.late_hire_school_days is not None
+            and hire_date is not None
+            and hire_date > self.base_due(school_year_start, hire_date)
+        )
+
+
+class Policy(BaseModel):
+    """Targets, nudging rules and deadlines of a program (a preset plus overrides)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    preset: Literal["ma", "ca"]
+    assignment_window_days: int = _counted(1, MAX_WINDOW_DAYS)
+    weekly_target_minutes: int = _counted(0, MAX_WEEKLY_TARGET_MINUTES)
+    no_contact_school_days: int = _counted(1, MAX_SCHOOL_DAYS)
+    year2_target_hours: int = _counted(0, MAX_YEAR2_TARGET_HOURS)
+    report_due: str = "07-31"
+    report_nudge_from: str = "06-15"
+    orientation_late_hire_school_days: int = _counted(0, MAX_SCHOOL_DAYS)
+    digest_weekday: int = _counted(0, 6, default=0)
+    digest_time: time = time(7, 30)
+    quiet_hours: tuple[time, time] = (time(18, 0), time(7, 0))
+    overdue_alert_repeat_school_days: int = _counted(1, MAX_SCHOOL_DAYS, default=3)
+    standards: tuple[str, ...]
+    standard_names: dict[str, str]
+    kinds: tuple[str, ...] = DEFAULT_KINDS
+    max_minutes_per_day: int = _counted(1, MINUTES_PER_DAY, default=720)
+    hourly_rate_cents: int | None = _counted(0, MAX_RATE_CENTS, default=None)
+    lead_stipend_cents: int | None = _counted(0, MAX_STIPEND_CENTS, default=None)
+    deadlines: tuple[DeadlineRule, ...] = ()
+
+    @field_validator("report_due", "report_nudge_from")
+    @classmethod
+    def _check_month_day(cls, value: str) -> str:
+        parse_month_day(value)
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _check_naive_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError(
+                "must be a local time without an offset (the program timezone applies)"
+            )
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, value: tuple[time, time]) -> tuple[time, time]:
+        if any(t.tzinfo is not None for t in value):
+            raise ValueError("must be local times without an offset (the program timezone applies)")
+        return value
+
+    @field_validator("standards")
+    @classmethod
+    def _check_standards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("lists a standard twice")
+        if any(not code.strip() for code in value):
+            raise ValueError("a standard code must not be empty")
+        return value
+
+    @field_validator("kinds")
+    @classmethod
+    def _check_kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for kind in value:
+            if not _KIND_RE.match(kind):
+                raise ValueError(f"{kind!r} is not a lowercase kind word such as 'co-teaching'")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a kind twice")
+        if DEFAULT_KIND not in value:
+            raise ValueError(f"must include {DEFAULT_KIND!r} (the default kind)")
+        return value
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> "Policy":
+        unknown = [code for code in self.standard_names if code not in self.standards]
+        if unknown:
+            raise ValueError(f"standard_names names unknown standards: {', '.join(unknown)}")
+        keys = [rule.key for rule in self.deadlines]
+        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        if duplicates:
+            raise ValueError(f"deadlines: duplicate rule keys: {', '.join(duplicates)}")
+        return self
+
+    def deadline(self, key: str) -> DeadlineRule | None:
+        """The deadline rule with this key, or None."""
+        return next((rule for rule in self.deadlines if rule.key == key), None)
+
+    def standard_name(self, code: str) -> str:
+        """Human name of a standard code ("II" → "Teaching All Students"); the code if unnamed."""
+        return self.standard_names.get(code, code)
+
+    def with_overrides(
+        self,
+        overrides: Mapping[str, Any] | None = None,
+        deadlines: Sequence[Mapping[str, Any]] = (),
+    ) -> "Policy":
+        """This policy with overrides and deadline rows applied; ProgramConfigError if invalid."""
+        # overrides.py builds Policies, so it is imported here rather than at the top
+        from bot.policy.overrides import apply_overrides
+        from bot.policy.problems import ProgramConfigError
+
+        policy, problems = apply_overrides(self, overrides or {}, deadlines)
+        if problems or policy is None:
+            raise ProgramConfigError(problems)
+        return policy
+
+
+# What /logmeeting and its form offer comes from the preset alone (see overrides.py).
+FIXED_BY_PRESET: tuple[str, ...] = ("kinds", "standards", "standard_names")
+OVERRIDABLE_FIELDS: tuple[str, ...] = tuple(
+    name for name in Policy.model_fields if name not in {"preset", "deadlines", *FIXED_BY_PRESET}
+)
