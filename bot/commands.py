@@ -279,13 +279,14 @@ EXPORT_COLUMNS = (
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """`export logs [--year] [--format csv|json] [--include-notes --as COORDINATOR]`."""
-    import csv
     import dataclasses
     import json
 
+    from bot.cells import csv_text
+
     services = open_services(settings)
     try:
-        rows = services.logs.export(
+        rows = services.log_export.rows(
             year=args.year, include_notes=args.include_notes, as_email=args.as_email
         )
     except Refusal as exc:
@@ -299,9 +300,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         json.dump(records, out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
+        out.write(csv_text(columns, ([record[c] for c in columns] for record in records)))
     return 0
 
 

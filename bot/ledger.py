@@ -363,6 +363,9 @@ class PairSummary:
         return self.since_start.last_contact
 
 
+NO_PAIR_TIME = PairSummary()
+
+
 @dataclass(frozen=True)
 class ScopeSummary:
     """Totals over every pair someone may see, this week, month and program year."""

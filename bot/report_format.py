@@ -1,104 +1,202 @@
-"""The annual report as Markdown, JSON or CSV (pure)."""
+"""The annual report as Markdown, JSON (the contract's shape) or CSV (pure).
+
+Every cell a person or the roster typed goes through `bot.cells`; the three forms carry the
+same figures, all taken from the report's ledger totals."""
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
 import json
+from typing import Any
 
+from bot.cells import csv_text, md_cell
 from bot.formatting import format_minutes
-from bot.services.report import AnnualReport
+from bot.services.report import AnnualReport, EducatorLine, ProgramReport
+
+TITLES = {
+    "a": "Program activities",
+    "b": "Beginning educators served",
+    "c": "Trained mentors",
+    "d": "Classroom observations made by mentors",
+    "e": "Hours mentors and beginning educators spent together",
+    "f": "Hiring and retention of beginning educators",
+    "g": "Participant satisfaction",
+    "h": "Partnerships",
+}
+ADMIN_TITLES = TITLES | {
+    "b": "Beginning administrators served",
+    "d": "Site-based visits made by mentors",
+    "e": "Hours mentors and beginning administrators spent together",
+    "f": "Teacher hiring and retention, by school",
+}
 
 
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:.2f}"
+def _hours(minutes: int) -> float:
+    return round(minutes / 60, 2)
+
+
+def _educator_row(line: EducatorLine) -> dict[str, Any]:
+    return {
+        "email": line.email,
+        "name": line.name,
+        "school": line.school,
+        "educator_type": line.educator_type,
+        "mentors": [m.email for m in line.mentors],
+        "minutes": line.minutes,
+        "observations": line.observations,
+    }
+
+
+def report_items(part: ProgramReport, not_recorded: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Items (a)–(h) of one report as the contract's JSON shapes them."""
+    items: dict[str, dict[str, Any]] = {}
+    for key in "afgh":
+        items[key] = {"value": None, "source": "none", "reason": not_recorded[key], "rows": []}
+    items["b"] = {
+        "value": len(part.served),
+        "source": "counted",
+        "rows": [_educator_row(line) for line in part.served],
+        "beyond_induction_year": [_educator_row(line) for line in part.beyond_induction],
+    }
+    items["c"] = {
+        "value": len(part.trained_mentors),
+        "source": "counted",
+        "mentors": len(part.mentors),
+        "rows": [
+            {
+                "email": m.email,
+                "name": m.name,
+                "school": m.school,
+                "trained": m.trained,
+                "mentees": m.mentees,
+                "minutes": m.minutes,
+            }
+            for m in part.mentors
+        ],
+    }
+    items["d"] = {"value": part.observations, "source": "counted", "rows": []}
+    items["e"] = {
+        "value": _hours(part.minutes_together),
+        "minutes": part.minutes_together,
+        "source": "counted",
+        "rows": [],
+    }
+    return dict(sorted(items.items()))
+
+
+def report_json(report: AnnualReport) -> str:
+    """The report as the contract's JSON."""
+    body = {
+        "program": report.program,
+        "year": report.school_year,
+        "period": [d.isoformat() for d in report.period],
+        "generated_on": report.generated_on.isoformat(),
+        "teachers": _titled(report_items(report.teachers, report.not_recorded), TITLES),
+        "administrators": _titled(
+            report_items(report.administrators, report.not_recorded), ADMIN_TITLES
+        ),
+        "milestones": report.milestones,
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _titled(items: dict[str, dict[str, Any]], titles: dict[str, str]) -> dict[str, Any]:
+    return {key: {"title": titles[key], **item} for key, item in items.items()}
+
+
+def _markdown_part(part: ProgramReport, titles: dict[str, str], report: AnnualReport) -> list[str]:
+    missing = report.not_recorded
+    lines = [
+        f"### (a) {titles['a']}",
+        f"Not available: {missing['a']}.",
+        "",
+        f"### (b) {titles['b']}: {len(part.served)}",
+        "",
+        "| name | email | school | type | mentors | time together | observations |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [_educator_md(line) for line in part.served]
+    if part.beyond_induction:
+        lines += [
+            "",
+            f"Beyond the induction year (toward the 50 hours), listed apart: "
+            f"{len(part.beyond_induction)}",
+            "",
+            "| name | email | school | type | mentors | time together | observations |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [_educator_md(line) for line in part.beyond_induction]
+    lines += [
+        "",
+        f"### (c) {titles['c']}: {len(part.trained_mentors)} of {len(part.mentors)}",
+        "",
+        "| name | email | school | trained | mentees | time mentoring |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {md_cell(m.name)} | {md_cell(m.email)} | {md_cell(m.school)} | "
+        f"{'yes' if m.trained else 'no'} | {m.mentees} | {format_minutes(m.minutes)} |"
+        for m in part.mentors
+    ]
+    lines += [
+        "",
+        f"### (d) {titles['d']}: {part.observations}",
+        "",
+        f"### (e) {titles['e']}: {_hours(part.minutes_together):.2f} "
+        f"({format_minutes(part.minutes_together)})",
+        "",
+    ]
+    for key in "fgh":
+        lines += [f"### ({key}) {titles[key]}", f"Not available: {missing[key]}.", ""]
+    return lines
+
+
+def _educator_md(line: EducatorLine) -> str:
+    return (
+        f"| {md_cell(line.name)} | {md_cell(line.email)} | {md_cell(line.school)} | "
+        f"{md_cell(line.educator_type)} | {md_cell(line.mentor)} | "
+        f"{format_minutes(line.minutes)} | {line.observations} |"
+    )
 
 
 def report_markdown(report: AnnualReport) -> str:
     """A readable report for the coordinator to complete and file."""
     first, last = report.period
     lines = [
-        f"# Annual induction and mentoring report — {report.program}",
+        f"# Annual induction and mentoring report — {md_cell(report.program)}",
         "",
-        f"School year {report.school_year} ({first:%Y-%m-%d} to {last:%Y-%m-%d}); "
+        f"Program year {report.school_year} ({first:%Y-%m-%d} to {last:%Y-%m-%d}); "
         f"generated {report.generated_on:%Y-%m-%d}. Due July 31.",
         "",
-        "## (a) Program activities",
-        report.blanks["a_program_activities"],
+        "## Teachers (603 CMR 7.12)",
         "",
-        f"## (b) Beginning educators served: {len(report.beginning)}",
+        *_markdown_part(report.teachers, TITLES, report),
+        "## Administrators (603 CMR 7.13)",
         "",
-        "| name | email | school | type | mentor | time together | observations |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {e.name} | {e.email} | {e.school} | {e.educator_type} | {e.mentor} | "
-        f"{format_minutes(e.minutes)} | {e.observations} |"
-        for e in report.beginning
-    ]
-    lines += [
-        "",
-        f"## (c) Trained mentors: {len(report.trained_mentors)} of {len(report.mentors)}",
-        "",
-        "| name | email | school | trained | mentees | time mentoring |",
-        "|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {m.name} | {m.email} | {m.school} | {'yes' if m.trained else 'no'} | {m.mentees} | "
-        f"{format_minutes(m.minutes)} |"
-        for m in report.mentors
-    ]
-    lines += [
-        "",
-        f"## (d) Classroom observations made by mentors: {report.observations}",
-        "",
-        f"## (e) Hours mentors and beginning educators spent together: "
-        f"{_hours(report.minutes_together)} ({format_minutes(report.minutes_together)})",
-        "",
-        "## (f) Hiring and retention of beginning educators",
-        report.blanks["f_hiring_and_retention"],
-        "",
-        "## (g) Participant satisfaction",
-        report.blanks["g_participant_satisfaction"],
-        "",
-        "## (h) Partnerships",
-        report.blanks["h_partnerships"],
-        "",
+        *_markdown_part(report.administrators, ADMIN_TITLES, report),
         "## Milestones marked done",
         "",
     ]
-    lines += [f"- {key}: {count}" for key, count in sorted(report.milestones.items())] or ["- none"]
+    lines += [f"- {md_cell(k)}: {n}" for k, n in sorted(report.milestones.items())] or ["- none"]
     return "\n".join(lines) + "\n"
 
 
-def report_json(report: AnnualReport) -> str:
-    """The report as JSON (dates ISO)."""
-    body = dataclasses.asdict(report)
-    body["period"] = [d.isoformat() for d in report.period]
-    body["generated_on"] = report.generated_on.isoformat()
-    body["trained_mentor_count"] = len(report.trained_mentors)
-    body["beginning_count"] = len(report.beginning)
-    body["hours_together"] = round(report.minutes_together / 60, 2)
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-
-
 def report_csv(report: AnnualReport) -> str:
-    """The report as `section,item,value` rows."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["section", "item", "value"])
-    writer.writerow(["program", "name", report.program])
-    writer.writerow(["program", "school_year", report.school_year])
-    writer.writerow(["b_beginning_educators", "count", len(report.beginning)])
-    for e in report.beginning:
-        writer.writerow(["b_beginning_educators_minutes", e.email, e.minutes])
-    writer.writerow(["c_trained_mentors", "count", len(report.trained_mentors)])
-    for m in report.trained_mentors:
-        writer.writerow(["c_trained_mentors_minutes", m.email, m.minutes])
-    writer.writerow(["d_observations", "count", report.observations])
-    writer.writerow(["e_hours_together", "hours", _hours(report.minutes_together)])
-    writer.writerow(["e_hours_together", "minutes", report.minutes_together])
-    for key, text in report.blanks.items():
-        writer.writerow([key, "", text])
-    return out.getvalue()
+    """The report as `report,item,key,value` rows."""
+    rows: list[list[Any]] = [
+        ["program", "", "name", report.program],
+        ["program", "", "year", report.school_year],
+    ]
+    for name, part in (("teachers", report.teachers), ("administrators", report.administrators)):
+        items = report_items(part, report.not_recorded)
+        rows.append([name, "b", "count", len(part.served)])
+        rows += [[name, "b", line.email, line.minutes] for line in part.served]
+        rows += [
+            [name, "b_beyond_induction_year", ln.email, ln.minutes] for ln in part.beyond_induction
+        ]
+        rows.append([name, "c", "count", len(part.trained_mentors)])
+        rows += [[name, "c", m.email, m.minutes] for m in part.trained_mentors]
+        rows.append([name, "d", "count", part.observations])
+        rows.append([name, "e", "hours", f"{_hours(part.minutes_together):.2f}"])
+        rows.append([name, "e", "minutes", part.minutes_together])
+        rows += [[name, key, "not_available", items[key]["reason"]] for key in "afgh"]
+    return csv_text(["report", "item", "key", "value"], rows)

@@ -12,11 +12,11 @@ from sqlalchemy import select, update
 
 from bot.calendar import SchoolCalendar
 from bot.clock import FixedClock
+from bot.model import Member
 from bot.policy import parse_program_toml
 from bot.services.assignments import assignment_due, check_pair
 from bot.services.container import Services
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal
-from bot.services.people import Member
 from bot.services.programs import ProgramInfo
 from bot.store.models import Assignment, Person
 from conftest import NOW, PROGRAM_TOML

@@ -159,7 +159,7 @@ def test_the_ack_echoes_the_entry_with_undo_and_edit(
 ) -> None:
     reply = command(app, "45m observation", "U0LEE")
 
-    assert reply["text"] == "Logged 45 min observation with Bea Beginner, Wed 18 Nov — this week 45 min of 1 h target, school year 45 min"  # fmt: skip
+    assert reply["text"] == "Logged 45 min observation with Bea Beginner, Wed 18 Nov — this week 45 min of 1 h target, this year 45 min"  # fmt: skip
     assert reply["blocks"][0]["type"] == "section"
     assert "Logged 45 min observation with Bea Beginner" in reply["blocks"][0]["text"]["text"]
     (row,) = live_entries(services)
@@ -174,9 +174,9 @@ def test_the_ack_echoes_the_entry_with_undo_and_edit(
 def test_the_ack_shows_the_weekly_target_met(app: App, services: Services, pairs: None) -> None:
     services.logs.log_text("U0LEE", "30m yesterday", NOW)
     reply = command(app, "1h30 planning with <@U0BEA|bea> 2026-09-14 unit 3 pacing", "U0LEE")
-    assert reply["text"].startswith("Logged 1 h 30 planning with Bea Beginner, Mon 14 Sep — this week 30 min of 1 h target, school year 2 h")  # fmt: skip
+    assert reply["text"].startswith("Logged 1 h 30 planning with Bea Beginner, Mon 14 Sep — this week 30 min of 1 h target, this year 2 h")  # fmt: skip
     reply = command(app, "45m observation", "U0LEE")
-    assert reply["text"].endswith("— this week 1 h 15 of 1 h target ✓, school year 2 h 45")
+    assert reply["text"].endswith("— this week 1 h 15 of 1 h target ✓, this year 2 h 45")
     assert "Notes are kept" not in all_text(reply)
     with_notes = command(app, "5m quick chat", "U0LEE")
     assert "Notes are kept for you and your mentee only" in all_text(with_notes["blocks"])
@@ -390,7 +390,7 @@ def test_submitting_the_edit_form_changes_the_entry_and_dms_updated(
     assert (changed.minutes, changed.kind, changed.occurred_on, changed.notes) == (60, "planning", date(2026, 11, 17), "unit 4")  # fmt: skip
     (dm,) = slack_api.calls_to("chat.postMessage")
     assert dm.params["channel"] == "U0LEE"
-    assert dm.params["text"] == "Updated: 1 h planning with Bea Beginner, Tue 17 Nov — this week 1 h of 1 h target ✓, school year 1 h"  # fmt: skip
+    assert dm.params["text"] == "Updated: 1 h planning with Bea Beginner, Tue 17 Nov — this week 1 h of 1 h target ✓, this year 1 h"  # fmt: skip
     assert counts(services) == (1, 2)
 
 

@@ -397,7 +397,7 @@ def test_a_cohort_of_60_pairs_splits_the_digest_and_the_alert_stays_under_50_blo
                 program_id=program.id,
                 mentor_id=ids[f"m{i}@hillside.example"],
                 mentee_id=ids[f"t{i}@hillside.example"],
-                started_on=date(2026, 11, 2),
+                started_on=date(2026, 10, 28),  # begun during the digest's week (26 Oct–1 Nov)
             )
             for i in range(62)
         )

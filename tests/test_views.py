@@ -12,6 +12,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.command_text import HoursArgs, InductionArgs, UsageError, parse_hours, parse_induction
+from bot.ledger import PairSummary, ScopeSummary, Totals, total
+from bot.model import HoursReport, Member, PairTotals
 from bot.services.assignments import (
     AssignmentResult,
     MenteeStatus,
@@ -19,9 +21,8 @@ from bot.services.assignments import (
     PersonStatus,
     ProgramStatus,
 )
-from bot.services.hours import MAX_PAIRS_SHOWN, HoursReport, PairTotals, ScopeTotals
+from bot.services.hours import MAX_PAIRS_SHOWN
 from bot.services.milestones import MarkedDone, TeamChange
-from bot.services.people import Member
 from bot.slack import views
 from fakes.bolt_requests import all_text
 from handlers.commands import hours as hours_handler
@@ -72,12 +73,12 @@ def pair(i: int, *, long_names: bool = False, ended: bool = False) -> PairTotals
         mentee=person(2000 + i, mentee_name, {"mentee"}, educator_type="beginning_teacher"),
         started_on=date(2026, 8, 31),
         ended_on=date(2026, 11, 2) if ended else None,
-        week=i * 7 % 130,
-        month=i * 31,
-        year=i * 301,
-        since_start=i * 307,
-        observations=i % 4,
-        last_contact=date(2026, 11, 17) if i % 3 else None,
+        totals=PairSummary(
+            week=Totals(minutes=i * 7 % 130),
+            month=Totals(minutes=i * 31),
+            year=Totals(minutes=i * 301, observations=i % 4),
+            since_start=Totals(minutes=i * 307, last_contact=date(2026, 11, 17) if i % 3 else None),
+        ),
     )
 
 
@@ -91,11 +92,10 @@ def hours(pairs: list[PairTotals], period: Any = "week", viewer: Member = COORDI
         weekly_target=60,
         pairs=tuple(pairs[:MAX_PAIRS_SHOWN]),
         pair_count=len(pairs),
-        summary=ScopeTotals(
-            week=sum(p.week for p in pairs),
-            month=sum(p.month for p in pairs),
-            year=sum(p.year for p in pairs),
-            observations=sum(p.observations for p in pairs),
+        summary=ScopeSummary(
+            week=total(p.totals.week for p in pairs),
+            month=total(p.totals.month for p in pairs),
+            year=total(p.totals.year for p in pairs),
         ),
     )
 

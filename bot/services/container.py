@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.services.assignments import AssignmentService
 from bot.services.hours import HoursService
 from bot.services.ledger import LedgerService
+from bot.services.log_export import LogExport
 from bot.services.logs import LogService
 from bot.services.milestones import MilestoneService
 from bot.services.nudges import NudgeService
@@ -32,6 +33,7 @@ class Services:
     assignments: AssignmentService
     hours: HoursService
     logs: LogService
+    log_export: LogExport
     outbox: Outbox
     nudges: NudgeService
     milestones: MilestoneService
@@ -64,7 +66,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         roster=RosterService(store, programs),
         assignments=AssignmentService(store, programs, people),
         hours=hours,
-        logs=LogService(store, programs, people, hours),
+        logs=LogService(store, programs, people),
+        log_export=LogExport(store, programs, people),
         outbox=Outbox(store),
         nudges=NudgeService(store, programs),
         milestones=MilestoneService(store, programs, people),

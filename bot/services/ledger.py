@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import Select, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -42,24 +42,27 @@ Pair = tuple[int, int]  # mentor, mentee
 
 @dataclass(frozen=True)
 class PairFilter:
-    """Which pairs a reader counts: everyone, or those involving some people or a school."""
+    """Which pairs a reader counts: everyone, or those involving some people or a school —
+    and, when `involving` is set, only those among them that involve that person."""
 
     people: tuple[int, ...] = ()  # pairs where any of these is the mentor or the mentee
     school: str | None = None  # pairs whose mentee is in this school
     everyone: bool = False
+    involving: int | None = None
 
     def where(self, table: Any) -> ColumnElement[bool]:
-        """The filter as a SQL condition on a rollup table."""
-        if self.everyone:
-            return and_(True)
+        """The filter as a SQL condition on any table with mentor_id and mentee_id."""
         parts: list[ColumnElement[bool]] = []
         if self.people:
             parts += [table.c.mentor_id.in_(self.people), table.c.mentee_id.in_(self.people)]
         if self.school is not None:
-            parts.append(
-                table.c.mentee_id.in_(select(Person.id).where(Person.school == self.school))
-            )
-        return or_(*parts) if parts else false()
+            in_school = select(Person.id).where(Person.school == self.school)
+            parts.append(table.c.mentee_id.in_(in_school))
+        scope = true() if self.everyone else (or_(*parts) if parts else false())
+        if self.involving is None:
+            return scope
+        person = self.involving
+        return and_(scope, or_(table.c.mentor_id == person, table.c.mentee_id == person))
 
 
 def _sums(table: Any, when: ColumnElement[bool] | None = None) -> list[ColumnElement[Any]]:

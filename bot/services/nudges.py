@@ -27,23 +27,18 @@ from bot.deadlines import (
     upcoming_within,
 )
 from bot.formatting import format_minutes
+from bot.ledger import ZERO, Totals, beyond_induction_year, in_induction_year, total
+from bot.model import Member
+from bot.services import ledger
 from bot.services.outbox import Notification
-from bot.services.people import Member
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.services.schedule_data import (
-    ProgramSnapshot,
-    last_contacts,
-    load_snapshot,
-    minutes_per_mentee,
-    week_totals,
-)
+from bot.services.schedule_data import ProgramSnapshot, load_snapshot, pairs_active_between
 from bot.slack import nudge_views
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
 
 UNMARKABLE = frozenset({ASSIGNMENT_RULE, YEAR2_RULE})  # done by assigning / by logged hours
-YEAR2_HIRED_BEFORE_DAYS = 60  # hired this long before the school year: not in the induction year
 DIGEST_HORIZON_DAYS = 14
 MAX_SUGGESTIONS = 3
 
@@ -69,9 +64,16 @@ def subjects_of(snapshot: ProgramSnapshot, program: ProgramInfo) -> list[Subject
 
 def is_year2(member: Member, program: ProgramInfo) -> bool:
     """Hired before this school year (beyond the induction year)."""
+    return not in_induction_year(member.hire_date, program.config.school_year_start)
+
+
+def year2_minutes(member: Member, program: ProgramInfo, years: dict[date, Totals]) -> int:
+    """Pair time toward the 50 hours: every program year after the induction year."""
     start = program.config.school_year_start
-    return member.hire_date is not None and member.hire_date < start - timedelta(
-        days=YEAR2_HIRED_BEFORE_DAYS
+    return sum(
+        totals.minutes
+        for first, totals in years.items()
+        if beyond_induction_year(program.year_of(first), member.hire_date, start)
     )
 
 
@@ -113,19 +115,26 @@ class NudgeService:
                 done.add((member.id, YEAR2_RULE))
         return done
 
-    def _year2_progress(self, program: ProgramInfo, items: list[DueItem]) -> dict[int, int]:
-        """Logged minutes of the year-2 teachers that today's items are about (one query)."""
+    def _year2_progress(
+        self, program: ProgramInfo, items: list[DueItem], snapshot: ProgramSnapshot
+    ) -> dict[int, int]:
+        """Pair time toward the 50 hours of the teachers today's items are about (one query)."""
         ids = sorted({i.subject.id for i in items if i.rule.key == YEAR2_RULE and i.subject.id})
         if not ids:
             return {}
         with self.store.read() as session:
-            return minutes_per_mentee(session, program, ids)
+            years = ledger.mentee_years(session, program, ids)
+        return {
+            mentee: year2_minutes(snapshot.members[mentee], program, years.get(mentee, {}))
+            for mentee in ids
+            if mentee in snapshot.members
+        }
 
     def _without_reached(
-        self, program: ProgramInfo, items: list[DueItem]
+        self, program: ProgramInfo, items: list[DueItem], snapshot: ProgramSnapshot
     ) -> tuple[list[DueItem], dict[int, int]]:
         """Items less those of teachers who already logged the 50 hours, and everyone's hours."""
-        progress = self._year2_progress(program, items)
+        progress = self._year2_progress(program, items, snapshot)
         target = program.policy.year2_target_hours * 60
         kept = [
             i
@@ -204,6 +213,7 @@ class NudgeService:
             items_for_day(
                 program.policy, program.calendar, subjects_of(snapshot, program), done, today
             ),
+            snapshot,
         )
         per_person: dict[int, list[tuple[DueItem, bool, str | None]]] = defaultdict(list)
         alert_due = False
@@ -332,13 +342,19 @@ class NudgeService:
         if not leads:
             return []
         with self.store.read() as session:
-            totals = week_totals(session, program, week[0], week[1])
-            contacts = last_contacts(session, program, today, list(snapshot.started_on))
+            week_pairs = pairs_active_between(session, program, week[0], week[1])
+            totals = ledger.pairs_between(session, program, week[0], week[1])
+            contacts = ledger.last_contacts(session, program)
         done = self._done(snapshot, program)
         by_school: dict[str | None, list[Member]] = defaultdict(list)
         for member in snapshot.members.values():
             if "mentee" in member.roles:
                 by_school[member.school].append(member)
+        pairs_of: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+        for mentor_id, mentee_id, started, ended in week_pairs:
+            listed = {m for m, _, _ in pairs_of[mentee_id]}
+            if mentor_id in snapshot.members and mentor_id not in listed:
+                pairs_of[mentee_id].append((mentor_id, started, ended))
         period = (today - timedelta(days=today.weekday())).isoformat()
         notes: list[Notification] = []
         open_items = self._open_items(program, snapshot, done, today)
@@ -350,24 +366,24 @@ class NudgeService:
             )
             pairs = []
             for mentee in sorted(cohort, key=lambda m: m.name):
-                mentor_id = snapshot.mentor_of.get(mentee.id)
-                if mentor_id is None:
-                    continue
-                minutes, observations = totals.get((mentor_id, mentee.id), (0, 0))
-                last = contacts.get((mentor_id, mentee.id))
-                since = max(last or date.min, snapshot.started_on[(mentor_id, mentee.id)])
-                pairs.append(
-                    nudge_views.DigestPair(
-                        snapshot.members[mentor_id],
-                        mentee,
-                        minutes,
-                        observations,
-                        last,
-                        school_days_since(program.calendar, since, today),
+                for mentor_id, started, ended in pairs_of.get(mentee.id, []):
+                    week_total = totals.get((mentor_id, mentee.id), ZERO)
+                    last = contacts.get((mentor_id, mentee.id))
+                    since = max(last or date.min, started)
+                    pairs.append(
+                        nudge_views.DigestPair(
+                            snapshot.members[mentor_id],
+                            mentee,
+                            week_total.minutes,
+                            week_total.observations,
+                            last,
+                            school_days_since(program.calendar, since, today),
+                            ended_on=ended if ended is not None and ended <= week[1] else None,
+                        )
                     )
-                )
             overdue = [i for m in cohort for i in open_items.get(m.id, ([], []))[0]]
             upcoming = [i for m in cohort for i in open_items.get(m.id, ([], []))[1]]
+            week_totals = [totals.get((p.mentor.id, p.mentee.id), ZERO) for p in pairs]
             digest = nudge_views.Digest(
                 lead=lead,
                 cohort=lead.school or program.name,
@@ -379,6 +395,10 @@ class NudgeService:
                 overdue=tuple(overdue),
                 upcoming=tuple(upcoming),
                 today=today,
+                total=total(week_totals),
+                met_target=sum(
+                    1 for t in week_totals if t.minutes >= program.policy.weekly_target_minutes
+                ),
             )
             for index, payload in enumerate(nudge_views.weekly_digest(digest), start=1):
                 notes.append(
@@ -402,8 +422,8 @@ class NudgeService:
         overdue, soon = upcoming_within(
             program.policy, program.calendar, mentees, done, today, DIGEST_HORIZON_DAYS
         )
-        overdue, _ = self._without_reached(program, overdue)
-        soon, _ = self._without_reached(program, soon)
+        overdue, _ = self._without_reached(program, overdue, snapshot)
+        soon, _ = self._without_reached(program, soon, snapshot)
         result: dict[int, tuple[list[DueItem], list[DueItem]]] = {}
         for item in overdue:
             assert item.subject.id is not None
@@ -425,7 +445,7 @@ class NudgeService:
         threshold = program.policy.no_contact_school_days
         snapshot = self._snapshot(program, now)
         with self.store.read() as session:
-            contacts = last_contacts(session, program, today, list(snapshot.started_on))
+            contacts = ledger.last_contacts(session, program)
         notes = []
         for (mentor_id, mentee_id), started in snapshot.started_on.items():
             last = contacts.get((mentor_id, mentee_id))

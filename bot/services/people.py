@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from bot.model import Member as Member  # noqa: PLC0414 (re-exported for older imports)
 from bot.services.errors import NotOnRoster, Refusal
 from bot.services.programs import ProgramInfo
 from bot.store.db import Store
@@ -17,43 +18,6 @@ from bot.store.models import Person, PersonRole
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-
-
-@dataclass(frozen=True)
-class Member:
-    """A person as the rules see them: identity, placement and this year's roles."""
-
-    id: int
-    email: str
-    name: str
-    school: str | None
-    subject: str | None
-    grade: str | None
-    educator_type: str | None
-    license: str | None
-    hire_date: date | None
-    slack_user_id: str | None
-    active: bool
-    roles: frozenset[str]
-
-    def has(self, *roles: str) -> bool:
-        """True when the person holds any of these roles."""
-        return any(role in self.roles for role in roles)
-
-    @property
-    def is_coordinator(self) -> bool:
-        """Coordinators may act for anyone in the program."""
-        return "coordinator" in self.roles
-
-    @property
-    def is_beginning(self) -> bool:
-        """A beginning teacher or administrator (mentor assignment is required)."""
-        return (self.educator_type or "").startswith("beginning_")
-
-    @property
-    def mention(self) -> str:
-        """A Slack mention when the Slack id is known, else the name."""
-        return f"<@{self.slack_user_id}>" if self.slack_user_id else self.name
 
 
 def member_from(person: Person, school_year: str) -> Member:
@@ -90,6 +54,39 @@ def parse_person_ref(ref: str) -> tuple[str, str]:
     )
 
 
+MEMBER_COLUMNS = (
+    Person.id,
+    Person.email,
+    Person.name,
+    Person.school,
+    Person.subject,
+    Person.grade,
+    Person.educator_type,
+    Person.license,
+    Person.hire_date,
+    Person.slack_user_id,
+    Person.active,
+)
+MEMBER_QUERY: Select[Any] = cast(
+    "Select[Any]",
+    select(*MEMBER_COLUMNS, PersonRole.role).outerjoin(
+        PersonRole,
+        (PersonRole.person_id == Person.id) & (PersonRole.school_year == bindparam("school_year")),
+    ),
+)
+
+
+def load_members(session: Session, program: ProgramInfo, query: Select[Any]) -> list[Member]:
+    """Members from a MEMBER_QUERY (one statement: people and this year's roles), in its order."""
+    roles: dict[int, set[str]] = defaultdict(set)
+    rows: dict[int, tuple[Any, ...]] = {}
+    for row in session.execute(query, {"school_year": program.school_year}):
+        rows.setdefault(row[0], tuple(row[:-1]))
+        if row[-1] is not None:
+            roles[row[0]].add(row[-1])
+    return [Member(*(*values, frozenset(roles[pid]))) for pid, values in rows.items()]
+
+
 class PeopleService:
     """Looks people up and checks who the caller is."""
 
@@ -98,24 +95,29 @@ class PeopleService:
 
     def members(self, session: Session, program: ProgramInfo, ids: Iterable[int]) -> list[Member]:
         """Members for ids, in id order."""
-        rows = session.scalars(select(Person).where(Person.id.in_(list(ids))).order_by(Person.id))
-        return [member_from(p, program.school_year) for p in rows]
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        return load_members(
+            session, program, MEMBER_QUERY.where(Person.id.in_(wanted)).order_by(Person.id)
+        )
 
     def all_members(self, session: Session, program: ProgramInfo) -> list[Member]:
         """Everyone in the program."""
-        rows = session.scalars(
-            select(Person).where(Person.program_id == program.id).order_by(Person.name)
+        return load_members(
+            session,
+            program,
+            MEMBER_QUERY.where(Person.program_id == program.id).order_by(Person.name, Person.id),
         )
-        return [member_from(p, program.school_year) for p in rows]
 
     def find(self, session: Session, program: ProgramInfo, ref: str) -> Member | None:
         """The member a mention, Slack id or email names, or None."""
         kind, key = parse_person_ref(ref)
         column = Person.slack_user_id if kind == "slack" else func.lower(Person.email)
-        person = session.scalars(
-            select(Person).where(Person.program_id == program.id, column == key)
-        ).first()
-        return None if person is None else member_from(person, program.school_year)
+        found = load_members(
+            session, program, MEMBER_QUERY.where(Person.program_id == program.id, column == key)
+        )
+        return found[0] if found else None
 
     def get(self, session: Session, program: ProgramInfo, ref: str) -> Member:
         """The member a reference names; raise Refusal when nobody matches."""
@@ -144,18 +146,18 @@ class PeopleService:
 
     def role_holders(self, session: Session, program: ProgramInfo, role: str) -> list[Member]:
         """Active members who hold a role this school year."""
-        rows = session.scalars(
-            select(Person)
-            .join(PersonRole)
-            .where(
+        holders = select(PersonRole.person_id).where(
+            PersonRole.role == role, PersonRole.school_year == program.school_year
+        )
+        return load_members(
+            session,
+            program,
+            MEMBER_QUERY.where(
                 Person.program_id == program.id,
                 Person.active.is_(True),
-                PersonRole.role == role,
-                PersonRole.school_year == program.school_year,
-            )
-            .order_by(Person.name)
+                Person.id.in_(holders),
+            ).order_by(Person.name, Person.id),
         )
-        return [member_from(p, program.school_year) for p in rows]
 
     def handles(self, program: ProgramInfo) -> dict[str, str]:
         """Handle → Slack id, for the console's @mention escaping (email local part, first name)."""

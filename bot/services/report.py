@@ -1,34 +1,61 @@
-"""The annual induction report (due July 31): everything the store can count, and clearly
-marked blanks for what it cannot. Hours and counts only — never notes."""
+"""The annual induction report (due July 31), teachers (603 CMR 7.12) and administrators (7.13).
+
+Every figure comes from the ledger over one program year; (d) and (e) are summed over exactly
+the educators listed in (b). What the store cannot count yet is marked with the reason —
+nothing is silently zero. Hours and counts only — never notes."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
+from bot.ledger import ZERO, MentorTime, Totals, in_induction_year, total
+from bot.model import Member
+from bot.services import ledger
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.store.db import Store
-from bot.store.models import Assignment, LogEntry, MilestoneDone
+from bot.store.models import Assignment, MilestoneDone
 
-BLANK = "(not tracked by Mentor Minutes — fill in by hand)"
-OBSERVATION = "observation"
+TEACHER_TYPES = ("beginning_teacher", "incoming_teacher")
+ADMINISTRATOR_TYPES = ("beginning_administrator", "incoming_administrator")
+NOT_RECORDED = {
+    "a": "program activities (orientation, group sessions, trainings) are not recorded yet",
+    "f": "hiring and exit dates across years are not recorded yet",
+    "g": "no participant surveys or exit tickets have been run",
+    "h": "no partnerships have been entered",
+}
 
 
 @dataclass(frozen=True)
 class EducatorLine:
-    """A beginning educator served, with their mentor and hours this year."""
+    """An educator served, with every mentor they had this year and their time together."""
 
     name: str
     email: str
     school: str
     educator_type: str
-    mentor: str
-    minutes: int
-    observations: int
+    mentors: tuple[Member, ...]
+    totals: Totals
+
+    @property
+    def minutes(self) -> int:
+        """Pair time with every mentor this program year."""
+        return self.totals.minutes
+
+    @property
+    def observations(self) -> int:
+        """Observations made by their mentors this program year."""
+        return self.totals.observations
+
+    @property
+    def mentor(self) -> str:
+        """Their mentors' names, or "none"."""
+        return ", ".join(m.name for m in self.mentors) or "none"
 
 
 @dataclass(frozen=True)
@@ -40,23 +67,32 @@ class MentorLine:
     school: str
     trained: bool
     mentees: int
-    minutes: int
+    time: MentorTime
+
+    @property
+    def minutes(self) -> int:
+        """Mentor time this program year (each log batch once)."""
+        return self.time.minutes
 
 
 @dataclass
-class AnnualReport:
-    """The report's sections (a)–(h)."""
+class ProgramReport:
+    """One report: teachers or administrators."""
 
-    program: str
-    school_year: str
-    period: tuple[date, date]
-    generated_on: date
-    beginning: list[EducatorLine] = field(default_factory=list)
+    served: list[EducatorLine] = field(default_factory=list)  # (b): in their induction year
+    beyond_induction: list[EducatorLine] = field(default_factory=list)  # year 2+, apart
     mentors: list[MentorLine] = field(default_factory=list)
-    observations: int = 0
-    minutes_together: int = 0
-    milestones: dict[str, int] = field(default_factory=dict)
-    blanks: dict[str, str] = field(default_factory=dict)
+    together: Totals = ZERO  # over exactly `served`
+
+    @property
+    def observations(self) -> int:
+        """(d) observations made by mentors, over the educators served."""
+        return self.together.observations
+
+    @property
+    def minutes_together(self) -> int:
+        """(e) pair time over the educators served."""
+        return self.together.minutes
 
     @property
     def trained_mentors(self) -> list[MentorLine]:
@@ -64,8 +100,22 @@ class AnnualReport:
         return [m for m in self.mentors if m.trained]
 
 
+@dataclass
+class AnnualReport:
+    """The report's sections (a)–(h) for teachers and administrators."""
+
+    program: str
+    school_year: str
+    period: tuple[date, date]
+    generated_on: date
+    teachers: ProgramReport
+    administrators: ProgramReport
+    milestones: dict[str, int] = field(default_factory=dict)
+    not_recorded: dict[str, str] = field(default_factory=lambda: dict(NOT_RECORDED))
+
+
 class ReportService:
-    """Builds the annual report from the store."""
+    """Builds the annual report from the ledger."""
 
     def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
         self.store = store
@@ -73,98 +123,108 @@ class ReportService:
         self.people = people
 
     def annual(self, year: str | None, now: datetime) -> AnnualReport:
-        """The report for a school year (default: the current one)."""
+        """The report for a program year (default: the program's)."""
         program = self.programs.current()
-        year = year or program.school_year
-        if year != program.school_year:
+        period = program.year_named(year)
+        if period != program.year:
             raise Refusal(
-                f"This program holds school year {program.school_year}; "
-                f"no roster for {year!r} is loaded."
+                f"This program holds program year {program.year.label}; "
+                f"no roster for {period.label} is loaded."
             )
-        start, end = program.config.school_year_start, program.config.school_year_end
-        report = AnnualReport(program.name, year, (start, end), program.today(now))
         with self.store.read() as session:
             members = {m.id: m for m in self.people.all_members(session, program)}
-            in_year = and_(
-                LogEntry.program_id == program.id,
-                LogEntry.deleted_at.is_(None),
-                LogEntry.occurred_on >= start,
-                LogEntry.occurred_on <= end,
-            )
-            per_pair = {
-                (mentor, mentee): (int(minutes or 0), int(obs or 0))
-                for mentor, mentee, minutes, obs in session.execute(
-                    select(
-                        LogEntry.mentor_id,
-                        LogEntry.mentee_id,
-                        func.sum(LogEntry.minutes),
-                        func.sum(func.cast(LogEntry.kind == OBSERVATION, LogEntry.minutes.type)),
-                    )
-                    .where(in_year)
-                    .group_by(LogEntry.mentor_id, LogEntry.mentee_id)
-                )
-            }
-            pairs = session.execute(
-                select(Assignment.mentor_id, Assignment.mentee_id).where(
+            pair_totals = ledger.pairs_in_year(session, program, period)
+            mentor_time = ledger.mentor_time(session, program, period.first, period.last)
+            assigned = session.execute(
+                select(Assignment.mentor_id, Assignment.mentee_id)
+                .where(
                     Assignment.program_id == program.id,
-                    Assignment.started_on <= end,
-                    (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= start),
+                    Assignment.started_on <= period.last,
+                    (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= period.first),
                 )
+                .order_by(Assignment.started_on, Assignment.id)
             ).all()
-            done: dict[str, int] = {
+            done = {
                 milestone: int(count)
                 for milestone, count in session.execute(
                     select(MilestoneDone.milestone, func.count())
-                    .where(MilestoneDone.school_year == year)
+                    .where(MilestoneDone.school_year == program.school_year)
                     .group_by(MilestoneDone.milestone)
                 )
             }
             trained = set(
                 session.scalars(
                     select(MilestoneDone.person_id).where(
-                        MilestoneDone.school_year == year,
+                        MilestoneDone.school_year == program.school_year,
                         MilestoneDone.milestone == "mentor_training",
                     )
                 )
             )
-        mentors_of: dict[int, list[int]] = {}
-        for mentor, mentee in pairs:
-            mentors_of.setdefault(mentee, []).append(mentor)
-        for member in sorted(members.values(), key=lambda m: m.name):
-            if "mentee" in member.roles and member.is_beginning:
-                mentor_ids = mentors_of.get(member.id, [])
-                minutes = sum(per_pair.get((m, member.id), (0, 0))[0] for m in mentor_ids)
-                obs = sum(per_pair.get((m, member.id), (0, 0))[1] for m in mentor_ids)
-                report.beginning.append(
-                    EducatorLine(
-                        member.name,
-                        member.email,
-                        member.school or "",
-                        member.educator_type or "",
-                        ", ".join(members[m].name for m in mentor_ids if m in members) or "none",
-                        minutes,
-                        obs,
-                    )
-                )
-                report.minutes_together += minutes
-            if "mentor" in member.roles:
-                mentee_ids = [e for e, ms in mentors_of.items() if member.id in ms]
-                report.mentors.append(
-                    MentorLine(
-                        member.name,
-                        member.email,
-                        member.school or "",
-                        member.id in trained,
-                        len(mentee_ids),
-                        sum(per_pair.get((member.id, e), (0, 0))[0] for e in mentee_ids),
-                    )
-                )
-        report.observations = sum(obs for _, obs in per_pair.values())
-        report.milestones = done
-        report.blanks = {
-            "a_program_activities": BLANK,
-            "f_hiring_and_retention": BLANK,
-            "g_participant_satisfaction": BLANK + " (no surveys run yet)",
-            "h_partnerships": BLANK,
+        mentors_of: dict[int, list[int]] = defaultdict(list)
+        for mentor, mentee in [*assigned, *pair_totals]:
+            if mentor not in mentors_of[mentee]:
+                mentors_of[mentee].append(mentor)
+        start = program.config.school_year_start
+        build = _Builder(members, mentors_of, pair_totals, mentor_time, trained, start)
+        return AnnualReport(
+            program.name,
+            period.label,
+            (period.first, period.last),
+            program.today(now),
+            teachers=build.report(TEACHER_TYPES),
+            administrators=build.report(ADMINISTRATOR_TYPES),
+            milestones=done,
+        )
+
+
+@dataclass
+class _Builder:
+    members: dict[int, Member]
+    mentors_of: dict[int, list[int]]
+    pair_totals: dict[tuple[int, int], Totals]
+    mentor_time: dict[int, MentorTime]
+    trained: set[int | None]
+    school_year_start: date
+
+    def educator(self, member: Member) -> EducatorLine:
+        mentor_ids = self.mentors_of.get(member.id, [])
+        return EducatorLine(
+            member.name,
+            member.email,
+            member.school or "",
+            member.educator_type or "",
+            tuple(self.members[m] for m in mentor_ids if m in self.members),
+            total(self.pair_totals.get((m, member.id), ZERO) for m in mentor_ids),
+        )
+
+    def report(self, types: tuple[str, ...]) -> ProgramReport:
+        report = ProgramReport()
+        for member in self.members.values():  # by name
+            if "mentee" not in member.roles or member.educator_type not in types:
+                continue
+            line = self.educator(member)
+            if in_induction_year(member.hire_date, self.school_year_start):
+                report.served.append(line)
+            else:
+                report.beyond_induction.append(line)
+        report.together = total(line.totals for line in report.served)
+        served_ids = {
+            m.id for m in self.members.values() if m.educator_type in types and "mentee" in m.roles
         }
+        for member in self.members.values():
+            if "mentor" not in member.roles:
+                continue
+            mentees = [e for e in served_ids if member.id in self.mentors_of.get(e, [])]
+            if not mentees and types == ADMINISTRATOR_TYPES:
+                continue  # administrators' mentors are listed in their own report only
+            report.mentors.append(
+                MentorLine(
+                    member.name,
+                    member.email,
+                    member.school or "",
+                    member.id in self.trained,
+                    len(mentees),
+                    self.mentor_time.get(member.id, MentorTime()),
+                )
+            )
         return report

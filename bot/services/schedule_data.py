@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services.people import Member
+from bot.model import Member
 from bot.services.programs import ProgramInfo
 from bot.store.models import (
     Assignment,
-    LogEntry,
     MilestoneDone,
     Person,
     PersonRole,
     SupportTeamMember,
 )
-
-RECENT_DAYS = 60  # last contacts are looked for here first
-MAX_IN_LIST = 500
 
 
 @dataclass
@@ -102,89 +98,25 @@ def load_snapshot(session: Session, program: ProgramInfo) -> ProgramSnapshot:
     return ProgramSnapshot(members, mentor_of, started_on, done, dict(team), dict(by_role))
 
 
-def last_contacts(
-    session: Session,
-    program: ProgramInfo,
-    today: date,
-    pairs: list[tuple[int, int]] | None = None,
-) -> dict[tuple[int, int], date]:
-    """The latest logged day per (mentor, mentee), up to today.
-
-    With `pairs`, the recent window is read first (an index range, not the whole log) and
-    only the pairs with no contact in it are looked up further back."""
-    recent_from = today - timedelta(days=RECENT_DAYS) if pairs is not None else None
-    found = _last_contacts(session, program, today, since=recent_from)
-    if pairs is None:
-        return found
-    missing = [p for p in pairs if p not in found]
-    if missing:
-        mentees = sorted({mentee for _, mentee in missing})
-        older = _last_contacts(
-            session, program, today, mentees=mentees if len(mentees) <= MAX_IN_LIST else None
-        )
-        found.update({p: older[p] for p in missing if p in older})
-    return found
-
-
-def _last_contacts(
-    session: Session,
-    program: ProgramInfo,
-    today: date,
-    *,
-    since: date | None = None,
-    mentees: list[int] | None = None,
-) -> dict[tuple[int, int], date]:
-    query = select(LogEntry.mentor_id, LogEntry.mentee_id, func.max(LogEntry.occurred_on)).where(
-        LogEntry.program_id == program.id,
-        LogEntry.deleted_at.is_(None),
-        LogEntry.occurred_on <= today,
-    )
-    if since is not None:
-        query = query.where(LogEntry.occurred_on >= since)
-    if mentees is not None:
-        query = query.where(LogEntry.mentee_id.in_(mentees))
-    return {
-        (mentor, mentee): last
-        for mentor, mentee, last in session.execute(
-            query.group_by(LogEntry.mentor_id, LogEntry.mentee_id)
-        )
-    }
-
-
-def week_totals(
+def pairs_active_between(
     session: Session, program: ProgramInfo, first: date, last: date
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """(minutes, observations) per (mentor, mentee) between two days, inclusive."""
-    observation = func.sum(func.cast(LogEntry.kind == "observation", LogEntry.minutes.type))
-    return {
-        (mentor, mentee): (int(minutes or 0), int(observations or 0))
-        for mentor, mentee, minutes, observations in session.execute(
-            select(LogEntry.mentor_id, LogEntry.mentee_id, func.sum(LogEntry.minutes), observation)
-            .where(
-                LogEntry.program_id == program.id,
-                LogEntry.deleted_at.is_(None),
-                LogEntry.occurred_on >= first,
-                LogEntry.occurred_on <= last,
+) -> list[tuple[int, int, date, date | None]]:
+    """(mentor, mentee, start, end) of every assignment active on any day from first to last:
+    begun by the last day and not ended before the first (ended or begun mid-way included)."""
+    return [
+        (mentor, mentee, start, end)
+        for mentor, mentee, start, end in session.execute(
+            select(
+                Assignment.mentor_id,
+                Assignment.mentee_id,
+                Assignment.started_on,
+                Assignment.ended_on,
             )
-            .group_by(LogEntry.mentor_id, LogEntry.mentee_id)
+            .where(
+                Assignment.program_id == program.id,
+                Assignment.started_on <= last,
+                (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= first),
+            )
+            .order_by(Assignment.started_on, Assignment.id)
         )
-    }
-
-
-def minutes_per_mentee(
-    session: Session, program: ProgramInfo, mentee_ids: list[int]
-) -> dict[int, int]:
-    """All logged minutes per mentee (every year), for the 50-hour progress rule."""
-    if not mentee_ids:
-        return {}
-    query = select(LogEntry.mentee_id, func.sum(LogEntry.minutes)).where(
-        LogEntry.program_id == program.id, LogEntry.deleted_at.is_(None)
-    )
-    if len(mentee_ids) <= MAX_IN_LIST:
-        query = query.where(LogEntry.mentee_id.in_(mentee_ids))
-    wanted = set(mentee_ids)
-    return {
-        mentee: int(total or 0)
-        for mentee, total in session.execute(query.group_by(LogEntry.mentee_id))
-        if mentee in wanted
-    }
+    ]

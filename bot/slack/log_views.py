@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.formatting import format_day, format_minutes
 from bot.grammar import KINDS, ParseError
-from bot.services.logs import FormDefaults, LoggedEntry, LogOutcome
+from bot.model import FormDefaults, LoggedEntry, LogOutcome
 from bot.slack.blocks import Block, actions, button, context, message, plain, section
 
 Payload = dict[str, Any]
@@ -48,11 +48,17 @@ def entry_line(entry: LoggedEntry, weekly_target: int) -> str:
     met = " ✓" if entry.week_minutes >= weekly_target else ""
     what = f"{entry.kind} with {entry.mentee.name}"
     if entry.observed is not None:
-        what = f"observing {entry.observed.name} ({entry.mentee.name})"
+        visits = entry.year_visits
+        return (
+            f"{format_minutes(entry.minutes)} observing {entry.observed.name} "
+            f"({entry.mentee.name}), {format_day(entry.occurred_on)} — "
+            f"{visits} visit{'s' if visits != 1 else ''} to observe a teacher this year "
+            "(visits are your own activity, not time with your mentor)"
+        )
     return (
         f"{format_minutes(entry.minutes)} {what}, "
         f"{format_day(entry.occurred_on)} — this week {format_minutes(entry.week_minutes)} of "
-        f"{format_minutes(weekly_target)} target{met}, school year "
+        f"{format_minutes(weekly_target)} target{met}, this year "
         f"{format_minutes(entry.year_minutes)}"
     )
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from bot.deadlines import DueItem
 from bot.formatting import format_day, format_minutes
-from bot.services.people import Member
+from bot.ledger import ZERO, Totals
+from bot.model import Member
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -142,6 +143,7 @@ class DigestPair:
     observations: int
     last_contact: date | None
     quiet_school_days: int
+    ended_on: date | None = None  # the pair ended during the week
 
 
 @dataclass(frozen=True)
@@ -158,21 +160,26 @@ class Digest:
     overdue: tuple[DueItem, ...]
     upcoming: tuple[DueItem, ...]
     today: date
+    total: Totals = ZERO  # the cohort's week, every pair counted once
+    met_target: int = 0  # pairs that met the weekly target
 
 
 def weekly_digest(digest: Digest) -> list[Payload]:
     """The digest as one or more messages of at most 50 blocks each."""
     first, last = digest.week
     title = f"Weekly digest · {digest.cohort} · {format_day(first)} – {format_day(last)}"
-    met = sum(1 for p in digest.pairs if p.minutes >= digest.weekly_target)
-    total = sum(p.minutes for p in digest.pairs)
     summary = (
-        f"{len(digest.pairs)} pairs · {met} met the {format_minutes(digest.weekly_target)} "
-        f"target · {format_minutes(total)} in all · "
-        f"{_count(sum(p.observations for p in digest.pairs), 'observation')}"
+        f"{len(digest.pairs)} pairs · {digest.met_target} met the "
+        f"{format_minutes(digest.weekly_target)} target · "
+        f"{format_minutes(digest.total.minutes)} in all · "
+        f"{_count(digest.total.observations, 'observation')}"
     )
     flags: list[str] = []
-    quiet = [p for p in digest.pairs if p.quiet_school_days >= digest.no_contact_days]
+    quiet = [
+        p
+        for p in digest.pairs
+        if p.ended_on is None and p.quiet_school_days >= digest.no_contact_days
+    ]
     if quiet:
         flags.append(
             f":hourglass: No contact in {digest.no_contact_days}+ school days: "
@@ -202,9 +209,10 @@ def weekly_digest(digest: Digest) -> list[Payload]:
     for pair in digest.pairs:
         ok = " ✓" if pair.minutes >= digest.weekly_target else ""
         last_text = format_day(pair.last_contact) if pair.last_contact else "none yet"
+        ended = f" · ended {format_day(pair.ended_on)}" if pair.ended_on else ""
         rows.append(
             section(
-                f"*{pair.mentee.name}* with {pair.mentor.name}\n"
+                f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"
                 f"{progress_bar(pair.minutes, digest.weekly_target)} "
                 f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
                 f"{pair.observations} observation"

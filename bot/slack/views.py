@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.formatting import format_day, format_day_long, format_minutes
+from bot.model import HoursReport, PairTotals
 from bot.services.assignments import AssignmentResult, PersonStatus, ProgramStatus
-from bot.services.hours import HoursReport, PairTotals
 from bot.services.milestones import MarkedDone, TeamChange
 from bot.slack.blocks import (
     MAX_BLOCKS,
@@ -22,7 +22,7 @@ from bot.slack.blocks import (
 )
 
 Payload = dict[str, Any]
-PERIOD_NAMES = {"week": "this week", "month": "this month", "year": "this school year"}
+PERIOD_NAMES = {"week": "this week", "month": "this month", "year": "this year"}
 MAX_PAIR_ROWS = 40
 MAX_LOADS_LISTED = 60
 SECTION_CHARS = 2900
@@ -68,10 +68,18 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
     return (
         f"{name}{ended}\n"
         f"{bar} this week {format_minutes(week)} of {format_minutes(report.weekly_target)}"
-        f"{met}{period} · school year {format_minutes(pair.year)} · "
+        f"{met}{period} · this year {format_minutes(pair.year)} · "
         f"since {format_day(pair.started_on)} {format_minutes(pair.since_start)} · "
         f"{pair.observations} observation{'s' if pair.observations != 1 else ''} · last {last}"
     )
+
+
+def _year_name(report: HoursReport) -> str:
+    return f"year {report.year.label}" if report.year is not None else "this year"
+
+
+def _visits(count: int) -> str:
+    return f"{count} visit{'s' if count != 1 else ''} to observe a teacher · " if count else ""
 
 
 def hours_report(report: HoursReport) -> Payload:
@@ -88,9 +96,9 @@ def hours_report(report: HoursReport) -> Payload:
         context(
             f"{count} pair{'s' if count != 1 else ''} · "
             f"weekly target {format_minutes(report.weekly_target)} · "
-            f"school year {format_minutes(report.total('year'))} · "
+            f"{_year_name(report)} {format_minutes(report.total('year'))} · "
             f"{report.observations} observation{'s' if report.observations != 1 else ''} · "
-            f"as of {format_day_long(report.today)}"
+            f"{_visits(report.visits)}as of {format_day_long(report.today)}"
         )
     )
     shown = report.pairs[:MAX_PAIR_ROWS]

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.model import FormDefaults
 from bot.services.container import Services
-from bot.services.logs import FormDefaults
 from bot.slack import log_views
 from handlers.reply import Payload, ack_with, build_reply, services_of
 

@@ -1,0 +1,209 @@
+"""Value types shared by rules, services and views (pure: no store, no Slack)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from bot.grammar import ParseError
+from bot.ledger import NO_PAIR_TIME, ZERO, PairSummary, ProgramYear, ScopeSummary, Totals
+
+Period = Literal["week", "month", "year"]
+PERIODS: tuple[Period, ...] = ("week", "month", "year")
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person as the rules see them: identity, placement and this year's roles."""
+
+    id: int
+    email: str
+    name: str
+    school: str | None
+    subject: str | None
+    grade: str | None
+    educator_type: str | None
+    license: str | None
+    hire_date: date | None
+    slack_user_id: str | None
+    active: bool
+    roles: frozenset[str]
+
+    def has(self, *roles: str) -> bool:
+        """True when the person holds any of these roles."""
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Coordinators may act for anyone in the program."""
+        return "coordinator" in self.roles
+
+    @property
+    def is_beginning(self) -> bool:
+        """A beginning teacher or administrator (mentor assignment is required)."""
+        return (self.educator_type or "").startswith("beginning_")
+
+    @property
+    def mention(self) -> str:
+        """A Slack mention when the Slack id is known, else the name."""
+        return f"<@{self.slack_user_id}>" if self.slack_user_id else self.name
+
+
+# ---- /logmeeting ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoggedEntry:
+    """One stored entry, with its pair's totals after it."""
+
+    id: int
+    mentor: Member
+    mentee: Member
+    occurred_on: date
+    minutes: int
+    kind: str
+    notes: str | None
+    pair: PairSummary = NO_PAIR_TIME
+    observed: Member | None = None
+
+    @property
+    def week_minutes(self) -> int:
+        """The pair's time this week, after this entry."""
+        return self.pair.week.minutes
+
+    @property
+    def year_minutes(self) -> int:
+        """The pair's time this program year, after this entry."""
+        return self.pair.year.minutes
+
+    @property
+    def year_visits(self) -> int:
+        """The mentee's `observed` visits this program year with this mentor's pair."""
+        return self.pair.year.visits
+
+
+@dataclass(frozen=True)
+class LogOutcome:
+    """What `/logmeeting` did: entries stored, or a question/refusal and nothing stored."""
+
+    logger: Member | None
+    text: str
+    entries: tuple[LoggedEntry, ...] = ()
+    batch_id: str | None = None
+    error: ParseError | None = None
+    choices: tuple[Member, ...] = ()  # for an ambiguous mentee
+    weekly_target: int = 60
+
+    @property
+    def ok(self) -> bool:
+        """True when entries were stored."""
+        return bool(self.entries)
+
+
+@dataclass(frozen=True)
+class FormDefaults:
+    """What the log form is prefilled with."""
+
+    mentees: tuple[Member, ...]
+    any_mentee: bool  # coordinators pick anyone
+    occurred_on: date
+    minutes: int | None = None
+    kind: str = "meeting"
+    notes: str | None = None
+    mentee_id: int | None = None
+    school_year_start: date | None = None
+
+
+# ---- /hours -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairTotals:
+    """One mentor ↔ mentee pair as `/hours` lists it."""
+
+    mentor: Member
+    mentee: Member
+    started_on: date
+    ended_on: date | None
+    totals: PairSummary = NO_PAIR_TIME
+
+    def minutes(self, period: Period) -> int:
+        """Pair time in the chosen period."""
+        return self.totals.period(period).minutes
+
+    @property
+    def week(self) -> int:
+        """Pair time this week."""
+        return self.totals.week.minutes
+
+    @property
+    def month(self) -> int:
+        """Pair time this month."""
+        return self.totals.month.minutes
+
+    @property
+    def year(self) -> int:
+        """Pair time this program year."""
+        return self.totals.year.minutes
+
+    @property
+    def since_start(self) -> int:
+        """Pair time since the pair began (every program year)."""
+        return self.totals.since_start.minutes
+
+    @property
+    def observations(self) -> int:
+        """Observations this program year."""
+        return self.totals.year.observations
+
+    @property
+    def last_contact(self) -> date | None:
+        """The latest day the pair logged time together."""
+        return self.totals.last_contact
+
+
+@dataclass(frozen=True)
+class HoursReport:
+    """What `/hours` shows one viewer: the scope's totals and its first pairs in detail."""
+
+    viewer: Member
+    scope: str
+    period: Period
+    period_start: date
+    today: date
+    weekly_target: int
+    pairs: tuple[PairTotals, ...]  # at most MAX_PAIRS_SHOWN, in display order
+    pair_count: int
+    summary: ScopeSummary
+    year: ProgramYear | None = None
+
+    def total(self, period: Period) -> int:
+        """Pair time over every pair in scope in a period."""
+        return self.summary.period(period).minutes
+
+    @property
+    def observations(self) -> int:
+        """Observations this program year over every pair in scope."""
+        return self.summary.year.observations
+
+    @property
+    def visits(self) -> int:
+        """`observed` visits by mentees this program year over every pair in scope."""
+        return self.summary.year.visits
+
+
+__all__ = [
+    "PERIODS",
+    "ZERO",
+    "FormDefaults",
+    "HoursReport",
+    "LogOutcome",
+    "LoggedEntry",
+    "Member",
+    "PairSummary",
+    "PairTotals",
+    "Period",
+    "ScopeSummary",
+    "Totals",
+]

@@ -1,0 +1,84 @@
+"""`export logs`: every live entry of a program year, one row each; notes only for coordinators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from bot.services.errors import NotAllowed
+from bot.services.people import PeopleService
+from bot.services.programs import ProgramService
+from bot.store.db import Store
+from bot.store.models import LogEntry, Person
+
+
+@dataclass
+class ExportRow:
+    """One log entry as exported."""
+
+    id: int
+    date: str
+    mentor_email: str
+    mentee_email: str
+    kind: str
+    minutes: int
+    logged_by_email: str
+    source: str
+    created_at: str
+    notes: str | None = field(default=None)
+
+
+class LogExport:
+    """Reads the log for export; the program year decides which rows belong."""
+
+    def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
+        self.store = store
+        self.programs = programs
+        self.people = people
+
+    def rows(
+        self, *, year: str | None, include_notes: bool, as_email: str | None
+    ) -> list[ExportRow]:
+        """Every live entry of a program year (default: the program's), in date order."""
+        program = self.programs.current()
+        period = program.year_named(year)
+        with self.store.read() as session:
+            if include_notes:
+                if not as_email:
+                    raise NotAllowed("--include-notes needs --as COORDINATOR_EMAIL.")
+                actor = self.people.get(session, program, as_email)
+                if not actor.is_coordinator:
+                    raise NotAllowed(
+                        f"{actor.name} is not a coordinator: notes are confidential to the pair."
+                    )
+            emails: dict[int, str] = {
+                person_id: email
+                for person_id, email in session.execute(
+                    select(Person.id, Person.email).where(Person.program_id == program.id)
+                )
+            }
+            entries = session.scalars(
+                select(LogEntry)
+                .where(
+                    LogEntry.program_id == program.id,
+                    LogEntry.deleted_at.is_(None),
+                    LogEntry.occurred_on.between(period.first, period.last),
+                )
+                .order_by(LogEntry.occurred_on, LogEntry.id)
+            )
+            return [
+                ExportRow(
+                    id=e.id,
+                    date=e.occurred_on.isoformat(),
+                    mentor_email=emails[e.mentor_id],
+                    mentee_email=emails[e.mentee_id],
+                    kind=e.kind,
+                    minutes=e.minutes,
+                    logged_by_email=emails[e.logged_by_id],
+                    source=e.source,
+                    created_at=e.created_at.isoformat(),
+                    notes=e.notes if include_notes else None,
+                )
+                for e in entries
+            ]
