@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.services.container import Services, build_services
@@ -163,3 +164,16 @@ def read_meta(cached: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return meta if isinstance(meta, dict) else {}
+
+
+def copy_meta(cached: Path, copy: Path) -> None:
+    """Put the record of how a cached world was seeded beside a copy of it."""
+    source = meta_path(cached)
+    if source.exists():
+        meta_path(copy).write_bytes(source.read_bytes())
+
+
+def seed_meta(sqlite_url: str) -> dict[str, Any]:
+    """How the SQLite world at this URL (a copy of a cached one) was seeded, or {}."""
+    database = make_url(sqlite_url).database
+    return read_meta(Path(database)) if database else {}

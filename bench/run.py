@@ -363,7 +363,7 @@ def run_sqlite(plan: Plan, results: Results) -> None:
     say("SQLite")
     with tempfile.TemporaryDirectory(prefix="mm-bench-") as workdir:
         url = world.sqlite_copy(Path(workdir), say=say)
-        meta = world.cached_meta()
+        meta = ledger.seed_meta(url)
         if meta.get("seeded_at"):
             results.notes.append(
                 f"SQLite world from the cache, seeded {meta['seeded_at']} (the ledger rebuild "

@@ -67,6 +67,7 @@ from typing import Any, cast
 from sqlalchemy import Date, bindparam, delete, event, text
 
 import bot.services.nudges as nudges_module
+from bench import ledger
 from bench import scheduler_data as data
 from bot.clock import FixedClock
 from bot.jobs import PRODUCERS, produce
@@ -517,7 +518,7 @@ def run(results: Results, *, pg_url: str | None = None, runs: int = RUNS) -> boo
             started = time.perf_counter()
             url = data.sqlite_copy(Path(workdir), say=say)
             say(f"  ready in {time.perf_counter() - started:.1f} s")
-            _rebuild_entry(results, data.cached_meta().get("ledger_rebuild_s"), "")
+            _rebuild_entry(results, ledger.seed_meta(url).get("ledger_rebuild_s"), "")
             report(measure(results, url, "", probes, runs), "SQLite")
         if pg_url:
             try:

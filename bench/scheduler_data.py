@@ -549,11 +549,6 @@ def cached_path() -> Path:
     return CACHE_DIR / f"scheduler-{seed_key()}.db"
 
 
-def cached_meta() -> dict[str, Any]:
-    """How the cached SQLite world was seeded (`ledger_rebuild_s`, `seeded_at`), or {}."""
-    return ledger.read_meta(cached_path())
-
-
 def sqlite_copy(workdir: Path, *, say: Callable[[str], None] = print) -> str:
     """A private copy of the cached seeded SQLite file (seeding it first if needed); its URL."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -578,6 +573,7 @@ def sqlite_copy(workdir: Path, *, say: Callable[[str], None] = print) -> str:
         building.rename(cached)
     target = workdir / "scheduler.db"
     shutil.copyfile(cached, target)
+    ledger.copy_meta(cached, target)  # how it was seeded: `ledger.seed_meta(url)`
     return f"sqlite:///{target}"
 
 
