@@ -65,12 +65,19 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     demo = sub.add_parser("demo", help="load the demo program, roster and logs")
     demo.add_argument("--reset", action="store_true", help="start the demo database afresh")
 
-    jobs = sub.add_parser("jobs", help="`jobs list` / `jobs run NAME [--at ISO8601]`")
+    jobs = sub.add_parser(
+        "jobs", help="`jobs list` / `jobs run NAME [--at ISO8601]` / `jobs review [resend|drop ID]`"
+    )
     jobs_sub = jobs.add_subparsers(dest="action", required=True)
     jobs_sub.add_parser("list", help="list the scheduled jobs")
     run = jobs_sub.add_parser("run", help="run a job now (or as of --at) and deliver")
     run.add_argument("name")
     run.add_argument("--at", help="ISO 8601 instant with offset")
+    review = jobs_sub.add_parser(
+        "review", help="messages held for review (delivery unknown): list, resend or drop one"
+    )
+    review.add_argument("resolution", nargs="?", choices=["resend", "drop"])
+    review.add_argument("id", nargs="?", type=int, help="the message id the list shows")
 
     export = sub.add_parser("export", help="`export logs [--year] [--format csv|json]`")
     export_sub = export.add_subparsers(dest="action", required=True)

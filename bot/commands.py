@@ -192,7 +192,8 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
-    """`jobs list` / `jobs run NAME [--at ISO8601]` (delivers before returning)."""
+    """`jobs list` / `jobs run NAME [--at ISO8601]` (delivers before returning) /
+    `jobs review [resend|drop ID]`."""
     from datetime import datetime
 
     from bot.clock import FixedClock
@@ -203,6 +204,8 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
         for name, about in JOBS.items():
             print(f"{name:<16} {about}", file=out)
         return 0
+    if args.action == "review":
+        return _review(args, settings, out)
     at = None
     if args.at:
         try:
@@ -230,6 +233,30 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(str(exc), 2) from None
     except Refusal as exc:
         raise CommandError(exc.message) from None
+    finally:
+        services.close()
+
+
+def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """`jobs review`: list the messages held for review; `resend ID` / `drop ID` resolve one."""
+    from bot.jobs import review_resolve, review_text
+    from bot.services.outbox import ReviewError
+
+    if args.resolution is not None and args.id is None:
+        raise CommandError(
+            f"jobs review {args.resolution}: which message? e.g. jobs review {args.resolution} 12",
+            2,
+        )
+    services = open_services(settings)
+    try:
+        now = services.clock.now()
+        if args.resolution is None:
+            print(review_text(services, now), file=out)
+        else:
+            print(review_resolve(services, args.resolution, args.id, now), file=out)
+        return 0
+    except ReviewError as exc:
+        raise CommandError(str(exc)) from None
     finally:
         services.close()
 

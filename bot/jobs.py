@@ -19,8 +19,9 @@ from bot.deadlines import previous_send_day
 from bot.formatting import format_day_long
 from bot.services.container import Services
 from bot.services.nudges import send_window_open
-from bot.services.outbox import Notification
-from bot.slack.sender import DeliveryReport, Sender, Sleep
+from bot.services.outbox import Notification, ReviewError
+from bot.services.people import Member
+from bot.slack.sender import DeliveryReport, RateLimits, Sender, Sleep
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +60,24 @@ def produce(services: Services, name: str, now: datetime) -> tuple[int, int] | N
 
 
 def deliver(
-    services: Services, client: WebClient, now: datetime, *, sleep: Sleep = time.sleep
+    services: Services,
+    client: WebClient,
+    now: datetime,
+    *,
+    sleep: Sleep = time.sleep,
+    rate_limits: RateLimits | None = None,
 ) -> DeliveryReport | None:
-    """Send due outbox messages, unless it is a weekend, holiday or quiet hours (None then)."""
+    """Send due outbox messages, unless it is a weekend, holiday or quiet hours (None then).
+
+    `rate_limits` carries Slack's 429 windows from one run to the next (the scheduler keeps
+    one); without it, a window still holds the messages already claimed, through the outbox."""
     program = services.programs.current()
     if not send_window_open(program, now):
         return None
     # Claimed before the previous send day began: a to-do list or digest that old is stale.
     previous = previous_send_day(program.calendar, program.today(now))
     cutoff = local_datetime(previous, clock_time(0), program.tz)
-    sender = Sender(services.outbox, client, services.clock, sleep=sleep)
+    sender = Sender(services.outbox, client, services.clock, sleep=sleep, rate_limits=rate_limits)
     return sender.deliver(now, expire_before=cutoff)
 
 
@@ -82,6 +91,8 @@ def _delivery_text(report: DeliveryReport | None) -> str:
         text += f", {report.review} held for review"
     if report.expired:
         text += f", {report.expired} too old to send"
+    if report.held:
+        text += f", {report.held} waiting for a later tick (Slack asked to wait)"
     return text
 
 
@@ -116,6 +127,7 @@ def tick(
     *,
     ran: dict[str, str] | None = None,
     sleep: Sleep = time.sleep,
+    rate_limits: RateLimits | None = None,
 ) -> str:
     """What the scheduler does each minute: every producer that is due, then delivery.
 
@@ -139,5 +151,74 @@ def tick(
             ran[name] = today
             if counts[0]:
                 parts.append(f"{name}: {counts[1]} new of {counts[0]}")
-    parts.append(_delivery_text(deliver(services, client, now, sleep=sleep)))
+    report = deliver(services, client, now, sleep=sleep, rate_limits=rate_limits)
+    parts.append(_delivery_text(report))
     return "; ".join(parts)
+
+
+# ---- messages held for review ------------------------------------------------------------
+
+REVIEW_LISTED = 50
+REVIEW_HINT = "resend one with `jobs review resend ID`, or drop it with `jobs review drop ID`"
+
+
+def _age(since: datetime, now: datetime) -> str:
+    minutes = max(int((now - since).total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} d {hours % 24} h"
+
+
+def review_text(services: Services, now: datetime) -> str:
+    """The messages held for review (delivery unknown, or refused by Slack), oldest first."""
+    parked, total = services.outbox.parked(REVIEW_LISTED)
+    if not parked:
+        return "Nothing is held for review."
+    lines = [
+        f"{total} message{'s' if total != 1 else ''} held for review: Slack may or may not have "
+        "them (a crash or timeout mid-send), or refused them. Resending may send one twice.",
+        f"{'ID':>6}  {'RULE':<18} {'RECIPIENT':<12} {'SUBJECT':<14} {'PERIOD':<11} "
+        f"{'TRIES':>5}  {'AGE':<9} LAST ERROR",
+    ]
+    for p in parked:
+        lines.append(
+            f"{p.id:>6}  {p.rule[:18]:<18} {p.recipient[:12]:<12} {p.subject[:14]:<14} "
+            f"{p.period[:11]:<11} {p.attempts:>5}  {_age(p.created_at, now):<9} "
+            f"{(p.last_error or '-')[:80]}"
+        )
+    if total > len(parked):
+        lines.append(f"…and {total - len(parked)} more (oldest first; resolve these to see them)")
+    lines.append(f"To act: {REVIEW_HINT}.")
+    return "\n".join(lines)
+
+
+def review_resolve(services: Services, action: str, message_id: int, now: datetime) -> str:
+    """Resend or drop one held message; ReviewError when it can't be done."""
+    if action == "resend":
+        parked = services.outbox.resend(message_id, now)
+        return (
+            f"Message {parked.id} ({parked.rule} to {parked.recipient}, {parked.period}) "
+            "goes out at the next delivery (`jobs run deliver`, or the scheduler's next tick)."
+        )
+    if action == "drop":
+        parked = services.outbox.drop(message_id)
+        return (
+            f"Message {parked.id} ({parked.rule} to {parked.recipient}, {parked.period}) dropped."
+        )
+    raise ReviewError(f"Say resend or drop, not {action[:20]!r}: {REVIEW_HINT}.")
+
+
+def review_command(services: Services, text: str, now: datetime, actor: Member) -> str:
+    """The console's `:review [resend|drop ID]`, for coordinators."""
+    if not actor.is_coordinator:
+        return "Only coordinators review held messages."
+    words = text.split()
+    if not words:
+        return review_text(services, now)
+    if len(words) != 2 or words[0] not in ("resend", "drop") or not words[1].isdigit():
+        return "Usage: :review, :review resend ID or :review drop ID (e.g. :review drop 12)."
+    try:
+        return review_resolve(services, words[0], int(words[1]), now)
+    except ReviewError as exc:
+        return str(exc)

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.jobs import tick
 from bot.services.container import Services
 from bot.slack.client import make_web_client
+from bot.slack.sender import RateLimits
 from schedules.leader import Leadership, leadership_for
 
 log = logging.getLogger(__name__)
@@ -22,12 +23,19 @@ TICK_SECONDS = 60
 
 
 def tick_if_leader(
-    services: Services, client: WebClient, leader: Leadership, ran: dict[str, str]
+    services: Services,
+    client: WebClient,
+    leader: Leadership,
+    ran: dict[str, str],
+    rate_limits: RateLimits | None = None,
 ) -> str | None:
-    """One tick: every job that is due, then delivery — only when this process leads."""
+    """One tick: every job that is due, then delivery — only when this process leads.
+
+    `ran` and `rate_limits` live as long as the scheduler: the jobs done today, and Slack's
+    429 windows, which the next tick honours too."""
     if not leader.acquire():
         return None
-    summary = tick(services, client, services.clock.now(), ran=ran)
+    summary = tick(services, client, services.clock.now(), ran=ran, rate_limits=rate_limits)
     log.debug("tick: %s", summary)
     return summary
 
@@ -46,7 +54,7 @@ def build_scheduler(
         seconds=TICK_SECONDS,
         id=TICK_ID,
         replace_existing=True,
-        args=[services, client, leader, {}],
+        args=[services, client, leader, {}, RateLimits()],
     )
     return scheduler
 

@@ -214,8 +214,9 @@ def test_429_beyond_the_retries_waits_in_the_outbox(
     assert (report.sent, report.retry, sleep.waits) == (0, 1, [20.0, 20.0])
     (row,) = rows(world)
     assert (row.status, row.last_error) == ("pending", "ratelimited")
-    assert sender(world, slack_api, sleep).deliver(ALERT_DAY + timedelta(seconds=19)).sent == 0
-    assert sender(world, slack_api, sleep).deliver(ALERT_DAY + timedelta(seconds=20)).sent == 1
+    # the third 429 came 40 s into the run (two waits of 20 s): its window ends at +60 s
+    assert sender(world, slack_api, sleep).deliver(ALERT_DAY + timedelta(seconds=59)).sent == 0
+    assert sender(world, slack_api, sleep).deliver(ALERT_DAY + timedelta(seconds=60)).sent == 1
     assert [c.status for c in slack_api.calls_to(POST)] == [429, 429, 429, 200]
 
 
@@ -238,8 +239,9 @@ def test_500_beyond_the_retries_backs_off_in_the_outbox(
     assert (report.sent, report.retry, sleep.waits) == (0, 1, [1.0, 2.0])  # doubling
     (row,) = rows(world)
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, "internal_error")
-    assert sender(world, slack_api, sleep).deliver(ALERT_DAY + timedelta(seconds=29)).sent == 0
-    assert sender(world, slack_api, sleep).deliver(ALERT_DAY + timedelta(seconds=30)).sent == 1
+    # the last 500 came 3 s into the run (waits of 1 and 2 s): the backoff of 30 s counts from it
+    assert sender(world, slack_api, sleep).deliver(ALERT_DAY + timedelta(seconds=32)).sent == 0
+    assert sender(world, slack_api, sleep).deliver(ALERT_DAY + timedelta(seconds=33)).sent == 1
 
 
 def test_an_hour_down_then_everything_is_delivered_once(
@@ -296,10 +298,12 @@ def test_two_dms_to_one_person_are_paced_a_second_apart(
 
 def test_pacing_counts_the_time_already_passed(world: Services, slack_api: FakeSlackApi) -> None:
     claim(world, [note("U0CORA", "a"), note("U0CORA", "b")], ALERT_DAY)
-    ticks = iter([100.0, 100.4, 100.4])  # 0.4 s went by between the two posts
+
+    def monotonic() -> float:  # each post takes 0.4 s
+        return 100.0 + 0.4 * len(slack_api.calls_to(POST))
 
     sleep = SleepRecorder()
-    sender(world, slack_api, sleep, monotonic=lambda: next(ticks)).deliver(ALERT_DAY)
+    sender(world, slack_api, sleep, monotonic=monotonic).deliver(ALERT_DAY)
     assert sleep.waits == [pytest.approx(0.6)]
 
 
@@ -355,7 +359,10 @@ def test_a_refused_connection_is_retried_later(world: Services, slack_api: FakeS
     port = closed.getsockname()[1]
     closed.close()  # nothing listens there: the request can't have reached Slack
     client = WebClient(token=TOKEN, base_url=f"http://127.0.0.1:{port}/api/")
-    report = Sender(world.outbox, client, world.clock, sleep=SleepRecorder()).deliver(ALERT_DAY)
+    send = Sender(
+        world.outbox, client, world.clock, sleep=SleepRecorder(), monotonic=FakeMonotonic()
+    )
+    report = send.deliver(ALERT_DAY)
     assert (report.sent, report.retry, report.review) == (0, 1, 0)
     (row,) = rows(world)
     assert row.status == "pending" and row.attempts == 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from bot.store.db import Store
 from bot.store.models import OutboxMessage
 
 PENDING, SENDING, SENT, REVIEW, EXPIRED = "pending", "sending", "sent", "review", "expired"
+DROPPED = "dropped"  # a parked message a person chose not to send
 MAX_BACKOFF = timedelta(minutes=15)
 STALE_SENDING = timedelta(minutes=10)
 CLAIM_BATCH = 500
@@ -40,6 +41,24 @@ class Pending:
     recipient: str
     payload: dict[str, Any]
     attempts: int
+
+
+@dataclass(frozen=True)
+class Parked:
+    """A message held for review: whether Slack got it is unknown, or Slack refused it."""
+
+    id: int
+    rule: str
+    recipient: str
+    subject: str
+    period: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+
+
+class ReviewError(Exception):
+    """A review action that can't be done (no such message, or not held for review)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -124,6 +143,99 @@ class Outbox:
     def needs_review(self, message_id: int, error: str) -> None:
         """Park a message whose delivery is unknown (an ambiguous network error): never resent."""
         self._set(message_id, status=REVIEW, last_error=error[:500])
+
+    def hold_pending(self, until: datetime) -> int:
+        """Every pending message waits until `until` (Slack asked the method to wait)."""
+        with self.store.write() as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status == PENDING,
+                    (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before < until),
+                )
+                .values(not_before=until)
+            )
+            return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def parked(self, limit: int = 200) -> tuple[list[Parked], int]:
+        """Messages held for review, oldest first (at most `limit`), and how many there are."""
+        with self.store.read() as session:
+            total = session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == REVIEW)
+            )
+            rows = session.execute(
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.rule,
+                    OutboxMessage.recipient,
+                    OutboxMessage.subject,
+                    OutboxMessage.period,
+                    OutboxMessage.attempts,
+                    OutboxMessage.last_error,
+                    OutboxMessage.created_at,
+                )
+                .where(OutboxMessage.status == REVIEW)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            ).all()
+        parked = [
+            Parked(
+                r.id,
+                r.rule,
+                r.recipient,
+                r.subject,
+                r.period,
+                r.attempts,
+                r.last_error,
+                r.created_at,
+            )
+            for r in rows
+        ]
+        return parked, int(total or 0)
+
+    def resend(self, message_id: int, now: datetime) -> Parked:
+        """Send a parked message again at the next delivery (claimed afresh as of `now`)."""
+        return self._resolve(
+            message_id,
+            status=PENDING,
+            not_before=now,
+            created_at=now,  # re-claimed now, so it is not dropped as too old to send
+            note="resend requested in review",
+        )
+
+    def drop(self, message_id: int) -> Parked:
+        """Never send a parked message; its key stays claimed, so it is never produced again."""
+        return self._resolve(message_id, status=DROPPED, note="dropped in review")
+
+    def _resolve(self, message_id: int, *, note: str, **values: Any) -> Parked:
+        with self.store.write() as session:
+            row = session.get(OutboxMessage, message_id)
+            if row is None:
+                raise ReviewError(f"No message {message_id} in the outbox.")
+            if row.status != REVIEW:
+                raise ReviewError(
+                    f"Message {message_id} is not held for review (it is {row.status})."
+                )
+            parked = Parked(
+                row.id,
+                row.rule,
+                row.recipient,
+                row.subject,
+                row.period,
+                row.attempts,
+                row.last_error,
+                row.created_at,
+            )
+            result = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.status == REVIEW)
+                .values(last_error=f"{note} (was: {row.last_error or 'no error'})"[:500], **values)
+            )
+            if (result.rowcount or 0) != 1:  # type: ignore[attr-defined]
+                raise ReviewError(f"Message {message_id} was resolved by someone else just now.")
+        return parked
 
     def recover_stale(self, now: datetime) -> int:
         """Messages left in `sending` by a crash mid-send: unknown outcome, so park for review."""

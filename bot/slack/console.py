@@ -41,6 +41,7 @@ Console commands:
   :time ISO8601    set the clock (with offset)  :home    open your Home tab
   :run JOB         run a scheduled job now      :press N press button N of the last output
   :submit f=v ...  fill and submit the open form, e.g. :submit duration=45m kind=planning
+  :review [resend|drop ID]  DMs held for review (delivery unknown): list, resend or drop one
   :help            this help                    :quit    leave (also Ctrl-D)"""
 
 
@@ -341,6 +342,11 @@ class Console:
             self.submit(rest)
         elif word == ":run":
             self.run_job(rest.strip())
+        elif word == ":review":
+            from bot.jobs import review_command
+
+            assert self.me is not None
+            self.say(review_command(self.services, rest, self.services.clock.now(), self.me))
         elif line.startswith("/"):
             self.command(line)
         elif word.startswith(":"):
