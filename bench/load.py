@@ -27,8 +27,20 @@ START_TIMEOUT_S = 60
 REQUEST_TIMEOUT_S = 30
 
 
-def command_body(user_id: str, command: str = "/logmeeting", text: str = COMMAND_TEXT) -> bytes:
-    """The urlencoded body Slack posts for a slash command."""
+_triggers = itertools.count(1)
+
+
+def command_body(
+    user_id: str,
+    command: str = "/logmeeting",
+    text: str = COMMAND_TEXT,
+    trigger_id: str | None = None,
+) -> bytes:
+    """The urlencoded body Slack posts for a slash command; every body gets a trigger_id of its
+    own, as Slack's do (so no two requests are byte-identical, whatever the edge keys on)."""
+    if trigger_id is None:
+        n = next(_triggers)
+        trigger_id = f"{n}.42.{n:08x}"
     return urlencode(
         {
             "token": "bench-verification-token",
@@ -43,7 +55,7 @@ def command_body(user_id: str, command: str = "/logmeeting", text: str = COMMAND
             "api_app_id": "A0TEST",
             "is_enterprise_install": "false",
             "response_url": "http://127.0.0.1:9/response",
-            "trigger_id": "1337.42.abcd",
+            "trigger_id": trigger_id,
         }
     ).encode()
 
@@ -70,11 +82,14 @@ class Mentors:
 
     def __init__(self) -> None:
         self._next = itertools.count()
-        self._bodies = [command_body(mentor_slack_id(i)) for i in range(PAIRS)]
+        # Each mentor's body up to its trigger_id, which comes last and is new every time.
+        self._heads = [command_body(mentor_slack_id(i), trigger_id="") for i in range(PAIRS)]
+        assert all(head.endswith(b"&trigger_id=") for head in self._heads)
 
     def body(self) -> bytes:
-        """The next mentor's `/logmeeting 45m observation`."""
-        return self._bodies[next(self._next) % PAIRS]
+        """The next mentor's `/logmeeting 45m observation` (a fresh trigger_id each time)."""
+        n = next(self._next)
+        return self._heads[n % PAIRS] + b"%d.43.%08x" % (n, n)
 
 
 @dataclass

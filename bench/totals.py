@@ -16,16 +16,20 @@ from bench.queries import Captured, QueryLog
 from bot.services.container import Services
 from bot.services.hours import HoursReport
 
-# The same totals as HoursService.totals_for_pairs, written by hand: week, month, school year,
-# since the start, observations this year, last contact — per (mentor, mentee).
+# The same totals as `/hours` shows, written by hand over the log rows (DOMAIN.md, "What
+# counts": pair time is every entry but `observed` visits): week, month, program year, since
+# the start, observations this program year, last contact — per (mentor, mentee).
 RAW_TOTALS = """
 SELECT l.mentor_id, l.mentee_id,
-       SUM(CASE WHEN l.occurred_on >= :week_from THEN l.minutes ELSE 0 END),
-       SUM(CASE WHEN l.occurred_on >= :month_from THEN l.minutes ELSE 0 END),
-       SUM(CASE WHEN l.occurred_on >= :year_from THEN l.minutes ELSE 0 END),
-       SUM(l.minutes),
+       SUM(CASE WHEN l.occurred_on >= :week_from AND l.kind <> 'observed'
+                THEN l.minutes ELSE 0 END),
+       SUM(CASE WHEN l.occurred_on >= :month_from AND l.kind <> 'observed'
+                THEN l.minutes ELSE 0 END),
+       SUM(CASE WHEN l.occurred_on >= :year_from AND l.kind <> 'observed'
+                THEN l.minutes ELSE 0 END),
+       SUM(CASE WHEN l.kind <> 'observed' THEN l.minutes ELSE 0 END),
        SUM(CASE WHEN l.kind = 'observation' AND l.occurred_on >= :year_from THEN 1 ELSE 0 END),
-       MAX(l.occurred_on)
+       MAX(CASE WHEN l.kind <> 'observed' THEN l.occurred_on END)
 FROM log_entries l
 WHERE l.program_id = :program_id AND l.deleted_at IS NULL AND l.occurred_on <= :today
 {scope}
@@ -70,10 +74,16 @@ def timed(
 
 
 def raw_totals(
-    services: Services, scope: str, *, person_id: int | None = None, school: str | None = None
+    services: Services,
+    scope: str,
+    *,
+    person_id: int | None = None,
+    school: str | None = None,
+    year_from: date | None = None,
 ) -> list[Row]:
     """The hand-written aggregate through the same engine (a connection of its own, like a
-    session would take)."""
+    session would take); `year_from`: the first day of the program year (default: the school
+    year's first day)."""
     program = services.programs.current()
     today = program.today(services.clock.now())
     statement = text(RAW_TOTALS.format(scope=SCOPES[scope])).bindparams(
@@ -86,7 +96,7 @@ def raw_totals(
     params: dict[str, Any] = {
         "week_from": today - timedelta(days=today.weekday()),
         "month_from": today.replace(day=1),
-        "year_from": program.config.school_year_start,
+        "year_from": year_from or program.config.school_year_start,
         "today": today,
         "program_id": program.id,
     }
@@ -102,6 +112,28 @@ def _day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def _minutes(value: Any) -> int:
+    """Minutes from a `Totals` (`.minutes`) or a plain number."""
+    return int(getattr(value, "minutes", value))
+
+
+def _scope_sums(report: HoursReport) -> list[int]:
+    """The scope's week, month, year minutes and this year's observations."""
+    summary: Any = report.summary
+    observations = getattr(summary, "observations", None)
+    if observations is None:
+        observations = getattr(report, "observations", None)
+    if observations is None:
+        observations = summary.year.observations
+    return [_minutes(summary.week), _minutes(summary.month), _minutes(summary.year), observations]
+
+
+def year_start(report: HoursReport) -> date | None:
+    """The first day of the program year the report counts in, when it says."""
+    first = getattr(getattr(report, "year", None), "first", None)
+    return first if isinstance(first, date) else None
 
 
 def same_totals(report: HoursReport, rows: list[Row]) -> bool:
@@ -121,11 +153,8 @@ def same_totals(report: HoursReport, rows: list[Row]) -> bool:
     raw = {(r[0], r[1]): (*(int(v or 0) for v in r[2:7]), _day(r[7])) for r in rows}
     if any(raw.get(key, (0, 0, 0, 0, 0, None)) != value for key, value in shown.items()):
         return False
-    summary = report.summary
     sums = [sum(values[i] for values in raw.values()) for i in (0, 1, 2, 4)]
-    return sums == [summary.week, summary.month, summary.year, summary.observations] and (
-        report.pair_count >= len(raw)
-    )
+    return sums == _scope_sums(report) and report.pair_count >= len(raw)
 
 
 @dataclass(frozen=True)
@@ -158,8 +187,9 @@ def compare(
     with captured_by(log) as captured:
         report = services.hours.report(viewer_slack_id, now)
     first_report = time.perf_counter() - started
+    year_from = year_start(report)
     started = time.perf_counter()
-    rows = raw_totals(services, scope, person_id=person_id, school=school)
+    rows = raw_totals(services, scope, person_id=person_id, school=school, year_from=year_from)
     first_raw = time.perf_counter() - started
     service = timed(
         lambda: services.hours.report(viewer_slack_id, now),
@@ -168,7 +198,9 @@ def compare(
         first=first_report,
     )
     raw = timed(
-        lambda: raw_totals(services, scope, person_id=person_id, school=school),
+        lambda: raw_totals(
+            services, scope, person_id=person_id, school=school, year_from=year_from
+        ),
         runs=runs,
         budget_s=budget_s,
         first=first_raw,
