@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, or_, select, true
+from sqlalchemy import Select, and_, bindparam, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -92,28 +92,33 @@ def _row_totals(row: Any) -> Totals:
     )
 
 
+_PAIR_BUCKET_ROWS: Select[Any] = select(PAIR_BUCKETS).where(
+    PAIR_BUCKETS.c.mentor_id.in_(bindparam("mentors", expanding=True)),
+    PAIR_BUCKETS.c.mentee_id.in_(bindparam("mentees", expanding=True)),
+    PAIR_BUCKETS.c.bucket_start.between(bindparam("first"), bindparam("last")),
+)
+_PAIR_YEAR_ROWS: Select[Any] = select(PAIR_YEARS).where(
+    PAIR_YEARS.c.mentor_id.in_(bindparam("mentors", expanding=True)),
+    PAIR_YEARS.c.mentee_id.in_(bindparam("mentees", expanding=True)),
+)
+
+
 def pair_summaries(
     session: Session, program: ProgramInfo, pairs: Iterable[Pair], periods: Periods
 ) -> dict[Pair, PairSummary]:
-    """Week, month, program year and all-time totals for each pair (two statements)."""
+    """Week, month, program year and all-time totals for each pair (two statements, built
+    once: this runs on every `/logmeeting`)."""
     wanted = set(pairs)
     if not wanted:
         return {}
-    mentors = sorted({m for m, _ in wanted})
-    mentees = sorted({e for _, e in wanted})
+    conn = session.connection()
+    keys = {"mentors": sorted({m for m, _ in wanted}), "mentees": sorted({e for _, e in wanted})}
     week_first, week_last = periods.week
     month_first, month_last = periods.month
     week: dict[Pair, Totals] = defaultdict(Totals)
     month: dict[Pair, Totals] = defaultdict(Totals)
-    for row in session.execute(
-        select(PAIR_BUCKETS).where(
-            PAIR_BUCKETS.c.mentor_id.in_(mentors),
-            PAIR_BUCKETS.c.mentee_id.in_(mentees),
-            PAIR_BUCKETS.c.bucket_start.between(
-                min(week_first, month_first), max(week_last, month_last)
-            ),
-        )
-    ):
+    span = {"first": min(week_first, month_first), "last": max(week_last, month_last)}
+    for row in conn.execute(_PAIR_BUCKET_ROWS, keys | span):
         pair = (row.mentor_id, row.mentee_id)
         if pair not in wanted:
             continue
@@ -124,11 +129,7 @@ def pair_summaries(
             month[pair] += totals
     year: dict[Pair, Totals] = defaultdict(Totals)
     since: dict[Pair, Totals] = defaultdict(Totals)
-    for row in session.execute(
-        select(PAIR_YEARS).where(
-            PAIR_YEARS.c.mentor_id.in_(mentors), PAIR_YEARS.c.mentee_id.in_(mentees)
-        )
-    ):
+    for row in conn.execute(_PAIR_YEAR_ROWS, keys):
         pair = (row.mentor_id, row.mentee_id)
         if pair not in wanted:
             continue

@@ -38,24 +38,27 @@ def is_mentee_logger(logger: Member) -> bool:
     return "mentee" in logger.roles and not logger.has("mentor", "coordinator")
 
 
+_ACTIVE_MENTEES: Select[Any] = MEMBER_QUERY.where(
+    Person.id.in_(
+        select(Assignment.mentee_id).where(
+            Assignment.mentor_id == bindparam("mentor_id"), Assignment.ended_on.is_(None)
+        )
+    ),
+    Person.active.is_(True),
+).order_by(Person.name, Person.id)
+
+
 def mentor_on(session: Session, mentee_id: int, day: date) -> int | None:
     """The mentee's mentor on a day (the latest assignment covering it), or None."""
-    found: int | None = session.scalar(_MENTOR_ON, {"mentee_id": mentee_id, "day": day})
+    found: int | None = (
+        session.connection().execute(_MENTOR_ON, {"mentee_id": mentee_id, "day": day}).scalar()
+    )
     return found
 
 
 def active_mentees(session: Session, program: ProgramInfo, mentor_id: int) -> list[Member]:
     """A mentor's current mentees, by name (one statement)."""
-    current = select(Assignment.mentee_id).where(
-        Assignment.mentor_id == mentor_id, Assignment.ended_on.is_(None)
-    )
-    return load_members(
-        session,
-        program,
-        MEMBER_QUERY.where(Person.id.in_(current), Person.active.is_(True)).order_by(
-            Person.name, Person.id
-        ),
-    )
+    return load_members(session, program, _ACTIVE_MENTEES, {"mentor_id": mentor_id})
 
 
 def check_kind(logger: Member, kind: str) -> None:

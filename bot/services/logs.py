@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.formatting import format_day
@@ -246,7 +246,7 @@ class LogService:
         now: datetime,
         changes: Sequence[tuple[LogEntry, dict[str, Any] | None, dict[str, Any]]],
     ) -> None:
-        session.execute(
+        session.connection().execute(
             insert(LogAudit),
             [
                 {
@@ -522,6 +522,15 @@ def _duration_only() -> ParseError:
     )
 
 
+_DAY_TOTAL = select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
+    LogEntry.mentee_id == bindparam("mentee"),
+    LogEntry.mentor_id == bindparam("mentor"),
+    LogEntry.occurred_on == bindparam("day"),
+    LogEntry.deleted_at.is_(None),
+    LogEntry.id != bindparam("excluding"),
+)
+
+
 def check_day_cap(
     session: Session,
     mentor_id: int,
@@ -534,15 +543,8 @@ def check_day_cap(
 ) -> None:
     """Refuse a pair's day over the cap (a typo). The caller holds the mentor's ledger lock
     (`rollups.lock_mentors`), so concurrent logs can't both pass the check."""
-    query = select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
-        LogEntry.mentee_id == mentee_id,
-        LogEntry.mentor_id == mentor_id,
-        LogEntry.occurred_on == day,
-        LogEntry.deleted_at.is_(None),
-    )
-    if excluding is not None:
-        query = query.where(LogEntry.id != excluding)
-    day_total = int(session.scalar(query) or 0) + minutes
+    params = {"mentee": mentee_id, "mentor": mentor_id, "day": day, "excluding": excluding or 0}
+    day_total = int(session.connection().execute(_DAY_TOTAL, params).scalar() or 0) + minutes
     if day_total > cap:
         raise Refusal(
             f"That would make {day_total} minutes with one mentee on {format_day(day)}, "

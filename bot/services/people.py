@@ -76,11 +76,25 @@ MEMBER_QUERY: Select[Any] = cast(
 )
 
 
-def load_members(session: Session, program: ProgramInfo, query: Select[Any]) -> list[Member]:
+BY_SLACK_ID = MEMBER_QUERY.where(
+    Person.program_id == bindparam("program_id"), Person.slack_user_id == bindparam("key")
+)
+BY_EMAIL = MEMBER_QUERY.where(
+    Person.program_id == bindparam("program_id"), func.lower(Person.email) == bindparam("key")
+)
+
+
+def load_members(
+    session: Session,
+    program: ProgramInfo,
+    query: Select[Any],
+    params: dict[str, Any] | None = None,
+) -> list[Member]:
     """Members from a MEMBER_QUERY (one statement: people and this year's roles), in its order."""
     roles: dict[int, set[str]] = defaultdict(set)
     rows: dict[int, tuple[Any, ...]] = {}
-    for row in session.execute(query, {"school_year": program.school_year}):
+    values = {"school_year": program.school_year} | (params or {})
+    for row in session.connection().execute(query, values):
         rows.setdefault(row[0], tuple(row[:-1]))
         if row[-1] is not None:
             roles[row[0]].add(row[-1])
@@ -113,10 +127,8 @@ class PeopleService:
     def find(self, session: Session, program: ProgramInfo, ref: str) -> Member | None:
         """The member a mention, Slack id or email names, or None."""
         kind, key = parse_person_ref(ref)
-        column = Person.slack_user_id if kind == "slack" else func.lower(Person.email)
-        found = load_members(
-            session, program, MEMBER_QUERY.where(Person.program_id == program.id, column == key)
-        )
+        query = BY_SLACK_ID if kind == "slack" else BY_EMAIL
+        found = load_members(session, program, query, {"program_id": program.id, "key": key})
         return found[0] if found else None
 
     def get(self, session: Session, program: ProgramInfo, ref: str) -> Member:

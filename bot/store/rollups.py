@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, case, delete, func, insert, select, text, update
@@ -36,7 +37,7 @@ from bot.store.models import LogEntry, MentorBucket, PairBucket, PairYear
 PAIR_BUCKETS: Table = PairBucket.__table__  # type: ignore[assignment]
 PAIR_YEARS: Table = PairYear.__table__  # type: ignore[assignment]
 MENTOR_BUCKETS: Table = MentorBucket.__table__  # type: ignore[assignment]
-TOTALS_COLUMNS = ("minutes", "observations", "visits", "visit_minutes", "contacts")
+ROLLUP_TABLES = {table.name: table for table in (PAIR_BUCKETS, PAIR_YEARS, MENTOR_BUCKETS)}
 CHUNK = 5_000  # rows per executemany when rebuilding
 
 Executor = Session | Connection
@@ -57,18 +58,29 @@ def _dialect(db: Executor) -> str:
     return db.get_bind().dialect.name if isinstance(db, Session) else db.dialect.name
 
 
-def _upsert(db: Executor, table: Any, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+def _upsert(db: Executor, table: Table, rows: list[dict[str, Any]]) -> None:
     """Add each row's counts to the stored row with the same key (created when missing)."""
-    if not rows:
-        return
-    dialect = _dialect(db)
+    if rows:
+        conn = db.connection() if isinstance(db, Session) else db
+        conn.execute(_upsert_statement(_dialect(db), table.name), rows)
+
+
+@cache
+def _upsert_statement(dialect: str, table_name: str) -> Any:
+    """The upsert for a rollup table, built once per dialect: counts add up, the latest contact
+    day is the later of the two."""
+    table = ROLLUP_TABLES[table_name]
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     excluded = statement.excluded
-    counts = [c for c in rows[0] if c not in keys and c not in ("program_id", "last_contact")]
-    changes: dict[str, ColumnElement[Any]] = {c: table.c[c] + excluded[c] for c in counts}
-    if "last_contact" in rows[0]:
+    keys = [c.name for c in table.primary_key.columns]
+    changes: dict[str, ColumnElement[Any]] = {
+        c.name: table.c[c.name] + excluded[c.name]
+        for c in table.columns
+        if c.name not in keys and c.name not in ("program_id", "last_contact")
+    }
+    if "last_contact" in table.c:
         changes["last_contact"] = _later(table.c.last_contact, excluded.last_contact)
-    db.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes), rows)
+    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
 
 
 def _later(stored: ColumnElement[Any], added: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -97,7 +109,6 @@ def apply(db: Executor, program_id: int, change: Change, start_month: int) -> No
     _upsert(
         db,
         PAIR_BUCKETS,
-        ("mentor_id", "mentee_id", "bucket_start"),
         [
             {"mentor_id": m, "mentee_id": e, "bucket_start": b, "program_id": program_id}
             | _totals_row(t)
@@ -107,7 +118,6 @@ def apply(db: Executor, program_id: int, change: Change, start_month: int) -> No
     _upsert(
         db,
         PAIR_YEARS,
-        ("mentor_id", "mentee_id", "year_start"),
         [
             {"mentor_id": m, "mentee_id": e, "year_start": y, "program_id": program_id}
             | _totals_row(t)
@@ -117,7 +127,6 @@ def apply(db: Executor, program_id: int, change: Change, start_month: int) -> No
     _upsert(
         db,
         MENTOR_BUCKETS,
-        ("mentor_id", "bucket_start"),
         [
             {
                 "mentor_id": m,
