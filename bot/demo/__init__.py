@@ -119,6 +119,7 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
                         updated_at=created,
                     )
                 )
+        services.ledger.rebuild()  # the logs went in directly: count them once
         _mark_demo_milestones(services, program)
         with services.store.read() as session:
             count = session.scalar(select(func.count()).select_from(LogEntry))
