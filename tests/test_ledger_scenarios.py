@@ -9,18 +9,21 @@ a scope of more than 40 pairs — and the kept totals checked against the log ro
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import create_engine, func, select, text, update
 
 from bot.cli import main
 from bot.config import ENV_NAMES
 from bot.policy import parse_program_toml
 from bot.report_format import report_json
 from bot.services.container import Services
+from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.store.db import alembic_config, upgrade
 from bot.store.models import LogEntry, MentorBucket, PairYear
@@ -241,6 +244,39 @@ def test_hours_over_more_than_40_pairs_count_every_pair(
     listed = sum(p.week for p in coordinator.pairs)
     assert listed < coordinator.total("week")  # the totals count the pairs not listed too
     verified(services)
+
+
+# ---- concurrency ---------------------------------------------------------------------------------
+
+
+def test_concurrent_logs_group_sessions_and_undos_keep_the_totals_exact(
+    services: Services, pairs: None
+) -> None:
+    """Writers racing on one mentor's buckets (their own logs, a coordinator's group session
+    naming two mentors, undos) leave the kept totals equal to a recount."""
+    threads = 12
+    barrier = threading.Barrier(threads)
+
+    def one(i: int) -> None:
+        barrier.wait()
+        user, line = [
+            (LEE, f"{10 + i}m meeting"),
+            (MIA, f"{20 + i}m observation 2026-11-16"),
+            (CORA, f"{30 + i}m group <@U0BEA> <@U0IKE> 2026-11-17"),
+        ][i % 3]
+        try:
+            outcome = services.logs.log_text(user, line, NOW)
+            if outcome.ok and i % 4 == 0:
+                services.logs.undo(user, outcome.batch_id or "", NOW)
+        except Refusal:
+            pass
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(one, range(threads)))
+    assert services.ledger.verify().differences == ()
+    with services.store.read() as session:
+        logged = session.scalar(select(func.count()).select_from(LogEntry))
+    assert logged and logged >= threads  # the group sessions stored two entries each
 
 
 # ---- the kept totals against the log rows -----------------------------------------------------

@@ -626,3 +626,4 @@ def test_concurrent_logs_cannot_push_a_day_over_twelve_hours(
             select(LogEntry.occurred_on, func.sum(LogEntry.minutes)).group_by(LogEntry.occurred_on)
         ).all()
     assert all(total <= 720 for _, total in per_day), per_day
+    assert services.ledger.verify().differences == ()  # the kept totals held under the race
