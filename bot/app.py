@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.services.container import Services
-from bot.slack.client import make_web_client
+from bot.slack.budget import ack_budget_middleware, make_request_client, on_listener_error
 
 log = logging.getLogger(__name__)
 
@@ -23,19 +23,23 @@ def create_app(
     client: WebClient | None = None,
     process_before_response: bool = False,
     signing_secret: str | None = None,
+    verify_token: bool = False,
 ) -> App:
-    """Build the Bolt app for these settings and services; no module-level state."""
+    """Build the Bolt app for these settings and services; no module-level state.
+
+    With `verify_token`, Bolt's auth.test is made now (a BoltError if it fails), so that no
+    request has to wait for it."""
     import handlers
 
     secret = signing_secret or (
         settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else None
     )
-    client = client or make_web_client(settings)
+    client = client or make_request_client(settings)
     app = App(
         client=client,
         signing_secret=secret,
         request_verification_enabled=secret is not None,
-        token_verification_enabled=False,
+        token_verification_enabled=verify_token,
         process_before_response=process_before_response,
         name="mentor-minutes",
     )
@@ -45,5 +49,9 @@ def create_app(
         return next()
 
     app.use(attach_services)
+    # Slack calls made while answering get only what remains of Slack's 3 s (bot/slack/budget.py),
+    # and one that fails leaves the answer a 200, never a 500.
+    app.use(ack_budget_middleware())
+    app.error(on_listener_error)
     handlers.register(app)
     return app

@@ -1,4 +1,7 @@
-"""`serve`: Socket Mode when SLACK_APP_TOKEN is set, else HTTP behind waitress; plus /healthz."""
+"""`serve`: Socket Mode when SLACK_APP_TOKEN is set, else HTTP behind waitress; plus /healthz.
+
+In HTTP mode, POST /slack/events passes the edge (bot/edges.py) before Bolt: bounded bodies,
+signatures before parsing, 4xx for anything malformed, no request processed twice."""
 
 from __future__ import annotations
 
@@ -8,27 +11,35 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackClientError
 from sqlalchemy import text
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.edges import MAX_BODY_BYTES, ReplayGuard, SlackEdge
 from bot.services.container import Services
+from bot.slack.client import make_web_client
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 WSGI_THREADS = 8
+# waitress refuses a larger body itself (413, before buffering it); the margin leaves the exact
+# limit to the edge and covers chunked framing.
+WAITRESS_BODY_LIMIT = MAX_BODY_BYTES + 16 * 1024
 
 StartResponse = Callable[..., Any]
 
 
 class SlackWsgi:
-    """WSGI: POST /slack/events to Bolt, GET /healthz to a database check, else 404."""
+    """WSGI: POST /slack/events through the edge to Bolt, GET /healthz to a database check, else
+    404. The signing secret defaults to the app's."""
 
-    def __init__(self, app: App, services: Services) -> None:
-        self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+    def __init__(self, app: App, services: Services, signing_secret: str | None = None) -> None:
+        secret = signing_secret or app._signing_secret
+        self.edge = SlackEdge(app, secret, ReplayGuard(services.store))
         self.services = services
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -36,7 +47,7 @@ class SlackWsgi:
         if path == HEALTH_PATH:
             return self._health(start_response)
         if path == EVENTS_PATH:
-            return self.bolt(environ, start_response)
+            return self.edge(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 
@@ -62,8 +73,40 @@ def make_http_server(
         raise ValueError("SLACK_SIGNING_SECRET is required to receive Slack's HTTP requests")
     # Our listeners build the reply before ack(): answering when the listener returns avoids
     # Bolt's 10 ms polling for the ack of a listener run on another thread.
-    app = create_app(settings, services, process_before_response=True)
-    return create_server(SlackWsgi(app, services), host=host, port=port, threads=WSGI_THREADS)
+    app = _serving_app(settings, services, process_before_response=True)
+    wsgi = SlackWsgi(app, services, settings.SLACK_SIGNING_SECRET.get_secret_value())
+    return create_server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=WSGI_THREADS,
+        max_request_body_size=WAITRESS_BODY_LIMIT,
+    )
+
+
+def make_socket_mode_handler(settings: Settings, services: Services) -> Any:
+    """The Socket Mode connection for the app (call `.start()`, or `.connect()` and `.close()`)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    if settings.SLACK_APP_TOKEN is None:
+        raise ValueError("SLACK_APP_TOKEN is required for Socket Mode")
+    app = _serving_app(settings, services, process_before_response=False)
+    return SocketModeHandler(
+        app,
+        settings.SLACK_APP_TOKEN.get_secret_value(),
+        web_client=make_web_client(settings),  # connecting may wait out a 429; requests never do
+    )
+
+
+def _serving_app(settings: Settings, services: Services, *, process_before_response: bool) -> App:
+    """The app, its token checked with Slack before the first request rather than during it."""
+    try:
+        return create_app(
+            settings, services, process_before_response=process_before_response, verify_token=True
+        )
+    except (BoltError, SlackClientError, OSError) as exc:
+        log.warning("could not check the bot token with Slack now (%s); will on first use", exc)
+        return create_app(settings, services, process_before_response=process_before_response)
 
 
 def serve(settings: Settings, services: Services, *, host: str, port: int, scheduler: bool) -> int:
@@ -78,12 +121,8 @@ def serve(settings: Settings, services: Services, *, host: str, port: int, sched
         runner = start_scheduler(settings, services)
     try:
         if settings.SLACK_APP_TOKEN is not None:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            app = create_app(settings, services)
             log.info("Socket Mode: connecting to Slack")
-            handler = SocketModeHandler(app, settings.SLACK_APP_TOKEN.get_secret_value())
-            handler.start()  # type: ignore[no-untyped-call]
+            make_socket_mode_handler(settings, services).start()
             return 0
         try:
             server = make_http_server(settings, services, host=host, port=port)

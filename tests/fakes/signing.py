@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -16,6 +17,9 @@ DEFAULT_RESPONSE_URL = "http://127.0.0.1:9/response"
 DEFAULT_APP_ID = "A0TEST"
 _VERIFICATION_TOKEN = "fake-verification-token"
 _SELECT_TYPES = frozenset({"static_select", "external_select", "radio_buttons", "overflow"})
+# Slack gives every invocation its own response_url, so no two commands are the same request
+# (the edge refuses a signed request it has seen: bot/edges.py).
+_INVOCATIONS = itertools.count(1)
 
 
 def signed_headers(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
@@ -39,9 +43,9 @@ def slash_command_body(
     team_id: str = DEFAULT_TEAM_ID,
     channel_id: str = DEFAULT_CHANNEL_ID,
     trigger_id: str = DEFAULT_TRIGGER_ID,
-    response_url: str = DEFAULT_RESPONSE_URL,
+    response_url: str | None = None,
 ) -> str:
-    """The urlencoded body of a slash command invocation."""
+    """The urlencoded body of a slash command invocation (a fresh response_url unless given)."""
     return urlencode(
         {
             "token": _VERIFICATION_TOKEN,
@@ -55,7 +59,7 @@ def slash_command_body(
             "text": text,
             "api_app_id": DEFAULT_APP_ID,
             "is_enterprise_install": "false",
-            "response_url": response_url,
+            "response_url": response_url or f"{DEFAULT_RESPONSE_URL}/{next(_INVOCATIONS)}",
             "trigger_id": trigger_id,
         }
     )
