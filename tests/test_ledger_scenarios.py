@@ -359,6 +359,26 @@ def test_the_migration_backfills_the_totals_from_existing_logs(db_url: str) -> N
                 {"id": i, "mentor": mentor, "mentee": mentee, "day": date.fromisoformat(day),
                  "minutes": minutes, "kind": kind, "batch": batch, "now": now},
             )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO log_entries (id, program_id, mentor_id, mentee_id, logged_by_id, "
+                "occurred_on, minutes, kind, notes, source, created_at, updated_at, deleted_at) "
+                "VALUES (5, 1, 1, 2, 1, :day, 50, 'meeting', 'SECRET-NOTE', 'test', :now, :now, "
+                ":now)"
+            ),
+            {"day": date(2026, 11, 4), "now": now},
+        )
+        conn.execute(
+            text(
+                'INSERT INTO log_audit (id, log_entry_id, actor_id, action, at, "before", "after") '
+                "VALUES (1, 5, 1, 'undo', :now, :before, :after)"
+            ),
+            {
+                "now": now,
+                "before": json.dumps({"minutes": 50, "notes": "SECRET-NOTE", "deleted": False}),
+                "after": json.dumps({"minutes": 50, "notes": "SECRET-NOTE", "deleted": True}),
+            },
+        )
     engine.dispose()
     upgrade(db_url)
 
@@ -369,8 +389,14 @@ def test_the_migration_backfills_the_totals_from_existing_logs(db_url: str) -> N
             for r in conn.execute(select(PairYear))
         }
         mentor = conn.execute(select(MentorBucket.minutes, MentorBucket.sessions)).all()
-        live = conn.execute(select(LogEntry.id)).all()
+        live = conn.execute(select(LogEntry.id).where(LogEntry.deleted_at.is_(None))).all()
+        undone_notes = conn.execute(select(LogEntry.notes).where(LogEntry.id == 5)).scalar()
+        audit = conn.execute(text('SELECT "before", "after" FROM log_audit')).one()
     engine.dispose()
+    assert undone_notes is None  # an undone entry keeps no notes
+    assert "SECRET-NOTE" not in str(audit)
+    after = audit[1] if isinstance(audit[1], dict) else json.loads(audit[1])
+    assert (after["has_notes"], after["deleted"]) == (True, True)  # that it had notes, no more
     assert years == {
         (2, date(2025, 7, 1)): (30, 0),
         (2, date(2026, 7, 1)): (45, 1),

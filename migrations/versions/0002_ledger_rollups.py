@@ -77,6 +77,7 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     _backfill()
+    _forget_notes()
 
 
 def _backfill() -> None:
@@ -89,6 +90,35 @@ def _backfill() -> None:
             config = {}
         month = int(config.get("program_year_start_month", DEFAULT_YEAR_START_MONTH))
         rollups.rebuild(bind, program_id, month)
+
+
+AUDIT = sa.table(
+    "log_audit",
+    sa.column("id", sa.Integer),
+    sa.column("before", sa.JSON),
+    sa.column("after", sa.JSON),
+)
+
+
+def _forget_notes() -> None:
+    """Notes at rest only where the pair can read them: undone entries lose theirs, and audit
+    copies keep whether an entry had notes, never what they said."""
+    bind = op.get_bind()
+    bind.execute(sa.text("UPDATE log_entries SET notes = NULL WHERE deleted_at IS NOT NULL"))
+    for row in bind.execute(sa.select(AUDIT.c.id, AUDIT.c.before, AUDIT.c.after)).all():
+        before, after = _scrubbed(row.before), _scrubbed(row.after)
+        if (before, after) != (row.before, row.after):
+            bind.execute(
+                AUDIT.update().where(AUDIT.c.id == row.id).values(before=before, after=after)
+            )
+
+
+def _scrubbed(snapshot: dict | None) -> dict | None:
+    if not snapshot or "notes" not in snapshot:
+        return snapshot
+    kept = {k: v for k, v in snapshot.items() if k != "notes"}
+    kept["has_notes"] = bool(snapshot["notes"])
+    return kept
 
 
 def downgrade() -> None:
