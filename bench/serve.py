@@ -1,8 +1,10 @@
 """One HTTP server under test, in its own process: `python -m bench.serve KIND DATABASE_URL`.
 
 KIND is `ours` (the real `make_http_server(settings, services)`) or `bare` (a Bolt app with
-the same signing secret whose `/logmeeting` listener only acks "ok", behind the same waitress
-set-up: `SlackWsgi`, `create_server(..., threads=WSGI_THREADS)`). `--process-before-response`
+the same signing secret whose `/logmeeting` listener only acks "ok", served by Bolt's own WSGI
+adapter on the same waitress set-up: `create_server(..., threads=WSGI_THREADS)` on loopback).
+The bare app is the floor: whatever ours puts in front of Bolt (the HTTP edge's checks, its
+replay guard) is ours to pay, so the bare app does not get it. `--process-before-response`
 builds either app with Bolt's `process_before_response=True` instead, and `--what-if N` patches
 this process with the changes of bench/whatif.py up to level N (diagnostics: the default run
 measures the product as it is). Prints `{"port": N}` on stdout once listening, then
@@ -20,12 +22,13 @@ import threading
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from waitress.server import create_server
 
 from bench.world import BOT_TOKEN, SIGNING_SECRET, make_settings
 from bot.app import create_app
-from bot.server import WSGI_THREADS, SlackWsgi, make_http_server
+from bot.server import EVENTS_PATH, WSGI_THREADS, SlackWsgi, make_http_server
 from bot.services.container import build_services
 from bot.slack.standin import FakeSlackApi
 
@@ -75,14 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     server: Any
     if args.kind == "ours" and not args.process_before_response:
         server = make_http_server(settings, services, host="127.0.0.1", port=0)
-    else:
-        if args.kind == "ours":
-            app = create_app(settings, services, process_before_response=True)
-        else:
-            app = bare_app(fake.url, process_before_response=args.process_before_response)
+    elif args.kind == "ours":  # what-if levels: the product's app on the product's WSGI
+        app = create_app(settings, services, process_before_response=True)
         server = create_server(
             SlackWsgi(app, services), host="127.0.0.1", port=0, threads=WSGI_THREADS
         )
+    else:  # the floor: a bare Bolt app on Bolt's WSGI adapter
+        app = bare_app(fake.url, process_before_response=args.process_before_response)
+        wsgi = SlackRequestHandler(app, path=EVENTS_PATH)
+        server = create_server(wsgi, host="127.0.0.1", port=0, threads=WSGI_THREADS)
     threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
     print(json.dumps({"port": server.effective_port, "pid": os.getpid()}), flush=True)
     server.run()
