@@ -627,3 +627,39 @@ def test_concurrent_logs_cannot_push_a_day_over_twelve_hours(
         ).all()
     assert all(total <= 720 for _, total in per_day), per_day
     assert services.ledger.verify().differences == ()  # the kept totals held under the race
+
+
+# ---- one authorisation for every write path (issue 8: the forged edit) --------------------------
+
+
+def test_a_mentee_cannot_turn_her_visit_into_eleven_hours_of_meeting_through_edit(
+    services: Services, pairs: None
+) -> None:
+    visit = logged(services, "U0BEA", "30m observed <@U0MIA>").entries[0]
+
+    with pytest.raises(NotAllowed, match="Mentees can log visits"):
+        services.logs.edit("U0BEA", visit.id, LATER, duration_text="11h", kind="meeting", on=TODAY, notes=None)  # fmt: skip
+    row = entry_row(services, visit.id)
+    assert (row.kind, row.minutes) == ("observed", 30)
+    assert [a.action for a in audit_rows(services, visit.id)] == ["create"]
+    (pair,) = services.hours.report("U0BEA", NOW).pairs
+    assert (pair.week, pair.year) == (0, 0)  # her visit never became her mentor's time
+    assert services.ledger.verify().differences == ()
+
+
+def test_an_edit_cannot_turn_time_together_into_a_visit_or_back(
+    services: Services, pairs: None
+) -> None:
+    meeting = logged(services, "U0LEE", "45m meeting").entries[0]
+    with pytest.raises(Refusal, match="logged differently"):
+        services.logs.edit("U0LEE", meeting.id, LATER, duration_text="45m", kind="observed", on=TODAY, notes=None)  # fmt: skip
+    assert entry_row(services, meeting.id).kind == "meeting"
+
+
+def test_an_edit_that_changes_nothing_writes_no_audit_row_and_keeps_the_totals(
+    services: Services, pairs: None
+) -> None:
+    entry = logged(services, "U0LEE", "45m meeting").entries[0]
+    again = services.logs.edit("U0LEE", entry.id, LATER, duration_text="45m", kind="meeting", on=TODAY, notes=None)  # fmt: skip
+    assert again.week_minutes == 45
+    assert [a.action for a in audit_rows(services, entry.id)] == ["create"]
