@@ -17,10 +17,10 @@ recomputes them from the log rows with the same functions.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 OBSERVATION = "observation"  # a mentor observes the mentee (report item d)
 VISIT = "observed"  # the mentee observes a teacher: the mentee's own activity, not pair time
@@ -235,23 +235,66 @@ class Rollups:
         )
 
 
+EntryRow = tuple[
+    int, int, int, date, int, str, str
+]  # id, mentor, mentee, day, minutes, kind, batch
+
+
 def recompute(entries: Iterable[Entry], start_month: int = DEFAULT_YEAR_START_MONTH) -> Rollups:
     """Every rollup from the live entries: what the store must hold."""
-    pair_buckets: dict[PairBucketKey, Totals] = defaultdict(Totals)
-    pair_years: dict[PairYearKey, Totals] = defaultdict(Totals)
-    kept: list[Entry] = []
-    for entry in entries:
-        counted = entry_totals(entry)
-        bucket = (entry.mentor_id, entry.mentee_id, bucket_of(entry.day))
-        pair_buckets[bucket] = pair_buckets[bucket] + counted
-        year = (entry.mentor_id, entry.mentee_id, program_year_of(entry.day, start_month).first)
-        pair_years[year] = pair_years[year] + counted
-        kept.append(entry)
-    mentor_buckets: dict[MentorBucketKey, MentorTime] = defaultdict(MentorTime)
-    for (mentor_id, _, day), minutes in sessions(kept).items():
-        key = (mentor_id, bucket_of(day))
-        mentor_buckets[key] = mentor_buckets[key] + MentorTime(minutes, 1)
-    return Rollups(dict(pair_buckets), dict(pair_years), dict(mentor_buckets))
+    return recompute_rows(
+        ((e.id, e.mentor_id, e.mentee_id, e.day, e.minutes, e.kind, e.batch) for e in entries),
+        start_month,
+    )
+
+
+def recompute_rows(
+    rows: Iterable[EntryRow], start_month: int = DEFAULT_YEAR_START_MONTH
+) -> Rollups:
+    """`recompute` over plain rows, in one pass with running sums (a million rows in seconds):
+    the same rules as `entry_totals` and `sessions`, which the tests hold it to."""
+    pair_buckets: dict[PairBucketKey, list[Any]] = {}
+    pair_years: dict[PairYearKey, list[Any]] = {}
+    longest: dict[SessionKey, int] = {}
+    buckets: dict[date, date] = {}
+    years: dict[date, date] = {}
+    for _, mentor, mentee, day, minutes, kind, batch in rows:
+        bucket = buckets.get(day)
+        if bucket is None:
+            bucket = buckets[day] = bucket_of(day)
+            years[day] = program_year_of(day, start_month).first
+        in_bucket = pair_buckets.get((mentor, mentee, bucket))
+        if in_bucket is None:
+            in_bucket = pair_buckets[(mentor, mentee, bucket)] = [0, 0, 0, 0, 0, None]
+        in_year = pair_years.get((mentor, mentee, years[day]))
+        if in_year is None:
+            in_year = pair_years[(mentor, mentee, years[day])] = [0, 0, 0, 0, 0, None]
+        if kind == VISIT:
+            in_bucket[2] += 1
+            in_bucket[3] += minutes
+            in_year[2] += 1
+            in_year[3] += minutes
+            continue
+        observed = kind == OBSERVATION
+        for sums in (in_bucket, in_year):
+            sums[0] += minutes
+            sums[1] += observed
+            sums[4] += 1
+            if sums[5] is None or day > sums[5]:
+                sums[5] = day
+        session = (mentor, batch, day)
+        if minutes > longest.get(session, 0):
+            longest[session] = minutes
+    mentor_buckets: dict[MentorBucketKey, list[int]] = {}
+    for (mentor, _, day), minutes in longest.items():
+        sums = mentor_buckets.setdefault((mentor, buckets[day]), [0, 0])
+        sums[0] += minutes
+        sums[1] += 1
+    return Rollups(
+        {k: Totals(*v) for k, v in pair_buckets.items()},
+        {k: Totals(*v) for k, v in pair_years.items()},
+        {k: MentorTime(*v) for k, v in mentor_buckets.items()},
+    )
 
 
 @dataclass(frozen=True)

@@ -275,3 +275,24 @@ def test_the_induction_year(hire_date: date | None, induction: bool) -> None:
 def test_years_beyond_the_induction_year(hire_date: date | None, year_first: date, beyond: bool) -> None:  # fmt: skip
     year = ProgramYear(year_first, date(year_first.year + 1, 6, 30))
     assert beyond_induction_year(year, hire_date, SCHOOL_START) is beyond
+
+
+@given(entries_strategy)
+@settings(max_examples=200)
+def test_the_fast_recount_follows_the_rules_entry_by_entry(rows: list) -> None:  # type: ignore[type-arg]
+    """`recompute` runs in one pass for speed; it must say what `entry_totals` and `sessions`
+    say, entry by entry."""
+    entries = as_entries(rows, 1, "b")
+    pair_buckets: dict[object, Totals] = {}
+    pair_years: dict[object, Totals] = {}
+    for e in entries:
+        bucket = (e.mentor_id, e.mentee_id, bucket_of(e.day))
+        year = (e.mentor_id, e.mentee_id, program_year_of(e.day).first)
+        pair_buckets[bucket] = pair_buckets.get(bucket, ZERO) + entry_totals(e)
+        pair_years[year] = pair_years.get(year, ZERO) + entry_totals(e)
+    mentor_buckets: dict[object, MentorTime] = {}
+    for (mentor, _, day), minutes in sessions(entries).items():
+        key = (mentor, bucket_of(day))
+        mentor_buckets[key] = mentor_buckets.get(key, MentorTime()) + MentorTime(minutes, 1)
+    fast = recompute(entries)
+    assert (fast.pair_buckets, fast.pair_years, fast.mentor_buckets) == (pair_buckets, pair_years, mentor_buckets)  # fmt: skip

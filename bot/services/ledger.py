@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.ledger import (
     ZERO,
+    EntryRow,
     MentorTime,
     PairSummary,
     Periods,
@@ -27,7 +28,7 @@ from bot.ledger import (
     Rollups,
     ScopeSummary,
     Totals,
-    recompute,
+    recompute_rows,
 )
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store import rollups
@@ -326,13 +327,20 @@ class LedgerService:
         """Recompute every total from the log rows and compare with the stored rollups."""
         program = self.programs.current()
         began = time.perf_counter()
+        entries = 0
+
+        def counted_rows() -> Iterator[EntryRow]:
+            nonlocal entries
+            for row in rollups.live_rows(session, program.id):
+                entries += 1
+                yield row
+
         with self.store.read() as session:
-            entries = list(rollups.live_entries(session, program.id))
+            counted = recompute_rows(counted_rows(), program.year_start_month)
             kept = rollups.stored(session, program.id)
-        counted = recompute(entries, program.year_start_month)
         found = differences(kept, counted)
         rows = len(kept.pair_buckets) + len(kept.pair_years) + len(kept.mentor_buckets)
-        return Verification(len(entries), rows, tuple(found), time.perf_counter() - began)
+        return Verification(entries, rows, tuple(found), time.perf_counter() - began)
 
     def rebuild(self) -> Rollups:
         """Replace the stored rollups with a recomputation from the log rows."""

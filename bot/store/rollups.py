@@ -24,13 +24,14 @@ from bot.ledger import (
     VISIT,
     Change,
     Entry,
+    EntryRow,
     MentorTime,
     Rollups,
     Totals,
     batch_key,
     bucket_last,
     program_year_of,
-    recompute,
+    recompute_rows,
 )
 from bot.store.models import LogEntry, MentorBucket, PairBucket, PairYear
 
@@ -205,15 +206,16 @@ def entry_from_row(row: Any) -> Entry:
     return Entry(entry_id, mentor_id, mentee_id, day, minutes, kind, batch_key(batch, entry_id))
 
 
-def live_entries(db: Executor, program_id: int) -> Iterator[Entry]:
-    """Every live log entry of the program, streamed."""
-    result = db.execute(
-        select(*ENTRY_COLUMNS)
-        .where(LogEntry.program_id == program_id, LogEntry.deleted_at.is_(None))
-        .execution_options(yield_per=CHUNK)
+def live_rows(db: Executor, program_id: int) -> Iterator[EntryRow]:
+    """Every live log entry of the program as a plain row, streamed."""
+    conn = db.connection() if isinstance(db, Session) else db
+    result = conn.execution_options(yield_per=CHUNK).execute(
+        select(*ENTRY_COLUMNS).where(
+            LogEntry.program_id == program_id, LogEntry.deleted_at.is_(None)
+        )
     )
-    for row in result:
-        yield entry_from_row(row)
+    for entry_id, mentor, mentee, day, minutes, kind, batch in result:
+        yield entry_id, mentor, mentee, day, minutes, kind, batch or f"entry-{entry_id}"
 
 
 def batch_entries(db: Executor, batches: Iterable[str]) -> list[Entry]:
@@ -252,7 +254,7 @@ def _totals(row: Any) -> Totals:
 
 def rebuild(db: Executor, program_id: int, start_month: int) -> Rollups:
     """Replace every rollup of the program with a recomputation from the log rows."""
-    fresh = recompute(live_entries(db, program_id), start_month).without_zeros()
+    fresh = recompute_rows(live_rows(db, program_id), start_month).without_zeros()
     for table in (PAIR_BUCKETS, PAIR_YEARS, MENTOR_BUCKETS):
         db.execute(delete(table).where(table.c.program_id == program_id))
     _insert_chunks(
