@@ -102,16 +102,25 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     return parser
 
 
+QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "urllib3", "websocket", "sqlalchemy")
+
+
+def configure_logging(*, verbose: bool, serving: bool = False) -> None:
+    """Our own modules log at DEBUG with -v; the Slack and database libraries never below INFO,
+    since their debug lines carry request bodies — mentoring notes among them."""
+    level = logging.DEBUG if verbose else (logging.INFO if serving else logging.WARNING)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    logging.getLogger().setLevel(level)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; return the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG
-        if args.verbose
-        else (logging.INFO if args.command == "serve" else logging.WARNING),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(verbose=args.verbose, serving=args.command == "serve")
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -405,3 +405,19 @@ def test_the_database_url_with_postgres_scheme_is_accepted(
     monkeypatch.setenv("DATABASE_URL", bare)
     assert cli("db", "current").out.strip() == head_revision()
     assert cli.scalar(text("SELECT 1")) == 1
+
+
+def test_verbose_logging_never_opens_the_slack_libraries_debug_lines() -> None:
+    """`serve -v` logs our modules at DEBUG, but slack_sdk and Bolt log request bodies (a log
+    form's notes among them) at DEBUG: they stay at INFO."""
+    import logging
+
+    from bot.cli import configure_logging
+
+    configure_logging(verbose=True, serving=True)
+    try:
+        assert logging.getLogger("bot.services.logs").getEffectiveLevel() == logging.DEBUG
+        for name in ("slack_sdk.web.base_client", "slack_bolt.App", "sqlalchemy.engine"):
+            assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
+    finally:
+        logging.getLogger().setLevel(logging.WARNING)
