@@ -20,6 +20,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from sqlalchemy import func, select
 
+from bot.config import Settings
 from bot.services.container import Services
 from bot.slack.budget import (
     MIN_CALL_SECONDS,
@@ -32,6 +33,7 @@ from bot.slack.budget import (
 from bot.store.models import LogEntry
 from conftest import BOT_TOKEN, SIGNING_SECRET
 from fakes.bolt_requests import event_body
+from fakes.servers import running_http_server
 from fakes.signing import (
     block_action_body,
     signed_headers,
@@ -170,6 +172,24 @@ def test_button_presses_ack_in_time(
     with services.store.read() as session:
         live = session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.deleted_at.is_(None)))  # fmt: skip
     assert live == 0  # the undo itself was done; only its echo was rate limited
+
+
+def test_a_server_started_in_a_storm_answers_in_time_then_recovers(
+    settings: Settings, services: Services, slack_api: FakeSlackApi, pairs: None
+) -> None:
+    storm(slack_api)  # the token cannot be checked at start: Bolt checks it on first use
+    with running_http_server(settings, services) as base_url:
+        status, data, seconds = post(base_url, slash_command_body("/hours", "", "U0LEE"))
+        assert status == 200
+        assert seconds < SLACK_ACK_SECONDS
+        assert b"Bea Beginner" not in data  # Bolt could not authorize: nothing was done
+
+        slack_api.reset()  # the storm is over
+        status, data, _ = post(base_url, slash_command_body("/hours", "", "U0LEE"))
+        assert status == 200
+        assert b"Bea Beginner" in data
+
+    assert rate_limited(slack_api, "auth.test") == [200]  # one check, then remembered
 
 
 # ---- the budget's rules, with an injected clock ----------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.client
 import multiprocessing
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,17 +14,16 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
-from waitress import wasyncore
 
 from bot.config import Settings
 from bot.edges import EVENT_RETRY_WINDOW_SECONDS, SIGNATURE_WINDOW_SECONDS, ReplayGuard
-from bot.server import make_http_server
 from bot.services.container import Services, build_services
 from bot.store.db import Store
 from bot.store.edges_models import SeenRequest
 from bot.store.models import LogEntry
 from conftest import SIGNING_SECRET
 from fakes.bolt_requests import event_body
+from fakes.servers import running_http_server
 from fakes.signing import signed_headers, slash_command_body
 from fakes.slack_api import FakeSlackApi
 
@@ -107,18 +105,13 @@ def test_a_replay_through_another_server_on_the_same_database_is_refused(
     http_server: str, settings: Settings, services: Services, pairs: None
 ) -> None:
     other_services = build_services(settings, clock=services.clock)  # as another process would
-    other = make_http_server(settings, other_services, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=other.run, daemon=True)
-    thread.start()
+    body = slash_command_body("/logmeeting", "1h meeting", "U0MAX")
+    headers = signed_headers(SIGNING_SECRET, body)
     try:
-        body = slash_command_body("/logmeeting", "1h meeting", "U0MAX")
-        headers = signed_headers(SIGNING_SECRET, body)
-        first = send(http_server, body, headers)
-        again = send(f"http://127.0.0.1:{other.effective_port}", body, headers)
+        with running_http_server(settings, other_services) as other:
+            first = send(http_server, body, headers)
+            again = send(other, body, headers)
     finally:
-        other.trigger.pull_trigger(lambda: wasyncore.close_all(other._map))
-        thread.join(timeout=5)
-        other.task_dispatcher.shutdown()
         other_services.close()
 
     assert first[0] == 200 and b"Logged 1 h meeting" in first[1]
