@@ -35,6 +35,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.slack.budget import ACK_BUDGET_SECONDS, ACK_DEADLINE_KEY
 from bot.store.db import Store
@@ -228,8 +229,11 @@ class ReplayGuard:
 
     def release(self, key: str) -> None:
         """Forget a claim (its processing failed), so that a retry is processed."""
-        with self.store.write() as session:
-            session.execute(delete(SeenRequest).where(SeenRequest.key == key))
+        try:
+            with self.store.write() as session:
+                session.execute(delete(SeenRequest).where(SeenRequest.key == key))
+        except SQLAlchemyError as exc:  # the claim then expires with its window
+            log.error("could not release a failed request's claim: %s", type(exc).__name__)
 
     def prune(self) -> int:
         """Delete expired claims; how many."""
@@ -304,7 +308,12 @@ class SlackEdge:
             )
             extra = [("Allow", "POST")] if refused.status == HTTPStatus.METHOD_NOT_ALLOWED else []
             return _answer(start_response, refused.status, refused.status.phrase.encode(), extra)
-        if not self.guard.claim(request.replay_key, request.expires_at):
+        try:
+            fresh = self.guard.claim(request.replay_key, request.expires_at)
+        except SQLAlchemyError as exc:  # the store is down: Slack retries events later
+            log.error("cannot check for a replay, answering 503: %s", type(exc).__name__)
+            return _answer(start_response, HTTPStatus.SERVICE_UNAVAILABLE)
+        if not fresh:
             retry = request.headers.get("x-slack-retry-num")
             log.info("replay not processed%s", f" (Slack retry {retry})" if retry else "")
             return _answer(start_response, HTTPStatus.OK)

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from bot.edges import EVENT_RETRY_WINDOW_SECONDS, SIGNATURE_WINDOW_SECONDS, ReplayGuard
@@ -247,3 +248,21 @@ def test_processes_claiming_the_same_requests_win_each_once(db_url: str) -> None
     claimed = [key for keys_won in results for key in keys_won]
     assert sorted(claimed) == sorted(keys)  # every request once, whichever process took it
     assert [process.exitcode for process in processes] == [0] * PROCESSES
+
+
+def test_a_store_that_cannot_check_for_replays_gets_a_503_not_a_traceback(
+    http_server: str,
+    services: Services,
+    pairs: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def down(*args: Any, **kwargs: Any) -> bool:
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(ReplayGuard, "claim", down)
+    body = slash_command_body("/logmeeting", "45m", "U0LEE")
+
+    assert send(http_server, body, signed_headers(SIGNING_SECRET, body)) == (503, b"")
+    assert entries(services) == 0
+    assert all(record.exc_info is None for record in caplog.records)
