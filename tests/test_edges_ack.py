@@ -128,8 +128,10 @@ def test_logmeeting_alone_acks_in_time_when_the_form_cannot_open(
     status, data, seconds = post(http_server, slash_command_body("/logmeeting", "", "U0LEE"))
 
     assert status == 200  # not the 500 a failed views.open used to become
-    assert data == b""
     assert seconds < SLACK_ACK_SECONDS
+    reply = json.loads(data)  # and the person is told, rather than left with nothing
+    assert reply["response_type"] == "ephemeral"
+    assert "did not open the form" in reply["text"] and "/logmeeting 45m" in reply["text"]
     assert rate_limited(slack_api, "views.open") == [429]
     assert entries(services) == 0
 

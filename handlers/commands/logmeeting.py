@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -9,10 +10,17 @@ from slack_sdk import WebClient
 
 from bot.model import FormDefaults
 from bot.services.container import Services
-from bot.slack import log_views
+from bot.slack import log_views, views
+from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
 from handlers.reply import Payload, ack_with, build_reply, services_of
 
+log = logging.getLogger(__name__)
+
 HELP_WORDS = ("help", "?", "-h", "--help")
+FORM_UNAVAILABLE = (
+    "Slack did not open the form just now; nothing was saved. Type the entry instead."
+)
+FORM_EXAMPLE = "/logmeeting 45m observation"
 
 
 def handle(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -25,8 +33,13 @@ def handle(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
         if defaults is None:
             ack_with(ack, lambda: refusal)
             return
+        try:  # before the ack, so that a form Slack would not open can be said in it
+            client.views_open(trigger_id=command["trigger_id"], view=log_views.log_form(defaults))
+        except SLACK_CALL_ERRORS as exc:
+            log.warning("could not open the log form: %s", describe_failure(exc))
+            ack_with(ack, lambda: views.refusal(FORM_UNAVAILABLE, FORM_EXAMPLE))
+            return
         ack()
-        client.views_open(trigger_id=command["trigger_id"], view=log_views.log_form(defaults))
         return
     if text.lower() in HELP_WORDS:
         ack_with(ack, log_views.log_help)
