@@ -79,13 +79,21 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     review.add_argument("resolution", nargs="?", choices=["resend", "drop"])
     review.add_argument("id", nargs="?", type=int, help="the message id the list shows")
 
-    export = sub.add_parser("export", help="`export logs [--year] [--format csv|json]`")
+    export = sub.add_parser(
+        "export", help="`export logs [--year]` / `export pay --from --to` [--format csv|json]"
+    )
     export_sub = export.add_subparsers(dest="action", required=True)
     logs = export_sub.add_parser("logs", help="every log entry, one row each")
     logs.add_argument("--year", help="school year such as 2026-27 (default: current)")
     logs.add_argument("--format", choices=["csv", "json"], default="csv")
     logs.add_argument("--include-notes", action="store_true", help="coordinators only")
     logs.add_argument("--as", dest="as_email", help="who is exporting (for --include-notes)")
+    pay = export_sub.add_parser(
+        "pay", help="what to pay for a period: one row per person and basis"
+    )
+    pay.add_argument("--from", dest="first", type=_date, required=True, help="first day, ISO")
+    pay.add_argument("--to", dest="last", type=_date, required=True, help="last day, ISO")
+    pay.add_argument("--format", choices=["csv", "json"], default="csv")
 
     report = sub.add_parser("report", help="`report annual [--year] [--format csv|json|md]`")
     report_sub = report.add_subparsers(dest="action", required=True)

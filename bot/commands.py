@@ -304,7 +304,42 @@ EXPORT_COLUMNS = (
 )
 
 
+PAY_COLUMNS = ("email", "name", "role", "basis", "minutes", "rate_cents", "amount_cents")
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """`export logs …` or `export pay --from --to [--format csv|json]`."""
+    if args.action == "pay":
+        return _export_pay(args, settings)
+    return _export_logs(args, settings)
+
+
+def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
+    import json
+
+    from bot.cells import csv_text
+
+    services = open_services(settings)
+    try:
+        period = services.pay.period(args.first, args.last)
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        services.close()
+    for note in period.notes:
+        print(f"mentor-minutes: {note}", file=sys.stderr)
+    out = _out()
+    records = [dataclasses.asdict(row) for row in period.rows]
+    if args.format == "json":
+        json.dump(records, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(csv_text(PAY_COLUMNS, ([r[c] for c in PAY_COLUMNS] for r in records)))
+    return 0
+
+
+def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
     """`export logs [--year] [--format csv|json] [--include-notes --as COORDINATOR]`."""
     import dataclasses
     import json

@@ -193,6 +193,37 @@ class HoursReport:
         return self.summary.year.visits
 
 
+# ---- pay --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayRow:
+    """One person and basis of pay for a period (the contract's pay export columns)."""
+
+    email: str
+    name: str
+    role: str
+    basis: str  # "hourly" or "stipend"
+    minutes: int  # mentor time in the period
+    rate_cents: int  # per hour (hourly) or per program year (stipend)
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class PayPeriod:
+    """What `export pay` found for a period: the rows and what could not be paid, and why."""
+
+    first: date
+    last: date
+    rows: tuple[PayRow, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def total_cents(self) -> int:
+        """The amount over every row."""
+        return sum(row.amount_cents for row in self.rows)
+
+
 __all__ = [
     "PERIODS",
     "ZERO",
@@ -203,6 +234,8 @@ __all__ = [
     "Member",
     "PairSummary",
     "PairTotals",
+    "PayPeriod",
+    "PayRow",
     "Period",
     "ScopeSummary",
     "Totals",

@@ -14,6 +14,7 @@ from bot.services.logs import LogService
 from bot.services.milestones import MilestoneService
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
+from bot.services.pay import PayService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.services.report import ReportService
@@ -39,6 +40,7 @@ class Services:
     milestones: MilestoneService
     reports: ReportService
     ledger: LedgerService
+    pay: PayService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -73,4 +75,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         milestones=MilestoneService(store, programs, people),
         reports=ReportService(store, programs, people),
         ledger=LedgerService(store, programs),
+        pay=PayService(store, programs, people),
     )

@@ -11,7 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, case, false, func, or_, select, true
@@ -28,17 +28,21 @@ from bot.ledger import (
     Rollups,
     ScopeSummary,
     Totals,
+    bucket_last,
+    bucket_of,
     recompute_rows,
+    sessions,
 )
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store import rollups
 from bot.store.db import Store
-from bot.store.models import Person
+from bot.store.models import LogEntry, Person
 
 PAIR_BUCKETS = rollups.PAIR_BUCKETS
 PAIR_YEARS = rollups.PAIR_YEARS
 MENTOR_BUCKETS = rollups.MENTOR_BUCKETS
 Pair = tuple[int, int]  # mentor, mentee
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,40 @@ def mentor_time(
             .group_by(MENTOR_BUCKETS.c.mentor_id)
         )
     }
+
+
+def mentor_time_between(
+    session: Session, program: ProgramInfo, first: date, last: date
+) -> dict[int, MentorTime]:
+    """Each mentor's time over any days from `first` to `last`, exact to the day: whole buckets
+    from the rollups, the days of a bucket cut by either end recounted from their log rows by
+    the same rule (`ledger.sessions`)."""
+    if last < first:
+        return {}
+    whole_first = first if bucket_of(first) == first else bucket_last(bucket_of(first)) + ONE_DAY
+    whole_last = bucket_of(last) - ONE_DAY if bucket_last(bucket_of(last)) != last else last
+    result: dict[int, MentorTime] = defaultdict(MentorTime)
+    edges: list[tuple[date, date]] = []
+    if whole_first > whole_last:  # no whole bucket: one cut bucket, or two
+        edges.append((first, last))
+    else:
+        for mentor, time_ in mentor_time(session, program, whole_first, whole_last).items():
+            result[mentor] += time_
+        if first < whole_first:
+            edges.append((first, whole_first - ONE_DAY))
+        if whole_last < last:
+            edges.append((whole_last + ONE_DAY, last))
+    for edge_first, edge_last in edges:
+        rows = session.connection().execute(
+            select(*rollups.ENTRY_COLUMNS).where(
+                LogEntry.program_id == program.id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.occurred_on.between(edge_first, edge_last),
+            )
+        )
+        for (mentor, _, _), minutes in sessions(map(rollups.entry_from_row, rows)).items():
+            result[mentor] += MentorTime(minutes, 1)
+    return dict(result)
 
 
 # ---- verify and rebuild -----------------------------------------------------------------------

@@ -1,0 +1,94 @@
+"""`export pay`: what to pay mentors (hourly, from mentor time) and lead mentors (a stipend
+prorated by school days) for a period — the same mentor time `/hours` and the report read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.ledger import MentorTime
+from bot.model import PayPeriod, PayRow
+from bot.pay import hourly_amount, prorated_stipend
+from bot.services import ledger
+from bot.services.errors import Refusal
+from bot.services.people import PeopleService
+from bot.services.programs import ProgramService
+from bot.store.db import Store
+
+EXAMPLE = "mentor-minutes export pay --from 2026-11-01 --to 2026-11-30"
+
+
+class PayService:
+    """Pay for a period, from the ledger."""
+
+    def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
+        self.store = store
+        self.programs = programs
+        self.people = people
+
+    def period(self, first: date, last: date) -> PayPeriod:
+        """One row per person and basis with something to be paid from `first` to `last`."""
+        program = self.programs.current()
+        if last < first:
+            raise Refusal(f"The period ends ({last}) before it starts ({first}). Try: {EXAMPLE}")
+        year = program.year
+        if not (year.contains(first) and year.contains(last)):
+            raise Refusal(
+                f"A pay period lies within one program year: this program's is {year.label} "
+                f"({year.first} to {year.last}); {first}–{last} is not inside it. Try: {EXAMPLE}"
+            )
+        policy = program.policy
+        notes: list[str] = []
+        rows: list[PayRow] = []
+        with self.store.read() as session:
+            mentors = {m.id: m for m in self.people.role_holders(session, program, "mentor")}
+            leads = self.people.role_holders(session, program, "lead_mentor")
+            time = ledger.mentor_time_between(session, program, first, last)
+            others = set(time) - set(mentors)
+            extra = {m.id: m for m in self.people.members(session, program, others)}
+        if not policy.hourly_rate_cents:
+            notes.append(
+                "No hourly pay: the program sets no hourly rate (hourly_rate_cents under "
+                "[overrides] in the program TOML)."
+            )
+        else:
+            for person_id, spent in sorted(time.items()):
+                person = mentors.get(person_id) or extra.get(person_id)
+                if person is None or not spent.minutes:
+                    continue
+                rows.append(
+                    PayRow(
+                        person.email,
+                        person.name,
+                        "mentor",
+                        "hourly",
+                        spent.minutes,
+                        policy.hourly_rate_cents,
+                        hourly_amount(spent.minutes, policy.hourly_rate_cents),
+                    )
+                )
+        if not policy.lead_stipend_cents:
+            if leads:
+                notes.append(
+                    "No lead-mentor stipends: the program sets none (lead_stipend_cents under "
+                    "[overrides] in the program TOML)."
+                )
+        else:
+            calendar = program.calendar
+            year_days = len(calendar.school_days)
+            period_days = calendar.school_days_in(first, last)
+            for lead in leads:
+                amount = prorated_stipend(policy.lead_stipend_cents, period_days, year_days)
+                if amount:
+                    rows.append(
+                        PayRow(
+                            lead.email,
+                            lead.name,
+                            "lead_mentor",
+                            "stipend",
+                            time.get(lead.id, MentorTime()).minutes,
+                            policy.lead_stipend_cents,
+                            amount,
+                        )
+                    )
+        rows.sort(key=lambda r: (r.name, r.email, r.basis))
+        return PayPeriod(first, last, tuple(rows), tuple(notes))
