@@ -175,7 +175,7 @@ def test_reassign_closes_the_old_assignment_and_keeps_history(
 def test_reassign_cannot_start_before_the_current_assignment(
     services: Services, pairs: None, roster: dict[str, int]
 ) -> None:
-    with pytest.raises(Refusal, match="began Aug 26"):
+    with pytest.raises(Refusal, match="began Wed 26 Aug 2026"):
         services.assignments.assign(None, MIA, BEA, date(2026, 8, 20), NOW)
     (row,) = rows_for(services, roster[BEA])
     assert row.ended_on is None

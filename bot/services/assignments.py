@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from bot.formatting import format_day, format_day_long
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import Member, PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.models import Assignment
+from bot.store.models import Assignment, Person, PersonRole
 
 REASON_MAX = 500
+STATUS_PAGE = 40  # mentees listed by /induction status; the rest are counted
+STATUS_MENTORS = 60  # mentors listed with their loads
+START_HORIZON_DAYS = 30  # an assignment may be entered up to a month before it begins
+ASSIGN_EXAMPLE = "/induction assign @mentor @mentee 2026-09-14"
+UNASSIGN_EXAMPLE = "/induction unassign @mentee 2026-11-20 schedule change"
 
 
 @dataclass(frozen=True)
@@ -49,26 +56,59 @@ class MenteeStatus:
     assigned_on: date | None
     due: date
     days_overdue: int  # 0 when assigned or not yet due
+    upcoming: tuple[Member, date] | None = None  # a mentor whose assignment begins later
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """The whole program's numbers, when a status lists only its first page."""
+
+    mentees: int
+    unassigned: int
+    overdue: int
+    mentors: int
 
 
 @dataclass(frozen=True)
 class ProgramStatus:
-    """Everyone's assignment state; overdue first."""
+    """Everyone's assignment state, overdue first: the first page of mentees and mentors, and
+    (in `counts`) how many there are in all."""
 
     program_name: str
     today: date
     mentees: tuple[MenteeStatus, ...]
     mentors: tuple[tuple[Member, int], ...]  # mentor and their active mentee count
+    counts: StatusCounts | None = None  # None: `mentees` and `mentors` are everyone
 
     @property
     def unassigned(self) -> tuple[MenteeStatus, ...]:
-        """Mentees with no active mentor."""
+        """Listed mentees with no mentor today."""
         return tuple(m for m in self.mentees if m.mentor is None)
 
     @property
     def overdue(self) -> tuple[MenteeStatus, ...]:
-        """Unassigned mentees past their assignment deadline."""
+        """Listed mentees without a mentor past their assignment deadline."""
         return tuple(m for m in self.mentees if m.days_overdue > 0)
+
+    @property
+    def mentee_count(self) -> int:
+        """Every mentee in the program, listed or not."""
+        return self.counts.mentees if self.counts else len(self.mentees)
+
+    @property
+    def unassigned_count(self) -> int:
+        """Every mentee without a mentor today."""
+        return self.counts.unassigned if self.counts else len(self.unassigned)
+
+    @property
+    def overdue_count(self) -> int:
+        """Every mentee without a mentor past the deadline."""
+        return self.counts.overdue if self.counts else len(self.overdue)
+
+    @property
+    def mentor_count(self) -> int:
+        """Every active mentor."""
+        return self.counts.mentors if self.counts else len(self.mentors)
 
 
 @dataclass(frozen=True)
@@ -86,6 +126,46 @@ def assignment_due(mentee: Member, program: ProgramInfo) -> date:
     start = program.config.school_year_start
     anchor = max(start, mentee.hire_date) if mentee.hire_date else start
     return anchor + timedelta(days=program.policy.assignment_window_days)
+
+
+def as_read(day: date) -> str:
+    """A date as a refusal echoes it: "2026-09-14 (Mon 14 Sep)", unambiguous at any year."""
+    return f"{day.isoformat()} ({format_day(day)})"
+
+
+def check_start(on: date, program: ProgramInfo, today: date) -> None:
+    """Refuse a start before the program year or more than START_HORIZON_DAYS ahead."""
+    first, last = program.year.first, today + timedelta(days=START_HORIZON_DAYS)
+    if first <= on <= last:
+        return
+    where = (
+        f"before {format_day_long(first)}, the first day of the program year {program.year.label}"
+        if on < first
+        else f"more than {START_HORIZON_DAYS} days after today ({format_day_long(today)})"
+    )
+    raise Refusal(
+        f"I read the start date as {as_read(on)}, which is {where}. An assignment starts "
+        f"between {format_day_long(first)} and {format_day_long(last)}; leave the date out "
+        "to start today.",
+        example=f"/induction assign @mentor @mentee {min(max(today, first), last).isoformat()}",
+    )
+
+
+def check_end(on: date, started_on: date, mentee: Member, today: date) -> None:
+    """Refuse an end in the future or before the assignment began."""
+    if on > today:
+        raise Refusal(
+            f"I read the end date as {as_read(on)}, which is in the future. End an "
+            f"assignment on the day it ends (today is {format_day_long(today)}), or leave the "
+            "date out to end it today.",
+            example=UNASSIGN_EXAMPLE.replace("2026-11-20", today.isoformat()),
+        )
+    if on < started_on:
+        raise Refusal(
+            f"I read the end date as {as_read(on)}, but {mentee.name}'s assignment "
+            f"began {format_day_long(started_on)}; it can't end before that.",
+            example=UNASSIGN_EXAMPLE.replace("2026-11-20", today.isoformat()),
+        )
 
 
 def check_pair(mentor: Member, mentee: Member) -> None:
@@ -146,7 +226,9 @@ class AssignmentService:
         """Assign a mentor; an existing mentor of the mentee is closed as a reassignment."""
         self._require_coordinator(actor)
         program = self.programs.current()
-        on = on or program.today(now)
+        today = program.today(now)
+        on = on or today
+        check_start(on, program, today)
         with self.store.write() as session:
             mentor = self.people.get(session, program, mentor_ref)
             mentee = self.people.get(session, program, mentee_ref)
@@ -159,8 +241,10 @@ class AssignmentService:
             for old in current:
                 if on < old.started_on:
                     raise Refusal(
-                        f"{mentee.name}'s current assignment began {old.started_on:%b %d}; "
-                        f"a new one can't start before that."
+                        f"I read the start date as {as_read(on)}, but {mentee.name}'s "
+                        f"current assignment began {format_day_long(old.started_on)}; a new one "
+                        "can't start before that.",
+                        example=f"/induction assign @mentor @mentee {old.started_on.isoformat()}",
                     )
                 old.ended_on = on
                 old.end_reason = f"reassigned to {mentor.name}"
@@ -199,7 +283,8 @@ class AssignmentService:
         """End a mentee's active assignment with a date and reason."""
         self._require_coordinator(actor)
         program = self.programs.current()
-        on = on or program.today(now)
+        today = program.today(now)
+        on = on or today
         reason = (reason or "").strip()[:REASON_MAX] or "ended by coordinator"
         with self.store.write() as session:
             mentee = self.people.get(session, program, mentee_ref)
@@ -208,55 +293,80 @@ class AssignmentService:
                 raise Refusal(f"{mentee.name} has no active mentor assignment to end.")
             ended = []
             for old in current:
-                if on < old.started_on:
-                    raise Refusal(
-                        f"{mentee.name}'s assignment began {old.started_on:%a %d %b %Y}; "
-                        "it can't end before that.",
-                        example="/induction unassign @mentee schedule change",
-                    )
+                check_end(on, old.started_on, mentee, today)
                 old.ended_on = on
                 old.end_reason = reason
                 old.ended_by_id = actor.id if actor else None
                 ended.append((member_of(self.people, session, program, old.mentor_id), on))
         return AssignmentResult(None, mentee, None, ended=tuple(ended))
 
-    def program_status(self, actor: Member | None, now: datetime) -> ProgramStatus:
-        """Every mentee's assignment state, overdue first (coordinators)."""
+    def program_status(
+        self, actor: Member | None, now: datetime, *, page: int = STATUS_PAGE
+    ) -> ProgramStatus:
+        """Every mentee's assignment state, overdue first: the first `page` of them, with the
+        program's counts (coordinators). An assignment that begins later is not a mentor yet:
+        the mentee stays unassigned, and overdue, until it begins."""
         self._require_coordinator(actor)
         program = self.programs.current()
         today = program.today(now)
+        window = timedelta(days=program.policy.assignment_window_days)
+        start = program.config.school_year_start
         with self.store.read() as session:
-            members = {m.id: m for m in self.people.all_members(session, program)}
-            active = session.scalars(select(Assignment).where(Assignment.ended_on.is_(None)))
-            mentor_of: dict[int, tuple[int, date]] = {}
-            load: dict[int, int] = {}
-            for a in active:
-                if a.mentee_id in members and a.mentor_id in members:
-                    mentor_of[a.mentee_id] = (a.mentor_id, a.started_on)
-                    load[a.mentor_id] = load.get(a.mentor_id, 0) + 1
-        rows = []
-        for member in members.values():
-            if "mentee" not in member.roles or not member.active:
-                continue
-            due = assignment_due(member, program)
-            pair = mentor_of.get(member.id)
-            overdue = (today - due).days if pair is None and member.is_beginning else 0
-            rows.append(
-                MenteeStatus(
-                    mentee=member,
-                    mentor=members[pair[0]] if pair else None,
-                    assigned_on=pair[1] if pair else None,
-                    due=due,
-                    days_overdue=max(overdue, 0),
-                )
+            conn = session.connection()
+            rows = conn.execute(
+                _MENTEES, {"program_id": program.id, "school_year": program.school_year}
+            ).all()
+            standings = []
+            for pid, name, educator_type, hire_date, mentor_id, started_on in rows:
+                due = (max(start, hire_date) if hire_date else start) + window
+                begun = mentor_id is not None and started_on <= today
+                late = not begun and (educator_type or "").startswith("beginning_")
+                days = max((today - due).days, 0) if late else 0
+                standings.append(_Standing(pid, name, due, days, begun, mentor_id, started_on))
+            standings.sort(key=lambda r: (-r.days_overdue, r.begun, r.name, r.person_id))
+            listed = standings[:page]
+            ids = {r.person_id for r in listed} | {r.mentor_id for r in listed if r.mentor_id}
+            members = {m.id: m for m in self.people.members(session, program, ids)}
+            mentors, mentor_count = self._mentor_loads(session, program)
+        mentees = tuple(
+            MenteeStatus(
+                mentee=members[r.person_id],
+                mentor=members[r.mentor_id] if r.begun and r.mentor_id else None,
+                assigned_on=r.started_on if r.begun else None,
+                due=r.due,
+                days_overdue=r.days_overdue,
+                upcoming=(members[r.mentor_id], r.started_on)
+                if r.mentor_id and r.started_on and not r.begun
+                else None,
             )
-        rows.sort(key=lambda r: (-r.days_overdue, r.mentor is not None, r.mentee.name))
-        mentors = tuple(
-            (m, load.get(m.id, 0))
-            for m in sorted(members.values(), key=lambda m: m.name)
-            if "mentor" in m.roles and m.active
+            for r in listed
         )
-        return ProgramStatus(program.name, today, tuple(rows), mentors)
+        counts = StatusCounts(
+            mentees=len(standings),
+            unassigned=sum(1 for r in standings if not r.begun),
+            overdue=sum(1 for r in standings if r.days_overdue > 0),
+            mentors=mentor_count,
+        )
+        return ProgramStatus(program.name, today, mentees, mentors, counts)
+
+    def _mentor_loads(
+        self, session: Session, program: ProgramInfo
+    ) -> tuple[tuple[tuple[Member, int], ...], int]:
+        """The first STATUS_MENTORS mentors by name with their active mentee counts, and how
+        many mentors there are."""
+        conn = session.connection()
+        params = {"program_id": program.id, "school_year": program.school_year}
+        total = conn.execute(_MENTOR_COUNT, params).scalar_one()
+        ids = list(conn.execute(_FIRST_MENTORS, {**params, "limit": STATUS_MENTORS}).scalars())
+        load = dict(
+            conn.execute(
+                select(Assignment.mentor_id, func.count())
+                .where(Assignment.mentor_id.in_(ids), Assignment.ended_on.is_(None))
+                .group_by(Assignment.mentor_id)
+            ).all()
+        )
+        found = {m.id: m for m in self.people.members(session, program, ids)}
+        return tuple((found[i], int(load.get(i, 0))) for i in ids if i in found), int(total)
 
     def person_status(self, actor: Member | None, ref: str, now: datetime) -> PersonStatus:
         """One person's assignment history (coordinators)."""
@@ -288,6 +398,57 @@ class AssignmentService:
             as_mentor=tuple(p for p in pairs if p.mentor.id == person.id),
             due=assignment_due(person, program) if "mentee" in person.roles else None,
         )
+
+
+class _Standing(NamedTuple):
+    """One mentee's row in a status, before the page is chosen."""
+
+    person_id: int
+    name: str
+    due: date
+    days_overdue: int
+    begun: bool  # a mentor today
+    mentor_id: int | None
+    started_on: date | None
+
+
+def _role_join(role: str) -> Any:
+    return (
+        (PersonRole.person_id == Person.id)
+        & (PersonRole.role == role)
+        & (PersonRole.school_year == bindparam("school_year"))
+    )
+
+
+_CURRENT = (
+    select(Assignment.mentee_id, func.max(Assignment.id).label("assignment_id"))
+    .where(Assignment.program_id == bindparam("program_id"), Assignment.ended_on.is_(None))
+    .group_by(Assignment.mentee_id)
+    .subquery()
+)
+# Every active mentee of the year with their current assignment, if any: a few plain columns
+# per person, so a status over 50,000 people builds no ORM objects.
+_MENTEES = (
+    select(
+        Person.id,
+        Person.name,
+        Person.educator_type,
+        Person.hire_date,
+        Assignment.mentor_id,
+        Assignment.started_on,
+    )
+    .join(PersonRole, _role_join("mentee"))
+    .outerjoin(_CURRENT, _CURRENT.c.mentee_id == Person.id)
+    .outerjoin(Assignment, Assignment.id == _CURRENT.c.assignment_id)
+    .where(Person.program_id == bindparam("program_id"), Person.active.is_(True))
+)
+_MENTORS = (
+    select(Person.id)
+    .join(PersonRole, _role_join("mentor"))
+    .where(Person.program_id == bindparam("program_id"), Person.active.is_(True))
+)
+_MENTOR_COUNT = select(func.count()).select_from(_MENTORS.subquery())
+_FIRST_MENTORS = _MENTORS.order_by(Person.name, Person.id).limit(bindparam("limit"))
 
 
 def _active_for_mentee(session: Session, mentee_id: int) -> list[Assignment]:

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.deadlines import ASSIGNMENT_RULE, YEAR2_RULE
+from bot.formatting import format_day_long
+from bot.services.assignments import as_read
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import Member, PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
@@ -40,6 +42,26 @@ class TeamChange:
     member: Member
     added: bool
     team: tuple[tuple[Member, str], ...]
+
+
+def check_done_on(on: date, program: ProgramInfo, today: date, example: str) -> None:
+    """Refuse a done date in the future or outside the program year (`example` without it)."""
+    year = program.year
+    last = min(today, year.last)
+    if year.first <= on <= last:
+        return
+    where = (
+        "in the future"
+        if on > today
+        else f"outside the program year {year.label} ({format_day_long(year.first)} to "
+        f"{format_day_long(year.last)})"
+    )
+    raise Refusal(
+        f"I read the date as {as_read(on)}, which is {where}. A milestone is done on a "
+        f"day between {format_day_long(year.first)} and {format_day_long(last)}; leave the date "
+        "out for today.",
+        example=f"{example} {max(last, year.first).isoformat()}",
+    )
 
 
 class MilestoneService:
@@ -86,8 +108,8 @@ class MilestoneService:
             raise Refusal(NOT_MARKABLE[milestone])
         today = program.today(now)
         on = on or today
-        if on > today:
-            raise Refusal("A milestone can't be done in the future.")
+        who = "" if "program" in rule.applies_to else " @jane"
+        check_done_on(on, program, today, f"/induction done {milestone}{who}")
         with self.store.write() as session:
             actor = self.people.caller(session, program, slack_user_id)
             subject = self._subject(session, program, person)

@@ -143,13 +143,12 @@ def assignment_result(result: AssignmentResult) -> Payload:
 
 def program_status(status: ProgramStatus) -> Payload:
     """`/induction status`: overdue and unassigned mentees first, then pairs and mentor loads."""
-    overdue, unassigned = status.overdue, status.unassigned
     title = f"{status.program_name} — assignments"
     blocks: list[Block] = [
         header(title),
         context(
-            f"{len(status.mentees)} mentees · {len(unassigned)} without a mentor · "
-            f"{len(overdue)} overdue · as of {format_day_long(status.today)}"
+            f"{status.mentee_count} mentees · {status.unassigned_count} without a mentor · "
+            f"{status.overdue_count} overdue · as of {format_day_long(status.today)}"
         ),
     ]
     lines: list[str] = []
@@ -162,6 +161,8 @@ def program_status(status: ProgramStatus) -> Payload:
                 if row.days_overdue
                 else f":large_yellow_circle: no mentor yet (due {format_day(row.due)})"
             )
+            if row.upcoming is not None:
+                state += f" · {row.upcoming[0].name} from {format_day(row.upcoming[1])}"
         else:
             assert row.assigned_on is not None
             state = f"mentor {row.mentor.name} since {format_day(row.assigned_on)}"
@@ -170,10 +171,11 @@ def program_status(status: ProgramStatus) -> Payload:
     room = MAX_BLOCKS - len(blocks) - 3
     blocks += [section(body) for body, _ in sections[:room]]
     shown = sum(count for _, count in sections[:room])
-    if shown < len(lines):
+    if shown < status.mentee_count:
         blocks.append(
             context(
-                f"…and {len(lines) - shown} more mentees (overdue and unassigned come first). "
+                f"…and {status.mentee_count - shown} more mentees "
+                "(overdue and unassigned come first). "
                 "`/induction status @name` shows one person."
             )
         )
@@ -181,7 +183,7 @@ def program_status(status: ProgramStatus) -> Payload:
         blocks.append(divider())
         loads = [f"{m.name} {count}" for m, count in status.mentors]
         listed = ", ".join(loads[:MAX_LOADS_LISTED])
-        extra = len(loads) - MAX_LOADS_LISTED
+        extra = status.mentor_count - min(len(loads), MAX_LOADS_LISTED)
         more = f" …and {extra} more" if extra > 0 else ""
         blocks.append(context(f"Mentees per mentor: {listed}{more}"))
     text = "\n".join([title, *lines[:shown]])
