@@ -92,7 +92,7 @@ def _delivery_text(report: DeliveryReport | None) -> str:
     if report.expired:
         text += f", {report.expired} too old to send"
     if report.held:
-        text += f", {report.held} waiting for a later tick (Slack asked to wait)"
+        text += f", {report.held} left for a later tick (Slack asked to wait, or time ran out)"
     return text
 
 

@@ -166,7 +166,7 @@ def test_the_tick_returns_at_once_when_slack_says_wait_an_hour(
     summary = jobs.tick(world, client, ALERT_DAY, sleep=sleep, rate_limits=limits)
     assert sleep.waits == []
     assert len(slack_api.calls_to(POST)) == 1
-    assert "waiting for a later tick" in summary
+    assert "left for a later tick" in summary
     pending = rows(world)
     assert len(pending) >= 5 and {r.status for r in pending} == {"pending"}
     jobs.tick(world, client, ALERT_DAY + timedelta(minutes=1), sleep=sleep, rate_limits=limits)
