@@ -94,6 +94,8 @@ def override(body: str) -> str:
         ({}, override('kinds = ["meeting", "walkthrough"]'), "overrides.kinds: can't be overridden: /logmeeting and its form use the preset's kinds"),
         ({}, override('standards = ["I", "V"]'), "overrides.standards: can't be overridden"),
         ({"calendar_ics": "42"}, "", "calendar_ics: expected a file path string"),
+        ({"non_school_days": "[" + ", ".join(["2026-09-07"] * 401) + "]"}, "", "non_school_days: tuple should have at most 400 items"),
+        ({"vacations": "[" + ", ".join(["[2026-12-24, 2027-01-01]"] * 101) + "]"}, "", "vacations: tuple should have at most 100 items"),
     ],
 )  # fmt: skip
 def test_an_absurd_value_is_refused_with_its_key(
