@@ -206,7 +206,7 @@ def test_a_lead_mentor_without_a_school_sees_the_whole_program(
         ("U0LEE", "<@U0BO>", "Bo Beginner has no mentoring pair at Lincoln that you can see."),
         ("U0PAT", "<@U0MAX>", "Max Mentor has no mentoring pair at Lincoln that you can see."),
         ("U0CORA", "<@U0NIA>", "Nia New has no mentoring pair this program year."),
-        ("U0MIA", "<@U0ZED>", "<@U0ZED> is not on the Hillside Public Schools roster"),
+        ("U0MIA", "<@U0ZED>", "The person you mentioned is not on the Hillside Public Schools roster"),
     ],
 )  # fmt: skip
 def test_hours_for_someone_outside_the_scope_is_refused(

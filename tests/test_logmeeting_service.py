@@ -663,3 +663,16 @@ def test_an_edit_that_changes_nothing_writes_no_audit_row_and_keeps_the_totals(
     again = services.logs.edit("U0LEE", entry.id, LATER, duration_text="45m", kind="meeting", on=TODAY, notes=None)  # fmt: skip
     assert again.week_minutes == 45
     assert [a.action for a in audit_rows(services, entry.id)] == ["create"]
+
+
+def test_a_reassignment_corrected_the_same_day_leaves_the_newest_mentor_in_charge(
+    services: Services, pairs: None
+) -> None:
+    monday = date(2026, 11, 16)
+    assign(services, MIA, BEA, monday)  # reassigned Monday…
+    assign(services, MAX, BEA, monday)  # …and corrected the same day
+    assert logged(services, "U0MAX", f"30m <@U0BEA> {monday.isoformat()}").ok
+    with pytest.raises(Refusal, match="isn't one of your mentees"):
+        services.logs.log_text("U0MIA", f"30m <@U0BEA> {monday.isoformat()}", NOW)
+    visit = logged(services, "U0BEA", f"30m observed {monday.isoformat()}").entries[0]
+    assert visit.mentor.email == MAX

@@ -28,7 +28,7 @@ _MENTOR_ON: Select[Any] = (
         Assignment.started_on <= bindparam("day"),
         or_(Assignment.ended_on.is_(None), Assignment.ended_on >= bindparam("day")),
     )
-    .order_by(Assignment.started_on.desc())
+    .order_by(Assignment.started_on.desc(), Assignment.id.desc())  # a same-day change wins
     .limit(1)
 )
 

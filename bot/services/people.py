@@ -135,8 +135,10 @@ class PeopleService:
         """The member a reference names; raise Refusal when nobody matches."""
         member = self.find(session, program, ref)
         if member is None:
+            kind, key = parse_person_ref(ref)
+            who = "The person you mentioned" if kind == "slack" else key
             raise Refusal(
-                f"{ref} is not on the {program.name} roster. "
+                f"{who} is not on the {program.name} roster. "
                 "A coordinator can add them with `mentor-minutes roster import`."
             )
         return member

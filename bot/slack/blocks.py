@@ -1,7 +1,14 @@
-"""Small Block Kit builders (plain dicts, validated by slack_sdk's models in tests)."""
+"""Small Block Kit builders (plain dicts, validated by slack_sdk's models in tests).
+
+**The one escaping boundary.** Every mrkdwn text object and every message's fallback text is
+built here, and here `&`, `<` and `>` are escaped, as Slack asks: a roster name, a note or a
+reason can never become a live `<!channel>`, `<@U…>` or `<https://…|link>`. Only text the app
+itself marks as `Mrkdwn` (its own mentions and links, never built from what a person typed)
+is sent as it is. plain_text objects are never parsed by Slack and go as they are."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Block = dict[str, Any]
@@ -10,9 +17,32 @@ MAX_SECTION_TEXT = 3000
 MAX_HEADER = 150
 
 
+PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+
+class Mrkdwn(str):
+    """mrkdwn the app wrote with live markup of its own: sent without escaping."""
+
+
+def escape(text: str) -> str:
+    """Text as Slack shows it literally: `&`, `<` and `>` as entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def safe_text(text: str, limit: int = MAX_SECTION_TEXT) -> str:
+    """Text for a mrkdwn field: escaped unless the app marked it `Mrkdwn`, then cut to the
+    limit without leaving half an entity."""
+    if isinstance(text, Mrkdwn):
+        return str(text)[:limit]
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    return PARTIAL_ENTITY.sub("", escaped[:limit])
+
+
 def mrkdwn(text: str) -> dict[str, Any]:
-    """A mrkdwn text object."""
-    return {"type": "mrkdwn", "text": text[:MAX_SECTION_TEXT] or " "}
+    """A mrkdwn text object (escaped: see the module docstring)."""
+    return {"type": "mrkdwn", "text": safe_text(text) or " "}
 
 
 def plain(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
@@ -29,7 +59,9 @@ def section(text: str, *, fields: list[str] | None = None, accessory: Block | No
     """A section block with mrkdwn text and optional fields."""
     block: Block = {"type": "section", "text": mrkdwn(text)}
     if fields:
-        block["fields"] = [mrkdwn(f[:2000]) for f in fields[:10]]
+        block["fields"] = [
+            {"type": "mrkdwn", "text": safe_text(f, 2000) or " "} for f in fields[:10]
+        ]
     if accessory is not None:
         block["accessory"] = accessory
     return block
@@ -73,7 +105,7 @@ def progress_bar(value: int, target: int, width: int = 10) -> str:
 
 def message(text: str, blocks: list[Block], *, ephemeral: bool = True) -> dict[str, Any]:
     """A message payload: fallback text plus at most 50 blocks."""
-    payload: dict[str, Any] = {"text": text[:3000], "blocks": blocks[:MAX_BLOCKS]}
+    payload: dict[str, Any] = {"text": safe_text(text, 3000), "blocks": blocks[:MAX_BLOCKS]}
     if ephemeral:
         payload["response_type"] = "ephemeral"
     return payload

@@ -18,7 +18,8 @@ def _text(obj: Any, names: dict[str, str]) -> str:
         return "@" + (names.get(match.group(1)) or match.group(2) or match.group(1))
 
     text = MENTION.sub(mention, text)
-    return LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    text = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")  # as Slack shows
 
 
 def _element(element: dict[str, Any], names: dict[str, str], buttons: list[dict[str, Any]]) -> str:
