@@ -193,6 +193,126 @@ class HoursReport:
         return self.summary.year.visits
 
 
+# ---- assignments and milestones -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    """What an assign or unassign did."""
+
+    mentor: Member | None
+    mentee: Member
+    started_on: date | None
+    ended: tuple[tuple[Member, date], ...] = ()  # previous mentors whose assignment closed
+    unchanged: bool = False
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """An assignment as listed in a status."""
+
+    assignment_id: int
+    mentor: Member
+    mentee: Member
+    started_on: date
+    ended_on: date | None
+    end_reason: str | None
+
+
+@dataclass(frozen=True)
+class MenteeStatus:
+    """A mentee's assignment state against the policy window."""
+
+    mentee: Member
+    mentor: Member | None
+    assigned_on: date | None
+    due: date
+    days_overdue: int  # 0 when assigned or not yet due
+    upcoming: tuple[Member, date] | None = None  # a mentor whose assignment begins later
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """The whole program's numbers, when a status lists only its first page."""
+
+    mentees: int
+    unassigned: int
+    overdue: int
+    mentors: int
+
+
+@dataclass(frozen=True)
+class ProgramStatus:
+    """Everyone's assignment state, overdue first: the first page of mentees and mentors, and
+    (in `counts`) how many there are in all."""
+
+    program_name: str
+    today: date
+    mentees: tuple[MenteeStatus, ...]
+    mentors: tuple[tuple[Member, int], ...]  # mentor and their active mentee count
+    counts: StatusCounts | None = None  # None: `mentees` and `mentors` are everyone
+
+    @property
+    def unassigned(self) -> tuple[MenteeStatus, ...]:
+        """Listed mentees with no mentor today."""
+        return tuple(m for m in self.mentees if m.mentor is None)
+
+    @property
+    def overdue(self) -> tuple[MenteeStatus, ...]:
+        """Listed mentees without a mentor past their assignment deadline."""
+        return tuple(m for m in self.mentees if m.days_overdue > 0)
+
+    @property
+    def mentee_count(self) -> int:
+        """Every mentee in the program, listed or not."""
+        return self.counts.mentees if self.counts else len(self.mentees)
+
+    @property
+    def unassigned_count(self) -> int:
+        """Every mentee without a mentor today."""
+        return self.counts.unassigned if self.counts else len(self.unassigned)
+
+    @property
+    def overdue_count(self) -> int:
+        """Every mentee without a mentor past the deadline."""
+        return self.counts.overdue if self.counts else len(self.overdue)
+
+    @property
+    def mentor_count(self) -> int:
+        """Every active mentor."""
+        return self.counts.mentors if self.counts else len(self.mentors)
+
+
+@dataclass(frozen=True)
+class PersonStatus:
+    """One person's roles and assignment history."""
+
+    person: Member
+    as_mentee: tuple[PairRow, ...]
+    as_mentor: tuple[PairRow, ...]
+    due: date | None
+
+
+@dataclass(frozen=True)
+class MarkedDone:
+    """A milestone recorded as done."""
+
+    title: str
+    person: Member | None
+    done_on: date
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    """A support team after a change."""
+
+    mentee: Member
+    member: Member
+    added: bool
+    team: tuple[tuple[Member, str], ...]
+
+
 # ---- pay --------------------------------------------------------------------------------------
 
 
@@ -227,16 +347,24 @@ class PayPeriod:
 __all__ = [
     "PERIODS",
     "ZERO",
+    "AssignmentResult",
     "FormDefaults",
     "HoursReport",
     "LogOutcome",
     "LoggedEntry",
+    "MarkedDone",
     "Member",
+    "MenteeStatus",
+    "PairRow",
     "PairSummary",
     "PairTotals",
     "PayPeriod",
     "PayRow",
     "Period",
+    "PersonStatus",
+    "ProgramStatus",
     "ScopeSummary",
+    "StatusCounts",
+    "TeamChange",
     "Totals",
 ]

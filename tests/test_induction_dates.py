@@ -127,11 +127,6 @@ def test_status_keeps_a_future_start_overdue_until_it_begins(
     assert "*Nia New* (Jefferson, Science, grade 8) — mentor Lee Lead since Tue 1 Dec" in shown
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/services/schedule_data.py counts an assignment as a mentor from the day it is "
-    "entered (ended_on IS NULL, no started_on <= today): the overdue alert falls silent",
-)
 def test_the_overdue_alert_keeps_a_future_start_until_it_begins(
     services: Services, roster: dict[str, int], slack_api: FakeSlackApi
 ) -> None:

@@ -13,16 +13,19 @@ from slack_sdk.models.views import View
 
 from bot.command_text import HoursArgs, InductionArgs, UsageError, parse_hours, parse_induction
 from bot.ledger import PairSummary, ScopeSummary, Totals, total
-from bot.model import HoursReport, Member, PairTotals
-from bot.services.assignments import (
+from bot.model import (
     AssignmentResult,
+    HoursReport,
+    MarkedDone,
+    Member,
     MenteeStatus,
     PairRow,
+    PairTotals,
     PersonStatus,
     ProgramStatus,
+    TeamChange,
 )
 from bot.services.hours import MAX_PAIRS_SHOWN
-from bot.services.milestones import MarkedDone, TeamChange
 from bot.slack import views
 from fakes.bolt_requests import all_text
 from handlers.commands import hours as hours_handler

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -10,8 +9,17 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.formatting import format_day, format_day_long
+from bot.model import (
+    AssignmentResult,
+    Member,
+    MenteeStatus,
+    PairRow,
+    PersonStatus,
+    ProgramStatus,
+    StatusCounts,
+)
 from bot.services.errors import NotAllowed, Refusal
-from bot.services.people import Member, PeopleService
+from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
 from bot.store.models import Assignment, Person, PersonRole
@@ -22,103 +30,6 @@ STATUS_MENTORS = 60  # mentors listed with their loads
 START_HORIZON_DAYS = 30  # an assignment may be entered up to a month before it begins
 ASSIGN_EXAMPLE = "/induction assign @mentor @mentee 2026-09-14"
 UNASSIGN_EXAMPLE = "/induction unassign @mentee 2026-11-20 schedule change"
-
-
-@dataclass(frozen=True)
-class AssignmentResult:
-    """What an assign or unassign did."""
-
-    mentor: Member | None
-    mentee: Member
-    started_on: date | None
-    ended: tuple[tuple[Member, date], ...] = ()  # previous mentors whose assignment closed
-    unchanged: bool = False
-
-
-@dataclass(frozen=True)
-class PairRow:
-    """An assignment as listed in a status."""
-
-    assignment_id: int
-    mentor: Member
-    mentee: Member
-    started_on: date
-    ended_on: date | None
-    end_reason: str | None
-
-
-@dataclass(frozen=True)
-class MenteeStatus:
-    """A mentee's assignment state against the policy window."""
-
-    mentee: Member
-    mentor: Member | None
-    assigned_on: date | None
-    due: date
-    days_overdue: int  # 0 when assigned or not yet due
-    upcoming: tuple[Member, date] | None = None  # a mentor whose assignment begins later
-
-
-@dataclass(frozen=True)
-class StatusCounts:
-    """The whole program's numbers, when a status lists only its first page."""
-
-    mentees: int
-    unassigned: int
-    overdue: int
-    mentors: int
-
-
-@dataclass(frozen=True)
-class ProgramStatus:
-    """Everyone's assignment state, overdue first: the first page of mentees and mentors, and
-    (in `counts`) how many there are in all."""
-
-    program_name: str
-    today: date
-    mentees: tuple[MenteeStatus, ...]
-    mentors: tuple[tuple[Member, int], ...]  # mentor and their active mentee count
-    counts: StatusCounts | None = None  # None: `mentees` and `mentors` are everyone
-
-    @property
-    def unassigned(self) -> tuple[MenteeStatus, ...]:
-        """Listed mentees with no mentor today."""
-        return tuple(m for m in self.mentees if m.mentor is None)
-
-    @property
-    def overdue(self) -> tuple[MenteeStatus, ...]:
-        """Listed mentees without a mentor past their assignment deadline."""
-        return tuple(m for m in self.mentees if m.days_overdue > 0)
-
-    @property
-    def mentee_count(self) -> int:
-        """Every mentee in the program, listed or not."""
-        return self.counts.mentees if self.counts else len(self.mentees)
-
-    @property
-    def unassigned_count(self) -> int:
-        """Every mentee without a mentor today."""
-        return self.counts.unassigned if self.counts else len(self.unassigned)
-
-    @property
-    def overdue_count(self) -> int:
-        """Every mentee without a mentor past the deadline."""
-        return self.counts.overdue if self.counts else len(self.overdue)
-
-    @property
-    def mentor_count(self) -> int:
-        """Every active mentor."""
-        return self.counts.mentors if self.counts else len(self.mentors)
-
-
-@dataclass(frozen=True)
-class PersonStatus:
-    """One person's roles and assignment history."""
-
-    person: Member
-    as_mentee: tuple[PairRow, ...]
-    as_mentor: tuple[PairRow, ...]
-    due: date | None
 
 
 def assignment_due(mentee: Member, program: ProgramInfo) -> date:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -10,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from bot.deadlines import ASSIGNMENT_RULE, YEAR2_RULE
 from bot.formatting import format_day_long
+from bot.model import MarkedDone, Member, TeamChange
 from bot.services.assignments import as_read
 from bot.services.errors import NotAllowed, Refusal
-from bot.services.people import Member, PeopleService
+from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
 from bot.store.models import Assignment, MilestoneDone, SupportTeamMember
@@ -22,26 +22,6 @@ NOT_MARKABLE = {
     YEAR2_RULE: "The 50-hour milestone is reached by logged hours, not by marking it done.",
 }
 TEAM_ROLES = ("mentor", "evaluator", "coordinator", "lead_mentor")
-
-
-@dataclass(frozen=True)
-class MarkedDone:
-    """A milestone recorded as done."""
-
-    title: str
-    person: Member | None
-    done_on: date
-    already: bool = False
-
-
-@dataclass(frozen=True)
-class TeamChange:
-    """A support team after a change."""
-
-    mentee: Member
-    member: Member
-    added: bool
-    team: tuple[tuple[Member, str], ...]
 
 
 def check_done_on(on: date, program: ProgramInfo, today: date, example: str) -> None:

@@ -101,7 +101,7 @@ class NudgeService:
         if self._memo is not None and self._memo[0] == now:
             return self._memo[1]
         with self.store.read() as session:
-            snapshot = load_snapshot(session, program)
+            snapshot = load_snapshot(session, program, program.today(now))
         if self._sharing:
             self._memo = (now, snapshot)
         return snapshot

@@ -40,7 +40,7 @@ class ProgramSnapshot:
         return [mentee for mentee, mentor in self.mentor_of.items() if mentor == mentor_id]
 
 
-def load_snapshot(session: Session, program: ProgramInfo) -> ProgramSnapshot:
+def load_snapshot(session: Session, program: ProgramInfo, today: date) -> ProgramSnapshot:
     """Read people, roles, active assignments, milestones and support teams in five queries."""
     roles: dict[int, set[str]] = defaultdict(set)
     for person_id, role in session.execute(
@@ -74,7 +74,9 @@ def load_snapshot(session: Session, program: ProgramInfo) -> ProgramSnapshot:
     started_on: dict[tuple[int, int], date] = {}
     for mentor_id, mentee_id, start in session.execute(
         select(Assignment.mentor_id, Assignment.mentee_id, Assignment.started_on).where(
-            Assignment.program_id == program.id, Assignment.ended_on.is_(None)
+            Assignment.program_id == program.id,
+            Assignment.ended_on.is_(None),
+            Assignment.started_on <= today,  # one that begins later: not a mentor yet
         )
     ):
         if mentor_id in members and mentee_id in members:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from bot.formatting import format_day, format_day_long, format_minutes
-from bot.model import HoursReport, PairTotals
-from bot.services.assignments import AssignmentResult, PersonStatus, ProgramStatus
-from bot.services.milestones import MarkedDone, TeamChange
+from bot.model import (
+    AssignmentResult,
+    HoursReport,
+    MarkedDone,
+    PairTotals,
+    PersonStatus,
+    ProgramStatus,
+    TeamChange,
+)
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
