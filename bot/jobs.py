@@ -17,15 +17,17 @@ from slack_sdk import WebClient
 from bot.calendar import local_datetime
 from bot.deadlines import previous_send_day
 from bot.formatting import format_day_long
+from bot.notices import Nudge
 from bot.services.container import Services
 from bot.services.nudges import send_window_open
 from bot.services.outbox import Notification, ReviewError
 from bot.services.people import Member
+from bot.slack import nudge_views
 from bot.slack.sender import DeliveryReport, RateLimits, Sender, Sleep
 
 log = logging.getLogger(__name__)
 
-Producer = Callable[[Services, datetime], list[Notification] | None]
+Producer = Callable[[Services, datetime], list[Nudge] | None]
 PRODUCERS: dict[str, tuple[str, Producer]] = {
     "deadline-sweep": (
         "to-do nudges for support teams and the overdue-assignment alert",
@@ -48,12 +50,23 @@ class JobError(Exception):
     """An unknown job."""
 
 
+def notifications(nudges: list[Nudge]) -> list[Notification]:
+    """Nudges rendered for Slack, each message under its outbox key (rendering happens here,
+    before the claim: the services return records, never Block Kit)."""
+    return [
+        Notification(nudge.rule, nudge.recipient, subject, nudge.period, payload)
+        for nudge in nudges
+        for subject, payload in nudge_views.render(nudge)
+    ]
+
+
 def produce(services: Services, name: str, now: datetime) -> tuple[int, int] | None:
     """Run one producer and claim its notifications: (produced, newly claimed), or None when
     it is not the job's time (weekend, holiday, quiet hours, before the digest time)."""
-    notes = PRODUCERS[name][1](services, now)
-    if notes is None:
+    nudges = PRODUCERS[name][1](services, now)
+    if nudges is None:
         return None
+    notes = notifications(nudges)
     with services.store.write() as session:
         claimed = services.outbox.claim_all(session, notes, now)
     return len(notes), claimed

@@ -17,6 +17,7 @@ import pytest
 from slack_bolt import App, BoltRequest
 from sqlalchemy import func, select
 
+from bot import jobs
 from bot.services.assignments import START_HORIZON_DAYS
 from bot.services.container import Services
 from bot.store.models import Assignment, MilestoneDone
@@ -132,6 +133,6 @@ def test_the_overdue_alert_keeps_a_future_start_until_it_begins(
 ) -> None:
     services.assignments.assign(None, "lee@hillside.example", "nia@hillside.example", date(2026, 12, 1), NOW)  # fmt: skip
     thursday = datetime.combine(date(2026, 11, 19), time(7, 45), NY)
-    notes = services.nudges.deadline_sweep(thursday) or []
+    notes = jobs.notifications(services.nudges.deadline_sweep(thursday) or [])
     alerts = [n for n in notes if n.rule == "overdue-assignment"]
     assert alerts and "Nia New" in all_text(alerts[0].payload)

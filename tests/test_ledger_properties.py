@@ -42,6 +42,7 @@ from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from bot import jobs
 from bot.model import LoggedEntry, LogOutcome, PairSummary
 from bot.services.container import Services
 from bot.services.errors import Refusal
@@ -626,8 +627,9 @@ def check_digest(
                     day_text(last_contact(own)),
                 )
             )
-    notifications = world.services.nudges.weekly_digest(now)
-    assert notifications is not None, f"no digest on {sent_on}"
+    nudges = world.services.nudges.weekly_digest(now)
+    assert nudges is not None, f"no digest on {sent_on}"
+    notifications = jobs.notifications(nudges)
     lead = world.people[LEAD_MENTOR]
     payloads = [n.payload for n in notifications if n.recipient == LEAD_MENTOR]
     assert payloads, f"no digest for {lead.name} on {sent_on}"

@@ -18,6 +18,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, func, select, text, update
 
+from bot import jobs
 from bot.cli import main
 from bot.config import ENV_NAMES
 from bot.policy import parse_program_toml
@@ -93,8 +94,9 @@ def test_a_log_in_july_belongs_to_the_next_program_year(services: Services, pair
 
 
 def digest_text(services: Services, when: datetime, lead: str = LEE) -> str:
-    notes = services.nudges.weekly_digest(when)
-    assert notes is not None
+    nudges = services.nudges.weekly_digest(when)
+    assert nudges is not None
+    notes = jobs.notifications(nudges)
     return json.dumps([n.payload for n in notes if n.recipient == lead], ensure_ascii=False)
 
 

@@ -1,6 +1,7 @@
 """The scheduled jobs' rules over the store: what to send, to whom, as of an instant.
 
-Each job returns Notifications keyed (rule, recipient, subject, period); the outbox makes
+Each job returns Nudges keyed (rule, recipient, subject, period) — records the Slack layer
+renders (`bot.jobs.notifications`) before the outbox claims them; the outbox makes
 every key go out once. Jobs compute from data, so a tick after downtime catches up: today's
 items go out, a digest for a week already gone does not.
 """
@@ -29,11 +30,18 @@ from bot.deadlines import (
 from bot.formatting import format_minutes
 from bot.ledger import ZERO, Totals, beyond_induction_year, in_induction_year, total
 from bot.model import Member
+from bot.notices import (
+    AlertRow,
+    ContactNudge,
+    DailyNudge,
+    Digest,
+    DigestPair,
+    Nudge,
+    OverdueAlert,
+)
 from bot.services import ledger
-from bot.services.outbox import Notification
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.schedule_data import ProgramSnapshot, load_snapshot, pairs_active_between
-from bot.slack import nudge_views
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -41,6 +49,7 @@ log = logging.getLogger(__name__)
 UNMARKABLE = frozenset({ASSIGNMENT_RULE, YEAR2_RULE})  # done by assigning / by logged hours
 DIGEST_HORIZON_DAYS = 14
 MAX_SUGGESTIONS = 3
+SUGGESTED = 15  # alert rows that get suggested mentors (the alert shows these in full)
 
 
 def send_window_open(program: ProgramInfo, now: datetime) -> bool:
@@ -198,7 +207,7 @@ class NudgeService:
         )
 
     # ---- deadline sweep ----------------------------------------------------------------
-    def deadline_sweep(self, now: datetime) -> list[Notification] | None:
+    def deadline_sweep(self, now: datetime) -> list[Nudge] | None:
         """Today's to-do DMs (one per person) and the coordinators' overdue-assignment alert.
 
         None when it is not the time to send (weekend, holiday, quiet hours)."""
@@ -229,12 +238,12 @@ class NudgeService:
             for person in self._recipients(item, item.notify, snapshot):
                 per_person[person.id].append((item, self.can_mark(person, item, snapshot), detail))
         notes = [
-            Notification(
+            Nudge(
                 rule="daily-nudge",
                 recipient=str(snapshot.members[pid].slack_user_id),
                 subject="todo",
                 period=today.isoformat(),
-                payload=nudge_views.daily_nudge(snapshot.members[pid], entries, today),
+                content=DailyNudge(snapshot.members[pid], tuple(entries), today),
             )
             for pid, entries in per_person.items()
         ]
@@ -244,7 +253,7 @@ class NudgeService:
 
     def _overdue_alerts(
         self, program: ProgramInfo, snapshot: ProgramSnapshot, today: date
-    ) -> list[Notification]:
+    ) -> list[Nudge]:
         rule = program.policy.deadline(ASSIGNMENT_RULE)
         if rule is None:
             return []
@@ -260,23 +269,19 @@ class NudgeService:
                 rows.append((member, due, (today - due).days))
         rows.sort(key=lambda r: (-r[2], r[0].name))
         pool = self.mentor_pool(snapshot)
-        alert_rows = [
-            nudge_views.AlertRow(member, due, days, tuple(self.suggest(member, pool)))
-            for member, due, days in rows[: nudge_views.MAX_ALERT_ROWS]
-        ]
-        payload = nudge_views.overdue_alert(alert_rows, today) if rows else None
-        if payload is not None and len(rows) > len(alert_rows):
-            payload = nudge_views.overdue_alert(
-                alert_rows
-                + [nudge_views.AlertRow(m, d, n, ()) for m, d, n in rows[len(alert_rows) :]],
-                today,
-            )
+        alert_rows = tuple(
+            AlertRow(member, due, days, tuple(self.suggest(member, pool)) if i < SUGGESTED else ())
+            for i, (member, due, days) in enumerate(rows)
+        )
+        if not alert_rows:
+            return []
+        alert = OverdueAlert(alert_rows, today)
         return [
-            Notification(
-                "overdue-assignment", str(c.slack_user_id), "unassigned", today.isoformat(), payload
+            Nudge(
+                "overdue-assignment", str(c.slack_user_id), "unassigned", today.isoformat(), alert
             )
             for c in snapshot.holders("coordinator")
-            if c.slack_user_id and payload is not None
+            if c.slack_user_id
         ]
 
     @staticmethod
@@ -322,7 +327,7 @@ class NudgeService:
                 return day
         return None
 
-    def weekly_digest(self, now: datetime) -> list[Notification] | None:
+    def weekly_digest(self, now: datetime) -> list[Nudge] | None:
         """Each lead mentor's digest of the previous school week, once a week, on time or late.
 
         None before this week's digest time or when it is not the time to send."""
@@ -356,7 +361,7 @@ class NudgeService:
             if mentor_id in snapshot.members and mentor_id not in listed:
                 pairs_of[mentee_id].append((mentor_id, started, ended))
         period = (today - timedelta(days=today.weekday())).isoformat()
-        notes: list[Notification] = []
+        notes: list[Nudge] = []
         open_items = self._open_items(program, snapshot, done, today)
         for lead in leads:
             cohort = (
@@ -371,7 +376,7 @@ class NudgeService:
                     last = contacts.get((mentor_id, mentee.id))
                     since = max(last or date.min, started)
                     pairs.append(
-                        nudge_views.DigestPair(
+                        DigestPair(
                             snapshot.members[mentor_id],
                             mentee,
                             week_total.minutes,
@@ -384,7 +389,7 @@ class NudgeService:
             overdue = [i for m in cohort for i in open_items.get(m.id, ([], []))[0]]
             upcoming = [i for m in cohort for i in open_items.get(m.id, ([], []))[1]]
             week_totals = [totals.get((p.mentor.id, p.mentee.id), ZERO) for p in pairs]
-            digest = nudge_views.Digest(
+            digest = Digest(
                 lead=lead,
                 cohort=lead.school or program.name,
                 week=week,
@@ -400,12 +405,7 @@ class NudgeService:
                     1 for t in week_totals if t.minutes >= program.policy.weekly_target_minutes
                 ),
             )
-            for index, payload in enumerate(nudge_views.weekly_digest(digest), start=1):
-                notes.append(
-                    Notification(
-                        "weekly-digest", str(lead.slack_user_id), f"part-{index}", period, payload
-                    )
-                )
+            notes.append(Nudge("weekly-digest", str(lead.slack_user_id), "digest", period, digest))
         return notes
 
     def _open_items(
@@ -434,7 +434,7 @@ class NudgeService:
         return result
 
     # ---- contact nudges ------------------------------------------------------------------
-    def contact_nudges(self, now: datetime) -> list[Notification] | None:
+    def contact_nudges(self, now: datetime) -> list[Nudge] | None:
         """Nudge a mentor whose mentee has had no logged contact for N school days (once a gap).
 
         None when it is not the time to send."""
@@ -456,12 +456,12 @@ class NudgeService:
                 continue
             mentee = snapshot.members[mentee_id]
             notes.append(
-                Notification(
+                Nudge(
                     "contact-nudge",
                     mentor.slack_user_id,
                     f"mentee-{mentee_id}",
                     since.isoformat(),
-                    nudge_views.contact_nudge(mentor, mentee, last, quiet),
+                    ContactNudge(mentor, mentee, last, quiet),
                 )
             )
         return notes

@@ -4,14 +4,13 @@ lead-mentor digest and contact nudges. Hours and counts only — never notes."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from bot.deadlines import DueItem
 from bot.formatting import format_day, format_minutes
-from bot.ledger import ZERO, Totals
 from bot.model import Member
+from bot.notices import ContactNudge, DailyNudge, Digest, Nudge, OverdueAlert
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -60,10 +59,9 @@ def done_value(item: DueItem) -> str:
     return json.dumps({"k": item.rule.key, "p": item.subject.id}, separators=(",", ":"))
 
 
-def daily_nudge(
-    recipient: Member, items: list[tuple[DueItem, bool, str | None]], today: date
-) -> Payload:
+def daily_nudge(nudge: DailyNudge) -> Payload:
     """One DM listing every item of the day for a person: (item, Mark-done button?, detail)."""
+    recipient, items, today = nudge.recipient, nudge.items, nudge.today
     title = f"Induction to-dos · {format_day(today)}"
     blocks: list[Block] = [header(title)]
     lines = []
@@ -82,23 +80,14 @@ def daily_nudge(
     )
 
 
-@dataclass(frozen=True)
-class AlertRow:
-    """An unassigned beginning educator past the assignment deadline, with suggestions."""
-
-    mentee: Member
-    due: date
-    days_overdue: int
-    suggestions: tuple[tuple[Member, int], ...]  # mentor and their current mentee count
-
-
 def _placement(person: Member) -> str:
     parts = [person.school, person.subject, f"grade {person.grade}" if person.grade else None]
     return ", ".join(p for p in parts if p) or "no school set"
 
 
-def overdue_alert(rows: list[AlertRow], today: date) -> Payload:
+def overdue_alert(alert: OverdueAlert) -> Payload:
     """The coordinators' overdue-assignment alert with suggested mentors and Assign buttons."""
+    rows, today = alert.rows, alert.today
     count = len(rows)
     title = f"{count} beginning educator{'s' if count != 1 else ''} without a mentor"
     blocks: list[Block] = [
@@ -131,37 +120,6 @@ def overdue_alert(rows: list[AlertRow], today: date) -> Payload:
     if count > MAX_ALERT_ROWS:
         blocks.append(context(f"…and {count - MAX_ALERT_ROWS} more: `/induction status`."))
     return message("\n".join(lines), blocks[:MAX_BLOCKS], ephemeral=False)
-
-
-@dataclass(frozen=True)
-class DigestPair:
-    """A cohort pair's week: minutes vs target, observations, last contact."""
-
-    mentor: Member
-    mentee: Member
-    minutes: int
-    observations: int
-    last_contact: date | None
-    quiet_school_days: int
-    ended_on: date | None = None  # the pair ended during the week
-
-
-@dataclass(frozen=True)
-class Digest:
-    """A lead mentor's weekly digest, as numbers (never notes)."""
-
-    lead: Member
-    cohort: str
-    week: tuple[date, date]
-    weekly_target: int
-    pairs: tuple[DigestPair, ...]
-    no_contact_days: int
-    unassigned: tuple[Member, ...]
-    overdue: tuple[DueItem, ...]
-    upcoming: tuple[DueItem, ...]
-    today: date
-    total: Totals = ZERO  # the cohort's week, every pair counted once
-    met_target: int = 0  # pairs that met the weekly target
 
 
 def weekly_digest(digest: Digest) -> list[Payload]:
@@ -234,8 +192,9 @@ def weekly_digest(digest: Digest) -> list[Payload]:
     return messages
 
 
-def contact_nudge(mentor: Member, mentee: Member, last: date | None, school_days: int) -> Payload:
+def contact_nudge(nudge: ContactNudge) -> Payload:
     """A just-in-time nudge to a mentor whose mentee has had no logged contact for a while."""
+    mentee, last, school_days = nudge.mentee, nudge.last_contact, nudge.school_days
     since = f"since {format_day(last)}" if last else "since the assignment began"
     text = (
         f"No mentoring with {mentee.name} logged {since} — {school_days} school days. "
@@ -247,3 +206,17 @@ def contact_nudge(mentor: Member, mentee: Member, last: date | None, school_days
         actions(button("Log a meeting", LOG_MEETING, prefill, style="primary")),
     ]
     return message(text, blocks, ephemeral=False)
+
+
+def render(nudge: Nudge) -> list[tuple[str, Payload]]:
+    """A nudge as the messages to claim: (subject, payload); a long digest is several parts."""
+    content = nudge.content
+    if isinstance(content, DailyNudge):
+        return [(nudge.subject, daily_nudge(content))]
+    if isinstance(content, OverdueAlert):
+        return [(nudge.subject, overdue_alert(content))]
+    if isinstance(content, ContactNudge):
+        return [(nudge.subject, contact_nudge(content))]
+    return [
+        (f"part-{index}", payload) for index, payload in enumerate(weekly_digest(content), start=1)
+    ]

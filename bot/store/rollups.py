@@ -209,10 +209,12 @@ def entry_from_row(row: Any) -> Entry:
 def live_rows(db: Executor, program_id: int) -> Iterator[EntryRow]:
     """Every live log entry of the program as a plain row, streamed."""
     conn = db.connection() if isinstance(db, Session) else db
-    result = conn.execution_options(yield_per=CHUNK).execute(
-        select(*ENTRY_COLUMNS).where(
-            LogEntry.program_id == program_id, LogEntry.deleted_at.is_(None)
-        )
+    # Streamed by the statement's own option: set on the connection, it would stream (and
+    # break) every statement after it in the same transaction.
+    result = conn.execute(
+        select(*ENTRY_COLUMNS)
+        .where(LogEntry.program_id == program_id, LogEntry.deleted_at.is_(None))
+        .execution_options(yield_per=CHUNK)
     )
     for entry_id, mentor, mentee, day, minutes, kind, batch in result:
         yield entry_id, mentor, mentee, day, minutes, kind, batch or f"entry-{entry_id}"

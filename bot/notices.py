@@ -1,0 +1,93 @@
+"""What the scheduler tells people, as records (pure): the services decide, the Slack layer
+(`bot/slack/nudge_views.py`) renders, the outbox claims. Hours and counts only — never notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.deadlines import DueItem
+from bot.ledger import ZERO, Totals
+from bot.model import Member
+
+
+@dataclass(frozen=True)
+class DailyNudge:
+    """One person's to-dos of the day: (item, may they mark it done, detail such as progress)."""
+
+    recipient: Member
+    items: tuple[tuple[DueItem, bool, str | None], ...]
+    today: date
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """An unassigned beginning educator past the assignment deadline, with suggestions."""
+
+    mentee: Member
+    due: date
+    days_overdue: int
+    suggestions: tuple[tuple[Member, int], ...]  # mentor and their current mentee count
+
+
+@dataclass(frozen=True)
+class OverdueAlert:
+    """The coordinators' overdue-assignment alert: every row, suggestions for the first ones."""
+
+    rows: tuple[AlertRow, ...]
+    today: date
+
+
+@dataclass(frozen=True)
+class DigestPair:
+    """A cohort pair's week: minutes vs target, observations, last contact."""
+
+    mentor: Member
+    mentee: Member
+    minutes: int
+    observations: int
+    last_contact: date | None
+    quiet_school_days: int
+    ended_on: date | None = None  # the pair ended during the week
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A lead mentor's weekly digest, as numbers (never notes)."""
+
+    lead: Member
+    cohort: str
+    week: tuple[date, date]
+    weekly_target: int
+    pairs: tuple[DigestPair, ...]
+    no_contact_days: int
+    unassigned: tuple[Member, ...]
+    overdue: tuple[DueItem, ...]
+    upcoming: tuple[DueItem, ...]
+    today: date
+    total: Totals = ZERO  # the cohort's week, every pair counted once
+    met_target: int = 0  # pairs that met the weekly target
+
+
+@dataclass(frozen=True)
+class ContactNudge:
+    """A mentor whose mentee has had no logged contact for a while."""
+
+    mentor: Member
+    mentee: Member
+    last_contact: date | None
+    school_days: int
+
+
+Content = DailyNudge | OverdueAlert | Digest | ContactNudge
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A message to send once: the outbox's natural key and what it says."""
+
+    rule: str
+    recipient: str  # a Slack user id
+    subject: str
+    period: str
+    content: Content
