@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from bot.services.hours import PERIODS, Period
+from bot.model import PERIODS, Period
 
 PERSON = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

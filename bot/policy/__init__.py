@@ -45,7 +45,6 @@ from bot.policy.program_file import load_program_toml, parse_program_toml, progr
 from bot.policy.rules import (
     DEFAULT_KIND,
     DEFAULT_KINDS,
-    EDUCATOR_TYPES,
     FIXED_BY_PRESET,
     NUDGE_ROLES,
     OVERRIDABLE_FIELDS,
@@ -56,6 +55,7 @@ from bot.policy.rules import (
     next_month_day,
     parse_month_day,
 )
+from bot.roles import EDUCATOR_TYPES
 
 __all__ = [
     "CA_PRESET",

@@ -2,7 +2,8 @@
 
 from datetime import time
 
-from bot.policy.rules import EDUCATOR_TYPES, DeadlineRule, Policy, days_between_month_days
+from bot.policy.rules import DeadlineRule, Policy, days_between_month_days
+from bot.roles import EDUCATOR_TYPES
 
 _ALL_EDUCATORS = EDUCATOR_TYPES
 _BEGINNING = ("beginning_teacher", "beginning_administrator")

@@ -20,13 +20,8 @@ from bot.policy.limits import (
     MAX_YEAR2_TARGET_HOURS,
     MINUTES_PER_DAY,
 )
+from bot.roles import EDUCATOR_TYPES
 
-EDUCATOR_TYPES: tuple[str, ...] = (
-    "beginning_teacher",
-    "incoming_teacher",
-    "beginning_administrator",
-    "incoming_administrator",
-)
 RULE_SUBJECTS: tuple[str, ...] = (*EDUCATOR_TYPES, "mentor", "program")
 NUDGE_ROLES: tuple[str, ...] = ("mentee", "mentor", "coordinator", "evaluator", "lead_mentor")
 DEFAULT_KINDS: tuple[str, ...] = (

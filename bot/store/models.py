@@ -33,14 +33,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("mentee", "mentor", "lead_mentor", "coordinator", "evaluator")
-EDUCATOR_TYPES = (
-    "beginning_teacher",
-    "incoming_teacher",
-    "beginning_administrator",
-    "incoming_administrator",
-)
-
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores aware datetimes as UTC; SQLite gives them back aware too."""
