@@ -414,10 +414,14 @@ def test_verbose_logging_never_opens_the_slack_libraries_debug_lines() -> None:
 
     from bot.cli import configure_logging
 
+    from bot.cli import QUIET_LIBRARIES
+
+    saved = {name: logging.getLogger(name).level for name in ("", *QUIET_LIBRARIES)}
     configure_logging(verbose=True, serving=True)
     try:
         assert logging.getLogger("bot.services.logs").getEffectiveLevel() == logging.DEBUG
         for name in ("slack_sdk.web.base_client", "slack_bolt.App", "sqlalchemy.engine"):
             assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
-    finally:
-        logging.getLogger().setLevel(logging.WARNING)
+    finally:  # the loggers are the process's: leave them as they were for other tests
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
