@@ -216,7 +216,10 @@ def assert_quiet(caplog: pytest.LogCaptureFixture) -> None:
     """At most one short log line at WARNING or above, and no traceback anywhere."""
     assert all(record.exc_info is None for record in caplog.records)
     assert "Traceback" not in caplog.text
-    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # waitress.queue's "Task queue depth" notes the server's load, not the request
+    loud = [
+        r for r in caplog.records if r.levelno >= logging.WARNING and r.name != "waitress.queue"
+    ]
     assert len(loud) <= 1, [r.getMessage() for r in loud]
     assert all(len(r.getMessage()) <= 120 for r in caplog.records)
 
