@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot.calendar import OutsideSchoolYearError, in_quiet_hours, local_datetime
 from bot.deadlines import (
@@ -41,7 +42,12 @@ from bot.notices import (
 )
 from bot.services import ledger
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.services.schedule_data import ProgramSnapshot, load_snapshot, pairs_active_between
+from bot.services.schedule_data import (
+    ProgramSnapshot,
+    load_snapshot,
+    pairs_active_between,
+    snapshot_version,
+)
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -94,6 +100,8 @@ class NudgeService:
         self.programs = programs
         self._memo: tuple[datetime, ProgramSnapshot] | None = None
         self._sharing = False
+        self._kept: tuple[tuple[object, ...], date, ProgramSnapshot] | None = None
+        self._derived: tuple[ProgramSnapshot | None, dict[tuple[str, int], Any]] = (None, {})
 
     # ---- shared ----------------------------------------------------------------------------
     @contextmanager
@@ -106,17 +114,50 @@ class NudgeService:
             self._sharing, self._memo = False, None
 
     def _snapshot(self, program: ProgramInfo, now: datetime) -> ProgramSnapshot:
-        """The program's people and pairs (read once per tick inside `shared_reads`)."""
+        """The program's people and pairs: read once per tick inside `shared_reads`, and kept
+        from one tick to the next while the store's fingerprint of them and the day stay the
+        same (a state's hundred thousand people are read again only when something changed)."""
         if self._memo is not None and self._memo[0] == now:
             return self._memo[1]
+        today = program.today(now)
         with self.store.read() as session:
-            snapshot = load_snapshot(session, program, program.today(now))
+            version = snapshot_version(session, program)
+            kept = self._kept
+            if kept is not None and kept[0] == version and kept[1] == today:
+                snapshot = kept[2]
+            else:
+                snapshot = load_snapshot(session, program, today)
+                self._kept = (version, today, snapshot)
         if self._sharing:
             self._memo = (now, snapshot)
         return snapshot
 
+    def _subjects(self, snapshot: ProgramSnapshot, program: ProgramInfo) -> list[Subject]:
+        """`subjects_of` once per snapshot (the sweep and the digest both need them)."""
+        derived = self._derived_of(snapshot)
+        key = ("subjects", program.id)
+        if key not in derived:
+            derived[key] = subjects_of(snapshot, program)
+        subjects: list[Subject] = derived[key]
+        return subjects
+
+    def _derived_of(self, snapshot: ProgramSnapshot) -> dict[tuple[str, int], Any]:
+        """What is worked out from one snapshot, kept while that snapshot is the current one."""
+        if self._derived[0] is not snapshot:
+            self._derived = (snapshot, {})
+        return self._derived[1]
+
     def _done(self, snapshot: ProgramSnapshot, program: ProgramInfo) -> set[tuple[int | None, str]]:
-        """Milestones marked done, plus those done by data: assigned, or not in year 2+."""
+        """Milestones marked done, plus those done by data: assigned, or not in year 2+
+        (worked out once per snapshot; callers get their own copy)."""
+        derived = self._derived_of(snapshot)
+        key = ("done", program.id)
+        if key not in derived:
+            derived[key] = self._count_done(snapshot, program)
+        return set(derived[key])
+
+    @staticmethod
+    def _count_done(snapshot: ProgramSnapshot, program: ProgramInfo) -> set[tuple[int | None, str]]:
         done = set(snapshot.done)
         done |= {(mentee, ASSIGNMENT_RULE) for mentee in snapshot.mentor_of}
         for member in snapshot.members.values():
@@ -220,7 +261,7 @@ class NudgeService:
         items, year2 = self._without_reached(
             program,
             items_for_day(
-                program.policy, program.calendar, subjects_of(snapshot, program), done, today
+                program.policy, program.calendar, self._subjects(snapshot, program), done, today
             ),
             snapshot,
         )
@@ -417,7 +458,7 @@ class NudgeService:
     ) -> dict[int, tuple[list[DueItem], list[DueItem]]]:
         """Overdue and next-two-weeks items per mentee (computed once for every digest)."""
         mentees = [
-            s for s in subjects_of(snapshot, program) if s.id is not None and not s.is_mentor
+            s for s in self._subjects(snapshot, program) if s.id is not None and not s.is_mentor
         ]
         overdue, soon = upcoming_within(
             program.policy, program.calendar, mentees, done, today, DIGEST_HORIZON_DAYS

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.model import Member
+from bot.services.people import MEMBER_COLUMNS
 from bot.services.programs import ProgramInfo
 from bot.store.models import (
     Assignment,
@@ -42,62 +44,93 @@ class ProgramSnapshot:
 
 def load_snapshot(session: Session, program: ProgramInfo, today: date) -> ProgramSnapshot:
     """Read people, roles, active assignments, milestones and support teams in five queries."""
+    conn = session.connection()  # plain rows: a state has a hundred thousand people
     roles: dict[int, set[str]] = defaultdict(set)
-    for person_id, role in session.execute(
+    for person_id, role in conn.execute(
         select(PersonRole.person_id, PersonRole.role).where(
             PersonRole.school_year == program.school_year
         )
-    ):
+    ).all():
         roles[person_id].add(role)
+    role_sets: dict[frozenset[str], frozenset[str]] = {}  # a few distinct sets, shared
     members: dict[int, Member] = {}
     by_role: dict[str, list[Member]] = defaultdict(list)
-    for row in session.execute(
-        select(
-            Person.id,
-            Person.email,
-            Person.name,
-            Person.school,
-            Person.subject,
-            Person.grade,
-            Person.educator_type,
-            Person.license,
-            Person.hire_date,
-            Person.slack_user_id,
-            Person.active,
-        ).where(Person.program_id == program.id, Person.active.is_(True))
-    ):
-        member = Member(*row, roles=frozenset(roles.get(row.id, ())))
-        members[member.id] = member
-        for role in member.roles:
+    no_roles: frozenset[str] = frozenset()
+    for row in conn.execute(
+        select(*MEMBER_COLUMNS).where(Person.program_id == program.id, Person.active.is_(True))
+    ).all():
+        held = roles.get(row[0])
+        key = frozenset(held) if held else no_roles
+        shared = role_sets.setdefault(key, key)
+        member = Member(*row, shared)
+        members[row[0]] = member
+        for role in shared:
             by_role[role].append(member)
     mentor_of: dict[int, int] = {}
     started_on: dict[tuple[int, int], date] = {}
-    for mentor_id, mentee_id, start in session.execute(
+    for mentor_id, mentee_id, start in conn.execute(
         select(Assignment.mentor_id, Assignment.mentee_id, Assignment.started_on).where(
             Assignment.program_id == program.id,
             Assignment.ended_on.is_(None),
             Assignment.started_on <= today,  # one that begins later: not a mentor yet
         )
-    ):
+    ).all():
         if mentor_id in members and mentee_id in members:
             mentor_of[mentee_id] = mentor_id
             started_on[(mentor_id, mentee_id)] = start
     done: set[tuple[int | None, str]] = {
         (person_id, milestone)
-        for person_id, milestone in session.execute(
+        for person_id, milestone in conn.execute(
             select(MilestoneDone.person_id, MilestoneDone.milestone).where(
                 MilestoneDone.school_year == program.school_year
             )
-        )
+        ).all()
     }
     team: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for mentee_id, member_id, role in session.execute(
+    for mentee_id, member_id, role in conn.execute(
         select(
             SupportTeamMember.mentee_id, SupportTeamMember.member_id, SupportTeamMember.role
         ).where(SupportTeamMember.removed_on.is_(None))
-    ):
+    ).all():
         team[mentee_id].append((member_id, role))
     return ProgramSnapshot(members, mentor_of, started_on, done, dict(team), dict(by_role))
+
+
+def snapshot_version(session: Session, program: ProgramInfo) -> tuple[object, ...]:
+    """A fingerprint of everything `load_snapshot` reads (one statement): adding, changing or
+    removing a person, a role, an assignment (or its end), a milestone or a team member
+    changes it. Rows here are appended or ended, never edited in place, except people, whose
+    `updated_at` moves with every change."""
+
+    def one(*columns: Any) -> Any:
+        return [select(column).scalar_subquery() for column in columns]
+
+    people = select(func.count(), func.max(Person.updated_at)).where(
+        Person.program_id == program.id
+    )
+    row = (
+        session.connection()
+        .execute(
+            select(
+                people.with_only_columns(func.count()).scalar_subquery(),
+                people.with_only_columns(func.max(Person.updated_at)).scalar_subquery(),
+                *one(func.count(PersonRole.id), func.max(PersonRole.id)),
+                *one(
+                    func.count(Assignment.id),
+                    func.max(Assignment.id),
+                    func.count(Assignment.ended_on),
+                ),
+                *one(func.count(MilestoneDone.id), func.max(MilestoneDone.id)),
+                *one(
+                    func.count(SupportTeamMember.id),
+                    func.max(SupportTeamMember.id),
+                    func.count(SupportTeamMember.removed_on),
+                ),
+            )
+        )
+        .one()
+    )
+    return (program.id, program.school_year, *row)
 
 
 def pairs_active_between(
