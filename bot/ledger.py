@@ -411,7 +411,8 @@ NO_PAIR_TIME = PairSummary()
 
 @dataclass(frozen=True)
 class ScopeSummary:
-    """Totals over every pair someone may see, this week, month and program year."""
+    """Pair time, observations and visits over every pair someone may see, this week, month
+    and program year (contacts and latest days are a pair's, and stay zero here)."""
 
     week: Totals = ZERO
     month: Totals = ZERO

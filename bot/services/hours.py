@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.ledger import Periods, ProgramYear
@@ -132,12 +133,27 @@ def _listed_pairs(
     session: Session, program: ProgramInfo, scope: PairFilter, year: ProgramYear
 ) -> tuple[list[ListedPair], int]:
     """The first MAX_PAIRS_SHOWN pairs of the year in display order (current first, then by
-    mentee and mentor name), and how many there are in all (one statement)."""
+    mentee and mentor name), and how many there are in all (one statement, built once per
+    filter shape)."""
+    params = scope.params() | {"program_id": program.id, "first": year.first, "last": year.last}
+    rows = session.connection().execute(_listed_pairs_statement(scope.shape), params).all()
+    count = int(rows[0][4]) if rows else 0
+    return [ListedPair(r[0], r[1], r[2], r[3]) for r in rows], count
+
+
+@cache
+def _listed_pairs_statement(shape: tuple[bool, bool, bool, bool]) -> Select[Any]:
+    scope = PairFilter(
+        people=(0,) if shape[1] else (),
+        school="" if shape[2] else None,
+        everyone=shape[0],
+        involving=0 if shape[3] else None,
+    )
     table = Assignment.__table__
     mentee, mentor = aliased(Person), aliased(Person)
     still_open = func.count() > func.count(Assignment.ended_on)
     ended: Any = case((still_open, None), else_=func.max(Assignment.ended_on))
-    query = (
+    return (
         select(
             Assignment.mentor_id,
             Assignment.mentee_id,
@@ -148,18 +164,15 @@ def _listed_pairs(
         .join(mentee, mentee.id == Assignment.mentee_id)
         .join(mentor, mentor.id == Assignment.mentor_id)
         .where(
-            Assignment.program_id == program.id,
-            Assignment.started_on <= year.last,
-            (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= year.first),
+            Assignment.program_id == bindparam("program_id"),
+            Assignment.started_on <= bindparam("last"),
+            (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= bindparam("first")),
             scope.where(table),
         )
         .group_by(Assignment.mentor_id, Assignment.mentee_id, mentee.name, mentor.name)
         .order_by(case((still_open, 0), else_=1), mentee.name, mentor.name, Assignment.mentee_id)
         .limit(MAX_PAIRS_SHOWN)
     )
-    rows = session.execute(query).all()
-    count = int(rows[0][4]) if rows else 0
-    return [ListedPair(r[0], r[1], r[2], r[3]) for r in rows], count
 
 
 def _scope_title(viewer: Member, target: Member | None) -> str:

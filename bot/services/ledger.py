@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from bot.ledger import (
     ZERO,
@@ -55,18 +56,40 @@ class PairFilter:
     everyone: bool = False
     involving: int | None = None
 
+    @property
+    def shape(self) -> tuple[bool, bool, bool, bool]:
+        """What the filter's SQL looks like (its values are bound): statements are built once
+        per shape."""
+        return (
+            self.everyone,
+            bool(self.people),
+            self.school is not None,
+            self.involving is not None,
+        )
+
+    def params(self) -> dict[str, Any]:
+        """The values `where` binds."""
+        return {
+            "scope_people": list(self.people),
+            "scope_school": self.school,
+            "scope_involving": self.involving,
+        }
+
     def where(self, table: Any) -> ColumnElement[bool]:
-        """The filter as a SQL condition on any table with mentor_id and mentee_id."""
+        """The filter as a SQL condition on any table with mentor_id and mentee_id, its values
+        bound by `params()`."""
+        everyone, has_people, has_school, has_involving = self.shape
         parts: list[ColumnElement[bool]] = []
-        if self.people:
-            parts += [table.c.mentor_id.in_(self.people), table.c.mentee_id.in_(self.people)]
-        if self.school is not None:
-            in_school = select(Person.id).where(Person.school == self.school)
+        if has_people:
+            people: BindParameter[Any] = bindparam("scope_people", expanding=True)
+            parts += [table.c.mentor_id.in_(people), table.c.mentee_id.in_(people)]
+        if has_school:
+            in_school = select(Person.id).where(Person.school == bindparam("scope_school"))
             parts.append(table.c.mentee_id.in_(in_school))
-        scope = true() if self.everyone else (or_(*parts) if parts else false())
-        if self.involving is None:
+        scope = true() if everyone else (or_(*parts) if parts else false())
+        if not has_involving:
             return scope
-        person = self.involving
+        person: BindParameter[Any] = bindparam("scope_involving")
         return and_(scope, or_(table.c.mentor_id == person, table.c.mentee_id == person))
 
 
@@ -82,6 +105,17 @@ def _sums(table: Any, when: ColumnElement[bool] | None = None) -> list[ColumnEle
         func.coalesce(func.sum(pick(table.c.contacts)), 0),
         func.max(pick(table.c.last_contact)),
     ]
+
+
+def _counts(table: Any, when: ColumnElement[bool] | None = None) -> list[ColumnElement[Any]]:
+    """Minutes, observations and visits only: what a scope's totals show (fewer sums over
+    thousands of rows)."""
+    return _sums(table, when)[:3]
+
+
+def _counted(values: Any) -> Totals:
+    minutes, observations, visits = values
+    return Totals(minutes=int(minutes), observations=int(observations), visits=int(visits))
 
 
 def _totals(values: Iterable[Any]) -> Totals:
@@ -153,27 +187,51 @@ def pair_summaries(
 def scope_summary(
     session: Session, program: ProgramInfo, scope: PairFilter, periods: Periods
 ) -> ScopeSummary:
-    """Week, month and program-year totals over every pair a filter lets through."""
-    week_first, week_last = periods.week
-    month_first, month_last = periods.month
+    """Week, month and program-year pair time, observations and visits over every pair a
+    filter lets through (two statements, built once per filter shape; contacts and the latest
+    day are per pair, not per scope)."""
+    in_buckets, in_year = _scope_statements(scope.shape)
+    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    params = scope.params() | {"program_id": program.id}
+    conn = session.connection()
+    row = conn.execute(
+        in_buckets,
+        params
+        | {
+            "week_first": week_first,
+            "week_last": week_last,
+            "month_first": month_first,
+            "month_last": month_last,
+            "first": min(week_first, month_first),
+            "last": max(week_last, month_last),
+        },
+    ).one()
+    year = conn.execute(in_year, params | {"year_start": periods.year.first}).one()
+    return ScopeSummary(_counted(row[:3]), _counted(row[3:]), _counted(year))
+
+
+@cache
+def _scope_statements(shape: tuple[bool, bool, bool, bool]) -> tuple[Select[Any], Select[Any]]:
+    scope = PairFilter(
+        people=(0,) if shape[1] else (),
+        school="" if shape[2] else None,
+        everyone=shape[0],
+        involving=0 if shape[3] else None,
+    )
     start = PAIR_BUCKETS.c.bucket_start
-    in_week = start.between(week_first, week_last)
-    in_month = start.between(month_first, month_last)
-    row = session.execute(
-        select(*_sums(PAIR_BUCKETS, in_week), *_sums(PAIR_BUCKETS, in_month)).where(
-            PAIR_BUCKETS.c.program_id == program.id,
-            start.between(min(week_first, month_first), max(week_last, month_last)),
-            scope.where(PAIR_BUCKETS),
-        )
-    ).one()
-    year = session.execute(
-        select(*_sums(PAIR_YEARS)).where(
-            PAIR_YEARS.c.program_id == program.id,
-            PAIR_YEARS.c.year_start == periods.year.first,
-            scope.where(PAIR_YEARS),
-        )
-    ).one()
-    return ScopeSummary(_totals(row[:6]), _totals(row[6:]), _totals(year))
+    in_week = start.between(bindparam("week_first"), bindparam("week_last"))
+    in_month = start.between(bindparam("month_first"), bindparam("month_last"))
+    in_buckets = select(*_counts(PAIR_BUCKETS, in_week), *_counts(PAIR_BUCKETS, in_month)).where(
+        PAIR_BUCKETS.c.program_id == bindparam("program_id"),
+        start.between(bindparam("first"), bindparam("last")),
+        scope.where(PAIR_BUCKETS),
+    )
+    in_year = select(*_counts(PAIR_YEARS)).where(
+        PAIR_YEARS.c.program_id == bindparam("program_id"),
+        PAIR_YEARS.c.year_start == bindparam("year_start"),
+        scope.where(PAIR_YEARS),
+    )
+    return in_buckets, in_year
 
 
 def pairs_between(
