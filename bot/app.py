@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.services.container import Services
+from bot.slack import bolt_body
 from bot.slack.budget import ack_budget_middleware, make_request_client, on_listener_error
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def create_app(
 
     With `verify_token`, Bolt's auth.test is made now (a BoltError if it fails), so that no
     request has to wait for it."""
+    bolt_body.install()
     import handlers
 
     secret = signing_secret or (

@@ -558,3 +558,11 @@ def test_a_coordinator_exports_notes_on_request(
     (row,) = rows
     assert list(row) == [*EXPORT_COLUMNS, "notes"]
     assert SECRET in row["notes"]
+
+
+def test_notes_with_the_word_payload_are_logged_not_dropped(app: Any, services: Services, pairs: None) -> None:  # fmt: skip
+    """Bolt took any form body containing "payload" for an interaction and dropped it."""
+    reply = command(app, "45m payload review", "U0LEE")
+    assert reply["text"].startswith("Logged 45 min meeting with Bea Beginner")
+    (row,) = live_entries(services)
+    assert row.notes == "payload review"
