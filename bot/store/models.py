@@ -267,7 +267,18 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
 
 
-class PairBucket(Base):
+class PairCounts:
+    """What the ledger keeps for a pair over a period (bot/ledger.py `Totals`)."""
+
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    observations: Mapped[int] = mapped_column(Integer, default=0)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    visit_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+    last_contact: Mapped[date | None] = mapped_column(Date)
+
+
+class PairBucket(PairCounts, Base):
     """A pair's totals over one bucket (the part of a week in one month), kept at write time."""
 
     __tablename__ = "ledger_pair_buckets"
@@ -277,15 +288,9 @@ class PairBucket(Base):
     mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     bucket_start: Mapped[date] = mapped_column(Date, primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
-    minutes: Mapped[int] = mapped_column(Integer, default=0)
-    observations: Mapped[int] = mapped_column(Integer, default=0)
-    visits: Mapped[int] = mapped_column(Integer, default=0)
-    visit_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    contacts: Mapped[int] = mapped_column(Integer, default=0)
-    last_contact: Mapped[date | None] = mapped_column(Date)
 
 
-class PairYear(Base):
+class PairYear(PairCounts, Base):
     """A pair's totals over one program year, kept at write time."""
 
     __tablename__ = "ledger_pair_years"
@@ -298,12 +303,6 @@ class PairYear(Base):
     mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     year_start: Mapped[date] = mapped_column(Date, primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
-    minutes: Mapped[int] = mapped_column(Integer, default=0)
-    observations: Mapped[int] = mapped_column(Integer, default=0)
-    visits: Mapped[int] = mapped_column(Integer, default=0)
-    visit_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    contacts: Mapped[int] = mapped_column(Integer, default=0)
-    last_contact: Mapped[date | None] = mapped_column(Date)
 
 
 class MentorBucket(Base):

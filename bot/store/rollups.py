@@ -94,6 +94,36 @@ def _later(stored: ColumnElement[Any], added: ColumnElement[Any]) -> ColumnEleme
     )
 
 
+def table_rows(
+    program_id: int, counted: Rollups | Change
+) -> Iterator[tuple[Table, Iterator[dict[str, Any]]]]:
+    """Each rollup table with its rows (or a change's deltas), as the statements take them."""
+    yield (
+        PAIR_BUCKETS,
+        (
+            {"mentor_id": m, "mentee_id": e, "bucket_start": b, "program_id": program_id}
+            | _totals_row(t)
+            for (m, e, b), t in counted.pair_buckets.items()
+        ),
+    )
+    yield (
+        PAIR_YEARS,
+        (
+            {"mentor_id": m, "mentee_id": e, "year_start": y, "program_id": program_id}
+            | _totals_row(t)
+            for (m, e, y), t in counted.pair_years.items()
+        ),
+    )
+    yield (
+        MENTOR_BUCKETS,
+        (
+            {"mentor_id": m, "bucket_start": b, "program_id": program_id}
+            | {"minutes": t.minutes, "sessions": t.sessions}
+            for (m, b), t in counted.mentor_buckets.items()
+        ),
+    )
+
+
 def _totals_row(totals: Totals) -> dict[str, Any]:
     return {
         "minutes": totals.minutes,
@@ -107,38 +137,8 @@ def _totals_row(totals: Totals) -> dict[str, Any]:
 
 def apply(db: Executor, program_id: int, change: Change, start_month: int) -> None:
     """Apply a write's deltas to the rollups (after the log rows are flushed)."""
-    _upsert(
-        db,
-        PAIR_BUCKETS,
-        [
-            {"mentor_id": m, "mentee_id": e, "bucket_start": b, "program_id": program_id}
-            | _totals_row(t)
-            for (m, e, b), t in change.pair_buckets.items()
-        ],
-    )
-    _upsert(
-        db,
-        PAIR_YEARS,
-        [
-            {"mentor_id": m, "mentee_id": e, "year_start": y, "program_id": program_id}
-            | _totals_row(t)
-            for (m, e, y), t in change.pair_years.items()
-        ],
-    )
-    _upsert(
-        db,
-        MENTOR_BUCKETS,
-        [
-            {
-                "mentor_id": m,
-                "bucket_start": b,
-                "program_id": program_id,
-                "minutes": t.minutes,
-                "sessions": t.sessions,
-            }
-            for (m, b), t in change.mentor_buckets.items()
-        ],
-    )
+    for table, rows in table_rows(program_id, change):
+        _upsert(db, table, list(rows))
     years: set[tuple[int, int, date]] = set()
     for mentor_id, mentee_id, start in sorted(change.recheck_last):
         db.execute(
@@ -259,38 +259,8 @@ def rebuild(db: Executor, program_id: int, start_month: int) -> Rollups:
     fresh = recompute_rows(live_rows(db, program_id), start_month).without_zeros()
     for table in (PAIR_BUCKETS, PAIR_YEARS, MENTOR_BUCKETS):
         db.execute(delete(table).where(table.c.program_id == program_id))
-    _insert_chunks(
-        db,
-        PAIR_BUCKETS,
-        (
-            {"mentor_id": m, "mentee_id": e, "bucket_start": b, "program_id": program_id}
-            | _totals_row(t)
-            for (m, e, b), t in fresh.pair_buckets.items()
-        ),
-    )
-    _insert_chunks(
-        db,
-        PAIR_YEARS,
-        (
-            {"mentor_id": m, "mentee_id": e, "year_start": y, "program_id": program_id}
-            | _totals_row(t)
-            for (m, e, y), t in fresh.pair_years.items()
-        ),
-    )
-    _insert_chunks(
-        db,
-        MENTOR_BUCKETS,
-        (
-            {
-                "mentor_id": m,
-                "bucket_start": b,
-                "program_id": program_id,
-                "minutes": t.minutes,
-                "sessions": t.sessions,
-            }
-            for (m, b), t in fresh.mentor_buckets.items()
-        ),
-    )
+    for table, rows in table_rows(program_id, fresh):
+        _insert_chunks(db, table, rows)
     return fresh
 
 
