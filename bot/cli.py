@@ -15,6 +15,7 @@ from bot.config import Settings, SettingsError, load_settings
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+NO_DATABASE_COMMANDS = {("jobs", "list")}
 
 
 def _date(text: str) -> date:
@@ -134,8 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"mentor-minutes: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from bot import commands
+    from sqlalchemy.exc import OperationalError
 
+    from bot import commands
+    from bot.store.db import DatabaseUnavailable, check_reachable, unreachable_reason
+
+    where = f"DATABASE_URL ({commands.safe_url(settings.DATABASE_URL)})"
+    if (args.command, getattr(args, "action", None)) not in NO_DATABASE_COMMANDS:
+        try:
+            check_reachable(settings.DATABASE_URL)
+        except DatabaseUnavailable as exc:
+            print(f"mentor-minutes: {where}: cannot open the database: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     handler: Callable[[argparse.Namespace, Settings], int] = getattr(
         commands, f"cmd_{args.command}"
     )
@@ -144,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except commands.CommandError as exc:
         print(f"mentor-minutes: {exc}", file=sys.stderr)
         return exc.code
+    except OperationalError as exc:  # the server went away or the file became unreadable
+        log.debug("database error", exc_info=True)
+        print(f"mentor-minutes: {where}: {unreachable_reason(exc)}", file=sys.stderr)
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `mentor-minutes export logs | head`

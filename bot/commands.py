@@ -9,7 +9,14 @@ from typing import TextIO
 from bot.config import Settings
 from bot.services.container import Services, build_services
 from bot.services.errors import Refusal
-from bot.store.db import current_revision, head_revision, is_up_to_date, upgrade
+from bot.store.db import (
+    current_revision,
+    database_exists,
+    head_revision,
+    is_up_to_date,
+    sqlite_path,
+    upgrade,
+)
 
 
 class CommandError(Exception):
@@ -25,16 +32,23 @@ def _out() -> TextIO:
 
 
 def open_services(settings: Settings) -> Services:
-    """Services over a database that is migrated to the newest revision."""
+    """Services over a database that is migrated to the newest revision (a missing SQLite file
+    is reported, not created)."""
+    if not database_exists(settings.DATABASE_URL):
+        raise CommandError(
+            f"there is no database at {sqlite_path(settings.DATABASE_URL)} (DATABASE_URL): "
+            "run `mentor-minutes db upgrade` first"
+        )
     if not is_up_to_date(settings.DATABASE_URL):
         raise CommandError(
-            f"the database ({_safe_url(settings.DATABASE_URL)}) is not up to date: "
+            f"the database ({safe_url(settings.DATABASE_URL)}) is not up to date: "
             "run `mentor-minutes db upgrade` first"
         )
     return build_services(settings)
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
+    """The URL with its password hidden."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
@@ -44,7 +58,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     """`db upgrade` / `db current`."""
     if args.action == "upgrade":
         upgrade(settings.DATABASE_URL)
-        print(f"Database at {head_revision()}: {_safe_url(settings.DATABASE_URL)}", file=_out())
+        print(f"Database at {head_revision()}: {safe_url(settings.DATABASE_URL)}", file=_out())
     else:
         print(current_revision(settings.DATABASE_URL) or "not migrated", file=_out())
     return 0

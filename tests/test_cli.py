@@ -141,10 +141,82 @@ def test_an_unmigrated_database_says_to_run_db_upgrade(
 ) -> None:
     fresh_cli.write("program.toml", PROGRAM_TOML)
     fresh_cli.write("roster.csv", ROSTER_CSV)
+    (fresh_cli.workdir / "fresh.db").touch()
     result = fresh_cli(*argv)
     assert result.code == 1
     assert "is not up to date: run `mentor-minutes db upgrade` first" in result.err
     assert fresh_cli("db", "current").out.strip() == "not migrated"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("program", "show"), ("export", "logs"), ("report", "annual"), ("db", "current"), ("ledger", "verify")],
+)  # fmt: skip
+def test_a_read_against_a_missing_sqlite_file_does_not_create_it(
+    fresh_cli: Cli, argv: tuple[str, ...]
+) -> None:
+    result = fresh_cli(*argv)
+    assert not (fresh_cli.workdir / "fresh.db").exists()
+    assert "Traceback" not in result.err
+    if argv == ("db", "current"):
+        assert (result.code, result.out) == (0, "not migrated\n")
+    else:
+        assert result.code == 1
+        assert result.err == (
+            f"mentor-minutes: there is no database at {fresh_cli.workdir / 'fresh.db'} "
+            "(DATABASE_URL): run `mentor-minutes db upgrade` first\n"
+        )
+
+
+@pytest.mark.parametrize("argv", [("db", "upgrade"), ("program", "show"), ("console",), ("export", "logs")])  # fmt: skip
+def test_database_url_in_a_missing_directory_is_one_line(
+    fresh_cli: Cli, monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...]
+) -> None:
+    missing = fresh_cli.workdir / "no-such-dir"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}/mm.db")
+    result = fresh_cli(*argv)
+    assert result.code == 2
+    assert result.err == (
+        f"mentor-minutes: DATABASE_URL (sqlite:///{missing}/mm.db): cannot open the database: "
+        f"the directory {missing} does not exist\n"
+    )
+    assert not missing.exists()
+
+
+def test_database_url_to_an_unreachable_server_is_one_line_without_the_password(
+    fresh_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        monkeypatch.setenv("DATABASE_URL", f"postgresql://mm:s3cret@127.0.0.1:{port}/mm")
+        result = fresh_cli("program", "show")
+    assert result.code == 2
+    assert result.err.startswith(
+        f"mentor-minutes: DATABASE_URL (postgresql+psycopg://mm:***@127.0.0.1:{port}/mm): "
+        "cannot open the database: connection failed:"
+    )
+    assert result.err.count("\n") == 1
+    assert "s3cret" not in result.err
+
+
+def test_a_database_error_during_a_command_is_one_line(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    import bot.commands
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection\ndetail"))
+
+    monkeypatch.setattr(bot.commands, "is_up_to_date", fail)
+    result = cli("program", "show")
+    assert result.code == 1
+    assert result.err.endswith("): server closed the connection\n")
+    assert result.err.startswith("mentor-minutes: DATABASE_URL (")
 
 
 # ---- program -------------------------------------------------------------------------------------
@@ -412,9 +484,7 @@ def test_verbose_logging_never_opens_the_slack_libraries_debug_lines() -> None:
     form's notes among them) at DEBUG: they stay at INFO."""
     import logging
 
-    from bot.cli import configure_logging
-
-    from bot.cli import QUIET_LIBRARIES
+    from bot.cli import QUIET_LIBRARIES, configure_logging
 
     saved = {name: logging.getLogger(name).level for name in ("", *QUIET_LIBRARIES)}
     configure_logging(verbose=True, serving=True)

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -18,6 +20,55 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_POOL_SIZE = 8
 SQLITE_POOL_OVERFLOW = 16
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+class DatabaseUnavailable(Exception):
+    """DATABASE_URL names a database that cannot be opened; the message says why, in one line."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for in-memory databases and other engines."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def database_exists(url: str) -> bool:
+    """False only for a SQLite file that is not there yet (checked without creating it)."""
+    path = sqlite_path(url)
+    return path is None or path.exists()
+
+
+def check_reachable(url: str) -> None:
+    """Raise DatabaseUnavailable when the database cannot be opened; never creates a file."""
+    path = sqlite_path(url)
+    if path is not None:
+        folder = path.parent
+        if not folder.is_dir():
+            what = "is not a directory" if folder.exists() else "does not exist"
+            raise DatabaseUnavailable(f"the directory {folder} {what}")
+        if path.exists() and not path.is_file():
+            raise DatabaseUnavailable(f"{path} is not a file")
+        return
+    if make_url(url).get_backend_name() == "sqlite":
+        return
+    engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        raise DatabaseUnavailable(unreachable_reason(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def unreachable_reason(exc: BaseException) -> str:
+    """The driver's first line of a connection failure, without SQLAlchemy's wrapping."""
+    cause = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -114,9 +165,12 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_revision(url: str) -> str | None:
-    """The revision the database is at, or None when never migrated."""
+    """The revision the database is at, or None when never migrated (a missing SQLite file is
+    not created)."""
     from alembic.runtime.migration import MigrationContext
 
+    if not database_exists(url):
+        return None
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
