@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from bot.config import Settings
+from bot.roster import RowProblem
 from bot.services.container import Services, build_services
 from bot.services.errors import Refusal
 from bot.store.db import (
@@ -17,6 +19,8 @@ from bot.store.db import (
     sqlite_path,
     upgrade,
 )
+
+UNLINKED_NAMED = 5  # people named in the "not linked to Slack" summary before "and N more"
 
 
 class CommandError(Exception):
@@ -124,11 +128,8 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
         rows = len({p.line for p in report.problems})
         print(f"{rows} row{'s' if rows != 1 else ''} rejected; nothing was imported.", file=out)
         return 1
-    for problem in report.unlinked:
-        print(
-            f"{args.file}:{problem.line} ({problem.email}): not linked to Slack: {problem.reason}",
-            file=out,
-        )
+    for line in unlinked_summary(report.unlinked):
+        print(line, file=out)
     prefix = "Dry run, nothing changed: would import" if report.dry_run else "Imported"
     total = len(report.created) + len(report.updated) + len(report.unchanged)
     print(
@@ -137,6 +138,28 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
         file=out,
     )
     return 0
+
+
+def unlinked_summary(unlinked: Sequence[RowProblem]) -> list[str]:
+    """One line per reason for the people imported without a Slack account, naming a few."""
+    by_reason: dict[str, list[str]] = {}
+    for problem in unlinked:
+        by_reason.setdefault(problem.reason, []).append(problem.email or f"line {problem.line}")
+    lines = []
+    for reason, emails in by_reason.items():
+        shown = ", ".join(emails[:UNLINKED_NAMED])
+        more = f" and {len(emails) - UNLINKED_NAMED} more" if len(emails) > UNLINKED_NAMED else ""
+        people = "person" if len(emails) == 1 else "people"
+        fix = (
+            "add their slack_user_id, or import again with SLACK_BOT_TOKEN set"
+            if "token" in reason
+            else "add their slack_user_id, or check the email matches their Slack profile"
+        )
+        lines.append(
+            f"{len(emails)} {people} not linked to Slack ({reason}): {shown}{more}. "
+            f"They get no Slack messages until linked: {fix}."
+        )
+    return lines
 
 
 def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
@@ -359,16 +382,25 @@ def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from bot.cells import csv_text
+    from bot.formatting import format_day_long
 
     services = open_services(settings)
     try:
         rows = services.log_export.rows(
             year=args.year, include_notes=args.include_notes, as_email=args.as_email
         )
+        year = services.programs.current().year_named(args.year)
     except Refusal as exc:
         raise CommandError(exc.message) from None
     finally:
         services.close()
+    if not rows:
+        print(
+            f"mentor-minutes: nothing to export: no log entries in {year.label} "
+            f"({format_day_long(year.first)} – {format_day_long(year.last)}); "
+            "the output has the header only.",
+            file=sys.stderr,
+        )
     columns = EXPORT_COLUMNS + (("notes",) if args.include_notes else ())
     records = [{c: dataclasses.asdict(r)[c] for c in columns} for r in rows]
     out = _out()

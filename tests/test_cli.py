@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,6 +220,24 @@ def test_a_database_error_during_a_command_is_one_line(
     assert result.err.startswith("mentor-minutes: DATABASE_URL (")
 
 
+def test_export_logs_of_a_year_with_no_entries_says_so(loaded: Cli) -> None:
+    result = loaded("export", "logs", "--year", "2025-26")
+    assert result.code == 0
+    assert (
+        result.out
+        == "id,date,mentor_email,mentee_email,kind,minutes,logged_by_email,source,created_at\n"
+    )
+    assert result.err == (
+        "mentor-minutes: nothing to export: no log entries in 2025-26 (Tue 1 Jul 2025 – "
+        "Tue 30 Jun 2026); the output has the header only.\n"
+    )
+    as_json = loaded("export", "logs", "--year", "2025-26", "--format", "json")
+    assert (as_json.out, as_json.err.startswith("mentor-minutes: nothing to export")) == (
+        "[]\n",
+        True,
+    )
+
+
 # ---- program -------------------------------------------------------------------------------------
 
 
@@ -333,9 +352,24 @@ def test_roster_import_reports_people_without_slack(cli: Cli) -> None:
     result = cli("roster", "import", cli.write("roster.csv", ROSTER_CSV.replace(",U0BO\n", ",\n")))
     assert result.code == 0
     assert result.out.splitlines() == [
-        "roster.csv:8 (bo@hillside.example): not linked to Slack: no slack_user_id and no Slack token to look it up",
+        "1 person not linked to Slack (no slack_user_id and no Slack token to look it up): bo@hillside.example. They get no Slack messages until linked: add their slack_user_id, or import again with SLACK_BOT_TOKEN set.",
         "Imported 9 people: 9 new, 0 updated, 0 unchanged.",
     ]
+
+
+def test_roster_import_summarises_people_without_slack_in_one_line(cli: Cli) -> None:
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    unlinked = re.sub(r",U0[A-Z]+$", ",", ROSTER_CSV, flags=re.MULTILINE)
+    for run in (1, 2):
+        result = cli("roster", "import", cli.write("roster.csv", unlinked))
+        assert result.code == 0, run
+        lines = result.out.splitlines()
+        assert len(lines) == 2, run
+        assert lines[0].startswith(
+            "9 people not linked to Slack (no slack_user_id and no Slack token to look it up): "
+        ), run
+        assert lines[0].count("@hillside.example") == 5
+        assert " and 4 more. They get no Slack messages until linked" in lines[0]
 
 
 def test_roster_import_looks_people_up_in_slack(
@@ -349,7 +383,7 @@ def test_roster_import_looks_people_up_in_slack(
     result = cli("roster", "import", cli.write("roster.csv", text_))
     assert result.code == 0
     assert result.out.splitlines() == [
-        "roster.csv:7 (ike@hillside.example): not linked to Slack: Slack lookup by email failed: users_not_found",
+        "1 person not linked to Slack (Slack lookup by email failed: users_not_found): ike@hillside.example. They get no Slack messages until linked: add their slack_user_id, or check the email matches their Slack profile.",
         "Imported 9 people: 9 new, 0 updated, 0 unchanged.",
     ]
     assert (
