@@ -8,7 +8,7 @@ from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
 from bot.services.assignments import AssignmentService
 from bot.services.hours import HoursService
-from bot.services.ledger import LedgerService
+from bot.services.ledger_check import LedgerService
 from bot.services.log_export import LogExport
 from bot.services.logs import LogService
 from bot.services.milestones import MilestoneService

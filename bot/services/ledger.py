@@ -1,15 +1,14 @@
 """The one place totals are read: every surface asks here, never sums log rows itself.
 
 The rollup tables (`bot/store/rollups.py`) hold what `bot/ledger.py` counts, kept at write
-time; these functions only pick and add rows. `LedgerService.verify` recomputes everything
-from the log rows and lists each difference (`mentor-minutes ledger verify`).
+time; these functions only pick and add rows. `bot/services/ledger_check.py` recounts
+everything from the log rows and lists each difference (`mentor-minutes ledger verify`).
 """
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -21,22 +20,18 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from bot.ledger import (
     ZERO,
-    EntryRow,
     MentorTime,
     PairSummary,
     Periods,
     ProgramYear,
-    Rollups,
     ScopeSummary,
     Totals,
     bucket_last,
     bucket_of,
-    recompute_rows,
     sessions,
 )
-from bot.services.programs import ProgramInfo, ProgramService
+from bot.services.programs import ProgramInfo
 from bot.store import rollups
-from bot.store.db import Store
 from bot.store.models import LogEntry, Person
 
 PAIR_BUCKETS = rollups.PAIR_BUCKETS
@@ -352,94 +347,3 @@ def mentor_time_between(
         for (mentor, _, _), minutes in sessions(map(rollups.entry_from_row, rows)).items():
             result[mentor] += MentorTime(minutes, 1)
     return dict(result)
-
-
-# ---- verify and rebuild -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A rollup row that disagrees with the log rows."""
-
-    table: str
-    key: tuple[Any, ...]
-    stored: Any
-    counted: Any
-
-    def __str__(self) -> str:
-        key = " ".join(str(part) for part in self.key)
-        return (
-            f"{self.table} [{key}]: stored {_describe(self.stored)}; "
-            f"log rows say {_describe(self.counted)}"
-        )
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, MentorTime):
-        return f"{value.minutes} min in {value.sessions} sessions"
-    assert isinstance(value, Totals)
-    return (
-        f"{value.minutes} min, {value.observations} observations, {value.visits} visits "
-        f"({value.visit_minutes} min), {value.contacts} contacts, last {value.last_contact}"
-    )
-
-
-def differences(stored: Rollups, counted: Rollups) -> list[Difference]:
-    """Every row where the stored rollups and a recomputation disagree (zero rows = absent)."""
-    found: list[Difference] = []
-    left, right = stored.without_zeros(), counted.without_zeros()
-    tables: list[tuple[str, dict[Any, Any], dict[Any, Any]]] = [
-        ("ledger_pair_buckets", left.pair_buckets, right.pair_buckets),
-        ("ledger_pair_years", left.pair_years, right.pair_years),
-        ("ledger_mentor_buckets", left.mentor_buckets, right.mentor_buckets),
-    ]
-    for name, kept, fresh in tables:
-        for key in sorted(kept.keys() | fresh.keys()):
-            if kept.get(key) != fresh.get(key):
-                found.append(Difference(name, key, kept.get(key), fresh.get(key)))
-    return found
-
-
-@dataclass(frozen=True)
-class Verification:
-    """What `ledger verify` found."""
-
-    entries: int
-    rows: int
-    differences: tuple[Difference, ...]
-    seconds: float
-
-
-class LedgerService:
-    """Checks and rebuilds the totals kept at write time."""
-
-    def __init__(self, store: Store, programs: ProgramService) -> None:
-        self.store = store
-        self.programs = programs
-
-    def verify(self) -> Verification:
-        """Recompute every total from the log rows and compare with the stored rollups."""
-        program = self.programs.current()
-        began = time.perf_counter()
-        entries = 0
-
-        def counted_rows() -> Iterator[EntryRow]:
-            nonlocal entries
-            for row in rollups.live_rows(session, program.id):
-                entries += 1
-                yield row
-
-        with self.store.read() as session:
-            counted = recompute_rows(counted_rows(), program.year_start_month)
-            kept = rollups.stored(session, program.id)
-        found = differences(kept, counted)
-        rows = len(kept.pair_buckets) + len(kept.pair_years) + len(kept.mentor_buckets)
-        return Verification(entries, rows, tuple(found), time.perf_counter() - began)
-
-    def rebuild(self) -> Rollups:
-        """Replace the stored rollups with a recomputation from the log rows."""
-        program = self.programs.current()
-        with self.store.write() as session:
-            return rollups.rebuild(session, program.id, program.year_start_month)
