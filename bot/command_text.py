@@ -11,6 +11,9 @@ from bot.model import PERIODS, Period
 
 PERSON = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A date in another form (11/10, 10.11.2026, 2026/11/10, 11-10): read by nobody here, so named.
+OTHER_DATE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}(?:[/.\-]\d{1,4})?$")
+UNLINKED_MENTION = re.compile(r"^@[^@\s]+$")
 PERIOD_ALIASES: dict[str, Period] = {
     "week": "week",
     "weekly": "week",
@@ -33,6 +36,21 @@ class UsageError(ValueError):
         super().__init__(message)
         self.message = message
         self.example = example
+
+
+def _unlinked(token: str, example: str) -> UsageError:
+    """An @name Slack did not turn into a mention: nobody by that name could be linked."""
+    return UsageError(
+        f"I didn't understand {token!r}: nobody in this workspace is called {token[1:]!r}. "
+        "Type @ and pick the person from Slack's list, so the mention links to them.",
+        example,
+    )
+
+
+def _not_a_date(token: str, role: str, example: str) -> UsageError:
+    return UsageError(
+        f"I couldn't read {token!r} as the {role}: write dates as YYYY-MM-DD.", example
+    )
 
 
 def _tokens(text: str) -> list[str]:
@@ -65,6 +83,8 @@ def parse_hours(text: str) -> HoursArgs:
             if person is not None:
                 raise UsageError("I can show one person at a time.", "/hours @jane month")
             person = token
+        elif UNLINKED_MENTION.match(token):
+            raise _unlinked(token, "/hours @jane month")
         else:
             raise UsageError(
                 f"I didn't understand {token!r}. `/hours` takes an optional @person and one of "
@@ -115,6 +135,28 @@ def _split_date(tokens: list[str]) -> tuple[list[str], date | None]:
     return kept, on
 
 
+def _parse_assign(rest: list[str]) -> InductionArgs:
+    """`assign @mentor @mentee [DATE]`; a part that doesn't fit is named."""
+    rest, on = _split_date(rest)
+    people = [t for t in rest if PERSON.match(t)]
+    others = [t for t in rest if not PERSON.match(t)]
+    example = "/induction assign @mentor @mentee"
+    for token in others:
+        if UNLINKED_MENTION.match(token):
+            raise _unlinked(token, example)
+        if OTHER_DATE.match(token) and on is None:
+            raise _not_a_date(token, "start date", f"{example} 2026-09-14")
+    if len(people) != 2 or others:
+        understood = (
+            f". I understood the mentor {people[0]} and the mentee {people[1]}, "
+            f"but not {' '.join(others)!r}."
+            if len(people) == 2
+            else f" (I found {len(people)} people)."
+        )
+        raise UsageError("`assign` needs the mentor, then the mentee" + understood, example)
+    return InductionArgs(verb="assign", people=tuple(people), on=on)
+
+
 def parse_induction(text: str) -> InductionArgs:
     """Parse `/induction` arguments."""
     tokens = _tokens(text)
@@ -123,17 +165,14 @@ def parse_induction(text: str) -> InductionArgs:
     verb = tokens[0].lower()
     rest = tokens[1:]
     if verb == "assign":
-        rest, on = _split_date(rest)
-        people = [t for t in rest if PERSON.match(t)]
-        if len(people) != 2 or len(rest) != 2:
-            raise UsageError(
-                "`assign` needs the mentor, then the mentee"
-                + (f" (I found {len(people)} people)." if len(people) != 2 else "."),
-                "/induction assign @mentor @mentee",
-            )
-        return InductionArgs(verb="assign", people=tuple(people), on=on)
+        return _parse_assign(rest)
     if verb == "unassign":
         rest, on = _split_date(rest)
+        example = "/induction unassign @mentee schedule conflict"
+        if rest and UNLINKED_MENTION.match(rest[0]):
+            raise _unlinked(rest[0], example)
+        if rest and OTHER_DATE.match(rest[0]):
+            raise _not_a_date(rest[0], "end date", "/induction unassign @mentee 2026-11-16 moved")
         if not rest or not PERSON.match(rest[0]):
             raise UsageError(
                 "`unassign` needs the mentee first, then an optional reason.",
@@ -142,6 +181,8 @@ def parse_induction(text: str) -> InductionArgs:
         reason = " ".join(rest[1:]) or None
         return InductionArgs(verb="unassign", people=(rest[0],), on=on, reason=reason)
     if verb == "status":
+        if len(rest) == 1 and UNLINKED_MENTION.match(rest[0]):
+            raise _unlinked(rest[0], "/induction status @jane")
         if len(rest) > 1 or (rest and not PERSON.match(rest[0])):
             raise UsageError("`status` takes at most one @person.", "/induction status @jane")
         return InductionArgs(verb="status", people=tuple(rest))
@@ -153,11 +194,16 @@ def parse_induction(text: str) -> InductionArgs:
                 "/induction done orientation @jane",
             )
         people = rest[1:]
+        if people and UNLINKED_MENTION.match(people[0]):
+            raise _unlinked(people[0], "/induction done orientation @jane")
         if len(people) > 1 or (people and not PERSON.match(people[0])):
             raise UsageError("`done` takes one @person.", "/induction done orientation @jane")
         return InductionArgs(verb="done", milestone=rest[0].lower(), people=tuple(people), on=on)
     if verb == "team":
         usage = "/induction team @mentee add @evaluator"
+        for token in rest[:1] + rest[2:3]:
+            if UNLINKED_MENTION.match(token):
+                raise _unlinked(token, usage)
         if len(rest) != 3 or not PERSON.match(rest[0]) or not PERSON.match(rest[2]):
             raise UsageError("`team` needs the mentee, add or remove, and the person.", usage)
         action = rest[1].lower()
