@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     program_sub = program.add_subparsers(dest="action", required=True)
     load = program_sub.add_parser("load", help="create or update the program from TOML")
     load.add_argument("file", type=Path)
+    load.add_argument(
+        "--dry-run", action="store_true", help="show what would change; change nothing"
+    )
+    load.add_argument(
+        "--yes", action="store_true", help="apply a new name, policy, timezone or calendar"
+    )
     program_sub.add_parser("show", help="print the program as TOML")
 
     roster = sub.add_parser("roster", help="`roster import FILE.csv [--dry-run]`")

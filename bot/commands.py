@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TextIO
 
 from bot.config import Settings
+from bot.policy import ProgramConfig
 from bot.roster import RowProblem
 from bot.services.container import Services, build_services
 from bot.services.errors import Refusal
@@ -68,18 +70,97 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class ProgramChange:
+    """One difference between the stored program and a file; `weighty` ones need --yes."""
+
+    key: str
+    text: str
+    weighty: bool
+
+
+WEIGHTY_KEYS = (
+    "name",
+    "policy",
+    "timezone",
+    "school_year_start",
+    "school_year_end",
+    "program_year_start_month",
+)
+MAX_LISTED_CHANGES = 8  # days or rows named in one line before "and N more"
+
+
+def _listed(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED_CHANGES])
+    more = len(items) - MAX_LISTED_CHANGES
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _set_change(key: str, old: Sequence[str], new: Sequence[str]) -> ProgramChange | None:
+    added = [item for item in new if item not in old]
+    removed = [item for item in old if item not in new]
+    if not added and not removed:
+        return None
+    parts = ([f"+ {_listed(added)}"] if added else []) + (
+        [f"- {_listed(removed)}"] if removed else []
+    )
+    return ProgramChange(key, f"{key}: {'; '.join(parts)}", weighty=True)
+
+
+def program_changes(old: ProgramConfig, new: ProgramConfig) -> list[ProgramChange]:
+    """What loading `new` over `old` changes: identity and calendar first, then policy values."""
+    changes = [
+        ProgramChange(key, f"{key}: {getattr(old, key)} → {getattr(new, key)}", weighty=True)
+        for key in WEIGHTY_KEYS
+        if getattr(old, key) != getattr(new, key)
+    ]
+    calendars = (
+        (
+            "non_school_days",
+            [d.isoformat() for d in old.non_school_days],
+            [d.isoformat() for d in new.non_school_days],
+        ),
+        (
+            "vacations",
+            [f"{v.name or 'vacation'} {v.start}–{v.end}" for v in old.vacations],
+            [f"{v.name or 'vacation'} {v.start}–{v.end}" for v in new.vacations],
+        ),
+        (
+            "calendar_ics days",
+            [d.isoformat() for d in old.calendar_ics_days],
+            [d.isoformat() for d in new.calendar_ics_days],
+        ),
+    )
+    for key, old_items, new_items in calendars:
+        change = _set_change(key, old_items, new_items)
+        if change is not None:
+            changes.append(change)
+    for key in sorted(set(old.overrides) | set(new.overrides)):
+        before, after = old.overrides.get(key), new.overrides.get(key)
+        if before != after:
+            shown = ["(preset)" if value is None else str(value) for value in (before, after)]
+            changes.append(
+                ProgramChange(
+                    f"overrides.{key}", f"overrides.{key}: {shown[0]} → {shown[1]}", False
+                )
+            )
+    if old.deadlines != new.deadlines:
+        changes.append(
+            ProgramChange(
+                "deadlines",
+                f"deadlines: {len(old.deadlines)} rows → {len(new.deadlines)} rows (changed)",
+                weighty=False,
+            )
+        )
+    return changes
+
+
 def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
-    """`program load FILE.toml` / `program show`."""
+    """`program load FILE.toml [--dry-run] [--yes]` / `program show`."""
     from bot.policy import ProgramConfigError, load_program_toml, program_to_toml
 
-    services = open_services(settings)
-    try:
-        if args.action == "show":
-            program = services.programs.find()
-            if program is None:
-                raise CommandError("no program yet: run `mentor-minutes program load FILE.toml`")
-            print(program_to_toml(program.config), file=_out(), end="")
-            return 0
+    config = None
+    if args.action == "load":
         try:
             config = load_program_toml(args.file)
         except ProgramConfigError as exc:
@@ -87,12 +168,47 @@ def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
             raise CommandError(f"{args.file}: nothing changed, because:\n{lines}") from None
         except OSError as exc:
             raise CommandError(f"{args.file}: {exc.strerror}") from None
+    services = open_services(settings)
+    out = _out()
+    try:
+        current = services.programs.find()
+        if config is None:
+            if current is None:
+                raise CommandError("no program yet: run `mentor-minutes program load FILE.toml`")
+            print(program_to_toml(current.config), file=out, end="")
+            return 0
+        if current is not None:
+            changes = program_changes(current.config, config)
+            if not changes:
+                print(f"{current.name}: the file matches the program; nothing changed.", file=out)
+                return 0
+            print(f"{args.file} changes {current.name} ({current.school_year}):", file=out)
+            for change in changes:
+                print(f"  {change.text}", file=out)
+            weighty = [c.key for c in changes if c.weighty]
+            if args.dry_run:
+                print("Dry run, nothing changed.", file=out)
+                return 0
+            if weighty and not args.yes:
+                raise CommandError(
+                    f"{args.file}: nothing changed: this replaces the program's "
+                    f"{', '.join(dict.fromkeys(k.split(' ')[0] for k in weighty))}. "
+                    f"Check the differences above, then run "
+                    f"`mentor-minutes program load {args.file} --yes`."
+                )
+        elif args.dry_run:
+            print(
+                f"Dry run, nothing changed: would create {config.name} "
+                f"({config.school_year_label}, policy {config.policy}, {config.timezone}).",
+                file=out,
+            )
+            return 0
         program, created = services.programs.load(config)
         verb = "Created" if created else "Updated"
         print(
             f"{verb} {program.name} ({program.school_year}, policy {program.config.policy}, "
             f"{program.config.timezone}).",
-            file=_out(),
+            file=out,
         )
         return 0
     finally:

@@ -248,14 +248,81 @@ def test_program_load_creates_then_updates(cli: Cli) -> None:
         0,
         "Created Hillside Public Schools (2026-27, policy ma, America/New_York).\n",
     )
-    second = cli(
-        "program", "load", cli.write("renamed.toml", PROGRAM_TOML.replace("Hillside", "Hillview"))
-    )
+    renamed = cli.write("renamed.toml", PROGRAM_TOML.replace("Hillside", "Hillview"))
+    second = cli("program", "load", renamed, "--yes")
     assert (second.code, second.out) == (
         0,
+        "renamed.toml changes Hillside Public Schools (2026-27):\n"
+        "  name: Hillside Public Schools → Hillview Public Schools\n"
         "Updated Hillview Public Schools (2026-27, policy ma, America/New_York).\n",
     )
     assert 'name = "Hillview Public Schools"' in cli("program", "show").out
+
+
+OTHER_DISTRICT = (
+    PROGRAM_TOML.replace("Hillside", "Riverside")
+    .replace('policy = "ma"', 'policy = "ca"')
+    .replace("2026-10-12, ", "")
+    .replace("2026-11-11]", "2026-11-11, 2026-11-26]")
+)
+
+
+def test_program_load_of_another_district_shows_the_differences_and_asks_for_yes(
+    cli: Cli,
+) -> None:
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    before = cli("program", "show").out
+    other = cli.write("other.toml", OTHER_DISTRICT)
+    differences = (
+        "other.toml changes Hillside Public Schools (2026-27):\n"
+        "  name: Hillside Public Schools → Riverside Public Schools\n"
+        "  policy: ma → ca\n"
+        "  non_school_days: + 2026-11-26; - 2026-10-12\n"
+    )
+    refused = cli("program", "load", other)
+    assert (refused.code, refused.out) == (1, differences)
+    assert refused.err == (
+        "mentor-minutes: other.toml: nothing changed: this replaces the program's name, policy, "
+        "non_school_days. Check the differences above, then run "
+        "`mentor-minutes program load other.toml --yes`.\n"
+    )
+    assert cli("program", "show").out == before
+    dry = cli("program", "load", other, "--dry-run", "--yes")
+    assert (dry.code, dry.out) == (0, differences + "Dry run, nothing changed.\n")
+    assert cli("program", "show").out == before
+    applied = cli("program", "load", other, "--yes")
+    assert (applied.code, applied.out) == (
+        0,
+        differences + "Updated Riverside Public Schools (2026-27, policy ca, America/New_York).\n",
+    )
+    assert 'policy = "ca"' in cli("program", "show").out
+
+
+def test_program_load_of_policy_values_alone_applies_and_lists_them(cli: Cli) -> None:
+    assert cli("program", "load", cli.write("program.toml", RICH_TOML)).code == 0
+    tuned = RICH_TOML.replace("weekly_target_minutes = 90", "weekly_target_minutes = 60")
+    result = cli("program", "load", cli.write("tuned.toml", tuned))
+    assert (result.code, result.out) == (
+        0,
+        "tuned.toml changes Hillside Public Schools (2026-27):\n"
+        "  overrides.weekly_target_minutes: 90 → 60\n"
+        "Updated Hillside Public Schools (2026-27, policy ma, America/New_York).\n",
+    )
+    same = cli("program", "load", "tuned.toml")
+    assert (same.code, same.out) == (
+        0,
+        "Hillside Public Schools: the file matches the program; nothing changed.\n",
+    )
+
+
+def test_program_load_dry_run_before_any_program_creates_nothing(cli: Cli) -> None:
+    result = cli("program", "load", cli.write("program.toml", PROGRAM_TOML), "--dry-run")
+    assert (result.code, result.out) == (
+        0,
+        "Dry run, nothing changed: would create Hillside Public Schools (2026-27, policy ma, "
+        "America/New_York).\n",
+    )
+    assert "no program yet" in cli("program", "show").err
 
 
 @pytest.mark.parametrize(
@@ -295,7 +362,9 @@ def test_program_show_round_trips(cli: Cli) -> None:
     shown = cli("program", "show")
     assert shown.code == 0
     assert parse_program_toml(shown.out) == load_program_toml(cli.workdir / "program.toml")
-    assert cli("program", "load", cli.write("shown.toml", shown.out)).out.startswith("Updated")
+    assert cli("program", "load", cli.write("shown.toml", shown.out)).out.endswith(
+        "the file matches the program; nothing changed.\n"
+    )
     assert cli("program", "show").out == shown.out
 
 
