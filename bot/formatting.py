@@ -32,9 +32,12 @@ def format_minutes(minutes: int) -> str:
     return f"{sign}{hours} h {rest:02d}"
 
 
-def format_day(day: date) -> str:
-    """A day as "Tue 17 Nov"."""
-    return f"{DAY_ABBRS[day.weekday()]} {day.day} {MONTH_ABBRS[day.month - 1]}"
+def format_day(day: date, today: date | None = None) -> str:
+    """A day as "Tue 17 Nov"; given `today`, a day of another year carries it: "Thu 1 Jan 2026".
+
+    Without `today` the year is never shown (a caller that cannot know the year in view)."""
+    shown = f"{DAY_ABBRS[day.weekday()]} {day.day} {MONTH_ABBRS[day.month - 1]}"
+    return shown if today is None or day.year == today.year else f"{shown} {day.year}"
 
 
 def format_day_long(day: date) -> str:
