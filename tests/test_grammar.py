@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,14 @@ CONTEXTS: dict[str, LogContext] = {
     "spring": _ctx(datetime(2027, 3, 15, 3, 30, tzinfo=UTC)),
     "monday": _ctx(datetime(2026, 11, 16, 15, 0, tzinfo=UTC)),  # Mon 16 Nov 2026
     "january": _ctx(datetime(2027, 1, 5, 15, 0, tzinfo=UTC)),  # Tue 5 Jan 2027
+    "uk": LogContext(WED, ZoneInfo("Europe/London"), YEAR_START, (BEA,)),  # day-first locale
 }
+HANDLE = re.compile(r"@([a-z]+)")
+
+
+def as_slack_sends(match: re.Match[str]) -> str:
+    """A typed @handle as Slack sends it once the person picks them: `<@U0BEA|bea>`."""
+    return f"<@U0{match.group(1).upper()}|{match.group(1)}>"
 
 
 def D(month: int, day: int, year: int = 2026) -> date:
@@ -96,7 +104,7 @@ CASES: list[tuple[str, str, tuple[int, str, tuple[int, ...], date, str | None] |
     ("one", "45 minutes observation 30m", "two_durations"),
     ("one", "1:30 then the 10:15 block", "two_durations"),
     ("one", "observation", "missing_duration"),
-    ("one", "obs 3/10", "missing_duration"),
+    ("one", "obs 10/3", "missing_duration"),
     ("one", "great lesson yesterday", "missing_duration"),
     ("one", "45m", (45, "meeting", (1,), D(11, 18), None)),
     ("one", "", "empty"),
@@ -148,10 +156,11 @@ CASES: list[tuple[str, str, tuple[int, str, tuple[int, ...], date, str | None] |
     ("one", "45m today's lesson", (45, "meeting", (1,), D(11, 18), "today's lesson")),
     # dates: numeric
     ("one", "45m 11/5", (45, "meeting", (1,), D(11, 5), None)),
-    ("one", "45m 5/11", (45, "meeting", (1,), D(11, 5), None)),
+    ("uk", "45m 5/11", (45, "meeting", (1,), D(11, 5), None)),  # day first outside the Americas
+    ("one", "45m 5/11", "future_date"),  # a US program: 11 May, nearest to today in 2027
     ("one", "45m 10/3", (45, "meeting", (1,), D(10, 3), None)),
-    ("one", "45m 3/10", (45, "meeting", (1,), D(10, 3), None)),
-    ("one", "obs 3/10 45m", (45, "observation", (1,), D(10, 3), None)),
+    ("uk", "45m 3/10", (45, "meeting", (1,), D(10, 3), None)),
+    ("uk", "obs 3/10 45m", (45, "observation", (1,), D(10, 3), None)),
     ("one", "45m 9/10", "ambiguous_date"),
     ("one", "45m 11/9", "ambiguous_date"),
     ("one", "45m 9/10/2026", "ambiguous_date"),
@@ -159,7 +168,7 @@ CASES: list[tuple[str, str, tuple[int, str, tuple[int, ...], date, str | None] |
     ("one", "45m 11/5/26", (45, "meeting", (1,), D(11, 5), None)),
     ("one", "45m 2/30", "bad_date"),
     ("one", "45m 13/13", "bad_date"),
-    ("one", "45m 13/5", "before_school_year"),
+    ("one", "45m 13/5", "future_date"),  # only 13 May can be meant; nearest is 2027
     ("one", "45m 12/25/2026", "future_date"),
     ("one", "45m 2026-11-05", (45, "meeting", (1,), D(11, 5), None)),
     ("one", "45m 2026-02-30", "bad_date"),
@@ -171,8 +180,9 @@ CASES: list[tuple[str, str, tuple[int, str, tuple[int, ...], date, str | None] |
     ("one", "45m Sept 11, 2026", (45, "meeting", (1,), D(9, 11), None)),
     ("one", "45m on sep. 11th", (45, "meeting", (1,), D(9, 11), None)),
     ("one", "45m 3rd of november", (45, "meeting", (1,), D(11, 3), None)),
-    ("one", "45m Dec 25", "before_school_year"),
-    ("one", "45m Nov 19", "before_school_year"),
+    ("one", "45m Dec 25", "future_date"),  # no year: the nearest 25 Dec
+    ("one", "45m Nov 19", "future_date"),
+    ("one", "45m Jun 1", "before_school_year"),
     ("one", "45m sep 31", "bad_date"),
     ("one", "45m nov 5 2027", "future_date"),
     ("one", "45m we may revisit", (45, "meeting", (1,), D(11, 18), "we may revisit")),
@@ -208,7 +218,7 @@ CASES: list[tuple[str, str, tuple[int, str, tuple[int, ...], date, str | None] |
     ("fall", "45m sunday", (45, "meeting", (1,), D(11, 1), None)),
     ("fall", "45m last sunday", (45, "meeting", (1,), D(10, 25), None)),
     ("fall", "45m tomorrow", "future_date"),
-    ("fall", "45m 11/2", "before_school_year"),  # no year: the last 2 Nov, in 2025
+    ("fall", "45m 11/2", "future_date"),  # no year: the nearest 2 Nov, tomorrow
     ("fall", "45m 11/2/2026", "future_date"),
     ("spring", "45m", (45, "meeting", (1,), D(3, 14, 2027), None)),
     ("spring", "45m yesterday", (45, "meeting", (1,), D(3, 13, 2027), None)),
@@ -251,7 +261,7 @@ def test_refusal_example_parses_in_the_same_context(ctx_name: str, text: str, co
     assert isinstance(refusal, ParseError)
     assert refusal.message.endswith(".")
     assert refusal.example.startswith("/logmeeting ")
-    typed = refusal.example.removeprefix("/logmeeting ").replace("@jane", "<@U0JANE|jane>")
+    typed = HANDLE.sub(as_slack_sends, refusal.example.removeprefix("/logmeeting "))
     assert isinstance(parse_log(typed, ctx), LogRequest), refusal.example
 
 
@@ -331,16 +341,18 @@ def test_missing_duration_says_what_was_understood() -> None:
 
 def test_dates_outside_the_year_name_the_day() -> None:
     future = parse_log("45m tomorrow", CONTEXTS["one"])
-    before = parse_log("45m Dec 25", CONTEXTS["one"])
+    before = parse_log("45m Jun 1", CONTEXTS["one"])
+    last_year = parse_log("45m 2025-12-25", CONTEXTS["one"])
     assert isinstance(future, ParseError) and "Thu 19 Nov" in future.message
-    assert isinstance(before, ParseError) and "Thu 25 Dec 2025" in before.message
+    assert isinstance(before, ParseError) and "Mon 1 Jun" in before.message
+    assert isinstance(last_year, ParseError) and "Thu 25 Dec 2025" in last_year.message
     assert "Mon 31 Aug" in before.message
 
 
-def test_huge_input_is_capped() -> None:
+def test_huge_input_is_refused_not_cut() -> None:
     result = parse_log("45m " + "word " * 3000, CONTEXTS["one"])
-    assert isinstance(result, LogRequest)
-    assert result.notes is not None and len(result.notes) <= 2000
+    assert isinstance(result, ParseError) and result.code == "notes_too_long"
+    assert "the limit is 2,000" in result.message and "notes" not in result.understood
 
 
 def test_control_characters_are_spaces() -> None:

@@ -32,6 +32,9 @@ ERROR_CODES = {
     "ambiguous_mentee",
     "bad_date",
     "unknown_standard",
+    "unknown_mention",
+    "unclear_kind",
+    "notes_too_long",
 }
 ZONES = [ZoneInfo(name) for name in ("America/New_York", "UTC", "Pacific/Auckland", "Asia/Kolkata")]
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -90,6 +93,8 @@ def _check(result: LogRequest | ParseError, ctx: LogContext) -> None:
             assert all(isinstance(c, date) for c in result.choices)
         elif result.code == "ambiguous_mentee":
             assert result.choices == tuple(m.person_id for m in ctx.mentees)
+        elif result.code == "unclear_kind":
+            assert set(result.choices) <= set(KINDS) and "meeting" in result.choices
         else:
             assert result.choices == ()
         return
@@ -140,15 +145,26 @@ def test_every_allowed_duration_reads_back(minutes: int) -> None:
         assert result.minutes == minutes, text
 
 
+def _next_such_day_is_nearer(day: date, today: date) -> bool:
+    """Whether the same month and day next year (if it exists) is nearer to today than `day`."""
+    try:
+        following = day.replace(year=day.year + 1)
+    except ValueError:  # 29 Feb
+        return False
+    return following > today and following - today < today - day
+
+
 @settings(max_examples=200, deadline=None)
 @given(ctx=contexts(), back=st.integers(min_value=0, max_value=364))
-def test_month_day_names_the_last_such_day(ctx: LogContext, back: int) -> None:
+def test_month_day_names_the_nearest_such_day(ctx: LogContext, back: int) -> None:
     today = local_today(ctx.now, ctx.timezone)
     day = today - timedelta(days=back)
     for phrase in (f"{MONTHS[day.month - 1]} {day.day}", f"{day.day} {MONTHS[day.month - 1]}"):
         result = parse_log(f"45m {phrase} <@U0ZED>", ctx)
         _check(result, ctx)
-        if day >= ctx.school_year_start:
+        if _next_such_day_is_nearer(day, today):
+            assert isinstance(result, ParseError) and result.code == "future_date", phrase
+        elif day >= ctx.school_year_start:
             assert isinstance(result, LogRequest), phrase
             assert result.occurred_on == day, phrase
         else:
