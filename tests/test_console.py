@@ -8,13 +8,17 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from bot.config import ENV_NAMES, Settings
-from bot.services.container import Services
+from bot.clock import FixedClock
+from bot.config import ENV_NAMES, Settings, load_settings
+from bot.services.container import Services, build_services
 from bot.slack.console import run_console
+from bot.store.models import Assignment
 
 REPO = Path(__file__).resolve().parent.parent
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
@@ -86,7 +90,7 @@ def test_a_full_session(settings: Settings, services: Services, pairs: None) -> 
     assert [r.splitlines()[0] for r in replies] == [
         "reply (only you can see this)",
         "reply (only you can see this)",
-        "Home tab",
+        "Home tab · :press a1",
         "reply (only you can see this)",
     ]
     assert "│ Lincoln: 0 min this week" in replies[0]
@@ -143,3 +147,110 @@ def test_python_m_bot_console_demo_without_a_terminal(tmp_path: Path) -> None:
     assert "│ Whole program: " in done.stdout and " this week" in done.stdout
     assert "│ *Bea Beginner* with Lena Lead" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+# ---- the demo at its own clock, and :press --------------------------------------------------
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[Settings, Services]]:
+    """The demo district on a fresh SQLite file, at the demo's clock (Wed 18 Nov 2026 10:00)."""
+    from bot.demo import DEMO_NOW, seed_demo
+
+    settings = load_settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
+        SLACK_BOT_TOKEN="",
+        SLACK_APP_TOKEN="",
+        MENTOR_MINUTES_NOW=DEMO_NOW,
+    )
+    seed_demo(settings)
+    services = build_services(settings, clock=FixedClock(DEMO_NOW))
+    yield settings, services
+    services.close()
+
+
+def dms(output: str) -> list[str]:
+    """Each DM the console showed, from its title line to its closing line."""
+    return [
+        block.split("└─", 1)[0] for block in output.split("┌─ ")[1:] if block.startswith("DM to")
+    ]
+
+
+def test_the_demo_clock_shows_the_alert_the_digest_and_a_nudge_with_no_clock_moves(
+    demo: tuple[Settings, Services],
+) -> None:
+    settings, services = demo
+    script = ":as lena\n:run deadline-sweep\n:run weekly-digest\n:run contact-nudges\n"
+    code, output = run(settings, services, script, as_email=None)
+    assert code == 0
+    assert ":time" not in output
+    titles = [dm.splitlines()[0] for dm in dms(output)]
+    assert any(
+        title.startswith("DM to Carmen Coordinator") and "without a mentor" in dm
+        for title, dm in zip(titles, dms(output), strict=True)
+    ), output
+    assert "│ *Noor New* — 1 day overdue (due Tue 17 Nov)" in output
+    assert any(
+        t.startswith("DM to Lena Lead") and "Weekly digest" in d
+        for t, d in zip(titles, dms(output), strict=True)
+    )
+    assert any(
+        t.startswith("DM to Tom Mentor") and "No mentoring with Ada Admin" in d
+        for t, d in zip(titles, dms(output), strict=True)
+    )
+    assert "nothing due" not in output
+
+
+def test_press_numbers_each_message_from_one_and_reaches_any_recent_one(
+    demo: tuple[Settings, Services],
+) -> None:
+    settings, services = demo
+    script = ":as lena\n:run deadline-sweep\n:run contact-nudges\n:press b2\n:press a1\n"
+    code, output = run(settings, services, script, as_email=None)
+    assert code == 0
+    todo, alert, nudge = dms(output)
+    assert todo.startswith("DM to Carmen Coordinator · :press a1\n")
+    assert "│   [1: Mark done]" in todo
+    assert alert.startswith("DM to Carmen Coordinator · :press b1–b3\n")
+    assert "[1: Assign Tom Mentor · 1 mentee] [2: Assign Marco Mentor · 1 mentee] [3: " in alert
+    assert nudge.startswith("DM to Tom Mentor · :press c1\n") and "[1: Log a meeting]" in nudge
+    after_b2 = output.split("> :press b2\n", 1)[1]
+    assert after_b2.startswith("(pressed as Carmen Coordinator, who was shown that message)\n")
+    assert (
+        "Marco Mentor now mentors Noor New from Wed 18 Nov." in after_b2.split("> :press a1", 1)[0]
+    )
+    after_a1 = output.split("> :press a1\n", 1)[1]
+    assert "Support team formed and first meeting for Noor New marked done" in after_a1
+    with services.store.read() as session:
+        program = services.programs.current()
+        ids = {m.email: m.id for m in services.people.all_members(session, program)}
+        mentors = session.scalars(
+            select(Assignment.mentor_id).where(
+                Assignment.mentee_id == ids["noor@maplevalley.example"]
+            )
+        ).all()
+    assert mentors == [ids["marco@maplevalley.example"]]
+
+
+def test_press_before_any_button_says_how(
+    settings: Settings, services: Services, pairs: None
+) -> None:
+    _, output = run(settings, services, "/hours\n:press 1\n")
+    assert output.split("> :press 1\n", 1)[1].splitlines()[0] == (
+        "No button '1'. Write :press N for the last message's button N, or :press bN for "
+        "message b's (messages with buttons: none yet)."
+    )
+
+
+def test_press_names_a_button_a_message_does_not_have(
+    settings: Settings, services: Services, pairs: None
+) -> None:
+    _, output = run(settings, services, ":home\n:press a7\n:press 0\n:press q1\n")
+
+    def answer(line: str) -> str:
+        return output.split(f"> {line}\n", 1)[1].splitlines()[0]
+
+    assert answer(":press a7") == "Message a has one button, a1; no a7."
+    assert answer(":press 0") == "Message a has one button, a1; no a0."
+    assert answer(":press q1").endswith("(messages with buttons: a).")

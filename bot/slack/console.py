@@ -31,6 +31,8 @@ from bot.slack.render import render_message
 from bot.slack.standin import RESPONSE_URL_METHOD, FakeSlackApi
 
 FORM = "application/x-www-form-urlencoded"
+TAGS = "abcdefghijklmnopqrstuvwxyz"  # messages with buttons are tagged a, b, … (then a again)
+PRESS = re.compile(r"^([a-z])?\s*(\d+)$")
 HANDLE = re.compile(r"(?<![<\w])@([A-Za-z][\w.\-]*)")
 TEAM_ID = "T0CONSOLE"
 HELP = """\
@@ -39,7 +41,9 @@ Type a slash command as in Slack, e.g. /hours, /hours month, /induction status,
 Console commands:
   :as EMAIL|NAME   act as another person        :who     list the people
   :time ISO8601    set the clock (with offset)  :home    open your Home tab
-  :run JOB         run a scheduled job now      :press N press button N of the last output
+  :run JOB         run a scheduled job now      :press N press button N of the last message
+  :press bN        press button N of the message tagged b (any recent output; DMs as their
+                   recipient would)
   :submit f=v ...  fill and submit the open form, e.g. :submit duration=45m kind=planning
   :review [resend|drop ID]  DMs held for review (delivery unknown): list, resend or drop one
   :help            this help                    :quit    leave (also Ctrl-D)"""
@@ -64,7 +68,13 @@ class Console:
         )
         self.verifier = SignatureVerifier(self.secret)
         self.me: Member | None = None
-        self.buttons: list[dict[str, Any]] = []
+        # Each message with buttons, by its tag: (its buttons, the Slack id of who saw it — a
+        # DM's recipient, else whoever the console acted as then).
+        self.tagged: dict[str, tuple[list[dict[str, Any]], str | None]] = {}
+        self.presser: str | None = None  # who pressed last: a form it opens is theirs
+        self.form_user: str | None = None
+        self.latest_tag: str | None = None
+        self.shown_with_buttons = 0
         self.last_view: dict[str, Any] | None = None
         program = services.programs.current()
         self.program = program
@@ -85,10 +95,21 @@ class Console:
         """Print a line."""
         print(text, file=self.out, flush=True)
 
-    def show(self, title: str, payload: dict[str, Any]) -> None:
-        """Print a titled message rendered from its Block Kit payload."""
+    def show(self, title: str, payload: dict[str, Any], recipient: str | None = None) -> None:
+        """Print a titled message rendered from its Block Kit payload. Its buttons are numbered
+        from 1 and the message tagged, so `:press N` and `:press tagN` find them later."""
+        buttons: list[dict[str, Any]] = []
+        lines = render_message(payload, self.names, buttons)
+        if buttons:
+            tag = TAGS[self.shown_with_buttons % len(TAGS)]
+            self.shown_with_buttons += 1
+            viewer = recipient or (self.me.slack_user_id if self.me else None)
+            self.tagged[tag] = (buttons, viewer)
+            self.latest_tag = tag
+            span = f"{tag}1" if len(buttons) == 1 else f"{tag}1–{tag}{len(buttons)}"
+            title = f"{title} · :press {span}"
         self.say(f"┌─ {title}")
-        for line in render_message(payload, self.names, self.buttons):
+        for line in lines:
             self.say(f"│ {line}")
         self.say("└─")
 
@@ -179,24 +200,51 @@ class Console:
                 "trigger_id": f"console.{int(time.time())}",
             }
         )
-        self.buttons = []
+        self.presser = self.me.slack_user_id
         reply = self._dispatch(body, FORM)
         if reply.get("text") or reply.get("blocks"):
             self.show("reply (only you can see this)", reply)
         self.show_calls()
 
-    def press(self, number: str) -> None:
-        """Press a numbered button from the last output."""
+    def _button(self, text: str) -> tuple[dict[str, Any], str | None] | None:
+        """The button `N` (of the latest message with buttons) or `tagN` names, and who presses
+        it; None after saying why there is none."""
+        match = PRESS.match(text.strip().lower())
+        tag = (match.group(1) if match else None) or self.latest_tag
+        if match is None or tag is None or tag not in self.tagged:
+            known = ", ".join(sorted(self.tagged)) or "none yet"
+            self.say(
+                f"No button {text.strip()!r}. Write :press N for the last message's button N, "
+                f"or :press bN for message b's (messages with buttons: {known})."
+            )
+            return None
+        buttons, recipient = self.tagged[tag]
+        number = int(match.group(2))
+        if not 1 <= number <= len(buttons):
+            has = (
+                f"one button, {tag}1"
+                if len(buttons) == 1
+                else f"buttons {tag}1–{tag}{len(buttons)}"
+            )
+            self.say(f"Message {tag} has {has}; no {tag}{number}.")
+            return None
+        return buttons[number - 1], recipient
+
+    def press(self, text: str) -> None:
+        """Press a numbered button of a recent message; a DM's button as its recipient would."""
         assert self.me is not None
-        try:
-            element = self.buttons[int(number) - 1]
-        except (ValueError, IndexError):
-            self.say(f"No button {number!r}; the last output had {len(self.buttons)}.")
+        found = self._button(text)
+        if found is None:
             return
+        element, recipient = found
+        presser = recipient or str(self.me.slack_user_id)
+        if presser != self.me.slack_user_id:
+            self.say(f"(pressed as {self.names.get(presser, presser)}, who was shown that message)")
+        self.presser = presser
         payload = {
             "type": "block_actions",
             "team": {"id": TEAM_ID, "domain": "console"},
-            "user": {"id": self.me.slack_user_id, "team_id": TEAM_ID},
+            "user": {"id": presser, "team_id": TEAM_ID},
             "api_app_id": "A0CONSOLE",
             "trigger_id": f"console.{int(time.time())}",
             "response_url": self.slack.response_url,
@@ -212,12 +260,12 @@ class Console:
                 }
             ],
         }
-        self.buttons = []
         body = urlencode({"payload": json.dumps(payload)})
         reply = self._dispatch(body, FORM)
         if reply.get("text") or reply.get("blocks"):
-            self.show("reply", reply)
+            self.show("reply", reply, recipient=presser)
         self.show_calls()
+        self.presser = self.me.slack_user_id
 
     def submit(self, text: str) -> None:
         """Fill and submit the open form: `:submit duration=45m kind=observation notes="…"`."""
@@ -240,7 +288,7 @@ class Console:
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM_ID, "domain": "console"},
-            "user": {"id": self.me.slack_user_id, "team_id": TEAM_ID},
+            "user": {"id": self.form_user or self.me.slack_user_id, "team_id": TEAM_ID},
             "api_app_id": "A0CONSOLE",
             "trigger_id": f"console.{int(time.time())}",
             "view": {**view, "id": "VCONSOLE", "state": {"values": state}},
@@ -272,7 +320,7 @@ class Console:
                 "event_ts": str(time.time()),
             },
         }
-        self.buttons = []
+        self.presser = self.me.slack_user_id
         self._dispatch(json.dumps(event), "application/json")
         self.show_calls()
 
@@ -283,11 +331,15 @@ class Console:
         for call in calls:
             method, args = call.method, call.params
             if method == RESPONSE_URL_METHOD:
-                self.show("reply (only you can see this)", args)
+                self.show("reply (only you can see this)", args, recipient=self.presser)
             elif method == "chat.postMessage":
                 channel = str(args.get("channel", ""))
-                who = self.names.get(channel.removeprefix("D"), channel)
-                self.show(f"DM to {who}", args)
+                user_id = (
+                    channel.removeprefix("D")
+                    if channel.removeprefix("D") in self.names
+                    else channel
+                )
+                self.show(f"DM to {self.names.get(user_id, channel)}", args, recipient=user_id)
             elif method == "chat.postEphemeral":
                 self.show("reply (only you can see this)", args)
             elif method in ("views.open", "views.push", "views.update"):
@@ -295,6 +347,7 @@ class Console:
                 if isinstance(view, str):
                     view = json.loads(view)
                 self.last_view = view
+                self.form_user = self.presser
                 title = (view.get("title") or {}).get("text", "")
                 self.show(f"modal: {title}", view)
             elif method == "views.publish":
