@@ -165,6 +165,7 @@ def _unclear_kind(reading: Reading, understood: dict[str, str], example: _Exampl
         understood,
         example.build(kind=guesses[0]),
         choices,
+        reading.kind_word,
     )
 
 

@@ -111,13 +111,15 @@ class LogRequest(BaseModel):
 class ParseError:
     """Why a `/logmeeting` text was refused, what was understood, and an example that works.
 
-    `choices` are what a button may settle: days, mentee ids, or kinds (`unclear_kind`)."""
+    `choices` are what a button may settle: days, mentee ids, or kinds (`unclear_kind`, about
+    the word `asked`, as typed)."""
 
     code: str
     message: str
     understood: dict[str, str]
     example: str = DEFAULT_EXAMPLE
     choices: tuple[date, ...] | tuple[int, ...] | tuple[str, ...] = ()
+    asked: str = ""
 
 
 def local_today(now: datetime, tz: ZoneInfo) -> date:

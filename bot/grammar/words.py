@@ -48,6 +48,7 @@ _UNRESOLVED_MENTION_RE = re.compile(r"(?<![\w.+\-])@(?P<name>[^\s<>@,;:!?()]+)")
 SHIELD_RE = re.compile(r"<[^<>@\s][^<>]*>")  # links, #channels, !here — kept as notes
 _KIND_WORDS = alternation(KIND_ALIASES).replace("\\ ", r"[\s-]+")  # "co teaching", "co  teaching"
 _KIND_RE = re.compile(rf"(?<![\w#@/-])(?P<kind>{_KIND_WORDS})(?![\w-])", FLAGS)
+_ARTICLE_BEFORE_RE = re.compile(r"(?<![\w])(?:an?|the)\s+$", FLAGS)  # "an observation"
 _WORD_RE = re.compile(r"[^\s\x00\x01]+")
 _STANDARD_RE = re.compile(
     r"(?<![\w#&<])(?:\#(?P<hash>[ivx]{1,4}|cstp[0-9]{1,2})|std:(?P<std>[a-z0-9]+(?:,[a-z0-9]+)*))"
@@ -82,7 +83,8 @@ def read_kind(scan: Scan, reading: Reading) -> None:
     match = _KIND_RE.search(scan.scan)
     if match is not None and _only_leading_parts(scan.scan[: match.start()]):
         reading.kind = kind_of(match.group("kind"))
-        scan.consume(match.start(), match.end())
+        article = _ARTICLE_BEFORE_RE.search(scan.scan[: match.start()])
+        scan.consume(article.start() if article else match.start(), match.end())
         return
     first_word = _first_notes_word(scan.scan)
     if first_word is not None:

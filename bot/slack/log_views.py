@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ UNDO = "log_undo"
 EDIT = "log_edit"
 PICK_MENTEE = "log_pick_mentee"
 PICK_DATE = "log_pick_date"
+PICK_KIND = "log_pick_kind"
 OPEN_FORM = "open_log_modal"
 NEW_CALLBACK = "log_new"
 EDIT_CALLBACK = "log_edit_submit"
@@ -133,7 +135,25 @@ def question(outcome: LogOutcome) -> Payload:
             for d in days
         ]
         return message(text, [section(":speech_balloon: " + text), actions(*buttons)])
+    if error.code == "unclear_kind" and error.asked and error.choices:
+        return _which_kind(error, outcome.text)
     return refusal_with_form(error, outcome.text)
+
+
+def _which_kind(error: ParseError, text: str) -> Payload:
+    """A near miss of a kind word: one button per kind it may mean, the word replaced by it."""
+    word = re.compile(rf"(?<![\w-]){re.escape(error.asked)}(?![\w-])")
+    kinds = [k for k in error.choices if isinstance(k, str) and k in KINDS]
+    body = f"{error.message} {_understood(error)}"
+    buttons = [
+        button(
+            KIND_LABELS.get(kind, kind),
+            f"{PICK_KIND}:{kind}",
+            _choice_value(word.sub(kind, text, count=1)),
+        )
+        for kind in kinds
+    ]
+    return message(body, [section(":speech_balloon: " + body), actions(*buttons)])
 
 
 def refusal_with_form(error: ParseError, text: str) -> Payload:

@@ -16,5 +16,6 @@ def register(app: App) -> None:
     app.action("open_log_modal")(log_controls.open_form)
     app.action(re.compile(r"^log_pick_mentee:"))(log_controls.pick)
     app.action(re.compile(r"^log_pick_date:"))(log_controls.pick)
+    app.action(re.compile(r"^log_pick_kind:"))(log_controls.pick)
     app.action("milestone_done")(nudge_buttons.mark_done)
     app.action(re.compile(r"^assign_suggested:"))(nudge_buttons.assign_suggested)
