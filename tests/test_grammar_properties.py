@@ -91,7 +91,7 @@ def _check(result: LogRequest | ParseError, ctx: LogContext) -> None:
         if result.code == "ambiguous_date":
             assert len(result.choices) == 2
             assert all(isinstance(c, date) for c in result.choices)
-        elif result.code == "ambiguous_mentee":
+        elif result.code in ("ambiguous_mentee", "unknown_mention"):
             assert result.choices == tuple(m.person_id for m in ctx.mentees)
         elif result.code == "unclear_kind":
             assert set(result.choices) <= set(KINDS) and "meeting" in result.choices

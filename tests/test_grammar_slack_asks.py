@@ -76,9 +76,34 @@ def test_a_near_miss_kind_asks_with_buttons_that_log_when_pressed(
     assert [(e.kind, e.notes) for e in live_entries(services)] == [(kind, notes)]
 
 
+# (what Lee types, the stored kind and notes once Bea is picked)
+UNLINKED = [
+    ("20m obs @zzz", "observation", None),
+    ("20m obs @Bea Beginner", "observation", "Beginner"),
+    ("20m @zzz, @yyy planning unit 3", "planning", "unit 3"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "kind", "notes"), UNLINKED)
+def test_an_unlinked_name_is_a_question_never_a_note(
+    app: App, services: Services, pairs: None, slack_api: FakeSlackApi,
+    text: str, kind: str, notes: str | None,
+) -> None:  # fmt: skip
+    reply = command(app, text, "U0LEE")
+    assert "didn't link" in reply["text"] and "Bea Beginner" in reply["text"]
+    assert "mentees Bea" not in reply["text"]  # not claimed as understood
+    assert live_entries(services) == []
+
+    button = buttons(reply)["Bea Beginner"]
+    dispatch(app, block_action_body("U0LEE", button["action_id"], button["value"], response_url=slack_api.response_url))  # fmt: skip
+
+    (posted,) = [c.params for c in slack_api.calls_to("response_url")]
+    assert posted["text"].startswith(f"Logged 20 min {kind} with Bea Beginner")
+    assert [(e.kind, e.notes) for e in live_entries(services)] == [(kind, notes)]
+
+
 # (what Lee types, what the refusal must say)
 REFUSED = [
-    ("20m obs @zzz", 'Slack didn\'t link "@zzz" to anyone'),
     ("30m <@U0BEA|bea> 12/11", "Fri 11 Dec is in the future"),
     ("30m 11/30", "Mon 30 Nov is in the future"),
     ("45 45", "I found two numbers (45 and 45)"),

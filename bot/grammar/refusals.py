@@ -150,6 +150,8 @@ def _unresolved_mention(
         "Slack shows as you type @, or leave the mention out.",
         understood,
         example.build(),
+        tuple(m.person_id for m in ctx.mentees),
+        " ".join(reading.unresolved_mentions),
     )
 
 
@@ -231,7 +233,8 @@ def _understood(reading: Reading, ctx: LogContext, today: date) -> dict[str, str
 def _mentee_names(reading: Reading, ctx: LogContext) -> list[str]:
     by_slack_id = {m.slack_user_id: m for m in ctx.mentees if m.slack_user_id}
     if not reading.mention_ids:
-        return [ctx.mentees[0].name] if len(ctx.mentees) == 1 else []
+        alone = len(ctx.mentees) == 1 and not reading.unresolved_mentions
+        return [ctx.mentees[0].name] if alone else []
     names: list[str] = []
     for user_id in reading.mention_ids:
         mentee = by_slack_id.get(user_id)

@@ -111,8 +111,8 @@ class LogRequest(BaseModel):
 class ParseError:
     """Why a `/logmeeting` text was refused, what was understood, and an example that works.
 
-    `choices` are what a button may settle: days, mentee ids, or kinds (`unclear_kind`, about
-    the word `asked`, as typed)."""
+    `choices` are what a button may settle: days, mentee ids, or kinds; `asked` is what was
+    typed that the question is about (the near-miss kind word, the unlinked @names)."""
 
     code: str
     message: str

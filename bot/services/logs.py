@@ -119,7 +119,7 @@ class LogService:
                 parsed = parse_log(f"{NUMERIC_DATE.sub(' ', text)} {on.isoformat()}", ctx)
             if isinstance(parsed, ParseError):
                 choices: tuple[Member, ...] = ()
-                if parsed.code == "ambiguous_mentee":
+                if parsed.code in ("ambiguous_mentee", "unknown_mention"):
                     choices = tuple(self.people.members(session, program, parsed.choices))  # type: ignore[arg-type]
                 return LogOutcome(
                     logger,

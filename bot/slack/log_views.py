@@ -135,9 +135,26 @@ def question(outcome: LogOutcome) -> Payload:
             for d in days
         ]
         return message(text, [section(":speech_balloon: " + text), actions(*buttons)])
+    if error.code == "unknown_mention" and error.asked and outcome.choices:
+        return _who_was_it(outcome, error)
     if error.code == "unclear_kind" and error.asked and error.choices:
         return _which_kind(error, outcome.text)
     return refusal_with_form(error, outcome.text)
+
+
+def _who_was_it(outcome: LogOutcome, error: ParseError) -> Payload:
+    """An @name Slack did not link: one button per mentee, logging the line without it."""
+    text = outcome.text
+    for typed in error.asked.split():
+        text = re.sub(rf"(?<![\w.+\-]){re.escape(typed)}(?![^\s<>@,;:!?()])", " ", text, count=1)
+    body = f"{error.message} {_understood(error)}"
+    buttons = [
+        button(m.name, f"{PICK_MENTEE}:{m.id}", _choice_value(" ".join(text.split()), m=m.id))
+        for m in outcome.choices[:20]
+    ]
+    blocks = [section(":speech_balloon: " + body)]
+    blocks += [actions(*buttons[i : i + 5]) for i in range(0, len(buttons), 5)]
+    return message(body, blocks)
 
 
 def _which_kind(error: ParseError, text: str) -> Payload:
