@@ -188,3 +188,25 @@ def test_weekdays_are_the_most_recent(ctx: LogContext, back: int, prefix: str) -
         assert result.occurred_on == expected
     else:
         assert isinstance(result, ParseError) and result.code == "before_school_year"
+
+
+MONTH_FIRST = {"America/New_York": True, "UTC": False, "Pacific/Auckland": False, "Asia/Kolkata": False}  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(ctx=contexts(), back=st.integers(min_value=0, max_value=182))
+def test_numeric_dates_follow_the_programs_locale(ctx: LogContext, back: int) -> None:
+    """M/D month first in the Americas, D/M elsewhere: that day is logged, or asked about beside
+    the other order when both could be logged; never silently the other order."""
+    today = local_today(ctx.now, ctx.timezone)
+    day = today - timedelta(days=back)
+    first, second = (day.month, day.day) if MONTH_FIRST[ctx.timezone.key] else (day.day, day.month)
+    result = parse_log(f"45m {first}/{second} <@U0ZED>", ctx)
+    _check(result, ctx)
+    assert ctx.month_first == MONTH_FIRST[ctx.timezone.key]
+    if day < ctx.school_year_start:
+        assert isinstance(result, ParseError) and result.code == "before_school_year"
+    elif isinstance(result, ParseError):
+        assert result.code == "ambiguous_date" and result.choices[0] == day
+    else:
+        assert result.occurred_on == day

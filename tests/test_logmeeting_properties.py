@@ -33,6 +33,8 @@ TOKENS = (
     "<@U0BEA>", "<@U0BEA|bea>", "<@U0IKE>", "<@U0BO>", "<@U0NIA>", "<@U0LEE>", "<@U0MIA>",
     "<@U0CORA>", "<@U0GHOST|ghost>", "<@W0X>", "with", "w/", "and", "&amp;", ",",
     "#II", "#V", "std:cstp1", "std:i,iv", "<https://x.org/45m|doc>", "<#C0|general>", "\x00", "\ud800",
+    "obsevation", "planing", "@zzz", "@Bea Beginner", "the 17th", "the 3rd period", "12/11", "11/30",
+    "an hour", "half an hour", "1 1/2 hours", "co teaching", "x" * 2_001,
 )  # fmt: skip
 ANY_TEXT = st.text(st.characters(), max_size=200)
 GRAMMAR_TEXT = st.lists(

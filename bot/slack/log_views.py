@@ -188,10 +188,10 @@ def log_help() -> Payload:
     """`/logmeeting help`."""
     body = "\n".join(f"`{usage}` — {what}" for usage, what in EXAMPLES)
     extra = (
-        "Durations: `45m` `1h` `1h30` `1:30` `1.5h` `90` (minutes). "
+        "Durations: `45m` `1h` `1h30` `1:30` `1.5h` `90` (minutes) `1 1/2 hours` `half an hour`. "
         "Kinds: " + ", ".join(f"`{k}`" for k in KINDS) + ". "
         "Dates: `today` `yesterday` `monday` `last monday` `2 days ago` `9/14` `Sep 14` "
-        "`2026-09-14`. "
+        "`the 17th` `2026-09-14`. A kind goes before the notes. "
         "Notes stay between you and your mentee."
     )
     blocks = [section("*Log mentoring in one line*\n" + body), context(extra)]
