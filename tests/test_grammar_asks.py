@@ -96,6 +96,9 @@ CASES: list[tuple[str, str, tuple[int, str, date, str | None] | str]] = [
     ("us", "45m vidoe", "unclear_kind"),
     ("us", "45m plans for the unit", (45, "meeting", D(11, 18), "plans for the unit")),
     ("us", "45m mother called", (45, "meeting", D(11, 18), "mother called")),
+    ("us", "45m coaching on questioning", (45, "meeting", D(11, 18), "coaching on questioning")),
+    ("us", "45m teaching strategies", (45, "meeting", D(11, 18), "teaching strategies")),
+    ("us", "45m groop work", "unclear_kind"),
     ("us", "45m great lesson obsevation", (45, "meeting", D(11, 18), "great lesson obsevation")),
     # an @name Slack did not link is a question, never a note
     ("us", "20m obs @zzz", "unknown_mention"),

@@ -102,7 +102,8 @@ def kind_of(word: str) -> str:
 
 
 def near_miss_kinds(word: str) -> tuple[str, ...]:
-    """The kinds a word is one typo from (two for long words); none for a kind word itself."""
+    """The kinds a word is one typo from (two for long words), same first letter, about the same
+    length; none for a kind word itself or its plural."""
     lowered = word.lower().strip(".,;:!?")
     if len(lowered) < NEAR_MISS_MIN_CHARS or lowered in KIND_ALIASES:
         return ()
@@ -112,8 +113,9 @@ def near_miss_kinds(word: str) -> tuple[str, ...]:
             continue
         if lowered in (alias + "s", alias + "es"):
             continue  # a plural is a word of notes ("plans", "videos"), not a typo
-        allowed = 1 if len(alias) < 8 else 2
-        if abs(len(alias) - len(lowered)) <= allowed and _typos(lowered, alias) <= allowed:
+        if alias[0] != lowered[0] or abs(len(alias) - len(lowered)) > 1:
+            continue  # typos keep the first letter and about the length ("teaching" is a word)
+        if _typos(lowered, alias) <= (1 if len(alias) < 8 else 2):
             found.append(kind)
     return tuple(found[:MAX_KIND_GUESSES])
 
