@@ -142,6 +142,7 @@ def test_a_near_miss_offers_the_kinds_it_may_mean(text: str, word: str, kinds: t
     assert isinstance(result, ParseError) and result.code == "unclear_kind"
     assert (result.asked, result.choices) == (word, kinds)
     assert f'"{word}"' in result.message and result.understood["duration"] == "45 min"
+    assert "notes" not in result.understood  # the word asked about is not also a note
     assert result.example.startswith(f"/logmeeting 45m {kinds[0]}")
 
 

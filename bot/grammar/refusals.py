@@ -164,7 +164,7 @@ def _unclear_kind(reading: Reading, understood: dict[str, str], example: _Exampl
         "unclear_kind",
         f'Did you mean {shown} by "{reading.kind_word}"? Say the kind '
         f"(it decides what the hours count as); without one it is a {DEFAULT_KIND}.",
-        understood,
+        {k: v for k, v in understood.items() if (k, v) != ("notes", reading.kind_word)},
         example.build(kind=guesses[0]),
         choices,
         reading.kind_word,
