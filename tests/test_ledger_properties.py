@@ -262,8 +262,12 @@ def minutes_in(text: str) -> int:
     return int(match["hours"]) * 60 + int(match["rest"] or 0)
 
 
-def day_text(day: date | None) -> str:
-    return f"{day:%a} {day.day} {day:%b}" if day is not None else "none yet"
+def day_text(day: date | None, today: date | None = None) -> str:
+    """A day as the views show it: with its year when that is not today's."""
+    if day is None:
+        return "none yet"
+    shown = f"{day:%a} {day.day} {day:%b}"
+    return shown if today is None or today.year == day.year else f"{shown} {day.year}"
 
 
 # ---- the world ----------------------------------------------------------------------------------
@@ -624,7 +628,7 @@ def check_digest(
                     names[mentor],
                     pair_time(week),
                     observations(week),
-                    day_text(last_contact(own)),
+                    day_text(last_contact(own), sent_on),
                 )
             )
     nudges = world.services.nudges.weekly_digest(now)

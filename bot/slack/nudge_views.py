@@ -40,10 +40,12 @@ def _when(item: DueItem, today: date) -> str:
     days = item.days_left(today)
     if days < 0:
         plural = "s" if days != -1 else ""
-        return f":red_circle: overdue by {-days} day{plural} (was due {format_day(item.due)})"
+        return (
+            f":red_circle: overdue by {-days} day{plural} (was due {format_day(item.due, today)})"
+        )
     if days == 0:
         return ":large_orange_circle: due today"
-    return f":calendar: due {format_day(item.due)} (in {days} day{'s' if days != 1 else ''})"
+    return f":calendar: due {format_day(item.due, today)} (in {days} day{'s' if days != 1 else ''})"
 
 
 def item_text(item: DueItem, today: date, viewer_id: int) -> str:
@@ -98,7 +100,7 @@ def overdue_alert(alert: OverdueAlert) -> Payload:
     for row in rows[:MAX_ALERT_ROWS]:
         line = (
             f"*{row.mentee.name}* — {row.days_overdue} day{'s' if row.days_overdue != 1 else ''} "
-            f"overdue (due {format_day(row.due)}) · {_placement(row.mentee)}"
+            f"overdue (due {format_day(row.due, today)}) · {_placement(row.mentee)}"
         )
         lines.append(line.replace("*", ""))
         blocks.append(section(line))
@@ -156,7 +158,7 @@ def weekly_digest(digest: Digest) -> list[Payload]:
         flags.append(
             ":calendar: Next two weeks: "
             + ", ".join(
-                f"{i.rule.title} ({i.subject.name}) {format_day(i.due)}"
+                f"{i.rule.title} ({i.subject.name}) {format_day(i.due, digest.today)}"
                 for i in digest.upcoming[:20]
             )
         )
@@ -166,8 +168,8 @@ def weekly_digest(digest: Digest) -> list[Payload]:
     rows: list[Block] = []
     for pair in digest.pairs:
         ok = " ✓" if pair.minutes >= digest.weekly_target else ""
-        last_text = format_day(pair.last_contact) if pair.last_contact else "none yet"
-        ended = f" · ended {format_day(pair.ended_on)}" if pair.ended_on else ""
+        last_text = format_day(pair.last_contact, digest.today) if pair.last_contact else "none yet"
+        ended = f" · ended {format_day(pair.ended_on, digest.today)}" if pair.ended_on else ""
         rows.append(
             section(
                 f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"

@@ -66,8 +66,9 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
         name = f"*{pair.mentee.name}*"
     elif report.viewer.id == pair.mentee.id:
         name = f"with *{pair.mentor.name}* (mentor)"
-    ended = f" · ended {format_day(pair.ended_on)}" if pair.ended_on else ""
-    last = format_day(pair.last_contact) if pair.last_contact else "no contact logged"
+    today = report.today
+    ended = f" · ended {format_day(pair.ended_on, today)}" if pair.ended_on else ""
+    last = format_day(pair.last_contact, today) if pair.last_contact else "no contact logged"
     period = ""
     if report.period not in ("week", "year"):
         period = f" · {PERIOD_NAMES[report.period]} {format_minutes(pair.minutes(report.period))}"
@@ -75,7 +76,7 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
         f"{name}{ended}\n"
         f"{bar} this week {format_minutes(week)} of {format_minutes(report.weekly_target)}"
         f"{met}{period} · this year {format_minutes(pair.year)} · "
-        f"since {format_day(pair.started_on)} {format_minutes(pair.since_start)} · "
+        f"since {format_day(pair.started_on, today)} {format_minutes(pair.since_start)} · "
         f"{pair.observations} observation{'s' if pair.observations != 1 else ''} · last {last}"
     )
 
@@ -161,17 +162,20 @@ def program_status(status: ProgramStatus) -> Payload:
     for row in status.mentees:
         who = f"*{row.mentee.name}* ({_placement(row.mentee)})"
         if row.mentor is None:
+            due = format_day(row.due, status.today)
             state = (
                 f":red_circle: no mentor, {row.days_overdue} day"
-                f"{'s' if row.days_overdue != 1 else ''} overdue (due {format_day(row.due)})"
+                f"{'s' if row.days_overdue != 1 else ''} overdue (due {due})"
                 if row.days_overdue
-                else f":large_yellow_circle: no mentor yet (due {format_day(row.due)})"
+                else f":large_yellow_circle: no mentor yet (due {due})"
             )
             if row.upcoming is not None:
-                state += f" · {row.upcoming[0].name} from {format_day(row.upcoming[1])}"
+                state += (
+                    f" · {row.upcoming[0].name} from {format_day(row.upcoming[1], status.today)}"
+                )
         else:
             assert row.assigned_on is not None
-            state = f"mentor {row.mentor.name} since {format_day(row.assigned_on)}"
+            state = f"mentor {row.mentor.name} since {format_day(row.assigned_on, status.today)}"
         lines.append(f"{who} — {state}")
     sections = _sections(lines)
     room = MAX_BLOCKS - len(blocks) - 3
