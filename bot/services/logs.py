@@ -10,18 +10,14 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.formatting import format_day
 from bot.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
-from bot.ledger import Entry, batch_key, change
 from bot.model import FormDefaults, LoggedEntry, LogOutcome, Member
-from bot.policy import DEFAULT_KIND
 from bot.services import ledger as totals
 from bot.services.errors import NotAllowed, ParseRefused, Refusal
 from bot.services.log_access import (
@@ -32,39 +28,23 @@ from bot.services.log_access import (
     is_mentee_logger,
     mentor_on,
 )
+from bot.services.log_entries import (
+    check_day_cap,
+    count,
+    form_request,
+    ledger_entry,
+    snapshot,
+    write_audit,
+)
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store import rollups
 from bot.store.db import Store
-from bot.store.models import LogAudit, LogEntry
+from bot.store.models import LogEntry
 
 log = logging.getLogger(__name__)
 
-AUDITED_FIELDS = ("occurred_on", "minutes", "kind", "standards", "mentee_id", "mentor_id")
 NUMERIC_DATE = re.compile(r"(?<!\S)\d{1,2}/\d{1,2}(?:/\d{2,4})?(?!\S)")
-
-
-def _snapshot(entry: LogEntry) -> dict[str, Any]:
-    """An entry as the audit keeps it: whether it had notes, never what they said."""
-    values: dict[str, Any] = {}
-    for name in AUDITED_FIELDS:
-        value = getattr(entry, name)
-        values[name] = value.isoformat() if isinstance(value, date) else value
-    values["has_notes"] = bool(entry.notes)
-    values["deleted"] = entry.deleted_at is not None
-    return values
-
-
-def _ledger_entry(entry: LogEntry) -> Entry:
-    return Entry(
-        entry.id,
-        entry.mentor_id,
-        entry.mentee_id,
-        entry.occurred_on,
-        entry.minutes,
-        entry.kind,
-        batch_key(entry.batch_id, entry.id),
-    )
 
 
 class LogService:
@@ -234,44 +214,9 @@ class LogService:
             session.add(entry)
             entries.append(entry)
         session.flush()
-        self._audit(session, logger, "create", now, [(e, None, _snapshot(e)) for e in entries])
-        self._count(session, program, [], [_ledger_entry(e) for e in entries])
+        write_audit(session, logger, "create", now, [(e, None, snapshot(e)) for e in entries])
+        count(session, program, [], [ledger_entry(e) for e in entries])
         return entries
-
-    @staticmethod
-    def _audit(
-        session: Session,
-        actor: Member,
-        action: str,
-        now: datetime,
-        changes: Sequence[tuple[LogEntry, dict[str, Any] | None, dict[str, Any]]],
-    ) -> None:
-        session.connection().execute(
-            insert(LogAudit),
-            [
-                {
-                    "log_entry_id": entry.id,
-                    "actor_id": actor.id,
-                    "action": action,
-                    "at": now,
-                    "before": before,
-                    "after": after,
-                }
-                for entry, before, after in changes
-            ],
-        )
-
-    @staticmethod
-    def _count(
-        session: Session, program: ProgramInfo, before: list[Entry], after: list[Entry]
-    ) -> None:
-        """Apply a write to the kept totals, in its transaction."""
-        rollups.apply(
-            session,
-            program.id,
-            change(before, after, program.year_start_month),
-            program.year_start_month,
-        )
 
     def _echo(
         self,
@@ -328,17 +273,17 @@ class LogService:
             if not live:
                 raise Refusal("That entry was already undone.")
             rollups.lock_mentors(session, (e.mentor_id for e in live))
-            before = [_ledger_entry(e) for e in live]
+            before = [ledger_entry(e) for e in live]
             changes = []
             for entry in live:
-                snapshot = _snapshot(entry)
+                was = snapshot(entry)
                 entry.deleted_at = now
                 entry.updated_at = now
                 entry.notes = None  # an undone entry keeps no notes anywhere
-                changes.append((entry, snapshot, _snapshot(entry)))
+                changes.append((entry, was, snapshot(entry)))
             session.flush()
-            self._audit(session, actor, "undo", now, changes)
-            self._count(session, program, before, [])
+            write_audit(session, actor, "undo", now, changes)
+            count(session, program, before, [])
             return list(self._echo(session, program, live, now, {actor.id: actor}))
 
     def entry_form(
@@ -422,9 +367,9 @@ class LogService:
             peers = (
                 rollups.batch_entries(session, [entry.batch_id])
                 if entry.batch_id
-                else [_ledger_entry(entry)]
+                else [ledger_entry(entry)]
             )
-            before = _snapshot(entry)
+            before = snapshot(entry)
             new_notes = (notes or "").strip() or None
             notes_changed = new_notes != entry.notes
             entry.minutes = parsed.minutes
@@ -432,14 +377,12 @@ class LogService:
             entry.occurred_on = parsed.occurred_on
             entry.notes = new_notes
             entry.updated_at = now
-            after = _snapshot(entry) | ({"notes_changed": True} if notes_changed else {})
+            after = snapshot(entry) | ({"notes_changed": True} if notes_changed else {})
             if after != before:
                 session.flush()
-                self._audit(session, actor, "edit", now, [(entry, before, after)])
-                edited = _ledger_entry(entry)
-                self._count(
-                    session, program, peers, [edited if p.id == entry.id else p for p in peers]
-                )
+                write_audit(session, actor, "edit", now, [(entry, before, after)])
+                edited = ledger_entry(entry)
+                count(session, program, peers, [edited if p.id == entry.id else p for p in peers])
             return self._echo(session, program, [entry], now, {actor.id: actor, mentee.id: mentee})[
                 0
             ]
@@ -497,57 +440,3 @@ class LogService:
             known[mentee_id] = found[0]
             options = (MenteeOption(found[0].id, found[0].name, found[0].slack_user_id),)
         return LogContext(ctx.now, ctx.timezone, ctx.school_year_start, options)
-
-
-def form_request(
-    duration_text: str, kind: str, on: date, ctx: LogContext
-) -> LogRequest | ParseError:
-    """A form's fields as a request: the duration box holds a duration and nothing else."""
-    alone = parse_log(duration_text, ctx)
-    if isinstance(alone, ParseError):
-        if alone.code in ("missing_duration", "duration_out_of_range", "two_durations"):
-            return alone
-        return _duration_only()
-    if alone.date_was_given or alone.notes or alone.kind != DEFAULT_KIND:
-        return _duration_only()
-    return parse_log(f"{alone.minutes}m {kind} {on.isoformat()}", ctx)
-
-
-def _duration_only() -> ParseError:
-    return ParseError(
-        code="missing_duration",
-        message="Put only how long it was in this box, like 45m, 1h30 or 90.",
-        understood={},
-        example="/logmeeting 45m",
-    )
-
-
-_DAY_TOTAL = select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
-    LogEntry.mentee_id == bindparam("mentee"),
-    LogEntry.mentor_id == bindparam("mentor"),
-    LogEntry.occurred_on == bindparam("day"),
-    LogEntry.deleted_at.is_(None),
-    LogEntry.id != bindparam("excluding"),
-)
-
-
-def check_day_cap(
-    session: Session,
-    mentor_id: int,
-    mentee_id: int,
-    day: date,
-    minutes: int,
-    cap: int,
-    *,
-    excluding: int | None = None,
-) -> None:
-    """Refuse a pair's day over the cap (a typo). The caller holds the mentor's ledger lock
-    (`rollups.lock_mentors`), so concurrent logs can't both pass the check."""
-    params = {"mentee": mentee_id, "mentor": mentor_id, "day": day, "excluding": excluding or 0}
-    day_total = int(session.connection().execute(_DAY_TOTAL, params).scalar() or 0) + minutes
-    if day_total > cap:
-        raise Refusal(
-            f"That would make {day_total} minutes with one mentee on {format_day(day)}, "
-            f"over the {cap // 60}-hour day — probably a typo. Nothing was saved.",
-            example="/logmeeting 45m",
-        )

@@ -1,0 +1,135 @@
+"""The rows a log write touches, as the audit and the ledger see them: snapshots, audit rows,
+the kept totals, the day cap — shared by logging, Undo and Edit (`bot/services/logs.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.orm import Session
+
+from bot.formatting import format_day
+from bot.grammar import LogContext, LogRequest, ParseError, parse_log
+from bot.ledger import Entry, batch_key, change
+from bot.model import Member
+from bot.policy import DEFAULT_KIND
+from bot.services.errors import Refusal
+from bot.services.programs import ProgramInfo
+from bot.store import rollups
+from bot.store.models import LogAudit, LogEntry
+
+AUDITED_FIELDS = ("occurred_on", "minutes", "kind", "standards", "mentee_id", "mentor_id")
+
+
+def snapshot(entry: LogEntry) -> dict[str, Any]:
+    """An entry as the audit keeps it: whether it had notes, never what they said."""
+    values: dict[str, Any] = {}
+    for name in AUDITED_FIELDS:
+        value = getattr(entry, name)
+        values[name] = value.isoformat() if isinstance(value, date) else value
+    values["has_notes"] = bool(entry.notes)
+    values["deleted"] = entry.deleted_at is not None
+    return values
+
+
+def ledger_entry(entry: LogEntry) -> Entry:
+    """A log row as the ledger counts it."""
+    return Entry(
+        entry.id,
+        entry.mentor_id,
+        entry.mentee_id,
+        entry.occurred_on,
+        entry.minutes,
+        entry.kind,
+        batch_key(entry.batch_id, entry.id),
+    )
+
+
+def write_audit(
+    session: Session,
+    actor: Member,
+    action: str,
+    now: datetime,
+    changes: Sequence[tuple[LogEntry, dict[str, Any] | None, dict[str, Any]]],
+) -> None:
+    """One audit row per changed entry: who, when, before and after (never notes' text)."""
+    session.connection().execute(
+        insert(LogAudit),
+        [
+            {
+                "log_entry_id": entry.id,
+                "actor_id": actor.id,
+                "action": action,
+                "at": now,
+                "before": before,
+                "after": after,
+            }
+            for entry, before, after in changes
+        ],
+    )
+
+
+def count(session: Session, program: ProgramInfo, before: list[Entry], after: list[Entry]) -> None:
+    """Apply a write to the kept totals, in its transaction."""
+    rollups.apply(
+        session,
+        program.id,
+        change(before, after, program.year_start_month),
+        program.year_start_month,
+    )
+
+
+def form_request(
+    duration_text: str, kind: str, on: date, ctx: LogContext
+) -> LogRequest | ParseError:
+    """A form's fields as a request: the duration box holds a duration and nothing else."""
+    alone = parse_log(duration_text, ctx)
+    if isinstance(alone, ParseError):
+        if alone.code in ("missing_duration", "duration_out_of_range", "two_durations"):
+            return alone
+        return _duration_only()
+    if alone.date_was_given or alone.notes or alone.kind != DEFAULT_KIND:
+        return _duration_only()
+    return parse_log(f"{alone.minutes}m {kind} {on.isoformat()}", ctx)
+
+
+def _duration_only() -> ParseError:
+    return ParseError(
+        code="missing_duration",
+        message="Put only how long it was in this box, like 45m, 1h30 or 90.",
+        understood={},
+        example="/logmeeting 45m",
+    )
+
+
+_DAY_TOTAL = select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
+    LogEntry.mentee_id == bindparam("mentee"),
+    LogEntry.mentor_id == bindparam("mentor"),
+    LogEntry.occurred_on == bindparam("day"),
+    LogEntry.deleted_at.is_(None),
+    LogEntry.id != bindparam("excluding"),
+)
+
+
+def check_day_cap(
+    session: Session,
+    mentor_id: int,
+    mentee_id: int,
+    day: date,
+    minutes: int,
+    cap: int,
+    *,
+    excluding: int | None = None,
+) -> None:
+    """Refuse a pair's day over the cap (a typo). The caller holds the mentor's ledger lock
+    (`rollups.lock_mentors`), so concurrent logs can't both pass the check."""
+    params = {"mentee": mentee_id, "mentor": mentor_id, "day": day, "excluding": excluding or 0}
+    day_total = int(session.connection().execute(_DAY_TOTAL, params).scalar() or 0) + minutes
+    if day_total > cap:
+        raise Refusal(
+            f"That would make {day_total} minutes with one mentee on {format_day(day)}, "
+            f"over the {cap // 60}-hour day — probably a typo. Nothing was saved.",
+            example="/logmeeting 45m",
+        )
