@@ -27,12 +27,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -201,6 +202,18 @@ def check_request(
 # ---- replays ---------------------------------------------------------------------------------
 
 
+@cache
+def _claim_statement(insert: Any) -> Any:
+    """The claim, built once per dialect: a dead row of the same key (not pruned yet) is taken
+    over rather than counted."""
+    statement = insert(SeenRequest).values(key=bindparam("key"), expires_at=bindparam("expires"))
+    return statement.on_conflict_do_update(
+        index_elements=[SeenRequest.key],
+        set_={"expires_at": bindparam("expires")},
+        where=SeenRequest.expires_at < bindparam("now"),
+    ).returning(SeenRequest.key)
+
+
 class ReplayGuard:
     """Claims requests under a unique key in the store: one claim wins, on any process."""
 
@@ -216,15 +229,9 @@ class ReplayGuard:
         self._maybe_prune(now)
         insert = sqlite_insert if self.store.is_sqlite else pg_insert
         expires = datetime.fromtimestamp(expires_at, UTC)
-        statement = insert(SeenRequest).values(key=key, expires_at=expires)
-        # A dead row of the same key (not pruned yet) is taken over rather than counted.
-        statement = statement.on_conflict_do_update(
-            index_elements=[SeenRequest.key],
-            set_={"expires_at": expires},
-            where=SeenRequest.expires_at < datetime.fromtimestamp(now, UTC),
-        )
-        with self.store.write() as session:
-            claimed = session.execute(statement.returning(SeenRequest.key)).first()
+        params = {"key": key, "expires": expires, "now": datetime.fromtimestamp(now, UTC)}
+        with self.store.write_connection() as connection:
+            claimed = connection.execute(_claim_statement(insert), params).first()
         return claimed is not None
 
     def release(self, key: str) -> None:

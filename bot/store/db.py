@@ -9,7 +9,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -124,6 +124,7 @@ class Store:
             if self.is_sqlite
             else self.engine
         )
+        self._write_engine = write_engine
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False)
         # SQLite has one writer at a time and its busy handler polls, which is unfair under
@@ -141,6 +142,13 @@ class Store:
         """A session whose changes commit together, or not at all."""
         with self._writer_turn or nullcontext(), self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core connection whose statements commit together (no ORM session: for the one-
+        statement writes on every request, such as the replay guard's claim)."""
+        with self._writer_turn or nullcontext(), self._write_engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         """Close every pooled connection."""
