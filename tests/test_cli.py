@@ -506,7 +506,7 @@ def test_assign_by_slack_id_and_reassign(loaded: Cli) -> None:
     second = loaded("assign", "<@U0MAX>", "U0NIA", "--on", "2026-11-16")
     assert second.code == 0
     assert second.out.splitlines() == [
-        "Ended Mia Mentor → Nia New on Mon 16 Nov 2026.",
+        "Ended Mia Mentor → Nia New on Sun 15 Nov 2026.",  # the day before the new start
         "Assigned Max Mentor → Nia New from Mon 16 Nov 2026.",
     ]
     assert loaded.scalar(select(func.count()).select_from(Assignment)) == 2

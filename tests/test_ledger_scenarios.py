@@ -118,7 +118,7 @@ def test_the_digest_covers_a_pair_that_ended_mid_week_and_none_not_yet_begun(
 
     body = digest_text(services, at("2026-11-09", 13))  # Mon 9 Nov 08:00 New York
     assert "3 h 40 in all" in body
-    assert "*Bea Beginner* with Lee Lead · ended Wed 4 Nov" in body
+    assert "*Bea Beginner* with Lee Lead · ended Tue 3 Nov" in body  # the day before Mia began
     assert "*Bea Beginner* with Mia Mentor" in body
     assert "*Val Midweek* with Max Mentor" in body  # begun on Friday: in the week
     assert "Una Upcoming* with" not in body  # begins next Monday: not yet

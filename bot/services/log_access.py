@@ -49,7 +49,9 @@ _ACTIVE_MENTEES: Select[Any] = MEMBER_QUERY.where(
 
 
 def mentor_on(session: Session, mentee_id: int, day: date) -> int | None:
-    """The mentee's mentor on a day (the latest assignment covering it), or None."""
+    """The mentee's mentor on a day, or None: the latest assignment covering it (an assignment
+    covers its first and last day; a reassignment ends the old one the day before it starts,
+    and on a same-day change the newer one wins)."""
     found: int | None = (
         session.connection().execute(_MENTOR_ON, {"mentee_id": mentee_id, "day": day}).scalar()
     )

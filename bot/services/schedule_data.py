@@ -69,11 +69,14 @@ def load_snapshot(session: Session, program: ProgramInfo, today: date) -> Progra
     mentor_of: dict[int, int] = {}
     started_on: dict[tuple[int, int], date] = {}
     for mentor_id, mentee_id, start in conn.execute(
-        select(Assignment.mentor_id, Assignment.mentee_id, Assignment.started_on).where(
+        select(Assignment.mentor_id, Assignment.mentee_id, Assignment.started_on)
+        .where(
             Assignment.program_id == program.id,
-            Assignment.ended_on.is_(None),
             Assignment.started_on <= today,  # one that begins later: not a mentor yet
+            # a pair covers its last day; one reassigned from a later day goes on until then
+            Assignment.ended_on.is_(None) | (Assignment.ended_on >= today),
         )
+        .order_by(Assignment.started_on, Assignment.id)  # a same-day change wins
     ).all():
         if mentor_id in members and mentee_id in members:
             mentor_of[mentee_id] = mentor_id
