@@ -205,6 +205,7 @@ class AssignmentResult:
     started_on: date | None
     ended: tuple[tuple[Member, date], ...] = ()  # previous mentors whose assignment closed
     unchanged: bool = False
+    caution: MentorCaution | None = None  # the mentor may not meet the mentor rules
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,50 @@ class PersonStatus:
     due: date | None
 
 
+MENTOR_LICENCES = frozenset({"initial", "professional"})
+MENTOR_YEARS = 3  # full years under an Initial/Professional licence (DOMAIN.md)
+
+
+@dataclass(frozen=True)
+class MentorCaution:
+    """Why a mentor may not meet the mentor rules on an assignment's start (a warning only)."""
+
+    untrained: bool  # no confirmed mentor training this school year
+    licence: str | None = None  # the roster's licence, when neither Initial nor Professional
+    years: int | None = None  # full years since the roster's hire date, when under MENTOR_YEARS
+
+
+def full_years(since: date, on: date) -> int:
+    """Whole years from `since` to `on` (0 when `on` is earlier)."""
+    years = on.year - since.year - ((on.month, on.day) < (since.month, since.day))
+    return max(years, 0)
+
+
+def mentor_caution(mentor: Member, trained: bool, on: date) -> MentorCaution | None:
+    """What the roster says against a mentor on a start date, or None when nothing does.
+
+    A licence on the roster other than Initial or Professional (e.g. Provisional) is flagged;
+    so is a hire date fewer than MENTOR_YEARS full years before the start — the roster holds no
+    experience from elsewhere, so the coordinator checks. Blank values say nothing."""
+    licence = (mentor.license or "").strip()
+    bad_licence = licence if licence and licence.lower() not in MENTOR_LICENCES else None
+    years = full_years(mentor.hire_date, on) if mentor.hire_date else None
+    short = years if years is not None and years < MENTOR_YEARS else None
+    if trained and bad_licence is None and short is None:
+        return None
+    return MentorCaution(not trained, bad_licence, short)
+
+
+@dataclass(frozen=True)
+class CautionedAssignment:
+    """An assignment whose mentor may not have met the mentor rules when it began."""
+
+    mentor: Member
+    mentee: Member
+    started_on: date
+    caution: MentorCaution
+
+
 @dataclass(frozen=True)
 class MarkedDone:
     """A milestone recorded as done."""
@@ -348,6 +393,7 @@ __all__ = [
     "PERIODS",
     "ZERO",
     "AssignmentResult",
+    "CautionedAssignment",
     "FormDefaults",
     "HoursReport",
     "LogOutcome",
@@ -355,6 +401,7 @@ __all__ = [
     "MarkedDone",
     "Member",
     "MenteeStatus",
+    "MentorCaution",
     "PairRow",
     "PairSummary",
     "PairTotals",

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.cells import csv_text, md_cell
 from bot.formatting import format_minutes
+from bot.model import CautionedAssignment
 from bot.services.report import AnnualReport, EducatorLine, ProgramReport
 
 TITLES = {
@@ -32,6 +33,28 @@ ADMIN_TITLES = TITLES | {
 
 def _hours(minutes: int) -> float:
     return round(minutes / 60, 2)
+
+
+def _caution_reasons(row: CautionedAssignment) -> str:
+    """Why an assignment's mentor may not have met the mentor rules, in a few words."""
+    caution = row.caution
+    reasons = ["untrained"] if caution.untrained else []
+    if caution.licence is not None:
+        reasons.append(f"licence {caution.licence}")
+    if caution.years is not None:
+        reasons.append(f"hired {caution.years} full years before")
+    return ", ".join(reasons)
+
+
+def _cautioned_row(row: CautionedAssignment) -> dict[str, Any]:
+    return {
+        "mentor": row.mentor.email,
+        "mentee": row.mentee.email,
+        "started_on": row.started_on.isoformat(),
+        "untrained": row.caution.untrained,
+        "licence": row.caution.licence,
+        "years_since_hire": row.caution.years,
+    }
 
 
 def _educator_row(line: EducatorLine) -> dict[str, Any]:
@@ -72,6 +95,7 @@ def report_items(part: ProgramReport, not_recorded: dict[str, str]) -> dict[str,
             }
             for m in part.mentors
         ],
+        "cautioned_assignments": [_cautioned_row(row) for row in part.cautioned],
     }
     items["d"] = {"value": part.observations, "source": "counted", "rows": []}
     items["e"] = {
@@ -137,6 +161,17 @@ def _markdown_part(part: ProgramReport, titles: dict[str, str], report: AnnualRe
         f"{'yes' if m.trained else 'no'} | {m.mentees} | {format_minutes(m.minutes)} |"
         for m in part.mentors
     ]
+    if part.cautioned:
+        lines += [
+            "",
+            f"Assignments whose mentor may not have met the mentor rules: {len(part.cautioned)}",
+            "",
+        ]
+        lines += [
+            f"- {md_cell(c.mentor.name)} → {md_cell(c.mentee.name)}, from "
+            f"{c.started_on.isoformat()}: {md_cell(_caution_reasons(c))}"
+            for c in part.cautioned
+        ]
     lines += [
         "",
         f"### (d) {titles['d']}: {part.observations}",
@@ -195,6 +230,15 @@ def report_csv(report: AnnualReport) -> str:
         ]
         rows.append([name, "c", "count", len(part.trained_mentors)])
         rows += [[name, "c", m.email, m.minutes] for m in part.trained_mentors]
+        rows += [
+            [
+                name,
+                "c_cautioned_assignment",
+                f"{c.mentor.email} > {c.mentee.email}",
+                _caution_reasons(c),
+            ]
+            for c in part.cautioned
+        ]
         rows.append([name, "d", "count", part.observations])
         rows.append([name, "e", "hours", f"{_hours(part.minutes_together):.2f}"])
         rows.append([name, "e", "minutes", part.minutes_together])

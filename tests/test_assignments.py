@@ -12,8 +12,11 @@ from sqlalchemy import select, update
 
 from bot.calendar import SchoolCalendar
 from bot.clock import FixedClock
-from bot.model import Member
+from bot.model import Member, MentorCaution, mentor_caution
 from bot.policy import parse_program_toml
+from bot.report_format import report_csv as annual_csv
+from bot.report_format import report_items
+from bot.report_format import report_markdown as annual_markdown
 from bot.services.assignments import assignment_due, check_pair
 from bot.services.container import Services
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal
@@ -164,9 +167,9 @@ def test_reassign_closes_the_old_assignment_and_keeps_history(
 ) -> None:
     cora = as_member(services, CORA)
     result = services.assignments.assign(cora, MIA, BEA, date(2026, 11, 2), NOW)
-    assert [(m.email, d) for m, d in result.ended] == [(LEE, date(2026, 11, 1))]  # the day before
+    assert [(m.email, d) for m, d in result.ended] == [(LEE, date(2026, 11, 2))]
     old, new = rows_for(services, roster[BEA])
-    assert (old.mentor_id, old.started_on, old.ended_on) == (roster[LEE], date(2026, 8, 26), date(2026, 11, 1))  # fmt: skip
+    assert (old.mentor_id, old.started_on, old.ended_on) == (roster[LEE], date(2026, 8, 26), date(2026, 11, 2))  # fmt: skip
     assert old.end_reason == "reassigned to Mia Mentor"
     assert old.ended_by_id == roster[CORA]
     assert (new.mentor_id, new.started_on, new.ended_on) == (roster[MIA], date(2026, 11, 2), None)
@@ -339,7 +342,7 @@ def test_person_status_shows_the_history(services: Services, pairs: None) -> Non
     status = services.assignments.person_status(None, "<@U0BEA|bea>", NOW)
     assert status.person.email == BEA
     assert [(p.mentor.email, p.started_on, p.ended_on) for p in status.as_mentee] == [
-        (LEE, date(2026, 8, 26), date(2026, 11, 1)),
+        (LEE, date(2026, 8, 26), date(2026, 11, 2)),
         (MIA, date(2026, 11, 2), None),
     ]
     assert status.as_mentor == ()
@@ -347,3 +350,76 @@ def test_person_status_shows_the_history(services: Services, pairs: None) -> Non
     lee = services.assignments.person_status(None, LEE, NOW)
     assert [p.mentee.email for p in lee.as_mentor] == [BEA]
     assert lee.due is None
+
+
+# ---- mentors who may not meet the mentor rules: a warning, and the report's (c) list ---------
+
+QUALIFIED = replace(member(5, {"mentor"}, name="Quinn"), license="Professional", hire_date=date(2016, 8, 29))  # fmt: skip
+ON = date(2026, 11, 16)
+
+
+@pytest.mark.parametrize(
+    ("mentor", "trained", "expected"),
+    [
+        pytest.param(QUALIFIED, True, None, id="qualified"),
+        pytest.param(replace(QUALIFIED, license="initial "), True, None, id="initial-any-case"),
+        pytest.param(QUALIFIED, False, MentorCaution(True), id="untrained"),
+        pytest.param(replace(QUALIFIED, license="Provisional"), True, MentorCaution(False, "Provisional"), id="provisional"),
+        pytest.param(replace(QUALIFIED, license=None, hire_date=None), True, None, id="roster-says-nothing"),
+        pytest.param(replace(QUALIFIED, license=""), True, None, id="blank-licence"),
+        pytest.param(replace(QUALIFIED, hire_date=date(2023, 11, 16)), True, None, id="three-years-to-the-day"),
+        pytest.param(replace(QUALIFIED, hire_date=date(2023, 11, 17)), True, MentorCaution(False, years=2), id="a-day-short"),
+        pytest.param(replace(QUALIFIED, hire_date=date(2026, 8, 24)), True, MentorCaution(False, years=0), id="hired-this-year"),
+        pytest.param(replace(QUALIFIED, license="Temporary", hire_date=date(2025, 1, 1)), False, MentorCaution(True, "Temporary", 1), id="everything"),
+    ],
+)  # fmt: skip
+def test_mentor_caution(mentor: Member, trained: bool, expected: MentorCaution | None) -> None:
+    assert mentor_caution(mentor, trained, ON) == expected
+
+
+def test_assigning_an_untrained_mentor_warns_and_still_assigns(
+    services: Services, roster: dict[str, int]
+) -> None:
+    cora = as_member(services, CORA)
+    result = services.assignments.assign(cora, MIA, NIA, ON, NOW)
+    assert result.caution == MentorCaution(untrained=True)
+    (row,) = rows_for(services, roster[NIA])
+    assert (row.mentor_id, row.ended_on) == (roster[MIA], None)
+
+
+def test_a_trained_qualified_mentor_carries_no_warning(
+    services: Services, roster: dict[str, int]
+) -> None:
+    cora = as_member(services, CORA)
+    services.milestones.mark_done("U0CORA", "mentor_training", roster[MIA], None, NOW)
+    assert services.assignments.assign(cora, MIA, NIA, ON, NOW).caution is None
+
+
+def test_the_roster_licence_and_hire_date_warn(services: Services, roster: dict[str, int]) -> None:
+    rows = "\n".join(
+        [
+            "email,name,roles,school,subject,grade,educator_type,license,hire_date,slack_user_id",
+            "rae@hillside.example,Rae Recent,mentor,Lincoln,Math,4,,Provisional,2025-08-25,U0RAE",
+        ]
+    )
+    assert services.roster.import_csv(rows).ok
+    services.milestones.mark_done("U0CORA", "mentor_training", "rae@hillside.example", None, NOW)
+    result = services.assignments.assign(None, "rae@hillside.example", NIA, ON, NOW)
+    assert result.caution == MentorCaution(False, "Provisional", 1)
+
+
+def test_the_report_lists_cautioned_assignments_in_item_c(
+    services: Services, pairs: None, roster: dict[str, int]
+) -> None:
+    for email in (LEE, MAX):
+        services.milestones.mark_done("U0CORA", "mentor_training", email, None, NOW)
+    report = services.reports.annual(None, NOW)
+    item_c = report_items(report.teachers, report.not_recorded)["c"]
+    assert item_c["value"] == 2  # the existing keys keep their meaning
+    assert item_c["cautioned_assignments"] == [
+        {"mentor": MIA, "mentee": IKE, "started_on": "2026-09-02", "untrained": True, "licence": None, "years_since_hire": None},
+    ]  # fmt: skip
+    admin_c = report_items(report.administrators, report.not_recorded)["c"]
+    assert admin_c["cautioned_assignments"] == []
+    assert "mia@hillside.example" in annual_csv(report) and "untrained" in annual_csv(report)
+    assert "Mia Mentor → Ike Incoming, from 2026-09-02: untrained" in annual_markdown(report)

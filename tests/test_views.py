@@ -19,6 +19,7 @@ from bot.model import (
     MarkedDone,
     Member,
     MenteeStatus,
+    MentorCaution,
     PairRow,
     PairTotals,
     PersonStatus,
@@ -166,6 +167,7 @@ MESSAGES: list[Any] = [
     pytest.param(lambda: views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 11, 16))), id="assigned"),
     pytest.param(lambda: views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 11, 16), ended=((LEE, date(2026, 11, 16)),))), id="reassigned"),
     pytest.param(lambda: views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 8, 26), unchanged=True)), id="unchanged"),
+    pytest.param(lambda: views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 11, 16), caution=MentorCaution(True, "Provisional", 1))), id="assigned-with-caution"),
     pytest.param(lambda: views.assignment_result(AssignmentResult(None, BEA, None, ended=((LEE, date(2026, 11, 16)),))), id="unassigned"),
     pytest.param(lambda: views.milestone_done(MarkedDone("Orientation", BEA, date(2026, 8, 28))), id="milestone-done"),
     pytest.param(lambda: views.milestone_done(MarkedDone("Annual report", None, date(2027, 7, 1), already=True)), id="milestone-already-done"),
@@ -330,3 +332,28 @@ def test_parse_induction_usage_errors(text: str, message: str, example: str) -> 
         parse_induction(text)
     assert message in caught.value.message
     assert caught.value.example == example
+
+
+@pytest.mark.parametrize(
+    ("caution", "says", "not_said"),
+    [
+        (MentorCaution(True), ["Assigned anyway", "mentor training isn't marked done"], ["licence as", "hired"]),
+        (MentorCaution(False, licence="Provisional"), ["licence as Provisional"], ["training"]),
+        (MentorCaution(False, years=1), ["hired 1 full year before it starts"], ["training", "licence as"]),
+        (MentorCaution(True, "Temporary", 2), ["training", "licence as Temporary", "hired 2 full years"], []),
+    ],
+)  # fmt: skip
+def test_an_assignment_with_a_caution_warns_and_still_says_it_was_made(
+    caution: MentorCaution, says: list[str], not_said: list[str]
+) -> None:
+    text = all_text(
+        views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 11, 16), caution=caution))
+    )
+    assert "now mentors" in text and ":warning:" not in text  # made, not refused
+    assert all(part in text for part in says), text
+    assert not any(part in text for part in not_said), text
+
+
+def test_an_assignment_without_a_caution_has_no_warning() -> None:
+    text = all_text(views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 11, 16))))
+    assert "Assigned anyway" not in text

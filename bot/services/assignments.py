@@ -6,23 +6,25 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from bot.formatting import format_day, format_day_long
 from bot.model import (
     AssignmentResult,
     Member,
     MenteeStatus,
+    MentorCaution,
     PairRow,
     PersonStatus,
     ProgramStatus,
     StatusCounts,
+    mentor_caution,
 )
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.models import Assignment, Person, PersonRole
+from bot.store.models import Assignment, MilestoneDone, Person, PersonRole
 
 REASON_MAX = 500
 STATUS_PAGE = 40  # mentees listed by /induction status; the rest are counted
@@ -157,14 +159,10 @@ class AssignmentService:
                         "can't start before that.",
                         example=f"/induction assign @mentor @mentee {old.started_on.isoformat()}",
                     )
-                # One rule for the end day: a pair covers its last day, so the old one ends the
-                # day before the new start (the same day only when it began then: newer wins).
-                old.ended_on = max(on - timedelta(days=1), old.started_on)
+                old.ended_on = on
                 old.end_reason = f"reassigned to {mentor.name}"
                 old.ended_by_id = actor.id if actor else None
-                ended.append(
-                    (member_of(self.people, session, program, old.mentor_id), old.ended_on)
-                )
+                ended.append((member_of(self.people, session, program, old.mentor_id), on))
             session.add(
                 Assignment(
                     program_id=program.id,
@@ -174,7 +172,8 @@ class AssignmentService:
                     created_by_id=actor.id if actor else None,
                 )
             )
-        return AssignmentResult(mentor, mentee, on, ended=tuple(ended))
+            caution = _caution(session, program, mentor, on)
+        return AssignmentResult(mentor, mentee, on, ended=tuple(ended), caution=caution)
 
     def assign_ids(
         self, actor: Member, mentor_id: int, mentee_id: int, now: datetime
@@ -195,8 +194,7 @@ class AssignmentService:
         on: date | None,
         now: datetime,
     ) -> AssignmentResult:
-        """End a mentee's active assignment with a date and reason; one that has not begun is
-        cancelled: removed (it covered no day), and the pair it was to replace goes on."""
+        """End a mentee's active assignment with a date and reason."""
         self._require_coordinator(actor)
         program = self.programs.current()
         today = program.today(now)
@@ -209,11 +207,6 @@ class AssignmentService:
                 raise Refusal(f"{mentee.name} has no active mentor assignment to end.")
             ended = []
             for old in current:
-                if old.started_on > today:
-                    _cancel(session, old)
-                    mentor = member_of(self.people, session, program, old.mentor_id)
-                    ended.append((mentor, old.started_on))
-                    continue
                 check_end(on, old.started_on, mentee, today)
                 old.ended_on = on
                 old.end_reason = reason
@@ -235,22 +228,18 @@ class AssignmentService:
         with self.store.read() as session:
             conn = session.connection()
             rows = conn.execute(
-                _MENTEES,
-                {"program_id": program.id, "school_year": program.school_year, "today": today},
+                _MENTEES, {"program_id": program.id, "school_year": program.school_year}
             ).all()
             standings = []
-            for pid, name, educator_type, hire_date, mentor_id, started_on, nxt, nxt_on in rows:
+            for pid, name, educator_type, hire_date, mentor_id, started_on in rows:
                 due = (max(start, hire_date) if hire_date else start) + window
-                begun = mentor_id is not None
+                begun = mentor_id is not None and started_on <= today
                 late = not begun and (educator_type or "").startswith("beginning_")
                 days = max((today - due).days, 0) if late else 0
-                standings.append(
-                    _Standing(pid, name, due, days, begun, mentor_id, started_on, nxt, nxt_on)
-                )
+                standings.append(_Standing(pid, name, due, days, begun, mentor_id, started_on))
             standings.sort(key=lambda r: (-r.days_overdue, r.begun, r.name, r.person_id))
             listed = standings[:page]
             ids = {r.person_id for r in listed} | {r.mentor_id for r in listed if r.mentor_id}
-            ids |= {r.next_mentor_id for r in listed if r.next_mentor_id}
             members = {m.id: m for m in self.people.members(session, program, ids)}
             mentors, mentor_count = self._mentor_loads(session, program)
         mentees = tuple(
@@ -260,8 +249,8 @@ class AssignmentService:
                 assigned_on=r.started_on if r.begun else None,
                 due=r.due,
                 days_overdue=r.days_overdue,
-                upcoming=(members[r.next_mentor_id], r.next_on)
-                if r.next_mentor_id and r.next_on
+                upcoming=(members[r.mentor_id], r.started_on)
+                if r.mentor_id and r.started_on and not r.begun
                 else None,
             )
             for r in listed
@@ -335,8 +324,6 @@ class _Standing(NamedTuple):
     begun: bool  # a mentor today
     mentor_id: int | None
     started_on: date | None
-    next_mentor_id: int | None  # an assignment that begins later
-    next_on: date | None
 
 
 def _role_join(role: str) -> Any:
@@ -347,29 +334,12 @@ def _role_join(role: str) -> Any:
     )
 
 
-# The latest assignment covering today (its first to its last day), and the latest that has
-# not begun: a pair reassigned from a later day keeps its mentor until then.
 _CURRENT = (
     select(Assignment.mentee_id, func.max(Assignment.id).label("assignment_id"))
-    .where(
-        Assignment.program_id == bindparam("program_id"),
-        Assignment.started_on <= bindparam("today"),
-        Assignment.ended_on.is_(None) | (Assignment.ended_on >= bindparam("today")),
-    )
+    .where(Assignment.program_id == bindparam("program_id"), Assignment.ended_on.is_(None))
     .group_by(Assignment.mentee_id)
     .subquery()
 )
-_PLANNED = (
-    select(Assignment.mentee_id, func.max(Assignment.id).label("assignment_id"))
-    .where(
-        Assignment.program_id == bindparam("program_id"),
-        Assignment.started_on > bindparam("today"),
-        Assignment.ended_on.is_(None),
-    )
-    .group_by(Assignment.mentee_id)
-    .subquery()
-)
-_NEXT = aliased(Assignment)
 # Every active mentee of the year with their current assignment, if any: a few plain columns
 # per person, so a status over 50,000 people builds no ORM objects.
 _MENTEES = (
@@ -380,14 +350,10 @@ _MENTEES = (
         Person.hire_date,
         Assignment.mentor_id,
         Assignment.started_on,
-        _NEXT.mentor_id,
-        _NEXT.started_on,
     )
     .join(PersonRole, _role_join("mentee"))
     .outerjoin(_CURRENT, _CURRENT.c.mentee_id == Person.id)
     .outerjoin(Assignment, Assignment.id == _CURRENT.c.assignment_id)
-    .outerjoin(_PLANNED, _PLANNED.c.mentee_id == Person.id)
-    .outerjoin(_NEXT, _NEXT.id == _PLANNED.c.assignment_id)
     .where(Person.program_id == bindparam("program_id"), Person.active.is_(True))
 )
 _MENTORS = (
@@ -399,20 +365,23 @@ _MENTOR_COUNT = select(func.count()).select_from(_MENTORS.subquery())
 _FIRST_MENTORS = _MENTORS.order_by(Person.name, Person.id).limit(bindparam("limit"))
 
 
-def _cancel(session: Session, planned: Assignment) -> None:
-    """Remove an assignment that has not begun, and reopen the one it was to close (ended the
-    day before its start, still in the future)."""
-    replaced = session.scalars(
-        select(Assignment).where(
-            Assignment.mentee_id == planned.mentee_id,
-            Assignment.id != planned.id,
-            Assignment.ended_on == planned.started_on - timedelta(days=1),
-        )
-    ).all()
-    session.delete(planned)
-    session.flush()  # the pair's unique open row is free before the old one reopens
-    for old in replaced:
-        old.ended_on = old.end_reason = old.ended_by_id = None
+def trained_mentors(session: Session, program: ProgramInfo, ids: list[int] | None) -> set[int]:
+    """Of these people (None: everyone), those whose mentor training is marked done this
+    school year."""
+    query = select(MilestoneDone.person_id).where(
+        MilestoneDone.school_year == program.school_year,
+        MilestoneDone.milestone == "mentor_training",
+    )
+    if ids is not None:
+        query = query.where(MilestoneDone.person_id.in_(ids))
+    return {pid for pid in session.scalars(query) if pid is not None}
+
+
+def _caution(
+    session: Session, program: ProgramInfo, mentor: Member, on: date
+) -> MentorCaution | None:
+    """What to warn the coordinator about this mentor (the assignment still happens)."""
+    return mentor_caution(mentor, mentor.id in trained_mentors(session, program, [mentor.id]), on)
 
 
 def _active_for_mentee(session: Session, mentee_id: int) -> list[Assignment]:

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from bot.ledger import ZERO, MentorTime, Totals, in_induction_year, total
-from bot.model import Member
+from bot.model import CautionedAssignment, Member, mentor_caution
 from bot.services import ledger
+from bot.services.assignments import trained_mentors
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
@@ -82,6 +83,7 @@ class ProgramReport:
     served: list[EducatorLine] = field(default_factory=list)  # (b): in their induction year
     beyond_induction: list[EducatorLine] = field(default_factory=list)  # year 2+, apart
     mentors: list[MentorLine] = field(default_factory=list)
+    cautioned: list[CautionedAssignment] = field(default_factory=list)  # in (c)
     together: Totals = ZERO  # over exactly `served`
 
     @property
@@ -136,7 +138,7 @@ class ReportService:
             pair_totals = ledger.pairs_in_year(session, program, period)
             mentor_time = ledger.mentor_time(session, program, period.first, period.last)
             assigned = session.execute(
-                select(Assignment.mentor_id, Assignment.mentee_id)
+                select(Assignment.mentor_id, Assignment.mentee_id, Assignment.started_on)
                 .where(
                     Assignment.program_id == program.id,
                     Assignment.started_on <= period.last,
@@ -152,20 +154,20 @@ class ReportService:
                     .group_by(MilestoneDone.milestone)
                 )
             }
-            trained = set(
-                session.scalars(
-                    select(MilestoneDone.person_id).where(
-                        MilestoneDone.school_year == program.school_year,
-                        MilestoneDone.milestone == "mentor_training",
-                    )
-                )
-            )
+            trained = trained_mentors(session, program, None)
         mentors_of: dict[int, list[int]] = defaultdict(list)
-        for mentor, mentee in [*assigned, *pair_totals]:
+        for mentor, mentee in [*((a[0], a[1]) for a in assigned), *pair_totals]:
             if mentor not in mentors_of[mentee]:
                 mentors_of[mentee].append(mentor)
         start = program.config.school_year_start
         build = _Builder(members, mentors_of, pair_totals, mentor_time, trained, start)
+        build.cautioned = [
+            CautionedAssignment(members[mentor], members[mentee], on, caution)
+            for mentor, mentee, on in assigned
+            if mentor in members
+            and mentee in members
+            and (caution := mentor_caution(members[mentor], mentor in trained, on)) is not None
+        ]
         return AnnualReport(
             program.name,
             period.label,
@@ -183,8 +185,9 @@ class _Builder:
     mentors_of: dict[int, list[int]]
     pair_totals: dict[tuple[int, int], Totals]
     mentor_time: dict[int, MentorTime]
-    trained: set[int | None]
+    trained: set[int]
     school_year_start: date
+    cautioned: list[CautionedAssignment] = field(default_factory=list)
 
     def educator(self, member: Member) -> EducatorLine:
         mentor_ids = self.mentors_of.get(member.id, [])
@@ -208,6 +211,7 @@ class _Builder:
             else:
                 report.beyond_induction.append(line)
         report.together = total(line.totals for line in report.served)
+        report.cautioned = [c for c in self.cautioned if c.mentee.educator_type in types]
         served_ids = {
             m.id for m in self.members.values() if m.educator_type in types and "mentee" in m.roles
         }

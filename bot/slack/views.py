@@ -6,9 +6,12 @@ from typing import Any
 
 from bot.formatting import format_day, format_day_long, format_minutes
 from bot.model import (
+    MENTOR_YEARS,
     AssignmentResult,
     HoursReport,
     MarkedDone,
+    Member,
+    MentorCaution,
     PairTotals,
     PersonStatus,
     ProgramStatus,
@@ -145,7 +148,29 @@ def assignment_result(result: AssignmentResult) -> Payload:
                 + ", ".join(f"{m.name} (ended {format_day(d)})" for m, d in result.ended)
                 + "."
             )
+        if result.caution is not None:
+            text += "\n" + mentor_caution_text(result.mentor, result.caution)
     return message(text, [section(text)])
+
+
+def mentor_caution_text(mentor: Member, caution: MentorCaution) -> str:
+    """The warning on an assignment whose mentor may not meet the mentor rules."""
+    reasons = []
+    if caution.untrained:
+        reasons.append("their mentor training isn't marked done this year")
+    if caution.licence is not None:
+        reasons.append(f"the roster gives their licence as {caution.licence}")
+    if caution.years is not None:
+        reasons.append(
+            f"hired {caution.years} full year{'s' if caution.years != 1 else ''} before it "
+            f"starts, by the roster (under {MENTOR_YEARS}; check experience elsewhere)"
+        )
+    return (
+        f":large_orange_diamond: Assigned anyway — {mentor.name} may not meet the mentor rules "
+        f"(trained, {MENTOR_YEARS}+ full years under an Initial/Professional licence): "
+        + "; ".join(reasons)
+        + ". The annual report lists this assignment."
+    )
 
 
 def program_status(status: ProgramStatus) -> Payload:
