@@ -296,3 +296,16 @@ def test_the_coordinator_sees_hours_but_no_notes(
     assert home["type"] == "home"
     assert "Bea Beginner" in all_text(home)
     assert SECRET not in json.dumps(payloads)
+
+
+def test_a_pair_assigned_twice_is_listed_once_from_its_first_start(
+    services: Services, pairs: None
+) -> None:
+    """Lee→Bea, then Mia→Bea, then Lee→Bea again: two pairs, Lee's listed once, current."""
+    services.assignments.assign(None, MIA, BEA, date(2026, 10, 1), NOW)
+    services.assignments.assign(None, LEE, BEA, date(2026, 11, 2), NOW)
+    report = services.hours.report("U0BEA", NOW)
+    listed = [(p.mentor.email, p.started_on, p.ended_on) for p in report.pairs]
+    assert report.pair_count == 2
+    assert listed[0] == (LEE, date(2026, 8, 26), None)  # current, from its first start
+    assert listed[1][0] == MIA and listed[1][2] is not None
