@@ -167,9 +167,9 @@ def test_reassign_closes_the_old_assignment_and_keeps_history(
 ) -> None:
     cora = as_member(services, CORA)
     result = services.assignments.assign(cora, MIA, BEA, date(2026, 11, 2), NOW)
-    assert [(m.email, d) for m, d in result.ended] == [(LEE, date(2026, 11, 2))]
+    assert [(m.email, d) for m, d in result.ended] == [(LEE, date(2026, 11, 1))]  # the day before
     old, new = rows_for(services, roster[BEA])
-    assert (old.mentor_id, old.started_on, old.ended_on) == (roster[LEE], date(2026, 8, 26), date(2026, 11, 2))  # fmt: skip
+    assert (old.mentor_id, old.started_on, old.ended_on) == (roster[LEE], date(2026, 8, 26), date(2026, 11, 1))  # fmt: skip
     assert old.end_reason == "reassigned to Mia Mentor"
     assert old.ended_by_id == roster[CORA]
     assert (new.mentor_id, new.started_on, new.ended_on) == (roster[MIA], date(2026, 11, 2), None)
@@ -342,7 +342,7 @@ def test_person_status_shows_the_history(services: Services, pairs: None) -> Non
     status = services.assignments.person_status(None, "<@U0BEA|bea>", NOW)
     assert status.person.email == BEA
     assert [(p.mentor.email, p.started_on, p.ended_on) for p in status.as_mentee] == [
-        (LEE, date(2026, 8, 26), date(2026, 11, 2)),
+        (LEE, date(2026, 8, 26), date(2026, 11, 1)),
         (MIA, date(2026, 11, 2), None),
     ]
     assert status.as_mentor == ()

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.formatting import format_day, format_day_long
 from bot.model import (
@@ -159,10 +159,14 @@ class AssignmentService:
                         "can't start before that.",
                         example=f"/induction assign @mentor @mentee {old.started_on.isoformat()}",
                     )
-                old.ended_on = on
+                # One rule for the end day: a pair covers its last day, so the old one ends the
+                # day before the new start (the same day only when it began then: newer wins).
+                old.ended_on = max(on - timedelta(days=1), old.started_on)
                 old.end_reason = f"reassigned to {mentor.name}"
                 old.ended_by_id = actor.id if actor else None
-                ended.append((member_of(self.people, session, program, old.mentor_id), on))
+                ended.append(
+                    (member_of(self.people, session, program, old.mentor_id), old.ended_on)
+                )
             session.add(
                 Assignment(
                     program_id=program.id,
@@ -194,7 +198,8 @@ class AssignmentService:
         on: date | None,
         now: datetime,
     ) -> AssignmentResult:
-        """End a mentee's active assignment with a date and reason."""
+        """End a mentee's active assignment with a date and reason; one that has not begun is
+        cancelled: removed (it covered no day), and the pair it was to replace goes on."""
         self._require_coordinator(actor)
         program = self.programs.current()
         today = program.today(now)
@@ -207,6 +212,11 @@ class AssignmentService:
                 raise Refusal(f"{mentee.name} has no active mentor assignment to end.")
             ended = []
             for old in current:
+                if old.started_on > today:
+                    _cancel(session, old)
+                    mentor = member_of(self.people, session, program, old.mentor_id)
+                    ended.append((mentor, old.started_on))
+                    continue
                 check_end(on, old.started_on, mentee, today)
                 old.ended_on = on
                 old.end_reason = reason
@@ -228,18 +238,22 @@ class AssignmentService:
         with self.store.read() as session:
             conn = session.connection()
             rows = conn.execute(
-                _MENTEES, {"program_id": program.id, "school_year": program.school_year}
+                _MENTEES,
+                {"program_id": program.id, "school_year": program.school_year, "today": today},
             ).all()
             standings = []
-            for pid, name, educator_type, hire_date, mentor_id, started_on in rows:
+            for pid, name, educator_type, hire_date, mentor_id, started_on, nxt, nxt_on in rows:
                 due = (max(start, hire_date) if hire_date else start) + window
-                begun = mentor_id is not None and started_on <= today
+                begun = mentor_id is not None
                 late = not begun and (educator_type or "").startswith("beginning_")
                 days = max((today - due).days, 0) if late else 0
-                standings.append(_Standing(pid, name, due, days, begun, mentor_id, started_on))
+                standings.append(
+                    _Standing(pid, name, due, days, begun, mentor_id, started_on, nxt, nxt_on)
+                )
             standings.sort(key=lambda r: (-r.days_overdue, r.begun, r.name, r.person_id))
             listed = standings[:page]
             ids = {r.person_id for r in listed} | {r.mentor_id for r in listed if r.mentor_id}
+            ids |= {r.next_mentor_id for r in listed if r.next_mentor_id}
             members = {m.id: m for m in self.people.members(session, program, ids)}
             mentors, mentor_count = self._mentor_loads(session, program)
         mentees = tuple(
@@ -249,8 +263,8 @@ class AssignmentService:
                 assigned_on=r.started_on if r.begun else None,
                 due=r.due,
                 days_overdue=r.days_overdue,
-                upcoming=(members[r.mentor_id], r.started_on)
-                if r.mentor_id and r.started_on and not r.begun
+                upcoming=(members[r.next_mentor_id], r.next_on)
+                if r.next_mentor_id and r.next_on
                 else None,
             )
             for r in listed
@@ -324,6 +338,8 @@ class _Standing(NamedTuple):
     begun: bool  # a mentor today
     mentor_id: int | None
     started_on: date | None
+    next_mentor_id: int | None  # an assignment that begins later
+    next_on: date | None
 
 
 def _role_join(role: str) -> Any:
@@ -334,12 +350,29 @@ def _role_join(role: str) -> Any:
     )
 
 
+# The latest assignment covering today (its first to its last day), and the latest that has
+# not begun: a pair reassigned from a later day keeps its mentor until then.
 _CURRENT = (
     select(Assignment.mentee_id, func.max(Assignment.id).label("assignment_id"))
-    .where(Assignment.program_id == bindparam("program_id"), Assignment.ended_on.is_(None))
+    .where(
+        Assignment.program_id == bindparam("program_id"),
+        Assignment.started_on <= bindparam("today"),
+        Assignment.ended_on.is_(None) | (Assignment.ended_on >= bindparam("today")),
+    )
     .group_by(Assignment.mentee_id)
     .subquery()
 )
+_PLANNED = (
+    select(Assignment.mentee_id, func.max(Assignment.id).label("assignment_id"))
+    .where(
+        Assignment.program_id == bindparam("program_id"),
+        Assignment.started_on > bindparam("today"),
+        Assignment.ended_on.is_(None),
+    )
+    .group_by(Assignment.mentee_id)
+    .subquery()
+)
+_NEXT = aliased(Assignment)
 # Every active mentee of the year with their current assignment, if any: a few plain columns
 # per person, so a status over 50,000 people builds no ORM objects.
 _MENTEES = (
@@ -350,10 +383,14 @@ _MENTEES = (
         Person.hire_date,
         Assignment.mentor_id,
         Assignment.started_on,
+        _NEXT.mentor_id,
+        _NEXT.started_on,
     )
     .join(PersonRole, _role_join("mentee"))
     .outerjoin(_CURRENT, _CURRENT.c.mentee_id == Person.id)
     .outerjoin(Assignment, Assignment.id == _CURRENT.c.assignment_id)
+    .outerjoin(_PLANNED, _PLANNED.c.mentee_id == Person.id)
+    .outerjoin(_NEXT, _NEXT.id == _PLANNED.c.assignment_id)
     .where(Person.program_id == bindparam("program_id"), Person.active.is_(True))
 )
 _MENTORS = (
@@ -382,6 +419,22 @@ def _caution(
 ) -> MentorCaution | None:
     """What to warn the coordinator about this mentor (the assignment still happens)."""
     return mentor_caution(mentor, mentor.id in trained_mentors(session, program, [mentor.id]), on)
+
+
+def _cancel(session: Session, planned: Assignment) -> None:
+    """Remove an assignment that has not begun, and reopen the one it was to close (ended the
+    day before its start, still in the future)."""
+    replaced = session.scalars(
+        select(Assignment).where(
+            Assignment.mentee_id == planned.mentee_id,
+            Assignment.id != planned.id,
+            Assignment.ended_on == planned.started_on - timedelta(days=1),
+        )
+    ).all()
+    session.delete(planned)
+    session.flush()  # the pair's unique open row is free before the old one reopens
+    for old in replaced:
+        old.ended_on = old.end_reason = old.ended_by_id = None
 
 
 def _active_for_mentee(session: Session, mentee_id: int) -> list[Assignment]:
