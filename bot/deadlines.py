@@ -22,6 +22,9 @@ PROGRAM = "program"
 MENTOR = "mentor"
 ASSIGNMENT_RULE = "mentor_assigned"
 YEAR2_RULE = "year2_hours"
+# Targets reached by logged hours, not deadlines: the regulation sets no date for the 50 hours
+# beyond the induction year, so they are reminded as progress, never overdue nor escalated.
+PROGRESS_RULES = frozenset({YEAR2_RULE})
 State = Literal["upcoming", "overdue"]
 
 
@@ -133,6 +136,8 @@ def _evaluate(
     )
     if today <= due:
         return (due, "upcoming", rule.nudge) if reminded else (due, None, ())
+    if rule.key in PROGRESS_RULES:
+        return due, None, ()
     escalated = bool(rule.escalate_to) and _points_since(
         escalation_points(rule, due, calendar, today), since, today
     )
@@ -183,6 +188,8 @@ def upcoming_within(
     horizon = today + timedelta(days=days)
     memo: dict[tuple[str, date | None], date] = {}
     for subject, rule in open_rules(policy, subjects, done):
+        if rule.key in PROGRESS_RULES:
+            continue  # progress has no due date to list
         key = (rule.key, subject.hire_date)
         due = memo.get(key)
         if due is None:

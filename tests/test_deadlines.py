@@ -14,6 +14,7 @@ import pytest
 
 from bot.calendar import OutsideSchoolYearError, SchoolCalendar
 from bot.deadlines import (
+    PROGRESS_RULES,
     REMINDER_LEAD_DAYS,
     Subject,
     applies,
@@ -198,7 +199,7 @@ def test_reminder_lead_days_are_the_documented_ones() -> None:
         (MA, "orientation", teacher("2026-10-19"), ["2026-10-19", "2026-10-23", "2026-10-26"], ["2026-10-27"]),  # late hire
         (MA, "orientation", teacher("2026-11-11"), ["2026-11-12", "2026-11-16", "2026-11-17", "2026-11-18"], ["2026-11-19"]),  # hired on a holiday
         (MA, "mentor_training", MENTOR, ["2026-08-17", "2026-08-24", "2026-08-27"], ["2026-08-31"]),  # due on a Sunday
-        (MA, "year2_hours", teacher("2024-08-26"), ["2027-05-03", "2027-05-31", "2027-06-16", "2027-06-23", "2027-06-28", "2027-06-29", "2027-06-30"], ["2027-07-01"]),
+        (MA, "year2_hours", teacher("2024-08-26"), ["2027-05-03", "2027-05-31", "2027-06-16", "2027-06-23", "2027-06-28", "2027-06-29", "2027-06-30"], []),  # progress: never escalated
         (MA, "annual_report", PROGRAM, ["2027-06-15", "2027-07-01", "2027-07-19", "2027-07-26", "2027-07-28", "2027-07-30"], ["2027-08-02"]),  # July: weekdays
         (CA, "ilp_goals", teacher(None), ["2026-10-23", "2026-10-27", "2026-10-29", "2026-10-30"], ["2026-11-02"]),
     ],
@@ -295,7 +296,7 @@ def all_points(
             leads = {k for k in REMINDER_LEAD_DAYS if k <= r.nudge_days_before}
             leads.add(r.nudge_days_before)
             points += [(subject.id, r.key, due - timedelta(days=k)) for k in leads]
-        if r.escalate_to:
+        if r.escalate_to and r.key not in PROGRESS_RULES:  # progress is never escalated
             points += [(subject.id, r.key, p) for p in escalation_points(r, due, cal, last)]
     return points
 

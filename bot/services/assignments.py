@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.formatting import format_day, format_day_long
+from bot.ledger import in_induction_year
 from bot.model import (
     AssignmentResult,
     Member,
@@ -245,7 +246,11 @@ class AssignmentService:
             for pid, name, educator_type, hire_date, mentor_id, started_on, nxt, nxt_on in rows:
                 due = (max(start, hire_date) if hire_date else start) + window
                 begun = mentor_id is not None
-                late = not begun and (educator_type or "").startswith("beginning_")
+                late = (
+                    not begun
+                    and (educator_type or "").startswith("beginning_")
+                    and in_induction_year(hire_date, start)  # year 2+: the window has passed
+                )
                 days = max((today - due).days, 0) if late else 0
                 standings.append(
                     _Standing(pid, name, due, days, begun, mentor_id, started_on, nxt, nxt_on)

@@ -161,8 +161,10 @@ class NudgeService:
         done = set(snapshot.done)
         done |= {(mentee, ASSIGNMENT_RULE) for mentee in snapshot.mentor_of}
         for member in snapshot.members.values():
-            if "mentee" in member.roles and not is_year2(member, program):
-                done.add((member.id, YEAR2_RULE))
+            if "mentee" not in member.roles:
+                continue
+            # the assignment window is the induction year's; the 50 hours come after it
+            done.add((member.id, ASSIGNMENT_RULE if is_year2(member, program) else YEAR2_RULE))
         return done
 
     def _year2_progress(
@@ -302,6 +304,8 @@ class NudgeService:
         for member in snapshot.members.values():
             if "mentee" not in member.roles or member.id in snapshot.mentor_of:
                 continue
+            if is_year2(member, program):
+                continue  # the assignment window is the induction year's
             subject = Subject(member.id, member.name, member.educator_type, member.hire_date)
             if not member.educator_type or member.educator_type not in rule.applies_to:
                 continue

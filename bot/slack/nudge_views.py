@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.deadlines import DueItem
+from bot.deadlines import PROGRESS_RULES, DueItem
 from bot.formatting import format_day, format_minutes
 from bot.model import Member
 from bot.notices import ContactNudge, DailyNudge, Digest, Nudge, OverdueAlert
@@ -53,6 +53,8 @@ def item_text(item: DueItem, today: date, viewer_id: int) -> str:
     about = ""
     if item.subject.id is not None and item.subject.id != viewer_id:
         about = f" for {item.subject.name}"
+    if item.rule.key in PROGRESS_RULES:
+        return f"*{item.rule.title}*{about} — :bar_chart: progress"  # a target, not a date
     return f"*{item.rule.title}*{about} — {_when(item, today)}"
 
 
