@@ -252,6 +252,7 @@ class ProgramStatus:
     mentees: tuple[MenteeStatus, ...]
     mentors: tuple[tuple[Member, int], ...]  # mentor and their active mentee count
     counts: StatusCounts | None = None  # None: `mentees` and `mentors` are everyone
+    awaiting: tuple[MilestoneMark, ...] = ()  # reported milestones awaiting confirmation
 
     @property
     def unassigned(self) -> tuple[MenteeStatus, ...]:
@@ -292,6 +293,7 @@ class PersonStatus:
     as_mentee: tuple[PairRow, ...]
     as_mentor: tuple[PairRow, ...]
     due: date | None
+    milestones: tuple[MilestoneMark, ...] = ()  # marked for this person this school year
 
 
 MENTOR_LICENCES = frozenset({"initial", "professional"})
@@ -340,12 +342,31 @@ class CautionedAssignment:
 
 @dataclass(frozen=True)
 class MarkedDone:
-    """A milestone recorded as done."""
+    """A milestone recorded as done: confirmed (a coordinator's mark or confirmation) or
+    reported by the person it concerns or their mentor, awaiting a coordinator."""
 
     title: str
     person: Member | None
     done_on: date
     already: bool = False
+    confirmed: bool = True
+    marked_by: Member | None = None  # for a report: who reported it
+
+
+@dataclass(frozen=True)
+class MilestoneMark:
+    """A milestone marked done: who marked it and when, and whether (by whom, when) it is
+    confirmed."""
+
+    key: str
+    title: str
+    person: Member | None  # None: the program
+    done_on: date
+    marked_by: Member | None
+    marked_on: date  # the local day it was marked (the store keeps the instant)
+    confirmed: bool
+    confirmed_by: Member | None = None
+    confirmed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -402,6 +423,7 @@ __all__ = [
     "Member",
     "MenteeStatus",
     "MentorCaution",
+    "MilestoneMark",
     "PairRow",
     "PairSummary",
     "PairTotals",

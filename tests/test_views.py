@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.model import (
     Member,
     MenteeStatus,
     MentorCaution,
+    MilestoneMark,
     PairRow,
     PairTotals,
     PersonStatus,
@@ -132,6 +134,24 @@ def program(n: int, *, long_names: bool = False) -> ProgramStatus:
     return ProgramStatus("Hillside Public Schools", date(2026, 11, 18), tuple(mentees), mentors)
 
 
+def marks(n: int, *, confirmed: bool) -> tuple[MilestoneMark, ...]:
+    """n milestones for Bea: reported by her, confirmed by Pat (a coordinator) or not yet."""
+    return tuple(
+        MilestoneMark(
+            f"rule_{i}",
+            f"Milestone {i} {LONG[:100]}",
+            BEA,
+            date(2026, 9, 1),
+            BEA,
+            date(2026, 9, 2),
+            confirmed,
+            PAT if confirmed else None,
+            date(2026, 9, 3) if confirmed else None,
+        )
+        for i in range(n)
+    )
+
+
 def person_history(n: int) -> PersonStatus:
     rows = tuple(
         PairRow(
@@ -171,6 +191,12 @@ MESSAGES: list[Any] = [
     pytest.param(lambda: views.assignment_result(AssignmentResult(None, BEA, None, ended=((LEE, date(2026, 11, 16)),))), id="unassigned"),
     pytest.param(lambda: views.milestone_done(MarkedDone("Orientation", BEA, date(2026, 8, 28))), id="milestone-done"),
     pytest.param(lambda: views.milestone_done(MarkedDone("Annual report", None, date(2027, 7, 1), already=True)), id="milestone-already-done"),
+    pytest.param(lambda: views.milestone_done(MarkedDone("Orientation", BEA, date(2026, 8, 28), confirmed=False, marked_by=BEA)), id="milestone-reported"),
+    pytest.param(lambda: views.milestone_done(MarkedDone("Orientation", BEA, date(2026, 8, 28), already=True, confirmed=False, marked_by=BEA)), id="milestone-already-reported"),
+    pytest.param(lambda: views.milestone_done(MarkedDone("Orientation", BEA, date(2026, 8, 28), marked_by=BEA)), id="milestone-confirmed"),
+    pytest.param(lambda: views.person_status(replace(person_history(2), milestones=marks(2, confirmed=False) + marks(2, confirmed=True))), id="person-with-milestones"),
+    pytest.param(lambda: views.person_status(replace(person_history(200), milestones=marks(60, confirmed=True))), id="person-200-assignments-60-milestones"),
+    pytest.param(lambda: views.program_status(replace(program(700), awaiting=marks(40, confirmed=False))), id="status-700-mentees-40-awaiting"),
     pytest.param(lambda: views.team_change(TeamChange(BEA, PAT, True, ((LEE, "mentor"), (PAT, "evaluator")))), id="team-added"),
     pytest.param(lambda: views.team_change(TeamChange(BEA, PAT, False, ())), id="team-emptied"),
     pytest.param(lambda: views.refusal("You can't do that."), id="refusal"),
@@ -357,3 +383,25 @@ def test_an_assignment_with_a_caution_warns_and_still_says_it_was_made(
 def test_an_assignment_without_a_caution_has_no_warning() -> None:
     text = all_text(views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 11, 16))))
     assert "Assigned anyway" not in text
+
+
+@pytest.mark.parametrize(
+    ("done", "says"),
+    [
+        (MarkedDone("Orientation", BEA, date(2026, 8, 28), confirmed=False, marked_by=BEA), "reported done on Fri 28 Aug 2026. Your reminders stop; a coordinator confirms it"),
+        (MarkedDone("Orientation", BEA, date(2026, 8, 28), already=True, confirmed=False, marked_by=BEA), "already reported done on Fri 28 Aug 2026 by Bea"),
+        (MarkedDone("Orientation", BEA, date(2026, 8, 28), marked_by=BEA), "reported by Bea"),
+        (MarkedDone("Orientation", BEA, date(2026, 8, 28)), "marked done on Fri 28 Aug 2026. Its reminders stop."),
+    ],
+)  # fmt: skip
+def test_milestone_done_says_whether_it_is_confirmed(done: MarkedDone, says: str) -> None:
+    assert says in all_text(views.milestone_done(done))
+
+
+def test_person_status_lists_milestones_with_who_marked_and_confirmed() -> None:
+    status = replace(
+        person_history(1), milestones=marks(1, confirmed=False) + marks(1, confirmed=True)
+    )
+    shown = all_text(views.person_status(status))
+    assert "reported by Bea" in shown and "awaiting a coordinator's confirmation" in shown
+    assert "confirmed by Pat" in shown and "on Thu 3 Sep 2026" in shown

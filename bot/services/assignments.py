@@ -22,6 +22,7 @@ from bot.model import (
     mentor_caution,
 )
 from bot.services.errors import NotAllowed, Refusal
+from bot.services.milestone_marks import milestone_marks
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
@@ -261,6 +262,7 @@ class AssignmentService:
             ids |= {r.next_mentor_id for r in listed if r.next_mentor_id}
             members = {m.id: m for m in self.people.members(session, program, ids)}
             mentors, mentor_count = self._mentor_loads(session, program)
+            awaiting = milestone_marks(session, self.people, program, awaiting_only=True)
         mentees = tuple(
             MenteeStatus(
                 mentee=members[r.person_id],
@@ -280,7 +282,7 @@ class AssignmentService:
             overdue=sum(1 for r in standings if r.days_overdue > 0),
             mentors=mentor_count,
         )
-        return ProgramStatus(program.name, today, mentees, mentors, counts)
+        return ProgramStatus(program.name, today, mentees, mentors, counts, awaiting)
 
     def _mentor_loads(
         self, session: Session, program: ProgramInfo
@@ -314,6 +316,7 @@ class AssignmentService:
             ).all()
             ids = {a.mentor_id for a in rows} | {a.mentee_id for a in rows}
             members = {m.id: m for m in self.people.members(session, program, ids)}
+            marks = milestone_marks(session, self.people, program, person_id=person.id)
         pairs = [
             PairRow(
                 a.id,
@@ -330,6 +333,7 @@ class AssignmentService:
             as_mentee=tuple(p for p in pairs if p.mentee.id == person.id),
             as_mentor=tuple(p for p in pairs if p.mentor.id == person.id),
             due=assignment_due(person, program) if "mentee" in person.roles else None,
+            milestones=marks,
         )
 
 
@@ -408,11 +412,12 @@ _FIRST_MENTORS = _MENTORS.order_by(Person.name, Person.id).limit(bindparam("limi
 
 
 def trained_mentors(session: Session, program: ProgramInfo, ids: list[int] | None) -> set[int]:
-    """Of these people (None: everyone), those whose mentor training is marked done this
-    school year."""
+    """Of these people (None: everyone), those whose mentor training is marked done and
+    confirmed this school year (a mentor's own report counts once a coordinator confirms it)."""
     query = select(MilestoneDone.person_id).where(
         MilestoneDone.school_year == program.school_year,
         MilestoneDone.milestone == "mentor_training",
+        MilestoneDone.confirmed.is_(True),
     )
     if ids is not None:
         query = query.where(MilestoneDone.person_id.in_(ids))

@@ -1,4 +1,9 @@
-"""Milestones marked done (which stops their nudges) and support-team membership."""
+"""Milestones marked done (which stops their nudges) and support-team membership.
+
+A coordinator's mark is confirmed at once. A mark by the person it concerns or their mentor is
+a report: it stops their own reminders, and a coordinator confirms it (a button in their next
+to-do); until then it does not count for the coordinators' reminders or the report's trained
+mentors. Who marked and who confirmed, and when, are kept on the row."""
 
 from __future__ import annotations
 
@@ -42,6 +47,12 @@ def check_done_on(on: date, program: ProgramInfo, today: date, example: str) -> 
         "out for today.",
         example=f"{example} {max(last, year.first).isoformat()}",
     )
+
+
+def _confirm(row: MilestoneDone, coordinator: Member, now: datetime) -> None:
+    row.confirmed = True
+    row.confirmed_by_id = coordinator.id
+    row.confirmed_at = now
 
 
 class MilestoneService:
@@ -113,8 +124,20 @@ class MilestoneService:
                     else MilestoneDone.person_id == subject.id,
                 )
             ).first()
+            reporter = self._member(session, program, existing.marked_by_id if existing else None)
+            if existing is not None and actor.is_coordinator and not existing.confirmed:
+                _confirm(existing, actor, now)  # marking a reported milestone confirms it
+                return MarkedDone(rule.title, subject, existing.done_on, marked_by=reporter)
             if existing is not None:
-                return MarkedDone(rule.title, subject, existing.done_on, already=True)
+                return MarkedDone(
+                    rule.title,
+                    subject,
+                    existing.done_on,
+                    already=True,
+                    confirmed=existing.confirmed,
+                    marked_by=reporter,
+                )
+            confirmed = actor.is_coordinator
             session.add(
                 MilestoneDone(
                     person_id=subject.id if subject else None,
@@ -123,9 +146,47 @@ class MilestoneService:
                     done_on=on,
                     marked_by_id=actor.id,
                     created_at=now,
+                    confirmed=confirmed,
+                    confirmed_by_id=actor.id if confirmed else None,
+                    confirmed_at=now if confirmed else None,
                 )
             )
-        return MarkedDone(rule.title, subject, on)
+        reported_by = None if confirmed else actor
+        return MarkedDone(rule.title, subject, on, confirmed=confirmed, marked_by=reported_by)
+
+    def confirm(
+        self, slack_user_id: str, milestone: str, person_id: int | None, now: datetime
+    ) -> MarkedDone:
+        """Confirm a reported milestone (coordinators; the presser, not the button, decides)."""
+        program = self.programs.current()
+        rule = program.policy.deadline(milestone)
+        with self.store.write() as session:
+            actor = self.people.caller(session, program, slack_user_id)
+            if not actor.is_coordinator:
+                raise NotAllowed("Only a coordinator confirms a milestone reported done.")
+            if rule is None:
+                raise Refusal(f"The milestone {milestone!r} is no longer in the program's policy.")
+            subject = self._subject(session, program, person_id)
+            row = session.scalars(
+                select(MilestoneDone).where(
+                    MilestoneDone.milestone == milestone,
+                    MilestoneDone.school_year == program.school_year,
+                    MilestoneDone.person_id.is_(None)
+                    if subject is None
+                    else MilestoneDone.person_id == subject.id,
+                )
+            ).first()
+            if row is None:
+                raise Refusal(f"{rule.title} is no longer marked done; nothing to confirm.")
+            reporter = self._member(session, program, row.marked_by_id)
+            already = row.confirmed
+            if not already:
+                _confirm(row, actor, now)
+        return MarkedDone(rule.title, subject, row.done_on, already=already, marked_by=reporter)
+
+    def _member(self, session: Session, program: ProgramInfo, pid: int | None) -> Member | None:
+        found = self.people.members(session, program, [pid]) if pid is not None else []
+        return found[0] if found else None
 
     def _subject(
         self, session: Session, program: ProgramInfo, person: int | str | None

@@ -150,7 +150,10 @@ class ReportService:
                 milestone: int(count)
                 for milestone, count in session.execute(
                     select(MilestoneDone.milestone, func.count())
-                    .where(MilestoneDone.school_year == program.school_year)
+                    .where(
+                        MilestoneDone.school_year == program.school_year,
+                        MilestoneDone.confirmed.is_(True),  # a report awaiting one: not yet
+                    )
                     .group_by(MilestoneDone.milestone)
                 )
             }

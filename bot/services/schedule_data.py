@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,9 +29,14 @@ class ProgramSnapshot:
     members: dict[int, Member]
     mentor_of: dict[int, int]  # mentee id → mentor id (active assignment)
     started_on: dict[tuple[int, int], date]  # (mentor, mentee) → start
-    done: set[tuple[int | None, str]]
+    done: set[tuple[int | None, str]]  # confirmed (a coordinator marked or confirmed it)
     team: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # mentee → (member, role)
     by_role: dict[str, list[Member]] = field(default_factory=dict)
+    # reported by the person or their mentor, awaiting confirmation: (person, milestone) →
+    # (marked by, done on, marked at)
+    reported: dict[tuple[int | None, str], tuple[int | None, date, datetime]] = field(
+        default_factory=dict
+    )
 
     def holders(self, role: str) -> list[Member]:
         """Active members holding a role."""
@@ -81,14 +86,22 @@ def load_snapshot(session: Session, program: ProgramInfo, today: date) -> Progra
         if mentor_id in members and mentee_id in members:
             mentor_of[mentee_id] = mentor_id
             started_on[(mentor_id, mentee_id)] = start
-    done: set[tuple[int | None, str]] = {
-        (person_id, milestone)
-        for person_id, milestone in conn.execute(
-            select(MilestoneDone.person_id, MilestoneDone.milestone).where(
-                MilestoneDone.school_year == program.school_year
-            )
-        ).all()
-    }
+    done: set[tuple[int | None, str]] = set()
+    reported: dict[tuple[int | None, str], tuple[int | None, date, datetime]] = {}
+    for subject_id, milestone, confirmed, marked_by, done_on, marked_at in conn.execute(
+        select(
+            MilestoneDone.person_id,
+            MilestoneDone.milestone,
+            MilestoneDone.confirmed,
+            MilestoneDone.marked_by_id,
+            MilestoneDone.done_on,
+            MilestoneDone.created_at,
+        ).where(MilestoneDone.school_year == program.school_year)
+    ).all():
+        if confirmed:
+            done.add((subject_id, milestone))
+        else:
+            reported[(subject_id, milestone)] = (marked_by, done_on, marked_at)
     team: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for mentee_id, member_id, role in conn.execute(
         select(
@@ -96,7 +109,9 @@ def load_snapshot(session: Session, program: ProgramInfo, today: date) -> Progra
         ).where(SupportTeamMember.removed_on.is_(None))
     ).all():
         team[mentee_id].append((member_id, role))
-    return ProgramSnapshot(members, mentor_of, started_on, done, dict(team), dict(by_role))
+    return ProgramSnapshot(
+        members, mentor_of, started_on, done, dict(team), dict(by_role), reported
+    )
 
 
 def snapshot_version(session: Session, program: ProgramInfo) -> tuple[object, ...]:
@@ -123,7 +138,11 @@ def snapshot_version(session: Session, program: ProgramInfo) -> tuple[object, ..
                     func.max(Assignment.id),
                     func.count(Assignment.ended_on),
                 ),
-                *one(func.count(MilestoneDone.id), func.max(MilestoneDone.id)),
+                *one(
+                    func.count(MilestoneDone.id),
+                    func.max(MilestoneDone.id),
+                    func.count(MilestoneDone.confirmed_at),  # a confirmation
+                ),
                 *one(
                     func.count(SupportTeamMember.id),
                     func.max(SupportTeamMember.id),

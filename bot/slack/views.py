@@ -12,6 +12,7 @@ from bot.model import (
     MarkedDone,
     Member,
     MentorCaution,
+    MilestoneMark,
     PairTotals,
     PersonStatus,
     ProgramStatus,
@@ -157,7 +158,7 @@ def mentor_caution_text(mentor: Member, caution: MentorCaution) -> str:
     """The warning on an assignment whose mentor may not meet the mentor rules."""
     reasons = []
     if caution.untrained:
-        reasons.append("their mentor training isn't marked done this year")
+        reasons.append("their mentor training isn't marked done and confirmed this year")
     if caution.licence is not None:
         reasons.append(f"the roster gives their licence as {caution.licence}")
     if caution.years is not None:
@@ -183,6 +184,10 @@ def program_status(status: ProgramStatus) -> Payload:
             f"{status.overdue_count} overdue · as of {format_day_long(status.today)}"
         ),
     ]
+    if status.awaiting:
+        awaiting = [f"• {milestone_mark_text(mark)}" for mark in status.awaiting]
+        body = _sections(["Milestones reported done, awaiting confirmation:", *awaiting])[0][0]
+        blocks.append(section(body))
     lines: list[str] = []
     for row in status.mentees:
         who = f"*{row.mentee.name}* ({_placement(row.mentee)})"
@@ -247,20 +252,58 @@ def person_status(status: PersonStatus) -> Payload:
             lines.append(f"{label} {partner.name}: {span}")
     if status.due and not any(r.ended_on is None for r in status.as_mentee):
         lines.append(f"No active mentor — assignment due {format_day_long(status.due)}.")
+    if status.milestones:
+        lines.append("Milestones this year:")
+        lines += [f"• {milestone_mark_text(mark, whose=False)}" for mark in status.milestones]
     text = "\n".join(lines)
     return message(text, [section(text)])
 
 
-def milestone_done(done: MarkedDone) -> Payload:
-    """What marking a milestone done did."""
-    whose = f" for {done.person.name}" if done.person else ""
-    if done.already:
-        text = f"{done.title}{whose} was already marked done on {format_day_long(done.done_on)}."
-    else:
-        text = (
-            f":white_check_mark: {done.title}{whose} marked done on "
-            f"{format_day_long(done.done_on)}. Its reminders stop."
+def milestone_mark_text(mark: MilestoneMark, *, whose: bool = True) -> str:
+    """A milestone marked done: by whom, when, and whether a coordinator confirmed it."""
+    about = f" for {mark.person.name}" if whose and mark.person else ""
+    marker = mark.marked_by.name if mark.marked_by else "the command line"
+    if mark.confirmed and mark.confirmed_by is not None and mark.confirmed_by != mark.marked_by:
+        state = (
+            f"reported by {marker} on {format_day_long(mark.marked_on)}, confirmed by "
+            f"{mark.confirmed_by.name}"
+            + (f" on {format_day_long(mark.confirmed_on)}" if mark.confirmed_on else "")
         )
+    elif mark.confirmed:
+        state = f"marked by {marker} on {format_day_long(mark.marked_on)}, confirmed"
+    else:
+        state = (
+            f"reported by {marker} on {format_day_long(mark.marked_on)}, "
+            "awaiting a coordinator's confirmation"
+        )
+    return f"*{mark.title}*{about} done {format_day_long(mark.done_on)} — {state}"
+
+
+def milestone_done(done: MarkedDone) -> Payload:
+    """What marking (or confirming) a milestone done did."""
+    whose = f" for {done.person.name}" if done.person else ""
+    day = format_day_long(done.done_on)
+    reporter = done.marked_by.name if done.marked_by else "someone"
+    if done.already and done.confirmed:
+        text = f"{done.title}{whose} was already marked done on {day}, and confirmed."
+    elif done.already:
+        text = (
+            f"{done.title}{whose} was already reported done on {day} by {reporter}; "
+            "a coordinator confirms it."
+        )
+    elif not done.confirmed:
+        text = (
+            f":white_check_mark: {done.title}{whose} reported done on {day}. Your reminders "
+            "stop; a coordinator confirms it (until then it doesn't count as done for their "
+            "reminders or the annual report)."
+        )
+    elif done.marked_by is not None:
+        text = (
+            f":white_check_mark: {done.title}{whose} done on {day}, reported by {reporter}: "
+            "confirmed. Its reminders stop."
+        )
+    else:
+        text = f":white_check_mark: {done.title}{whose} marked done on {day}. Its reminders stop."
     return message(text, [section(text)])
 
 

@@ -242,7 +242,12 @@ class MilestoneDone(Base):
     school_year: Mapped[str] = mapped_column(String(7))
     done_on: Mapped[date] = mapped_column(Date)
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)  # when it was marked
+    # Marked by the person it concerns or their mentor: "reported" until a coordinator confirms
+    # it; a coordinator's mark is confirmed at once (who and when kept either way).
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column()
 
 
 class OutboxMessage(Base):

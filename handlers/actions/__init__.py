@@ -18,4 +18,5 @@ def register(app: App) -> None:
     app.action(re.compile(r"^log_pick_date:"))(log_controls.pick)
     app.action(re.compile(r"^log_pick_kind:"))(log_controls.pick)
     app.action("milestone_done")(nudge_buttons.mark_done)
+    app.action("milestone_confirm")(nudge_buttons.confirm)
     app.action(re.compile(r"^assign_suggested:"))(nudge_buttons.assign_suggested)

@@ -1,4 +1,5 @@
-"""Buttons on scheduled DMs: Mark done, and Assign a suggested mentor (coordinators).
+"""Buttons on scheduled DMs: Mark done, Confirm a reported milestone and Assign a suggested
+mentor (coordinators).
 
 The presser is checked server-side; the button's value only says what was offered."""
 
@@ -37,6 +38,24 @@ def mark_done(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCon
             int(person) if isinstance(person, int) else None,
             None,
             services.clock.now(),
+        )
+        return views.milestone_done(done)
+
+    respond_with(respond, build_reply(build), replace=False)
+
+
+def confirm(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Confirm a milestone reported done (coordinators: the presser is checked, not the button)."""
+    ack()
+    services = services_of(context)
+
+    def build() -> Payload:
+        value = _value(body)
+        person = value.get("p")
+        if "k" not in value or not (person is None or isinstance(person, int)):
+            return views.refusal("That button is out of date.")
+        done = services.milestones.confirm(
+            body["user"]["id"], str(value["k"]), person, services.clock.now()
         )
         return views.milestone_done(done)
 
