@@ -231,7 +231,8 @@ class LogAudit(Base):
 
 
 class MilestoneDone(Base):
-    """A milestone (a deadline rule's key) marked done for a person, kept for the report."""
+    """A milestone (a deadline rule's key) marked done for a person, kept for the report, and
+    whether a coordinator has confirmed it."""
 
     __tablename__ = "milestones_done"
     __table_args__ = (UniqueConstraint("person_id", "milestone", "school_year"),)
