@@ -150,6 +150,16 @@ def local_datetime(d: date, t: time, tz: ZoneInfo) -> datetime:
     return naive_wall.astimezone(UTC).astimezone(tz)
 
 
+def week_target(calendar: SchoolCalendar, weekly_minutes: int, day: date) -> int:
+    """The weekly target for the Monday–Sunday week of ``day``, prorated by its school days: a
+    short week (a holiday, Thanksgiving) owes its share, school days / 5, to the minute
+    (rounded half up); a week without school owes nothing."""
+    monday = day - timedelta(days=day.weekday())
+    school = calendar.school_days_in(monday, monday + timedelta(days=6))
+    full = 7 - len(calendar.weekend)
+    return (weekly_minutes * min(school, full) * 2 + full) // (2 * full)
+
+
 def in_quiet_hours(now: datetime, tz: ZoneInfo, quiet: tuple[time, time]) -> bool:
     """True when ``now`` falls in the local quiet window [start, end), which may wrap midnight.
 

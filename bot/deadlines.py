@@ -202,11 +202,12 @@ def upcoming_within(
 
 
 def school_days_since(calendar: SchoolCalendar, last: date, today: date) -> int:
-    """School days after `last` up to and including today (0 when last is today)."""
+    """Complete school days after `last` and before today: the jobs run while today is not
+    over, so a contact later today still counts (0 when last is yesterday or later)."""
     if last >= today:
         return 0
     start = max(last, calendar.start - timedelta(days=1))
-    end = min(today, calendar.end)
+    end = min(today - timedelta(days=1), calendar.end)
     if end <= start:
         return 0
     return calendar.school_days_between(start, end)

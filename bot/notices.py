@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.deadlines import DueItem
 from bot.ledger import ZERO, Totals
-from bot.model import Member, MilestoneMark
+from bot.model import Member
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,6 @@ class DailyNudge:
     recipient: Member
     items: tuple[tuple[DueItem, bool, str | None], ...]
     today: date
-    reports: tuple[MilestoneMark, ...] = ()  # a coordinator's: reported done, to confirm
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,7 @@ class Digest:
     today: date
     total: Totals = ZERO  # the cohort's week, every pair counted once
     met_target: int = 0  # pairs that met the weekly target
+    school_days: int = 5  # the week's school days: weekly_target is prorated by them
 
 
 @dataclass(frozen=True)

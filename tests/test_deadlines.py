@@ -383,17 +383,21 @@ def test_upcoming_within_lists_open_items_for_the_digest() -> None:
     [
         ("2026-11-18", "2026-11-18", 0),  # today
         ("2026-11-19", "2026-11-18", 0),  # in the future
-        ("2026-11-17", "2026-11-18", 1),
-        ("2026-11-13", "2026-11-16", 1),  # over a weekend
-        ("2026-11-10", "2026-11-12", 1),  # over Veterans Day
-        ("2026-10-30", "2026-11-02", 1),  # over the DST weekend
-        ("2026-11-02", "2026-11-09", 5),
+        ("2026-11-17", "2026-11-18", 0),  # today is not over: not counted
+        ("2026-11-16", "2026-11-18", 1),
+        ("2026-11-13", "2026-11-17", 1),  # over a weekend
+        ("2026-11-13", "2026-11-16", 0),
+        ("2026-11-10", "2026-11-13", 1),  # over Veterans Day
+        ("2026-10-30", "2026-11-03", 1),  # over the DST weekend
+        ("2026-11-02", "2026-11-09", 4),  # Monday 07:45: Tue–Fri are over, Monday is not
+        ("2026-11-02", "2026-11-10", 5),
         ("2026-11-06", "2026-11-14", 4),  # today a Saturday
-        ("2026-08-26", "2026-09-04", 5),  # before the start: counts from the first school day
-        ("2026-08-26", "2026-08-31", 1),
+        ("2026-08-26", "2026-09-04", 4),  # before the start: counts from the first school day
+        ("2026-08-26", "2026-09-01", 1),
+        ("2026-08-26", "2026-08-31", 0),
         ("2026-08-01", "2026-08-28", 0),  # all before the year
-        ("2027-06-17", "2027-06-25", 1),  # after the end: no school days
-        ("2026-08-31", "2027-06-18", len(CAL.school_days) - 1),
+        ("2027-06-17", "2027-06-25", 1),  # the last day, 18 Jun; after the end no school days
+        ("2026-08-31", "2027-06-18", len(CAL.school_days) - 2),
     ],
 )  # fmt: skip
 def test_school_days_since(last: str, today: str, expected: int) -> None:

@@ -220,8 +220,9 @@ def test_support_teams_get_one_dm_a_day_listing_all_their_items(ticker: Ticker) 
     # (the Sunday due date's reminder reaches her on Monday, with the item now overdue)
     assert [s.day.isoformat() for s in ticker.of("todo", "U0PAT")] == ["2026-08-24", "2026-08-27", "2026-08-31"]  # fmt: skip
     assert all("Bea Beginner" in s.text and "Bo " not in s.text for s in ticker.of("todo", "U0PAT"))
-    # nothing on the weekends or on Labor Day; a send day every weekday before the year
-    assert sorted({s.day.isoformat() for s in ticker.sent}) == ["2026-08-24", "2026-08-27", "2026-08-28", "2026-08-31", "2026-09-01", "2026-09-04", "2026-09-08"]  # fmt: skip
+    # nothing on the weekends or on Labor Day; a send day every weekday before the year (the
+    # first contact nudges wait for 5 complete school days: Tue 8 Sep, not Fri 4 Sep)
+    assert sorted({s.day.isoformat() for s in ticker.sent}) == ["2026-08-24", "2026-08-27", "2026-08-28", "2026-08-31", "2026-09-01", "2026-09-08"]  # fmt: skip
     # the first digest: Tuesday after Labor Day, for the first school week
     (digest,) = ticker.of("digest")
     assert (digest.day, digest.channel) == (date(2026, 9, 8), LEE)
@@ -365,8 +366,8 @@ def test_contact_nudges_go_out_once_per_gap(services: Services, ticker: Ticker) 
         ("2026-11-02", LEE),
         ("2026-11-02", MAX),
         ("2026-11-02", MIA),
-        ("2026-11-09", LEE),  # 5 school days after the 2 Nov meeting
-        ("2026-11-19", LEE),  # 5 school days after the 12 Nov meeting
+        ("2026-11-10", LEE),  # 5 complete school days after the 2 Nov meeting
+        ("2026-11-20", LEE),  # 5 complete school days after the 12 Nov meeting
     ]
     nudges.sort(key=lambda s: s.day)
     assert nudges[3].text == (

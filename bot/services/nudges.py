@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.calendar import OutsideSchoolYearError, in_quiet_hours, local_datetime
+from bot.calendar import OutsideSchoolYearError, in_quiet_hours, local_datetime, week_target
 from bot.deadlines import (
     ASSIGNMENT_RULE,
     YEAR2_RULE,
@@ -30,7 +30,7 @@ from bot.deadlines import (
 )
 from bot.formatting import format_minutes
 from bot.ledger import ZERO, Totals, beyond_induction_year, in_induction_year, total
-from bot.model import Member, MilestoneMark
+from bot.model import Member
 from bot.notices import (
     AlertRow,
     ContactNudge,
@@ -278,55 +278,21 @@ class NudgeService:
             if item.rule.key == YEAR2_RULE and item.subject.id is not None:
                 logged = year2.get(item.subject.id, 0)
                 detail = f"{format_minutes(logged)} of {format_minutes(target)} logged"
-            if (item.subject.id, item.rule.key) in snapshot.reported:
-                continue  # reported done: coordinators confirm it below, others are not reminded
             for person in self._recipients(item, item.notify, snapshot):
                 per_person[person.id].append((item, self.can_mark(person, item, snapshot), detail))
-        reports = self.awaiting_confirmation(program, snapshot)
-        if reports:
-            for coordinator in snapshot.holders("coordinator"):
-                if coordinator.slack_user_id:
-                    per_person.setdefault(coordinator.id, [])  # their to-do carries them
         notes = [
             Nudge(
                 rule="daily-nudge",
                 recipient=str(snapshot.members[pid].slack_user_id),
                 subject="todo",
                 period=today.isoformat(),
-                content=DailyNudge(
-                    snapshot.members[pid],
-                    tuple(entries),
-                    today,
-                    reports if snapshot.members[pid].is_coordinator else (),
-                ),
+                content=DailyNudge(snapshot.members[pid], tuple(entries), today),
             )
             for pid, entries in per_person.items()
         ]
         if alert_due:
             notes += self._overdue_alerts(program, snapshot, today)
         return notes
-
-    @staticmethod
-    def awaiting_confirmation(
-        program: ProgramInfo, snapshot: ProgramSnapshot
-    ) -> tuple[MilestoneMark, ...]:
-        """Milestones reported done by the person or their mentor, for a coordinator to
-        confirm (oldest first)."""
-        marks = []
-        for (subject_id, key), (marker, done_on, marked_at) in snapshot.reported.items():
-            rule = program.policy.deadline(key)
-            marks.append(
-                MilestoneMark(
-                    key=key,
-                    title=rule.title if rule is not None else key,
-                    person=snapshot.members.get(subject_id) if subject_id is not None else None,
-                    done_on=done_on,
-                    marked_by=snapshot.members.get(marker) if marker is not None else None,
-                    marked_on=program.today(marked_at),
-                    confirmed=False,
-                )
-            )
-        return tuple(sorted(marks, key=lambda m: (m.marked_on, m.title)))
 
     def _overdue_alerts(
         self, program: ProgramInfo, snapshot: ProgramSnapshot, today: date
@@ -429,7 +395,7 @@ class NudgeService:
             week_pairs = pairs_active_between(session, program, week[0], week[1])
             totals = ledger.pairs_between(session, program, week[0], week[1])
             contacts = ledger.last_contacts(session, program)
-        done = self._done(snapshot, program) | set(snapshot.reported)  # done, to a lead
+        done = self._done(snapshot, program)
         by_school: dict[str | None, list[Member]] = defaultdict(list)
         for member in snapshot.members.values():
             if "mentee" in member.roles:
@@ -440,6 +406,7 @@ class NudgeService:
             if mentor_id in snapshot.members and mentor_id not in listed:
                 pairs_of[mentee_id].append((mentor_id, started, ended))
         period = (today - timedelta(days=today.weekday())).isoformat()
+        target = week_target(program.calendar, program.policy.weekly_target_minutes, week[0])
         notes: list[Nudge] = []
         open_items = self._open_items(program, snapshot, done, today)
         for lead in leads:
@@ -472,7 +439,7 @@ class NudgeService:
                 lead=lead,
                 cohort=lead.school or program.name,
                 week=week,
-                weekly_target=program.policy.weekly_target_minutes,
+                weekly_target=target,
                 pairs=tuple(pairs),
                 no_contact_days=program.policy.no_contact_school_days,
                 unassigned=tuple(m for m in cohort if m.id not in snapshot.mentor_of),
@@ -480,9 +447,8 @@ class NudgeService:
                 upcoming=tuple(upcoming),
                 today=today,
                 total=total(week_totals),
-                met_target=sum(
-                    1 for t in week_totals if t.minutes >= program.policy.weekly_target_minutes
-                ),
+                met_target=sum(1 for t in week_totals if t.minutes >= target),
+                school_days=program.calendar.school_days_in(week[0], week[1]),
             )
             notes.append(Nudge("weekly-digest", str(lead.slack_user_id), "digest", period, digest))
         return notes
