@@ -14,6 +14,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import select
 
 from bot.model import MentorCaution
+from bot.notices import Digest
 from bot.services.container import Services
 from bot.services.errors import NotAllowed
 from bot.slack import views
@@ -210,3 +211,17 @@ def test_an_unconfirmed_report_keeps_the_coordinators_reminder_as_a_confirm_requ
     (todo,) = ticker.of("todo", CORA_U)
     assert [b["action_id"] for b in buttons(todo)] == ["milestone_confirm"]
     assert "Mark done" not in json.dumps(todo.blocks)
+
+
+def test_a_lead_mentors_digest_treats_a_report_as_done(
+    services: Services, pairs: None, roster: dict[str, int]
+) -> None:
+    def overdue() -> list[tuple[str, str]]:
+        (note,) = services.nudges.weekly_digest(at("2026-11-23")) or []
+        digest = note.content
+        assert isinstance(digest, Digest)
+        return [(i.rule.key, i.subject.name) for i in digest.overdue]
+
+    assert ("orientation", "Bea Beginner") in overdue()
+    services.milestones.mark_done("U0BEA", "orientation", roster["bea@hillside.example"], None, NOW)
+    assert ("orientation", "Bea Beginner") not in overdue()

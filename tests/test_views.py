@@ -405,3 +405,11 @@ def test_person_status_lists_milestones_with_who_marked_and_confirmed() -> None:
     shown = all_text(views.person_status(status))
     assert "reported by Bea" in shown and "awaiting a coordinator's confirmation" in shown
     assert "confirmed by Pat" in shown and "on Thu 3 Sep 2026" in shown
+
+
+def test_a_long_assignment_history_does_not_crowd_out_the_milestones() -> None:
+    status = replace(person_history(200), milestones=marks(3, confirmed=False))
+    blocks = views.person_status(status)["blocks"]
+    shown = "\n".join(block["text"]["text"] for block in blocks)
+    assert all(f"Milestone {i} " in shown for i in range(3)), shown[-500:]
+    assert shown.count("awaiting a coordinator's confirmation") == 3

@@ -252,11 +252,14 @@ def person_status(status: PersonStatus) -> Payload:
             lines.append(f"{label} {partner.name}: {span}")
     if status.due and not any(r.ended_on is None for r in status.as_mentee):
         lines.append(f"No active mentor — assignment due {format_day_long(status.due)}.")
-    if status.milestones:
-        lines.append("Milestones this year:")
-        lines += [f"• {milestone_mark_text(mark, whose=False)}" for mark in status.milestones]
     text = "\n".join(lines)
-    return message(text, [section(text)])
+    blocks = [section(text)]
+    if status.milestones:  # a block of their own: a long history doesn't crowd them out
+        marks = [f"• {milestone_mark_text(mark, whose=False)}" for mark in status.milestones]
+        packed = _sections(["*Milestones this year*", *marks])
+        blocks += [section(body) for body, _ in packed[: MAX_BLOCKS - 1]]
+        text += "\n" + "\n".join(["Milestones this year:", *marks])
+    return message(text, blocks)
 
 
 def milestone_mark_text(mark: MilestoneMark, *, whose: bool = True) -> str:
