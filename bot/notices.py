@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.deadlines import DueItem
 from bot.ledger import ZERO, Totals
-from bot.model import Member
+from bot.model import Member, MilestoneMark
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class DailyNudge:
     recipient: Member
     items: tuple[tuple[DueItem, bool, str | None], ...]
     today: date
+    reports: tuple[MilestoneMark, ...] = ()  # a coordinator's: reported done, to confirm
 
 
 @dataclass(frozen=True)

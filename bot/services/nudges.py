@@ -30,7 +30,7 @@ from bot.deadlines import (
 )
 from bot.formatting import format_minutes
 from bot.ledger import ZERO, Totals, beyond_induction_year, in_induction_year, total
-from bot.model import Member
+from bot.model import Member, MilestoneMark
 from bot.notices import (
     AlertRow,
     ContactNudge,
@@ -278,21 +278,55 @@ class NudgeService:
             if item.rule.key == YEAR2_RULE and item.subject.id is not None:
                 logged = year2.get(item.subject.id, 0)
                 detail = f"{format_minutes(logged)} of {format_minutes(target)} logged"
+            if (item.subject.id, item.rule.key) in snapshot.reported:
+                continue  # reported done: coordinators confirm it below, others are not reminded
             for person in self._recipients(item, item.notify, snapshot):
                 per_person[person.id].append((item, self.can_mark(person, item, snapshot), detail))
+        reports = self.awaiting_confirmation(program, snapshot)
+        if reports:
+            for coordinator in snapshot.holders("coordinator"):
+                if coordinator.slack_user_id:
+                    per_person.setdefault(coordinator.id, [])  # their to-do carries them
         notes = [
             Nudge(
                 rule="daily-nudge",
                 recipient=str(snapshot.members[pid].slack_user_id),
                 subject="todo",
                 period=today.isoformat(),
-                content=DailyNudge(snapshot.members[pid], tuple(entries), today),
+                content=DailyNudge(
+                    snapshot.members[pid],
+                    tuple(entries),
+                    today,
+                    reports if snapshot.members[pid].is_coordinator else (),
+                ),
             )
             for pid, entries in per_person.items()
         ]
         if alert_due:
             notes += self._overdue_alerts(program, snapshot, today)
         return notes
+
+    @staticmethod
+    def awaiting_confirmation(
+        program: ProgramInfo, snapshot: ProgramSnapshot
+    ) -> tuple[MilestoneMark, ...]:
+        """Milestones reported done by the person or their mentor, for a coordinator to
+        confirm (oldest first)."""
+        marks = []
+        for (subject_id, key), (marker, done_on, marked_at) in snapshot.reported.items():
+            rule = program.policy.deadline(key)
+            marks.append(
+                MilestoneMark(
+                    key=key,
+                    title=rule.title if rule is not None else key,
+                    person=snapshot.members.get(subject_id) if subject_id is not None else None,
+                    done_on=done_on,
+                    marked_by=snapshot.members.get(marker) if marker is not None else None,
+                    marked_on=program.today(marked_at),
+                    confirmed=False,
+                )
+            )
+        return tuple(sorted(marks, key=lambda m: (m.marked_on, m.title)))
 
     def _overdue_alerts(
         self, program: ProgramInfo, snapshot: ProgramSnapshot, today: date
@@ -395,7 +429,7 @@ class NudgeService:
             week_pairs = pairs_active_between(session, program, week[0], week[1])
             totals = ledger.pairs_between(session, program, week[0], week[1])
             contacts = ledger.last_contacts(session, program)
-        done = self._done(snapshot, program)
+        done = self._done(snapshot, program) | set(snapshot.reported)  # done, to a lead
         by_school: dict[str | None, list[Member]] = defaultdict(list)
         for member in snapshot.members.values():
             if "mentee" in member.roles:

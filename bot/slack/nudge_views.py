@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.deadlines import PROGRESS_RULES, DueItem
 from bot.formatting import format_day, format_minutes
-from bot.model import Member
+from bot.model import Member, MilestoneMark
 from bot.notices import ContactNudge, DailyNudge, Digest, Nudge, OverdueAlert
 from bot.slack.blocks import (
     MAX_BLOCKS,
@@ -26,6 +26,8 @@ from bot.slack.blocks import (
 
 Payload = dict[str, Any]
 MARK_DONE = "milestone_done"
+CONFIRM = "milestone_confirm"
+MAX_REPORTS = 5  # reported milestones with a Confirm button in a coordinator's to-do
 ASSIGN = "assign_suggested"
 LOG_MEETING = "open_log_modal"
 MAX_ITEMS = 40
@@ -63,6 +65,22 @@ def done_value(item: DueItem) -> str:
     return json.dumps({"k": item.rule.key, "p": item.subject.id}, separators=(",", ":"))
 
 
+def report_text(mark: MilestoneMark, today: date) -> str:
+    """A milestone reported done, awaiting the coordinator's confirmation."""
+    about = f" for {mark.person.name}" if mark.person else ""
+    by = f" by {mark.marked_by.name}" if mark.marked_by else ""
+    return (
+        f"*{mark.title}*{about} — :ballot_box_with_check: reported done "
+        f"{format_day(mark.done_on, today)}{by}, awaiting your confirmation"
+    )
+
+
+def confirm_value(mark: MilestoneMark) -> str:
+    """The Confirm button's value: the rule and the person it is about."""
+    person = mark.person.id if mark.person else None
+    return json.dumps({"k": mark.key, "p": person}, separators=(",", ":"))
+
+
 def daily_nudge(nudge: DailyNudge) -> Payload:
     """One DM listing every item of the day for a person: (item, Mark-done button?, detail)."""
     recipient, items, today = nudge.recipient, nudge.items, nudge.today
@@ -78,6 +96,13 @@ def daily_nudge(nudge: DailyNudge) -> Payload:
         blocks.append(
             context(f"…and {len(items) - MAX_ITEMS} more. `/induction status` lists them.")
         )
+    for mark in nudge.reports[:MAX_REPORTS]:
+        line = report_text(mark, today)
+        lines.append(line)
+        blocks.append(section(line, accessory=button("Confirm", CONFIRM, confirm_value(mark))))
+    if len(nudge.reports) > MAX_REPORTS:
+        more = len(nudge.reports) - MAX_REPORTS
+        blocks.append(context(f"…and {more} more reported. `/induction status` lists them."))
     blocks.append(context("Mark an item done when it's finished and its reminders stop."))
     return message(
         "\n".join([title, *[line.replace("*", "") for line in lines]]), blocks, ephemeral=False
