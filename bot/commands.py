@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.policy import ProgramConfig
@@ -469,9 +469,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
-    import json
-
-    from bot.cells import csv_text
 
     services = open_services(settings)
     try:
@@ -482,22 +479,14 @@ def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
         services.close()
     for note in period.notes:
         print(f"mentor-minutes: {note}", file=sys.stderr)
-    out = _out()
-    records = [dataclasses.asdict(row) for row in period.rows]
-    if args.format == "json":
-        json.dump(records, out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        out.write(csv_text(PAY_COLUMNS, ([r[c] for c in PAY_COLUMNS] for r in records)))
+    _write_records(args.format, PAY_COLUMNS, [dataclasses.asdict(row) for row in period.rows])
     return 0
 
 
 def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
     """`export logs [--year] [--format csv|json] [--include-notes --as COORDINATOR]`."""
     import dataclasses
-    import json
 
-    from bot.cells import csv_text
     from bot.formatting import format_day_long
 
     services = open_services(settings)
@@ -518,14 +507,24 @@ def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
     columns = EXPORT_COLUMNS + (("notes",) if args.include_notes else ())
-    records = [{c: dataclasses.asdict(r)[c] for c in columns} for r in rows]
+    _write_records(args.format, columns, [dataclasses.asdict(r) for r in rows])
+    return 0
+
+
+def _write_records(form: str, columns: tuple[str, ...], records: list[dict[str, Any]]) -> None:
+    """Rows out as JSON (objects with `columns` as keys) or CSV (`columns` as the header; every
+    cell through the one boundary for spreadsheets, `bot.cells`)."""
+    import json
+
+    from bot.cells import csv_text
+
     out = _out()
-    if args.format == "json":
-        json.dump(records, out, indent=2, ensure_ascii=False)
+    picked = [{c: record[c] for c in columns} for record in records]
+    if form == "json":
+        json.dump(picked, out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
-        out.write(csv_text(columns, ([record[c] for c in columns] for record in records)))
-    return 0
+        out.write(csv_text(columns, ([record[c] for c in columns] for record in picked)))
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
