@@ -201,6 +201,15 @@ def upcoming_within(
     return overdue, soon
 
 
+def reassignment_due(due: date, last_ended: date | None, window_days: int) -> date:
+    """When a mentee without a mentor is due one: their assignment deadline, or, when an
+    assignment of theirs ended, `window_days` after that end if later (a gap is not overdue
+    against the original deadline at once)."""
+    if last_ended is None:
+        return due
+    return max(due, last_ended + timedelta(days=window_days))
+
+
 def school_days_since(calendar: SchoolCalendar, last: date, today: date) -> int:
     """Complete school days after `last` and before today: the jobs run while today is not
     over, so a contact later today still counts (0 when last is yesterday or later)."""

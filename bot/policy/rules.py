@@ -188,6 +188,8 @@ class Policy(BaseModel):
 
     preset: Literal["ma", "ca"]
     assignment_window_days: int = _counted(1, MAX_WINDOW_DAYS)
+    # days to reassign a mentee whose assignment ended before they count as overdue again
+    reassignment_window_days: int = _counted(1, MAX_WINDOW_DAYS, default=14)
     weekly_target_minutes: int = _counted(0, MAX_WEEKLY_TARGET_MINUTES)
     no_contact_school_days: int = _counted(1, MAX_SCHOOL_DAYS)
     year2_target_hours: int = _counted(0, MAX_YEAR2_TARGET_HOURS)

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.deadlines import reassignment_due
 from bot.formatting import format_day, format_day_long
 from bot.ledger import in_induction_year
 from bot.model import (
@@ -244,8 +245,11 @@ class AssignmentService:
                 {"program_id": program.id, "school_year": program.school_year, "today": today},
             ).all()
             standings = []
-            for pid, name, educator_type, hire_date, mentor_id, started_on, nxt, nxt_on in rows:
+            regap = program.policy.reassignment_window_days
+            for row in rows:
+                pid, name, educator_type, hire_date, mentor_id, started_on, nxt, nxt_on, ended = row
                 due = (max(start, hire_date) if hire_date else start) + window
+                due = due if mentor_id else reassignment_due(due, ended, regap)
                 begun = mentor_id is not None
                 late = (
                     not begun
@@ -382,6 +386,13 @@ _PLANNED = (
     .subquery()
 )
 _NEXT = aliased(Assignment)
+# When each mentee's latest assignment ended: a gap gets the reassignment window.
+_ENDED = (
+    select(Assignment.mentee_id, func.max(Assignment.ended_on).label("ended_on"))
+    .where(Assignment.program_id == bindparam("program_id"), Assignment.ended_on.is_not(None))
+    .group_by(Assignment.mentee_id)
+    .subquery()
+)
 # Every active mentee of the year with their current assignment, if any: a few plain columns
 # per person, so a status over 50,000 people builds no ORM objects.
 _MENTEES = (
@@ -394,12 +405,14 @@ _MENTEES = (
         Assignment.started_on,
         _NEXT.mentor_id,
         _NEXT.started_on,
+        _ENDED.c.ended_on,
     )
     .join(PersonRole, _role_join("mentee"))
     .outerjoin(_CURRENT, _CURRENT.c.mentee_id == Person.id)
     .outerjoin(Assignment, Assignment.id == _CURRENT.c.assignment_id)
     .outerjoin(_PLANNED, _PLANNED.c.mentee_id == Person.id)
     .outerjoin(_NEXT, _NEXT.id == _PLANNED.c.assignment_id)
+    .outerjoin(_ENDED, _ENDED.c.mentee_id == Person.id)
     .where(Person.program_id == bindparam("program_id"), Person.active.is_(True))
 )
 _MENTORS = (

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
 from bot.calendar import OutsideSchoolYearError, in_quiet_hours, local_datetime, week_target
 from bot.deadlines import (
     ASSIGNMENT_RULE,
@@ -25,6 +27,7 @@ from bot.deadlines import (
     due_date,
     is_send_day,
     items_for_day,
+    reassignment_due,
     school_days_since,
     upcoming_within,
 )
@@ -49,9 +52,11 @@ from bot.services.schedule_data import (
     snapshot_version,
 )
 from bot.store.db import Store
+from bot.store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+ALERT_RULE = "overdue-assignment"
 UNMARKABLE = frozenset({ASSIGNMENT_RULE, YEAR2_RULE})  # done by assigning / by logged hours
 DIGEST_HORIZON_DAYS = 14
 MAX_SUGGESTIONS = 3
@@ -268,12 +273,10 @@ class NudgeService:
             snapshot,
         )
         per_person: dict[int, list[tuple[DueItem, bool, str | None]]] = defaultdict(list)
-        alert_due = False
         target = program.policy.year2_target_hours * 60
         for item in items:
             if item.rule.key == ASSIGNMENT_RULE and item.state == "overdue":
-                alert_due = True
-                continue
+                continue  # the coordinators' alert carries it, on its own cycle
             detail = None
             if item.rule.key == YEAR2_RULE and item.subject.id is not None:
                 logged = year2.get(item.subject.id, 0)
@@ -302,9 +305,7 @@ class NudgeService:
             )
             for pid, entries in per_person.items()
         ]
-        if alert_due:
-            notes += self._overdue_alerts(program, snapshot, today)
-        return notes
+        return notes + self._overdue_alerts(program, snapshot, today)
 
     @staticmethod
     def awaiting_confirmation(
@@ -328,12 +329,49 @@ class NudgeService:
             )
         return tuple(sorted(marks, key=lambda m: (m.marked_on, m.title)))
 
+    def _alert_due_for(
+        self, program: ProgramInfo, coordinators: list[Member], today: date
+    ) -> list[Member]:
+        """Coordinators whose last alert (the outbox remembers it) is at least the policy's
+        repeat in school days ago, or who have had none: one cycle per coordinator."""
+        ids = [str(c.slack_user_id) for c in coordinators]
+        with self.store.read() as session:
+            last = dict(
+                session.execute(
+                    select(OutboxMessage.recipient, func.max(OutboxMessage.period))
+                    .where(
+                        OutboxMessage.rule == ALERT_RULE,
+                        OutboxMessage.recipient.in_(ids),
+                        OutboxMessage.period < today.isoformat(),  # a rerun today: the same
+                    )
+                    .group_by(OutboxMessage.recipient)
+                ).all()
+            )
+        repeat = program.policy.overdue_alert_repeat_school_days
+        return [
+            c
+            for c in coordinators
+            if c.slack_user_id not in last
+            or program.calendar.school_days_between(
+                date.fromisoformat(last[c.slack_user_id]), today
+            )
+            >= repeat
+        ]
+
     def _overdue_alerts(
         self, program: ProgramInfo, snapshot: ProgramSnapshot, today: date
     ) -> list[Nudge]:
+        """The alert to each coordinator due one today, listing every beginning educator
+        overdue for a mentor (none when nobody is)."""
         rule = program.policy.deadline(ASSIGNMENT_RULE)
         if rule is None:
             return []
+        coordinators = [c for c in snapshot.holders("coordinator") if c.slack_user_id]
+        recipients = self._alert_due_for(program, coordinators, today) if coordinators else []
+        if not recipients:
+            return []
+        window = program.policy.reassignment_window_days
+        dues: dict[date | None, date] = {}
         rows = []
         for member in snapshot.members.values():
             if "mentee" not in member.roles or member.id in snapshot.mentor_of:
@@ -343,7 +381,10 @@ class NudgeService:
             subject = Subject(member.id, member.name, member.educator_type, member.hire_date)
             if not member.educator_type or member.educator_type not in rule.applies_to:
                 continue
-            due = due_date(rule, subject, program.calendar)
+            if member.hire_date not in dues:
+                dues[member.hire_date] = due_date(rule, subject, program.calendar)
+            ended = snapshot.last_ended.get(member.id)
+            due = reassignment_due(dues[member.hire_date], ended, window)
             if today > due:
                 rows.append((member, due, (today - due).days))
         rows.sort(key=lambda r: (-r[2], r[0].name))
@@ -356,11 +397,8 @@ class NudgeService:
             return []
         alert = OverdueAlert(alert_rows, today)
         return [
-            Nudge(
-                "overdue-assignment", str(c.slack_user_id), "unassigned", today.isoformat(), alert
-            )
-            for c in snapshot.holders("coordinator")
-            if c.slack_user_id
+            Nudge(ALERT_RULE, str(c.slack_user_id), "unassigned", today.isoformat(), alert)
+            for c in recipients
         ]
 
     @staticmethod

@@ -32,6 +32,7 @@ class ProgramSnapshot:
     done: set[tuple[int | None, str]]  # confirmed (a coordinator marked or confirmed it)
     team: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # mentee → (member, role)
     by_role: dict[str, list[Member]] = field(default_factory=dict)
+    last_ended: dict[int, date] = field(default_factory=dict)  # mentee → latest assignment end
     # reported by the person or their mentor, awaiting confirmation: (person, milestone) →
     # (marked by, done on, marked at)
     reported: dict[tuple[int | None, str], tuple[int | None, date, datetime]] = field(
@@ -109,8 +110,24 @@ def load_snapshot(session: Session, program: ProgramInfo, today: date) -> Progra
         ).where(SupportTeamMember.removed_on.is_(None))
     ).all():
         team[mentee_id].append((member_id, role))
+    last_ended: dict[int, date] = {
+        mentee_id: ended
+        for mentee_id, ended in conn.execute(
+            select(Assignment.mentee_id, func.max(Assignment.ended_on))
+            .where(Assignment.program_id == program.id, Assignment.ended_on.is_not(None))
+            .group_by(Assignment.mentee_id)
+        ).all()
+        if ended is not None
+    }
     return ProgramSnapshot(
-        members, mentor_of, started_on, done, dict(team), dict(by_role), reported
+        members,
+        mentor_of,
+        started_on,
+        done,
+        dict(team),
+        dict(by_role),
+        reported=reported,
+        last_ended=last_ended,
     )
 
 
