@@ -29,6 +29,7 @@ class AlertRow:
     due: date
     days_overdue: int
     suggestions: tuple[tuple[Member, int], ...]  # mentor and their current mentee count
+    untrained: frozenset[int] = frozenset()  # suggested mentors whose training isn't done yet
 
 
 @dataclass(frozen=True)

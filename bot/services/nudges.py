@@ -61,6 +61,19 @@ UNMARKABLE = frozenset({ASSIGNMENT_RULE, YEAR2_RULE})  # done by assigning / by 
 DIGEST_HORIZON_DAYS = 14
 MAX_SUGGESTIONS = 3
 SUGGESTED = 15  # alert rows that get suggested mentors (the alert shows these in full)
+ADMINISTRATION_SUBJECTS = frozenset({"administration", "administrator", "administrators"})
+MentorPool = tuple[list[Member], dict[int, int], set[int]]  # candidates, loads, trained
+
+
+def mentors_administrators(mentor: Member) -> bool:
+    """A mentor for administrators: one who evaluates (a principal), an administrator on the
+    roster, or one flagged with the roster subject "Administration". They mentor
+    administrators only: a teacher's mentor supports and must not evaluate."""
+    return (
+        mentor.has("evaluator")
+        or (mentor.educator_type or "").endswith("_administrator")
+        or (mentor.subject or "").strip().lower() in ADMINISTRATION_SUBJECTS
+    )
 
 
 def send_window_open(program: ProgramInfo, now: datetime) -> bool:
@@ -389,36 +402,43 @@ class NudgeService:
                 rows.append((member, due, (today - due).days))
         rows.sort(key=lambda r: (-r[2], r[0].name))
         pool = self.mentor_pool(snapshot)
-        alert_rows = tuple(
-            AlertRow(member, due, days, tuple(self.suggest(member, pool)) if i < SUGGESTED else ())
-            for i, (member, due, days) in enumerate(rows)
-        )
+        alert_rows = []
+        for i, (member, due, days) in enumerate(rows):
+            offered = tuple(self.suggest(member, pool)) if i < SUGGESTED else ()
+            untrained = frozenset(m.id for m, _ in offered if m.id not in pool[2])
+            alert_rows.append(AlertRow(member, due, days, offered, untrained))
         if not alert_rows:
             return []
-        alert = OverdueAlert(alert_rows, today)
+        alert = OverdueAlert(tuple(alert_rows), today)
         return [
             Nudge(ALERT_RULE, str(c.slack_user_id), "unassigned", today.isoformat(), alert)
             for c in recipients
         ]
 
     @staticmethod
-    def mentor_pool(snapshot: ProgramSnapshot) -> tuple[list[Member], dict[int, int]]:
-        """Mentors who may take a mentee (trained ones, when any are) and their current loads."""
+    def mentor_pool(snapshot: ProgramSnapshot) -> MentorPool:
+        """Mentors who may take a mentee, their current loads, and who is trained."""
         load: dict[int, int] = defaultdict(int)
         for mentor_id in snapshot.mentor_of.values():
             load[mentor_id] += 1
-        trained = {pid for pid, key in snapshot.done if key == "mentor_training"}
+        trained = {
+            pid for pid, key in snapshot.done if key == "mentor_training" and pid is not None
+        }
         candidates = [m for m in snapshot.holders("mentor") if "mentee" not in m.roles]
-        if any(m.id in trained for m in candidates):
-            candidates = [m for m in candidates if m.id in trained]
-        return candidates, load
+        return candidates, load, trained
 
     @staticmethod
-    def suggest(
-        mentee: Member, pool: tuple[list[Member], dict[int, int]]
-    ) -> list[tuple[Member, int]]:
-        """Up to three mentors: same subject, then grade, then school; trained; fewest mentees."""
-        candidates, load = pool
+    def suggest(mentee: Member, pool: MentorPool) -> list[tuple[Member, int]]:
+        """Up to three mentors: administrators for an administrator and teachers for a
+        teacher; trained ones when any are; same subject, then grade, then school; fewest
+        mentees."""
+        everyone, load, trained = pool
+        administrator = (mentee.educator_type or "").endswith("_administrator")
+        candidates = [
+            m for m in everyone if m.id != mentee.id and mentors_administrators(m) == administrator
+        ]
+        if any(m.id in trained for m in candidates):
+            candidates = [m for m in candidates if m.id in trained]
 
         def rank(mentor: Member) -> tuple[bool, bool, bool, int, str]:
             return (
@@ -429,9 +449,7 @@ class NudgeService:
                 mentor.name,
             )
 
-        best = heapq.nsmallest(
-            MAX_SUGGESTIONS, (m for m in candidates if m.id != mentee.id), key=rank
-        )
+        best = heapq.nsmallest(MAX_SUGGESTIONS, candidates, key=rank)
         return [(m, load[m.id]) for m in best]
 
     # ---- weekly digest -------------------------------------------------------------------

@@ -134,7 +134,8 @@ def overdue_alert(alert: OverdueAlert) -> Payload:
         if row.suggestions:
             buttons = [
                 button(
-                    f"Assign {mentor.name} · {load} mentee{'s' if load != 1 else ''}",
+                    f"Assign {mentor.name} · {load} mentee{'s' if load != 1 else ''}"
+                    + (" · not trained yet" if mentor.id in row.untrained else ""),
                     f"{ASSIGN}:{row.mentee.id}:{mentor.id}",
                     json.dumps({"mentor": mentor.id, "mentee": row.mentee.id}),
                     style="primary" if index == 0 else None,
@@ -142,6 +143,13 @@ def overdue_alert(alert: OverdueAlert) -> Payload:
                 for index, (mentor, load) in enumerate(row.suggestions[:3])
             ]
             blocks.append(actions(*buttons))
+        elif (row.mentee.educator_type or "").endswith("_administrator"):
+            blocks.append(
+                context(
+                    "No administrator mentor to suggest (one who evaluates, or roster subject "
+                    "Administration) — `/induction assign @mentor @mentee`."
+                )
+            )
         else:
             blocks.append(
                 context("No trained mentor free to suggest — `/induction assign @mentor @mentee`.")
