@@ -199,7 +199,11 @@ def http_server(settings: Settings, services: Services) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    # Close the sockets from inside waitress's loop, then stop its worker threads.
-    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    # Close the sockets from inside waitress's loop, then stop its worker threads. A trigger
+    # already closed (the loop ended on its own) leaves the sockets to close here.
+    try:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+    except OSError:
+        wasyncore.close_all(server._map, ignore_all=True)
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
