@@ -282,3 +282,18 @@ def test_program_load_of_a_bad_file_changes_nothing(
     assert "Traceback" not in err
     assert main(["program", "show"]) == 0
     assert capsys.readouterr().out == before
+
+
+def test_a_reversed_year_or_an_unknown_preset_hides_no_other_problem() -> None:
+    """One pass: a school year ending before it starts still lets a reversed vacation be named,
+    and an unknown preset still lets the deadline rows be checked (against the default)."""
+    text = toml(
+        {
+            "school_year_end": "2026-06-01",
+            "policy": '"zz"',
+            "vacations": "[{start = 2026-12-28, end = 2026-12-20}]",
+        },
+        rule("offset_days = 999999999"),
+    )
+    keys = sorted(p.split(":")[0] for p in problems_of(text))
+    assert keys == sorted(["school_year_end", "policy", "vacations[0]", "deadlines[0].offset_days"])

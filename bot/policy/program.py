@@ -216,12 +216,23 @@ def school_year_problems(
 ) -> list[str]:
     """What is wrong with a school year and its days off (empty when nothing is); a None day
     or vacation is one already refused on its own."""
+    reversed_vacations = [
+        f"vacations[{index}]: end {vacation.end} is before start {vacation.start}"
+        for index, vacation in enumerate(vacations)
+        if vacation is not None and vacation.end < vacation.start
+    ]
     if end < start:
-        return [f"school_year_end: {end} is before school_year_start {start}"]
+        return [f"school_year_end: {end} is before school_year_start {start}", *reversed_vacations]
     if end == start:
-        return [f"school_year_end: {end} is the same day as school_year_start {start}"]
+        return [
+            f"school_year_end: {end} is the same day as school_year_start {start}",
+            *reversed_vacations,
+        ]
     if (end - start).days > MAX_SCHOOL_YEAR_DAYS:
-        return [f"school_year_end: {end} is more than 13 months after school_year_start {start}"]
+        return [
+            f"school_year_end: {end} is more than 13 months after school_year_start {start}",
+            *reversed_vacations,
+        ]
     problems: list[str] = []
     year = program_year_of(start, year_start_month)
     if not year.contains(end):
@@ -304,8 +315,11 @@ def _problems_across_keys(data: Mapping[str, Any]) -> list[str]:
         )
     policy = data.get("policy", "ma")
     overrides, deadlines = _field(data, "overrides"), _field(data, "deadlines")
-    if isinstance(policy, str) and policy in PRESETS and overrides[0] and deadlines[0]:
-        problems += apply_overrides(PRESETS[policy], _freeze(overrides[1]), deadlines[1])[1]
+    if overrides[0] and deadlines[0]:
+        # An unknown preset is refused on its own; the overrides and deadline rows are still
+        # checked, against the default preset, so that one pass names every problem.
+        preset = PRESETS[policy] if isinstance(policy, str) and policy in PRESETS else PRESETS["ma"]
+        problems += apply_overrides(preset, _freeze(overrides[1]), deadlines[1])[1]
     return problems
 
 
