@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from bot.calendar import local_datetime
 from bot.deadlines import previous_send_day
 from bot.formatting import format_day_long
-from bot.notices import Nudge
+from bot.notices import Nudge, Unreached
 from bot.services.container import Services
 from bot.services.nudges import send_window_open
 from bot.services.outbox import Notification, ReviewError
@@ -121,16 +121,41 @@ def run_job(
     if name == "deliver":
         return f"deliver at {when}: {_delivery_text(deliver(services, client, at, sleep=sleep))}"
     counts = produce(services, name, at)
+    unreached = _unreached_lines(services.nudges.unreached)
     report = deliver(services, client, at, sleep=sleep)
     if counts is None:
         return f"{name} at {when}: not its time (weekend, holiday, quiet hours or too early)"
     produced, claimed = counts
+    if produced == 0 and unreached:
+        first = f"{name} at {when}: nothing sent, {len(services.nudges.unreached)} not reached"
+        return "\n".join([f"{first}; {_delivery_text(report)}", *unreached])
     if produced == 0:
         return f"{name} at {when}: nothing due; {_delivery_text(report)}"
-    return (
-        f"{name} at {when}: {produced} message{'s' if produced != 1 else ''} due, "
-        f"{claimed} new; {_delivery_text(report)}"
+    return "\n".join(
+        [
+            f"{name} at {when}: {produced} message{'s' if produced != 1 else ''} due, "
+            f"{claimed} new; {_delivery_text(report)}",
+            *unreached,
+        ]
     )
+
+
+UNREACHED_LISTED = 20
+
+
+def _unreached_lines(unreached: tuple[Unreached, ...]) -> list[str]:
+    """One line per person a job could not reach (no Slack id), and what to do."""
+    if not unreached:
+        return []
+    lines = [
+        f"not reached (no Slack id on the roster): {u.person.name} <{u.person.email}> — "
+        + "; ".join(u.missed)
+        for u in unreached[:UNREACHED_LISTED]
+    ]
+    if len(unreached) > UNREACHED_LISTED:
+        lines.append(f"…and {len(unreached) - UNREACHED_LISTED} more not reached")
+    lines.append("Add their slack_user_id to the roster and run `roster import` again.")
+    return lines
 
 
 def tick(
@@ -164,6 +189,8 @@ def tick(
             ran[name] = today
             if counts[0]:
                 parts.append(f"{name}: {counts[1]} new of {counts[0]}")
+            if services.nudges.unreached:
+                parts.append(f"{name}: {len(services.nudges.unreached)} not reached (no Slack id)")
     report = deliver(services, client, now, sleep=sleep, rate_limits=rate_limits)
     parts.append(_delivery_text(report))
     return "; ".join(parts)

@@ -12,6 +12,14 @@ from bot.model import Member, MilestoneMark
 
 
 @dataclass(frozen=True)
+class Unreached:
+    """Someone a job had a message for but could not reach: no Slack id on the roster."""
+
+    person: Member
+    missed: tuple[str, ...]  # what they would have been sent
+
+
+@dataclass(frozen=True)
 class DailyNudge:
     """One person's to-dos of the day: (item, may they mark it done, detail such as progress)."""
 
@@ -19,6 +27,7 @@ class DailyNudge:
     items: tuple[tuple[DueItem, bool, str | None], ...]
     today: date
     reports: tuple[MilestoneMark, ...] = ()  # a coordinator's: reported done, to confirm
+    unreached: tuple[Unreached, ...] = ()  # a coordinator's: people the jobs could not reach
 
 
 @dataclass(frozen=True)

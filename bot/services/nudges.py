@@ -42,6 +42,7 @@ from bot.notices import (
     DigestPair,
     Nudge,
     OverdueAlert,
+    Unreached,
 )
 from bot.services import ledger
 from bot.services.programs import ProgramInfo, ProgramService
@@ -74,6 +75,22 @@ def mentors_administrators(mentor: Member) -> bool:
         or (mentor.educator_type or "").endswith("_administrator")
         or (mentor.subject or "").strip().lower() in ADMINISTRATION_SUBJECTS
     )
+
+
+Missed = dict[int, tuple[Member, list[str]]]  # person → (who, what they were not sent)
+
+
+def note_missed(missed: Missed, person: Member, what: str) -> None:
+    """Remember that `person` (no Slack id) was not sent `what`."""
+    entry = missed.setdefault(person.id, (person, []))
+    if what not in entry[1]:
+        entry[1].append(what)
+
+
+def unreached_of(missed: Missed) -> tuple[Unreached, ...]:
+    """The people not reached, by name."""
+    found = [Unreached(person, tuple(what)) for person, what in missed.values()]
+    return tuple(sorted(found, key=lambda u: (u.person.name, u.person.id)))
 
 
 def send_window_open(program: ProgramInfo, now: datetime) -> bool:
@@ -120,6 +137,7 @@ class NudgeService:
         self._sharing = False
         self._kept: tuple[tuple[object, ...], date, ProgramSnapshot] | None = None
         self._derived: tuple[ProgramSnapshot | None, dict[tuple[str, int], Any]] = (None, {})
+        self.unreached: tuple[Unreached, ...] = ()  # whom the last job run could not reach
 
     # ---- shared ----------------------------------------------------------------------------
     @contextmanager
@@ -218,9 +236,14 @@ class NudgeService:
         return kept, progress
 
     def _recipients(
-        self, item: DueItem, roles: tuple[str, ...], snapshot: ProgramSnapshot
+        self,
+        item: DueItem,
+        roles: tuple[str, ...],
+        snapshot: ProgramSnapshot,
+        missed: Missed | None = None,
     ) -> list[Member]:
-        """The people a rule's roles name for this item's subject."""
+        """The people a rule's roles name for this item's subject (those without a Slack id
+        are noted in `missed`)."""
         people: dict[int, Member] = {}
         subject = snapshot.members.get(item.subject.id) if item.subject.id is not None else None
         for role in roles:
@@ -253,6 +276,13 @@ class NudgeService:
                         if m.school in (None, subject.school)
                     }
                 )
+        if missed is not None:
+            for person in people.values():
+                if not person.slack_user_id:
+                    about = item.subject.name if item.subject.id not in (None, person.id) else ""
+                    note_missed(
+                        missed, person, item.rule.title + (f" for {about}" if about else "")
+                    )
         return [p for p in people.values() if p.slack_user_id]
 
     @staticmethod
@@ -273,10 +303,12 @@ class NudgeService:
 
         None when it is not the time to send (weekend, holiday, quiet hours)."""
         program = self.programs.current()
+        self.unreached = ()
         if not send_window_open(program, now):
             return None
         today = program.today(now)
         snapshot = self._snapshot(program, now)
+        missed: Missed = {}
         done = self._done(snapshot, program)
         items, year2 = self._without_reached(
             program,
@@ -296,10 +328,12 @@ class NudgeService:
                 detail = f"{format_minutes(logged)} of {format_minutes(target)} logged"
             if (item.subject.id, item.rule.key) in snapshot.reported:
                 continue  # reported done: coordinators confirm it below, others are not reminded
-            for person in self._recipients(item, item.notify, snapshot):
+            for person in self._recipients(item, item.notify, snapshot, missed):
                 per_person[person.id].append((item, self.can_mark(person, item, snapshot), detail))
+        alerts = self._overdue_alerts(program, snapshot, today, missed)
         reports = self.awaiting_confirmation(program, snapshot)
-        if reports:
+        self.unreached = unreached = unreached_of(missed)
+        if reports or unreached:
             for coordinator in snapshot.holders("coordinator"):
                 if coordinator.slack_user_id:
                     per_person.setdefault(coordinator.id, [])  # their to-do carries them
@@ -314,11 +348,12 @@ class NudgeService:
                     tuple(entries),
                     today,
                     reports if snapshot.members[pid].is_coordinator else (),
+                    unreached if snapshot.members[pid].is_coordinator else (),
                 ),
             )
             for pid, entries in per_person.items()
         ]
-        return notes + self._overdue_alerts(program, snapshot, today)
+        return notes + alerts
 
     @staticmethod
     def awaiting_confirmation(
@@ -372,16 +407,22 @@ class NudgeService:
         ]
 
     def _overdue_alerts(
-        self, program: ProgramInfo, snapshot: ProgramSnapshot, today: date
+        self,
+        program: ProgramInfo,
+        snapshot: ProgramSnapshot,
+        today: date,
+        missed: Missed | None = None,
     ) -> list[Nudge]:
         """The alert to each coordinator due one today, listing every beginning educator
-        overdue for a mentor (none when nobody is)."""
+        overdue for a mentor (none when nobody is); coordinators without a Slack id are
+        noted in `missed` whenever someone is overdue."""
         rule = program.policy.deadline(ASSIGNMENT_RULE)
         if rule is None:
             return []
         coordinators = [c for c in snapshot.holders("coordinator") if c.slack_user_id]
+        unlinked = [c for c in snapshot.holders("coordinator") if not c.slack_user_id]
         recipients = self._alert_due_for(program, coordinators, today) if coordinators else []
-        if not recipients:
+        if not recipients and not (unlinked and missed is not None):
             return []
         window = program.policy.reassignment_window_days
         dues: dict[date | None, date] = {}
@@ -409,6 +450,10 @@ class NudgeService:
             alert_rows.append(AlertRow(member, due, days, offered, untrained))
         if not alert_rows:
             return []
+        if missed is not None:
+            what = f"the overdue-assignment alert ({len(alert_rows)} without a mentor)"
+            for coordinator in unlinked:
+                note_missed(missed, coordinator, what)
         alert = OverdueAlert(tuple(alert_rows), today)
         return [
             Nudge(ALERT_RULE, str(c.slack_user_id), "unassigned", today.isoformat(), alert)
@@ -467,6 +512,7 @@ class NudgeService:
 
         None before this week's digest time or when it is not the time to send."""
         program = self.programs.current()
+        self.unreached = ()
         if not send_window_open(program, now):
             return None
         today = program.today(now)
@@ -479,6 +525,11 @@ class NudgeService:
             return []
         snapshot = self._snapshot(program, now)
         leads = [m for m in snapshot.holders("lead_mentor") if m.slack_user_id]
+        missed: Missed = {}
+        for lead in snapshot.holders("lead_mentor"):
+            if not lead.slack_user_id:
+                note_missed(missed, lead, f"the weekly digest of {lead.school or program.name}")
+        self.unreached = unreached_of(missed)
         if not leads:
             return []
         with self.store.read() as session:
@@ -574,6 +625,7 @@ class NudgeService:
 
         None when it is not the time to send."""
         program = self.programs.current()
+        self.unreached = ()
         if not send_window_open(program, now):
             return None
         today = program.today(now)
@@ -582,14 +634,18 @@ class NudgeService:
         with self.store.read() as session:
             contacts = ledger.last_contacts(session, program)
         notes = []
+        missed: Missed = {}
         for (mentor_id, mentee_id), started in snapshot.started_on.items():
             last = contacts.get((mentor_id, mentee_id))
             since = max(last or date.min, started)
             quiet = school_days_since(program.calendar, since, today)
             mentor = snapshot.members[mentor_id]
-            if quiet < threshold or not mentor.slack_user_id:
+            if quiet < threshold:
                 continue
             mentee = snapshot.members[mentee_id]
+            if not mentor.slack_user_id:
+                note_missed(missed, mentor, f"a no-contact nudge about {mentee.name}")
+                continue
             notes.append(
                 Nudge(
                     "contact-nudge",
@@ -599,4 +655,5 @@ class NudgeService:
                     ContactNudge(mentor, mentee, last, quiet),
                 )
             )
+        self.unreached = unreached_of(missed)
         return notes

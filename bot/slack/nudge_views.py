@@ -10,7 +10,7 @@ from typing import Any
 from bot.deadlines import PROGRESS_RULES, DueItem
 from bot.formatting import format_day, format_minutes
 from bot.model import Member, MilestoneMark
-from bot.notices import ContactNudge, DailyNudge, Digest, Nudge, OverdueAlert
+from bot.notices import ContactNudge, DailyNudge, Digest, Nudge, OverdueAlert, Unreached
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -32,6 +32,7 @@ ASSIGN = "assign_suggested"
 LOG_MEETING = "open_log_modal"
 MAX_ITEMS = 40
 MAX_ALERT_ROWS = 15
+MAX_UNREACHED = 10  # people not reached, named in a coordinator's to-do
 
 
 def _count(number: int, noun: str) -> str:
@@ -81,6 +82,20 @@ def confirm_value(mark: MilestoneMark) -> str:
     return json.dumps({"k": mark.key, "p": person}, separators=(",", ":"))
 
 
+def unreached_text(unreached: tuple[Unreached, ...]) -> str:
+    """Who the jobs could not reach, and what they missed (a coordinator's to-do)."""
+    shown = [
+        f"{u.person.name} ({u.missed[0]}"
+        + (f" and {len(u.missed) - 1} more)" if len(u.missed) > 1 else ")")
+        for u in unreached[:MAX_UNREACHED]
+    ]
+    more = f" …and {len(unreached) - MAX_UNREACHED} more" if len(unreached) > MAX_UNREACHED else ""
+    return (
+        f"Not reached — no Slack id on the roster: {'; '.join(shown)}{more}. Add their "
+        "slack_user_id to the roster and run `roster import` again."
+    )
+
+
 def daily_nudge(nudge: DailyNudge) -> Payload:
     """One DM listing every item of the day for a person: (item, Mark-done button?, detail)."""
     recipient, items, today = nudge.recipient, nudge.items, nudge.today
@@ -103,6 +118,10 @@ def daily_nudge(nudge: DailyNudge) -> Payload:
     if len(nudge.reports) > MAX_REPORTS:
         more = len(nudge.reports) - MAX_REPORTS
         blocks.append(context(f"…and {more} more reported. `/induction status` lists them."))
+    if nudge.unreached:
+        line = unreached_text(nudge.unreached)
+        lines.append(line)
+        blocks.append(context(line))
     blocks.append(context("Mark an item done when it's finished and its reminders stop."))
     return message(
         "\n".join([title, *[line.replace("*", "") for line in lines]]), blocks, ephemeral=False
