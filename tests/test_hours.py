@@ -309,3 +309,12 @@ def test_a_pair_assigned_twice_is_listed_once_from_its_first_start(
     assert report.pair_count == 2
     assert listed[0] == (LEE, date(2026, 8, 26), None)  # current, from its first start
     assert listed[1][0] == MIA and listed[1][2] is not None
+
+
+def test_the_weekly_target_is_prorated_in_a_short_week(services: Services, pairs: None) -> None:
+    """The week of Wed 11 Nov (Veterans Day) has four school days: 48 of the hour is owed."""
+    short_week = datetime(2026, 11, 12, 15, 0, tzinfo=UTC)
+    assert services.hours.report("U0LEE", short_week).weekly_target == 48
+    assert services.hours.report("U0LEE", NOW).weekly_target == 60
+    outcome = services.logs.log_text("U0LEE", "50m meeting 2026-11-10", short_week)
+    assert outcome.ok and outcome.weekly_target == 48

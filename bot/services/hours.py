@@ -121,7 +121,7 @@ class HoursService:
             period=period,
             period_start=period_start(period, periods),
             today=periods.today,
-            weekly_target=program.policy.weekly_target_minutes,
+            weekly_target=program.weekly_target(periods.today),
             pairs=rows,
             pair_count=count,
             summary=summary,

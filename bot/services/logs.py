@@ -106,7 +106,7 @@ class LogService:
                     text,
                     error=parsed,
                     choices=choices,
-                    weekly_target=program.policy.weekly_target_minutes,
+                    weekly_target=program.weekly_target(program.today(now)),
                 )
             if notes is not None:
                 parsed = parsed.model_copy(update={"notes": notes.strip() or None})
@@ -131,7 +131,7 @@ class LogService:
             text,
             entries=logged,
             batch_id=entries[0].batch_id,
-            weekly_target=program.policy.weekly_target_minutes,
+            weekly_target=program.weekly_target(program.today(now)),
         )
 
     def log_form(
@@ -157,7 +157,7 @@ class LogService:
                 logger,
                 duration_text,
                 error=request,
-                weekly_target=program.policy.weekly_target_minutes,
+                weekly_target=program.weekly_target(program.today(now)),
             )
         text = f"{request.minutes}m {request.kind} {request.occurred_on.isoformat()}"
         return self.log_text(

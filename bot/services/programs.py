@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.calendar import SchoolCalendar, local_date
+from bot.calendar import SchoolCalendar, local_date, week_target
 from bot.ledger import (
     DEFAULT_YEAR_START_MONTH,
     Periods,
@@ -78,6 +78,10 @@ class ProgramInfo:
             return program_year_by_label(label, self.year_start_month)
         except ValueError as exc:
             raise Refusal(f"{exc} (this program's year is {self.year.label}).") from None
+
+    def weekly_target(self, day: date) -> int:
+        """The week's target for the week of `day`: the policy's, prorated by its school days."""
+        return week_target(self.calendar, self.policy.weekly_target_minutes, day)
 
     def periods(self, now: datetime) -> Periods:
         """Today's week, month and program year in the program timezone."""

@@ -26,7 +26,8 @@ def undo(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
     def build() -> Payload:
         now = services.clock.now()
         removed = services.logs.undo(body["user"]["id"], batch_id, now)
-        target = services.programs.current().policy.weekly_target_minutes
+        program = services.programs.current()
+        target = program.weekly_target(program.today(now))
         return log_views.undone(removed, target)
 
     respond_with(respond, build_reply(build), replace=True)

@@ -101,6 +101,7 @@ def submit_edit(
     except Refusal as exc:
         ack(response_action="errors", errors={"duration": exc.message[:150]})
         return
-    target = services.programs.current().policy.weekly_target_minutes
+    program = services.programs.current()
+    target = program.weekly_target(program.today(services.clock.now()))
     ack()
     _dm(client, user_id, log_views.updated(entry, target))
