@@ -205,6 +205,7 @@ class AssignmentResult:
     started_on: date | None
     ended: tuple[tuple[Member, date], ...] = ()  # previous mentors whose assignment closed
     unchanged: bool = False
+    cancelled: tuple[tuple[Member, date], ...] = ()  # planned assignments removed, and their start
     caution: MentorCaution | None = None  # the mentor may not meet the mentor rules
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.services.container import Services
 from bot.services.errors import Refusal
 from bot.services.log_access import mentor_on
+from bot.slack import views
 from bot.store.models import Assignment
 from conftest import NOW
 
@@ -76,7 +77,11 @@ def test_a_future_assignment_can_be_cancelled(services: Services, roster: dict[s
     stays overdue and can be assigned again."""
     services.assignments.assign(None, LEE, NIA, date(2026, 12, 1), NOW)
     result = services.assignments.unassign(None, NIA, "changed plans", None, NOW)
-    assert [(m.email, d) for m, d in result.ended] == [(LEE, date(2026, 12, 1))]
+    assert result.ended == ()
+    assert [(m.email, d) for m, d in result.cancelled] == [(LEE, date(2026, 12, 1))]
+    assert views.assignment_result(result)["text"] == (
+        "Cancelled Nia New's planned assignment (Lee Lead, to start Tue 1 Dec)."
+    )
     assert rows(services, roster[NIA]) == []
     status = services.assignments.program_status(None, NOW)
     nia = next(m for m in status.mentees if m.mentee.email == NIA)

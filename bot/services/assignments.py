@@ -213,19 +213,19 @@ class AssignmentService:
             current = _active_for_mentee(session, mentee.id)
             if not current:
                 raise Refusal(f"{mentee.name} has no active mentor assignment to end.")
-            ended = []
+            ended, cancelled = [], []
             for old in current:
                 if old.started_on > today:
                     _cancel(session, old)
                     mentor = member_of(self.people, session, program, old.mentor_id)
-                    ended.append((mentor, old.started_on))
+                    cancelled.append((mentor, old.started_on))
                     continue
                 check_end(on, old.started_on, mentee, today)
                 old.ended_on = on
                 old.end_reason = reason
                 old.ended_by_id = actor.id if actor else None
                 ended.append((member_of(self.people, session, program, old.mentor_id), on))
-        return AssignmentResult(None, mentee, None, ended=tuple(ended))
+        return AssignmentResult(None, mentee, None, ended=tuple(ended), cancelled=tuple(cancelled))
 
     def program_status(
         self, actor: Member | None, now: datetime, *, page: int = STATUS_PAGE

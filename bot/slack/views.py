@@ -129,8 +129,14 @@ def hours_report(report: HoursReport) -> Payload:
 def assignment_result(result: AssignmentResult) -> Payload:
     """What `/induction assign|unassign` did."""
     if result.mentor is None:
-        ended = ", ".join(f"{m.name} (ended {format_day(d)})" for m, d in result.ended)
-        text = f"{result.mentee.name} no longer has a mentor: {ended}."
+        parts = []
+        if result.ended:
+            ended = ", ".join(f"{m.name} (ended {format_day(d)})" for m, d in result.ended)
+            parts.append(f"{result.mentee.name} no longer has a mentor: {ended}.")
+        if result.cancelled:
+            planned = ", ".join(f"{m.name}, to start {format_day(d)}" for m, d in result.cancelled)
+            parts.append(f"Cancelled {result.mentee.name}'s planned assignment ({planned}).")
+        text = " ".join(parts)
     elif result.unchanged:
         assert result.started_on is not None
         text = (
