@@ -66,6 +66,7 @@ class LoggedEntry:
     notes: str | None
     pair: PairSummary = NO_PAIR_TIME
     observed: Member | None = None
+    today: date | None = None  # dates of another year show it
 
     @property
     def week_minutes(self) -> int:
@@ -206,6 +207,7 @@ class AssignmentResult:
     ended: tuple[tuple[Member, date], ...] = ()  # previous mentors whose assignment closed
     unchanged: bool = False
     cancelled: tuple[tuple[Member, date], ...] = ()  # planned assignments removed, and their start
+    today: date | None = None  # dates of another year show it
     caution: MentorCaution | None = None  # the mentor may not meet the mentor rules
 
 

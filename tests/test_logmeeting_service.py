@@ -676,3 +676,17 @@ def test_a_reassignment_corrected_the_same_day_leaves_the_newest_mentor_in_charg
         services.logs.log_text("U0MIA", f"30m <@U0BEA> {monday.isoformat()}", NOW)
     visit = logged(services, "U0BEA", f"30m observed {monday.isoformat()}").entries[0]
     assert visit.mentor.email == MAX
+
+
+def test_an_entry_of_last_calendar_year_is_echoed_with_its_year(
+    services: Services, pairs: None
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.slack import log_views
+
+    january = datetime(2027, 1, 5, 15, 0, tzinfo=UTC)
+    outcome = services.logs.log_text("U0LEE", "30m meeting 2026-12-30", january)
+    assert outcome.ok
+    assert "Wed 30 Dec 2026" in log_views.logged(outcome)["text"]
+    assert "Tue 5 Jan" not in log_views.logged(outcome)["text"]

@@ -152,7 +152,9 @@ class AssignmentService:
             current = _active_for_mentee(session, mentee.id)
             if any(a.mentor_id == mentor.id for a in current):
                 same = next(a for a in current if a.mentor_id == mentor.id)
-                return AssignmentResult(mentor, mentee, same.started_on, unchanged=True)
+                return AssignmentResult(
+                    mentor, mentee, same.started_on, unchanged=True, today=program.today(now)
+                )
             ended = []
             for old in current:
                 if on < old.started_on:
@@ -180,7 +182,9 @@ class AssignmentService:
                 )
             )
             caution = _caution(session, program, mentor, on)
-        return AssignmentResult(mentor, mentee, on, ended=tuple(ended), caution=caution)
+        return AssignmentResult(
+            mentor, mentee, on, ended=tuple(ended), caution=caution, today=program.today(now)
+        )
 
     def assign_ids(
         self, actor: Member, mentor_id: int, mentee_id: int, now: datetime
@@ -225,7 +229,9 @@ class AssignmentService:
                 old.end_reason = reason
                 old.ended_by_id = actor.id if actor else None
                 ended.append((member_of(self.people, session, program, old.mentor_id), on))
-        return AssignmentResult(None, mentee, None, ended=tuple(ended), cancelled=tuple(cancelled))
+        return AssignmentResult(
+            None, mentee, None, ended=tuple(ended), cancelled=tuple(cancelled), today=today
+        )
 
     def program_status(
         self, actor: Member | None, now: datetime, *, page: int = STATUS_PAGE

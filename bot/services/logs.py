@@ -246,6 +246,7 @@ class LogService:
                 notes=e.notes,
                 pair=summaries[(e.mentor_id, e.mentee_id)],
                 observed=known.get(e.observed_id) if e.observed_id else None,
+                today=program.today(now),
             )
             for e in entries
         )

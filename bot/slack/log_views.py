@@ -53,13 +53,14 @@ def entry_line(entry: LoggedEntry, weekly_target: int) -> str:
         visits = entry.year_visits
         return (
             f"{format_minutes(entry.minutes)} observing {entry.observed.name} "
-            f"({entry.mentee.name}), {format_day(entry.occurred_on)} — "
+            f"({entry.mentee.name}), {format_day(entry.occurred_on, entry.today)} — "
             f"{visits} visit{'s' if visits != 1 else ''} to observe a teacher this year "
             "(visits are your own activity, not time with your mentor)"
         )
     return (
         f"{format_minutes(entry.minutes)} {what}, "
-        f"{format_day(entry.occurred_on)} — this week {format_minutes(entry.week_minutes)} of "
+        f"{format_day(entry.occurred_on, entry.today)} — "
+        f"this week {format_minutes(entry.week_minutes)} of "
         f"{format_minutes(weekly_target)} target{met}, this year "
         f"{format_minutes(entry.year_minutes)}"
     )
@@ -83,7 +84,8 @@ def logged(outcome: LogOutcome) -> Payload:
 def undone(entries: list[LoggedEntry], weekly_target: int) -> Payload:
     """What Undo removed, and the totals now."""
     lines = [
-        f"~{format_minutes(e.minutes)} {e.kind} with {e.mentee.name}, {format_day(e.occurred_on)}~ "
+        f"~{format_minutes(e.minutes)} {e.kind} with {e.mentee.name}, "
+        f"{format_day(e.occurred_on, e.today)}~ "
         f"— this week now {format_minutes(e.week_minutes)} of {format_minutes(weekly_target)}"
         for e in entries
     ]

@@ -131,28 +131,34 @@ def assignment_result(result: AssignmentResult) -> Payload:
     if result.mentor is None:
         parts = []
         if result.ended:
-            ended = ", ".join(f"{m.name} (ended {format_day(d)})" for m, d in result.ended)
+            ended = ", ".join(
+                f"{m.name} (ended {format_day(d, result.today)})" for m, d in result.ended
+            )
             parts.append(f"{result.mentee.name} no longer has a mentor: {ended}.")
         if result.cancelled:
-            planned = ", ".join(f"{m.name}, to start {format_day(d)}" for m, d in result.cancelled)
+            planned = ", ".join(
+                f"{m.name}, to start {format_day(d, result.today)}" for m, d in result.cancelled
+            )
             parts.append(f"Cancelled {result.mentee.name}'s planned assignment ({planned}).")
         text = " ".join(parts)
     elif result.unchanged:
         assert result.started_on is not None
         text = (
             f"{result.mentor.name} already mentors {result.mentee.name} "
-            f"(since {format_day(result.started_on)}). Nothing changed."
+            f"(since {format_day(result.started_on, result.today)}). Nothing changed."
         )
     else:
         assert result.started_on is not None
         text = (
             f":white_check_mark: {result.mentor.name} now mentors {result.mentee.name} "
-            f"from {format_day(result.started_on)}."
+            f"from {format_day(result.started_on, result.today)}."
         )
         if result.ended:
             text += (
                 " Previous: "
-                + ", ".join(f"{m.name} (ended {format_day(d)})" for m, d in result.ended)
+                + ", ".join(
+                    f"{m.name} (ended {format_day(d, result.today)})" for m, d in result.ended
+                )
                 + "."
             )
         if result.caution is not None:
