@@ -69,3 +69,17 @@ def test_everyone_linked_says_nothing_about_reach(
 ) -> None:
     out = run(services, slack_api, "deadline-sweep", "2026-10-23")
     assert "not reached" not in out
+
+
+def test_the_coordinators_to_do_names_an_unlinked_lead_mentor_and_mentor(
+    services: Services, pairs: None, slack_api: FakeSlackApi
+) -> None:
+    """Lee (lead mentor, Bea's mentor) has no Slack id: no digest and no contact nudge can reach
+    him, and the coordinator's next to-do says so, not only the digest job's output."""
+    unlink(services, "lee@hillside.example")
+    notes = services.nudges.deadline_sweep(at("2026-10-23")) or []
+    (cora,) = [n.content for n in notes if n.recipient == "U0CORA"]
+    assert isinstance(cora, DailyNudge)
+    (lee,) = [u for u in cora.unreached if u.person.email == "lee@hillside.example"]
+    assert any("weekly digest" in what for what in lee.missed)
+    assert any("no contact" in what for what in lee.missed)

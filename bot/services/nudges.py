@@ -332,6 +332,7 @@ class NudgeService:
                 per_person[person.id].append((item, self.can_mark(person, item, snapshot), detail))
         alerts = self._overdue_alerts(program, snapshot, today, missed)
         reports = self.awaiting_confirmation(program, snapshot)
+        self._note_unlinked_senders(program, snapshot, missed)
         self.unreached = unreached = unreached_of(missed)
         if reports or unreached:
             for coordinator in snapshot.holders("coordinator"):
@@ -354,6 +355,20 @@ class NudgeService:
             for pid, entries in per_person.items()
         ]
         return notes + alerts
+
+    @staticmethod
+    def _note_unlinked_senders(
+        program: ProgramInfo, snapshot: ProgramSnapshot, missed: Missed
+    ) -> None:
+        """The other jobs' people without a Slack id — lead mentors (no digest) and mentors of
+        active pairs (no contact nudges) — so that the coordinators' to-do names them too."""
+        for lead in snapshot.holders("lead_mentor"):
+            if not lead.slack_user_id:
+                note_missed(missed, lead, f"the weekly digest of {lead.school or program.name}")
+        for mentor_id, _ in snapshot.started_on:
+            mentor = snapshot.members[mentor_id]
+            if not mentor.slack_user_id:
+                note_missed(missed, mentor, "reminders when a mentee has had no contact")
 
     @staticmethod
     def awaiting_confirmation(
