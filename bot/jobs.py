@@ -19,7 +19,7 @@ from bot.deadlines import previous_send_day
 from bot.formatting import format_day_long
 from bot.notices import Nudge, Unreached
 from bot.services.container import Services
-from bot.services.nudges import send_window_open
+from bot.services.nudge_base import send_window_open
 from bot.services.outbox import Notification, ReviewError
 from bot.services.people import Member
 from bot.slack import nudge_views

@@ -11,7 +11,7 @@ from bot import jobs
 from bot.model import Member
 from bot.notices import OverdueAlert
 from bot.services.container import Services
-from bot.services.nudges import mentors_administrators
+from bot.services.nudge_base import mentors_administrators
 from conftest import ROSTER_CSV
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at

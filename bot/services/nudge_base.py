@@ -1,0 +1,275 @@
+"""What the scheduled jobs share: the snapshot of people and pairs (kept between ticks while
+the store's fingerprint of it holds), milestones done, recipients, people not reached."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from bot.calendar import in_quiet_hours
+from bot.deadlines import (
+    ASSIGNMENT_RULE,
+    YEAR2_RULE,
+    DueItem,
+    Subject,
+    is_send_day,
+)
+from bot.ledger import Totals, beyond_induction_year, in_induction_year
+from bot.model import Member
+from bot.notices import (
+    Unreached,
+)
+from bot.services import ledger
+from bot.services.programs import ProgramInfo, ProgramService
+from bot.services.schedule_data import (
+    ProgramSnapshot,
+    load_snapshot,
+    snapshot_version,
+)
+from bot.store.db import Store
+
+log = logging.getLogger(__name__)
+
+ALERT_RULE = "overdue-assignment"
+UNMARKABLE = frozenset({ASSIGNMENT_RULE, YEAR2_RULE})  # done by assigning / by logged hours
+DIGEST_HORIZON_DAYS = 14
+MAX_SUGGESTIONS = 3
+SUGGESTED = 15  # alert rows that get suggested mentors (the alert shows these in full)
+ADMINISTRATION_SUBJECTS = frozenset({"administration", "administrator", "administrators"})
+MentorPool = tuple[list[Member], dict[int, int], set[int]]  # candidates, loads, trained
+
+
+def mentors_administrators(mentor: Member) -> bool:
+    """A mentor for administrators: one who evaluates (a principal), an administrator on the
+    roster, or one flagged with the roster subject "Administration". They mentor
+    administrators only: a teacher's mentor supports and must not evaluate."""
+    return (
+        mentor.has("evaluator")
+        or (mentor.educator_type or "").endswith("_administrator")
+        or (mentor.subject or "").strip().lower() in ADMINISTRATION_SUBJECTS
+    )
+
+
+Missed = dict[int, tuple[Member, list[str]]]  # person → (who, what they were not sent)
+
+
+def note_missed(missed: Missed, person: Member, what: str) -> None:
+    """Remember that `person` (no Slack id) was not sent `what`."""
+    entry = missed.setdefault(person.id, (person, []))
+    if what not in entry[1]:
+        entry[1].append(what)
+
+
+def unreached_of(missed: Missed) -> tuple[Unreached, ...]:
+    """The people not reached, by name."""
+    found = [Unreached(person, tuple(what)) for person, what in missed.values()]
+    return tuple(sorted(found, key=lambda u: (u.person.name, u.person.id)))
+
+
+def send_window_open(program: ProgramInfo, now: datetime) -> bool:
+    """True on a send day outside quiet hours, in the program's timezone."""
+    return is_send_day(program.calendar, program.today(now)) and not in_quiet_hours(
+        now, program.tz, program.policy.quiet_hours
+    )
+
+
+def subjects_of(snapshot: ProgramSnapshot, program: ProgramInfo) -> list[Subject]:
+    """Every mentee and mentor the rules may be about, and the program itself."""
+    subjects: list[Subject] = []
+    for member in snapshot.members.values():
+        if "mentee" in member.roles and member.educator_type:
+            subjects.append(Subject(member.id, member.name, member.educator_type, member.hire_date))
+        if "mentor" in member.roles:
+            subjects.append(Subject(member.id, member.name, is_mentor=True))
+    subjects.append(Subject(None, program.name))
+    return subjects
+
+
+def is_year2(member: Member, program: ProgramInfo) -> bool:
+    """Hired before this school year (beyond the induction year)."""
+    return not in_induction_year(member.hire_date, program.config.school_year_start)
+
+
+def year2_minutes(member: Member, program: ProgramInfo, years: dict[date, Totals]) -> int:
+    """Pair time toward the 50 hours: every program year after the induction year."""
+    start = program.config.school_year_start
+    return sum(
+        totals.minutes
+        for first, totals in years.items()
+        if beyond_induction_year(program.year_of(first), member.hire_date, start)
+    )
+
+
+class NudgeReads:
+    """What every scheduled job reads: the snapshot kept between ticks, what it derives, and
+    who a rule's roles name."""
+
+    def __init__(self, store: Store, programs: ProgramService) -> None:
+        self.store = store
+        self.programs = programs
+        self._memo: tuple[datetime, ProgramSnapshot] | None = None
+        self._sharing = False
+        self._kept: tuple[tuple[object, ...], date, ProgramSnapshot] | None = None
+        self._derived: tuple[ProgramSnapshot | None, dict[tuple[str, int], Any]] = (None, {})
+        self.unreached: tuple[Unreached, ...] = ()  # whom the last job run could not reach
+
+    # ---- shared ----------------------------------------------------------------------------
+    @contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """Within this block (one tick), jobs at the same instant share one snapshot."""
+        self._sharing, self._memo = True, None
+        try:
+            yield
+        finally:
+            self._sharing, self._memo = False, None
+
+    def _snapshot(self, program: ProgramInfo, now: datetime) -> ProgramSnapshot:
+        """The program's people and pairs: read once per tick inside `shared_reads`, and kept
+        from one tick to the next while the store's fingerprint of them and the day stay the
+        same (a state's hundred thousand people are read again only when something changed)."""
+        if self._memo is not None and self._memo[0] == now:
+            return self._memo[1]
+        today = program.today(now)
+        with self.store.read() as session:
+            version = snapshot_version(session, program)
+            kept = self._kept
+            if kept is not None and kept[0] == version and kept[1] == today:
+                snapshot = kept[2]
+            else:
+                snapshot = load_snapshot(session, program, today)
+                self._kept = (version, today, snapshot)
+        if self._sharing:
+            self._memo = (now, snapshot)
+        return snapshot
+
+    def _subjects(self, snapshot: ProgramSnapshot, program: ProgramInfo) -> list[Subject]:
+        """`subjects_of` once per snapshot (the sweep and the digest both need them)."""
+        derived = self._derived_of(snapshot)
+        key = ("subjects", program.id)
+        if key not in derived:
+            derived[key] = subjects_of(snapshot, program)
+        subjects: list[Subject] = derived[key]
+        return subjects
+
+    def _derived_of(self, snapshot: ProgramSnapshot) -> dict[tuple[str, int], Any]:
+        """What is worked out from one snapshot, kept while that snapshot is the current one."""
+        if self._derived[0] is not snapshot:
+            self._derived = (snapshot, {})
+        return self._derived[1]
+
+    def _done(self, snapshot: ProgramSnapshot, program: ProgramInfo) -> set[tuple[int | None, str]]:
+        """Milestones marked done, plus those done by data: assigned, or not in year 2+
+        (worked out once per snapshot; callers get their own copy)."""
+        derived = self._derived_of(snapshot)
+        key = ("done", program.id)
+        if key not in derived:
+            derived[key] = self._count_done(snapshot, program)
+        return set(derived[key])
+
+    @staticmethod
+    def _count_done(snapshot: ProgramSnapshot, program: ProgramInfo) -> set[tuple[int | None, str]]:
+        done = set(snapshot.done)
+        done |= {(mentee, ASSIGNMENT_RULE) for mentee in snapshot.mentor_of}
+        for member in snapshot.members.values():
+            if "mentee" not in member.roles:
+                continue
+            # the assignment window is the induction year's; the 50 hours come after it
+            done.add((member.id, ASSIGNMENT_RULE if is_year2(member, program) else YEAR2_RULE))
+        return done
+
+    def _year2_progress(
+        self, program: ProgramInfo, items: list[DueItem], snapshot: ProgramSnapshot
+    ) -> dict[int, int]:
+        """Pair time toward the 50 hours of the teachers today's items are about (one query)."""
+        ids = sorted({i.subject.id for i in items if i.rule.key == YEAR2_RULE and i.subject.id})
+        if not ids:
+            return {}
+        with self.store.read() as session:
+            years = ledger.mentee_years(session, program, ids)
+        return {
+            mentee: year2_minutes(snapshot.members[mentee], program, years.get(mentee, {}))
+            for mentee in ids
+            if mentee in snapshot.members
+        }
+
+    def _without_reached(
+        self, program: ProgramInfo, items: list[DueItem], snapshot: ProgramSnapshot
+    ) -> tuple[list[DueItem], dict[int, int]]:
+        """Items less those of teachers who already logged the 50 hours, and everyone's hours."""
+        progress = self._year2_progress(program, items, snapshot)
+        target = program.policy.year2_target_hours * 60
+        kept = [
+            i
+            for i in items
+            if not (
+                i.rule.key == YEAR2_RULE
+                and i.subject.id is not None
+                and progress.get(i.subject.id, 0) >= target
+            )
+        ]
+        return kept, progress
+
+    def _recipients(
+        self,
+        item: DueItem,
+        roles: tuple[str, ...],
+        snapshot: ProgramSnapshot,
+        missed: Missed | None = None,
+    ) -> list[Member]:
+        """The people a rule's roles name for this item's subject (those without a Slack id
+        are noted in `missed`)."""
+        people: dict[int, Member] = {}
+        subject = snapshot.members.get(item.subject.id) if item.subject.id is not None else None
+        for role in roles:
+            if role == "coordinator":
+                people.update({m.id: m for m in snapshot.holders("coordinator")})
+            elif subject is None:
+                continue
+            elif role == "mentee" and not item.subject.is_mentor:
+                people[subject.id] = subject
+            elif role == "mentor":
+                mentor_id = (
+                    subject.id if item.subject.is_mentor else snapshot.mentor_of.get(subject.id)
+                )
+                if mentor_id is not None and mentor_id in snapshot.members:
+                    people[mentor_id] = snapshot.members[mentor_id]
+            elif role == "evaluator" and not item.subject.is_mentor:
+                team = [
+                    snapshot.members[m]
+                    for m, r in snapshot.team.get(subject.id, [])
+                    if r == "evaluator" and m in snapshot.members
+                ]
+                if not team:
+                    team = [e for e in snapshot.holders("evaluator") if e.school == subject.school]
+                people.update({m.id: m for m in team})
+            elif role == "lead_mentor" and not item.subject.is_mentor:
+                people.update(
+                    {
+                        m.id: m
+                        for m in snapshot.holders("lead_mentor")
+                        if m.school in (None, subject.school)
+                    }
+                )
+        if missed is not None:
+            for person in people.values():
+                if not person.slack_user_id:
+                    about = item.subject.name if item.subject.id not in (None, person.id) else ""
+                    note_missed(
+                        missed, person, item.rule.title + (f" for {about}" if about else "")
+                    )
+        return [p for p in people.values() if p.slack_user_id]
+
+    @staticmethod
+    def can_mark(recipient: Member, item: DueItem, snapshot: ProgramSnapshot) -> bool:
+        """Coordinators, the person it is about, or their mentor may mark an item done."""
+        if item.rule.key in UNMARKABLE:
+            return False
+        if recipient.is_coordinator:
+            return True
+        subject_id = item.subject.id
+        return subject_id is not None and (
+            recipient.id == subject_id or snapshot.mentor_of.get(subject_id) == recipient.id
+        )
