@@ -406,3 +406,24 @@ def test_the_migration_backfills_the_totals_from_existing_logs(db_url: str) -> N
     }
     assert sorted(tuple(r) for r in mentor) == [(30, 1), (45, 1)]  # the group once
     assert len(live) == 4
+
+
+def test_racing_undos_of_one_batch_count_it_out_once(services: Services, pairs: None) -> None:
+    """A double-tapped Undo (two requests at once) removes the batch's time once."""
+    outcome = log(services, CORA, "60m group <@U0BEA> <@U0IKE>")
+    log(services, LEE, "30m meeting")
+    barrier = threading.Barrier(4)
+
+    def undo(_: int) -> bool:
+        barrier.wait()
+        try:
+            services.logs.undo("U0CORA", outcome.batch_id or "", NOW)
+            return True
+        except Refusal:
+            return False
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert sum(pool.map(undo, range(4))) == 1
+    verified(services)
+    (pair,) = services.hours.report(BEA, NOW).pairs
+    assert pair.week == 30

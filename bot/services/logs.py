@@ -265,7 +265,15 @@ class LogService:
         program = self.programs.current()
         with self.store.write() as session:
             actor = self.people.caller(session, program, slack_user_id)
-            entries = list(session.scalars(select(LogEntry).where(LogEntry.batch_id == batch_id)))
+            # Row locks (PostgreSQL): a second Undo of the same batch waits, then sees it undone.
+            entries = list(
+                session.scalars(
+                    select(LogEntry)
+                    .where(LogEntry.batch_id == batch_id)
+                    .order_by(LogEntry.id)
+                    .with_for_update()
+                )
+            )
             if not entries:
                 raise Refusal("I can't find that entry any more.")
             for entry in entries:
@@ -329,7 +337,7 @@ class LogService:
         program = self.programs.current()
         with self.store.write() as session:
             actor = self.people.caller(session, program, slack_user_id)
-            entry = session.get(LogEntry, entry_id)
+            entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
             if entry is None or entry.deleted_at is not None:
                 raise Refusal("That entry no longer exists (it may have been undone).")
             self._editable(actor, entry)
