@@ -384,6 +384,21 @@ def beyond_induction_year(
     return not in_induction_year(hire_date, year.first + offset)
 
 
+def minutes_beyond_induction(
+    years: dict[date, Totals],
+    hire_date: date | None,
+    school_year_start: date,
+    start_month: int = DEFAULT_YEAR_START_MONTH,
+) -> int:
+    """Pair time toward the 50 hours: an educator's totals of every program year (keyed by its
+    first day) after the induction year."""
+    return total(
+        totals
+        for first, totals in years.items()
+        if beyond_induction_year(program_year_of(first, start_month), hire_date, school_year_start)
+    ).minutes
+
+
 # ---- what the surfaces read ------------------------------------------------------------------
 
 

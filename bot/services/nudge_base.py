@@ -17,7 +17,7 @@ from bot.deadlines import (
     Subject,
     is_send_day,
 )
-from bot.ledger import Totals, beyond_induction_year, in_induction_year
+from bot.ledger import Totals, in_induction_year, minutes_beyond_induction
 from bot.model import Member
 from bot.notices import (
     Unreached,
@@ -95,11 +95,8 @@ def is_year2(member: Member, program: ProgramInfo) -> bool:
 
 def year2_minutes(member: Member, program: ProgramInfo, years: dict[date, Totals]) -> int:
     """Pair time toward the 50 hours: every program year after the induction year."""
-    start = program.config.school_year_start
-    return sum(
-        totals.minutes
-        for first, totals in years.items()
-        if beyond_induction_year(program.year_of(first), member.hire_date, start)
+    return minutes_beyond_induction(
+        years, member.hire_date, program.config.school_year_start, program.year_start_month
     )
 
 
