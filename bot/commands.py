@@ -302,6 +302,11 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
         f"{format_day_long(result.started_on)}.",
         file=_out(),
     )
+    if result.caution is not None:
+        from bot.slack.views import mentor_caution_text
+
+        warning = mentor_caution_text(result.mentor, result.caution).split(" ", 1)[1]
+        print(f"mentor-minutes: warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -496,6 +496,9 @@ def test_assign_by_email(loaded: Cli) -> None:
         0,
         "Assigned Lee Lead → Bea Beginner from Wed 18 Nov 2026.\n",
     )
+    # Lee's training is not marked done: the assignment happens, with a warning on stderr
+    assert result.err.startswith("mentor-minutes: warning: Assigned anyway — Lee Lead may not")
+    assert "mentor training" in result.err and ":large_orange_diamond:" not in result.err
     again = loaded("assign", "lee@hillside.example", "bea@hillside.example", "--on", "2026-11-20")
     assert (again.code, again.out) == (0, "Lee Lead already mentors Bea Beginner.\n")
 
