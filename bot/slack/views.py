@@ -350,20 +350,32 @@ def _sections(lines: list[str], limit: int = SECTION_CHARS) -> list[tuple[str, i
     return packed
 
 
-def home_tab(name: str, summary: Payload | None) -> Payload:
-    """The Home tab: a greeting, the person's hours summary and the commands."""
+HOME_HINTS: dict[str, str] = {
+    "mentor": "*Log in one line:* `/logmeeting 45m observation` — or the button below",
+    "mentee": "*Log a visit to observe a teacher:* `/logmeeting 30m observed @teacher`",
+    "hours": "*See hours:* `/hours`, `/hours month`, `/hours @name`",
+    "coordinator": "*Coordinators:* `/induction status`, `/induction assign @mentor @mentee`",
+}
+
+
+def home_tab(
+    name: str, summary: Payload | None, roles: frozenset[str] | None = frozenset({"mentor"})
+) -> Payload:
+    """The Home tab: a greeting, the person's hours summary and what they can do — by role.
+    `roles=None`: someone not on the roster, told whom to ask, with no buttons that would fail."""
     blocks: list[Block] = [header(f"Mentor Minutes · {name}")]
     if summary is not None:
         blocks.extend(summary["blocks"][: MAX_BLOCKS - 6])
-    blocks.extend(
-        [
-            divider(),
-            section(
-                "*Log in one line:* `/logmeeting 45m observation`\n"
-                "*See hours:* `/hours`, `/hours month`, `/hours @name`\n"
-                "*Coordinators:* `/induction status`, `/induction assign @mentor @mentee`"
-            ),
-            actions(button("Log a meeting", "open_log_modal", style="primary")),
-        ]
-    )
+    if roles is None:
+        return {"type": "home", "blocks": blocks[:100]}
+    logs = bool(roles & {"mentor", "lead_mentor", "coordinator"})
+    hints = [HOME_HINTS["mentor"]] if logs else []
+    if "mentee" in roles and not logs:
+        hints.append(HOME_HINTS["mentee"])
+    hints.append(HOME_HINTS["hours"])
+    if "coordinator" in roles:
+        hints.append(HOME_HINTS["coordinator"])
+    blocks += [divider(), section("\n".join(hints))]
+    if logs:
+        blocks.append(actions(button("Log a meeting", "open_log_modal", style="primary")))
     return {"type": "home", "blocks": blocks[:100]}

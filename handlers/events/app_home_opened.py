@@ -9,7 +9,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.errors import Refusal
+from bot.services.errors import NotOnRoster, Refusal
 from bot.slack import views
 from handlers.reply import services_of
 
@@ -24,7 +24,9 @@ def handle(event: dict[str, Any], client: WebClient, context: BoltContext) -> No
     user_id = event["user"]
     try:
         report = services.hours.report(user_id, services.clock.now())
-        home = views.home_tab(report.viewer.name, views.hours_report(report))
+        home = views.home_tab(report.viewer.name, views.hours_report(report), report.viewer.roles)
+    except NotOnRoster as exc:  # told whom to ask; no buttons that would fail
+        home = views.home_tab("welcome", views.notice(exc.message), None)
     except Refusal as exc:
         home = views.home_tab("welcome", views.refusal(exc.message))
     try:
