@@ -115,15 +115,7 @@ class MilestoneService:
                 raise NotAllowed(
                     "Only a coordinator, the person it is about or their mentor can mark this done."
                 )
-            existing = session.scalars(
-                select(MilestoneDone).where(
-                    MilestoneDone.milestone == milestone,
-                    MilestoneDone.school_year == program.school_year,
-                    MilestoneDone.person_id.is_(None)
-                    if subject is None
-                    else MilestoneDone.person_id == subject.id,
-                )
-            ).first()
+            existing = _mark_of(session, program, milestone, subject)
             reporter = self._member(session, program, existing.marked_by_id if existing else None)
             if existing is not None and actor.is_coordinator and not existing.confirmed:
                 _confirm(existing, actor, now)  # marking a reported milestone confirms it
@@ -167,15 +159,7 @@ class MilestoneService:
             if rule is None:
                 raise Refusal(f"The milestone {milestone!r} is no longer in the program's policy.")
             subject = self._subject(session, program, person_id)
-            row = session.scalars(
-                select(MilestoneDone).where(
-                    MilestoneDone.milestone == milestone,
-                    MilestoneDone.school_year == program.school_year,
-                    MilestoneDone.person_id.is_(None)
-                    if subject is None
-                    else MilestoneDone.person_id == subject.id,
-                )
-            ).first()
+            row = _mark_of(session, program, milestone, subject)
             if row is None:
                 raise Refusal(f"{rule.title} is no longer marked done; nothing to confirm.")
             reporter = self._member(session, program, row.marked_by_id)
@@ -251,3 +235,21 @@ class MilestoneService:
             members = {m.id: m for m in self.people.members(session, program, [r[0] for r in rows])}
         team = tuple((members[r[0]], r[1]) for r in rows if r[0] in members)
         return TeamChange(mentee, member, add, team)
+
+
+def _mark_of(
+    session: Session, program: ProgramInfo, milestone: str, subject: Member | None
+) -> MilestoneDone | None:
+    """This school year's mark of a milestone for a person (None: the program itself)."""
+    whose = (
+        MilestoneDone.person_id.is_(None)
+        if subject is None
+        else MilestoneDone.person_id == subject.id
+    )
+    return session.scalars(
+        select(MilestoneDone).where(
+            MilestoneDone.milestone == milestone,
+            MilestoneDone.school_year == program.school_year,
+            whose,
+        )
+    ).first()
