@@ -364,24 +364,60 @@ def _signed(totals: Totals, sign: int) -> Totals:
 # ---- who is in their induction year ---------------------------------------------------------
 
 
-def in_induction_year(hire_date: date | None, school_year_start: date) -> bool:
-    """True in the educator's first year in the district: hired for this school year (or
-    during it). Hired more than INDUCTION_GRACE_DAYS before it: year 2 or later."""
-    return hire_date is None or hire_date >= school_year_start - timedelta(
-        days=INDUCTION_GRACE_DAYS
+def induction_year_of(
+    hire_date: date | None,
+    school_year_start: date,
+    start_month: int = DEFAULT_YEAR_START_MONTH,
+    induction: str | None = None,
+) -> ProgramYear | None:
+    """The program year that was an educator's induction year (their first in the district):
+    the one the roster named (`induction`, a label such as "2026-27"), else the one whose
+    school year was the first to begin after the hire date (hired up to INDUCTION_GRACE_DAYS
+    before a school year: that one). None when neither is known (treated as year 1). The school
+    year is assumed to begin at the same point of every program year as it does this year."""
+    if induction is not None:
+        return program_year_by_label(induction, start_month)
+    if hire_date is None:
+        return None
+    offset = school_year_start - program_year_of(school_year_start, start_month).first
+    return program_year_of(
+        hire_date + timedelta(days=INDUCTION_GRACE_DAYS) - offset, start_month
     )
 
 
+def induction_year_number(year: ProgramYear, induction: ProgramYear | None) -> int:
+    """1 in the induction year, 2 the year after it, and so on (1 when it is not known; at most
+    1 for years before it)."""
+    if induction is None:
+        return 1
+    return max(1, year.first.year - induction.first.year + 1)
+
+
+def in_induction_year(
+    hire_date: date | None,
+    school_year_start: date,
+    *,
+    induction: str | None = None,
+    start_month: int = DEFAULT_YEAR_START_MONTH,
+) -> bool:
+    """True in the educator's first year in the district (the roster's induction year, else
+    hired for this school year or during it)."""
+    year = program_year_of(school_year_start, start_month)
+    found = induction_year_of(hire_date, school_year_start, start_month, induction)
+    return induction_year_number(year, found) == 1
+
+
 def beyond_induction_year(
-    year: ProgramYear, hire_date: date | None, school_year_start: date
+    year: ProgramYear,
+    hire_date: date | None,
+    school_year_start: date,
+    *,
+    induction: str | None = None,
 ) -> bool:
     """True when a program year comes after the educator's induction year (its hours count
-    toward the 50 hours beyond the induction year). The school year is assumed to begin at the
-    same point of every program year as it does this year."""
-    if hire_date is None:
-        return False
-    offset = school_year_start - program_year_of(school_year_start, year.first.month).first
-    return not in_induction_year(hire_date, year.first + offset)
+    toward the 50 hours beyond the induction year)."""
+    found = induction_year_of(hire_date, school_year_start, year.first.month, induction)
+    return induction_year_number(year, found) >= 2
 
 
 def minutes_beyond_induction(
@@ -389,13 +425,17 @@ def minutes_beyond_induction(
     hire_date: date | None,
     school_year_start: date,
     start_month: int = DEFAULT_YEAR_START_MONTH,
+    *,
+    induction: str | None = None,
 ) -> int:
     """Pair time toward the 50 hours: an educator's totals of every program year (keyed by its
-    first day) after the induction year."""
+    first day) after the induction year — years 2 and 3 (and any later) summed."""
     return total(
         totals
         for first, totals in years.items()
-        if beyond_induction_year(program_year_of(first, start_month), hire_date, school_year_start)
+        if beyond_induction_year(
+            program_year_of(first, start_month), hire_date, school_year_start, induction=induction
+        )
     ).minutes
 
 

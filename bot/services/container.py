@@ -57,12 +57,13 @@ def clock_from(settings: Settings) -> Clock:
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Wire the store and services for these settings."""
     store = Store(settings.DATABASE_URL)
-    programs = ProgramService(store)
+    clock = clock or clock_from(settings)
+    programs = ProgramService(store, clock)
     people = PeopleService(store)
     hours = HoursService(store, programs, people)
     return Services(
         store=store,
-        clock=clock or clock_from(settings),
+        clock=clock,
         programs=programs,
         people=people,
         roster=RosterService(store, programs),

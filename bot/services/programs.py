@@ -10,7 +10,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.clock import Clock, SystemClock
 from bot.calendar import SchoolCalendar, local_date, week_target
 from bot.ledger import (
     DEFAULT_YEAR_START_MONTH,
@@ -23,7 +25,7 @@ from bot.policy import Policy, ProgramConfig, parse_program_toml, program_to_tom
 from bot.services.errors import NoProgram, Refusal
 from bot.store import rollups
 from bot.store.db import Store
-from bot.store.models import Program
+from bot.store.models import Program, ProgramYearConfig
 
 CACHE_SECONDS = 30.0
 
@@ -99,19 +101,47 @@ def _parse(program_id: int, toml_text: str) -> ProgramInfo:
     )
 
 
+@dataclass(frozen=True)
+class KeptYears:
+    """Every program year the program keeps, in order; the one holding a day is current."""
+
+    years: tuple[ProgramInfo, ...]
+    rolled_over: frozenset[str] = frozenset()  # labels of years whose predecessor was closed
+
+    def on(self, day: date) -> ProgramInfo:
+        """The year holding `day`: the latest begun by then (before the first: the first)."""
+        begun = [info for info in self.years if info.year.first <= day]
+        return begun[-1] if begun else self.years[0]
+
+    def named(self, year: ProgramYear) -> ProgramInfo | None:
+        """The kept settings of a program year, or None when it was never loaded."""
+        return next((info for info in self.years if info.year == year), None)
+
+    @property
+    def latest(self) -> ProgramInfo:
+        """The last year loaded (the next one, once it has been started ahead of time)."""
+        return self.years[-1]
+
+
 class ProgramService:
-    """Create, update and read the program (one per database).
+    """Create, update and read the program (one per database) and its program years.
 
-    The program is read on every request, so it is kept for a few seconds; `program load` in
-    another process is seen within CACHE_SECONDS."""
+    Each program year keeps its own settings (school calendar, policy); the year holding today
+    (the clock's) is the current one, so a year started ahead of time takes over on its first
+    day. The years are read on every request, so they are kept for a few seconds; `program load`
+    in another process is seen within CACHE_SECONDS."""
 
-    def __init__(self, store: Store, *, cache_seconds: float = CACHE_SECONDS) -> None:
+    def __init__(
+        self, store: Store, clock: Clock | None = None, *, cache_seconds: float = CACHE_SECONDS
+    ) -> None:
         self.store = store
+        self.clock: Clock = clock or SystemClock()
         self.cache_seconds = cache_seconds
-        self._cached: tuple[float, ProgramInfo] | None = None
+        self._cached: tuple[float, KeptYears] | None = None
 
     def load(self, config: ProgramConfig) -> tuple[ProgramInfo, bool]:
-        """Create or update the program from a validated config; True when created."""
+        """Create the program, or update the settings of the program year the config names
+        (adding that year when it is new); True when the program was created."""
         toml_text = program_to_toml(config)
         with self.store.write() as session:
             program = session.scalars(select(Program).order_by(Program.id).limit(1)).first()
@@ -132,29 +162,99 @@ class ProgramService:
             program.config_toml = toml_text
             session.flush()
             program_id = program.id
+            _keep_year(session, program_id, config, toml_text, rebuild)
             if rebuild:  # the program years moved: their totals are counted anew
                 rollups.rebuild(session, program_id, config.program_year_start_month)
         self._cached = None
         return _parse(program_id, toml_text), created
 
-    def find(self) -> ProgramInfo | None:
-        """The program, or None before one is loaded."""
+    def kept(self) -> KeptYears | None:
+        """Every kept program year, or None before a program is loaded."""
         cached = self._cached
         if cached is not None and time.monotonic() - cached[0] < self.cache_seconds:
             return cached[1]
         with self.store.read() as session:
-            row = session.execute(
-                select(Program.id, Program.config_toml).order_by(Program.id).limit(1)
-            ).first()
-        if row is None:
+            rows = session.execute(
+                select(
+                    ProgramYearConfig.program_id,
+                    ProgramYearConfig.label,
+                    ProgramYearConfig.config_toml,
+                    ProgramYearConfig.rolled_over_at,
+                )
+                .join(Program, Program.id == ProgramYearConfig.program_id)
+                .order_by(Program.id, ProgramYearConfig.first_day)
+            ).all()
+        if not rows:
             return None
-        info = _parse(row.id, row.config_toml)
-        self._cached = (time.monotonic(), info)
-        return info
+        first_program = rows[0].program_id
+        mine = [row for row in rows if row.program_id == first_program]
+        kept = KeptYears(
+            tuple(_parse(row.program_id, row.config_toml) for row in mine),
+            frozenset(row.label for row in mine if row.rolled_over_at is not None),
+        )
+        self._cached = (time.monotonic(), kept)
+        return kept
 
-    def current(self) -> ProgramInfo:
-        """The program; raises NoProgram before one is loaded."""
-        program = self.find()
+    def forget(self) -> None:
+        """Read the years again on the next call (after a change made here)."""
+        self._cached = None
+
+    def find(self, now: datetime | None = None) -> ProgramInfo | None:
+        """The current program year's settings (as of `now`, default the clock's), or None
+        before a program is loaded."""
+        kept = self.kept()
+        if kept is None:
+            return None
+        when = now if now is not None else self.clock.now()
+        return kept.on(kept.latest.today(when))
+
+    def current(self, now: datetime | None = None) -> ProgramInfo:
+        """The current program year's settings; raises NoProgram before one is loaded."""
+        program = self.find(now)
         if program is None:
             raise NoProgram()
         return program
+
+    def for_year(self, label: str | None, now: datetime | None = None) -> ProgramInfo:
+        """The settings of a named program year ("2026-27"; None: the current one); a Refusal
+        names the kept years when that one was never loaded."""
+        program = self.current(now)
+        if label is None:
+            return program
+        year = program.year_named(label)
+        kept = self.kept()
+        found = kept.named(year) if kept is not None else None
+        if found is None:
+            labels = ", ".join(info.year.label for info in kept.years) if kept else "none"
+            raise Refusal(
+                f"No program is loaded for {year.label} (this program keeps {labels}). "
+                "Start a year with `mentor-minutes year start FILE.toml`."
+            )
+        return found
+
+
+def _keep_year(
+    session: Session, program_id: int, config: ProgramConfig, toml_text: str, moved: bool
+) -> None:
+    """Insert or update the kept settings of the config's program year."""
+    year = config.program_year
+    if moved:  # the program years moved: every kept year's first day with them
+        for row in session.scalars(
+            select(ProgramYearConfig).where(ProgramYearConfig.program_id == program_id)
+        ):
+            kept_config = parse_program_toml(row.config_toml)
+            row.first_day = program_year_of(
+                kept_config.school_year_start, config.program_year_start_month
+            ).first
+    row = session.scalars(
+        select(ProgramYearConfig).where(
+            ProgramYearConfig.program_id == program_id,
+            ProgramYearConfig.label == config.school_year_label,
+        )
+    ).first()
+    if row is None:
+        row = ProgramYearConfig(program_id=program_id, label=config.school_year_label)
+        session.add(row)
+    row.first_day = year.first
+    row.config_toml = toml_text
+    session.flush()

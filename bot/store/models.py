@@ -85,6 +85,23 @@ class Program(Base):
     updated_at: Mapped[datetime] = mapped_column(default=_utcnow, onupdate=_utcnow)
 
 
+class ProgramYearConfig(Base):
+    """One program year's settings (its school calendar and policy), kept when the next year
+    starts so the old year stays readable; the year holding today is the current one."""
+
+    __tablename__ = "program_years"
+    __table_args__ = (UniqueConstraint("program_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(7))  # the school year, "2027-28"
+    first_day: Mapped[date] = mapped_column(Date)  # the program year's first day
+    config_toml: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(default=_utcnow)
+    # When the year before it was closed: its open assignments ended on its last day.
+    rolled_over_at: Mapped[datetime | None] = mapped_column()
+
+
 class Person(Base):
     """Someone on the roster, upserted by email."""
 
@@ -101,6 +118,9 @@ class Person(Base):
     educator_type: Mapped[str | None] = mapped_column(String(40))
     license: Mapped[str | None] = mapped_column(String(100))
     hire_date: Mapped[date | None] = mapped_column(Date)
+    # The school year that was the educator's induction year when the roster said so (its
+    # `induction_year` column); None: inferred from hire_date (bot/ledger.py).
+    induction_school_year: Mapped[str | None] = mapped_column(String(7))
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
