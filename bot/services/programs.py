@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock, SystemClock
 from bot.calendar import SchoolCalendar, local_date, week_target
+from bot.clock import Clock, SystemClock
 from bot.ledger import (
     DEFAULT_YEAR_START_MONTH,
     Periods,
@@ -246,15 +246,16 @@ def _keep_year(
             row.first_day = program_year_of(
                 kept_config.school_year_start, config.program_year_start_month
             ).first
-    row = session.scalars(
+    kept = session.scalars(
         select(ProgramYearConfig).where(
             ProgramYearConfig.program_id == program_id,
             ProgramYearConfig.label == config.school_year_label,
         )
     ).first()
-    if row is None:
-        row = ProgramYearConfig(program_id=program_id, label=config.school_year_label)
-        session.add(row)
+    if kept is None:
+        kept = ProgramYearConfig(program_id=program_id, label=config.school_year_label)
+        session.add(kept)
+    row = kept
     row.first_day = year.first
     row.config_toml = toml_text
     session.flush()
