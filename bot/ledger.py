@@ -380,9 +380,7 @@ def induction_year_of(
     if hire_date is None:
         return None
     offset = school_year_start - program_year_of(school_year_start, start_month).first
-    return program_year_of(
-        hire_date + timedelta(days=INDUCTION_GRACE_DAYS) - offset, start_month
-    )
+    return program_year_of(hire_date + timedelta(days=INDUCTION_GRACE_DAYS) - offset, start_month)
 
 
 def induction_year_number(year: ProgramYear, induction: ProgramYear | None) -> int:
