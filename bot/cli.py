@@ -54,6 +54,21 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     imp = roster_sub.add_parser("import", help="upsert people by email; all rows or none")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="validate and report; change nothing")
+    imp.add_argument("--year", help="the program year's roster, e.g. 2027-28 (default: current)")
+
+    year = sub.add_parser(
+        "year", help="`year start FILE.toml --roster FILE.csv [--dry-run]` / `year list`"
+    )
+    year_sub = year.add_subparsers(dest="action", required=True)
+    start = year_sub.add_parser(
+        "start", help="start the next program year from its program file and roster"
+    )
+    start.add_argument("file", type=Path, help="the next year's program TOML")
+    start.add_argument("--roster", type=Path, required=True, help="the next year's roster CSV")
+    start.add_argument(
+        "--dry-run", action="store_true", help="show what would happen; change nothing"
+    )
+    year_sub.add_parser("list", help="the program years kept, and which is current")
 
     assign = sub.add_parser("assign", help="assign MENTOR to MENTEE (emails or Slack ids)")
     assign.add_argument("mentor")

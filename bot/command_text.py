@@ -9,6 +9,7 @@ from typing import Literal
 
 from bot.model import PERIODS, Period
 
+YEAR_LABEL = re.compile(r"^\d{4}(-\d{2})?$")  # a program year: 2026-27
 PERSON = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A date in another form (11/10, 10.11.2026, 2026/11/10, 11-10): read by nobody here, so named.
@@ -60,21 +61,30 @@ def _tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class HoursArgs:
-    """`/hours [@person] [week|month|year]`."""
+    """`/hours [@person] [week|month|year] [2026-27]`."""
 
     period: Period = "week"
     person: str | None = None
     help: bool = False
+    year: str | None = None  # a program year by label: that year's totals
 
 
 def parse_hours(text: str) -> HoursArgs:
     """Parse `/hours` arguments."""
     period: Period | None = None
     person: str | None = None
+    year: str | None = None
     for token in _tokens(text):
         word = token.lower()
         if word in ("help", "?", "-h", "--help"):
             return HoursArgs(help=True)
+        if YEAR_LABEL.match(word):
+            if year is not None:
+                raise UsageError(
+                    f"Pick one year, not both {year} and {word}.", "/hours year 2026-27"
+                )
+            year = word
+            continue
         if word in PERIOD_ALIASES:
             if period is not None:
                 raise UsageError(f"Pick one period, not both {period} and {word}.", "/hours month")
@@ -91,6 +101,13 @@ def parse_hours(text: str) -> HoursArgs:
                 f"{', '.join(PERIODS)}.",
                 "/hours @jane month",
             )
+    if year is not None:
+        if period not in (None, "year"):
+            raise UsageError(
+                f"A past or coming year shows its year totals, not a {period}.",
+                f"/hours year {year}",
+            )
+        return HoursArgs(period="year", person=person, year=year)
     return HoursArgs(period=period or "week", person=person)
 
 

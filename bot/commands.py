@@ -178,6 +178,7 @@ def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
             print(program_to_toml(current.config), file=out, end="")
             return 0
         if current is not None:
+            current = _same_year(services, current, config, args.file)
             changes = program_changes(current.config, config)
             if not changes:
                 print(f"{current.name}: the file matches the program; nothing changed.", file=out)
@@ -215,6 +216,22 @@ def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
         services.close()
 
 
+def _same_year(services: Services, current: Any, config: ProgramConfig, file: Any) -> Any:
+    """The kept year a program file updates (the one of its school year); a file for a year
+    not kept is refused: the next year is started with `year start`."""
+    kept = services.programs.kept()
+    years = kept.years if kept is not None else (current,)
+    same = next((info for info in years if info.school_year == config.school_year_label), None)
+    if same is None:
+        labels = ", ".join(info.school_year for info in years)
+        raise CommandError(
+            f"{file}: nothing changed: it is for {config.school_year_label}, and this program "
+            f"keeps {labels}. Start the next year with "
+            f"`mentor-minutes year start {file} --roster ROSTER.csv --dry-run`."
+        )
+    return same
+
+
 def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     """`roster import FILE.csv [--dry-run]`."""
     try:
@@ -231,7 +248,9 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
 
         directory = WebDirectory(make_web_client(settings))
     try:
-        report = services.roster.import_csv(text, dry_run=args.dry_run, directory=directory)
+        report = services.roster.import_csv(
+            text, dry_run=args.dry_run, directory=directory, year=args.year
+        )
     except Refusal as exc:
         raise CommandError(exc.message) from None
     finally:
@@ -246,14 +265,30 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     for line in unlinked_summary(report.unlinked):
         print(line, file=out)
+    if report.inferred:
+        named = ", ".join(f"{i.email} (year {i.year})" for i in report.inferred[:UNLINKED_NAMED])
+        more = len(report.inferred) - UNLINKED_NAMED
+        print(
+            f"{len(report.inferred)} mentee{'s' if len(report.inferred) != 1 else ''} in year 2 "
+            f"or later by the hire date (add an induction_year column to say it): "
+            f"{named}{f' and {more} more' if more > 0 else ''}.",
+            file=out,
+        )
     prefix = "Dry run, nothing changed: would import" if report.dry_run else "Imported"
     total = len(report.created) + len(report.updated) + len(report.unchanged)
     print(
         f"{prefix} {total} people: {len(report.created)} new, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged.",
+        f"{len(report.unchanged)} unchanged{f' ({report.school_year})' if args.year else ''}.",
         file=out,
     )
     return 0
+
+
+def cmd_year(args: argparse.Namespace, settings: Settings) -> int:
+    """`year start FILE.toml --roster FILE.csv [--dry-run]` / `year list`."""
+    from bot.year_command import run
+
+    return run(args, settings)
 
 
 def unlinked_summary(unlinked: Sequence[RowProblem]) -> list[str]:

@@ -28,10 +28,22 @@ from bot.slack.sender import DeliveryReport, RateLimits, Sender, Sleep
 log = logging.getLogger(__name__)
 
 Producer = Callable[[Services, datetime], list[Nudge] | None]
+
+
+def _deadline_sweep(services: Services, now: datetime) -> list[Nudge] | None:
+    """Close the old program year once the new one has begun (any day), then the day's to-dos
+    and, in June, the reminder to start the next year."""
+    services.years.roll_over(now)
+    nudges = services.nudges.deadline_sweep(now)
+    if nudges is None:
+        return None
+    return nudges + services.years.reminders(now)
+
+
 PRODUCERS: dict[str, tuple[str, Producer]] = {
     "deadline-sweep": (
-        "to-do nudges for support teams and the overdue-assignment alert",
-        lambda s, now: s.nudges.deadline_sweep(now),
+        "to-do nudges for support teams, the overdue-assignment alert; closes a program year",
+        _deadline_sweep,
     ),
     "weekly-digest": (
         "each lead mentor's digest of the previous school week",
@@ -42,6 +54,8 @@ PRODUCERS: dict[str, tuple[str, Producer]] = {
         lambda s, now: s.nudges.contact_nudges(now),
     ),
 }
+
+
 JOBS: dict[str, str] = {name: about for name, (about, _) in PRODUCERS.items()}
 JOBS["deliver"] = "send what is claimed in the outbox (school days, outside quiet hours)"
 
@@ -84,7 +98,7 @@ def deliver(
 
     `rate_limits` carries Slack's 429 windows from one run to the next (the scheduler keeps
     one); without it, a window still holds the messages already claimed, through the outbox."""
-    program = services.programs.current()
+    program = services.programs.current(now)
     if not send_window_open(program, now):
         return None
     # Claimed before the previous send day began: a to-do list or digest that old is stale.
@@ -115,7 +129,7 @@ def run_job(
     """Run a job as of an instant, deliver what it produced, and say what happened."""
     if name not in JOBS:
         raise JobError(f"No job called {name!r}. Jobs: {', '.join(JOBS)}.")
-    program = services.programs.current()
+    program = services.programs.current(at)
     local = at.astimezone(program.tz)
     when = f"{format_day_long(local.date())} {local:%H:%M %Z}"
     if name == "deliver":
@@ -172,7 +186,7 @@ def tick(
     `ran` remembers (per process) the local day each job last ran in full, so the heavy work
     happens once a day; the outbox, not this memo, is what keeps every message single."""
     ran = {} if ran is None else ran
-    today = services.programs.current().today(now).isoformat()
+    today = services.programs.current(now).today(now).isoformat()
     parts = []
     with services.nudges.shared_reads():
         for name in PRODUCERS:

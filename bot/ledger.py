@@ -391,6 +391,13 @@ def induction_year_number(year: ProgramYear, induction: ProgramYear | None) -> i
     return max(1, year.first.year - induction.first.year + 1)
 
 
+def induction_label(year: ProgramYear, number: int) -> str:
+    """The program year that was the induction year of someone in their year `number` of
+    `year` (the roster's `induction_year` column)."""
+    first = year.first.replace(year=year.first.year - (number - 1))
+    return program_year_of(first, year.first.month).label
+
+
 def in_induction_year(
     hire_date: date | None,
     school_year_start: date,

@@ -29,6 +29,8 @@ class Member:
     slack_user_id: str | None
     active: bool
     roles: frozenset[str]
+    # The school year that was their induction year as the roster said; None: from hire_date.
+    induction_school_year: str | None = None
 
     def has(self, *roles: str) -> bool:
         """True when the person holds any of these roles."""

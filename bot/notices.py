@@ -91,7 +91,17 @@ class ContactNudge:
     school_days: int
 
 
-Content = DailyNudge | OverdueAlert | Digest | ContactNudge
+@dataclass(frozen=True)
+class NextYearReminder:
+    """A coordinator reminded, near the year's end, to start the next program year."""
+
+    coordinator: Member
+    year: str  # the year ending, "2026-27"
+    following: str  # the year to start, "2027-28"
+    last_day: date  # the ending year's last day
+
+
+Content = DailyNudge | OverdueAlert | Digest | ContactNudge | NextYearReminder
 
 
 @dataclass(frozen=True)

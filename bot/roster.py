@@ -22,11 +22,13 @@ COLUMNS = (
     "license",
     "hire_date",
     "slack_user_id",
+    "induction_year",  # optional: a mentee's year of induction in the roster's year (1, 2, 3…)
 )
 REQUIRED_COLUMNS = ("email", "name", "roles")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 MAX_FIELD = 200
+MAX_INDUCTION_YEAR = 9
 EXAMPLE_ROW = (
     "bea@district.org,Bea Beginner,mentee,Lincoln Elementary,Math,4,"
     "beginning_teacher,Initial,2026-08-24,U0BEA"
@@ -48,6 +50,7 @@ class RosterRow:
     license: str | None
     hire_date: date | None
     slack_user_id: str | None
+    induction_year: int | None = None  # None: inferred from hire_date
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,17 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
             hire_date = date.fromisoformat(hire_text)
         except ValueError:
             problems.append(f"hire_date {hire_text!r} is not an ISO date like 2026-08-24")
+    induction_text = _blank(raw.get("induction_year"))
+    induction_year = None
+    if induction_text is not None:
+        if not induction_text.isdigit() or not 1 <= int(induction_text) <= MAX_INDUCTION_YEAR:
+            problems.append(
+                f"induction_year {induction_text!r} is not a year of induction like 1, 2 or 3"
+            )
+        elif "mentee" not in roles:
+            problems.append("induction_year is for mentees (their year 1, 2 or 3)")
+        else:
+            induction_year = int(induction_text)
     slack_user_id = _blank(raw.get("slack_user_id"))
     if slack_user_id is not None and not SLACK_ID.match(slack_user_id):
         problems.append(f"slack_user_id {slack_user_id!r} is not a Slack user id like U0123ABCD")
@@ -126,6 +140,7 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
         "license": _blank(raw.get("license")),
         "hire_date": hire_date,
         "slack_user_id": slack_user_id,
+        "induction_year": induction_year,
     }
     return values, problems
 

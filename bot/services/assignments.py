@@ -253,14 +253,18 @@ class AssignmentService:
             standings = []
             regap = program.policy.reassignment_window_days
             for row in rows:
-                pid, name, educator_type, hire_date, mentor_id, started_on, nxt, nxt_on, ended = row
+                pid, name, educator_type, hire_date, induction, mentor_id, *rest = row
+                started_on, nxt, nxt_on, ended = rest
                 due = (max(start, hire_date) if hire_date else start) + window
                 due = due if mentor_id else reassignment_due(due, ended, regap)
                 begun = mentor_id is not None
                 late = (
                     not begun
                     and (educator_type or "").startswith("beginning_")
-                    and in_induction_year(hire_date, start)  # year 2+: the window has passed
+                    # year 2+: the window has passed
+                    and in_induction_year(
+                        hire_date, start, induction=induction, start_month=program.year_start_month
+                    )
                 )
                 days = max((today - due).days, 0) if late else 0
                 standings.append(
@@ -407,6 +411,7 @@ _MENTEES = (
         Person.name,
         Person.educator_type,
         Person.hire_date,
+        Person.induction_school_year,
         Assignment.mentor_id,
         Assignment.started_on,
         _NEXT.mentor_id,

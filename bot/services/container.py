@@ -19,6 +19,7 @@ from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.services.report import ReportService
 from bot.services.roster import RosterService
+from bot.services.years import YearService
 from bot.store.db import Store
 
 
@@ -41,6 +42,7 @@ class Services:
     reports: ReportService
     ledger: LedgerService
     pay: PayService
+    years: YearService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -61,12 +63,13 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     programs = ProgramService(store, clock)
     people = PeopleService(store)
     hours = HoursService(store, programs, people)
+    roster = RosterService(store, programs)
     return Services(
         store=store,
         clock=clock,
         programs=programs,
         people=people,
-        roster=RosterService(store, programs),
+        roster=roster,
         assignments=AssignmentService(store, programs, people),
         hours=hours,
         logs=LogService(store, programs, people),
@@ -77,4 +80,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         reports=ReportService(store, programs, people),
         ledger=LedgerService(store, programs),
         pay=PayService(store, programs, people),
+        years=YearService(store, programs, people, roster),
     )

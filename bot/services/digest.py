@@ -53,7 +53,7 @@ class DigestJob(NudgeReads):
         """Each lead mentor's digest of the previous school week, once a week, on time or late.
 
         None before this week's digest time or when it is not the time to send."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         self.unreached = ()
         if not send_window_open(program, now):
             return None

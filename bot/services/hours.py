@@ -88,13 +88,19 @@ class HoursService:
         *,
         period: Period = "week",
         person_ref: str | None = None,
+        year: str | None = None,
     ) -> HoursReport:
-        """Totals for the pairs the viewer may see, optionally only those of one person."""
-        program = self.programs.current()
+        """Totals for the pairs the viewer may see, optionally only those of one person; of a
+        named program year (kept: past, or started ahead) as of its last day (or today)."""
+        current = self.programs.current(now)
+        program = self.programs.for_year(year, now)
         periods = program.periods(now)
+        if program is not current:
+            today = min(max(periods.today, program.year.first), program.year.last)
+            periods = Periods.on(today, program.year_start_month)
         with self.store.read() as session:
-            viewer = self.people.caller(session, program, viewer_slack_id)
-            target = self.people.get(session, program, person_ref) if person_ref else None
+            viewer = self.people.caller(session, current, viewer_slack_id)
+            target = self.people.get(session, current, person_ref) if person_ref else None
             scope = pair_filter(viewer, target)
             listed, count = _listed_pairs(session, program, scope, periods.year)
             if target is not None and not count:

@@ -90,13 +90,22 @@ def subjects_of(snapshot: ProgramSnapshot, program: ProgramInfo) -> list[Subject
 
 def is_year2(member: Member, program: ProgramInfo) -> bool:
     """Hired before this school year (beyond the induction year)."""
-    return not in_induction_year(member.hire_date, program.config.school_year_start)
+    return not in_induction_year(
+        member.hire_date,
+        program.config.school_year_start,
+        induction=member.induction_school_year,
+        start_month=program.year_start_month,
+    )
 
 
 def year2_minutes(member: Member, program: ProgramInfo, years: dict[date, Totals]) -> int:
     """Pair time toward the 50 hours: every program year after the induction year."""
     return minutes_beyond_induction(
-        years, member.hire_date, program.config.school_year_start, program.year_start_month
+        years,
+        member.hire_date,
+        program.config.school_year_start,
+        program.year_start_month,
+        induction=member.induction_school_year,
     )
 
 

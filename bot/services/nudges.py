@@ -65,7 +65,7 @@ class NudgeService(DigestJob):
         """Today's to-do DMs (one per person) and the coordinators' overdue-assignment alert.
 
         None when it is not the time to send (weekend, holiday, quiet hours)."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         self.unreached = ()
         if not send_window_open(program, now):
             return None
@@ -280,7 +280,7 @@ class NudgeService(DigestJob):
         """Nudge a mentor whose mentee has had no logged contact for N school days (once a gap).
 
         None when it is not the time to send."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         self.unreached = ()
         if not send_window_open(program, now):
             return None

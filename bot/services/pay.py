@@ -30,12 +30,13 @@ class PayService:
         program = self.programs.current()
         if last < first:
             raise Refusal(f"The period ends ({last}) before it starts ({first}). Try: {EXAMPLE}")
-        year = program.year
-        if not (year.contains(first) and year.contains(last)):
+        year = program.year_of(first)
+        if not year.contains(last):
             raise Refusal(
-                f"A pay period lies within one program year: this program's is {year.label} "
-                f"({year.first} to {year.last}); {first}–{last} is not inside it. Try: {EXAMPLE}"
+                f"A pay period lies within one program year: {first} is in {year.label} "
+                f"({year.first} to {year.last}), {last} is not. Try: {EXAMPLE}"
             )
+        program = self.programs.for_year(year.label)  # that year's rates, roles and calendar
         policy = program.policy
         notes: list[str] = []
         rows: list[PayRow] = []

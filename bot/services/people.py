@@ -35,6 +35,7 @@ def member_from(person: Person, school_year: str) -> Member:
         slack_user_id=person.slack_user_id,
         active=person.active,
         roles=frozenset(r.role for r in person.roles if r.school_year == school_year),
+        induction_school_year=person.induction_school_year,
     )
 
 
@@ -66,7 +67,16 @@ MEMBER_COLUMNS = (
     Person.hire_date,
     Person.slack_user_id,
     Person.active,
+    Person.induction_school_year,  # last: Member's field after the roles
 )
+
+
+def member_of_row(values: tuple[Any, ...], roles: frozenset[str]) -> Member:
+    """A Member from a row of MEMBER_COLUMNS and the person's roles."""
+    *columns, induction = values
+    return Member(*columns, roles=roles, induction_school_year=induction)  # type: ignore[misc]
+
+
 MEMBER_QUERY: Select[Any] = cast(
     "Select[Any]",
     select(*MEMBER_COLUMNS, PersonRole.role).outerjoin(
@@ -98,7 +108,7 @@ def load_members(
         rows.setdefault(row[0], tuple(row[:-1]))
         if row[-1] is not None:
             roles[row[0]].add(row[-1])
-    return [Member(*(*values, frozenset(roles[pid]))) for pid, values in rows.items()]
+    return [member_of_row(values, frozenset(roles[pid])) for pid, values in rows.items()]
 
 
 class PeopleService:

@@ -91,7 +91,7 @@ class ProgramInfo:
 
 
 @lru_cache(maxsize=32)
-def _parse(program_id: int, toml_text: str) -> ProgramInfo:
+def parse_program(program_id: int, toml_text: str) -> ProgramInfo:
     config = parse_program_toml(toml_text)
     return ProgramInfo(
         id=program_id,
@@ -162,11 +162,11 @@ class ProgramService:
             program.config_toml = toml_text
             session.flush()
             program_id = program.id
-            _keep_year(session, program_id, config, toml_text, rebuild)
+            keep_year(session, program_id, config, moved=rebuild)
             if rebuild:  # the program years moved: their totals are counted anew
                 rollups.rebuild(session, program_id, config.program_year_start_month)
         self._cached = None
-        return _parse(program_id, toml_text), created
+        return parse_program(program_id, toml_text), created
 
     def kept(self) -> KeptYears | None:
         """Every kept program year, or None before a program is loaded."""
@@ -189,7 +189,7 @@ class ProgramService:
         first_program = rows[0].program_id
         mine = [row for row in rows if row.program_id == first_program]
         kept = KeptYears(
-            tuple(_parse(row.program_id, row.config_toml) for row in mine),
+            tuple(parse_program(row.program_id, row.config_toml) for row in mine),
             frozenset(row.label for row in mine if row.rolled_over_at is not None),
         )
         self._cached = (time.monotonic(), kept)
@@ -233,10 +233,12 @@ class ProgramService:
         return found
 
 
-def _keep_year(
-    session: Session, program_id: int, config: ProgramConfig, toml_text: str, moved: bool
+def keep_year(
+    session: Session, program_id: int, config: ProgramConfig, *, moved: bool = False
 ) -> None:
-    """Insert or update the kept settings of the config's program year."""
+    """Insert or update the kept settings of the config's program year (`moved`: the program
+    years begin in another month now, so every kept year's first day moves)."""
+    toml_text = program_to_toml(config)
     year = config.program_year
     if moved:  # the program years moved: every kept year's first day with them
         for row in session.scalars(

@@ -16,7 +16,6 @@ from bot.ledger import ZERO, MentorTime, Totals, in_induction_year, total
 from bot.model import CautionedAssignment, Member, mentor_caution
 from bot.services import ledger
 from bot.services.assignments import trained_mentors
-from bot.services.errors import Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.store.db import Store
@@ -126,13 +125,8 @@ class ReportService:
 
     def annual(self, year: str | None, now: datetime) -> AnnualReport:
         """The report for a program year (default: the program's)."""
-        program = self.programs.current()
-        period = program.year_named(year)
-        if period != program.year:
-            raise Refusal(
-                f"This program holds program year {program.year.label}; "
-                f"no roster for {period.label} is loaded."
-            )
+        program = self.programs.for_year(year, now)  # that year's calendar and roles
+        period = program.year
         with self.store.read() as session:
             members = {m.id: m for m in self.people.all_members(session, program)}
             pair_totals = ledger.pairs_in_year(session, program, period)
@@ -163,7 +157,9 @@ class ReportService:
             if mentor not in mentors_of[mentee]:
                 mentors_of[mentee].append(mentor)
         start = program.config.school_year_start
-        build = _Builder(members, mentors_of, pair_totals, mentor_time, trained, start)
+        build = _Builder(
+            members, mentors_of, pair_totals, mentor_time, trained, start, program.year_start_month
+        )
         build.cautioned = [
             CautionedAssignment(members[mentor], members[mentee], on, caution)
             for mentor, mentee, on in assigned
@@ -190,6 +186,7 @@ class _Builder:
     mentor_time: dict[int, MentorTime]
     trained: set[int]
     school_year_start: date
+    start_month: int
     cautioned: list[CautionedAssignment] = field(default_factory=list)
 
     def educator(self, member: Member) -> EducatorLine:
@@ -209,7 +206,12 @@ class _Builder:
             if "mentee" not in member.roles or member.educator_type not in types:
                 continue
             line = self.educator(member)
-            if in_induction_year(member.hire_date, self.school_year_start):
+            if in_induction_year(
+                member.hire_date,
+                self.school_year_start,
+                induction=member.induction_school_year,
+                start_month=self.start_month,
+            ):
                 report.served.append(line)
             else:
                 report.beyond_induction.append(line)

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from bot.ledger import induction_label, induction_year_number, induction_year_of
 from bot.roster import RosterRow, RowProblem, parse_roster
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
@@ -26,6 +27,7 @@ PERSON_FIELDS = (
     "educator_type",
     "license",
     "hire_date",
+    "induction_school_year",  # from the row's induction_year; kept when the row has none
 )
 
 
@@ -41,6 +43,15 @@ class SlackDirectory(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class InferredYear:
+    """A mentee whose year of induction the roster did not give: inferred from the hire date."""
+
+    line: int
+    email: str
+    year: int
+
+
 @dataclass
 class ImportReport:
     """What an import did, or would do with --dry-run."""
@@ -50,6 +61,8 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     unlinked: list[RowProblem] = field(default_factory=list)  # imported, but no Slack account
+    inferred: list[InferredYear] = field(default_factory=list)  # year of induction from hire
+    school_year: str = ""
     applied: bool = False
     dry_run: bool = False
 
@@ -57,6 +70,15 @@ class ImportReport:
     def ok(self) -> bool:
         """True when no row was rejected."""
         return not self.problems
+
+
+@dataclass
+class RosterCheck:
+    """A roster validated for one year's program: its rows, Slack ids and report."""
+
+    rows: list[RosterRow]
+    slack_ids: dict[str, str]
+    report: ImportReport
 
 
 class _Known(NamedTuple):
@@ -89,31 +111,59 @@ class RosterService:
         self.programs = programs
 
     def import_csv(
-        self, text: str, *, dry_run: bool = False, directory: SlackDirectory | None = None
+        self,
+        text: str,
+        *,
+        dry_run: bool = False,
+        directory: SlackDirectory | None = None,
+        year: str | None = None,
     ) -> ImportReport:
-        """Validate every row; if all are good (and not a dry run), upsert them in one go."""
-        program = self.programs.current()
+        """Validate every row; if all are good (and not a dry run), upsert them in one go. The
+        roles are the named program year's (default: the current one); that year's program must
+        be loaded (a Refusal says so)."""
+        program = self.programs.for_year(year)
+        checked = self.check(text, program, dry_run=dry_run, directory=directory)
+        if checked.report.ok and not dry_run:
+            with self.store.write() as session:
+                self.write(session.connection(), program, checked)
+        return checked.report
+
+    def check(
+        self,
+        text: str,
+        program: ProgramInfo,
+        *,
+        dry_run: bool = False,
+        directory: SlackDirectory | None = None,
+    ) -> RosterCheck:
+        """Validate every row and resolve Slack ids for a year's program (which may not be kept
+        yet: `year start` checks next year's roster before keeping the year). With `dry_run`,
+        the report also says what the import would change."""
         parsed = parse_roster(text)
-        report = ImportReport(problems=list(parsed.problems), dry_run=dry_run)
+        report = ImportReport(
+            problems=list(parsed.problems), dry_run=dry_run, school_year=program.school_year
+        )
+        checked = RosterCheck(parsed.rows, {}, report)
         if report.problems:
-            return report
+            return checked
         with self.store.read() as session:
             existing = _known_people(session.connection(), program.id)
-        slack_ids = self._resolve_slack_ids(parsed.rows, existing, directory, report)
-        report.problems = _slack_id_conflicts(parsed.rows, existing, slack_ids)
+        checked.slack_ids = self._resolve_slack_ids(parsed.rows, existing, directory, report)
+        report.problems = _slack_id_conflicts(parsed.rows, existing, checked.slack_ids)
         if report.problems:
             report.unlinked.clear()
-            return report
+            return checked
         if dry_run:  # what the import would do, from the same comparison; nothing is written
             with self.store.read() as session:
-                _changes(session.connection(), program, parsed.rows, slack_ids, report)
-            return report
-        with self.store.write() as session:
-            conn = session.connection()
-            changes = _changes(conn, program, parsed.rows, slack_ids, report)
-            _write(conn, program, changes)
-        report.applied = True
-        return report
+                _changes(session.connection(), program, parsed.rows, checked.slack_ids, report)
+        return checked
+
+    @staticmethod
+    def write(conn: Connection, program: ProgramInfo, checked: RosterCheck) -> None:
+        """Upsert a checked roster inside the caller's transaction."""
+        changes = _changes(conn, program, checked.rows, checked.slack_ids, checked.report)
+        _write(conn, program, changes)
+        checked.report.applied = True
 
     def _resolve_slack_ids(
         self,
@@ -207,9 +257,13 @@ def _changes(
         held[person_id][role] = role_id
     changes = _Changes()
     for row in rows:
-        fields = tuple(getattr(row, name) for name in PERSON_FIELDS)
-        slack_id = slack_ids.get(row.email)
         known = existing.get(row.email)
+        fields = _row_fields(row, known, program)
+        slack_id = slack_ids.get(row.email)
+        induction = fields[-1]
+        inferred = _year_from_hire(row, program) if induction is None else 1
+        if "mentee" in row.roles and inferred > 1:  # past year 1 by the hire date alone: flagged
+            report.inferred.append(InferredYear(row.line, row.email, inferred))
         if known is None:
             changes.new_people.append(
                 {"email": row.email, "slack_user_id": slack_id}
@@ -238,6 +292,24 @@ def _changes(
                 changed = True
         (report.updated if changed else report.unchanged).append(row.email)
     return changes
+
+
+def _row_fields(row: RosterRow, known: _Known | None, program: ProgramInfo) -> tuple[object, ...]:
+    """PERSON_FIELDS of a row: its induction_year as the school year it names (the stored one
+    when the row gives none)."""
+    if row.induction_year is not None:
+        induction: object = induction_label(program.year, row.induction_year)
+    else:
+        induction = known.fields[-1] if known is not None else None
+    return (*(getattr(row, name) for name in PERSON_FIELDS[:-1]), induction)
+
+
+def _year_from_hire(row: RosterRow, program: ProgramInfo) -> int:
+    """The year of induction a mentee's hire date gives for the roster's year."""
+    found = induction_year_of(
+        row.hire_date, program.config.school_year_start, program.year_start_month
+    )
+    return induction_year_number(program.year, found)
 
 
 def _write(conn: Connection, program: ProgramInfo, changes: _Changes) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.model import Member
-from bot.services.people import MEMBER_COLUMNS
+from bot.services.people import MEMBER_COLUMNS, member_of_row
 from bot.services.programs import ProgramInfo
 from bot.store.models import (
     Assignment,
@@ -68,7 +68,7 @@ def load_snapshot(session: Session, program: ProgramInfo, today: date) -> Progra
         held = roles.get(row[0])
         key = frozenset(held) if held else no_roles
         shared = role_sets.setdefault(key, key)
-        member = Member(*row, shared)
+        member = member_of_row(tuple(row), shared)
         members[row[0]] = member
         for role in shared:
             by_role[role].append(member)

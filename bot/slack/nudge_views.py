@@ -8,9 +8,17 @@ from datetime import date
 from typing import Any
 
 from bot.deadlines import PROGRESS_RULES, DueItem
-from bot.formatting import format_day, format_minutes
+from bot.formatting import format_day, format_day_long, format_minutes
 from bot.model import Member, MilestoneMark
-from bot.notices import ContactNudge, DailyNudge, Digest, Nudge, OverdueAlert, Unreached
+from bot.notices import (
+    ContactNudge,
+    DailyNudge,
+    Digest,
+    NextYearReminder,
+    Nudge,
+    OverdueAlert,
+    Unreached,
+)
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -269,6 +277,24 @@ def contact_nudge(nudge: ContactNudge) -> Payload:
     return message(text, blocks, ephemeral=False)
 
 
+def next_year_reminder(reminder: NextYearReminder) -> Payload:
+    """A coordinator's June reminder to start the next program year."""
+    text = (
+        f"Program year {reminder.year} ends {format_day_long(reminder.last_day)}, and "
+        f"{reminder.following} is not started yet. Prepare its program file and roster "
+        "(mark year-2 and year-3 educators with the roster's induction_year column), preview, "
+        "then start it; this year's assignments end on its last day."
+    )
+    command = (
+        f"mentor-minutes year start {reminder.following}.toml --roster {reminder.following}.csv"
+    )
+    blocks = [
+        section(f":calendar: {text}"),
+        context(f"`{command} --dry-run`, then without `--dry-run`"),
+    ]
+    return message(text, blocks, ephemeral=False)
+
+
 def render(nudge: Nudge) -> list[tuple[str, Payload]]:
     """A nudge as the messages to claim: (subject, payload); a long digest is several parts."""
     content = nudge.content
@@ -278,6 +304,8 @@ def render(nudge: Nudge) -> list[tuple[str, Payload]]:
         return [(nudge.subject, overdue_alert(content))]
     if isinstance(content, ContactNudge):
         return [(nudge.subject, contact_nudge(content))]
+    if isinstance(content, NextYearReminder):
+        return [(nudge.subject, next_year_reminder(content))]
     return [
         (f"part-{index}", payload) for index, payload in enumerate(weekly_digest(content), start=1)
     ]

@@ -17,6 +17,7 @@ HELP = [
     ),
     ("/hours month", "the same for this month (also `week`, `year`)"),
     ("/hours @name", "one person's pairs, if you may see them"),
+    ("/hours year 2026-27", "a past program year's totals (or one started ahead)"),
     ("/hours help", "this help"),
 ]
 FOOTER = (
@@ -34,7 +35,11 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         if args.help:
             return views.help_message("/hours", HELP, FOOTER)
         report = services.hours.report(
-            command["user_id"], services.clock.now(), period=args.period, person_ref=args.person
+            command["user_id"],
+            services.clock.now(),
+            period=args.period,
+            person_ref=args.person,
+            year=args.year,
         )
         return views.hours_report(report)
 
