@@ -278,7 +278,7 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     total = len(report.created) + len(report.updated) + len(report.unchanged)
     print(
         f"{prefix} {total} people: {len(report.created)} new, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged{f' ({report.school_year})' if args.year else ''}.",
+        f"{len(report.unchanged)} unchanged{f' in {report.school_year}' if args.year else ''}.",
         file=out,
     )
     return 0

@@ -427,20 +427,16 @@ def beyond_induction_year(
 
 def minutes_beyond_induction(
     years: dict[date, Totals],
-    hire_date: date | None,
-    school_year_start: date,
+    induction: ProgramYear | None,
     start_month: int = DEFAULT_YEAR_START_MONTH,
-    *,
-    induction: str | None = None,
 ) -> int:
     """Pair time toward the 50 hours: an educator's totals of every program year (keyed by its
-    first day) after the induction year — years 2 and 3 (and any later) summed."""
+    first day) after the induction year (`induction_year_of`) — years 2 and 3 (and any later)
+    summed."""
     return total(
         totals
         for first, totals in years.items()
-        if beyond_induction_year(
-            program_year_of(first, start_month), hire_date, school_year_start, induction=induction
-        )
+        if induction_year_number(program_year_of(first, start_month), induction) >= 2
     ).minutes
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -180,6 +180,9 @@ class HoursReport:
     pair_count: int
     summary: ScopeSummary
     year: ProgramYear | None = None
+    # Listed mentees past their induction year: (their year, pair time toward the 50 hours).
+    beyond: dict[int, tuple[int, int]] = field(default_factory=dict)
+    year2_target: int = 0  # minutes: the 50 hours
 
     def total(self, period: Period) -> int:
         """Pair time over every pair in scope in a period."""

@@ -111,6 +111,9 @@ class HoursService:
                 session, program, [(p.mentor_id, p.mentee_id) for p in listed], periods
             )
             summary = ledger.scope_summary(session, program, scope, periods)
+            beyond = ledger.beyond_induction(
+                session, program, [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
+            )
         rows = tuple(
             PairTotals(
                 mentor=members[p.mentor_id],
@@ -132,6 +135,8 @@ class HoursService:
             pair_count=count,
             summary=summary,
             year=periods.year,
+            beyond=beyond,
+            year2_target=program.policy.year2_target_hours * 60,
         )
 
 

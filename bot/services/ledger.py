@@ -28,8 +28,12 @@ from bot.ledger import (
     Totals,
     bucket_last,
     bucket_of,
+    induction_year_number,
+    induction_year_of,
+    minutes_beyond_induction,
     sessions,
 )
+from bot.model import Member
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
 from bot.store.models import LogEntry, Person
@@ -292,6 +296,38 @@ def mentee_years(
     ):
         result[mentee][year_start] = _totals(values)
     return dict(result)
+
+
+def beyond_induction(
+    session: Session, program: ProgramInfo, mentees: Iterable[Member]
+) -> dict[int, tuple[int, int]]:
+    """Each of these mentees past their induction year in the program's year: (their year of
+    induction, pair time toward the 50 hours across years 2 and 3, with every mentor)."""
+    beyond: dict[int, tuple[int, ProgramYear]] = {}
+    for member in mentees:
+        induction = induction_of(member, program)
+        year = induction_year_number(program.year, induction)
+        if year >= 2 and induction is not None:
+            beyond[member.id] = (year, induction)
+    totals = mentee_years(session, program, beyond)
+    return {
+        mentee: (
+            year,
+            minutes_beyond_induction(totals.get(mentee, {}), induction, program.year_start_month),
+        )
+        for mentee, (year, induction) in beyond.items()
+    }
+
+
+def induction_of(member: Member, program: ProgramInfo) -> ProgramYear | None:
+    """The program year that was an educator's induction year (the roster's, else from the
+    hire date; None when neither is known)."""
+    return induction_year_of(
+        member.hire_date,
+        program.config.school_year_start,
+        program.year_start_month,
+        member.induction_school_year,
+    )
 
 
 def mentor_time(

@@ -101,11 +101,7 @@ def is_year2(member: Member, program: ProgramInfo) -> bool:
 def year2_minutes(member: Member, program: ProgramInfo, years: dict[date, Totals]) -> int:
     """Pair time toward the 50 hours: every program year after the induction year."""
     return minutes_beyond_induction(
-        years,
-        member.hire_date,
-        program.config.school_year_start,
-        program.year_start_month,
-        induction=member.induction_school_year,
+        years, ledger.induction_of(member, program), program.year_start_month
     )
 
 

@@ -74,6 +74,13 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
     ended = f" · ended {format_day(pair.ended_on, today)}" if pair.ended_on else ""
     last = format_day(pair.last_contact, today) if pair.last_contact else "no contact logged"
     period = ""
+    beyond = ""
+    if pair.mentee.id in report.beyond:
+        year, minutes = report.beyond[pair.mentee.id]
+        beyond = (
+            f"\nYear {year}: {format_minutes(minutes)} of {format_minutes(report.year2_target)} "
+            "logged beyond the induction year (years 2 and 3 together)"
+        )
     if report.period not in ("week", "year"):
         period = f" · {PERIOD_NAMES[report.period]} {format_minutes(pair.minutes(report.period))}"
     return (
@@ -82,6 +89,7 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
         f"{met}{period} · this year {format_minutes(pair.year)} · "
         f"since {format_day(pair.started_on, today)} {format_minutes(pair.since_start)} · "
         f"{pair.observations} observation{'s' if pair.observations != 1 else ''} · last {last}"
+        f"{beyond}"
     )
 
 
