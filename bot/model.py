@@ -445,3 +445,29 @@ __all__ = [
     "TeamChange",
     "Totals",
 ]
+
+
+# ---- the annual report -----------------------------------------------------------------------
+
+ItemSource = Literal["counted", "surveyed", "entered", "none"]
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """An item of the annual report beside the ledger's (b)–(e): (a) activities, (f) hiring and
+    retention, (g) satisfaction, (h) partnerships. `rows` is the complete list (JSON-ready
+    values, one dict per row, keys in `columns` order); `notes` are plain sentences for the
+    Markdown form. An item with nothing to show says why (`source` "none" and a `reason`)."""
+
+    value: int | float | None
+    source: ItemSource
+    reason: str | None = None
+    columns: tuple[str, ...] = ()
+    rows: tuple[dict[str, object], ...] = ()
+    notes: tuple[str, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)  # more JSON keys (summaries)
+
+    @classmethod
+    def missing(cls, reason: str) -> ReportItem:
+        """An item with nothing recorded, and why."""
+        return cls(None, "none", reason)

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.cells import csv_text, md_cell
 from bot.formatting import format_minutes
-from bot.model import CautionedAssignment
+from bot.model import CautionedAssignment, ReportItem
 from bot.services.report import AnnualReport, EducatorLine, ProgramReport
 
 TITLES = {
@@ -69,11 +69,17 @@ def _educator_row(line: EducatorLine) -> dict[str, Any]:
     }
 
 
-def report_items(part: ProgramReport, not_recorded: dict[str, str]) -> dict[str, dict[str, Any]]:
+def _entered(item: ReportItem) -> dict[str, Any]:
+    """An item beside the ledger's in the contract's JSON shape."""
+    shaped: dict[str, Any] = {"value": item.value, "source": item.source}
+    if item.reason is not None:
+        shaped["reason"] = item.reason
+    return shaped | {"rows": [dict(row) for row in item.rows]} | dict(item.extra)
+
+
+def report_items(part: ProgramReport) -> dict[str, dict[str, Any]]:
     """Items (a)–(h) of one report as the contract's JSON shapes them."""
-    items: dict[str, dict[str, Any]] = {}
-    for key in "afgh":
-        items[key] = {"value": None, "source": "none", "reason": not_recorded[key], "rows": []}
+    items: dict[str, dict[str, Any]] = {key: _entered(item) for key, item in part.items.items()}
     items["b"] = {
         "value": len(part.served),
         "source": "counted",
@@ -114,10 +120,8 @@ def report_json(report: AnnualReport) -> str:
         "year": report.school_year,
         "period": [d.isoformat() for d in report.period],
         "generated_on": report.generated_on.isoformat(),
-        "teachers": _titled(report_items(report.teachers, report.not_recorded), TITLES),
-        "administrators": _titled(
-            report_items(report.administrators, report.not_recorded), ADMIN_TITLES
-        ),
+        "teachers": _titled(report_items(report.teachers), TITLES),
+        "administrators": _titled(report_items(report.administrators), ADMIN_TITLES),
         "milestones": report.milestones,
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
@@ -128,11 +132,8 @@ def _titled(items: dict[str, dict[str, Any]], titles: dict[str, str]) -> dict[st
 
 
 def _markdown_part(part: ProgramReport, titles: dict[str, str], report: AnnualReport) -> list[str]:
-    missing = report.not_recorded
     lines = [
-        f"### (a) {titles['a']}",
-        f"Not available: {missing['a']}.",
-        "",
+        *_item_md("a", part.items["a"], titles),
         f"### (b) {titles['b']}: {len(part.served)}",
         "",
         "| name | email | school | type | mentors | time together | observations |",
@@ -181,7 +182,35 @@ def _markdown_part(part: ProgramReport, titles: dict[str, str], report: AnnualRe
         "",
     ]
     for key in "fgh":
-        lines += [f"### ({key}) {titles[key]}", f"Not available: {missing[key]}.", ""]
+        lines += _item_md(key, part.items[key], titles)
+    return lines
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _item_md(key: str, item: ReportItem, titles: dict[str, str]) -> list[str]:
+    """An item beside the ledger's: its value and source, its notes, its rows as a table."""
+    if item.source == "none":
+        return [f"### ({key}) {titles[key]}", f"Not available: {md_cell(item.reason or '')}.", ""]
+    value = "" if item.value is None else f": {_value_text(item.value)}"
+    lines = [f"### ({key}) {titles[key]}{value}", f"Source: {item.source}.", ""]
+    lines += [f"- {md_cell(note)}" for note in item.notes]
+    if item.notes:
+        lines.append("")
+    if item.rows and item.columns:
+        lines += [
+            "| " + " | ".join(md_cell(c.replace("_", " ")) for c in item.columns) + " |",
+            "|" + "---|" * len(item.columns),
+        ]
+        lines += [
+            "| " + " | ".join(md_cell(_value_text(row.get(c, ""))) for c in item.columns) + " |"
+            for row in item.rows
+        ]
+        lines.append("")
     return lines
 
 
@@ -215,6 +244,22 @@ def report_markdown(report: AnnualReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _item_csv(name: str, key: str, item: ReportItem) -> list[list[Any]]:
+    """`report,item,key,value` rows of an item beside the ledger's: value, source, then each
+    row's cells keyed `first-column-value:column`."""
+    if item.source == "none":
+        return [[name, key, "not_available", item.reason]]
+    rows: list[list[Any]] = [[name, key, "value", item.value], [name, key, "source", item.source]]
+    if item.columns:
+        first, *rest = item.columns
+        for row in item.rows:
+            rows += [
+                [name, key, f"{row.get(first, '')}:{column}", row.get(column, "")]
+                for column in rest
+            ]
+    return rows
+
+
 def report_csv(report: AnnualReport) -> str:
     """The report as `report,item,key,value` rows."""
     rows: list[list[Any]] = [
@@ -222,7 +267,6 @@ def report_csv(report: AnnualReport) -> str:
         ["program", "", "year", report.school_year],
     ]
     for name, part in (("teachers", report.teachers), ("administrators", report.administrators)):
-        items = report_items(part, report.not_recorded)
         rows.append([name, "b", "count", len(part.served)])
         rows += [[name, "b", line.email, line.minutes] for line in part.served]
         rows += [
@@ -242,5 +286,6 @@ def report_csv(report: AnnualReport) -> str:
         rows.append([name, "d", "count", part.observations])
         rows.append([name, "e", "hours", f"{_hours(part.minutes_together):.2f}"])
         rows.append([name, "e", "minutes", part.minutes_together])
-        rows += [[name, key, "not_available", items[key]["reason"]] for key in "afgh"]
+        for key in "afgh":
+            rows += _item_csv(name, key, part.items[key])
     return csv_text(["report", "item", "key", "value"], rows)

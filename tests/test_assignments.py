@@ -414,12 +414,12 @@ def test_the_report_lists_cautioned_assignments_in_item_c(
     for email in (LEE, MAX):
         services.milestones.mark_done("U0CORA", "mentor_training", email, None, NOW)
     report = services.reports.annual(None, NOW)
-    item_c = report_items(report.teachers, report.not_recorded)["c"]
+    item_c = report_items(report.teachers)["c"]
     assert item_c["value"] == 2  # the existing keys keep their meaning
     assert item_c["cautioned_assignments"] == [
         {"mentor": MIA, "mentee": IKE, "started_on": "2026-09-02", "untrained": True, "licence": None, "years_since_hire": None},
     ]  # fmt: skip
-    admin_c = report_items(report.administrators, report.not_recorded)["c"]
+    admin_c = report_items(report.administrators)["c"]
     assert admin_c["cautioned_assignments"] == []
     assert "mia@hillside.example" in annual_csv(report) and "untrained" in annual_csv(report)
     assert "Mia Mentor → Ike Incoming, from 2026-09-02: untrained" in annual_markdown(report)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from bot.ledger import ZERO, MentorTime, Totals, in_induction_year, total
-from bot.model import CautionedAssignment, Member, mentor_caution
+from bot.model import CautionedAssignment, Member, ReportItem, mentor_caution
 from bot.services import ledger
 from bot.services.assignments import trained_mentors
 from bot.services.people import PeopleService
@@ -84,6 +84,10 @@ class ProgramReport:
     mentors: list[MentorLine] = field(default_factory=list)
     cautioned: list[CautionedAssignment] = field(default_factory=list)  # in (c)
     together: Totals = ZERO  # over exactly `served`
+    # (a), (f), (g), (h): recorded, surveyed or entered beside the ledger; absent ones say why
+    items: dict[str, ReportItem] = field(
+        default_factory=lambda: {k: ReportItem.missing(r) for k, r in NOT_RECORDED.items()}
+    )
 
     @property
     def observations(self) -> int:
@@ -112,7 +116,6 @@ class AnnualReport:
     teachers: ProgramReport
     administrators: ProgramReport
     milestones: dict[str, int] = field(default_factory=dict)
-    not_recorded: dict[str, str] = field(default_factory=lambda: dict(NOT_RECORDED))
 
 
 class ReportService:
