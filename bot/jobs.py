@@ -32,12 +32,12 @@ Producer = Callable[[Services, datetime], list[Nudge] | None]
 
 def _deadline_sweep(services: Services, now: datetime) -> list[Nudge] | None:
     """Close the old program year once the new one has begun (any day), then the day's to-dos
-    and, in June, the reminder to start the next year."""
+    and, from June, the reminder to start the next year and the weekly report draft."""
     services.years.roll_over(now)
     nudges = services.nudges.deadline_sweep(now)
     if nudges is None:
         return None
-    return nudges + services.years.reminders(now)
+    return nudges + services.years.reminders(now) + services.report_drafts.due(now)
 
 
 PRODUCERS: dict[str, tuple[str, Producer]] = {

@@ -466,8 +466,23 @@ class ReportItem:
     rows: tuple[dict[str, object], ...] = ()
     notes: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)  # more JSON keys (summaries)
+    attention: tuple[str, ...] = ()  # still incomplete, e.g. "38 % of mentees answered"
 
     @classmethod
     def missing(cls, reason: str) -> ReportItem:
         """An item with nothing recorded, and why."""
         return cls(None, "none", reason)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """How far the annual report is from ready: its headline figures and what is missing."""
+
+    year: str
+    headlines: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        """True when every item is filled."""
+        return not self.missing

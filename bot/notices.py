@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.deadlines import DueItem
 from bot.ledger import ZERO, Totals
-from bot.model import Member, MilestoneMark
+from bot.model import Member, MilestoneMark, Readiness
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,16 @@ class NextYearReminder:
     last_day: date  # the ending year's last day
 
 
-Content = DailyNudge | OverdueAlert | Digest | ContactNudge | NextYearReminder
+@dataclass(frozen=True)
+class ReportDraft:
+    """A coordinator's weekly draft of the annual report, from mid-June until it is filed."""
+
+    coordinator: Member
+    due: date
+    readiness: Readiness
+
+
+Content = DailyNudge | OverdueAlert | Digest | ContactNudge | NextYearReminder | ReportDraft
 
 
 @dataclass(frozen=True)

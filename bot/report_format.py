@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.cells import csv_text, md_cell
 from bot.formatting import format_minutes
-from bot.model import CautionedAssignment, ReportItem
+from bot.model import CautionedAssignment, Readiness, ReportItem
 from bot.services.report import AnnualReport, EducatorLine, ProgramReport
 
 TITLES = {
@@ -289,3 +289,26 @@ def report_csv(report: AnnualReport) -> str:
         for key in "afgh":
             rows += _item_csv(name, key, part.items[key])
     return csv_text(["report", "item", "key", "value"], rows)
+
+
+def report_readiness(report: AnnualReport) -> Readiness:
+    """The report's headline figures and every item still missing or incomplete, per part (the
+    administrators' only when it serves anyone)."""
+    headlines: list[str] = []
+    missing: list[str] = []
+    for name, part, titles in (
+        ("Teachers", report.teachers, TITLES),
+        ("Administrators", report.administrators, ADMIN_TITLES),
+    ):
+        if name == "Administrators" and not part.served:
+            continue
+        headlines.append(
+            f"{name}: (b) {len(part.served)} served · (c) {len(part.trained_mentors)} trained "
+            f"mentors of {len(part.mentors)} · (d) {part.observations} · (e) "
+            f"{_hours(part.minutes_together):.2f} h together"
+        )
+        for key, item in part.items.items():
+            if item.source == "none":
+                missing.append(f"{name} ({key}) {titles[key]}: {item.reason}")
+            missing += [f"{name} ({key}) {note}" for note in item.attention]
+    return Readiness(report.school_year, tuple(headlines), tuple(missing))

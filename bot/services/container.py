@@ -18,6 +18,7 @@ from bot.services.pay import PayService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.services.report import ReportService
+from bot.services.report_draft import ReportDrafts
 from bot.services.roster import RosterService
 from bot.services.years import YearService
 from bot.store.db import Store
@@ -43,6 +44,7 @@ class Services:
     ledger: LedgerService
     pay: PayService
     years: YearService
+    report_drafts: ReportDrafts
 
     def close(self) -> None:
         """Release the database connections."""
@@ -64,6 +66,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     people = PeopleService(store)
     hours = HoursService(store, programs, people)
     roster = RosterService(store, programs)
+    reports = ReportService(store, programs, people)
     return Services(
         store=store,
         clock=clock,
@@ -77,8 +80,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         outbox=Outbox(store),
         nudges=NudgeService(store, programs),
         milestones=MilestoneService(store, programs, people),
-        reports=ReportService(store, programs, people),
+        reports=reports,
         ledger=LedgerService(store, programs),
         pay=PayService(store, programs, people),
         years=YearService(store, programs, people, roster),
+        report_drafts=ReportDrafts(store, programs, people, reports),
     )

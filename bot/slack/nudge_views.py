@@ -17,6 +17,7 @@ from bot.notices import (
     NextYearReminder,
     Nudge,
     OverdueAlert,
+    ReportDraft,
     Unreached,
 )
 from bot.slack.blocks import (
@@ -295,6 +296,36 @@ def next_year_reminder(reminder: NextYearReminder) -> Payload:
     return message(text, blocks, ephemeral=False)
 
 
+MAX_DRAFT_LINES = 12  # missing items listed in a draft before "and N more"
+
+
+def report_draft(draft: ReportDraft) -> Payload:
+    """A coordinator's draft of the annual report: headline figures, then what is missing."""
+    ready = draft.readiness
+    due = format_day_long(draft.due)
+    title = f"Annual report {ready.year}: draft (due {due})"
+    lines = [f"• {line}" for line in ready.headlines]
+    if ready.missing:
+        shown = ready.missing[:MAX_DRAFT_LINES]
+        more = len(ready.missing) - len(shown)
+        todo = [f"• {line}" for line in shown] + ([f"…and {more} more"] if more else [])
+        still = "Still missing:\n" + "\n".join(todo)
+    else:
+        still = (
+            "Every item is filled: file it, then mark it done with `/induction done annual_report`."
+        )
+    blocks = [
+        header(title[:150]),
+        section("\n".join(lines) or "Nothing counted yet."),
+        section(still),
+        context(f"The whole report: `mentor-minutes report annual --year {ready.year}`"),
+    ]
+    text = f"{title}. " + (
+        "; ".join(ready.missing[:3]) if ready.missing else "Every item is filled."
+    )
+    return message(text, blocks, ephemeral=False)
+
+
 def render(nudge: Nudge) -> list[tuple[str, Payload]]:
     """A nudge as the messages to claim: (subject, payload); a long digest is several parts."""
     content = nudge.content
@@ -306,6 +337,8 @@ def render(nudge: Nudge) -> list[tuple[str, Payload]]:
         return [(nudge.subject, contact_nudge(content))]
     if isinstance(content, NextYearReminder):
         return [(nudge.subject, next_year_reminder(content))]
+    if isinstance(content, ReportDraft):
+        return [(nudge.subject, report_draft(content))]
     return [
         (f"part-{index}", payload) for index, payload in enumerate(weekly_digest(content), start=1)
     ]
