@@ -116,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     pay.add_argument("--from", dest="first", type=_date, required=True, help="first day, ISO")
     pay.add_argument("--to", dest="last", type=_date, required=True, help="last day, ISO")
     pay.add_argument("--format", choices=["csv", "json"], default="csv")
+    record = export_sub.add_parser(
+        "record", help="one educator's induction record across years (no notes)"
+    )
+    record.add_argument("email", help="the educator's email or Slack id")
+    record.add_argument("--format", choices=["md", "csv", "json"], default="md")
 
     report = sub.add_parser("report", help="`report annual [--year] [--format csv|json|md]`")
     report_sub = report.add_subparsers(dest="action", required=True)

@@ -504,7 +504,25 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """`export logs …` or `export pay --from --to [--format csv|json]`."""
     if args.action == "pay":
         return _export_pay(args, settings)
+    if args.action == "record":
+        return _export_record(args, settings)
     return _export_logs(args, settings)
+
+
+def _export_record(args: argparse.Namespace, settings: Settings) -> int:
+    """`export record EMAIL [--format md|csv|json]`."""
+    from bot.record import record_csv, record_json, record_markdown
+
+    services = open_services(settings)
+    try:
+        record = services.records.of(args.email, services.clock.now())
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        services.close()
+    render = {"md": record_markdown, "csv": record_csv, "json": record_json}[args.format]
+    _out().write(render(record))
+    return 0
 
 
 def _export_pay(args: argparse.Namespace, settings: Settings) -> int:

@@ -186,6 +186,18 @@ def entry_totals(entry: Entry) -> Totals:
     )
 
 
+def totals_by_kind(
+    entries: Iterable[Entry], start_month: int = DEFAULT_YEAR_START_MONTH
+) -> dict[tuple[date, str], Totals]:
+    """Totals per program year (keyed by its first day) and kind: the breakdown of the kept
+    pair-year totals (summed over kinds, they are those totals)."""
+    result: dict[tuple[date, str], Totals] = {}
+    for entry in entries:
+        key = (program_year_of(entry.day, start_month).first, entry.kind)
+        result[key] = result.get(key, ZERO) + entry_totals(entry)
+    return result
+
+
 @dataclass(frozen=True)
 class MentorTime:
     """A mentor's time over some period: minutes and the sessions they came from."""

@@ -81,3 +81,18 @@ def test_roster_import_for_the_next_year_once_started(loaded: Cli) -> None:
     result = loaded("roster", "import", loaded.write("fix.csv", updated), "--year", "2027-28")
     assert result.code == 0, result.err
     assert result.out.strip() == "Imported 5 people: 0 new, 1 updated, 4 unchanged in 2027-28."
+
+
+def test_export_record_prints_one_educators_record(loaded: Cli) -> None:
+    result = loaded("export", "record", "bea@hillside.example")
+    assert result.code == 0, result.err
+    assert result.out.startswith("# Induction and mentoring record — Bea Beginner")
+    assert "- Induction year: 2026-27 (from the hire date)" in result.out
+    as_json = loaded("export", "record", "bea@hillside.example", "--format", "json")
+    assert '"induction_year": "2026-27"' in as_json.out
+    refused = loaded("export", "record", "mia@hillside.example")
+    assert (refused.code, refused.err.strip()) == (
+        1,
+        "mentor-minutes: Mia Mentor has no induction record: they were never a mentee in "
+        "Hillside Public Schools.",
+    )

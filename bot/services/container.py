@@ -17,6 +17,7 @@ from bot.services.outbox import Outbox
 from bot.services.pay import PayService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
+from bot.services.record import RecordService
 from bot.services.report import ReportService
 from bot.services.report_draft import ReportDrafts
 from bot.services.roster import RosterService
@@ -45,6 +46,7 @@ class Services:
     pay: PayService
     years: YearService
     report_drafts: ReportDrafts
+    records: RecordService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -85,4 +87,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         pay=PayService(store, programs, people),
         years=YearService(store, programs, people, roster),
         report_drafts=ReportDrafts(store, programs, people, reports),
+        records=RecordService(store, programs, people),
     )

@@ -32,6 +32,7 @@ from bot.ledger import (
     induction_year_of,
     minutes_beyond_induction,
     sessions,
+    totals_by_kind,
 )
 from bot.model import Member
 from bot.services.programs import ProgramInfo
@@ -328,6 +329,21 @@ def induction_of(member: Member, program: ProgramInfo) -> ProgramYear | None:
         program.year_start_month,
         member.induction_school_year,
     )
+
+
+def mentee_kinds(
+    session: Session, program: ProgramInfo, mentee_id: int
+) -> dict[tuple[date, str], Totals]:
+    """One educator's totals per program year and kind, from their live entries (the
+    breakdown of `mentee_years`, by the same rule)."""
+    rows = session.execute(
+        select(*rollups.ENTRY_COLUMNS).where(
+            LogEntry.program_id == program.id,
+            LogEntry.mentee_id == mentee_id,
+            LogEntry.deleted_at.is_(None),
+        )
+    )
+    return totals_by_kind((rollups.entry_from_row(row) for row in rows), program.year_start_month)
 
 
 def mentor_time(

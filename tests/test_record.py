@@ -1,0 +1,80 @@
+"""`export record EMAIL` (issue 12, item 4): one educator's induction record across three
+program years — mentors with dates, pair time by year and kind, observations, milestones, the
+50 hours beyond the induction year — with no notes, in Markdown, CSV and JSON, on both databases."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from test_program_years import NEXT_ROSTER, NEXT_TOML, at, year_one  # noqa: F401 (fixture)
+
+from bot.clock import FixedClock
+from bot.policy import parse_program_toml
+from bot.record import record_csv, record_json, record_markdown
+from bot.services.container import Services
+from bot.services.errors import Refusal
+
+
+@pytest.fixture
+def two_years(year_one: Services, clock: FixedClock) -> Services:  # noqa: F811
+    """Year one, then 2027-28 started, the old year closed and Mia again with Yan."""
+    year_one.years.start(parse_program_toml(NEXT_TOML), NEXT_ROSTER, clock.now())
+    clock.set(at("2027-08-30"))
+    year_one.years.roll_over(clock.now())
+    year_one.assignments.assign(
+        None, "mia@hillside.example", "yan@hillside.example", None, clock.now()
+    )
+    clock.set(at("2027-09-08"))
+    assert year_one.logs.log_text("U0MIA", "30m meeting <@U0YAN> secret plans for the fall", clock.now()).ok  # fmt: skip
+    assert year_one.logs.log_text("U0MIA", "20m observation <@U0YAN>", clock.now()).ok
+    return year_one
+
+
+def test_the_record_covers_three_years_with_mentors_kinds_and_the_50_hours(
+    two_years: Services, clock: FixedClock
+) -> None:
+    record = two_years.records.of("yan@hillside.example", clock.now())
+    assert (record.induction_year, record.induction_inferred) == ("2025-26", True)
+    assert [(y.label, y.number, y.minutes, y.observations) for y in record.years] == [
+        ("2025-26", 1, 0, 0),
+        ("2026-27", 2, 120, 0),
+        ("2027-28", 3, 50, 1),
+    ]
+    kinds = {(y.label, k.kind): (k.entries, k.minutes) for y in record.years for k in y.kinds}
+    assert kinds == {
+        ("2026-27", "planning"): (1, 120),
+        ("2027-28", "meeting"): (1, 30),
+        ("2027-28", "observation"): (1, 20),
+    }
+    for year in record.years:  # the breakdown adds up to the ledger's year totals
+        assert sum(k.minutes for k in year.kinds) == year.minutes
+    assert (record.beyond_minutes, record.beyond_target, record.beyond_met) == (170, 3000, False)
+    assert [(m.email, m.started_on, m.ended_on) for m in record.mentors] == [
+        ("mia@hillside.example", date(2026, 9, 2), date(2027, 6, 30)),
+        ("mia@hillside.example", date(2027, 8, 30), None),
+    ]
+
+
+def test_the_record_in_three_forms_carries_the_same_figures_and_no_notes(
+    two_years: Services, clock: FixedClock
+) -> None:
+    record = two_years.records.of("yan@hillside.example", clock.now())
+    md, csv, body = record_markdown(record), record_csv(record), json.loads(record_json(record))
+    for text in (md, csv, json.dumps(body)):
+        assert "secret plans" not in text
+    assert "| 2027-28 | 3 | 50 min | 1 | 0 |" in md
+    assert "Signature: ____" in md and "Name and title:" in md
+    assert "year,2027-28,minutes,50" in csv
+    assert body["years"][2]["minutes"] == 50
+    assert body["beyond_induction_year"] == {"minutes": 170, "target_minutes": 3000, "met": False}
+
+
+def test_someone_who_was_never_a_mentee_has_no_record(
+    two_years: Services, clock: FixedClock
+) -> None:
+    with pytest.raises(Refusal, match="Mia Mentor has no induction record"):
+        two_years.records.of("mia@hillside.example", clock.now())
+    with pytest.raises(Refusal, match="not on the Hillside Public Schools roster"):
+        two_years.records.of("nobody@hillside.example", clock.now())
