@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     pay.add_argument("--from", dest="first", type=_date, required=True, help="first day, ISO")
     pay.add_argument("--to", dest="last", type=_date, required=True, help="last day, ISO")
     pay.add_argument("--format", choices=["csv", "json"], default="csv")
+    pay.add_argument(
+        "--signed-only", action="store_true", help="count only entries in signed-off periods"
+    )
     record = export_sub.add_parser(
         "record", help="one educator's induction record across years (no notes)"
     )

@@ -530,7 +530,7 @@ def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
 
     services = open_services(settings)
     try:
-        period = services.pay.period(args.first, args.last)
+        period = services.pay.period(args.first, args.last, signed_only=args.signed_only)
     except Refusal as exc:
         raise CommandError(exc.message) from None
     finally:

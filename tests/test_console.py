@@ -254,3 +254,18 @@ def test_press_names_a_button_a_message_does_not_have(
     assert answer(":press a7") == "Message a has one button, a1; no a7."
     assert answer(":press 0") == "Message a has one button, a1; no a0."
     assert answer(":press q1").endswith("(messages with buttons: a).")
+
+
+def test_the_demo_signs_a_month_off_in_the_console(demo: tuple[Settings, Services]) -> None:
+    """Issue 12's demo: October previewed, signed off, and the lock then refuses a back-dated
+    log into it."""
+    settings, services = demo
+    script = (
+        ":as carmen\n/induction signoff 2026-10\n:press 1\n"
+        ":as lena\n/logmeeting 30m meeting 2026-10-20\n"
+    )
+    code, output = run(settings, services, script, as_email=None)
+    assert code == 0
+    assert "│ Sign off October 2026 for the whole program?" in output
+    assert "October 2026 is signed off for the whole program" in output
+    assert "is in October 2026, signed off for the whole program by Carmen Coordinator" in output

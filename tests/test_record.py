@@ -51,6 +51,9 @@ def test_the_record_covers_three_years_with_mentors_kinds_and_the_50_hours(
     for year in record.years:  # the breakdown adds up to the ledger's year totals
         assert sum(k.minutes for k in year.kinds) == year.minutes
     assert (record.beyond_minutes, record.beyond_target, record.beyond_met) == (170, 3000, False)
+    assert record.sign_off == (
+        "0 of 3 entries in signed-off periods; 0 confirmed by the other side of the pair"
+    )
     assert [(m.email, m.started_on, m.ended_on) for m in record.mentors] == [
         ("mia@hillside.example", date(2026, 9, 2), date(2027, 6, 30)),
         ("mia@hillside.example", date(2027, 8, 30), None),

@@ -206,7 +206,21 @@ class Policy(BaseModel):
     max_minutes_per_day: int = _counted(1, MINUTES_PER_DAY, default=720)
     hourly_rate_cents: int | None = _counted(0, MAX_RATE_CENTS, default=None)
     lead_stipend_cents: int | None = _counted(0, MAX_STIPEND_CENTS, default=None)
+    # Who signs a period off (locking its entries): coordinators always; e.g. add "evaluator"
+    # (principals) or "lead_mentor". With confirmation_required_for_pay, `export pay` counts
+    # only entries the other side of the pair confirmed.
+    sign_off_roles: tuple[str, ...] = ("coordinator",)
+    confirmation_required_for_pay: bool = False
     deadlines: tuple[DeadlineRule, ...] = ()
+
+    @field_validator("sign_off_roles")
+    @classmethod
+    def _check_sign_off_roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        allowed = ("coordinator", "lead_mentor", "evaluator")
+        unknown = [role for role in value if role not in allowed]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} can't sign off (one of: {', '.join(allowed)})")
+        return tuple(dict.fromkeys(("coordinator", *value)))
 
     @field_validator("report_due", "report_nudge_from")
     @classmethod

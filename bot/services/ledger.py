@@ -8,7 +8,7 @@ everything from the log rows and lists each difference (`mentor-minutes ledger v
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from bot.ledger import (
     ZERO,
+    Entry,
     MentorTime,
     PairSummary,
     Periods,
@@ -365,6 +366,29 @@ def mentor_time(
             .group_by(MENTOR_BUCKETS.c.mentor_id)
         )
     }
+
+
+def mentor_time_of(
+    session: Session,
+    program: ProgramInfo,
+    first: date,
+    last: date,
+    keep: Callable[[Entry], bool],
+) -> dict[int, MentorTime]:
+    """Each mentor's time from `first` to `last` over only the entries `keep` accepts (signed
+    off, confirmed), recounted from the log rows by the same rule (`ledger.sessions`)."""
+    rows = session.connection().execute(
+        select(*rollups.ENTRY_COLUMNS).where(
+            LogEntry.program_id == program.id,
+            LogEntry.deleted_at.is_(None),
+            LogEntry.occurred_on.between(first, last),
+        )
+    )
+    kept = (e for e in map(rollups.entry_from_row, rows) if keep(e))
+    result: dict[int, MentorTime] = defaultdict(MentorTime)
+    for (mentor, _, _), minutes in sessions(kept).items():
+        result[mentor] += MentorTime(minutes, 1)
+    return dict(result)
 
 
 def mentor_time_between(

@@ -12,7 +12,7 @@ import re
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.formatting import format_day
@@ -38,9 +38,10 @@ from bot.services.log_entries import (
 )
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
+from bot.services.signoff import check_open
 from bot.store import rollups
 from bot.store.db import Store
-from bot.store.models import LogEntry
+from bot.store.models import EntryReview, LogEntry
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +192,7 @@ class LogService:
     ) -> list[LogEntry]:
         """Insert one entry per pair, its audit row and its totals; refuse a day over the cap."""
         cap = program.policy.max_minutes_per_day
+        check_open(session, program, [(p[1], request.occurred_on) for p in pairs], "logged")
         batch = str(uuid.uuid4())
         entries = []
         for mentor_id, mentee_id, observed_id in pairs:
@@ -281,6 +283,7 @@ class LogService:
             live = [e for e in entries if e.deleted_at is None]
             if not live:
                 raise Refusal("That entry was already undone.")
+            check_open(session, program, [(e.mentee_id, e.occurred_on) for e in live], "undone")
             rollups.lock_mentors(session, (e.mentor_id for e in live))
             before = [ledger_entry(e) for e in live]
             changes = []
@@ -358,6 +361,8 @@ class LogService:
                     "logged differently: undo this entry and log it again instead.",
                     example="/logmeeting 45m meeting",
                 )
+            days = {entry.occurred_on, parsed.occurred_on}
+            check_open(session, program, [(entry.mentee_id, day) for day in days], "changed")
             if mentor_on(session, entry.mentee_id, parsed.occurred_on) != entry.mentor_id:
                 raise Refusal(
                     "The assignment behind this entry didn't cover "
@@ -388,6 +393,7 @@ class LogService:
             entry.updated_at = now
             after = snapshot(entry) | ({"notes_changed": True} if notes_changed else {})
             if after != before:
+                session.execute(delete(EntryReview).where(EntryReview.log_entry_id == entry.id))
                 session.flush()
                 write_audit(session, actor, "edit", now, [(entry, before, after)])
                 edited = ledger_entry(entry)

@@ -12,6 +12,7 @@ from bot.services import ledger
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
+from bot.services.signoff import Counted
 from bot.store.db import Store
 
 EXAMPLE = "mentor-minutes export pay --from 2026-11-01 --to 2026-11-30"
@@ -25,8 +26,12 @@ class PayService:
         self.programs = programs
         self.people = people
 
-    def period(self, first: date, last: date) -> PayPeriod:
-        """One row per person and basis with something to be paid from `first` to `last`."""
+    def period(self, first: date, last: date, *, signed_only: bool = False) -> PayPeriod:
+        """One row per person and basis with something to be paid from `first` to `last`.
+
+        With `signed_only` (or a policy requiring confirmation), hourly pay counts only the
+        entries in signed-off periods (and confirmed by the other side of the pair), and the
+        notes say how many were left out and why."""
         program = self.programs.current()
         if last < first:
             raise Refusal(f"The period ends ({last}) before it starts ({first}). Try: {EXAMPLE}")
@@ -43,7 +48,13 @@ class PayService:
         with self.store.read() as session:
             mentors = {m.id: m for m in self.people.role_holders(session, program, "mentor")}
             leads = self.people.role_holders(session, program, "lead_mentor")
-            time = ledger.mentor_time_between(session, program, first, last)
+            confirm = policy.confirmation_required_for_pay
+            if signed_only or confirm:
+                counted = Counted(session, program, first, last, signed_only, confirm)
+                time = ledger.mentor_time_of(session, program, first, last, counted.keep)
+                notes += counted.notes()
+            else:
+                time = ledger.mentor_time_between(session, program, first, last)
             others = set(time) - set(mentors)
             extra = {m.id: m for m in self.people.members(session, program, others)}
         if not policy.hourly_rate_cents:

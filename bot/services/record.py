@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.ledger import ZERO, ProgramYear, Totals, minutes_beyond_induction, program_year_by_label
+from bot.model import Member
 from bot.record import (
     RECORD_YEARS,
     InductionRecord,
@@ -17,14 +19,13 @@ from bot.record import (
     RecordMilestone,
     RecordYear,
 )
-from bot.services import ledger
+from bot.services import ledger, signoff
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService
-from bot.services.programs import ProgramService
+from bot.services.programs import ProgramInfo, ProgramService
+from bot.signoff import lock_covering
 from bot.store.db import Store
-from bot.store.models import Assignment, MilestoneDone, Person, PersonRole
-
-SIGN_OFF_NOT_RECORDED = "not recorded: entries are not signed off in Mentor Minutes yet"
+from bot.store.models import Assignment, EntryReview, LogEntry, MilestoneDone, Person, PersonRole
 
 
 class RecordService:
@@ -83,6 +84,7 @@ class RecordService:
                 .where(MilestoneDone.person_id == member.id)
                 .order_by(MilestoneDone.done_on, MilestoneDone.id)
             ).all()
+            sign_off = _sign_off(session, program, member)
         titles = {rule.key: rule.title for rule in program.policy.deadlines}
         years = tuple(
             _year(year, number, totals, kinds)
@@ -107,7 +109,7 @@ class RecordService:
             ),
             beyond_minutes=minutes_beyond_induction(totals, induction, month),
             beyond_target=program.policy.year2_target_hours * 60,
-            sign_off=SIGN_OFF_NOT_RECORDED,
+            sign_off=sign_off,
         )
 
 
@@ -138,4 +140,24 @@ def _year(
         kept.observations,
         kept.visits,
         lines,
+    )
+
+
+def _sign_off(session: Session, program: ProgramInfo, member: Member) -> str:
+    """How many of the educator's entries lie in signed-off periods, and how many the other
+    side of the pair confirmed."""
+    rows = session.execute(
+        select(LogEntry.occurred_on, EntryReview.verdict)
+        .outerjoin(EntryReview, EntryReview.log_entry_id == LogEntry.id)
+        .where(LogEntry.mentee_id == member.id, LogEntry.deleted_at.is_(None))
+    ).all()
+    if not rows:
+        return "no entries logged"
+    days = [day for day, _ in rows]
+    locks = signoff.active_locks(session, program, min(days), max(days))
+    signed = sum(1 for day in days if lock_covering(locks, day, member.school) is not None)
+    confirmed = sum(1 for _, verdict in rows if verdict == "confirmed")
+    return (
+        f"{signed} of {len(rows)} entries in signed-off periods; {confirmed} confirmed by the "
+        "other side of the pair"
     )

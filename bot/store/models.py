@@ -271,6 +271,45 @@ class MilestoneDone(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column()
 
 
+class SignedPeriod(Base):
+    """A period (a month or a pay period) signed off for a school or the whole program: entries
+    dated in it are locked until a coordinator reopens it with a reason. Rows are never deleted;
+    signing again after a reopen adds a row."""
+
+    __tablename__ = "signed_periods"
+    __table_args__ = (
+        Index("ix_signed_periods_program_first", "program_id", "first_day"),
+        CheckConstraint("last_day >= first_day", name="last_after_first"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    school: Mapped[str | None] = mapped_column(String(200))  # None: the whole program
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    signed_at: Mapped[datetime] = mapped_column()
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reopened_at: Mapped[datetime | None] = mapped_column()
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class EntryReview(Base):
+    """The other side of the pair's word on a log entry: confirmed, or flagged with a reason
+    (the author sees it and can Edit or Undo; an edit clears the review)."""
+
+    __tablename__ = "entry_reviews"
+    __table_args__ = (CheckConstraint("verdict IN ('confirmed','flagged')", name="verdict"),)
+
+    log_entry_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("log_entries.id"), primary_key=True
+    )
+    verdict: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reviewed_at: Mapped[datetime] = mapped_column()
+
+
 class OutboxMessage(Base):
     """A notification claimed before it is sent: the natural key makes every send happen once."""
 

@@ -6,7 +6,7 @@ import re
 
 from slack_bolt import App
 
-from handlers.actions import log_controls, nudge_buttons
+from handlers.actions import log_controls, nudge_buttons, signoff_buttons
 
 
 def register(app: App) -> None:
@@ -20,3 +20,6 @@ def register(app: App) -> None:
     app.action("milestone_done")(nudge_buttons.mark_done)
     app.action("milestone_confirm")(nudge_buttons.confirm)
     app.action(re.compile(r"^assign_suggested:"))(nudge_buttons.assign_suggested)
+    app.action("signoff_confirm")(signoff_buttons.sign)
+    app.action("entry_confirm")(signoff_buttons.confirm_entry)
+    app.action("entry_flag")(signoff_buttons.flag_entry)

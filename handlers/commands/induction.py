@@ -6,8 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.command_text import parse_induction
-from bot.slack import views
+from bot.command_text import UsageError, parse_induction
+from bot.services.container import Services
+from bot.signoff import PeriodError, SignOffArgs, parse_signoff
+from bot.slack import signoff_views, views
 from handlers.reply import Payload, ack_with, services_of
 
 HELP = [
@@ -24,6 +26,12 @@ HELP = [
     ),
     ("/induction team @mentee add|remove @person", "manage a beginning educator's support team"),
     ("/induction report", "how to get the annual induction report"),
+    (
+        "/induction signoff 2027-03 [school]",
+        "sign a month (or 2027-03-01..2027-03-15) off: see what is unconfirmed or flagged, then "
+        "lock it (coordinators and the policy's sign-off roles)",
+    ),
+    ("/induction reopen 2027-03 [school] reason", "reopen a signed-off period (coordinators)"),
     ("/induction help", "this help"),
 ]
 FOOTER = "Coordinators only. Reassignment requests are confidential."
@@ -34,7 +42,11 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
     services = services_of(context)
 
     def build() -> Payload:
-        args = parse_induction(command.get("text") or "")
+        text = command.get("text") or ""
+        signing = parse_signoff_text(text)
+        if signing is not None:
+            return signoff(services, command["user_id"], signing)
+        args = parse_induction(text)
         if args.verb == "help":
             return views.help_message("/induction", HELP, FOOTER)
         actor = services.assignments.coordinator(command["user_id"])
@@ -75,3 +87,21 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         )
 
     ack_with(ack, build)
+
+
+def parse_signoff_text(text: str) -> SignOffArgs | None:
+    """`signoff` / `reopen`, or None for another verb; a period that can't be read is a
+    UsageError."""
+    try:
+        return parse_signoff(text)
+    except PeriodError as exc:
+        raise UsageError(str(exc), "/induction signoff 2027-03 Lincoln") from None
+
+
+def signoff(services: Services, user_id: str, args: SignOffArgs) -> Payload:
+    """The sign-off preview (with its button), or a reopening."""
+    now = services.clock.now()
+    if args.verb == "reopen":
+        lock, reason = services.signoff.reopen(user_id, args.period, args.rest, now)
+        return signoff_views.reopened(lock, reason)
+    return signoff_views.preview(services.signoff.preview(user_id, args.period, args.rest, now))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.views import log_form
+from handlers.views import flag_form, log_form
 
 
 def register(app: App) -> None:
     """Register every view listener."""
     app.view("log_new")(log_form.submit_new)
     app.view("log_edit_submit")(log_form.submit_edit)
+    app.view("entry_flag_submit")(flag_form.submit)

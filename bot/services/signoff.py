@@ -1,0 +1,388 @@
+"""Sign-off before pay: the other side of a pair confirms or flags an entry; a sign-off role
+signs a period off for a school or the program after seeing what is unconfirmed or flagged;
+a signed-off period locks its entries until a coordinator reopens it, with a reason.
+
+`check_open` is the one place the log's writes (log, Undo, Edit) ask whether a day is locked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.ledger import VISIT, Entry
+from bot.model import Member
+from bot.services.errors import NotAllowed, Refusal
+from bot.services.people import PeopleService
+from bot.services.programs import ProgramInfo, ProgramService
+from bot.signoff import (
+    MAX_REASON,
+    REOPEN_EXAMPLE,
+    FlaggedEntry,
+    Lock,
+    Period,
+    Review,
+    SignOffPreview,
+    lock_covering,
+    locked_message,
+    split_school,
+)
+from bot.store.db import Store
+from bot.store.models import EntryReview, LogEntry, Person, SignedPeriod
+
+MAX_FLAGGED_SHOWN = 10
+
+
+class SignOffService:
+    """Reviews, sign-offs, reopenings and the locks they make."""
+
+    def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
+        self.store = store
+        self.programs = programs
+        self.people = people
+
+    # ---- signing off -----------------------------------------------------------------------
+
+    def preview(
+        self, slack_user_id: str, period: Period, rest: str, now: datetime
+    ) -> SignOffPreview:
+        """What signing `period` off for the school `rest` names (or the program) would lock;
+        refused for someone who may not sign, a period not ended, or one signed already."""
+        program = self.programs.current(now)
+        with self.store.read() as session:
+            actor = self.people.caller(session, program, slack_user_id)
+            school, _ = self._school(session, program, rest)
+            self._may_sign(actor, program, period, school, now, session)
+            return _preview(session, program, period, school)
+
+    def sign(
+        self, slack_user_id: str, period: Period, school: str | None, now: datetime
+    ) -> SignOffPreview:
+        """Sign a period off (the checks of `preview` again, inside the write)."""
+        program = self.programs.current(now)
+        with self.store.write() as session:
+            actor = self.people.caller(session, program, slack_user_id)
+            self._may_sign(actor, program, period, school, now, session)
+            preview = _preview(session, program, period, school)
+            session.add(
+                SignedPeriod(
+                    program_id=program.id,
+                    first_day=period.first,
+                    last_day=period.last,
+                    school=school,
+                    signed_by_id=actor.id,
+                    signed_at=now,
+                )
+            )
+        return preview
+
+    def reopen(
+        self, slack_user_id: str, period: Period, rest: str, now: datetime
+    ) -> tuple[Lock, str]:
+        """Reopen a signed-off period (coordinators, with a reason); the lock and the reason."""
+        program = self.programs.current(now)
+        with self.store.write() as session:
+            actor = self.people.caller(session, program, slack_user_id)
+            if not actor.is_coordinator:
+                raise NotAllowed("Only a coordinator can reopen a signed-off period.")
+            school, reason = self._school(session, program, rest)
+            if not reason:
+                raise Refusal(
+                    "Say why it is reopened: the reason is kept with the period.",
+                    example=REOPEN_EXAMPLE,
+                )
+            if len(reason) > MAX_REASON:
+                raise Refusal(f"Keep the reason under {MAX_REASON} characters.")
+            row = _active(session, program, period, school)
+            if row is None:
+                raise Refusal(
+                    f"{period.label} is not signed off for {school or 'the whole program'}: "
+                    "there is nothing to reopen."
+                )
+            row.reopened_by_id = actor.id
+            row.reopened_at = now
+            row.reopen_reason = reason
+            lock = _lock(session, program, row)
+        return lock, reason
+
+    def _school(self, session: Session, program: ProgramInfo, rest: str) -> tuple[str | None, str]:
+        schools = [
+            s
+            for (s,) in session.execute(
+                select(Person.school)
+                .where(Person.program_id == program.id, Person.school.is_not(None))
+                .distinct()
+            )
+            if s
+        ]
+        return split_school(rest, schools)
+
+    @staticmethod
+    def _may_sign(
+        actor: Member,
+        program: ProgramInfo,
+        period: Period,
+        school: str | None,
+        now: datetime,
+        session: Session,
+    ) -> None:
+        roles = program.policy.sign_off_roles
+        if not actor.has(*roles):
+            raise NotAllowed(
+                f"Signing off is for {', '.join(r.replace('_', ' ') + 's' for r in roles)}."
+            )
+        if not actor.is_coordinator and school is None and actor.school:
+            raise NotAllowed(f"You can sign off {actor.school} only; name it after the period.")
+        if not actor.is_coordinator and school and actor.school and school != actor.school:
+            raise NotAllowed(f"You can sign off {actor.school} only, not {school}.")
+        today = program.today(now)
+        if period.last >= today:
+            raise Refusal(
+                f"{period.label} has not ended yet (it runs to {period.last}): sign it off "
+                "once it is over."
+            )
+        if _active(session, program, period, school) is not None:
+            raise Refusal(
+                f"{period.label} is already signed off for {school or 'the whole program'}."
+            )
+
+    # ---- reviews ---------------------------------------------------------------------------
+
+    def review(
+        self, slack_user_id: str, entry_id: int, verdict: str, reason: str | None, now: datetime
+    ) -> Review:
+        """Confirm an entry, or flag it with a reason — only the other side of the pair (the
+        mentee for the mentor's entries, the mentor for the mentee's; either when a coordinator
+        logged it)."""
+        program = self.programs.current(now)
+        reason = (reason or "").strip() or None
+        if verdict == "flagged" and not reason:
+            raise Refusal("Say what is wrong with the entry: the author sees your reason.")
+        if reason and len(reason) > MAX_REASON:
+            raise Refusal(f"Keep the reason under {MAX_REASON} characters.")
+        with self.store.write() as session:
+            actor = self.people.caller(session, program, slack_user_id)
+            entry = session.get(LogEntry, entry_id, with_for_update=True)
+            if entry is None or entry.deleted_at is not None:
+                raise Refusal("That entry no longer exists (it may have been undone).")
+            if actor.id not in _reviewers(entry):
+                raise NotAllowed(
+                    "Only the other side of the pair can confirm or flag an entry, and this one "
+                    "isn't yours to review."
+                )
+            self.check_open(session, program, [(entry.mentee_id, entry.occurred_on)], "reviewed")
+            row = session.get(EntryReview, entry.id)
+            if row is None:
+                row = EntryReview(log_entry_id=entry.id)
+                session.add(row)
+            row.verdict, row.reason = verdict, reason
+            row.reviewed_by_id, row.reviewed_at = actor.id, now
+            author = self.people.members(session, program, [entry.logged_by_id])[0]
+            return Review(
+                entry.id, verdict, reason, author, actor, entry.occurred_on, entry.minutes
+            )
+
+    # ---- locks -----------------------------------------------------------------------------
+
+    def check_open(
+        self,
+        session: Session,
+        program: ProgramInfo,
+        items: Iterable[tuple[int, date]],
+        action: str,
+    ) -> None:
+        """Refuse (naming the period and who can reopen it) when any (mentee, day) is locked."""
+        check_open(session, program, items, action)
+
+    def locks(self, now: datetime) -> list[Lock]:
+        """The locks in force."""
+        program = self.programs.current(now)
+        with self.store.read() as session:
+            return active_locks(session, program)
+
+
+def check_open(
+    session: Session, program: ProgramInfo, items: Iterable[tuple[int, date]], action: str
+) -> None:
+    """Refuse when an entry of a mentee on a day would fall in a signed-off period."""
+    wanted = list(items)
+    if not wanted:
+        return
+    days = [day for _, day in wanted]
+    locks = active_locks(session, program, min(days), max(days))
+    if not locks:
+        return
+    schools = dict(
+        session.execute(
+            select(Person.id, Person.school).where(Person.id.in_({m for m, _ in wanted}))
+        ).all()
+    )
+    for mentee, day in wanted:
+        lock = lock_covering(locks, day, schools.get(mentee))
+        if lock is not None:
+            raise Refusal(locked_message(lock, day, action))
+
+
+def _reviewers(entry: LogEntry) -> set[int]:
+    if entry.logged_by_id == entry.mentor_id:
+        return {entry.mentee_id}
+    if entry.logged_by_id == entry.mentee_id:
+        return {entry.mentor_id}
+    return {entry.mentor_id, entry.mentee_id}
+
+
+def _active(
+    session: Session, program: ProgramInfo, period: Period, school: str | None
+) -> SignedPeriod | None:
+    return session.scalars(
+        select(SignedPeriod).where(
+            SignedPeriod.program_id == program.id,
+            SignedPeriod.first_day == period.first,
+            SignedPeriod.last_day == period.last,
+            SignedPeriod.school.is_(None) if school is None else SignedPeriod.school == school,
+            SignedPeriod.reopened_at.is_(None),
+        )
+    ).first()
+
+
+def active_locks(
+    session: Session, program: ProgramInfo, first: date | None = None, last: date | None = None
+) -> list[Lock]:
+    signer = aliased(Person)
+    statement = (
+        select(SignedPeriod, signer.name)
+        .join(signer, signer.id == SignedPeriod.signed_by_id)
+        .where(SignedPeriod.program_id == program.id, SignedPeriod.reopened_at.is_(None))
+    )
+    if first is not None and last is not None:
+        statement = statement.where(SignedPeriod.first_day <= last, SignedPeriod.last_day >= first)
+    return [
+        Lock(
+            row.id,
+            Period(row.first_day, row.last_day),
+            row.school,
+            name,
+            program.today(row.signed_at),
+        )
+        for row, name in session.execute(statement.order_by(SignedPeriod.first_day))
+    ]
+
+
+def _lock(session: Session, program: ProgramInfo, row: SignedPeriod) -> Lock:
+    signer = session.get(Person, row.signed_by_id)
+    return Lock(
+        row.id,
+        Period(row.first_day, row.last_day),
+        row.school,
+        signer.name if signer else "someone",
+        program.today(row.signed_at),
+    )
+
+
+def _preview(
+    session: Session, program: ProgramInfo, period: Period, school: str | None
+) -> SignOffPreview:
+    mentee, mentor = aliased(Person), aliased(Person)
+    in_scope = [
+        LogEntry.program_id == program.id,
+        LogEntry.deleted_at.is_(None),
+        LogEntry.occurred_on.between(period.first, period.last),
+    ]
+    if school is not None:
+        in_scope.append(mentee.school == school)
+    counts: dict[str | None, int] = {
+        verdict: int(n)
+        for verdict, n in session.execute(
+            select(EntryReview.verdict, func.count())
+            .select_from(LogEntry)
+            .join(mentee, mentee.id == LogEntry.mentee_id)
+            .outerjoin(EntryReview, EntryReview.log_entry_id == LogEntry.id)
+            .where(*in_scope)
+            .group_by(EntryReview.verdict)
+        )
+    }
+    flagged = session.execute(
+        select(mentor.name, mentee.name, LogEntry.occurred_on, LogEntry.minutes)
+        .select_from(LogEntry)
+        .join(mentee, mentee.id == LogEntry.mentee_id)
+        .join(mentor, mentor.id == LogEntry.mentor_id)
+        .join(EntryReview, EntryReview.log_entry_id == LogEntry.id)
+        .where(*in_scope, EntryReview.verdict == "flagged")
+        .order_by(LogEntry.occurred_on, LogEntry.id)
+        .limit(MAX_FLAGGED_SHOWN)
+    ).all()
+    return SignOffPreview(
+        period,
+        school,
+        entries=sum(counts.values()),
+        confirmed=int(counts.get("confirmed", 0)),
+        flagged=tuple(FlaggedEntry(*row) for row in flagged),
+        flagged_count=int(counts.get("flagged", 0)),
+    )
+
+
+class Counted:
+    """Which entries of a pay period count when pay waits for sign-off (and confirmation), and
+    how many were left out, by reason and school."""
+
+    def __init__(
+        self,
+        session: Session,
+        program: ProgramInfo,
+        first: date,
+        last: date,
+        signed_only: bool,
+        confirmed_only: bool,
+    ) -> None:
+        self.signed_only, self.confirmed_only = signed_only, confirmed_only
+        self.locks = active_locks(session, program, first, last)
+        self.schools: dict[int, str | None] = dict(
+            session.execute(
+                select(Person.id, Person.school).where(Person.program_id == program.id)
+            ).all()
+        )
+        self.confirmed: set[int] = set(
+            session.scalars(
+                select(EntryReview.log_entry_id)
+                .join(LogEntry, LogEntry.id == EntryReview.log_entry_id)
+                .where(
+                    LogEntry.program_id == program.id,
+                    LogEntry.occurred_on.between(first, last),
+                    EntryReview.verdict == "confirmed",
+                )
+            )
+        )
+        self.unsigned: dict[str, int] = {}
+        self.unconfirmed = 0
+
+    def keep(self, entry: Entry) -> bool:
+        """True when the entry counts toward pay."""
+        if entry.kind == VISIT:
+            return False
+        school = self.schools.get(entry.mentee_id)
+        if self.signed_only and lock_covering(self.locks, entry.day, school) is None:
+            key = school or "no school"
+            self.unsigned[key] = self.unsigned.get(key, 0) + 1
+            return False
+        if self.confirmed_only and entry.id not in self.confirmed:
+            self.unconfirmed += 1
+            return False
+        return True
+
+    def notes(self) -> list[str]:
+        """What was left out, for the export's notes (call after counting)."""
+        found = []
+        if self.unsigned:
+            by_school = ", ".join(f"{school} {n}" for school, n in sorted(self.unsigned.items()))
+            found.append(
+                f"Not signed off yet, not paid: {sum(self.unsigned.values())} entries "
+                f"({by_school}). Sign them off with `/induction signoff MONTH SCHOOL`."
+            )
+        if self.unconfirmed:
+            found.append(
+                f"Not confirmed by the other side of the pair, not paid: {self.unconfirmed} "
+                "entries (the policy requires confirmation for pay)."
+            )
+        return found
