@@ -65,7 +65,9 @@ class LogService:
             [logger] if is_mentee_logger(logger) else active_mentees(session, program, logger.id)
         )
         options = tuple(MenteeOption(m.id, m.name, m.slack_user_id) for m in mentees)
-        ctx = LogContext(now, program.tz, program.config.school_year_start, options)
+        ctx = LogContext(
+            now, program.tz, program.config.school_year_start, options, program.policy.vocabulary
+        )
         return ctx, {m.id: m for m in mentees}
 
     # ---- logging -------------------------------------------------------------------------
@@ -347,6 +349,7 @@ class LogService:
                 program.tz,
                 program.config.school_year_start,
                 (MenteeOption(mentee.id, mentee.name, mentee.slack_user_id),),
+                program.policy.vocabulary,
             )
             parsed = form_request(duration_text, kind, on, ctx)
             if isinstance(parsed, ParseError):
@@ -417,6 +420,7 @@ class LogService:
                 program.tz,
                 program.config.school_year_start,
                 tuple(MenteeOption(m.id, m.name, m.slack_user_id) for m in mentees),
+                program.policy.vocabulary,
             )
             parsed = parse_log(text, ctx)
             if isinstance(parsed, LogRequest):
@@ -448,4 +452,4 @@ class LogService:
                 raise Refusal("That mentee is no longer on the roster.")
             known[mentee_id] = found[0]
             options = (MenteeOption(found[0].id, found[0].name, found[0].slack_user_id),)
-        return LogContext(ctx.now, ctx.timezone, ctx.school_year_start, options)
+        return LogContext(ctx.now, ctx.timezone, ctx.school_year_start, options, ctx.standards)
