@@ -21,6 +21,7 @@ from bot.services.record import RecordService
 from bot.services.report import ReportService
 from bot.services.report_draft import ReportDrafts
 from bot.services.roster import RosterService
+from bot.services.standards import StandardsService
 from bot.services.years import YearService
 from bot.store.db import Store
 
@@ -47,6 +48,7 @@ class Services:
     years: YearService
     report_drafts: ReportDrafts
     records: RecordService
+    standards: StandardsService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -88,4 +90,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         years=YearService(store, programs, people, roster),
         report_drafts=ReportDrafts(store, programs, people, reports),
         records=RecordService(store, programs, people),
+        standards=StandardsService(store, programs, people),
     )
