@@ -131,7 +131,7 @@ def count(services: Services) -> int:
             "45m #cstp2 #CSTP4",
             "40m #II",
             "CSTP6 (Developing as a Professional Educator)",
-        ),  # fmt: skip
+        ),
         (PROGRAM_TOML + OWN_TOML, "45m #teach #r2", "40m #IV", "TEACH (Teaching)"),
     ],
 )
