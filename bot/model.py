@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.grammar import ParseError
 from bot.ledger import NO_PAIR_TIME, ZERO, PairSummary, ProgramYear, ScopeSummary, Totals
+
+if TYPE_CHECKING:  # bot.standards builds on Member: imported for the annotation only
+    from bot.standards import Coverage
 
 Period = Literal["week", "month", "year"]
 PERIODS: tuple[Period, ...] = ("week", "month", "year")
@@ -183,6 +186,7 @@ class HoursReport:
     # Listed mentees past their induction year: (their year, pair time toward the 50 hours).
     beyond: dict[int, tuple[int, int]] = field(default_factory=dict)
     year2_target: int = 0  # minutes: the 50 hours
+    coverage: tuple[Coverage, ...] = ()  # a mentor's or mentee's own pairs: standards, counts
 
     def total(self, period: Period) -> int:
         """Pair time over every pair in scope in a period."""

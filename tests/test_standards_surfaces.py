@@ -1,8 +1,8 @@
-"""Standards coverage where people outside the pair see it — counts only, never notes — on
-SQLite and PostgreSQL: the lead mentor's weekly digest flags a pair with a standard untouched
-for 6 school weeks (a scheduler tick, the fake Slack Web API, every DM valid Block Kit), and
-the annual report counts entries per standard over its (b) set, the same in Markdown, CSV and
-JSON."""
+"""Standards coverage on its surfaces — counts only, never notes — on SQLite and PostgreSQL:
+the lead mentor's weekly digest flags a pair with a standard untouched for 6 school weeks (a
+scheduler tick, the fake Slack Web API, every DM valid Block Kit), the annual report counts
+entries per standard over its (b) set, the same in Markdown, CSV and JSON, and `/hours` (signed
+requests into the Bolt app) shows a mentor and a mentee their own pairs' line, no one else."""
 
 from __future__ import annotations
 
@@ -10,13 +10,18 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from slack_bolt import App, BoltRequest
 
 from bot.report_format import STANDARDS_TITLE, report_csv, report_json, report_markdown
 from bot.services.container import Services
 from bot.standards import QUIET_SCHOOL_WEEKS
+from conftest import SIGNING_SECRET
+from fakes.blockkit import valid_message
 from fakes.scheduler import SECRET, Ticker, at, check_payloads
+from fakes.signing import signed_headers, slash_command_body
 from fakes.slack_api import FakeSlackApi
 
 LEE, MIA, MAX = "U0LEE", "U0MIA", "U0MAX"
@@ -97,3 +102,41 @@ def test_the_report_counts_entries_per_standard_the_same_in_every_form(
     ]
     for text in (report_json(report), report_csv(report), markdown):
         assert SECRET not in text  # counts only
+
+
+# ---- /hours: a mentor's and a mentee's own pairs, one line each --------------------------------
+
+
+def hours(app: App, user: str) -> dict[str, Any]:
+    body = slash_command_body("/hours", "", user)
+    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
+    assert response.status == 200, response.body
+    return valid_message(json.loads(response.body))
+
+
+def standards_context(reply: dict[str, Any]) -> list[str]:
+    return [
+        element["text"]
+        for block in reply["blocks"]
+        if block["type"] == "context"
+        for element in block["elements"]
+        if element["text"].startswith(":books:")
+    ]
+
+
+def test_hours_shows_the_mentor_and_the_mentee_their_pairs_coverage_and_no_one_else(
+    services: Services, pairs: None, app: App
+) -> None:
+    log(services, LEE, "45m #I #II", "2026-10-07")
+    log(services, LEE, "30m observation #ii", "2026-11-10")
+    line = "I ✓ 1 (last 7 Oct) · II ✓ 2 (last 10 Nov) · III — none yet · IV — none yet"
+    # Lee mentors Bea but, as Lincoln's lead mentor, sees his school: hours and counts, no line
+    assert standards_context(hours(app, LEE)) == []
+    assert standards_context(hours(app, "U0BEA")) == [f":books: Standards: {line}"]
+    assert standards_context(hours(app, MIA)) == [
+        ":books: Standards: I — none yet · II — none yet · III — none yet · IV — none yet"
+    ]
+    assert standards_context(hours(app, "U0PAT")) == []  # the evaluator: hours only
+    assert standards_context(hours(app, "U0CORA")) == []
+    for user in (LEE, "U0BEA", MIA, "U0PAT", "U0CORA"):
+        assert SECRET not in json.dumps(hours(app, user))
