@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.grammar import ParseError
 from bot.ledger import NO_PAIR_TIME, ZERO, PairSummary, ProgramYear, ScopeSummary, Totals
+from bot.policy import Standard
 
 if TYPE_CHECKING:  # bot.standards builds on Member: imported for the annotation only
     from bot.standards import Coverage
@@ -119,6 +120,8 @@ class FormDefaults:
     notes: str | None = None
     mentee_id: int | None = None
     school_year_start: date | None = None
+    standards: tuple[Standard, ...] = ()  # the program's, offered by a new entry's form
+    chosen_standards: tuple[str, ...] = ()
 
 
 # ---- /hours -----------------------------------------------------------------------------------

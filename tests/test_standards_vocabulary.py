@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import func, select
 
 from bot.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
@@ -19,9 +19,15 @@ from bot.policy import CA_PRESET, MA_PRESET, ProgramConfigError, Standard, parse
 from bot.services.container import Services
 from bot.store.models import LogEntry
 from conftest import PROGRAM_TOML, SIGNING_SECRET
-from fakes.blockkit import valid_message
+from fakes.blockkit import valid_message, valid_view
 from fakes.bolt_requests import all_text
-from fakes.signing import signed_headers, slash_command_body
+from fakes.signing import (
+    block_action_body,
+    signed_headers,
+    slash_command_body,
+    view_submission_body,
+)
+from fakes.slack_api import FakeSlackApi
 
 WED = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)
 BEA = MenteeOption(1, "Bea", "U0BEA")
@@ -103,11 +109,14 @@ def test_a_program_file_may_name_its_own_standards() -> None:
 # ---- /logmeeting through the Bolt app ---------------------------------------------------------
 
 
-def command(app: App, text: str, user: str = "U0LEE") -> dict[str, Any]:
-    body = slash_command_body("/logmeeting", text, user)
+def dispatch(app: App, body: str) -> BoltResponse:
     response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
     assert response.status == 200, response.body
-    reply = json.loads(response.body)
+    return response
+
+
+def command(app: App, text: str, user: str = "U0LEE") -> dict[str, Any]:
+    reply = json.loads(dispatch(app, slash_command_body("/logmeeting", text, user)).body)
     assert reply["response_type"] == "ephemeral"
     return valid_message(reply)
 
@@ -147,3 +156,66 @@ def test_logmeeting_stores_the_programs_tags_and_refuses_others(
     command(app, good)
     expected = {"45m #ii #IV": "II,IV", "45m #cstp2 #CSTP4": "CSTP2,CSTP4", "45m #teach #r2": "TEACH,R2"}  # fmt: skip
     assert stored(services) == [(45, expected[good])]
+
+
+# ---- the log form offers the program's standards ----------------------------------------------
+
+
+def form_state(mentee: int, standards: list[str]) -> dict[str, Any]:
+    def option(code: str) -> dict[str, Any]:
+        return {"text": {"type": "plain_text", "text": code}, "value": code}
+
+    return {
+        "mentee": {"value": {"type": "static_select", "selected_option": option(str(mentee))}},
+        "date": {"value": {"type": "datepicker", "selected_date": "2026-11-17"}},
+        "duration": {"value": {"type": "plain_text_input", "value": "45m"}},
+        "kind": {"value": {"type": "static_select", "selected_option": option("meeting")}},
+        "standards": {
+            "value": {
+                "type": "multi_static_select",
+                "selected_options": [option(c) for c in standards],
+            }
+        },
+        "notes": {"value": {"type": "plain_text_input", "value": None}},
+    }
+
+
+def test_the_log_form_offers_the_programs_standards_and_stores_the_picked_ones(
+    services: Services, roster: dict[str, int], pairs: None, app: App, slack_api: FakeSlackApi
+) -> None:
+    services.programs.load(parse_program_toml(PROGRAM_TOML + OWN_TOML))
+    # the form opened from a line's "Open the form" button is prefilled from the line
+    body = block_action_body("U0LEE", "open_log_modal", "45m #teach", response_url=slack_api.response_url)  # fmt: skip
+    dispatch(app, body)
+    (opened,) = slack_api.calls_to("views.open")
+    view = valid_view(opened.params["view"])
+    (block,) = [b for b in view["blocks"] if b.get("block_id") == "standards"]
+    assert block["optional"] is True
+    options = block["element"]["options"]
+    assert [(o["value"], o["text"]["text"]) for o in options] == [
+        ("PLAN", "PLAN · Planning for learning"),
+        ("TEACH", "TEACH · Teaching"),
+        ("R2", "R2 · Reflection"),
+    ]
+    assert [o["value"] for o in block["element"]["initial_options"]] == ["TEACH"]
+
+    bea_id = roster["bea@hillside.example"]
+    # a forged option outside the program's standards: refused under the field, nothing stored
+    body = view_submission_body("U0LEE", "log_new", "", form_state(bea_id, ["PLAN", "IV"]))
+    refused = json.loads(dispatch(app, body).body)
+    assert refused["response_action"] == "errors"
+    assert "isn't one of this program's standards" in refused["errors"]["standards"]
+    assert count(services) == 0
+    body = view_submission_body("U0LEE", "log_new", "", form_state(bea_id, ["PLAN", "R2"]))
+    assert not dispatch(app, body).body
+    assert stored(services) == [(45, "PLAN,R2")]
+
+
+def test_a_program_without_standards_offers_none_in_the_form(
+    services: Services, pairs: None, app: App, slack_api: FakeSlackApi
+) -> None:
+    services.programs.load(parse_program_toml(PROGRAM_TOML + "[overrides]\nstandards = []\n"))
+    dispatch(app, slash_command_body("/logmeeting", "", "U0LEE"))
+    (opened,) = slack_api.calls_to("views.open")
+    view = valid_view(opened.params["view"])
+    assert [b.get("block_id") for b in view["blocks"]] == ["mentee", "date", "duration", "kind", "notes"]  # fmt: skip

@@ -146,8 +146,10 @@ class LogService:
         kind: str,
         on: date,
         notes: str | None,
+        standards: tuple[str, ...] = (),
     ) -> LogOutcome:
-        """Store what the log form says: each field from its own box."""
+        """Store what the log form says: each field from its own box (the standards picked
+        are checked against the program's like a typed tag)."""
         program = self.programs.current()
         with self.store.read() as session:
             logger = self.people.caller(session, program, slack_user_id)
@@ -162,6 +164,8 @@ class LogService:
                 weekly_target=program.weekly_target(program.today(now)),
             )
         text = f"{request.minutes}m {request.kind} {request.occurred_on.isoformat()}"
+        if standards:
+            text += " std:" + ",".join(standards)
         return self.log_text(
             slack_user_id, text, now, source="form", mentee_id=mentee_id, notes=notes or ""
         )
@@ -413,6 +417,7 @@ class LogService:
             occurred_on=program.today(now),
             mentee_id=mentees[0].id if len(mentees) == 1 else None,
             school_year_start=program.config.school_year_start,
+            standards=program.policy.vocabulary,
         )
         if text.strip():
             ctx = LogContext(
@@ -433,6 +438,8 @@ class LogService:
                     parsed.notes,
                     parsed.mentee_ids[0] if parsed.mentee_ids else defaults.mentee_id,
                     defaults.school_year_start,
+                    defaults.standards,
+                    parsed.standards,
                 )
         return defaults
 
