@@ -131,7 +131,7 @@ class StandardsService:
     def own_pairs(self, slack_user_id: str, now: datetime) -> list[Coverage]:
         """Coverage of the pairs of this program year the person is the mentor or the mentee
         of, ongoing first, then by mentee; empty when the program has no standards."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         today = program.today(now)
         year = program.year_of(today)
         with self.store.read() as session:
