@@ -117,6 +117,18 @@ class SchoolCalendar:
         last = self.previous_school_day(monday, include_today=False)
         return self.school_week(last)
 
+    def school_weeks_between(self, since: date, today: date) -> int:
+        """The Monday–Sunday weeks with a school day that lie wholly after the week of
+        ``since`` and are over by ``today`` (their Sunday is before it): the school weeks that
+        have passed since that day. Weeks without school (a vacation) don't count."""
+        monday = since - timedelta(days=since.weekday()) + timedelta(days=7)
+        weeks = 0
+        while monday + timedelta(days=6) < today:
+            if self.school_days_in(monday, monday + timedelta(days=6)):
+                weeks += 1
+            monday += timedelta(days=7)
+        return weeks
+
     def deadline_due(self, rule: DeadlineRule, hire_date: date | None = None) -> date:
         """When ``rule`` is due for someone hired on ``hire_date`` (None: hired before the year).
 

@@ -174,9 +174,14 @@ def total(parts: Iterable[Totals]) -> Totals:
     return result
 
 
+def is_pair_time(kind: str) -> bool:
+    """Whether an entry of this kind is time the pair spent together (every kind but visits)."""
+    return kind != VISIT
+
+
 def entry_totals(entry: Entry) -> Totals:
     """What one entry adds to its pair."""
-    if entry.kind == VISIT:
+    if not is_pair_time(entry.kind):
         return Totals(visits=1, visit_minutes=entry.minutes)
     return Totals(
         minutes=entry.minutes,

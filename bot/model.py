@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.grammar import ParseError
 from bot.ledger import NO_PAIR_TIME, ZERO, PairSummary, ProgramYear, ScopeSummary, Totals
+from bot.policy import Standard
+
+if TYPE_CHECKING:  # bot.standards builds on Member: imported for the annotation only
+    from bot.standards import Coverage
 
 Period = Literal["week", "month", "year"]
 PERIODS: tuple[Period, ...] = ("week", "month", "year")
@@ -116,6 +120,8 @@ class FormDefaults:
     notes: str | None = None
     mentee_id: int | None = None
     school_year_start: date | None = None
+    standards: tuple[Standard, ...] = ()  # the program's, offered by a new entry's form
+    chosen_standards: tuple[str, ...] = ()
 
 
 # ---- /hours -----------------------------------------------------------------------------------
@@ -183,6 +189,7 @@ class HoursReport:
     # Listed mentees past their induction year: (their year, pair time toward the 50 hours).
     beyond: dict[int, tuple[int, int]] = field(default_factory=dict)
     year2_target: int = 0  # minutes: the 50 hours
+    coverage: tuple[Coverage, ...] = ()  # a mentor's or mentee's own pairs: standards, counts
 
     def total(self, period: Period) -> int:
         """Pair time over every pair in scope in a period."""

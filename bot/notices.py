@@ -9,6 +9,7 @@ from datetime import date
 from bot.deadlines import DueItem
 from bot.ledger import ZERO, Totals
 from bot.model import Member, MilestoneMark, Readiness
+from bot.standards import Coverage
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Digest:
     total: Totals = ZERO  # the cohort's week, every pair counted once
     met_target: int = 0  # pairs that met the weekly target
     school_days: int = 5  # the week's school days: weekly_target is prorated by them
+    coverage: tuple[Coverage, ...] = ()  # ongoing pairs' standards coverage (counts only)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,10 @@ ADMIN_TITLES = TITLES | {
 }
 
 
+STANDARDS_TITLE = "Log entries per standard (educators served)"
+NO_STANDARDS = "the program's policy lists no standards"
+
+
 def _hours(minutes: int) -> float:
     return round(minutes / 60, 2)
 
@@ -123,8 +127,28 @@ def report_json(report: AnnualReport) -> str:
         "teachers": _titled(report_items(report.teachers), TITLES),
         "administrators": _titled(report_items(report.administrators), ADMIN_TITLES),
         "milestones": report.milestones,
+        "standards": standards_json(report),
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _standard_rows(report: AnnualReport, part: ProgramReport) -> list[dict[str, Any]]:
+    return [
+        {"code": s.code, "name": s.name, "entries": part.standards.get(s.code, 0)}
+        for s in report.vocabulary
+    ]
+
+
+def standards_json(report: AnnualReport) -> dict[str, Any]:
+    """Coverage of the standards as counts only: entries per standard over each report's (b)."""
+    if not report.vocabulary:
+        return {"title": STANDARDS_TITLE, "source": "none", "reason": NO_STANDARDS}
+    return {
+        "title": STANDARDS_TITLE,
+        "source": "counted",
+        "teachers": _standard_rows(report, report.teachers),
+        "administrators": _standard_rows(report, report.administrators),
+    }
 
 
 def _titled(items: dict[str, dict[str, Any]], titles: dict[str, str]) -> dict[str, Any]:
@@ -241,6 +265,16 @@ def report_markdown(report: AnnualReport) -> str:
         "",
     ]
     lines += [f"- {md_cell(k)}: {n}" for k, n in sorted(report.milestones.items())] or ["- none"]
+    lines += ["", f"## {STANDARDS_TITLE}", ""]
+    if not report.vocabulary:
+        lines.append(f"Not available: {NO_STANDARDS}.")
+    else:
+        lines += ["| standard | name | teachers | administrators |", "|---|---|---|---|"]
+        lines += [
+            f"| {md_cell(s.code)} | {md_cell(s.name)} | {report.teachers.standards.get(s.code, 0)} "
+            f"| {report.administrators.standards.get(s.code, 0)} |"
+            for s in report.vocabulary
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -288,6 +322,9 @@ def report_csv(report: AnnualReport) -> str:
         rows.append([name, "e", "minutes", part.minutes_together])
         for key in "afgh":
             rows += _item_csv(name, key, part.items[key])
+        rows += [
+            [name, "standards", s.code, part.standards.get(s.code, 0)] for s in report.vocabulary
+        ]
     return csv_text(["report", "item", "key", "value"], rows)
 
 

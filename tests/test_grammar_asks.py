@@ -10,18 +10,22 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
+from bot.policy import MA_PRESET
 
 WED = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in New York
 YEAR_START = date(2026, 8, 31)
 ADA = MenteeOption(1, "Ada Admin", "U0ADA")
 BO = MenteeOption(2, "Bo Brandt", "U0BO")
+MA = MA_PRESET
 NY, CHICAGO, LONDON = (ZoneInfo(z) for z in ("America/New_York", "America/Chicago", "Europe/London"))  # fmt: skip
 CONTEXTS: dict[str, LogContext] = {
-    "us": LogContext(WED, NY, YEAR_START, (ADA,)),
-    "us2": LogContext(WED, NY, YEAR_START, (ADA, BO)),
-    "chicago": LogContext(WED, CHICAGO, YEAR_START, (ADA,)),
-    "uk": LogContext(WED, LONDON, YEAR_START, (ADA,)),
-    "dec5": LogContext(datetime(2026, 12, 5, 15, 0, tzinfo=UTC), NY, YEAR_START, (ADA,)),
+    "us": LogContext(WED, NY, YEAR_START, (ADA,), MA.vocabulary),
+    "us2": LogContext(WED, NY, YEAR_START, (ADA, BO), MA.vocabulary),
+    "chicago": LogContext(WED, CHICAGO, YEAR_START, (ADA,), MA.vocabulary),
+    "uk": LogContext(WED, LONDON, YEAR_START, (ADA,), MA.vocabulary),
+    "dec5": LogContext(
+        datetime(2026, 12, 5, 15, 0, tzinfo=UTC), NY, YEAR_START, (ADA,), MA.vocabulary
+    ),
 }
 
 
@@ -169,7 +173,7 @@ EXAMPLES = [
     ("us2", "45m obs", "/logmeeting 45m observation with @ada yesterday"),
     ("us", "45m obs <@U0ADA> tomorrow", "/logmeeting 45m observation with @ada yesterday"),
     ("us", "obs <@U0ADA|ada>", "/logmeeting 45m observation with @ada yesterday"),
-    ("us2", "45m <@U0ADA> <@U0BO> #XX", "/logmeeting 45m with @ada @bo #II yesterday"),
+    ("us2", "45m <@U0ADA> <@U0BO> #XX", "/logmeeting 45m with @ada @bo #I yesterday"),
     ("us", "obs <@U0ZED|zed>", "/logmeeting 45m observation with @zed yesterday"),
 ]  # fmt: skip
 

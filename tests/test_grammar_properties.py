@@ -19,6 +19,7 @@ from bot.grammar import (
     local_today,
     parse_log,
 )
+from bot.policy import MA_PRESET
 
 ERROR_CODES = {
     "empty",
@@ -78,7 +79,13 @@ def contexts(draw: st.DrawFn) -> LogContext:
             [("Bea", "U0BEA"), ("Carl", "U0CARL"), ("Dee", "U0DEE")][:count]
         )
     )
-    return LogContext(now=now, timezone=zone, school_year_start=start, mentees=mentees)
+    return LogContext(
+        now=now,
+        timezone=zone,
+        school_year_start=start,
+        mentees=mentees,
+        standards=MA_PRESET.vocabulary,
+    )
 
 
 def _check(result: LogRequest | ParseError, ctx: LogContext) -> None:

@@ -92,7 +92,7 @@ def override(body: str) -> str:
         ({}, override("overdue_alert_repeat_school_days = 0"), "overrides.overdue_alert_repeat_school_days:"),
         ({}, override('digest_weekday = "9"'), "overrides.digest_weekday:"),
         ({}, override('kinds = ["meeting", "walkthrough"]'), "overrides.kinds: can't be overridden: /logmeeting and its form use the preset's kinds"),
-        ({}, override('standards = ["I", "V"]'), "overrides.standards: can't be overridden"),
+        ({}, override('standards = ["I", "V V"]'), "overrides.standards: 'V V' is not a standard code"),
         ({"calendar_ics": "42"}, "", "calendar_ics: expected a file path string"),
         ({"non_school_days": "[" + ", ".join(["2026-09-07"] * 401) + "]"}, "", "non_school_days: tuple should have at most 400 items"),
         ({"vacations": "[" + ", ".join(["[2026-12-24, 2027-01-01]"] * 101) + "]"}, "", "vacations: tuple should have at most 100 items"),

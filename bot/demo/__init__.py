@@ -33,6 +33,18 @@ NOTES = (
     None,
 )
 KINDS = ("meeting", "meeting", "observation", "planning", "co-teaching", "meeting")
+TAGGED_SHARE = 0.5  # about half the demo entries name a standard
+
+
+def _demo_standards(tagger: random.Random, standards: tuple[str, ...], pair: int) -> str | None:
+    """A standard for a demo entry, or none; each pair leaves one standard untouched (so Home,
+    `/hours` and the digest show "none yet" and the six-week flag)."""
+    usable = [code for index, code in enumerate(standards) if index != pair % len(standards)]
+    if not usable or tagger.random() >= TAGGED_SHARE:
+        return None
+    return tagger.choice(usable)
+
+
 MINUTES = (20, 30, 45, 45, 60, 90)
 
 
@@ -98,6 +110,8 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
         for mentor, mentee, start in PAIRS:
             services.assignments.assign(None, mentor, mentee, start, at)
         today = program.today(DEMO_NOW)
+        tagger = random.Random(SEED + 1)  # apart from the logs' own draws, which stay as they were
+        pair_index = {(mentor, mentee): index for index, (mentor, mentee, _) in enumerate(PAIRS)}
         with services.store.write() as session:
             ids = {m.email: m.id for m in services.people.all_members(session, program)}
             for mentor, mentee, day, minutes, kind, notes in _demo_logs(
@@ -114,6 +128,9 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
                         minutes=minutes,
                         kind=kind,
                         notes=notes,
+                        standards=_demo_standards(
+                            tagger, program.policy.standards, pair_index[(mentor, mentee)]
+                        ),
                         source="demo",
                         created_at=created,
                         updated_at=created,

@@ -23,7 +23,6 @@ from bot.grammar.types import (
     MAX_MINUTES,
     MAX_NOTES_CHARS,
     MIN_MINUTES,
-    STANDARDS,
     LogContext,
     LogRequest,
     MenteeOption,
@@ -51,7 +50,6 @@ __all__ = [
     "MAX_MINUTES",
     "MAX_NOTES_CHARS",
     "MIN_MINUTES",
-    "STANDARDS",
     "LogContext",
     "LogRequest",
     "MenteeOption",
@@ -99,7 +97,7 @@ def _read(text: str, ctx: LogContext) -> Reading:
     read_mentions(scan, reading)
     read_explicit_durations(scan, reading)
     read_date(scan, reading, ctx, today)
-    read_standards(scan, reading)
+    read_standards(scan, reading, ctx.standards)
     if not reading.durations:
         read_bare_numbers(scan, reading)
     read_kind(scan, reading)

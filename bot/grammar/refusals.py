@@ -81,13 +81,7 @@ def _refusal(
     if date_refusal is not None:
         return date_refusal
     if reading.unknown_standards:
-        return ParseError(
-            "unknown_standard",
-            f'I don\'t know the standard "{reading.unknown_standards[0]}"; '
-            "use I, II, III, IV or cstp1 to cstp6, e.g. #II.",
-            understood,
-            example.build(standard="#II"),
-        )
+        return _unknown_standard(reading, ctx, understood, example)
     if reading.minutes is None:
         return ParseError(
             "missing_duration", "I couldn't find how long it was.", understood, example.build()
@@ -132,6 +126,31 @@ def _refusal(
             tuple(m.person_id for m in ctx.mentees),
         )
     return None
+
+
+def _unknown_standard(
+    reading: Reading, ctx: LogContext, understood: dict[str, str], example: _Example
+) -> ParseError:
+    """A tag outside the program's standards: say which it has, with their names."""
+    typed = reading.unknown_standards[0]
+    if not ctx.standards:
+        return ParseError(
+            "unknown_standard",
+            f'This program has no standards to tag, so "{typed}" can\'t be recorded; '
+            "leave the tag out.",
+            understood,
+            example.build(),
+        )
+    listed = "; ".join(
+        f"{s.code} ({s.name})" if s.name != s.code else s.code for s in ctx.standards
+    )
+    first = ctx.standards[0].code
+    return ParseError(
+        "unknown_standard",
+        f"\"{typed}\" isn't one of this program's standards: {listed}. Tag one as #{first}.",
+        understood,
+        example.build(standard=f"#{first}"),
+    )
 
 
 def _unresolved_mention(

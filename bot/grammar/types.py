@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.policy import DEFAULT_KINDS
+from bot.policy import DEFAULT_KINDS, Standard
+from bot.policy.rules import STANDARD_CODE_RE
 
 KINDS: tuple[str, ...] = DEFAULT_KINDS
 MIN_MINUTES, MAX_MINUTES = 1, 720
 MAX_INPUT_CHARS = 8_000
 MAX_NOTES_CHARS = 2_000
-STANDARDS: tuple[str, ...] = ("I", "II", "III", "IV", *(f"CSTP{n}" for n in range(1, 7)))
 DEFAULT_EXAMPLE = "/logmeeting 45m observation with @jane yesterday"
 COMMAND_PREFIX = "/logmeeting "
 # Timezones whose programs write numeric dates month first (9/14 = 14 Sep): the Americas.
@@ -55,6 +55,7 @@ class LogContext:
     timezone: ZoneInfo
     school_year_start: date
     mentees: tuple[MenteeOption, ...] = ()
+    standards: tuple[Standard, ...] = ()  # the program's (its policy's): what a tag may name
 
     @property
     def month_first(self) -> bool:
@@ -92,10 +93,11 @@ class LogRequest(BaseModel):
 
     @field_validator("standards")
     @classmethod
-    def _known_standards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [s for s in value if s not in STANDARDS]
-        if unknown:
-            raise ValueError(f"unknown standards {unknown!r}")
+    def _standard_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # which codes a program knows is the grammar's to decide (LogContext.standards)
+        bad = [s for s in value if not STANDARD_CODE_RE.match(s)]
+        if bad:
+            raise ValueError(f"not standard codes: {bad!r}")
         return value
 
     @field_validator("mentioned_user_ids")

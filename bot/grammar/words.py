@@ -9,10 +9,11 @@ A word one typo away from a kind in that place (`obsevation`) is asked about, ne
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.grammar.scan import FLAGS, MASK, SHIELD, Reading, Scan, alternation
-from bot.grammar.types import MAX_NOTES_CHARS, STANDARDS
-from bot.policy import DEFAULT_KIND
+from bot.grammar.types import MAX_NOTES_CHARS
+from bot.policy import DEFAULT_KIND, Standard
 
 KIND_ALIASES: dict[str, str] = {
     "meeting": "meeting", "meet": "meeting", "mtg": "meeting", "check-in": "meeting",
@@ -50,11 +51,9 @@ _KIND_WORDS = alternation(KIND_ALIASES).replace("\\ ", r"[\s-]+")  # "co teachin
 _KIND_RE = re.compile(rf"(?<![\w#@/-])(?P<kind>{_KIND_WORDS})(?![\w-])", FLAGS)
 _ARTICLE_BEFORE_RE = re.compile(r"(?<![\w])(?:an?|the)\s+$", FLAGS)  # "an observation"
 _WORD_RE = re.compile(r"[^\s\x00\x01]+")
-_STANDARD_RE = re.compile(
-    r"(?<![\w#&<])(?:\#(?P<hash>[ivx]{1,4}|cstp[0-9]{1,2})|std:(?P<std>[a-z0-9]+(?:,[a-z0-9]+)*))"
-    r"(?![\w])",
-    FLAGS,
-)
+# What reads as a standards tag whatever the program's standards are (`#V`, `#cstp9`), so a tag
+# outside the policy is refused rather than kept as notes; `#3` or `#goals` stay notes.
+_TAG_SHAPES = r"[ivx]{1,4}|cstp[0-9]{1,2}"
 _NOTES_SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,;:.!?])")
 _NOTES_REPEATED_COMMA_RE = re.compile(r",(?:\s*,)+")
 _NOTES_ORPHAN_COMMA_RE = re.compile(r"[,;:]+(?=[.!?])")
@@ -150,15 +149,27 @@ def _first_notes_word(scan: str) -> str | None:
     return None
 
 
-def read_standards(scan: Scan, reading: Reading) -> None:
-    """`#II`, `#cstp3`, `std:ii,iii`: the standards addressed; unknown ones kept to refuse."""
-    for match in _STANDARD_RE.finditer(scan.scan):
+@lru_cache(maxsize=16)
+def _standard_re(codes: tuple[str, ...]) -> re.Pattern[str]:
+    """`#CODE` for a program code or a standard's shape, and `std:a,b` lists."""
+    tags = "|".join(filter(None, (alternation(codes), _TAG_SHAPES)))
+    return re.compile(
+        rf"(?<![\w#&<])(?:\#(?P<hash>{tags})|std:(?P<std>[a-z0-9]+(?:,[a-z0-9]+)*))(?![\w])",
+        FLAGS,
+    )
+
+
+def read_standards(scan: Scan, reading: Reading, vocabulary: tuple[Standard, ...]) -> None:
+    """`#II`, `#cstp3`, `std:ii,iii`: the standards of the program's vocabulary addressed (in
+    any case); tags outside it are kept to refuse."""
+    by_upper = {standard.code.upper(): standard.code for standard in vocabulary}
+    for match in _standard_re(tuple(by_upper)).finditer(scan.scan):
         tokens = [match.group("hash")] if match.group("hash") else match.group("std").split(",")
         for token in tokens:
-            name = token.upper()
-            if name in STANDARDS:
-                if name not in reading.standards:
-                    reading.standards.append(name)
+            code = by_upper.get(token.upper())
+            if code is not None:
+                if code not in reading.standards:
+                    reading.standards.append(code)
             elif token not in reading.unknown_standards:
                 reading.unknown_standards.append(token)
         scan.consume(match.start(), match.end())

@@ -17,9 +17,11 @@ A program is described by a TOML file (see ``bot/demo/program.toml``)::
     vacations = [{ start = 2026-12-24, end = 2027-01-01, name = "Winter break" }]
     calendar_ics = "holidays.ics"       # optional; inside the TOML file's folder
 
-    [overrides]                         # a Policy field except preset, deadlines, kinds, standards
+    [overrides]                         # a Policy field except preset, deadlines, kinds
     weekly_target_minutes = 90
     digest_time = "08:00"
+    standards = ["A", "B"]              # the program's own standards (default: the preset's)
+    standard_names = { A = "Planning", B = "Instruction" }
 
     [[deadlines]]                       # a preset's key patches that rule ...
     key = "mentor_assigned"
@@ -52,6 +54,7 @@ from bot.policy.rules import (
     Anchor,
     DeadlineRule,
     Policy,
+    Standard,
     next_month_day,
     parse_month_day,
 )
@@ -79,6 +82,7 @@ __all__ = [
     "Policy",
     "ProgramConfig",
     "ProgramConfigError",
+    "Standard",
     "Vacation",
     "ics_days",
     "load_program_toml",

@@ -31,3 +31,5 @@ MAX_YEAR2_TARGET_HOURS = 1_000
 MAX_RATE_CENTS = 100_000  # $1,000 an hour
 MAX_STIPEND_CENTS = 10_000_000  # $100,000 a year
 MAX_PROGRAM_BYTES = 1_000_000  # a program file is a few KB
+MAX_STANDARDS = 20  # a program's own standards (MA has 4, CA 6)
+MAX_STANDARD_CODE_CHARS = 12  # codes are stored comma-separated in log_entries.standards

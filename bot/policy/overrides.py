@@ -21,13 +21,13 @@ _LINKED_RULE_FIELDS: dict[str, tuple[str, str]] = {
     "orientation_late_hire_school_days": ("orientation", "late_hire_school_days"),
     "report_due": ("annual_report", "fixed_month_day"),
 }
-# Kinds and standards are what /logmeeting reads and the form offers; what counts as pair time
-# and as an observation in the report depends on the kinds, so a file can't change them.
+# Kinds are what /logmeeting reads and the form offers; what counts as pair time and as an
+# observation in the report depends on them, so a file can't change them. Standards it may.
 _FIXED_REASON = (
     "can't be overridden: /logmeeting and its form use the preset's {what} "
     "(choose the preset with the top-level key 'policy')"
 )
-_FIXED_WHAT = {"kinds": "kinds", "standards": "standards", "standard_names": "standard names"}
+_FIXED_WHAT = {"kinds": "kinds"}
 
 
 def _key_problems(overrides: Mapping[str, Any]) -> list[str]:
@@ -55,6 +55,12 @@ def apply_overrides(
     usable = {key: value for key, value in overrides.items() if key in OVERRIDABLE_FIELDS}
     data = base.model_dump()
     data.update(usable)
+    if "standards" in usable and "standard_names" not in usable:
+        # the program's own standards: the preset's names are kept for the codes it keeps
+        listed = usable["standards"] if isinstance(usable["standards"], list | tuple) else ()
+        data["standard_names"] = {
+            code: name for code, name in base.standard_names.items() if code in listed
+        }
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any, Literal
 
@@ -13,6 +14,8 @@ from bot.policy.limits import (
     MAX_RATE_CENTS,
     MAX_RULE_KEY_CHARS,
     MAX_SCHOOL_DAYS,
+    MAX_STANDARD_CODE_CHARS,
+    MAX_STANDARDS,
     MAX_STIPEND_CENTS,
     MAX_TITLE_CHARS,
     MAX_WEEKLY_TARGET_MINUTES,
@@ -41,6 +44,8 @@ Anchor = Literal["school_year_start", "hire_or_start", "fixed_date", "before_sta
 _MONTH_DAY_RE = re.compile(r"^(\d{2})-(\d{2})$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _KIND_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+# A standard code is typed as a tag (`#II`, `#cstp3`, `std:a1,a2`): letters and digits only.
+STANDARD_CODE_RE = re.compile(rf"^[A-Za-z0-9]{{1,{MAX_STANDARD_CODE_CHARS}}}$")
 _REFERENCE_YEAR = 2001  # a non-leap year used to check and compare MM-DD strings
 
 
@@ -73,6 +78,14 @@ def days_between_month_days(earlier: str, later: str) -> int:
     if end < start:
         end = date(_REFERENCE_YEAR + 1, lm, ld)
     return (end - start).days
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One standard a log can tag: its code (`II`, `CSTP3`) and its name."""
+
+    code: str
+    name: str
 
 
 def _check_members(values: Iterable[str], allowed: Sequence[str]) -> None:
@@ -247,10 +260,26 @@ class Policy(BaseModel):
     @field_validator("standards")
     @classmethod
     def _check_standards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError("lists a standard twice")
-        if any(not code.strip() for code in value):
-            raise ValueError("a standard code must not be empty")
+        if len(value) > MAX_STANDARDS:
+            raise ValueError(f"lists {len(value)} standards; at most {MAX_STANDARDS}")
+        for code in value:
+            if not STANDARD_CODE_RE.match(code):
+                raise ValueError(
+                    f"{code[:40]!r} is not a standard code: letters and digits only, at most "
+                    f"{MAX_STANDARD_CODE_CHARS} (such as 'II' or 'CSTP3')"
+                )
+        if len({code.upper() for code in value}) != len(value):
+            raise ValueError("lists a standard twice (codes are read in any case)")
+        return value
+
+    @field_validator("standard_names")
+    @classmethod
+    def _check_standard_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, name in value.items():
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(f"the name of {code[:40]!r} must not be empty")
+            if len(name) > MAX_TITLE_CHARS:
+                raise ValueError(f"the name of {code[:40]!r} is longer than {MAX_TITLE_CHARS}")
         return value
 
     @field_validator("kinds")
@@ -284,6 +313,11 @@ class Policy(BaseModel):
         """Human name of a standard code ("II" → "Teaching All Students"); the code if unnamed."""
         return self.standard_names.get(code, code)
 
+    @property
+    def vocabulary(self) -> tuple[Standard, ...]:
+        """The standards a log may tag, in the policy's order, with their names."""
+        return tuple(Standard(code, self.standard_name(code)) for code in self.standards)
+
     def with_overrides(
         self,
         overrides: Mapping[str, Any] | None = None,
@@ -300,8 +334,9 @@ class Policy(BaseModel):
         return policy
 
 
-# What /logmeeting and its form offer comes from the preset alone (see overrides.py).
-FIXED_BY_PRESET: tuple[str, ...] = ("kinds", "standards", "standard_names")
+# The kinds /logmeeting and its form offer come from the preset alone (see overrides.py);
+# a program may name its own standards.
+FIXED_BY_PRESET: tuple[str, ...] = ("kinds",)
 OVERRIDABLE_FIELDS: tuple[str, ...] = tuple(
     name for name in Policy.model_fields if name not in {"preset", "deadlines", *FIXED_BY_PRESET}
 )

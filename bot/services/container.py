@@ -22,6 +22,7 @@ from bot.services.report import ReportService
 from bot.services.report_draft import ReportDrafts
 from bot.services.roster import RosterService
 from bot.services.signoff import SignOffService
+from bot.services.standards import StandardsService
 from bot.services.years import YearService
 from bot.store.db import Store
 
@@ -49,6 +50,7 @@ class Services:
     report_drafts: ReportDrafts
     records: RecordService
     signoff: SignOffService
+    standards: StandardsService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -91,4 +93,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         report_drafts=ReportDrafts(store, programs, people, reports),
         records=RecordService(store, programs, people),
         signoff=SignOffService(store, programs, people),
+        standards=StandardsService(store, programs, people),
     )

@@ -34,6 +34,8 @@ from bot.services.schedule_data import (
     ProgramSnapshot,
     pairs_active_between,
 )
+from bot.services.standards import tagged_entries
+from bot.standards import Coverage, coverage
 
 
 class DigestJob(NudgeReads):
@@ -78,16 +80,24 @@ class DigestJob(NudgeReads):
             week_pairs = pairs_active_between(session, program, week[0], week[1])
             totals = ledger.pairs_between(session, program, week[0], week[1])
             contacts = ledger.last_contacts(session, program)
+            tagged = (
+                tagged_entries(session, program, program.year_of(today))
+                if program.policy.standards
+                else {}
+            )
         done = self._done(snapshot, program) | set(snapshot.reported)  # done, to a lead
         by_school: dict[str | None, list[Member]] = defaultdict(list)
         for member in snapshot.members.values():
             if "mentee" in member.roles:
                 by_school[member.school].append(member)
         pairs_of: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+        started_of: dict[tuple[int, int], date] = {}
         for mentor_id, mentee_id, started, ended in week_pairs:
             listed = {m for m, _, _ in pairs_of[mentee_id]}
             if mentor_id in snapshot.members and mentor_id not in listed:
                 pairs_of[mentee_id].append((mentor_id, started, ended))
+            first = started_of.get((mentor_id, mentee_id), started)
+            started_of[(mentor_id, mentee_id)] = min(first, started)
         period = (today - timedelta(days=today.weekday())).isoformat()
         target = week_target(program.calendar, program.policy.weekly_target_minutes, week[0])
         notes: list[Nudge] = []
@@ -115,6 +125,20 @@ class DigestJob(NudgeReads):
                             ended_on=ended if ended is not None and ended <= week[1] else None,
                         )
                     )
+            covered: list[Coverage] = [
+                coverage(
+                    p.mentor,
+                    p.mentee,
+                    started_of[(p.mentor.id, p.mentee.id)],
+                    None,
+                    program.policy.vocabulary,
+                    tagged.get((p.mentor.id, p.mentee.id), ()),
+                    program.calendar,
+                    today,
+                )
+                for p in pairs
+                if p.ended_on is None and program.policy.standards
+            ]
             overdue = [i for m in cohort for i in open_items.get(m.id, ([], []))[0]]
             upcoming = [i for m in cohort for i in open_items.get(m.id, ([], []))[1]]
             week_totals = [totals.get((p.mentor.id, p.mentee.id), ZERO) for p in pairs]
@@ -132,6 +156,7 @@ class DigestJob(NudgeReads):
                 total=total(week_totals),
                 met_target=sum(1 for t in week_totals if t.minutes >= target),
                 school_days=program.calendar.school_days_in(week[0], week[1]),
+                coverage=tuple(covered),
             )
             notes.append(Nudge("weekly-digest", str(lead.slack_user_id), "digest", period, digest))
         return notes

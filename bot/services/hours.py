@@ -20,6 +20,7 @@ from bot.services.errors import NotAllowed
 from bot.services.ledger import PairFilter
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
+from bot.services.standards import CoveredPair, pair_coverage
 from bot.store.db import Store
 from bot.store.models import Assignment, Person
 
@@ -114,6 +115,22 @@ class HoursService:
             beyond = ledger.beyond_induction(
                 session, program, [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
             )
+            own = visible_scope(viewer)[0] == "own" and target in (None, viewer)
+            covered = (
+                pair_coverage(
+                    session,
+                    program,
+                    [
+                        CoveredPair(
+                            members[p.mentor_id], members[p.mentee_id], p.started_on, p.ended_on
+                        )
+                        for p in listed
+                    ],
+                    periods.today,
+                )
+                if own
+                else []
+            )
         rows = tuple(
             PairTotals(
                 mentor=members[p.mentor_id],
@@ -137,6 +154,7 @@ class HoursService:
             year=periods.year,
             beyond=beyond,
             year2_target=program.policy.year2_target_hours * 60,
+            coverage=tuple(covered),
         )
 
 

@@ -66,7 +66,9 @@ class LogService:
             [logger] if is_mentee_logger(logger) else active_mentees(session, program, logger.id)
         )
         options = tuple(MenteeOption(m.id, m.name, m.slack_user_id) for m in mentees)
-        ctx = LogContext(now, program.tz, program.config.school_year_start, options)
+        ctx = LogContext(
+            now, program.tz, program.config.school_year_start, options, program.policy.vocabulary
+        )
         return ctx, {m.id: m for m in mentees}
 
     # ---- logging -------------------------------------------------------------------------
@@ -145,8 +147,10 @@ class LogService:
         kind: str,
         on: date,
         notes: str | None,
+        standards: tuple[str, ...] = (),
     ) -> LogOutcome:
-        """Store what the log form says: each field from its own box."""
+        """Store what the log form says: each field from its own box (the standards picked
+        are checked against the program's like a typed tag)."""
         program = self.programs.current()
         with self.store.read() as session:
             logger = self.people.caller(session, program, slack_user_id)
@@ -161,6 +165,8 @@ class LogService:
                 weekly_target=program.weekly_target(program.today(now)),
             )
         text = f"{request.minutes}m {request.kind} {request.occurred_on.isoformat()}"
+        if standards:
+            text += " std:" + ",".join(standards)
         return self.log_text(
             slack_user_id, text, now, source="form", mentee_id=mentee_id, notes=notes or ""
         )
@@ -350,6 +356,7 @@ class LogService:
                 program.tz,
                 program.config.school_year_start,
                 (MenteeOption(mentee.id, mentee.name, mentee.slack_user_id),),
+                program.policy.vocabulary,
             )
             parsed = form_request(duration_text, kind, on, ctx)
             if isinstance(parsed, ParseError):
@@ -416,6 +423,7 @@ class LogService:
             occurred_on=program.today(now),
             mentee_id=mentees[0].id if len(mentees) == 1 else None,
             school_year_start=program.config.school_year_start,
+            standards=program.policy.vocabulary,
         )
         if text.strip():
             ctx = LogContext(
@@ -423,6 +431,7 @@ class LogService:
                 program.tz,
                 program.config.school_year_start,
                 tuple(MenteeOption(m.id, m.name, m.slack_user_id) for m in mentees),
+                program.policy.vocabulary,
             )
             parsed = parse_log(text, ctx)
             if isinstance(parsed, LogRequest):
@@ -435,6 +444,8 @@ class LogService:
                     parsed.notes,
                     parsed.mentee_ids[0] if parsed.mentee_ids else defaults.mentee_id,
                     defaults.school_year_start,
+                    defaults.standards,
+                    parsed.standards,
                 )
         return defaults
 
@@ -454,4 +465,4 @@ class LogService:
                 raise Refusal("That mentee is no longer on the roster.")
             known[mentee_id] = found[0]
             options = (MenteeOption(found[0].id, found[0].name, found[0].slack_user_id),)
-        return LogContext(ctx.now, ctx.timezone, ctx.school_year_start, options)
+        return LogContext(ctx.now, ctx.timezone, ctx.school_year_start, options, ctx.standards)

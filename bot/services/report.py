@@ -14,10 +14,12 @@ from sqlalchemy import func, select
 
 from bot.ledger import ZERO, MentorTime, Totals, in_induction_year, total
 from bot.model import CautionedAssignment, Member, ReportItem, mentor_caution
+from bot.policy import Standard
 from bot.services import ledger
 from bot.services.assignments import trained_mentors
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
+from bot.services.standards import counts_by_mentee
 from bot.store.db import Store
 from bot.store.models import Assignment, MilestoneDone
 
@@ -88,6 +90,7 @@ class ProgramReport:
     items: dict[str, ReportItem] = field(
         default_factory=lambda: {k: ReportItem.missing(r) for k, r in NOT_RECORDED.items()}
     )
+    standards: dict[str, int] = field(default_factory=dict)  # entries per standard, `served`
 
     @property
     def observations(self) -> int:
@@ -116,6 +119,7 @@ class AnnualReport:
     teachers: ProgramReport
     administrators: ProgramReport
     milestones: dict[str, int] = field(default_factory=dict)
+    vocabulary: tuple[Standard, ...] = ()  # the program's standards, in the policy's order
 
 
 class ReportService:
@@ -155,13 +159,22 @@ class ReportService:
                 )
             }
             trained = trained_mentors(session, program, None)
+            mentees = [m.id for m in members.values() if "mentee" in m.roles]
+            tags = counts_by_mentee(session, program, period, mentees)
         mentors_of: dict[int, list[int]] = defaultdict(list)
         for mentor, mentee in [*((a[0], a[1]) for a in assigned), *pair_totals]:
             if mentor not in mentors_of[mentee]:
                 mentors_of[mentee].append(mentor)
         start = program.config.school_year_start
         build = _Builder(
-            members, mentors_of, pair_totals, mentor_time, trained, start, program.year_start_month
+            members,
+            mentors_of,
+            pair_totals,
+            mentor_time,
+            trained,
+            start,
+            program.year_start_month,
+            tags,
         )
         build.cautioned = [
             CautionedAssignment(members[mentor], members[mentee], on, caution)
@@ -178,6 +191,7 @@ class ReportService:
             teachers=build.report(TEACHER_TYPES),
             administrators=build.report(ADMINISTRATOR_TYPES),
             milestones=done,
+            vocabulary=program.policy.vocabulary,
         )
 
 
@@ -190,6 +204,7 @@ class _Builder:
     trained: set[int]
     school_year_start: date
     start_month: int
+    standards: dict[int, dict[str, int]]  # entries per standard, by mentee
     cautioned: list[CautionedAssignment] = field(default_factory=list)
 
     def educator(self, member: Member) -> EducatorLine:
@@ -216,6 +231,8 @@ class _Builder:
                 start_month=self.start_month,
             ):
                 report.served.append(line)
+                for code, count in self.standards.get(member.id, {}).items():
+                    report.standards[code] = report.standards.get(code, 0) + count
             else:
                 report.beyond_induction.append(line)
         report.together = total(line.totals for line in report.served)

@@ -23,6 +23,8 @@ NEW_CALLBACK = "log_new"
 EDIT_CALLBACK = "log_edit_submit"
 MAX_VALUE_TEXT = 1500
 MAX_EDIT_BUTTONS = 5
+MAX_STANDARD_OPTIONS = 100  # Slack's limit for a select's options (policies hold at most 20)
+STANDARDS_BLOCK = "standards"
 KIND_LABELS = {
     "meeting": "Meeting",
     "observation": "Observation (I observed my mentee)",
@@ -238,6 +240,7 @@ def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str
     }
     if defaults.notes:
         notes["initial_value"] = defaults.notes
+    standards = _standards_input(defaults) if entry_id is None else None
     blocks: list[Block] = []
     if entry_id is None:
         if not mentee_options:
@@ -264,6 +267,7 @@ def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str
         },
         {"type": "input", "block_id": "duration", "label": plain("How long"), "element": duration},
         {"type": "input", "block_id": "kind", "label": plain("Kind"), "element": kind_element},
+        *([standards] if standards else []),
         {
             "type": "input",
             "block_id": "notes",
@@ -284,12 +288,46 @@ def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str
     }
 
 
+def _standards_input(defaults: FormDefaults) -> Block | None:
+    """The program's standards to pick from (none when its policy lists none)."""
+    options = [
+        _option(s.code if s.name == s.code else f"{s.code} · {s.name}", s.code)
+        for s in defaults.standards[:MAX_STANDARD_OPTIONS]
+    ]
+    if not options:
+        return None
+    element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": "value",
+        "placeholder": plain("Standards addressed"),
+        "options": options,
+    }
+    chosen = [o for o in options if o["value"] in defaults.chosen_standards]
+    if chosen:
+        element["initial_options"] = chosen
+    return {
+        "type": "input",
+        "block_id": STANDARDS_BLOCK,
+        "label": plain("Standards"),
+        "optional": True,
+        "element": element,
+    }
+
+
+def picked_standards(value: str | None) -> tuple[str, ...]:
+    """The codes a submitted form picked (form_values joins them with commas)."""
+    return tuple(code for code in (value or "").split(",") if code)
+
+
 def form_values(state: dict[str, Any]) -> dict[str, str | None]:
-    """The submitted form's values by block id."""
+    """The submitted form's values by block id (a multi-select's as "I,III")."""
     values: dict[str, str | None] = {}
     for block_id, fields in (state.get("values") or {}).items():
         element = fields.get("value") or {}
-        if element.get("type") == "static_select":
+        if element.get("type") == "multi_static_select":
+            picked = element.get("selected_options") or []
+            values[block_id] = ",".join(str(o.get("value") or "") for o in picked)
+        elif element.get("type") == "static_select":
             values[block_id] = (element.get("selected_option") or {}).get("value")
         elif element.get("type") == "datepicker":
             values[block_id] = element.get("selected_date")
@@ -306,6 +344,7 @@ ERROR_BLOCKS = {
     "before_school_year": "date",
     "bad_date": "date",
     "ambiguous_date": "date",
+    "unknown_standard": "standards",
 }
 
 

@@ -32,6 +32,7 @@ from bot.slack.blocks import (
     progress_bar,
     section,
 )
+from bot.slack.standards_views import digest_flag
 
 Payload = dict[str, Any]
 MARK_DONE = "milestone_done"
@@ -222,6 +223,9 @@ def weekly_digest(digest: Digest) -> list[Payload]:
             ":warning: Overdue: "
             + ", ".join(f"{i.rule.title} ({i.subject.name})" for i in digest.overdue[:20])
         )
+    standards = digest_flag(list(digest.coverage))
+    if standards:
+        flags.append(standards)
     if digest.upcoming:
         flags.append(
             ":calendar: Next two weeks: "

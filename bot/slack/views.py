@@ -30,6 +30,7 @@ from bot.slack.blocks import (
     progress_bar,
     section,
 )
+from bot.slack.standards_views import coverage_line
 
 Payload = dict[str, Any]
 PERIOD_NAMES = {"week": "this week", "month": "this month", "year": "this year"}
@@ -130,8 +131,22 @@ def hours_report(report: HoursReport) -> Payload:
                 "Name a person (`/hours @name`) or export with `mentor-minutes export logs`."
             )
         )
+    standards = _standards_lines(report)
+    if standards:
+        blocks.append(context(standards))
     text = "\n".join([title] + [_pair_line(p, report).replace("\n", " — ") for p in shown])
     return message(text, blocks[:MAX_BLOCKS])
+
+
+def _standards_lines(report: HoursReport) -> str:
+    """One line per own pair: the standards its entries addressed this program year."""
+    covered = [c for c in report.coverage if c.standards][:MAX_PAIR_ROWS]
+    if not covered:
+        return ""
+    if len(covered) == 1:
+        return f":books: Standards: {coverage_line(covered[0])}"
+    lines = [f"{c.mentee.name} with {c.mentor.name}: {coverage_line(c)}" for c in covered]
+    return ":books: Standards\n" + "\n".join(lines)
 
 
 def assignment_result(result: AssignmentResult) -> Payload:

@@ -57,6 +57,7 @@ def submit_new(
             kind=values.get("kind") or "meeting",
             on=on,
             notes=values.get("notes"),
+            standards=log_views.picked_standards(values.get("standards")),
         )
     except Refusal as exc:
         ack(response_action="errors", errors={"mentee": exc.message[:150]})
