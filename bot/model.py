@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.grammar import ParseError
 from bot.ledger import NO_PAIR_TIME, ZERO, PairSummary, ProgramYear, ScopeSummary, Totals
+from bot.pacing import Pace
 from bot.policy import Standard
 
 if TYPE_CHECKING:  # bot.standards builds on Member: imported for the annotation only
@@ -189,6 +190,7 @@ class HoursReport:
     # Listed mentees past their induction year: (their year, pair time toward the 50 hours).
     beyond: dict[int, tuple[int, int]] = field(default_factory=dict)
     year2_target: int = 0  # minutes: the 50 hours
+    paces: dict[tuple[int, int], Pace] = field(default_factory=dict)  # against a paced minimum
     coverage: tuple[Coverage, ...] = ()  # a mentor's or mentee's own pairs: standards, counts
 
     def total(self, period: Period) -> int:

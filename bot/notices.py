@@ -9,6 +9,7 @@ from datetime import date
 from bot.deadlines import DueItem
 from bot.ledger import ZERO, Totals
 from bot.model import Member, MilestoneMark, Readiness
+from bot.pacing import Pace
 from bot.standards import Coverage
 
 
@@ -61,6 +62,7 @@ class DigestPair:
     last_contact: date | None
     quiet_school_days: int
     ended_on: date | None = None  # the pair ended during the week
+    pace: Pace | None = None  # against the policy's paced minimum, as of the digest's day
 
 
 @dataclass(frozen=True)

@@ -126,8 +126,8 @@ def test_good_program_values(
         ({"school_year_end": "2026-06-18"}, "", "school_year_end: 2026-06-18 is before school_year_start 2026-08-31"),
         ({"school_year_end": "2026-08-31"}, "", "school_year_end: 2026-08-31 is the same day as school_year_start 2026-08-31"),
         ({"school_year_end": "2027-12-18"}, "", "school_year_end: 2027-12-18 is more than 13 months after school_year_start 2026-08-31"),
-        ({"policy": '"tx"'}, "", "policy: unknown preset 'tx' (expected one of: ma, ca)"),
-        ({"policy": None}, "[policy]\nweekly_target_minutes = 90\n", "policy: expected a preset name (ma, ca); put policy settings in [overrides]"),
+        ({"policy": '"zz"'}, "", "policy: unknown preset 'zz' (expected one of: ma, ca, tx, il, ny, ok)"),
+        ({"policy": None}, "[policy]\nweekly_target_minutes = 90\n", "policy: expected a preset name (ma, ca, tx, il, ny, ok); put policy settings in [overrides]"),
         ({"non_school_days": "[2026-09-07, 2025-09-07]"}, "", "non_school_days[1]: 2025-09-07 is outside the school year"),
         ({"non_school_days": '[2026-09-07, "soon"]'}, "", "non_school_days[1]: input should be a valid date"),
         ({"name": None}, "", "name: missing required key"),
@@ -175,17 +175,17 @@ def test_bad_program(set_keys: dict[str, str | None], tables: str, expected: str
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    text = _toml({"timezone": '"Mars/Olympus"', "policy": '"tx"', "colour": "1"})
+    text = _toml({"timezone": '"Mars/Olympus"', "policy": '"zz"', "colour": "1"})
     assert [p.split(":")[0] for p in _problems(text)] == ["timezone", "policy", "colour"]
 
 
 def test_error_message_lists_problems_and_source(tmp_path: Path) -> None:
     path = tmp_path / "program.toml"
-    path.write_text(_toml({"policy": '"tx"', "timezone": '"Nowhere"'}), encoding="utf-8")
+    path.write_text(_toml({"policy": '"zz"', "timezone": '"Nowhere"'}), encoding="utf-8")
     with pytest.raises(ProgramConfigError) as info:
         load_program_toml(path)
     assert str(info.value).startswith(f"{path}: invalid program config (2 problems):")
-    assert "\n  - policy: unknown preset 'tx'" in str(info.value)
+    assert "\n  - policy: unknown preset 'zz'" in str(info.value)
     assert isinstance(info.value, ValueError)
 
 

@@ -9,8 +9,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.policy.limits import (
+    MAX_CASELOAD,
     MAX_NUDGE_DAYS,
+    MAX_OBSERVATIONS,
     MAX_OFFSET_DAYS,
+    MAX_PACED_HOURS,
     MAX_RATE_CENTS,
     MAX_RULE_KEY_CHARS,
     MAX_SCHOOL_DAYS,
@@ -199,7 +202,7 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    preset: Literal["ma", "ca"]
+    preset: Literal["ma", "ca", "tx", "il", "ny", "ok"]
     assignment_window_days: int = _counted(1, MAX_WINDOW_DAYS)
     # days to reassign a mentee whose assignment ended before they count as overdue again
     reassignment_window_days: int = _counted(1, MAX_WINDOW_DAYS, default=14)
@@ -224,6 +227,16 @@ class Policy(BaseModel):
     # only entries the other side of the pair confirmed.
     sign_off_roles: tuple[str, ...] = ("coordinator",)
     confirmation_required_for_pay: bool = False
+    # A state minimum paced over its period: `paced_minutes` of pair time per `paced_period`
+    # ("week", "semester": each half of the school year's school days, "school_year": the ten
+    # months of school, "year": the program year), expected day by day in school days.
+    paced_minutes: int | None = _counted(1, MAX_PACED_HOURS * 60, default=None)
+    paced_period: Literal["week", "semester", "school_year", "year"] = "week"
+    # Formal observations a beginning educator must receive over `observation_years` years.
+    observation_minimum: int | None = _counted(1, MAX_OBSERVATIONS, default=None)
+    observation_years: int = _counted(1, 5, default=1)
+    caseload_cap: int | None = _counted(1, MAX_CASELOAD, default=None)  # mentees per mentor
+    mentoring_years: int = _counted(1, 5, default=1)  # years a beginning educator is mentored
     deadlines: tuple[DeadlineRule, ...] = ()
 
     @field_validator("sign_off_roles")

@@ -80,6 +80,21 @@ class DigestJob(NudgeReads):
             week_pairs = pairs_active_between(session, program, week[0], week[1])
             totals = ledger.pairs_between(session, program, week[0], week[1])
             contacts = ledger.last_contacts(session, program)
+            paces = (
+                ledger.paces(
+                    session,
+                    program,
+                    ledger.pair_summaries(
+                        session,
+                        program,
+                        {(m, e) for m, e, _, _ in week_pairs},
+                        program.periods(now),
+                    ),
+                    today,
+                )
+                if program.policy.paced_minutes
+                else {}
+            )
             tagged = (
                 tagged_entries(session, program, program.year_of(today))
                 if program.policy.standards
@@ -123,6 +138,7 @@ class DigestJob(NudgeReads):
                             last,
                             school_days_since(program.calendar, since, today),
                             ended_on=ended if ended is not None and ended <= week[1] else None,
+                            pace=paces.get((mentor_id, mentee.id)),
                         )
                     )
             covered: list[Coverage] = [

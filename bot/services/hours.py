@@ -112,6 +112,7 @@ class HoursService:
                 session, program, [(p.mentor_id, p.mentee_id) for p in listed], periods
             )
             summary = ledger.scope_summary(session, program, scope, periods)
+            paces = ledger.paces(session, program, totals, periods.today)
             beyond = ledger.beyond_induction(
                 session, program, [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
             )
@@ -153,6 +154,7 @@ class HoursService:
             summary=summary,
             year=periods.year,
             beyond=beyond,
+            paces=paces,
             year2_target=program.policy.year2_target_hours * 60,
             coverage=tuple(covered),
         )

@@ -36,6 +36,7 @@ from bot.ledger import (
     totals_by_kind,
 )
 from bot.model import Member
+from bot.pacing import Pace, pace_of, paced_period
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
 from bot.store.models import LogEntry, Person
@@ -182,6 +183,46 @@ def pair_summaries(
             week.get(pair, ZERO), month.get(pair, ZERO), year.get(pair, ZERO), since.get(pair, ZERO)
         )
         for pair in wanted
+    }
+
+
+def pair_time_between(
+    session: Session, program: ProgramInfo, pairs: Iterable[Pair], first: date, last: date
+) -> dict[Pair, Totals]:
+    """Each pair's totals over the buckets that begin from `first` to `last` (both bucket
+    boundaries: a week, a month, a semester split on a Monday)."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    keys = {"mentors": sorted({m for m, _ in wanted}), "mentees": sorted({e for _, e in wanted})}
+    found: dict[Pair, Totals] = defaultdict(Totals)
+    for row in session.connection().execute(
+        _PAIR_BUCKET_ROWS, keys | {"first": first, "last": last}
+    ):
+        pair = (row.mentor_id, row.mentee_id)
+        if pair in wanted:
+            found[pair] += _row_totals(row)
+    return {pair: found.get(pair, ZERO) for pair in wanted}
+
+
+def paces(
+    session: Session, program: ProgramInfo, summaries: dict[Pair, PairSummary], today: date
+) -> dict[Pair, Pace]:
+    """Each pair against the policy's paced minimum (none when the policy sets none)."""
+    required = program.policy.paced_minutes
+    if not required or not summaries:
+        return {}
+    period = paced_period(program.policy.paced_period, program.calendar, program.year, today)
+    if period.name == "week":
+        done = {pair: s.week.minutes for pair, s in summaries.items()}
+    elif period.name == "semester":
+        got = pair_time_between(session, program, summaries, period.first, period.last)
+        done = {pair: t.minutes for pair, t in got.items()}
+    else:
+        done = {pair: s.year.minutes for pair, s in summaries.items()}
+    return {
+        pair: pace_of(required, period, program.calendar, today, minutes)
+        for pair, minutes in done.items()
     }
 
 

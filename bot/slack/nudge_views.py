@@ -249,6 +249,7 @@ def weekly_digest(digest: Digest) -> list[Payload]:
                 f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
                 f"{pair.observations} observation"
                 f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
+                + (f"\nPaced minimum: {pair.pace.text()}" if pair.pace else "")
             )
         )
     if not rows:

@@ -82,6 +82,9 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
             f"\nYear {year}: {format_minutes(minutes)} of {format_minutes(report.year2_target)} "
             "logged beyond the induction year (years 2 and 3 together)"
         )
+    pace = report.paces.get((pair.mentor.id, pair.mentee.id))
+    if pace is not None:
+        beyond += f"\nPaced minimum: {pace.text()}"
     if report.period not in ("week", "year"):
         period = f" · {PERIOD_NAMES[report.period]} {format_minutes(pair.minutes(report.period))}"
     return (
