@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     assign.add_argument("mentor")
     assign.add_argument("mentee")
     assign.add_argument("--on", type=_date, help="start date (default: today)")
+    assign.add_argument(
+        "--override", action="store_true", help="assign past the policy's caseload cap"
+    )
 
     serve = sub.add_parser("serve", help="run the Slack app (HTTP or Socket Mode) and scheduler")
     serve.add_argument("--port", type=int, default=3000)

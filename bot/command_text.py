@@ -124,6 +124,7 @@ class InductionArgs:
     reason: str | None = None
     milestone: str | None = None
     add: bool = True
+    override: bool = False  # assign past the caseload cap, confirmed
 
 
 def _split_date(tokens: list[str]) -> tuple[list[str], date | None]:
@@ -153,7 +154,9 @@ def _split_date(tokens: list[str]) -> tuple[list[str], date | None]:
 
 
 def _parse_assign(rest: list[str]) -> InductionArgs:
-    """`assign @mentor @mentee [DATE]`; a part that doesn't fit is named."""
+    """`assign @mentor @mentee [DATE] [override]`; a part that doesn't fit is named."""
+    override = any(t.lower() == "override" for t in rest)
+    rest = [t for t in rest if t.lower() != "override"]
     rest, on = _split_date(rest)
     people = [t for t in rest if PERSON.match(t)]
     others = [t for t in rest if not PERSON.match(t)]
@@ -171,7 +174,7 @@ def _parse_assign(rest: list[str]) -> InductionArgs:
             else f" (I found {len(people)} people)."
         )
         raise UsageError("`assign` needs the mentor, then the mentee" + understood, example)
-    return InductionArgs(verb="assign", people=tuple(people), on=on)
+    return InductionArgs(verb="assign", people=tuple(people), on=on, override=override)
 
 
 def parse_induction(text: str) -> InductionArgs:

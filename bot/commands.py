@@ -320,7 +320,7 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
     services = open_services(settings)
     try:
         result = services.assignments.assign(
-            None, args.mentor, args.mentee, args.on, services.clock.now()
+            None, args.mentor, args.mentee, args.on, services.clock.now(), over_cap=args.override
         )
     except Refusal as exc:
         raise CommandError(exc.message) from None

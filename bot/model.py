@@ -324,6 +324,8 @@ class MentorCaution:
     untrained: bool  # no confirmed mentor training this school year
     licence: str | None = None  # the roster's licence, when neither Initial nor Professional
     years: int | None = None  # full years since the roster's hire date, when under MENTOR_YEARS
+    caseload: int | None = None  # mentees on the start day, when over the policy's cap
+    cap: int | None = None
 
 
 def full_years(since: date, on: date) -> int:
@@ -332,7 +334,9 @@ def full_years(since: date, on: date) -> int:
     return max(years, 0)
 
 
-def mentor_caution(mentor: Member, trained: bool, on: date) -> MentorCaution | None:
+def mentor_caution(
+    mentor: Member, trained: bool, on: date, caseload: int = 0, cap: int | None = None
+) -> MentorCaution | None:
     """What the roster says against a mentor on a start date, or None when nothing does.
 
     A licence on the roster other than Initial or Professional (e.g. Provisional) is flagged;
@@ -342,9 +346,10 @@ def mentor_caution(mentor: Member, trained: bool, on: date) -> MentorCaution | N
     bad_licence = licence if licence and licence.lower() not in MENTOR_LICENCES else None
     years = full_years(mentor.hire_date, on) if mentor.hire_date else None
     short = years if years is not None and years < MENTOR_YEARS else None
-    if trained and bad_licence is None and short is None:
+    over = caseload if cap is not None and caseload > cap else None
+    if trained and bad_licence is None and short is None and over is None:
         return None
-    return MentorCaution(not trained, bad_licence, short)
+    return MentorCaution(not trained, bad_licence, short, over, cap if over else None)
 
 
 @dataclass(frozen=True)

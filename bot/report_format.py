@@ -47,6 +47,8 @@ def _caution_reasons(row: CautionedAssignment) -> str:
         reasons.append(f"licence {caution.licence}")
     if caution.years is not None:
         reasons.append(f"hired {caution.years} full years before")
+    if caution.caseload is not None:
+        reasons.append(f"over the caseload cap ({caution.caseload} mentees, cap {caution.cap})")
     return ", ".join(reasons)
 
 
@@ -58,6 +60,7 @@ def _cautioned_row(row: CautionedAssignment) -> dict[str, Any]:
         "untrained": row.caution.untrained,
         "licence": row.caution.licence,
         "years_since_hire": row.caution.years,
+        "caseload": row.caution.caseload,
     }
 
 

@@ -417,7 +417,7 @@ def test_the_report_lists_cautioned_assignments_in_item_c(
     item_c = report_items(report.teachers)["c"]
     assert item_c["value"] == 2  # the existing keys keep their meaning
     assert item_c["cautioned_assignments"] == [
-        {"mentor": MIA, "mentee": IKE, "started_on": "2026-09-02", "untrained": True, "licence": None, "years_since_hire": None},
+        {"mentor": MIA, "mentee": IKE, "started_on": "2026-09-02", "untrained": True, "licence": None, "years_since_hire": None, "caseload": None},
     ]  # fmt: skip
     admin_c = report_items(report.administrators)["c"]
     assert admin_c["cautioned_assignments"] == []

@@ -330,7 +330,7 @@ def test_program_load_dry_run_before_any_program_creates_nothing(cli: Cli) -> No
     [
         pytest.param('timezone = "America/New_York"', 'timezone = "America/Springfield"', "timezone: unknown timezone 'America/Springfield'", id="unknown-timezone"),
         pytest.param("school_year_end = 2027-06-18", "school_year_end = 2026-06-18", "school_year_end: 2026-06-18 is before school_year_start 2026-08-31", id="end-before-start"),
-        pytest.param('policy = "ma"', 'policy = "tx"', "policy: unknown preset 'tx' (expected one of: ma, ca)", id="unknown-preset"),
+        pytest.param('policy = "ma"', 'policy = "zz"', "policy: unknown preset 'zz' (expected one of: ma, ca, tx, il, ny, ok)", id="unknown-preset"),
         pytest.param("school_year_start", "school_yaer_start", "did you mean 'school_year_start'?", id="misspelt-key"),
         pytest.param('name = "Hillside Public Schools"', "", "name: missing required key", id="missing-name"),
         pytest.param("2026-11-11]", "2027-07-04]", "non_school_days[2]: 2027-07-04 is outside the school year", id="holiday-outside-year"),

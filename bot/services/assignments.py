@@ -137,9 +137,18 @@ class AssignmentService:
             )
 
     def assign(
-        self, actor: Member | None, mentor_ref: str, mentee_ref: str, on: date | None, now: datetime
+        self,
+        actor: Member | None,
+        mentor_ref: str,
+        mentee_ref: str,
+        on: date | None,
+        now: datetime,
+        *,
+        over_cap: bool = False,
     ) -> AssignmentResult:
-        """Assign a mentor; an existing mentor of the mentee is closed as a reassignment."""
+        """Assign a mentor; an existing mentor of the mentee is closed as a reassignment. A
+        mentor at the policy's caseload cap is refused unless the coordinator confirms
+        (`over_cap`); the assignment is then listed in the report."""
         self._require_coordinator(actor)
         program = self.programs.current()
         today = program.today(now)
@@ -154,6 +163,16 @@ class AssignmentService:
                 same = next(a for a in current if a.mentor_id == mentor.id)
                 return AssignmentResult(
                     mentor, mentee, same.started_on, unchanged=True, today=program.today(now)
+                )
+            caseload = caseload_on(session, mentor.id, on, excluding=mentee.id) + 1
+            cap = program.policy.caseload_cap
+            if cap is not None and caseload > cap and not over_cap:
+                raise Refusal(
+                    f"{mentor.name} would mentor {caseload} on {format_day_long(on)}: the "
+                    f"program's caseload cap is {cap}. Pick another mentor, or assign anyway "
+                    "with `override` (`--override` on the command line); the annual report "
+                    "lists it.",
+                    example=f"/induction assign @mentor @mentee {on.isoformat()} override",
                 )
             ended = []
             for old in current:
@@ -181,7 +200,7 @@ class AssignmentService:
                     created_by_id=actor.id if actor else None,
                 )
             )
-            caution = _caution(session, program, mentor, on)
+            caution = _caution(session, program, mentor, on, caseload)
         return AssignmentResult(
             mentor, mentee, on, ended=tuple(ended), caution=caution, today=program.today(now)
         )
@@ -449,10 +468,25 @@ def trained_mentors(session: Session, program: ProgramInfo, ids: list[int] | Non
 
 
 def _caution(
-    session: Session, program: ProgramInfo, mentor: Member, on: date
+    session: Session, program: ProgramInfo, mentor: Member, on: date, caseload: int = 0
 ) -> MentorCaution | None:
     """What to warn the coordinator about this mentor (the assignment still happens)."""
-    return mentor_caution(mentor, mentor.id in trained_mentors(session, program, [mentor.id]), on)
+    trained = mentor.id in trained_mentors(session, program, [mentor.id])
+    return mentor_caution(mentor, trained, on, caseload, program.policy.caseload_cap)
+
+
+def caseload_on(
+    session: Session, mentor_id: int, day: date, *, excluding: int | None = None
+) -> int:
+    """How many mentees a mentor has on a day (other than `excluding`)."""
+    statement = select(func.count(func.distinct(Assignment.mentee_id))).where(
+        Assignment.mentor_id == mentor_id,
+        Assignment.started_on <= day,
+        (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= day),
+    )
+    if excluding is not None:
+        statement = statement.where(Assignment.mentee_id != excluding)
+    return int(session.execute(statement).scalar() or 0)
 
 
 def _cancel(session: Session, planned: Assignment) -> None:

@@ -223,7 +223,8 @@ class NudgeService(DigestJob):
         pool = self.mentor_pool(snapshot)
         alert_rows = []
         for i, (member, due, days) in enumerate(rows):
-            offered = tuple(self.suggest(member, pool)) if i < SUGGESTED else ()
+            cap = program.policy.caseload_cap
+            offered = tuple(self.suggest(member, pool, cap)) if i < SUGGESTED else ()
             untrained = frozenset(m.id for m, _ in offered if m.id not in pool[2])
             alert_rows.append(AlertRow(member, due, days, offered, untrained))
         if not alert_rows:
@@ -251,14 +252,20 @@ class NudgeService(DigestJob):
         return candidates, load, trained
 
     @staticmethod
-    def suggest(mentee: Member, pool: MentorPool) -> list[tuple[Member, int]]:
+    def suggest(
+        mentee: Member, pool: MentorPool, cap: int | None = None
+    ) -> list[tuple[Member, int]]:
         """Up to three mentors: administrators for an administrator and teachers for a
-        teacher; trained ones when any are; same subject, then grade, then school; fewest
-        mentees."""
+        teacher, under the policy's caseload cap; trained ones when any are; same subject,
+        then grade, then school; fewest mentees."""
         everyone, load, trained = pool
         administrator = (mentee.educator_type or "").endswith("_administrator")
         candidates = [
-            m for m in everyone if m.id != mentee.id and mentors_administrators(m) == administrator
+            m
+            for m in everyone
+            if m.id != mentee.id
+            and mentors_administrators(m) == administrator
+            and (cap is None or load[m.id] < cap)
         ]
         if any(m.id in trained for m in candidates):
             candidates = [m for m in candidates if m.id in trained]

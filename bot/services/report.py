@@ -139,7 +139,12 @@ class ReportService:
             pair_totals = ledger.pairs_in_year(session, program, period)
             mentor_time = ledger.mentor_time(session, program, period.first, period.last)
             assigned = session.execute(
-                select(Assignment.mentor_id, Assignment.mentee_id, Assignment.started_on)
+                select(
+                    Assignment.mentor_id,
+                    Assignment.mentee_id,
+                    Assignment.started_on,
+                    Assignment.ended_on,
+                )
                 .where(
                     Assignment.program_id == program.id,
                     Assignment.started_on <= period.last,
@@ -176,12 +181,30 @@ class ReportService:
             program.year_start_month,
             tags,
         )
+        cap = program.policy.caseload_cap
+
+        def caseload(index: int) -> int:
+            """The mentor's mentees on the assignment's first day: it and those made before."""
+            mentor, _, on, _ = assigned[index]
+            return len(
+                {
+                    e
+                    for m, e, s, end in assigned[: index + 1]
+                    if m == mentor and s <= on and (end is None or end >= on)
+                }
+            )
+
         build.cautioned = [
             CautionedAssignment(members[mentor], members[mentee], on, caution)
-            for mentor, mentee, on in assigned
+            for index, (mentor, mentee, on, _) in enumerate(assigned)
             if mentor in members
             and mentee in members
-            and (caution := mentor_caution(members[mentor], mentor in trained, on)) is not None
+            and (
+                caution := mentor_caution(
+                    members[mentor], mentor in trained, on, caseload(index), cap
+                )
+            )
+            is not None
         ]
         return AnnualReport(
             program.name,

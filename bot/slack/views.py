@@ -204,6 +204,10 @@ def mentor_caution_text(mentor: Member, caution: MentorCaution) -> str:
             f"hired {caution.years} full year{'s' if caution.years != 1 else ''} before it "
             f"starts, by the roster (under {MENTOR_YEARS}; check experience elsewhere)"
         )
+    if caution.caseload is not None:
+        reasons.append(
+            f"they now mentor {caution.caseload}, over the program's cap of {caution.cap}"
+        )
     return (
         f":large_orange_diamond: Assigned anyway — {mentor.name} may not meet the mentor rules "
         f"(trained, {MENTOR_YEARS}+ full years under an Initial/Professional licence): "

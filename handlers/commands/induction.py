@@ -67,7 +67,9 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         if args.verb == "assign":
             mentor, mentee = args.people
             return views.assignment_result(
-                services.assignments.assign(actor, mentor, mentee, args.on, now)
+                services.assignments.assign(
+                    actor, mentor, mentee, args.on, now, over_cap=args.override
+                )
             )
         if args.verb == "unassign":
             return views.assignment_result(
