@@ -49,6 +49,14 @@ PRODUCERS: dict[str, tuple[str, Producer]] = {
         "each lead mentor's digest of the previous school week",
         lambda s, now: s.nudges.weekly_digest(now),
     ),
+    "entry-reviews": (
+        "when the policy asks for confirmation: each person's entries to confirm or flag",
+        lambda s, now: (
+            s.signoff.review_requests(now)
+            if send_window_open(s.programs.current(now), now)
+            else None
+        ),
+    ),
     "contact-nudges": (
         "nudge mentors whose mentee has had no logged contact for N school days",
         lambda s, now: s.nudges.contact_nudges(now),

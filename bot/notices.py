@@ -96,6 +96,26 @@ class ContactNudge:
 
 
 @dataclass(frozen=True)
+class ToReview:
+    """An entry the other side of the pair logged, waiting for this person's word."""
+
+    entry_id: int
+    author: Member
+    day: date
+    minutes: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    """A person's entries to confirm or flag (hours and kinds, never notes)."""
+
+    reviewer: Member
+    entries: tuple[ToReview, ...]
+    more: int  # beyond those listed
+
+
+@dataclass(frozen=True)
 class NextYearReminder:
     """A coordinator reminded, near the year's end, to start the next program year."""
 
@@ -114,7 +134,15 @@ class ReportDraft:
     readiness: Readiness
 
 
-Content = DailyNudge | OverdueAlert | Digest | ContactNudge | NextYearReminder | ReportDraft
+Content = (
+    DailyNudge
+    | OverdueAlert
+    | Digest
+    | ContactNudge
+    | NextYearReminder
+    | ReportDraft
+    | ReviewRequest
+)
 
 
 @dataclass(frozen=True)

@@ -272,3 +272,27 @@ def test_a_lock_covers_its_school_or_everyone() -> None:
     whole = Lock(2, Period(date(2026, 11, 1), date(2026, 11, 15)), None, "Cora", date(2026, 12, 2))
     assert lock_covering([whole], date(2026, 11, 15), None) is whole
     assert Entry  # the ledger's entry type is what pay filters
+
+
+def test_the_other_side_is_asked_each_day_when_the_policy_says_so(
+    app: App, slack_api: FakeSlackApi, services: Services, pairs: None, clock: FixedClock
+) -> None:
+    from bot.jobs import produce
+    from bot.store.models import OutboxMessage
+
+    services.programs.load(parse_program_toml(PAID + "ask_confirmation = true\n"))
+    clock.set(datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
+    assert services.logs.log_text("U0LEE", "1h meeting secret plans", clock.now()).ok
+    assert services.logs.log_text("U0BEA", "20m observed <@U0MIA>", clock.now()).ok  # a visit
+    assert produce(services, "entry-reviews", clock.now()) == (1, 1)
+    with services.store.read() as session:
+        [dm] = session.query(OutboxMessage).filter(OutboxMessage.rule == "entry-review").all()
+    assert dm.recipient == "U0BEA"
+    valid_message(dm.payload)
+    text = json.dumps(dm.payload)
+    assert "Lee Lead logged 1 h of meeting with you on Mon 16 Nov." in text
+    assert "secret" not in text
+    [button] = [e for b in dm.payload["blocks"] if b["type"] == "actions" for e in b["elements"]][:1]  # fmt: skip
+    press(app, slack_api, "U0BEA", button["action_id"], button["value"])
+    clock.set(datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
+    assert produce(services, "entry-reviews", clock.now()) == (0, 0)  # confirmed: not asked again

@@ -227,6 +227,7 @@ class Policy(BaseModel):
     # only entries the other side of the pair confirmed.
     sign_off_roles: tuple[str, ...] = ("coordinator",)
     confirmation_required_for_pay: bool = False
+    ask_confirmation: bool = False  # DM the other side of a pair each day to confirm entries
     # A state minimum paced over its period: `paced_minutes` of pair time per `paced_period`
     # ("week", "semester": each half of the school year's school days, "school_year": the ten
     # months of school, "year": the program year), expected day by day in school days.

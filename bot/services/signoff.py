@@ -7,13 +7,14 @@ a signed-off period locks its entries until a coordinator reopens it, with a rea
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.ledger import VISIT, Entry
 from bot.model import Member
+from bot.notices import Nudge, ReviewRequest, ToReview
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
@@ -33,6 +34,8 @@ from bot.store.db import Store
 from bot.store.models import EntryReview, LogEntry, Person, SignedPeriod
 
 MAX_FLAGGED_SHOWN = 10
+MAX_REVIEWS = 5  # entries with Confirm / Flag in one DM
+REVIEW_DAYS = 14  # entries older than this are not asked about
 
 
 class SignOffService:
@@ -183,6 +186,62 @@ class SignOffService:
             return Review(
                 entry.id, verdict, reason, author, actor, entry.occurred_on, entry.minutes
             )
+
+    def review_requests(self, now: datetime) -> list[Nudge]:
+        """When the policy asks for confirmation: one DM a day per person with the entries the
+        other side of their pairs logged in the last REVIEW_DAYS days and nobody reviewed."""
+        program = self.programs.current(now)
+        policy = program.policy
+        if not (policy.ask_confirmation or policy.confirmation_required_for_pay):
+            return []
+        today = program.today(now)
+        with self.store.read() as session:
+            rows = session.execute(
+                select(
+                    LogEntry.id,
+                    LogEntry.mentor_id,
+                    LogEntry.mentee_id,
+                    LogEntry.logged_by_id,
+                    LogEntry.occurred_on,
+                    LogEntry.minutes,
+                    LogEntry.kind,
+                )
+                .outerjoin(EntryReview, EntryReview.log_entry_id == LogEntry.id)
+                .where(
+                    LogEntry.program_id == program.id,
+                    LogEntry.deleted_at.is_(None),
+                    LogEntry.kind != VISIT,
+                    LogEntry.occurred_on >= today - timedelta(days=REVIEW_DAYS),
+                    EntryReview.log_entry_id.is_(None),
+                )
+                .order_by(LogEntry.occurred_on, LogEntry.id)
+            ).all()
+            ids = {i for r in rows for i in (r.mentor_id, r.mentee_id, r.logged_by_id)}
+            people = {m.id: m for m in self.people.members(session, program, ids)}
+        waiting: dict[int, list[ToReview]] = {}
+        for row in rows:
+            reviewer = row.mentee_id if row.logged_by_id == row.mentor_id else row.mentor_id
+            if row.logged_by_id not in (row.mentor_id, row.mentee_id) or reviewer not in people:
+                continue
+            author = people.get(row.logged_by_id)
+            if author is None:
+                continue
+            waiting.setdefault(reviewer, []).append(
+                ToReview(row.id, author, row.occurred_on, row.minutes, row.kind)
+            )
+        return [
+            Nudge(
+                "entry-review",
+                people[reviewer].slack_user_id or "",
+                "entries",
+                today.isoformat(),
+                ReviewRequest(
+                    people[reviewer], tuple(items[:MAX_REVIEWS]), max(0, len(items) - MAX_REVIEWS)
+                ),
+            )
+            for reviewer, items in sorted(waiting.items())
+            if people[reviewer].slack_user_id
+        ]
 
     # ---- locks -----------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from bot.notices import (
     Nudge,
     OverdueAlert,
     ReportDraft,
+    ReviewRequest,
     Unreached,
 )
 from bot.slack.blocks import (
@@ -331,6 +332,34 @@ def report_draft(draft: ReportDraft) -> Payload:
     return message(text, blocks, ephemeral=False)
 
 
+def review_request(request: ReviewRequest) -> Payload:
+    """Entries the other side of a pair logged, each with Confirm / Flag."""
+    count = len(request.entries) + request.more
+    title = f"{count} mentoring entr{'y' if count == 1 else 'ies'} to confirm"
+    blocks: list[Block] = [header(title)]
+    for item in request.entries:
+        blocks.append(
+            section(
+                f"{item.author.name} logged {format_minutes(item.minutes)} of {item.kind} with "
+                f"you on {format_day(item.day)}."
+            )
+        )
+        blocks.append(
+            actions(
+                button("Confirm", "entry_confirm", str(item.entry_id), style="primary"),
+                button("Flag", "entry_flag", str(item.entry_id)),
+            )
+        )
+    if request.more:
+        blocks.append(context(f"…and {request.more} more: they come in the next days."))
+    blocks.append(
+        context(
+            "Confirming says the time is right; a flag goes back to the author with your reason."
+        )
+    )
+    return message(title, blocks, ephemeral=False)
+
+
 def render(nudge: Nudge) -> list[tuple[str, Payload]]:
     """A nudge as the messages to claim: (subject, payload); a long digest is several parts."""
     content = nudge.content
@@ -344,6 +373,8 @@ def render(nudge: Nudge) -> list[tuple[str, Payload]]:
         return [(nudge.subject, next_year_reminder(content))]
     if isinstance(content, ReportDraft):
         return [(nudge.subject, report_draft(content))]
+    if isinstance(content, ReviewRequest):
+        return [(nudge.subject, review_request(content))]
     return [
         (f"part-{index}", payload) for index, payload in enumerate(weekly_digest(content), start=1)
     ]
