@@ -137,6 +137,12 @@ class SchoolCalendar:
         latest at the end of the school year.
         """
         due = rule.base_due(self.start, hire_date)
+        if rule.offset_school_days is not None:  # counted in school days from the anchor
+            anchor = due - timedelta(days=rule.offset_days)
+            try:
+                due = self.add_school_days(anchor, rule.offset_school_days)
+            except OutsideSchoolYearError:
+                due = max(self.end, anchor)
         if hire_date is not None and rule.is_late_hire(self.start, hire_date):
             assert rule.late_hire_school_days is not None  # checked by is_late_hire
             try:

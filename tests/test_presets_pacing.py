@@ -56,7 +56,10 @@ def test_each_preset_is_data_with_its_deadlines_and_minimums(
     assert (policy.paced_minutes, policy.paced_period, policy.caseload_cap, policy.mentoring_years) == (paced, period, cap, years)  # fmt: skip
     rule = policy.deadline("mentor_assigned")
     assert rule is not None
-    assert calendar().deadline_due(rule) == START + timedelta(days=window)
+    if preset == "ok":  # ten teaching days: Labor Day (7 Sep) does not count
+        assert calendar().deadline_due(rule) == school_days(START, END)[10] == date(2026, 9, 15)
+    else:
+        assert calendar().deadline_due(rule) == START + timedelta(days=window)
     if preset == "il":
         assert (policy.observation_minimum, policy.observation_years) == (3, 2)
 
@@ -128,3 +131,16 @@ def test_the_digest_carries_each_pairs_pace(texas: Services) -> None:
     paces = {p.mentee.email: p.pace for p in digest.pairs}  # type: ignore[union-attr]
     assert paces["bea@hillside.example"] is not None
     assert paces["bea@hillside.example"].done == 90  # type: ignore[union-attr]
+
+
+def test_an_oklahoma_assignment_is_due_ten_teaching_days_after_a_late_hire(
+    services: Services, roster: dict[str, int]
+) -> None:
+    from bot.services.assignments import assignment_due
+
+    services.programs.load(parse_program_toml(PROGRAM_TOML.replace('policy = "ma"', 'policy = "ok"')))  # fmt: skip
+    program = services.programs.current()
+    with services.store.read() as session:
+        nia = services.people.get(session, program, "nia@hillside.example")  # hired Mon 19 Oct
+    hired_days = school_days(date(2026, 10, 19), END)
+    assert assignment_due(nia, program) == hired_days[10] == date(2026, 11, 2)

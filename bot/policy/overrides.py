@@ -18,6 +18,7 @@ from bot.policy.rules import (
 # Policy scalars that are mirrored in a deadline rule: overriding the scalar updates the rule.
 _LINKED_RULE_FIELDS: dict[str, tuple[str, str]] = {
     "assignment_window_days": ("mentor_assigned", "offset_days"),
+    "assignment_window_school_days": ("mentor_assigned", "offset_school_days"),
     "orientation_late_hire_school_days": ("orientation", "late_hire_school_days"),
     "report_due": ("annual_report", "fixed_month_day"),
 }

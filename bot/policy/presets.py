@@ -257,10 +257,10 @@ NY_PRESET = Policy(
 OK_PRESET = Policy(
     preset="ok",
     # 70 O.S. §6-195 (Oklahoma resident teacher program): a mentor teacher chosen within 10
-    # teaching days (here 14 calendar days, two school weeks: windows are counted in days) and
-    # at least 72 hours of consultation a year. Oklahoma names no standards list here: a
-    # program lists its own (standards under [overrides]).
-    assignment_window_days=14,
+    # teaching days and at least 72 hours of consultation a year. Oklahoma names no standards
+    # list here: a program lists its own (standards under [overrides]).
+    assignment_window_days=14,  # the calendar-day fallback; the window is in school days
+    assignment_window_school_days=10,
     weekly_target_minutes=0,
     paced_minutes=72 * 60,
     paced_period="year",
@@ -268,7 +268,7 @@ OK_PRESET = Policy(
     standard_names={},
     deadlines=(
         _orientation(late_hire_school_days=5),
-        _mentor_assigned(window_days=14, repeat=3),
+        _mentor_assigned(window_days=14, repeat=3).model_copy(update={"offset_school_days": 10}),
         _mentor_training(),
     ),
     **_COMMON,  # type: ignore[arg-type]

@@ -118,6 +118,9 @@ class DeadlineRule(BaseModel):
     escalate_to: tuple[str, ...] = ()
     repeat_every_school_days: int | None = _counted(1, MAX_SCHOOL_DAYS, default=None)
     late_hire_school_days: int | None = _counted(0, MAX_SCHOOL_DAYS, default=None)
+    # Counted in school days from the anchor instead of offset_days (e.g. "within 10 teaching
+    # days"); the calendar knows school days, so `SchoolCalendar.deadline_due` applies it.
+    offset_school_days: int | None = _counted(1, MAX_SCHOOL_DAYS, default=None)
 
     @field_validator("key")
     @classmethod
@@ -204,6 +207,8 @@ class Policy(BaseModel):
 
     preset: Literal["ma", "ca", "tx", "il", "ny", "ok"]
     assignment_window_days: int = _counted(1, MAX_WINDOW_DAYS)
+    # When set, the window is counted in school (teaching) days instead: Oklahoma's 10.
+    assignment_window_school_days: int | None = _counted(1, MAX_SCHOOL_DAYS, default=None)
     # days to reassign a mentee whose assignment ended before they count as overdue again
     reassignment_window_days: int = _counted(1, MAX_WINDOW_DAYS, default=14)
     weekly_target_minutes: int = _counted(0, MAX_WEEKLY_TARGET_MINUTES)

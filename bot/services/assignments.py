@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.calendar import OutsideSchoolYearError
 from bot.deadlines import reassignment_due
 from bot.formatting import format_day, format_day_long
 from bot.ledger import in_induction_year
@@ -41,6 +42,18 @@ def assignment_due(mentee: Member, program: ProgramInfo) -> date:
     """The date a mentor must be assigned by: the policy window after school start or hire."""
     start = program.config.school_year_start
     anchor = max(start, mentee.hire_date) if mentee.hire_date else start
+    return window_end(anchor, program)
+
+
+def window_end(anchor: date, program: ProgramInfo) -> date:
+    """The last day of the assignment window from an anchor (school start or hire date): in
+    school days when the policy counts them, else calendar days."""
+    school_days = program.policy.assignment_window_school_days
+    if school_days is not None:
+        try:
+            return program.calendar.add_school_days(anchor, school_days)
+        except OutsideSchoolYearError:
+            return max(program.calendar.end, anchor)
     return anchor + timedelta(days=program.policy.assignment_window_days)
 
 
@@ -261,7 +274,6 @@ class AssignmentService:
         self._require_coordinator(actor)
         program = self.programs.current()
         today = program.today(now)
-        window = timedelta(days=program.policy.assignment_window_days)
         start = program.config.school_year_start
         with self.store.read() as session:
             conn = session.connection()
@@ -274,7 +286,7 @@ class AssignmentService:
             for row in rows:
                 pid, name, educator_type, hire_date, induction, mentor_id, *rest = row
                 started_on, nxt, nxt_on, ended = rest
-                due = (max(start, hire_date) if hire_date else start) + window
+                due = window_end(max(start, hire_date) if hire_date else start, program)
                 due = due if mentor_id else reassignment_due(due, ended, regap)
                 begun = mentor_id is not None
                 late = (
