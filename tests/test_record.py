@@ -81,3 +81,25 @@ def test_someone_who_was_never_a_mentee_has_no_record(
         two_years.records.of("mia@hillside.example", clock.now())
     with pytest.raises(Refusal, match="not on the Hillside Public Schools roster"):
         two_years.records.of("nobody@hillside.example", clock.now())
+
+
+def test_a_coordinator_opens_the_record_from_status_and_no_one_else_can(
+    app: object, slack_api: object, services: Services, pairs: None
+) -> None:
+    from test_signoff import induction, press, responded
+
+    from fakes.blockkit import valid_message
+
+    status = induction(app, "U0CORA", "status <@U0BEA>")  # type: ignore[arg-type]
+    [button] = [e for b in status["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == "record_show"
+    press(app, slack_api, "U0LEE", "record_show", button["value"])  # type: ignore[arg-type]
+    assert "is for induction coordinators" in responded(slack_api)  # type: ignore[arg-type]
+    assert "Induction record" not in responded(slack_api)  # type: ignore[arg-type]
+    press(app, slack_api, "U0CORA", "record_show", button["value"])  # type: ignore[arg-type]
+    shown = responded(slack_api)  # type: ignore[arg-type]
+    assert "Induction record \\u2014 Bea Beginner" in shown  # (json-escaped dash)
+    assert "2026-27 (year 1): 0 min together" in shown
+    for call in slack_api.calls:  # type: ignore[attr-defined]
+        if call.method == "response_url":
+            valid_message(call.params)

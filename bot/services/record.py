@@ -36,6 +36,15 @@ class RecordService:
         self.programs = programs
         self.people = people
 
+    def of_id(self, person_id: int, now: datetime) -> InductionRecord:
+        """The record of a person by id (a button's value)."""
+        program = self.programs.current(now)
+        with self.store.read() as session:
+            found = self.people.members(session, program, [person_id])
+        if not found:
+            raise Refusal("That person is no longer on the roster.")
+        return self.of(found[0].email, now)
+
     def of(self, ref: str, now: datetime) -> InductionRecord:
         """The record of the educator an email or Slack id names; a Refusal for someone who was
         never a mentee here."""

@@ -18,6 +18,7 @@ from bot.model import (
     ProgramStatus,
     TeamChange,
 )
+from bot.record import InductionRecord
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -299,9 +300,38 @@ def person_status(status: PersonStatus) -> Payload:
     if status.milestones:  # a block of their own: a long history doesn't crowd them out
         marks = [f"• {milestone_mark_text(mark, whose=False)}" for mark in status.milestones]
         packed = _sections(["*Milestones this year*", *marks])
-        blocks += [section(body) for body, _ in packed[: MAX_BLOCKS - 1]]
+        blocks += [section(body) for body, _ in packed[: MAX_BLOCKS - 2]]
         text += "\n" + "\n".join(["Milestones this year:", *marks])
+    if "mentee" in person.roles or status.as_mentee:
+        blocks.append(actions(button("Induction record", RECORD_BUTTON, str(person.id))))
     return message(text, blocks)
+
+
+RECORD_BUTTON = "record_show"
+
+
+def induction_record(record: InductionRecord) -> Payload:
+    """One educator's induction record in brief (the full one: `export record`)."""
+    lines = [
+        f"*{record.name}* · induction year {record.induction_year}"
+        + (" (from the hire date)" if record.induction_inferred else "")
+    ]
+    lines += [
+        f"{y.label} (year {y.number}): {format_minutes(y.minutes)} together · "
+        f"{y.observations} observation{'s' if y.observations != 1 else ''}"
+        for y in record.years
+    ]
+    lines.append(
+        f"Beyond the induction year: {format_minutes(record.beyond_minutes)} of "
+        f"{format_minutes(record.beyond_target)} · sign-off: {record.sign_off}"
+    )
+    title = f"Induction record — {record.name}"
+    blocks: list[Block] = [
+        header(title[:150]),
+        section("\n".join(lines)),
+        context(f"The full record to sign: `mentor-minutes export record {record.email}`"),
+    ]
+    return message(title, blocks)
 
 
 def milestone_mark_text(mark: MilestoneMark, *, whose: bool = True) -> str:

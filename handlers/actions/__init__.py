@@ -21,5 +21,6 @@ def register(app: App) -> None:
     app.action("milestone_confirm")(nudge_buttons.confirm)
     app.action(re.compile(r"^assign_suggested:"))(nudge_buttons.assign_suggested)
     app.action("signoff_confirm")(signoff_buttons.sign)
+    app.action("record_show")(nudge_buttons.record_show)
     app.action("entry_confirm")(signoff_buttons.confirm_entry)
     app.action("entry_flag")(signoff_buttons.flag_entry)

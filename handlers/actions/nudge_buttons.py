@@ -80,3 +80,19 @@ def assign_suggested(
         return views.assignment_result(result)
 
     respond_with(respond, build_reply(build), replace=False)
+
+
+def record_show(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """One educator's induction record in brief (coordinators: checked by the service)."""
+    ack()
+    services = services_of(context)
+
+    def build() -> Payload:
+        value = body["actions"][0].get("value", "")
+        if not value.isdigit():
+            return views.refusal("That button is out of date.")
+        services.assignments.coordinator(body["user"]["id"])
+        record = services.records.of_id(int(value), services.clock.now())
+        return views.induction_record(record)
+
+    respond_with(respond, build_reply(build), replace=False)
