@@ -66,3 +66,10 @@ def test_suggestions_leave_out_mentors_at_the_cap(capped: Services) -> None:
     assert "lee@hillside.example" not in offered and "mia@hillside.example" in offered
     uncapped = [m.email for m, _ in NudgeService.suggest(members["nia@hillside.example"], pool)]
     assert "lee@hillside.example" in uncapped
+
+
+def test_a_cap_of_zero_is_refused_by_the_program_file() -> None:
+    from bot.policy import ProgramConfigError
+
+    with pytest.raises(ProgramConfigError, match="caseload_cap"):
+        parse_program_toml(PROGRAM_TOML + "\n[overrides]\ncaseload_cap = 0\n")
