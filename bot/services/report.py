@@ -7,6 +7,7 @@ nothing is silently zero. Hours and counts only — never notes."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -122,13 +123,19 @@ class AnnualReport:
     vocabulary: tuple[Standard, ...] = ()  # the program's standards, in the policy's order
 
 
+# Items beside the ledger's, by report part ("teachers" | "administrators") and key (a f g h).
+ItemSource = Callable[[str, datetime], dict[tuple[str, str], ReportItem]]
+
+
 class ReportService:
-    """Builds the annual report from the ledger."""
+    """Builds the annual report from the ledger, and items (a), (f), (g), (h) from the services
+    that record, survey or hold them (`sources`, wired by the container)."""
 
     def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
         self.store = store
         self.programs = programs
         self.people = people
+        self.sources: list[ItemSource] = []
 
     def annual(self, year: str | None, now: datetime) -> AnnualReport:
         """The report for a program year (default: the program's)."""
@@ -206,7 +213,7 @@ class ReportService:
             )
             is not None
         ]
-        return AnnualReport(
+        report = AnnualReport(
             program.name,
             period.label,
             (period.first, period.last),
@@ -216,6 +223,11 @@ class ReportService:
             milestones=done,
             vocabulary=program.policy.vocabulary,
         )
+        parts = {"teachers": report.teachers, "administrators": report.administrators}
+        for source in self.sources:
+            for (part, key), item in source(period.label, now).items():
+                parts[part].items[key] = item
+        return report
 
 
 @dataclass
