@@ -61,6 +61,10 @@ PRODUCERS: dict[str, tuple[str, Producer]] = {
         "nudge mentors whose mentee has had no logged contact for N school days",
         lambda s, now: s.nudges.contact_nudges(now),
     ),
+    "surveys": (
+        "open surveys on their day; invite, then remind once, those who haven't answered",
+        lambda s, now: s.surveys.due(now),
+    ),
 }
 
 
@@ -92,6 +96,16 @@ def produce(services: Services, name: str, now: datetime) -> tuple[int, int] | N
     with services.store.write() as session:
         claimed = services.outbox.claim_all(session, notes, now)
     return len(notes), claimed
+
+
+def send_exit_tickets(
+    services: Services, event_id: int, attendee_ids: list[int], now: datetime
+) -> int:
+    """Claim the exit tickets of a group session for its attendees (person ids); how many
+    were newly claimed. The next delivery sends them; a Refusal names unknown attendees."""
+    notes = notifications(services.surveys.exit_ticket_for(event_id, attendee_ids, now))
+    with services.store.write() as session:
+        return services.outbox.claim_all(session, notes, now)
 
 
 def deliver(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Literal
 
 from bot.grammar import ParseError
@@ -432,8 +434,91 @@ class PayPeriod:
         return sum(row.amount_cents for row in self.rows)
 
 
+# ---- surveys and exit tickets (report item g) ----------------------------------------------
+
+CENTS = Decimal("0.01")
+MIN_RESPONDENTS = 5  # no breakdown of fewer answers is ever shown
+TOO_FEW = "too few answers to show"
+SurveyKind = Literal["survey", "exit_ticket"]
+
+
+def mean_of(values: Sequence[int]) -> Decimal | None:
+    """The mean of answers on the 1–5 scale, to two decimals (half up); None when none."""
+    if not values:
+        return None
+    return (Decimal(sum(values)) / Decimal(len(values))).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """numerator / denominator as a percentage to two decimals; None when there is nobody."""
+    if denominator <= 0:
+        return None
+    return (Decimal(100 * numerator) / Decimal(denominator)).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class SurveyForm:
+    """A survey as the person answering it sees it: its questions and the last day to answer."""
+
+    survey_id: int
+    title: str
+    kind: SurveyKind
+    questions: tuple[str, ...]
+    comment: bool
+    closes: date
+
+
+@dataclass(frozen=True)
+class QuestionMean:
+    """One question's mean answer (None when too few answered to show it)."""
+
+    number: int  # 1-based, as the survey lists them
+    text: str
+    mean: Decimal | None
+
+
+@dataclass(frozen=True)
+class SurveyResult:
+    """One sending of a survey (or one exit ticket), in aggregate only: below MIN_RESPONDENTS
+    answers, the count of answers, the rate and the means are all withheld."""
+
+    name: str
+    title: str
+    kind: SurveyKind
+    audience: str
+    opens: date
+    closes: date
+    asked: int  # the audience: people the survey was sent to (the rate's denominator)
+    answered: int | None  # the rate's numerator; None when too few to show
+    questions: tuple[QuestionMean, ...]
+    comments: int | None = None  # how many answers carry a comment; None when too few
+
+    @property
+    def shown(self) -> bool:
+        """True when enough people answered for anything but the audience to be shown."""
+        return self.answered is not None
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The response rate in percent (two decimals); None when hidden or nobody was asked."""
+        return None if self.answered is None else percent(self.answered, self.asked)
+
+
+@dataclass(frozen=True)
+class SatisfactionSummary:
+    """Report item (g) for a program year: every survey and exit ticket sent, in aggregate.
+    `source` is "surveyed", or "none" with the `reason`."""
+
+    year: str
+    source: Literal["surveyed", "none"]
+    reason: str | None
+    surveys: tuple[SurveyResult, ...]
+
+
 __all__ = [
+    "MIN_RESPONDENTS",
     "PERIODS",
+    "TOO_FEW",
     "ZERO",
     "AssignmentResult",
     "CautionedAssignment",
@@ -454,8 +539,13 @@ __all__ = [
     "Period",
     "PersonStatus",
     "ProgramStatus",
+    "QuestionMean",
+    "SatisfactionSummary",
     "ScopeSummary",
     "StatusCounts",
+    "SurveyForm",
+    "SurveyKind",
+    "SurveyResult",
     "TeamChange",
     "Totals",
 ]

@@ -134,6 +134,18 @@ class ReportDraft:
     readiness: Readiness
 
 
+@dataclass(frozen=True)
+class SurveyInvite:
+    """A survey or exit ticket to answer (the DM carries an Answer button), or its reminder."""
+
+    survey_id: int
+    title: str
+    kind: str  # "survey" or "exit_ticket"
+    questions: int
+    closes: date
+    reminder: bool = False
+
+
 Content = (
     DailyNudge
     | OverdueAlert
@@ -142,6 +154,7 @@ Content = (
     | NextYearReminder
     | ReportDraft
     | ReviewRequest
+    | SurveyInvite
 )
 
 

@@ -32,6 +32,7 @@ from bot.policy.overrides import apply_overrides
 from bot.policy.presets import PRESETS
 from bot.policy.problems import ProgramConfigError, format_errors, merge
 from bot.policy.rules import Policy
+from bot.policy.surveys import SurveyDefinition, survey_problems
 
 
 def _sane_date(value: date) -> date:
@@ -110,6 +111,7 @@ class ProgramConfig(BaseModel):
     calendar_ics_days: tuple[SchoolDate, ...] = Field(default=(), max_length=MAX_CALENDAR_DAYS)
     overrides: dict[str, Any] = Field(default_factory=dict)
     deadlines: tuple[dict[str, Any], ...] = ()
+    surveys: tuple[SurveyDefinition, ...] = ()
 
     @field_validator("name")
     @classmethod
@@ -171,6 +173,7 @@ class ProgramConfig(BaseModel):
         )
         _, policy_problems = apply_overrides(PRESETS[self.policy], self.overrides, self.deadlines)
         problems.extend(policy_problems)
+        problems.extend(survey_problems(self.surveys, self.school_year_start, self.school_year_end))
         if problems:
             raise ProgramConfigError(problems)
         return self
@@ -320,9 +323,13 @@ def _problems_across_keys(data: Mapping[str, Any]) -> list[str]:
         # checked, against the default preset, so that one pass names every problem.
         preset = PRESETS[policy] if isinstance(policy, str) and policy in PRESETS else PRESETS["ma"]
         problems += apply_overrides(preset, _freeze(overrides[1]), deadlines[1])[1]
+    start, end = _field(data, "school_year_start"), _field(data, "school_year_end")
+    if start[0] and end[0]:
+        problems += survey_problems(_items(data, "surveys", _SURVEY), start[1], end[1])
     return problems
 
 
 _YEAR_BOUNDS = ("school_year_start", "school_year_end", "program_year_start_month")
 _SCHOOL_DATE: TypeAdapter[date] = TypeAdapter(SchoolDate)
 _VACATION: TypeAdapter[Vacation] = TypeAdapter(Vacation)
+_SURVEY: TypeAdapter[SurveyDefinition] = TypeAdapter(SurveyDefinition)

@@ -179,4 +179,7 @@ def program_to_toml(cfg: ProgramConfig) -> str:
     for row in cfg.deadlines:
         lines += ["", "[[deadlines]]"]
         lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in row.items()]
+    for survey in cfg.surveys:
+        lines += ["", "[[surveys]]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in survey.model_dump().items()]
     return "\n".join(lines) + "\n"

@@ -23,6 +23,7 @@ from bot.services.report_draft import ReportDrafts
 from bot.services.roster import RosterService
 from bot.services.signoff import SignOffService
 from bot.services.standards import StandardsService
+from bot.services.surveys import SurveyService
 from bot.services.years import YearService
 from bot.store.db import Store
 
@@ -51,6 +52,7 @@ class Services:
     records: RecordService
     signoff: SignOffService
     standards: StandardsService
+    surveys: SurveyService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -94,4 +96,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         records=RecordService(store, programs, people),
         signoff=SignOffService(store, programs, people),
         standards=StandardsService(store, programs, people),
+        surveys=SurveyService(store, programs, people),
     )

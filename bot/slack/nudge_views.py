@@ -19,8 +19,10 @@ from bot.notices import (
     OverdueAlert,
     ReportDraft,
     ReviewRequest,
+    SurveyInvite,
     Unreached,
 )
+from bot.slack import survey_views
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -375,6 +377,8 @@ def render(nudge: Nudge) -> list[tuple[str, Payload]]:
         return [(nudge.subject, report_draft(content))]
     if isinstance(content, ReviewRequest):
         return [(nudge.subject, review_request(content))]
+    if isinstance(content, SurveyInvite):
+        return [(nudge.subject, survey_views.invite(content))]
     return [
         (f"part-{index}", payload) for index, payload in enumerate(weekly_digest(content), start=1)
     ]

@@ -385,4 +385,7 @@ class MentorBucket(Base):
     sessions: Mapped[int] = mapped_column(Integer, default=0)
 
 
-from bot.store import edges_models  # noqa: E402, F401  (the HTTP edge's tables join Base.metadata)
+from bot.store import (  # noqa: E402
+    edges_models,  # noqa: F401  (the HTTP edge's tables join Base.metadata)
+    survey_models,  # noqa: F401  (surveys join Base.metadata)
+)

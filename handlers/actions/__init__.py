@@ -6,7 +6,7 @@ import re
 
 from slack_bolt import App
 
-from handlers.actions import log_controls, nudge_buttons, signoff_buttons
+from handlers.actions import log_controls, nudge_buttons, signoff_buttons, survey_answer
 
 
 def register(app: App) -> None:
@@ -24,3 +24,4 @@ def register(app: App) -> None:
     app.action("record_show")(nudge_buttons.record_show)
     app.action("entry_confirm")(signoff_buttons.confirm_entry)
     app.action("entry_flag")(signoff_buttons.flag_entry)
+    app.action("survey_answer")(survey_answer.open_form)

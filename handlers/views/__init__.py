@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers.views import flag_form, log_form
+from handlers.views import flag_form, log_form, survey_form
 
 
 def register(app: App) -> None:
@@ -12,3 +12,4 @@ def register(app: App) -> None:
     app.view("log_new")(log_form.submit_new)
     app.view("log_edit_submit")(log_form.submit_edit)
     app.view("entry_flag_submit")(flag_form.submit)
+    app.view("survey_submit")(survey_form.submit)
