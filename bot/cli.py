@@ -134,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     annual.add_argument("--year", help="school year such as 2026-27 (default: current)")
     annual.add_argument("--format", choices=["csv", "json", "md"], default="md")
 
+    survey = sub.add_parser(
+        "survey", help="`survey list` / `survey results NAME [--format csv|json]` (anonymised)"
+    )
+    survey_sub = survey.add_subparsers(dest="action", required=True)
+    survey_sub.add_parser("list", help="every survey sent, in aggregate, and those to come")
+    results = survey_sub.add_parser(
+        "results", help="a survey's answers, anonymised (none below 5 answers)"
+    )
+    results.add_argument("name", help="the survey's name (exit tickets: exit-ticket-EVENT)")
+    results.add_argument("--format", choices=["csv", "json"], default="csv")
+
     ledger = sub.add_parser("ledger", help="`ledger verify` / `ledger rebuild`: the kept totals")
     ledger_sub = ledger.add_subparsers(dest="action", required=True)
     ledger_sub.add_parser(

@@ -284,6 +284,13 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
+    """`survey list` / `survey results NAME [--format csv|json]`."""
+    from bot.survey_command import run
+
+    return run(args, settings)
+
+
 def cmd_year(args: argparse.Namespace, settings: Settings) -> int:
     """`year start FILE.toml --roster FILE.csv [--dry-run]` / `year list`."""
     from bot.year_command import run

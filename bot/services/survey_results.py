@@ -205,7 +205,10 @@ class SurveyResults:
         for response_id, comment in comments.items():
             given = answers.get(response_id, {})
             values = tuple(given.get(number, 0) for number in range(1, width + 1))
-            row: dict[str, object] = {"survey": survey.name, "opened_on": survey.opens_on}
+            row: dict[str, object] = {
+                "survey": survey.name,
+                "opened_on": survey.opens_on.isoformat(),
+            }
             row |= {f"q{n}": given.get(n) for n in range(1, width + 1)}
             row["comment"] = comment or ""
             rows.append((values, comment or "", row))
