@@ -20,7 +20,6 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import func, select
 
 from bot import jobs
-from bot.model import TOO_FEW
 from bot.policy import parse_program_toml
 from bot.services.container import Services
 from bot.services.errors import Refusal
@@ -269,7 +268,7 @@ def test_someone_not_asked_cannot_answer(ticker: Ticker, app: App, services: Ser
     ticker.tick(at(OPENS))
     reply = submit(app, "U0CORA", str(survey_id(services)), state("5", "5"))
     assert "was not sent to you" in all_text(reply["view"])
-    with pytest.raises(Refusal, match="not on the .* roster"):
+    with pytest.raises(Refusal, match=r"not on the .* roster"):
         services.surveys.answer("U0NOBODY", survey_id(services), {1: 5, 2: 5}, None, at(OPENS, 12))
     assert stored(services) == (0, 0, 0)
 
