@@ -13,6 +13,7 @@ reminded and closes on a school calendar.
     comment = true               # an optional free-text comment
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -60,15 +61,34 @@ class SurveyDefinition(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=MAX_SURVEY_NAME_CHARS, pattern=NAME_PATTERN)
+    name: str
     title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
     audience: Literal["mentees", "mentors", "both"]
-    send_on: tuple[date, ...] = Field(min_length=1, max_length=MAX_SEND_DATES)
+    send_on: tuple[date, ...] = Field(max_length=MAX_SEND_DATES)
     close_after_school_days: int = Field(
         default=DEFAULT_CLOSE_AFTER_SCHOOL_DAYS, strict=True, ge=REMINDER_AFTER_SCHOOL_DAYS, le=60
     )
     questions: tuple[Question, ...] = Field(max_length=MAX_QUESTIONS)
     comment: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not re.fullmatch(NAME_PATTERN, value) or len(value) > MAX_SURVEY_NAME_CHARS:
+            raise ValueError(
+                f"{value[:40]!r} is not a survey name: up to {MAX_SURVEY_NAME_CHARS} lowercase "
+                'letters, digits, "-" and "_" (e.g. "midyear"), used by `survey results NAME`'
+            )
+        if value.startswith("exit-ticket-"):
+            raise ValueError('names starting "exit-ticket-" are kept for exit tickets')
+        return value
+
+    @field_validator("send_on", mode="after")
+    @classmethod
+    def _some_dates(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        if not value:
+            raise ValueError("needs one or more dates, e.g. send_on = [2027-01-11]")
+        return value
 
     @field_validator("send_on", mode="before")
     @classmethod

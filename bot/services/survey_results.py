@@ -194,13 +194,14 @@ class SurveyResults:
             .where(SurveyResponse.survey_id == survey.id)
         ):
             answers[response_id][question] = value
-        comments = dict(
-            session.execute(
+        comments: dict[str, str | None] = {
+            response_id: comment
+            for response_id, comment in session.execute(
                 select(SurveyResponse.id, SurveyResponse.comment).where(
                     SurveyResponse.survey_id == survey.id
                 )
-            ).tuples()
-        )
+            )
+        }
         rows: list[tuple[tuple[int, ...], str, dict[str, object]]] = []
         for response_id, comment in comments.items():
             given = answers.get(response_id, {})

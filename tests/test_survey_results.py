@@ -1,0 +1,125 @@
+"""`mentor-minutes survey results NAME [--format csv|json]` and `survey list` on SQLite and
+PostgreSQL: anonymised answers (no names, Slack ids or emails; ordered by the answers, never by
+person), nothing below 5 answers, and the aggregate on stderr / in the list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+
+from bot.cli import main
+from bot.policy import parse_program_toml
+from bot.services.container import Services
+from bot.services.programs import ProgramInfo
+from conftest import PROGRAM_TOML, ROSTER_CSV
+from fakes.scheduler import at
+
+SURVEY_TOML = (
+    PROGRAM_TOML
+    + """
+[[surveys]]
+name = "midyear"
+title = "Mid-year check-in"
+audience = "both"
+send_on = [2026-11-23]
+questions = ["My mentor meetings help my teaching.", "I get feedback I can use."]
+comment = true
+
+[[surveys]]
+name = "spring"
+title = "Spring check-in"
+audience = "mentees"
+send_on = [2027-04-05]
+questions = ["I feel ready for next year."]
+"""
+)
+OPENS = date(2026, 11, 23)
+ANSWERS = {  # in the order people answer: the export must not keep it
+    "U0NIA": ((5, 5), '=HYPERLINK("x")'),
+    "U0BEA": ((2, 3), None),
+    "U0LEE": ((4, 4), "Thanks, Bea & co"),
+    "U0IKE": ((1, 5), None),
+    "U0MIA": ((4, 2), None),
+}
+
+
+@pytest.fixture
+def program(services: Services) -> ProgramInfo:
+    info, _ = services.programs.load(parse_program_toml(SURVEY_TOML))
+    return info
+
+
+@pytest.fixture
+def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("MENTOR_MINUTES_NOW", "2026-11-24T12:00:00-05:00")
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(str(tmp_path))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def opened(services: Services, answers: dict[str, tuple[tuple[int, int], str | None]]) -> None:
+    nudges = services.surveys.due(at(OPENS))
+    assert nudges is not None and len(nudges) == 7
+    survey_id = nudges[0].content.survey_id  # type: ignore[union-attr]
+    for user, (values, comment) in answers.items():
+        services.surveys.answer(user, survey_id, dict(enumerate(values, 1)), comment, at(OPENS, 12))
+
+
+def test_results_csv_and_json_carry_answers_without_identities(
+    services: Services, roster: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opened(services, ANSWERS)
+    code, out, err = run(capsys, "survey", "results", "midyear")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["survey", "opened_on", "q1", "q2", "comment"]
+    assert [row[2:4] for row in rows[1:]] == [["1", "5"], ["2", "3"], ["4", "2"], ["4", "4"], ["5", "5"]]  # fmt: skip
+    assert rows[5][4] == '\'=HYPERLINK("x")'  # a formula stays text (the one CSV boundary)
+    for line in ROSTER_CSV.splitlines()[1:]:
+        email, name, *_rest, slack_id = line.split(",")
+        for identity in (email, name, slack_id):
+            assert identity not in out
+    assert "7 asked, 5 answered (71.43 %); means q1 3.20, q2 3.80" in err
+
+    code, out, _ = run(capsys, "survey", "results", "midyear", "--format", "json")
+    records = json.loads(out)
+    assert code == 0 and [r["q1"] for r in records] == [1, 2, 4, 4, 5]
+    assert set(records[0]) == {"survey", "opened_on", "q1", "q2", "comment"}
+    assert records[3]["comment"] == "Thanks, Bea & co" and records[0]["opened_on"] == "2026-11-23"
+
+
+def test_fewer_than_five_answers_export_nothing(
+    services: Services, roster: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opened(services, dict(list(ANSWERS.items())[:4]))
+    code, out, err = run(capsys, "survey", "results", "midyear")
+    assert code == 0
+    assert out == "survey,opened_on,q1,q2,comment\n"
+    assert "too few answers to show (fewer than 5)" in err and "answered" not in err
+    code, out, _ = run(capsys, "survey", "list")
+    assert code == 0
+    assert out.splitlines() == [
+        "midyear opened 2026-11-23 (closes 2026-12-07): 7 asked; too few answers to show (fewer than 5)",
+        "spring: scheduled (mentees) on 2027-04-05",
+    ]
+
+
+def test_an_unknown_survey_names_the_ones_sent(
+    services: Services, roster: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opened(services, {})
+    code, out, err = run(capsys, "survey", "results", "winter")
+    assert code == 1 and out == ""
+    assert "No survey called 'winter' has been sent. Surveys sent: midyear." in err
