@@ -514,6 +514,70 @@ class SatisfactionSummary:
     reason: str | None
     surveys: tuple[SurveyResult, ...]
 
+    @property
+    def overall_rate(self) -> Decimal | None:
+        """Answers over people asked, across the sendings whose results may be shown."""
+        shown = [s for s in self.surveys if s.answered is not None]
+        answered = sum(s.answered or 0 for s in shown)
+        return percent(answered, sum(s.asked for s in shown)) if shown else None
+
+    def report_item(self) -> ReportItem:
+        """Item (g) of the annual report: one row per sending and question, in aggregate."""
+        if self.source == "none":
+            return ReportItem.missing(self.reason or "no surveys were sent")
+        rows: list[dict[str, object]] = []
+        notes: list[str] = []
+        for s in self.surveys:
+            rate = s.rate
+            for q in s.questions:
+                rows.append(
+                    {
+                        "survey": s.name,
+                        "kind": s.kind,
+                        "title": s.title,
+                        "opened_on": s.opens.isoformat(),
+                        "closes_on": s.closes.isoformat(),
+                        "audience": s.audience,
+                        "asked": s.asked,
+                        "answered": s.answered,
+                        "response_rate": None if rate is None else float(rate),
+                        "question": q.text,
+                        "mean": None if q.mean is None else float(q.mean),
+                    }
+                )
+            if s.answered is None:
+                notes.append(f"{s.title} (opened {s.opens}): {s.asked} asked; {TOO_FEW}.")
+            else:
+                means = "; ".join(f"“{q.text}” {q.mean}" for q in s.questions)
+                notes.append(
+                    f"{s.title} (opened {s.opens}): {s.answered} of {s.asked} answered "
+                    f"({rate} %); mean (1–5): {means}."
+                )
+        overall = self.overall_rate
+        return ReportItem(
+            value=None if overall is None else float(overall),
+            source="surveyed",
+            columns=SATISFACTION_COLUMNS,
+            rows=tuple(rows),
+            notes=tuple(notes),
+            extra={"sendings": len(self.surveys), "min_respondents": MIN_RESPONDENTS},
+        )
+
+
+SATISFACTION_COLUMNS = (
+    "survey",
+    "kind",
+    "title",
+    "opened_on",
+    "closes_on",
+    "audience",
+    "asked",
+    "answered",
+    "response_rate",
+    "question",
+    "mean",
+)
+
 
 __all__ = [
     "MIN_RESPONDENTS",

@@ -123,3 +123,38 @@ def test_an_unknown_survey_names_the_ones_sent(
     code, out, err = run(capsys, "survey", "results", "winter")
     assert code == 1 and out == ""
     assert "No survey called 'winter' has been sent. Surveys sent: midyear." in err
+
+
+def test_report_item_g_is_in_aggregate_only(services: Services, roster: dict[str, int]) -> None:
+    opened(services, ANSWERS)
+    exit_ticket = [roster[f"{n}@hillside.example"] for n in ("bea", "ike", "bo")]
+    services.surveys.exit_ticket_for(7, exit_ticket, at(OPENS, 15))
+    services.surveys.answer("U0BEA", _exit_id(services), {1: 5}, None, at(OPENS, 16))
+    item = services.surveys.report_summary("2026-27").report_item()
+    assert (item.source, item.value, item.reason) == ("surveyed", 71.43, None)  # 5 of 7 shown
+    midyear = [r for r in item.rows if r["survey"] == "midyear"]
+    assert [(r["asked"], r["answered"], r["response_rate"], r["mean"]) for r in midyear] == [(7, 5, 71.43, 3.2), (7, 5, 71.43, 3.8)]  # fmt: skip
+    (ticket,) = [r for r in item.rows if r["kind"] == "exit_ticket"]
+    assert (ticket["asked"], ticket["answered"], ticket["response_rate"], ticket["mean"]) == (3, None, None, None)  # fmt: skip
+    assert "3 asked; too few answers to show." in item.notes[1]
+    assert set(item.columns) == set(item.rows[0])
+    text = json.dumps(item.rows) + "".join(item.notes)
+    for slack_id in ANSWERS:
+        assert slack_id not in text
+
+
+def test_report_item_g_without_surveys_says_why(services: Services, roster: dict[str, int]) -> None:
+    item = services.surveys.report_summary(None).report_item()
+    assert (item.source, item.value, item.rows) == ("none", None, ())
+    assert item.reason is not None and item.reason.startswith("no participant surveys")
+
+
+def _exit_id(services: Services) -> int:
+    from sqlalchemy import select
+
+    from bot.store.survey_models import Survey
+
+    with services.store.read() as session:
+        found = session.scalar(select(Survey.id).where(Survey.name == "exit-ticket-7"))
+    assert isinstance(found, int)
+    return found
