@@ -2,7 +2,7 @@
 answers kept apart from identity
 
 Revision ID: 0007_surveys
-Revises: 0006_program_years
+Revises: 0009_sign_off (landed first on main; both were written against 0006_program_years)
 Create Date: 2026-11-29 11:36:18.669863
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = "0007_surveys"
-down_revision: str | None = "0006_program_years"
+down_revision: str | None = "0009_sign_off"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
