@@ -40,6 +40,13 @@ def _deadline_sweep(services: Services, now: datetime) -> list[Nudge] | None:
     return nudges + services.years.reminders(now) + services.report_drafts.due(now)
 
 
+def _surveys(services: Services, now: datetime) -> list[Nudge] | None:
+    """Surveys and exit tickets go only to people with a Slack id (the audience is who can
+    answer), so this job leaves no one unreached; the last job's list must not be its own."""
+    services.nudges.unreached = ()
+    return services.surveys.due(now)
+
+
 PRODUCERS: dict[str, tuple[str, Producer]] = {
     "deadline-sweep": (
         "to-do nudges for support teams, the overdue-assignment alert; closes a program year",
@@ -63,7 +70,7 @@ PRODUCERS: dict[str, tuple[str, Producer]] = {
     ),
     "surveys": (
         "open surveys on their day; invite, then remind once, those who haven't answered",
-        lambda s, now: s.surveys.due(now),
+        _surveys,
     ),
 }
 

@@ -185,10 +185,12 @@ def test_one_reminder_goes_to_those_who_have_not_answered(
 
 
 def test_jobs_run_surveys_twice_claims_once(ticker: Ticker, services: Services) -> None:
+    services.nudges.unreached = (*services.nudges.unreached, None)  # type: ignore[arg-type]
     first = jobs.run_job(services, "surveys", at(OPENS), ticker.client, sleep=ticker.sleep)
     second = jobs.run_job(services, "surveys", at(OPENS, 9), ticker.client, sleep=ticker.sleep)
     assert "7 messages due, 7 new; 7 sent" in first
     assert "7 messages due, 0 new" in second
+    assert services.nudges.unreached == ()  # not the previous job's list
     assert "surveys" in jobs.JOBS
 
 
