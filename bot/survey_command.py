@@ -20,15 +20,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     services = open_services(settings)
     try:
         if args.action == "list":
-            sent = services.surveys.results()
-            scheduled = services.surveys.scheduled()
-            sys.stdout.write(listing(sent, scheduled))
+            sys.stdout.write(listing(services.surveys.results(), services.surveys.scheduled()))
             return 0
-        try:
-            export = services.surveys.export(args.name)
-            results = services.surveys.results(name=args.name)
-        except Refusal as exc:
-            raise CommandError(exc.message) from None
+        export = services.surveys.export(args.name)
+        results = services.surveys.results(name=args.name)
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
     finally:
         services.close()
     for result in results:

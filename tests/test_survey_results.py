@@ -158,3 +158,23 @@ def _exit_id(services: Services) -> int:
         found = session.scalar(select(Survey.id).where(Survey.name == "exit-ticket-7"))
     assert isinstance(found, int)
     return found
+
+
+def test_survey_list_before_a_program_is_loaded_says_so(
+    services: Services, cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "survey", "list")
+    assert (code, out) == (1, "")
+    assert "No program is set up yet" in err
+
+
+def test_survey_list_shows_results_once_five_have_answered(
+    services: Services, roster: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opened(services, ANSWERS)
+    code, out, _ = run(capsys, "survey", "list")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "midyear opened 2026-11-23 (closes 2026-12-07): 7 asked, 5 answered (71.43 %); "
+        "means q1 3.20, q2 3.80"
+    )

@@ -49,7 +49,8 @@ class SurveyExport:
     withheld: tuple[SurveyResult, ...]
 
 
-def _kind(value: str) -> SurveyKind:
+def survey_kind(value: str) -> SurveyKind:
+    """A stored kind as the value type says it."""
     return "exit_ticket" if value == "exit_ticket" else "survey"
 
 
@@ -111,7 +112,7 @@ class SurveyResults:
         return SurveyResult(
             name=survey.name,
             title=survey.title,
-            kind=_kind(survey.kind),
+            kind=survey_kind(survey.kind),
             audience=survey.audience,
             opens=survey.opens_on,
             closes=survey.closes_on,

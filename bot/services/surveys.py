@@ -28,7 +28,7 @@ from bot.policy.surveys import (
 from bot.services.errors import Refusal
 from bot.services.nudge_base import send_window_open
 from bot.services.programs import ProgramInfo
-from bot.services.survey_results import SurveyResults, _kind
+from bot.services.survey_results import SurveyResults, survey_kind
 from bot.store.models import Person
 from bot.store.survey_models import Survey, SurveyAnswer, SurveyRecipient, SurveyResponse
 
@@ -356,7 +356,7 @@ def _form(survey: Survey) -> SurveyForm:
     return SurveyForm(
         survey_id=survey.id,
         title=survey.title,
-        kind=_kind(survey.kind),
+        kind=survey_kind(survey.kind),
         questions=tuple(survey.questions),
         comment=survey.comment,
         closes=survey.closes_on,
