@@ -154,11 +154,11 @@ def test_a_crash_after_claim_is_sent_once_on_restart(
     world: Services, settings: Settings, slack_api: FakeSlackApi
 ) -> None:
     crashed = build_services(settings, clock=FixedClock(ALERT_DAY))
-    with_news = [name for name in jobs.PRODUCERS if name != "surveys"]  # no survey in this world
-    claimed = [jobs.produce(crashed, name, ALERT_DAY) for name in with_news]
+    claimed = [jobs.produce(crashed, name, ALERT_DAY) for name in jobs.PRODUCERS]
     crashed.close()  # claimed, never delivered
     asked = dict(zip(jobs.PRODUCERS, claimed, strict=True))
     assert asked.pop("entry-reviews") == (0, 0)  # this program asks no one to confirm entries
+    assert asked.pop("surveys") == (0, 0)  # and defines no survey
     assert all(c is not None and c[0] > 0 for c in asked.values())
     assert slack_api.calls_to(POST) == []
     assert {r.status for r in rows(world)} == {"pending"}
