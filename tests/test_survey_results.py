@@ -178,3 +178,18 @@ def test_survey_list_shows_results_once_five_have_answered(
         "midyear opened 2026-11-23 (closes 2026-12-07): 7 asked, 5 answered (71.43 %); "
         "means q1 3.20, q2 3.80"
     )
+
+
+def test_the_annual_report_carries_item_g_from_the_surveys(
+    services: Services, roster: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opened(services, ANSWERS)
+    code, out, err = run(capsys, "report", "annual", "--format", "json")
+    assert code == 0, err
+    item = json.loads(out)["teachers"]["g"]
+    assert (item["source"], item["value"]) == ("surveyed", 71.43)
+    assert [(r["survey"], r["asked"], r["answered"], r["mean"]) for r in item["rows"]] == [("midyear", 7, 5, 3.2), ("midyear", 7, 5, 3.8)]  # fmt: skip
+    for slack_id in ANSWERS:
+        assert slack_id not in out
+    code, markdown, _ = run(capsys, "report", "annual", "--format", "md")
+    assert code == 0 and "5 of 7 answered (71.43 %)" in markdown

@@ -75,6 +75,8 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     hours = HoursService(store, programs, people)
     roster = RosterService(store, programs)
     reports = ReportService(store, programs, people)
+    surveys = SurveyService(store, programs, people)
+    reports.sources.append(surveys.report_items)
     return Services(
         store=store,
         clock=clock,
@@ -96,5 +98,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         records=RecordService(store, programs, people),
         signoff=SignOffService(store, programs, people),
         standards=StandardsService(store, programs, people),
-        surveys=SurveyService(store, programs, people),
+        surveys=surveys,
     )

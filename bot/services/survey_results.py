@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from bot.model import (
     MIN_RESPONDENTS,
     TOO_FEW,
     QuestionMean,
+    ReportItem,
     SatisfactionSummary,
     SurveyKind,
     SurveyResult,
@@ -154,6 +155,12 @@ class SurveyResults:
                 reason += " (the program file's surveys have not opened yet)"
             return SatisfactionSummary(program.school_year, "none", reason, ())
         return SatisfactionSummary(program.school_year, "surveyed", None, found)
+
+    def report_items(self, year_label: str, now: datetime) -> dict[tuple[str, str], ReportItem]:
+        """The annual report's item (g) for teachers (a `ReportService` source): the program's
+        surveys and exit tickets in aggregate. Answers are not linked to people, so they are
+        never split by educator type; the administrators' report keeps its own (g)."""
+        return {("teachers", "g"): self.report_summary(year_label).report_item()}
 
     def export(self, name: str) -> SurveyExport:
         """The anonymised answers to every sending of a survey (a Refusal names the surveys
