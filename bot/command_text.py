@@ -67,6 +67,7 @@ class HoursArgs:
     person: str | None = None
     help: bool = False
     year: str | None = None  # a program year by label: that year's totals
+    pay: bool = False  # `/hours pay`: coordinators, this month's pay so far
 
 
 def parse_hours(text: str) -> HoursArgs:
@@ -74,7 +75,14 @@ def parse_hours(text: str) -> HoursArgs:
     period: Period | None = None
     person: str | None = None
     year: str | None = None
-    for token in _tokens(text):
+    tokens = _tokens(text)
+    if any(token.lower() == "pay" for token in tokens):
+        if len(tokens) > 1:
+            raise UsageError(
+                "`/hours pay` shows this month's pay so far and takes nothing else.", "/hours pay"
+            )
+        return HoursArgs(pay=True)
+    for token in tokens:
         word = token.lower()
         if word in ("help", "?", "-h", "--help"):
             return HoursArgs(help=True)

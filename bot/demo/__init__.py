@@ -114,8 +114,8 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
         pair_index = {(mentor, mentee): index for index, (mentor, mentee, _) in enumerate(PAIRS)}
         with services.store.write() as session:
             ids = {m.email: m.id for m in services.people.all_members(session, program)}
-            for mentor, mentee, day, minutes, kind, notes in _demo_logs(
-                today, program.calendar.is_school_day
+            for number, (mentor, mentee, day, minutes, kind, notes) in enumerate(
+                _demo_logs(today, program.calendar.is_school_day), start=1
             ):
                 created = datetime.combine(day, time(20), tzinfo=UTC)
                 session.add(
@@ -132,6 +132,7 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
                             tagger, program.policy.standards, pair_index[(mentor, mentee)]
                         ),
                         source="demo",
+                        batch_id=f"demo-{number}",  # Undo works on it, from Home too
                         created_at=created,
                         updated_at=created,
                     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
 from bot.services.assignments import AssignmentService
+from bot.services.home import HomeService
 from bot.services.hours import HoursService
 from bot.services.ledger_check import LedgerService
 from bot.services.log_export import LogExport
@@ -53,6 +54,7 @@ class Services:
     signoff: SignOffService
     standards: StandardsService
     surveys: SurveyService
+    home: HomeService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -74,9 +76,22 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     people = PeopleService(store)
     hours = HoursService(store, programs, people)
     roster = RosterService(store, programs)
+    nudges = NudgeService(store, programs)
+    outbox = Outbox(store)
     reports = ReportService(store, programs, people)
     surveys = SurveyService(store, programs, people)
     reports.sources.append(surveys.report_items)
+    pay = PayService(store, programs, people)
+    home = HomeService(
+        store,
+        programs,
+        people,
+        hours=hours,
+        nudges=nudges,
+        outbox=outbox,
+        reports=reports,
+        pay=pay,
+    )
     return Services(
         store=store,
         clock=clock,
@@ -87,16 +102,17 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         hours=hours,
         logs=LogService(store, programs, people),
         log_export=LogExport(store, programs, people),
-        outbox=Outbox(store),
-        nudges=NudgeService(store, programs),
+        outbox=outbox,
+        nudges=nudges,
         milestones=MilestoneService(store, programs, people),
         reports=reports,
         ledger=LedgerService(store, programs),
-        pay=PayService(store, programs, people),
+        pay=pay,
         years=YearService(store, programs, people, roster),
         report_drafts=ReportDrafts(store, programs, people, reports),
         records=RecordService(store, programs, people),
         signoff=SignOffService(store, programs, people),
         standards=StandardsService(store, programs, people),
         surveys=surveys,
+        home=home,
     )

@@ -76,6 +76,34 @@ class DigestJob(NudgeReads):
         self.unreached = unreached_of(missed)
         if not leads:
             return []
+        period = (today - timedelta(days=today.weekday())).isoformat()
+        digests = self._digests(program, snapshot, leads, week, now)
+        notes: list[Nudge] = [
+            Nudge("weekly-digest", str(lead.slack_user_id), "digest", period, digest)
+            for lead, digest in zip(leads, digests, strict=True)
+        ]
+        return notes
+
+    def cohort_digest(self, lead: Member, now: datetime) -> Digest:
+        """A lead mentor's cohort as the digest shows it, for this week so far (their Home):
+        the same rows, flags and prorated target as the Monday digest."""
+        program = self.programs.current(now)
+        today = program.today(now)
+        monday = today - timedelta(days=today.weekday())
+        snapshot = self._snapshot(program, now)
+        week = (monday, monday + timedelta(days=6))
+        return self._digests(program, snapshot, [lead], week, now)[0]
+
+    def _digests(
+        self,
+        program: ProgramInfo,
+        snapshot: ProgramSnapshot,
+        leads: list[Member],
+        week: tuple[date, date],
+        now: datetime,
+    ) -> list[Digest]:
+        """Each lead mentor's digest of a week as of `now` (in the order of `leads`)."""
+        today = program.today(now)
         with self.store.read() as session:
             week_pairs = pairs_active_between(session, program, week[0], week[1])
             totals = ledger.pairs_between(session, program, week[0], week[1])
@@ -113,9 +141,8 @@ class DigestJob(NudgeReads):
                 pairs_of[mentee_id].append((mentor_id, started, ended))
             first = started_of.get((mentor_id, mentee_id), started)
             started_of[(mentor_id, mentee_id)] = min(first, started)
-        period = (today - timedelta(days=today.weekday())).isoformat()
         target = week_target(program.calendar, program.policy.weekly_target_minutes, week[0])
-        notes: list[Nudge] = []
+        digests: list[Digest] = []
         open_items = self._open_items(program, snapshot, done, today)
         for lead in leads:
             cohort = (
@@ -174,8 +201,8 @@ class DigestJob(NudgeReads):
                 school_days=program.calendar.school_days_in(week[0], week[1]),
                 coverage=tuple(covered),
             )
-            notes.append(Nudge("weekly-digest", str(lead.slack_user_id), "digest", period, digest))
-        return notes
+            digests.append(digest)
+        return digests
 
     def _open_items(
         self,

@@ -90,9 +90,11 @@ class HoursService:
         period: Period = "week",
         person_ref: str | None = None,
         year: str | None = None,
+        own: bool = False,
     ) -> HoursReport:
         """Totals for the pairs the viewer may see, optionally only those of one person; of a
-        named program year (kept: past, or started ahead) as of its last day (or today)."""
+        named program year (kept: past, or started ahead) as of its last day (or today); with
+        `own`, only the viewer's own pairs (a lead mentor's or evaluator's school left out)."""
         current = self.programs.current(now)
         program = self.programs.for_year(year, now)
         periods = program.periods(now)
@@ -102,7 +104,7 @@ class HoursService:
         with self.store.read() as session:
             viewer = self.people.caller(session, current, viewer_slack_id)
             target = self.people.get(session, current, person_ref) if person_ref else None
-            scope = pair_filter(viewer, target)
+            scope = PairFilter(people=(viewer.id,)) if own else pair_filter(viewer, target)
             listed, count = _listed_pairs(session, program, scope, periods.year)
             if target is not None and not count:
                 raise NotAllowed(_not_visible(viewer, target))
@@ -144,7 +146,7 @@ class HoursService:
         )
         return HoursReport(
             viewer=viewer,
-            scope=_scope_title(viewer, target),
+            scope="Your mentoring" if own else _scope_title(viewer, target),
             period=period,
             period_start=period_start(period, periods),
             today=periods.today,

@@ -202,6 +202,36 @@ class NudgeService(DigestJob):
         recipients = self._alert_due_for(program, coordinators, today) if coordinators else []
         if not recipients and not (unlinked and missed is not None):
             return []
+        alert_rows = self._unassigned_rows(program, snapshot, today, overdue_only=True)
+        if not alert_rows:
+            return []
+        if missed is not None:
+            what = f"the overdue-assignment alert ({len(alert_rows)} without a mentor)"
+            for coordinator in unlinked:
+                note_missed(missed, coordinator, what)
+        alert = OverdueAlert(tuple(alert_rows), today)
+        return [
+            Nudge(ALERT_RULE, str(c.slack_user_id), "unassigned", today.isoformat(), alert)
+            for c in recipients
+        ]
+
+    def unassigned_rows(self, now: datetime) -> tuple[AlertRow, ...]:
+        """Every beginning educator in their induction year without a mentor today, overdue
+        first, the first ones with suggested mentors (the alert's rows, also those not due yet:
+        `days_overdue` 0) — the coordinator's Home."""
+        program = self.programs.current()
+        snapshot = self._snapshot(program, now)
+        today = program.today(now)
+        return tuple(self._unassigned_rows(program, snapshot, today, overdue_only=False))
+
+    def _unassigned_rows(
+        self, program: ProgramInfo, snapshot: ProgramSnapshot, today: date, *, overdue_only: bool
+    ) -> list[AlertRow]:
+        """Beginning educators without a mentor (past the deadline only, with `overdue_only`),
+        most overdue first, with up to three suggestions each for the first SUGGESTED."""
+        rule = program.policy.deadline(ASSIGNMENT_RULE)
+        if rule is None:
+            return []
         window = program.policy.reassignment_window_days
         dues: dict[date | None, date] = {}
         rows = []
@@ -217,8 +247,8 @@ class NudgeService(DigestJob):
                 dues[member.hire_date] = due_date(rule, subject, program.calendar)
             ended = snapshot.last_ended.get(member.id)
             due = reassignment_due(dues[member.hire_date], ended, window)
-            if today > due:
-                rows.append((member, due, (today - due).days))
+            if today > due or not overdue_only:
+                rows.append((member, due, max((today - due).days, 0)))
         rows.sort(key=lambda r: (-r[2], r[0].name))
         pool = self.mentor_pool(snapshot)
         alert_rows = []
@@ -227,17 +257,7 @@ class NudgeService(DigestJob):
             offered = tuple(self.suggest(member, pool, cap)) if i < SUGGESTED else ()
             untrained = frozenset(m.id for m, _ in offered if m.id not in pool[2])
             alert_rows.append(AlertRow(member, due, days, offered, untrained))
-        if not alert_rows:
-            return []
-        if missed is not None:
-            what = f"the overdue-assignment alert ({len(alert_rows)} without a mentor)"
-            for coordinator in unlinked:
-                note_missed(missed, coordinator, what)
-        alert = OverdueAlert(tuple(alert_rows), today)
-        return [
-            Nudge(ALERT_RULE, str(c.slack_user_id), "unassigned", today.isoformat(), alert)
-            for c in recipients
-        ]
+        return alert_rows
 
     @staticmethod
     def mentor_pool(snapshot: ProgramSnapshot) -> MentorPool:

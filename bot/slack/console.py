@@ -74,6 +74,8 @@ class Console:
         self.presser: str | None = None  # who pressed last: a form it opens is theirs
         self.form_user: str | None = None
         self.latest_tag: str | None = None
+        self.on_home: set[str] = set()
+        self.pressed_tag: str | None = None  # tags of Home tabs shown (their buttons are on a view)
         self.shown_with_buttons = 0
         self.last_view: dict[str, Any] | None = None
         program = services.programs.current()
@@ -105,6 +107,9 @@ class Console:
             self.shown_with_buttons += 1
             viewer = recipient or (self.me.slack_user_id if self.me else None)
             self.tagged[tag] = (buttons, viewer)
+            self.on_home.discard(tag)
+            if payload.get("type") == "home":  # pressed there: no response_url, as in Slack
+                self.on_home.add(tag)
             self.latest_tag = tag
             span = f"{tag}1" if len(buttons) == 1 else f"{tag}1–{tag}{len(buttons)}"
             title = f"{title} · :press {span}"
@@ -219,6 +224,7 @@ class Console:
             )
             return None
         buttons, recipient = self.tagged[tag]
+        self.pressed_tag = tag
         number = int(match.group(2))
         if not 1 <= number <= len(buttons):
             has = (
@@ -260,6 +266,10 @@ class Console:
                 }
             ],
         }
+        if self.pressed_tag in self.on_home:  # a Home button: a view container, no response_url
+            del payload["response_url"], payload["channel"]
+            payload["container"] = {"type": "view", "view_id": "VHOME"}
+            payload["view"] = {"id": "VHOME", "type": "home"}
         body = urlencode({"payload": json.dumps(payload)})
         reply = self._dispatch(body, FORM)
         if reply.get("text") or reply.get("blocks"):

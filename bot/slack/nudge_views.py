@@ -11,6 +11,7 @@ from bot.deadlines import PROGRESS_RULES, DueItem
 from bot.formatting import format_day, format_day_long, format_minutes
 from bot.model import Member, MilestoneMark
 from bot.notices import (
+    AlertRow,
     ContactNudge,
     DailyNudge,
     Digest,
@@ -146,6 +147,20 @@ def _placement(person: Member) -> str:
     return ", ".join(p for p in parts if p) or "no school set"
 
 
+def assign_buttons(row: AlertRow) -> list[Block]:
+    """An Assign button per suggested mentor (the first is primary): the alert's and Home's."""
+    return [
+        button(
+            f"Assign {mentor.name} · {load} mentee{'s' if load != 1 else ''}"
+            + (" · not trained yet" if mentor.id in row.untrained else ""),
+            f"{ASSIGN}:{row.mentee.id}:{mentor.id}",
+            json.dumps({"mentor": mentor.id, "mentee": row.mentee.id}),
+            style="primary" if index == 0 else None,
+        )
+        for index, (mentor, load) in enumerate(row.suggestions[:3])
+    ]
+
+
 def overdue_alert(alert: OverdueAlert) -> Payload:
     """The coordinators' overdue-assignment alert with suggested mentors and Assign buttons."""
     rows, today = alert.rows, alert.today
@@ -164,17 +179,7 @@ def overdue_alert(alert: OverdueAlert) -> Payload:
         lines.append(line.replace("*", ""))
         blocks.append(section(line))
         if row.suggestions:
-            buttons = [
-                button(
-                    f"Assign {mentor.name} · {load} mentee{'s' if load != 1 else ''}"
-                    + (" · not trained yet" if mentor.id in row.untrained else ""),
-                    f"{ASSIGN}:{row.mentee.id}:{mentor.id}",
-                    json.dumps({"mentor": mentor.id, "mentee": row.mentee.id}),
-                    style="primary" if index == 0 else None,
-                )
-                for index, (mentor, load) in enumerate(row.suggestions[:3])
-            ]
-            blocks.append(actions(*buttons))
+            blocks.append(actions(*assign_buttons(row)))
         elif (row.mentee.educator_type or "").endswith("_administrator"):
             blocks.append(
                 context(

@@ -1,4 +1,6 @@
-"""The buttons on `/logmeeting` replies: Undo, Edit, pick a mentee or date, open the form.
+"""The buttons on `/logmeeting` replies and on the Home tab: Undo, Edit, pick a mentee or
+date, open the form. On Home (no response_url) the answer is the Home re-published with it on
+top; after a change the presser's Home is refreshed.
 
 Every press is checked server-side against who pressed it, never against the button's value.
 """
@@ -14,23 +16,29 @@ from slack_sdk import WebClient
 
 from bot.slack import log_views, views
 from handlers.commands.logmeeting import form_defaults
-from handlers.reply import Payload, build_reply, respond_with, services_of
+from handlers.home import answer_press
+from handlers.reply import Payload, build_reply, services_of
 
 
-def undo(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def undo(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
     """Undo a logged batch: the author or a coordinator."""
     ack()
     services = services_of(context)
     batch_id = body["actions"][0].get("value", "")
+    done: list[bool] = []
 
     def build() -> Payload:
         now = services.clock.now()
         removed = services.logs.undo(body["user"]["id"], batch_id, now)
+        done.append(True)
         program = services.programs.current()
         target = program.weekly_target(program.today(now))
         return log_views.undone(removed, target)
 
-    respond_with(respond, build_reply(build), replace=True)
+    payload = build_reply(build)
+    answer_press(body, respond, client, services, payload, replace=True, changed=bool(done))
 
 
 def edit(
@@ -50,7 +58,7 @@ def edit(
 
     refusal = build_reply(build)
     if not found:
-        respond_with(respond, refusal, replace=False)
+        answer_press(body, respond, client, services, refusal, replace=False, changed=False)
         return
     defaults, entry_id = found[0]
     client.views_open(
@@ -67,15 +75,18 @@ def open_form(
     text = body["actions"][0].get("value", "")
     defaults, refusal = form_defaults(services, body["user"]["id"], text)
     if defaults is None:
-        respond_with(respond, refusal, replace=False)
+        answer_press(body, respond, client, services, refusal, replace=False, changed=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=log_views.log_form(defaults))
 
 
-def pick(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+def pick(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
     """Log the original line with the chosen mentee or date."""
     ack()
     services = services_of(context)
+    done: list[bool] = []
 
     def build() -> Payload:
         try:
@@ -88,6 +99,8 @@ def pick(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext)
         outcome = services.logs.log_text(
             body["user"]["id"], text, services.clock.now(), mentee_id=mentee_id, on=on
         )
+        done.append(outcome.ok)
         return log_views.logged(outcome) if outcome.ok else log_views.question(outcome)
 
-    respond_with(respond, build_reply(build), replace=True)
+    payload = build_reply(build)
+    answer_press(body, respond, client, services, payload, replace=True, changed=any(done))

@@ -1,5 +1,5 @@
 """Buttons on scheduled DMs: Mark done, Confirm a reported milestone and Assign a suggested
-mentor (coordinators).
+mentor (coordinators; also on the coordinator's Home).
 
 The presser is checked server-side; the button's value only says what was offered."""
 
@@ -9,8 +9,10 @@ import json
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.slack import views
+from handlers.home import answer_press
 from handlers.reply import Payload, build_reply, respond_with, services_of
 
 
@@ -63,11 +65,12 @@ def confirm(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltConte
 
 
 def assign_suggested(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
-    """Assign the suggested mentor (coordinators only)."""
+    """Assign the suggested mentor (coordinators only), from the alert or from Home."""
     ack()
     services = services_of(context)
+    done: list[bool] = []
 
     def build() -> Payload:
         value = _value(body)
@@ -77,9 +80,11 @@ def assign_suggested(
         result = services.assignments.assign_ids(
             actor, value["mentor"], value["mentee"], services.clock.now()
         )
+        done.append(True)
         return views.assignment_result(result)
 
-    respond_with(respond, build_reply(build), replace=False)
+    payload = build_reply(build)
+    answer_press(body, respond, client, services, payload, replace=False, changed=bool(done))
 
 
 def record_show(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

@@ -1,4 +1,5 @@
-"""`/hours [@person] [week|month|year]`: totals the caller may see."""
+"""`/hours [@person] [week|month|year]`: totals the caller may see; `/hours pay`: this month's
+pay so far (coordinators)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.command_text import parse_hours
-from bot.slack import views
+from bot.slack import home_views, views
 from handlers.reply import Payload, ack_with, services_of
 
 HELP = [
@@ -18,6 +19,7 @@ HELP = [
     ("/hours month", "the same for this month (also `week`, `year`)"),
     ("/hours @name", "one person's pairs, if you may see them"),
     ("/hours year 2026-27", "a past program year's totals (or one started ahead)"),
+    ("/hours pay", "coordinators: this month's pay so far, as `mentor-minutes export pay`"),
     ("/hours help", "this help"),
 ]
 FOOTER = (
@@ -34,6 +36,10 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         args = parse_hours(command.get("text") or "")
         if args.help:
             return views.help_message("/hours", HELP, FOOTER)
+        if args.pay:
+            return home_views.pay_totals(
+                services.home.pay_this_month(command["user_id"], services.clock.now())
+            )
         report = services.hours.report(
             command["user_id"],
             services.clock.now(),

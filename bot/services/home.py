@@ -1,0 +1,291 @@
+"""The Home tab's reads: a section for each role the person holds, each through the service
+that owns its figures (hours and the 50 hours from the ledger, the digest, the overdue alert's
+rows, the outbox, the report, pay). Notes are read for the mentor's and the mentee's own
+entries only; every other section is hours and counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.deadlines import ASSIGNMENT_RULE, PROGRESS_RULES, YEAR2_RULE, Subject, applies, due_date
+from bot.home import (
+    CoordinatorSection,
+    Home,
+    HomeEntry,
+    MenteeSection,
+    MentorSection,
+    MilestoneLine,
+    ParkedLine,
+    ReadinessItem,
+    Year2Progress,
+)
+from bot.ledger import VISIT
+from bot.model import Member, PayPeriod
+from bot.report_format import TITLES, report_items
+from bot.services import ledger
+from bot.services.errors import NotAllowed, Refusal
+from bot.services.hours import HoursService
+from bot.services.milestone_marks import milestone_marks
+from bot.services.nudge_base import is_year2, year2_minutes
+from bot.services.nudges import NudgeService
+from bot.services.outbox import Outbox
+from bot.services.pay import PayService
+from bot.services.people import PeopleService
+from bot.services.programs import ProgramInfo, ProgramService
+from bot.services.report import ReportService
+from bot.store.db import Store
+from bot.store.models import Assignment, LogEntry, Person
+
+MENTOR_ENTRIES = 5  # the latest entries a mentor may change, with Edit and Undo
+MENTEE_ENTRIES = 10  # the collaborative log's latest entries on a mentee's Home
+PARKED_SHOWN = 5
+
+
+class HomeService:
+    """What one person's Home shows, read through the services that own each figure."""
+
+    def __init__(
+        self,
+        store: Store,
+        programs: ProgramService,
+        people: PeopleService,
+        *,
+        hours: HoursService,
+        nudges: NudgeService,
+        outbox: Outbox,
+        reports: ReportService,
+        pay: PayService,
+    ) -> None:
+        self.store = store
+        self.programs = programs
+        self.people = people
+        self.hours = hours
+        self.nudges = nudges
+        self.outbox = outbox
+        self.reports = reports
+        self.pay = pay
+
+    def home(self, slack_user_id: str, now: datetime) -> Home:
+        """Every section the person's roles give them; NotOnRoster when they aren't on it."""
+        program = self.programs.current()
+        with self.store.read() as session:
+            viewer = self.people.caller(session, program, slack_user_id)
+        today = program.today(now)
+        mentor = mentee = None
+        if viewer.has("mentor"):
+            mentor = self._mentor(program, viewer, slack_user_id, now)
+        if viewer.has("mentee"):
+            mentee = self._mentee(program, viewer, slack_user_id, now)
+        cohort = self.nudges.cohort_digest(viewer, now) if viewer.has("lead_mentor") else None
+        school = None
+        if viewer.has("evaluator") and not viewer.is_coordinator:
+            school = self.hours.report(slack_user_id, now)
+        coordinator = self._coordinator(program, now) if viewer.is_coordinator else None
+        return Home(
+            viewer,
+            program.name,
+            today,
+            program.year,
+            mentor=mentor,
+            mentee=mentee,
+            cohort=cohort,
+            school=school,
+            coordinator=coordinator,
+        )
+
+    # ---- mentor and mentee ---------------------------------------------------------------
+    def _mentor(
+        self, program: ProgramInfo, viewer: Member, slack_user_id: str, now: datetime
+    ) -> MentorSection:
+        hours = self.hours.report(slack_user_id, now, own=True)
+        with self.store.read() as session:
+            rows = session.scalars(
+                select(LogEntry)
+                .where(
+                    LogEntry.program_id == program.id,
+                    LogEntry.logged_by_id == viewer.id,
+                    LogEntry.mentor_id == viewer.id,
+                    LogEntry.deleted_at.is_(None),
+                )
+                .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())
+                .limit(MENTOR_ENTRIES)
+            ).all()
+            entries = self._entries(session, program, list(rows), viewer)
+        return MentorSection(hours, entries)
+
+    def _mentee(
+        self, program: ProgramInfo, viewer: Member, slack_user_id: str, now: datetime
+    ) -> MenteeSection:
+        hours = self.hours.report(slack_user_id, now, own=True)
+        year = program.year
+        today = program.today(now)
+        in_year = (
+            LogEntry.program_id == program.id,
+            LogEntry.mentee_id == viewer.id,  # their own pairs' entries: no one else's notes
+            LogEntry.deleted_at.is_(None),
+            LogEntry.occurred_on >= year.first,
+            LogEntry.occurred_on <= year.last,
+        )
+        with self.store.read() as session:
+            rows = session.scalars(
+                select(LogEntry)
+                .where(*in_year)
+                .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())
+                .limit(MENTEE_ENTRIES)
+            ).all()
+            count = int(
+                session.scalar(select(func.count()).select_from(LogEntry).where(*in_year)) or 0
+            )
+            entries = self._entries(session, program, list(rows), viewer)
+            current = session.execute(
+                select(Assignment.id, Assignment.started_on)
+                .where(
+                    Assignment.mentee_id == viewer.id,
+                    Assignment.ended_on.is_(None),
+                    Assignment.started_on <= today,
+                )
+                .order_by(Assignment.started_on.desc(), Assignment.id.desc())
+                .limit(1)
+            ).first()
+            marks = {
+                m.key: m
+                for m in milestone_marks(session, self.people, program, person_id=viewer.id)
+            }
+            years = ledger.mentee_years(session, program, [viewer.id]).get(viewer.id, {})
+        milestones = []
+        subject = Subject(viewer.id, viewer.name, viewer.educator_type, viewer.hire_date)
+        year2 = is_year2(viewer, program)
+        for rule in program.policy.deadlines:
+            if rule.key in PROGRESS_RULES or not applies(rule, subject):
+                continue
+            if rule.key == ASSIGNMENT_RULE:
+                if year2:
+                    continue  # the assignment window is the induction year's
+                done = current[1] if current is not None else None
+                milestones.append(MilestoneLine(rule.title, None, done, confirmed=True))
+                continue
+            mark = marks.get(rule.key)
+            milestones.append(
+                MilestoneLine(
+                    rule.title,
+                    due_date(rule, subject, program.calendar),
+                    mark.done_on if mark else None,
+                    mark.confirmed if mark else False,
+                )
+            )
+        progress = None
+        year2_rule = program.policy.deadline(YEAR2_RULE)
+        target = program.policy.year2_target_hours * 60
+        if year2 and year2_rule is not None and applies(year2_rule, subject) and target > 0:
+            progress = Year2Progress(year2_minutes(viewer, program, years), target)
+        return MenteeSection(
+            hours,
+            entries,
+            count,
+            tuple(milestones),
+            progress,
+            current[0] if current is not None else None,
+        )
+
+    def _entries(
+        self, session: Session, program: ProgramInfo, rows: list[LogEntry], viewer: Member
+    ) -> tuple[HomeEntry, ...]:
+        """Rows as a Home lists them; the callers chose rows whose notes the viewer may read
+        (their own entries as mentor, or their pairs' as mentee)."""
+        ids = {r.mentor_id for r in rows} | {r.mentee_id for r in rows}
+        members = {m.id: m for m in self.people.members(session, program, ids)}
+        batches = [r.batch_id for r in rows if r.batch_id]
+        sizes: Counter[str] = Counter()
+        if batches:
+            for batch, size in session.execute(
+                select(LogEntry.batch_id, func.count())
+                .where(LogEntry.batch_id.in_(batches), LogEntry.deleted_at.is_(None))
+                .group_by(LogEntry.batch_id)
+            ).all():
+                sizes[str(batch)] = int(size)
+        return tuple(
+            HomeEntry(
+                id=r.id,
+                batch_id=r.batch_id,
+                batch_size=sizes.get(r.batch_id, 1) if r.batch_id else 1,
+                mentor=members[r.mentor_id],
+                mentee=members[r.mentee_id],
+                occurred_on=r.occurred_on,
+                minutes=r.minutes,
+                kind=r.kind,
+                notes=r.notes,
+                logged_by_mentee=r.kind == VISIT and r.logged_by_id == r.mentee_id,
+            )
+            for r in rows
+        )
+
+    # ---- coordinator -------------------------------------------------------------------------
+    def _coordinator(self, program: ProgramInfo, now: datetime) -> CoordinatorSection:
+        unassigned = self.nudges.unassigned_rows(now)
+        parked, parked_count = self.outbox.parked(limit=PARKED_SHOWN)
+        with self.store.read() as session:
+            names = dict(
+                session.execute(
+                    select(Person.slack_user_id, Person.name).where(
+                        Person.program_id == program.id,
+                        Person.slack_user_id.in_([p.recipient for p in parked]),
+                    )
+                ).all()
+            )
+        lines = tuple(
+            ParkedLine(
+                p.id,
+                p.rule,
+                names.get(p.recipient, p.recipient),
+                p.period,
+                p.attempts,
+                p.last_error,
+                p.created_at,
+            )
+            for p in parked
+        )
+        pay, refusal = None, None
+        try:
+            pay = self.pay.period(*this_month_so_far(program, now))
+        except Refusal as exc:
+            refusal = exc.message
+        return CoordinatorSection(
+            unassigned, lines, parked_count, self._readiness(now), pay, refusal
+        )
+
+    def _readiness(self, now: datetime) -> tuple[ReadinessItem, ...]:
+        """Which items of the teachers' annual report the store fills, and which it can't yet."""
+        report = self.reports.annual(None, now)
+        items = report_items(report.teachers, report.not_recorded)
+        found = []
+        for key, item in items.items():
+            if item["source"] == "none":
+                found.append(ReadinessItem(key, TITLES[key], False, str(item.get("reason", ""))))
+                continue
+            detail = {
+                "b": f"{item['value']} educators served",
+                "c": f"{item['value']} trained of {item.get('mentors', 0)} mentors",
+                "d": f"{item['value']} observations",
+                "e": f"{item['value']} hours",
+            }.get(key, str(item["value"]))
+            found.append(ReadinessItem(key, TITLES[key], True, detail))
+        return tuple(found)
+
+    def pay_this_month(self, slack_user_id: str, now: datetime) -> PayPeriod:
+        """This month's pay so far (coordinators): the figures of `export pay` for it."""
+        program = self.programs.current()
+        with self.store.read() as session:
+            viewer = self.people.caller(session, program, slack_user_id)
+        if not viewer.is_coordinator:
+            raise NotAllowed("Only coordinators see pay totals.")
+        return self.pay.period(*this_month_so_far(program, now))
+
+
+def this_month_so_far(program: ProgramInfo, now: datetime) -> tuple[date, date]:
+    """From the first of this month (or of the program year, if later) to today."""
+    today = program.today(now)
+    return max(today.replace(day=1), program.year.first), today

@@ -1,0 +1,406 @@
+"""Block Kit for the Home tab, a section per role (records from `bot/home.py`), and the
+coordinators' pay totals. Notes appear only in the mentor's and the mentee's own entries.
+
+Home holds at most 100 blocks and each section 3000 characters: every list is capped and says
+"…and N more"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.formatting import format_day, format_day_long, format_minutes
+from bot.home import CoordinatorSection, Home, HomeEntry, MenteeSection, MentorSection
+from bot.ledger import VISIT
+from bot.model import HoursReport, PairTotals, PayPeriod
+from bot.notices import AlertRow, Digest
+from bot.slack.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    message,
+    progress_bar,
+    section,
+)
+from bot.slack.nudge_views import assign_buttons, weekly_digest
+
+Payload = dict[str, Any]
+MAX_HOME_BLOCKS = 100
+SECTION_CHARS = 2900
+LOG_MEETING = "open_log_modal"
+EDIT = "log_edit"
+UNDO = "log_undo"
+REQUEST_CHANGE = "request_change"  # handled by the reassignment-requests part of issue 11
+MAX_PAIRS = 8  # a mentor's or mentee's pairs
+MAX_SCHOOL_PAIRS = 15  # an evaluator's school
+MAX_COHORT_BLOCKS = 22  # the digest's blocks on a lead mentor's Home
+MAX_UNASSIGNED = 8  # rows with Assign buttons on a coordinator's Home
+MAX_NOTE_CHARS = 400  # a note on Home; the whole note stays in the Edit form
+MAX_NOTICE_BLOCKS = 4
+MAX_PAY_ROWS = 20
+NOT_ON_ROSTER_TITLE = "Mentor Minutes · welcome"
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _pack(lines: list[str], limit: int = SECTION_CHARS) -> list[str]:
+    """Lines packed into section texts under Slack's per-section limit."""
+    packed: list[str] = []
+    current: list[str] = []
+    for full in lines:
+        line = full[:limit]
+        if current and len("\n".join([*current, line])) > limit:
+            packed.append("\n".join(current))
+            current = []
+        current.append(line)
+    if current:
+        packed.append("\n".join(current))
+    return packed
+
+
+def money(cents: int) -> str:
+    """Cents as dollars: 525000 → "$5,250.00"."""
+    return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+# ---- the whole tab -----------------------------------------------------------------------------
+
+
+def home_view(
+    home: Home, *, notice: Payload | None = None, requests: list[Block] | None = None
+) -> Payload:
+    """The person's Home: a notice (what their last press did) on top, then one part per role.
+
+    `requests`: the coordinators' open reassignment requests, as blocks built by the
+    reassignment-requests part of issue 11 (placed under their own header)."""
+    blocks: list[Block] = [header(f"Mentor Minutes · {home.viewer.name}"[:150])]
+    if notice is not None:
+        blocks += list(notice.get("blocks") or [])[:MAX_NOTICE_BLOCKS]
+    blocks.append(
+        context(
+            f"{home.program_name} · program year {home.year.label} · "
+            f"as of {format_day_long(home.today)}"
+        )
+    )
+    parts: list[list[Block]] = []
+    if home.mentor is not None:
+        parts.append(mentor_part(home.mentor, home))
+    if home.mentee is not None:
+        parts.append(mentee_part(home.mentee, home))
+    if home.cohort is not None:
+        parts.append(cohort_part(home.cohort))
+    if home.school is not None:
+        parts.append(school_part(home.school))
+    if home.coordinator is not None:
+        parts.append(coordinator_part(home.coordinator, home, requests or []))
+    if not parts:
+        parts.append(
+            [section("You hold no role in the program this year. `/hours` shows what you may see.")]
+        )
+    for part in parts:
+        blocks += [divider(), *part]
+    if len(blocks) > MAX_HOME_BLOCKS:
+        blocks = blocks[: MAX_HOME_BLOCKS - 1]
+        blocks.append(context("…Home is full: `/hours` and `/induction status` show the rest."))
+    return {"type": "home", "blocks": blocks}
+
+
+def not_on_roster(text: str) -> Payload:
+    """Someone not on the roster: whom to ask, and no buttons that would fail."""
+    return {"type": "home", "blocks": [header(NOT_ON_ROSTER_TITLE), section(text)]}
+
+
+# ---- mentor ----------------------------------------------------------------------------------
+
+
+def _pair_line(pair: PairTotals, report: HoursReport, *, as_mentee: bool = False) -> str:
+    target = report.weekly_target
+    met = " ✓" if pair.week >= target else ""
+    who = f"with *{pair.mentor.name}* (mentor)" if as_mentee else f"*{pair.mentee.name}*"
+    ended = f" · ended {format_day(pair.ended_on, report.today)}" if pair.ended_on else ""
+    last = format_day(pair.last_contact, report.today) if pair.last_contact else "none yet"
+    return (
+        f"{who}{ended}\n{progress_bar(pair.week, target)} this week "
+        f"{format_minutes(pair.week)} of {format_minutes(target)}{met} · this year "
+        f"{format_minutes(pair.year)} · {_plural(pair.observations, 'observation')} · "
+        f"last contact {last}"
+    )
+
+
+def _pairs(report: HoursReport, *, as_mentee: bool = False, limit: int = MAX_PAIRS) -> list[Block]:
+    if not report.pairs:
+        return [section("No mentoring pair this program year yet.")]
+    shown = report.pairs[:limit]
+    blocks = [section(_pair_line(p, report, as_mentee=as_mentee)) for p in shown]
+    if report.pair_count > len(shown):
+        more = report.pair_count - len(shown)
+        blocks.append(context(f"…and {_plural(more, 'more pair')}: `/hours` lists them."))
+    return blocks
+
+
+def _entry_text(entry: HomeEntry, today: Any, *, with_mentee: bool) -> str:
+    if entry.kind == VISIT:
+        what = f"{format_minutes(entry.minutes)} visit to observe a teacher"
+    else:
+        what = f"{format_minutes(entry.minutes)} {entry.kind}"
+        if with_mentee:
+            what += f" with {entry.mentee.name}"
+        else:
+            what += f" with {entry.mentor.name}"
+    line = f"*{format_day(entry.occurred_on, today)}* · {what}"
+    if entry.batch_size > 1:
+        line += f" (group of {entry.batch_size})"
+    if entry.notes:
+        note = (
+            entry.notes
+            if len(entry.notes) <= MAX_NOTE_CHARS
+            else entry.notes[:MAX_NOTE_CHARS] + "…"
+        )
+        line += f"\n:memo: {note}"
+    return line
+
+
+def mentor_part(part: MentorSection, home: Home) -> list[Block]:
+    """The mentor's pairs against this week's target, their latest entries with Edit and
+    Undo, and Log a meeting."""
+    report = part.hours
+    blocks: list[Block] = [
+        header("Your mentoring"),
+        context(
+            f"Weekly target this week {format_minutes(report.weekly_target)} (prorated by its "
+            f"school days) · program year {home.year.label}: "
+            f"{format_minutes(report.total('year'))} · "
+            f"{_plural(report.observations, 'observation')}"
+        ),
+    ]
+    blocks += _pairs(report)
+    if part.entries:
+        blocks.append(section("*Your latest entries* (you can change them)"))
+        for entry in part.entries:
+            blocks.append(section(_entry_text(entry, home.today, with_mentee=True)))
+            controls = [button("Edit", EDIT, str(entry.id))]
+            if entry.batch_id:
+                label = "Undo" if entry.batch_size == 1 else f"Undo all {entry.batch_size}"
+                controls.append(button(label, UNDO, entry.batch_id, style="danger"))
+            blocks.append(actions(*controls, block_id=f"home_entry_{entry.id}"))
+        blocks.append(context(":lock: Notes are kept for you and your mentee only."))
+    blocks.append(
+        actions(button("Log a meeting", LOG_MEETING, style="primary"), block_id="home_log_meeting")
+    )
+    return blocks
+
+
+# ---- mentee ----------------------------------------------------------------------------------
+
+
+def mentee_part(part: MenteeSection, home: Home) -> list[Block]:
+    """The mentee's pairs, their collaborative log (read-only, their pairs' notes), milestones,
+    the hours beyond the induction year and Request a change."""
+    blocks: list[Block] = [header("Your induction")]
+    blocks += _pairs(part.hours, as_mentee=True)
+    if part.year2 is not None:
+        done, target = part.year2.minutes, part.year2.target_minutes
+        met = " ✓" if done >= target else ""
+        blocks.append(
+            section(
+                f"*Mentoring beyond the induction year:* {progress_bar(done, target)} "
+                f"{format_minutes(done)} of {format_minutes(target)}{met} (years 2 and later)"
+            )
+        )
+    if part.milestones:
+        lines = ["*Milestones*"]
+        for m in part.milestones:
+            if m.done_on is not None:
+                state = f":white_check_mark: done {format_day(m.done_on, home.today)}"
+                if not m.confirmed:
+                    state += " (reported, awaiting a coordinator)"
+            elif m.due is not None and m.due < home.today:
+                state = f":red_circle: was due {format_day(m.due, home.today)}"
+            elif m.due is not None:
+                state = f":calendar: due {format_day(m.due, home.today)}"
+            else:
+                state = ":hourglass: not yet"
+            lines.append(f"• {m.title} — {state}")
+        blocks += [section(text) for text in _pack(lines)[:2]]
+    count = _plural(part.entry_count, "entry", "entries")
+    lines = [f"*Your collaborative log* ({count} this program year; read-only)"]
+    if not part.entries:
+        lines.append("Nothing logged yet.")
+    lines += [_entry_text(e, home.today, with_mentee=False) for e in part.entries]
+    blocks += [section(text) for text in _pack(lines)[:4]]
+    if part.entry_count > len(part.entries):
+        blocks.append(context(f"…and {part.entry_count - len(part.entries)} earlier entries."))
+    blocks.append(context(":lock: Notes are kept for you and your mentor only."))
+    hints = "Log a visit to observe a teacher: `/logmeeting 30m observed @teacher`"
+    blocks.append(context(hints))
+    if part.assignment_id is not None:
+        blocks.append(
+            actions(
+                button("Request a change", REQUEST_CHANGE, str(part.assignment_id)),
+                block_id="home_request_change",
+            )
+        )
+    return blocks
+
+
+# ---- lead mentor and evaluator ---------------------------------------------------------------
+
+
+def cohort_part(digest: Digest) -> list[Block]:
+    """A lead mentor's cohort as the weekly digest shows it, for this week so far."""
+    blocks = [b for payload in weekly_digest(digest) for b in payload["blocks"]]
+    blocks = [b for b in blocks if b["type"] != "header"]
+    first, last = digest.week
+    head = [
+        header(f"Your cohort · {digest.cohort}"[:150]),
+        context(
+            f"This week so far ({format_day(first)} – {format_day(last)}), "
+            "as the weekly digest counts it"
+        ),
+    ]
+    if len(blocks) > MAX_COHORT_BLOCKS:
+        hidden = len(blocks) - MAX_COHORT_BLOCKS + 1
+        more = context(f"…and {hidden} more rows: `/hours` lists every pair.")
+        blocks = [*blocks[: MAX_COHORT_BLOCKS - 1], more]
+    return head + blocks
+
+
+def school_part(report: HoursReport) -> list[Block]:
+    """An evaluator's school: pair time and counts, never notes."""
+    blocks: list[Block] = [
+        header(f"{report.scope}: hours and counts"[:150]),
+        context(
+            f"{_plural(report.pair_count, 'pair')} · "
+            f"this week {format_minutes(report.total('week'))} · "
+            f"this program year {format_minutes(report.total('year'))} · "
+            f"{_plural(report.observations, 'observation')} · "
+            f"{_plural(report.visits, 'visit')} to observe a teacher"
+        ),
+    ]
+    if not report.pairs:
+        return [*blocks, section("No mentoring pairs to show yet.")]
+    shown = report.pairs[:MAX_SCHOOL_PAIRS]
+    lines = [
+        f"*{p.mentee.name}* with {p.mentor.name} — this week {format_minutes(p.week)} of "
+        f"{format_minutes(report.weekly_target)} · this year {format_minutes(p.year)} · "
+        f"{_plural(p.observations, 'observation')}"
+        for p in shown
+    ]
+    blocks += [section(text) for text in _pack(lines)]
+    if report.pair_count > len(shown):
+        blocks.append(
+            context(
+                f"…and {report.pair_count - len(shown)} more pairs: `/hours month` totals them all."
+            )
+        )
+    blocks.append(context("Hours and counts only — mentoring notes stay with each pair."))
+    return blocks
+
+
+# ---- coordinator -----------------------------------------------------------------------------
+
+
+def _unassigned_line(row: AlertRow, today: Any) -> str:
+    if row.days_overdue:
+        state = (
+            f":red_circle: {_plural(row.days_overdue, 'day')} overdue "
+            f"(due {format_day(row.due, today)})"
+        )
+    else:
+        state = f":large_yellow_circle: due {format_day(row.due, today)}"
+    placement = ", ".join(p for p in (row.mentee.school, row.mentee.subject) if p)
+    return f"*{row.mentee.name}* — {state}" + (f" · {placement}" if placement else "")
+
+
+def coordinator_part(part: CoordinatorSection, home: Home, requests: list[Block]) -> list[Block]:
+    """Unassigned educators with Assign buttons, open requests, parked DMs, the report's
+    readiness and this month's pay."""
+    rows = part.unassigned
+    overdue = sum(1 for r in rows if r.days_overdue)
+    blocks: list[Block] = [
+        header("Coordinator"),
+        section(
+            f"*Without a mentor:* {len(rows)} ({overdue} overdue)"
+            if rows
+            else "*Without a mentor:* nobody — every beginning educator has a mentor."
+        ),
+    ]
+    for row in rows[:MAX_UNASSIGNED]:
+        blocks.append(section(_unassigned_line(row, home.today)))
+        if row.suggestions:
+            blocks.append(actions(*assign_buttons(row), block_id=f"home_assign_{row.mentee.id}"))
+        else:
+            blocks.append(context("No mentor to suggest — `/induction assign @mentor @mentee`."))
+    if len(rows) > MAX_UNASSIGNED:
+        blocks.append(context(f"…and {len(rows) - MAX_UNASSIGNED} more: `/induction status`."))
+    blocks.append(section("*Reassignment requests*"))
+    blocks += requests or [context("No open requests.")]
+    blocks.append(section(_parked_text(part)))
+    blocks.append(section(_readiness_text(part)))
+    if part.pay is not None:
+        blocks += pay_blocks(part.pay)[1:]
+    else:
+        blocks.append(section(f"*Pay this month:* {part.pay_refusal or 'not available'}"))
+    return blocks
+
+
+def _parked_text(part: CoordinatorSection) -> str:
+    if not part.parked_count:
+        return "*Parked messages:* none — every DM was delivered or is on its way."
+    lines = [f"*Parked messages:* {part.parked_count} (delivery unknown or refused by Slack)"]
+    for p in part.parked:
+        error = f" · {p.last_error[:120]}" if p.last_error else ""
+        lines.append(
+            f"• #{p.id} {p.rule} to {p.recipient} ({p.period}) · "
+            f"{_plural(p.attempts, 'attempt')}{error}"
+        )
+    if part.parked_count > len(part.parked):
+        lines.append(f"…and {part.parked_count - len(part.parked)} more.")
+    lines.append("Resend or drop with `mentor-minutes jobs review`.")
+    return _pack(lines)[0]
+
+
+def _readiness_text(part: CoordinatorSection) -> str:
+    filled = [i for i in part.readiness if i.filled]
+    lines = [f"*Annual report readiness:* {len(filled)} of {len(part.readiness)} items filled"]
+    for item in part.readiness:
+        mark = ":white_check_mark:" if item.filled else ":x:"
+        lines.append(f"{mark} ({item.key}) {item.title} — {item.detail}")
+    return _pack(lines)[0]
+
+
+def pay_blocks(pay: PayPeriod) -> list[Block]:
+    """This month's pay so far: one line per person and basis, the total, and what could not
+    be paid and why (a missing rate is said, never paid as $0)."""
+    title = f"Pay {format_day(pay.first)} – {format_day(pay.last)}"
+    lines = [f"*{title}* (so far: `mentor-minutes export pay --from {pay.first} --to {pay.last}`)"]
+    for row in pay.rows[:MAX_PAY_ROWS]:
+        basis = (
+            f"{format_minutes(row.minutes)} at {money(row.rate_cents)}/h"
+            if row.basis == "hourly"
+            else f"stipend {money(row.rate_cents)}/year, prorated by school days"
+        )
+        lines.append(
+            f"• {row.name} ({row.role.replace('_', ' ')}) — {basis}: *{money(row.amount_cents)}*"
+        )
+    if len(pay.rows) > MAX_PAY_ROWS:
+        lines.append(f"…and {len(pay.rows) - MAX_PAY_ROWS} more rows (the total counts them all).")
+    if pay.rows:
+        lines.append(f"*Total: {money(pay.total_cents)}*")
+    elif not pay.notes:
+        lines.append("Nothing to pay for this period yet.")
+    lines += [f":warning: {note}" for note in pay.notes]
+    return [header(title), *[section(text) for text in _pack(lines)[:3]]]
+
+
+def pay_totals(pay: PayPeriod) -> Payload:
+    """`/hours pay`: the pay totals for this month so far, as an ephemeral reply."""
+    blocks = pay_blocks(pay)
+    text = f"Pay {pay.first} – {pay.last}: total {money(pay.total_cents)}"
+    if pay.notes:
+        text += " · " + " ".join(pay.notes)
+    return message(text, blocks)

@@ -1,0 +1,85 @@
+"""Publishing a person's Home tab, on open and after their own changes, and answering a button
+pressed on it: Home has no response_url, so the answer is the Home re-published with a notice
+on top (what the press did, or why nothing was stored)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from bot.home import Home
+from bot.services.container import Services
+from bot.services.errors import NotOnRoster, Refusal
+from bot.slack import home_views
+from bot.slack.blocks import Block
+from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
+from handlers.reply import Payload, respond_with
+
+log = logging.getLogger(__name__)
+
+
+def open_request_blocks(services: Services, home: Home) -> list[Block]:
+    """The coordinator's open reassignment requests on Home. The reassignment-requests part of
+    issue 11 provides `services.requests` and the blocks that list them: build them here.
+    Until it lands, the Home says there are none."""
+    return []
+
+
+def home_payload(services: Services, user_id: str, notice: Payload | None = None) -> Payload:
+    """The Home view for a Slack user: their sections, or whom to ask when not on the roster."""
+    try:
+        home = services.home.home(user_id, services.clock.now())
+    except NotOnRoster as exc:  # told whom to ask; no buttons that would fail
+        return home_views.not_on_roster(exc.message)
+    except Refusal as exc:
+        return home_views.not_on_roster(f":warning: {exc.message}")
+    requests = open_request_blocks(services, home) if home.coordinator is not None else []
+    return home_views.home_view(home, notice=notice, requests=requests)
+
+
+def publish_home(
+    client: WebClient, services: Services, user_id: str, notice: Payload | None = None
+) -> None:
+    """Publish (or refresh) a person's Home; a failure is logged, never raised: the change
+    the person made stands whether or not their Home could be redrawn."""
+    try:
+        view = home_payload(services, user_id, notice)
+    except Exception:
+        log.exception("building the Home of %s failed", user_id)
+        return
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SLACK_CALL_ERRORS as exc:
+        log.warning("views.publish failed for %s: %s", user_id, describe_failure(exc))
+
+
+def pressed_on_home(body: dict[str, Any]) -> bool:
+    """True for a button on the Home tab (a view container with no response_url)."""
+    container = body.get("container") or {}
+    view = body.get("view") or {}
+    return container.get("type") == "view" and view.get("type", "home") == "home"
+
+
+def answer_press(
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    services: Services,
+    payload: Payload,
+    *,
+    replace: bool,
+    changed: bool,
+) -> None:
+    """Answer a button: on Home, the Home re-published with the answer on top; on a message,
+    the answer through its response_url, then (when the press changed something) the Home
+    refreshed."""
+    user_id = body["user"]["id"]
+    if pressed_on_home(body):
+        publish_home(client, services, user_id, payload or None)
+        return
+    respond_with(respond, payload, replace=replace)
+    if changed:
+        publish_home(client, services, user_id)
