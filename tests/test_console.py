@@ -50,7 +50,7 @@ def run(
         pytest.param(":time tomorrow\n", ("Expected ISO 8601 with an offset, e.g. :time 2026-11-18T10:00:00-05:00",), ("Clock set",), id="time-bad"),
         pytest.param(":time 2026-11-23T10:00:00\n", ("Add an offset",), ("Clock set",), id="time-without-offset"),
         pytest.param(":who\n", ("  cora@hillside.example ", "Pat Principal", "lead_mentor, mentor", "  nia@hillside.example "), (), id="who"),
-        pytest.param(":home\n", ("┌─ Home tab", "│ Mentor Minutes · Lee Lead", "│ Lincoln: 0 min this week", "[1: Log a meeting]"), (), id="home"),
+        pytest.param(":home\n", ("┌─ Home tab", "│ Mentor Minutes · Lee Lead", "│ Your cohort · Lincoln", "│ *Bea Beginner*\n", "[1: Log a meeting]"), (), id="home"),
         pytest.param(":as cora\n/induction status\n", ("│ Hillside Public Schools — assignments", "│ *Nia New* (Jefferson, Science, grade 8) — :red_circle: no mentor, 16 days overdue (due Mon 2 Nov)"), (), id="induction-status"),
         pytest.param("/induction status\n", ("│ :warning: `/induction` is for induction coordinators.",), ("— assignments",), id="induction-refused"),
         pytest.param(":as cora\n/hours @bea\n", ("│ Hours for Bea Beginner: 0 min this week",), ("Ike Incoming",), id="mention-escaped"),
@@ -90,13 +90,13 @@ def test_a_full_session(settings: Settings, services: Services, pairs: None) -> 
     assert [r.splitlines()[0] for r in replies] == [
         "reply (only you can see this)",
         "reply (only you can see this)",
-        "Home tab · :press a1",
+        "Home tab · :press a1–a4",  # Assign ×3 (Nia New has no mentor), Log a meeting
         "reply (only you can see this)",
     ]
     assert "│ Lincoln: 0 min this week" in replies[0]
     assert "— assignments" in replies[1]
     assert "│ Mentor Minutes · Cora Coordinator" in replies[2]
-    assert "│ Whole program: 0 min this week" in replies[2]
+    assert "│ *Without a mentor:* 1 (1 overdue)" in replies[2]
     assert "│ Your mentoring: 0 min this week" in replies[3]
 
 

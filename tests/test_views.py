@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from bot.command_text import HoursArgs, InductionArgs, UsageError, parse_hours, parse_induction
 from bot.ledger import PairSummary, ScopeSummary, Totals, total
@@ -246,24 +245,6 @@ def test_program_status_says_when_it_cannot_list_everyone() -> None:
     shown = all_text(payload["blocks"])
     listed = sum(f"*Mentee {i}* (" in shown for i in range(700))
     assert listed == 700 or "more" in shown, f"{700 - listed} mentees dropped without a word"
-
-
-HOMES: list[Any] = [
-    pytest.param(lambda: views.home_tab("Lee Lead", None), id="no-summary"),
-    pytest.param(lambda: views.home_tab("Lee Lead", views.hours_report(hours([pair(1)]))), id="one-pair"),
-    pytest.param(lambda: views.home_tab(LONG, views.hours_report(hours([pair(i, long_names=True) for i in range(1, 61)]))), id="sixty-pairs-long-names"),
-    pytest.param(lambda: views.home_tab("welcome", views.refusal("You're not on the roster yet.")), id="refusal"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize("build", HOMES)
-def test_home_tab_is_a_valid_view(build: Any) -> None:
-    home = build()
-    assert home["type"] == "home"
-    assert 1 <= len(home["blocks"]) <= MAX_HOME_BLOCKS
-    View(**home).to_dict()  # raises SlackObjectFormationError when invalid
-    assert_valid_blocks(home["blocks"])
-    assert home["blocks"][-1]["elements"][0]["action_id"] == "open_log_modal"
 
 
 # ---- command text -------------------------------------------------------------------------------

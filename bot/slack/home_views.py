@@ -98,15 +98,42 @@ def home_view(
     if home.coordinator is not None:
         parts.append(coordinator_part(home.coordinator, home, requests or []))
     if not parts:
-        parts.append(
-            [section("You hold no role in the program this year. `/hours` shows what you may see.")]
-        )
+        parts.append([section("You hold no role in the program this year.")])
     for part in parts:
         blocks += [divider(), *part]
-    if len(blocks) > MAX_HOME_BLOCKS:
-        blocks = blocks[: MAX_HOME_BLOCKS - 1]
+    tail = _what_you_can_do(home)
+    if len(blocks) + len(tail) > MAX_HOME_BLOCKS:
+        blocks = blocks[: MAX_HOME_BLOCKS - len(tail) - 1]
         blocks.append(context("…Home is full: `/hours` and `/induction status` show the rest."))
-    return {"type": "home", "blocks": blocks}
+    return {"type": "home", "blocks": blocks + tail}
+
+
+HOME_HINTS: dict[str, str] = {
+    "mentor": "*Log in one line:* `/logmeeting 45m observation` — or the button below",
+    "mentee": "*Log a visit to observe a teacher:* `/logmeeting 30m observed @teacher`",
+    "hours": "*See hours:* `/hours`, `/hours month`, `/hours @name`",
+    "coordinator": (
+        "*Coordinators:* `/induction status`, `/induction assign @mentor @mentee`, "
+        "`/hours pay` (this month's pay so far)"
+    ),
+}
+
+
+def _what_you_can_do(home: Home) -> list[Block]:
+    """The commands each of the person's roles may use, and Log a meeting for those who log."""
+    roles = home.viewer.roles
+    logs = bool(roles & {"mentor", "lead_mentor", "coordinator"})
+    hints = [HOME_HINTS["mentor"]] if logs else []
+    if "mentee" in roles and not logs:
+        hints.append(HOME_HINTS["mentee"])
+    hints.append(HOME_HINTS["hours"])
+    if "coordinator" in roles:
+        hints.append(HOME_HINTS["coordinator"])
+    blocks = [divider(), section("\n".join(hints))]
+    if logs:
+        log_button = button("Log a meeting", LOG_MEETING, style="primary")
+        blocks.append(actions(log_button, block_id="home_log_meeting"))
+    return blocks
 
 
 def not_on_roster(text: str) -> Payload:
@@ -165,8 +192,8 @@ def _entry_text(entry: HomeEntry, today: Any, *, with_mentee: bool) -> str:
 
 
 def mentor_part(part: MentorSection, home: Home) -> list[Block]:
-    """The mentor's pairs against this week's target, their latest entries with Edit and
-    Undo, and Log a meeting."""
+    """The mentor's pairs against this week's target and their latest entries with Edit and
+    Undo (Log a meeting closes the Home)."""
     report = part.hours
     blocks: list[Block] = [
         header("Your mentoring"),
@@ -188,9 +215,6 @@ def mentor_part(part: MentorSection, home: Home) -> list[Block]:
                 controls.append(button(label, UNDO, entry.batch_id, style="danger"))
             blocks.append(actions(*controls, block_id=f"home_entry_{entry.id}"))
         blocks.append(context(":lock: Notes are kept for you and your mentee only."))
-    blocks.append(
-        actions(button("Log a meeting", LOG_MEETING, style="primary"), block_id="home_log_meeting")
-    )
     return blocks
 
 
@@ -235,8 +259,6 @@ def mentee_part(part: MenteeSection, home: Home) -> list[Block]:
     if part.entry_count > len(part.entries):
         blocks.append(context(f"…and {part.entry_count - len(part.entries)} earlier entries."))
     blocks.append(context(":lock: Notes are kept for you and your mentor only."))
-    hints = "Log a visit to observe a teacher: `/logmeeting 30m observed @teacher`"
-    blocks.append(context(hints))
     if part.assignment_id is not None:
         blocks.append(
             actions(

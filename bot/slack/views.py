@@ -1,4 +1,5 @@
-"""Block Kit views for replies, DMs and the Home tab. Hours and counts only — never notes."""
+"""Block Kit views for replies and DMs (the Home tab: `home_views.py`). Hours and counts only —
+never notes."""
 
 from __future__ import annotations
 
@@ -22,8 +23,6 @@ from bot.record import InductionRecord
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
-    actions,
-    button,
     context,
     divider,
     header,
@@ -408,34 +407,3 @@ def _sections(lines: list[str], limit: int = SECTION_CHARS) -> list[tuple[str, i
     if current:
         packed.append(("\n".join(current), len(current)))
     return packed
-
-
-HOME_HINTS: dict[str, str] = {
-    "mentor": "*Log in one line:* `/logmeeting 45m observation` — or the button below",
-    "mentee": "*Log a visit to observe a teacher:* `/logmeeting 30m observed @teacher`",
-    "hours": "*See hours:* `/hours`, `/hours month`, `/hours @name`",
-    "coordinator": "*Coordinators:* `/induction status`, `/induction assign @mentor @mentee`",
-}
-
-
-def home_tab(
-    name: str, summary: Payload | None, roles: frozenset[str] | None = frozenset({"mentor"})
-) -> Payload:
-    """The Home tab: a greeting, the person's hours summary and what they can do — by role.
-    `roles=None`: someone not on the roster, told whom to ask, with no buttons that would fail."""
-    blocks: list[Block] = [header(f"Mentor Minutes · {name}")]
-    if summary is not None:
-        blocks.extend(summary["blocks"][: MAX_BLOCKS - 6])
-    if roles is None:
-        return {"type": "home", "blocks": blocks[:100]}
-    logs = bool(roles & {"mentor", "lead_mentor", "coordinator"})
-    hints = [HOME_HINTS["mentor"]] if logs else []
-    if "mentee" in roles and not logs:
-        hints.append(HOME_HINTS["mentee"])
-    hints.append(HOME_HINTS["hours"])
-    if "coordinator" in roles:
-        hints.append(HOME_HINTS["coordinator"])
-    blocks += [divider(), section("\n".join(hints))]
-    if logs:
-        blocks.append(actions(button("Log a meeting", "open_log_modal", style="primary")))
-    return {"type": "home", "blocks": blocks[:100]}
