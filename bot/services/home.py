@@ -266,12 +266,13 @@ class HomeService:
             if item["source"] == "none":
                 found.append(ReadinessItem(key, TITLES[key], False, str(item.get("reason", ""))))
                 continue
+            value = item["value"]
             detail = {
-                "b": f"{item['value']} educators served",
-                "c": f"{item['value']} trained of {item.get('mentors', 0)} mentors",
-                "d": f"{item['value']} observations",
-                "e": f"{item['value']} hours",
-            }.get(key, str(item["value"]))
+                "b": f"{value} served",
+                "c": f"{value} trained of {item.get('mentors', 0)} mentors",
+                "d": f"{value} counted",
+                "e": f"{value} hours",
+            }.get(key, str(value))
             found.append(ReadinessItem(key, TITLES[key], True, detail))
         return tuple(found)
 

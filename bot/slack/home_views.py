@@ -422,7 +422,7 @@ def pay_blocks(pay: PayPeriod) -> list[Block]:
 def pay_totals(pay: PayPeriod) -> Payload:
     """`/hours pay`: the pay totals for this month so far, as an ephemeral reply."""
     blocks = pay_blocks(pay)
-    text = f"Pay {pay.first} – {pay.last}: total {money(pay.total_cents)}"
-    if pay.notes:
-        text += " · " + " ".join(pay.notes)
+    parts = [f"total {money(pay.total_cents)}"] if pay.rows else []
+    said = " · ".join([*parts, *pay.notes]) or "nothing to pay yet"
+    text = f"Pay {pay.first} – {pay.last}: {said}"
     return message(text, blocks)
