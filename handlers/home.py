@@ -43,17 +43,24 @@ def home_payload(services: Services, user_id: str, notice: Payload | None = None
 def publish_home(
     client: WebClient, services: Services, user_id: str, notice: Payload | None = None
 ) -> None:
-    """Publish (or refresh) a person's Home; a failure is logged, never raised: the change
-    the person made stands whether or not their Home could be redrawn."""
-    try:
-        view = home_payload(services, user_id, notice)
-    except Exception:
-        log.exception("building the Home of %s failed", user_id)
-        return
+    """Publish a person's Home. A failed Slack call is logged; a failure to read the Home
+    propagates (an event answered 500 is retried by Slack)."""
+    view = home_payload(services, user_id, notice)
     try:
         client.views_publish(user_id=user_id, view=view)
     except SLACK_CALL_ERRORS as exc:
         log.warning("views.publish failed for %s: %s", user_id, describe_failure(exc))
+
+
+def refresh_home(
+    client: WebClient, services: Services, user_id: str, notice: Payload | None = None
+) -> None:
+    """Publish a person's Home after their change; any failure is logged, never raised: the
+    change stands whether or not their Home could be redrawn."""
+    try:
+        publish_home(client, services, user_id, notice)
+    except Exception:
+        log.exception("refreshing the Home of %s failed", user_id)
 
 
 def pressed_on_home(body: dict[str, Any]) -> bool:
@@ -78,8 +85,8 @@ def answer_press(
     refreshed."""
     user_id = body["user"]["id"]
     if pressed_on_home(body):
-        publish_home(client, services, user_id, payload or None)
+        refresh_home(client, services, user_id, payload or None)
         return
     respond_with(respond, payload, replace=replace)
     if changed:
-        publish_home(client, services, user_id)
+        refresh_home(client, services, user_id)

@@ -269,3 +269,17 @@ def test_the_form_and_an_edit_refresh_home(
         newest = session.scalar(select(func.max(LogEntry.id)))
     submit("log_edit_submit", str(newest), "40m")
     assert "this week 1 h 55 of 1 h ✓" in text_of(published(slack_api, "U0LEE")[-1])
+
+
+def test_a_home_that_cannot_be_read_after_a_change_leaves_the_change_and_its_reply(
+    app: Any, slack_api: FakeSlackApi, week: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database went away")
+
+    before = live_entries(week)
+    monkeypatch.setattr(week.home, "home", broken)
+    reply = command(app, SIGNING_SECRET, "/logmeeting", "15m meeting", "U0LEE")
+    assert reply["text"].startswith("Logged 15 min meeting with Bea Beginner")
+    assert live_entries(week) == before + 1
+    assert published(slack_api, "U0LEE") == []
