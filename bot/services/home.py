@@ -71,7 +71,7 @@ class HomeService:
 
     def home(self, slack_user_id: str, now: datetime) -> Home:
         """Every section the person's roles give them; NotOnRoster when they aren't on it."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         with self.store.read() as session:
             viewer = self.people.caller(session, program, slack_user_id)
         today = program.today(now)
@@ -278,7 +278,7 @@ class HomeService:
 
     def pay_this_month(self, slack_user_id: str, now: datetime) -> PayPeriod:
         """This month's pay so far (coordinators): the figures of `export pay` for it."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         with self.store.read() as session:
             viewer = self.people.caller(session, program, slack_user_id)
         if not viewer.is_coordinator:

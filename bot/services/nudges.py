@@ -219,7 +219,7 @@ class NudgeService(DigestJob):
         """Every beginning educator in their induction year without a mentor today, overdue
         first, the first ones with suggested mentors (the alert's rows, also those not due yet:
         `days_overdue` 0) — the coordinator's Home."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         snapshot = self._snapshot(program, now)
         today = program.today(now)
         return tuple(self._unassigned_rows(program, snapshot, today, overdue_only=False))
