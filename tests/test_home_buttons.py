@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.services.container import Services
-from bot.slack.budget import ACK_BUDGET_SECONDS
 from bot.slack.standin import RESPONSE_URL_METHOD
 from bot.store.models import Assignment, LogEntry
 from conftest import NOW, ROSTER_CSV, SIGNING_SECRET
@@ -21,6 +20,7 @@ from fakes.home import buttons, home_of, log_week, press_on_home, published, tex
 from fakes.signing import block_action_body, signed_headers, view_submission_body
 from fakes.slack_api import FakeSlackApi
 
+SLACK_ACK_SECONDS = 3.0  # Slack's limit, as tests/test_edges_ack.py measures every answer
 NOT_YOURS = "Only the person who logged this entry (or a coordinator) can change it."
 
 
@@ -58,7 +58,7 @@ def press(app: Any, user: str, button: dict[str, Any]) -> None:
         app, SIGNING_SECRET, user, button["action_id"], button.get("value", "")
     )
     assert status == 200
-    assert seconds < ACK_BUDGET_SECONDS
+    assert seconds < SLACK_ACK_SECONDS
 
 
 def no_response_url_used(slack_api: FakeSlackApi) -> None:
