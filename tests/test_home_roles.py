@@ -213,7 +213,7 @@ def test_a_coordinator_sees_parked_messages(
 @pytest.mark.parametrize(
     ("user", "expected"),
     [
-        ("U0CORA", "Pay Sun 1 Nov – Wed 18 Nov"),
+        ("U0CORA", "Pay this month so far, Sun 1 Nov – Wed 18 Nov"),
         ("U0LEE", "Only coordinators see pay totals."),
         ("U0PAT", "Only coordinators see pay totals."),
     ],

@@ -364,7 +364,7 @@ def coordinator_part(part: CoordinatorSection, home: Home, requests: list[Block]
     blocks.append(section(_parked_text(part)))
     blocks.append(section(_readiness_text(part)))
     if part.pay is not None:
-        blocks += pay_blocks(part.pay)[1:]
+        blocks += pay_blocks(part.pay)
     else:
         blocks.append(section(f"*Pay this month:* {part.pay_refusal or 'not available'}"))
     return blocks
@@ -396,10 +396,12 @@ def _readiness_text(part: CoordinatorSection) -> str:
 
 
 def pay_blocks(pay: PayPeriod) -> list[Block]:
-    """This month's pay so far: one line per person and basis, the total, and what could not
-    be paid and why (a missing rate is said, never paid as $0)."""
-    title = f"Pay {format_day(pay.first)} – {format_day(pay.last)}"
-    lines = [f"*{title}* (so far: `mentor-minutes export pay --from {pay.first} --to {pay.last}`)"]
+    """This month's pay so far, in sections: one line per person and basis, the total, and
+    what could not be paid and why (a missing rate is said, never paid as $0)."""
+    title = f"Pay this month so far, {format_day(pay.first)} – {format_day(pay.last)}"
+    lines = [
+        f"*{title}* — the rows of `mentor-minutes export pay --from {pay.first} --to {pay.last}`"
+    ]
     for row in pay.rows[:MAX_PAY_ROWS]:
         basis = (
             f"{format_minutes(row.minutes)} at {money(row.rate_cents)}/h"
@@ -416,7 +418,7 @@ def pay_blocks(pay: PayPeriod) -> list[Block]:
     elif not pay.notes:
         lines.append("Nothing to pay for this period yet.")
     lines += [f":warning: {note}" for note in pay.notes]
-    return [header(title), *[section(text) for text in _pack(lines)[:3]]]
+    return [section(text) for text in _pack(lines)[:3]]
 
 
 def pay_totals(pay: PayPeriod) -> Payload:
