@@ -307,3 +307,26 @@ def test_home_buttons_answer_in_time_in_a_429_storm(
 def home_of_over(slack_api: FakeSlackApi, services: Services) -> dict[str, Any]:
     """Lee's Home as the service builds it (no Slack call), to find his buttons."""
     return home_views.home_view(services.home.home("U0LEE", NOW))
+
+
+@pytest.mark.parametrize("change", ["reassigned", "no longer a mentor"])
+def test_undo_and_edit_on_a_home_published_before_a_role_change_are_refused(
+    app: Any, slack_api: FakeSlackApi, week: Services, change: str
+) -> None:
+    """Mia's Home shows Undo and Edit on her entries with Ike; then Ike gets another mentor,
+    or the roster no longer makes Mia a mentor: the stale buttons change nothing."""
+    view = home_of(app, SIGNING_SECRET, slack_api, "U0MIA")
+    undo, edit = button_of(view, "log_undo"), button_of(view, "log_edit")
+    if change == "reassigned":
+        week.assignments.assign(None, "max@hillside.example", "ike@hillside.example", NOW.date(), NOW)  # fmt: skip
+    else:
+        demoted = ROSTER_CSV.replace("Mia Mentor,mentor,", "Mia Mentor,evaluator,")
+        assert week.roster.import_csv(demoted).ok
+    before = live_entries(week)
+    press(app, "U0MIA", undo)
+    press(app, "U0MIA", edit)
+    assert live_entries(week) == before
+    assert slack_api.calls_to("views.open") == []
+    refreshed = published(slack_api, "U0MIA")[-1]
+    assert "You no longer mentor the mentee of this entry" in text_of(refreshed)
+    assert not [b for b in buttons(refreshed) if b["action_id"] in ("log_undo", "log_edit")]

@@ -110,6 +110,11 @@ class HomeService:
                     LogEntry.logged_by_id == viewer.id,
                     LogEntry.mentor_id == viewer.id,
                     LogEntry.deleted_at.is_(None),
+                    LogEntry.mentee_id.in_(  # pairs they still mentor: those they may change
+                        select(Assignment.mentee_id).where(
+                            Assignment.mentor_id == viewer.id, Assignment.ended_on.is_(None)
+                        )
+                    ),
                 )
                 .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())
                 .limit(MENTOR_ENTRIES)

@@ -58,6 +58,19 @@ def mentor_on(session: Session, mentee_id: int, day: date) -> int | None:
     return found
 
 
+def still_mentors(session: Session, mentor_id: int, mentee_id: int) -> bool:
+    """True while the mentor has an open assignment with the mentee."""
+    found = session.connection().execute(_STILL_MENTORS, {"mentor": mentor_id, "mentee": mentee_id})
+    return found.first() is not None
+
+
+_STILL_MENTORS: Select[Any] = select(Assignment.id).where(
+    Assignment.mentor_id == bindparam("mentor"),
+    Assignment.mentee_id == bindparam("mentee"),
+    Assignment.ended_on.is_(None),
+)
+
+
 def active_mentees(session: Session, program: ProgramInfo, mentor_id: int) -> list[Member]:
     """A mentor's current mentees, by name (one statement)."""
     return load_members(session, program, _ACTIVE_MENTEES, {"mentor_id": mentor_id})

@@ -27,6 +27,7 @@ from bot.services.log_access import (
     check_kind,
     is_mentee_logger,
     mentor_on,
+    still_mentors,
 )
 from bot.services.log_entries import (
     check_day_cap,
@@ -261,10 +262,22 @@ class LogService:
 
     # ---- undo and edit -------------------------------------------------------------------
     @staticmethod
-    def _editable(actor: Member, entry: LogEntry) -> None:
-        if entry.logged_by_id != actor.id and not actor.is_coordinator:
+    def _editable(session: Session, actor: Member, entry: LogEntry) -> None:
+        """The author or a coordinator may change an entry — a mentor only while they still
+        mentor that mentee (a button shown before a reassignment changes nothing after it)."""
+        if actor.is_coordinator:
+            return
+        if entry.logged_by_id != actor.id:
             raise NotAllowed(
                 "Only the person who logged this entry (or a coordinator) can change it."
+            )
+        mentors = actor.has("mentor", "lead_mentor")
+        if actor.id == entry.mentor_id and not (
+            mentors and still_mentors(session, actor.id, entry.mentee_id)
+        ):
+            raise NotAllowed(
+                "You no longer mentor the mentee of this entry, so it can't be changed now. "
+                "Ask your coordinator if it needs correcting."
             )
 
     def undo(self, slack_user_id: str, batch_id: str, now: datetime) -> list[LoggedEntry]:
@@ -285,7 +298,7 @@ class LogService:
             if not entries:
                 raise Refusal("I can't find that entry any more.")
             for entry in entries:
-                self._editable(actor, entry)
+                self._editable(session, actor, entry)
             live = [e for e in entries if e.deleted_at is None]
             if not live:
                 raise Refusal("That entry was already undone.")
@@ -314,7 +327,7 @@ class LogService:
             entry = session.get(LogEntry, entry_id)
             if entry is None or entry.deleted_at is not None:
                 raise Refusal("That entry no longer exists (it may have been undone).")
-            self._editable(actor, entry)
+            self._editable(session, actor, entry)
             mentee = self.people.members(session, program, [entry.mentee_id])
         return (
             FormDefaults(
@@ -349,7 +362,7 @@ class LogService:
             entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
             if entry is None or entry.deleted_at is not None:
                 raise Refusal("That entry no longer exists (it may have been undone).")
-            self._editable(actor, entry)
+            self._editable(session, actor, entry)
             mentee = self.people.members(session, program, [entry.mentee_id])[0]
             ctx = LogContext(
                 now,
