@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.ledger import ProgramYear
-from bot.model import HoursReport, Member, PayPeriod
+from bot.model import HoursReport, Member, PayPeriod, Readiness
 from bot.notices import AlertRow, Digest
 
 
@@ -83,23 +83,13 @@ class ParkedLine:
 
 
 @dataclass(frozen=True)
-class ReadinessItem:
-    """One item of the annual report: filled from the store, or missing and why."""
-
-    key: str  # "a" … "h"
-    title: str
-    filled: bool
-    detail: str  # the figure when filled, the reason when missing
-
-
-@dataclass(frozen=True)
 class CoordinatorSection:
     """Unassigned educators with suggestions, parked DMs, the report's readiness, pay."""
 
     unassigned: tuple[AlertRow, ...]  # overdue first; days_overdue 0 = not due yet
     parked: tuple[ParkedLine, ...]
     parked_count: int
-    readiness: tuple[ReadinessItem, ...]  # teachers' report
+    readiness: Readiness  # the annual report's headline figures and what is still missing
     pay: PayPeriod | None  # this month so far
     pay_refusal: str | None = None  # why no pay period could be read (e.g. outside the year)
 

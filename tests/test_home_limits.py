@@ -20,11 +20,10 @@ from bot.home import (
     MentorSection,
     MilestoneLine,
     ParkedLine,
-    ReadinessItem,
     Year2Progress,
 )
 from bot.ledger import ProgramYear, Totals
-from bot.model import PayPeriod, PayRow
+from bot.model import PayPeriod, PayRow, Readiness
 from bot.notices import AlertRow, Digest, DigestPair
 from bot.slack import home_views
 from fakes.blockkit import valid_view
@@ -71,7 +70,7 @@ def big_home(n: int) -> Home:
         )
         for i in range(min(n, 5))
     )
-    readiness = tuple(ReadinessItem(k, LONG, k in "bcde", LONG) for k in "abcdefgh")
+    readiness = Readiness("2026-27", (LONG, LONG), tuple(f"{LONG} {k}" for k in range(n)))
     pay = PayPeriod(
         date(2026, 11, 1),
         TODAY,

@@ -20,12 +20,11 @@ from bot.home import (
     MentorSection,
     MilestoneLine,
     ParkedLine,
-    ReadinessItem,
     Year2Progress,
 )
 from bot.ledger import VISIT
 from bot.model import Member, PayPeriod
-from bot.report_format import TITLES, report_items
+from bot.report_format import report_readiness
 from bot.services import ledger
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.hours import HoursService
@@ -259,27 +258,13 @@ class HomeService:
         except Refusal as exc:
             refusal = exc.message
         return CoordinatorSection(
-            unassigned, lines, parked_count, self._readiness(now), pay, refusal
+            unassigned,
+            lines,
+            parked_count,
+            report_readiness(self.reports.annual(None, now)),
+            pay,
+            refusal,
         )
-
-    def _readiness(self, now: datetime) -> tuple[ReadinessItem, ...]:
-        """Which items of the teachers' annual report the store fills, and which it can't yet."""
-        report = self.reports.annual(None, now)
-        items = report_items(report.teachers, report.not_recorded)
-        found = []
-        for key, item in items.items():
-            if item["source"] == "none":
-                found.append(ReadinessItem(key, TITLES[key], False, str(item.get("reason", ""))))
-                continue
-            value = item["value"]
-            detail = {
-                "b": f"{value} served",
-                "c": f"{value} trained of {item.get('mentors', 0)} mentors",
-                "d": f"{value} counted",
-                "e": f"{value} hours",
-            }.get(key, str(value))
-            found.append(ReadinessItem(key, TITLES[key], True, detail))
-        return tuple(found)
 
     def pay_this_month(self, slack_user_id: str, now: datetime) -> PayPeriod:
         """This month's pay so far (coordinators): the figures of `export pay` for it."""

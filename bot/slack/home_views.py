@@ -40,6 +40,7 @@ MAX_UNASSIGNED = 8  # rows with Assign buttons on a coordinator's Home
 MAX_NOTE_CHARS = 400  # a note on Home; the whole note stays in the Edit form
 MAX_NOTICE_BLOCKS = 4
 MAX_PAY_ROWS = 20
+MAX_MISSING = 8  # report items still missing, listed on a coordinator's Home
 NOT_ON_ROSTER_TITLE = "Mentor Minutes · welcome"
 
 
@@ -387,11 +388,14 @@ def _parked_text(part: CoordinatorSection) -> str:
 
 
 def _readiness_text(part: CoordinatorSection) -> str:
-    filled = [i for i in part.readiness if i.filled]
-    lines = [f"*Annual report readiness:* {len(filled)} of {len(part.readiness)} items filled"]
-    for item in part.readiness:
-        mark = ":white_check_mark:" if item.filled else ":x:"
-        lines.append(f"{mark} ({item.key}) {item.title} — {item.detail}")
+    readiness = part.readiness
+    state = "ready" if readiness.ready else f"{len(readiness.missing)} items to complete"
+    lines = [f"*Annual report {readiness.year}:* {state}", *readiness.headlines]
+    lines += [f":x: {line}" for line in readiness.missing[:MAX_MISSING]]
+    if len(readiness.missing) > MAX_MISSING:
+        lines.append(
+            f"…and {len(readiness.missing) - MAX_MISSING} more: `mentor-minutes report annual`."
+        )
     return _pack(lines)[0]
 
 
