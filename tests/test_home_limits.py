@@ -25,7 +25,7 @@ from bot.home import (
 from bot.ledger import ProgramYear, Totals
 from bot.model import PayPeriod, PayRow, Readiness
 from bot.notices import AlertRow, Digest, DigestPair
-from bot.slack import home_views
+from bot.slack import home_views, pay_views
 from fakes.blockkit import valid_view
 from fakes.bolt_requests import all_text
 
@@ -145,7 +145,7 @@ def test_a_long_note_is_cut_on_home() -> None:
 def test_pay_lists_twenty_rows_and_totals_them_all() -> None:
     pay = big_home(30).coordinator.pay  # type: ignore[union-attr]
     assert pay is not None
-    shown = all_text(home_views.pay_totals(pay))
+    shown = all_text(pay_views.pay_totals(pay))
     assert "…and 10 more rows (the total counts them all)." in shown
     assert "*Total: $1,350.00*" in shown  # 30 × $45.00
 

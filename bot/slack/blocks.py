@@ -103,6 +103,22 @@ def progress_bar(value: int, target: int, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled)
 
 
+def pack_sections(lines: list[str], limit: int = MAX_SECTION_TEXT - 100) -> list[str]:
+    """Lines joined into as few section texts as fit Slack's limit (with room for escaping's
+    entities: `section` cuts what still overflows)."""
+    packed: list[str] = []
+    current: list[str] = []
+    for full in lines:
+        line = full[:limit]
+        if current and len("\n".join([*current, line])) > limit:
+            packed.append("\n".join(current))
+            current = []
+        current.append(line)
+    if current:
+        packed.append("\n".join(current))
+    return packed
+
+
 def message(text: str, blocks: list[Block], *, ephemeral: bool = True) -> dict[str, Any]:
     """A message payload: fallback text plus at most 50 blocks."""
     payload: dict[str, Any] = {"text": safe_text(text, 3000), "blocks": blocks[:MAX_BLOCKS]}

@@ -1,5 +1,5 @@
-"""Block Kit for the Home tab, a section per role (records from `bot/home.py`), and the
-coordinators' pay totals. Notes appear only in the mentor's and the mentee's own entries.
+"""Block Kit for the Home tab, a section per role (records from `bot/home.py`). Notes appear
+only in the mentor's and the mentee's own entries.
 
 Home holds at most 100 blocks and each section 3000 characters: every list is capped and says
 "…and N more"."""
@@ -11,7 +11,7 @@ from typing import Any
 from bot.formatting import format_day, format_day_long, format_minutes
 from bot.home import CoordinatorSection, Home, HomeEntry, MenteeSection, MentorSection
 from bot.ledger import VISIT
-from bot.model import HoursReport, PairTotals, PayPeriod
+from bot.model import HoursReport, PairTotals
 from bot.notices import AlertRow, Digest
 from bot.slack.blocks import (
     Block,
@@ -20,15 +20,15 @@ from bot.slack.blocks import (
     context,
     divider,
     header,
-    message,
+    pack_sections,
     progress_bar,
     section,
 )
 from bot.slack.nudge_views import assign_buttons, weekly_digest
+from bot.slack.pay_views import pay_blocks
 
 Payload = dict[str, Any]
 MAX_HOME_BLOCKS = 100
-SECTION_CHARS = 2900
 LOG_MEETING = "open_log_modal"
 EDIT = "log_edit"
 UNDO = "log_undo"
@@ -39,33 +39,12 @@ MAX_COHORT_BLOCKS = 22  # the digest's blocks on a lead mentor's Home
 MAX_UNASSIGNED = 8  # rows with Assign buttons on a coordinator's Home
 MAX_NOTE_CHARS = 400  # a note on Home; the whole note stays in the Edit form
 MAX_NOTICE_BLOCKS = 4
-MAX_PAY_ROWS = 20
 MAX_MISSING = 8  # report items still missing, listed on a coordinator's Home
 NOT_ON_ROSTER_TITLE = "Mentor Minutes · welcome"
 
 
 def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
-def _pack(lines: list[str], limit: int = SECTION_CHARS) -> list[str]:
-    """Lines packed into section texts under Slack's per-section limit."""
-    packed: list[str] = []
-    current: list[str] = []
-    for full in lines:
-        line = full[:limit]
-        if current and len("\n".join([*current, line])) > limit:
-            packed.append("\n".join(current))
-            current = []
-        current.append(line)
-    if current:
-        packed.append("\n".join(current))
-    return packed
-
-
-def money(cents: int) -> str:
-    """Cents as dollars: 525000 → "$5,250.00"."""
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 # ---- the whole tab -----------------------------------------------------------------------------
@@ -250,13 +229,13 @@ def mentee_part(part: MenteeSection, home: Home) -> list[Block]:
             else:
                 state = ":hourglass: not yet"
             lines.append(f"• {m.title} — {state}")
-        blocks += [section(text) for text in _pack(lines)[:2]]
+        blocks += [section(text) for text in pack_sections(lines)[:2]]
     count = _plural(part.entry_count, "entry", "entries")
     lines = [f"*Your collaborative log* ({count} this program year; read-only)"]
     if not part.entries:
         lines.append("Nothing logged yet.")
     lines += [_entry_text(e, home.today, with_mentee=False) for e in part.entries]
-    blocks += [section(text) for text in _pack(lines)[:4]]
+    blocks += [section(text) for text in pack_sections(lines)[:4]]
     if part.entry_count > len(part.entries):
         blocks.append(context(f"…and {part.entry_count - len(part.entries)} earlier entries."))
     blocks.append(context(":lock: Notes are kept for you and your mentor only."))
@@ -313,7 +292,7 @@ def school_part(report: HoursReport) -> list[Block]:
         f"{_plural(p.observations, 'observation')}"
         for p in shown
     ]
-    blocks += [section(text) for text in _pack(lines)]
+    blocks += [section(text) for text in pack_sections(lines)]
     if report.pair_count > len(shown):
         blocks.append(
             context(
@@ -384,7 +363,7 @@ def _parked_text(part: CoordinatorSection) -> str:
     if part.parked_count > len(part.parked):
         lines.append(f"…and {part.parked_count - len(part.parked)} more.")
     lines.append("Resend or drop with `mentor-minutes jobs review`.")
-    return _pack(lines)[0]
+    return pack_sections(lines)[0]
 
 
 def _readiness_text(part: CoordinatorSection) -> str:
@@ -396,39 +375,4 @@ def _readiness_text(part: CoordinatorSection) -> str:
         lines.append(
             f"…and {len(readiness.missing) - MAX_MISSING} more: `mentor-minutes report annual`."
         )
-    return _pack(lines)[0]
-
-
-def pay_blocks(pay: PayPeriod) -> list[Block]:
-    """This month's pay so far, in sections: one line per person and basis, the total, and
-    what could not be paid and why (a missing rate is said, never paid as $0)."""
-    title = f"Pay this month so far, {format_day(pay.first)} – {format_day(pay.last)}"
-    lines = [
-        f"*{title}* — the rows of `mentor-minutes export pay --from {pay.first} --to {pay.last}`"
-    ]
-    for row in pay.rows[:MAX_PAY_ROWS]:
-        basis = (
-            f"{format_minutes(row.minutes)} at {money(row.rate_cents)}/h"
-            if row.basis == "hourly"
-            else f"stipend {money(row.rate_cents)}/year, prorated by school days"
-        )
-        lines.append(
-            f"• {row.name} ({row.role.replace('_', ' ')}) — {basis}: *{money(row.amount_cents)}*"
-        )
-    if len(pay.rows) > MAX_PAY_ROWS:
-        lines.append(f"…and {len(pay.rows) - MAX_PAY_ROWS} more rows (the total counts them all).")
-    if pay.rows:
-        lines.append(f"*Total: {money(pay.total_cents)}*")
-    elif not pay.notes:
-        lines.append("Nothing to pay for this period yet.")
-    lines += [f":warning: {note}" for note in pay.notes]
-    return [section(text) for text in _pack(lines)[:3]]
-
-
-def pay_totals(pay: PayPeriod) -> Payload:
-    """`/hours pay`: the pay totals for this month so far, as an ephemeral reply."""
-    blocks = pay_blocks(pay)
-    parts = [f"total {money(pay.total_cents)}"] if pay.rows else []
-    said = " · ".join([*parts, *pay.notes]) or "nothing to pay yet"
-    text = f"Pay {pay.first} – {pay.last}: {said}"
-    return message(text, blocks)
+    return pack_sections(lines)[0]

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.command_text import parse_hours
-from bot.slack import home_views, views
+from bot.slack import pay_views, views
 from handlers.reply import Payload, ack_with, services_of
 
 HELP = [
@@ -37,7 +37,7 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         if args.help:
             return views.help_message("/hours", HELP, FOOTER)
         if args.pay:
-            return home_views.pay_totals(
+            return pay_views.pay_totals(
                 services.home.pay_this_month(command["user_id"], services.clock.now())
             )
         report = services.hours.report(
