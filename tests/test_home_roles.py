@@ -239,3 +239,15 @@ def test_hours_pay_takes_nothing_else(app: Any, week: Services) -> None:
     reply = command(app, SIGNING_SECRET, "/hours", "pay month", "U0CORA")
     assert "`/hours pay` shows this month's pay so far and takes nothing else." in text_of(reply)
     assert "Try: `/hours pay`" in text_of(reply)
+
+
+def test_a_note_with_markup_is_shown_as_text_on_home(
+    app: Any, slack_api: FakeSlackApi, services: Services, pairs: None
+) -> None:
+    """Escaped at the one boundary (the Block Kit builders): no live broadcast or mention."""
+    assert services.logs.log_text(
+        "U0LEE", "20m meeting <!channel> see <https://x.example|this> & co", NOW
+    ).ok
+    dumped = str(home_of(app, SIGNING_SECRET, slack_api, "U0BEA"))
+    assert "&lt;!channel&gt;" in dumped and "&amp; co" in dumped
+    assert "<!channel>" not in dumped and "<https://x.example|this>" not in dumped
