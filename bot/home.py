@@ -12,6 +12,7 @@ from datetime import date, datetime
 from bot.ledger import ProgramYear
 from bot.model import HoursReport, Member, PayPeriod, Readiness
 from bot.notices import AlertRow, Digest
+from bot.standards import Coverage
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class MentorSection:
 
     hours: HoursReport  # the mentor's own pairs (never a lead mentor's whole school)
     entries: tuple[HomeEntry, ...]  # the latest they logged, newest first
+    coverage: tuple[Coverage, ...] = ()  # standards coverage of their pairs (counts only)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class MenteeSection:
     milestones: tuple[MilestoneLine, ...]
     year2: Year2Progress | None  # None: in the induction year, or the rule doesn't apply
     assignment_id: int | None  # the current assignment: "Request a change" carries it
+    coverage: tuple[Coverage, ...] = ()  # standards coverage of their pairs (counts only)
 
 
 @dataclass(frozen=True)

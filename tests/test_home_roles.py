@@ -251,3 +251,16 @@ def test_a_note_with_markup_is_shown_as_text_on_home(
     dumped = str(home_of(app, SIGNING_SECRET, slack_api, "U0BEA"))
     assert "&lt;!channel&gt;" in dumped and "&amp; co" in dumped
     assert "<!channel>" not in dumped and "<https://x.example|this>" not in dumped
+
+
+def test_the_mentor_and_the_mentee_see_their_pairs_standards_coverage(
+    app: Any, slack_api: FakeSlackApi, services: Services, pairs: None
+) -> None:
+    for line in ("20m meeting #II 2026-11-16", "30m planning #II #IV 2026-11-17"):
+        assert services.logs.log_text("U0LEE", line, NOW).ok, line
+    for user in ("U0LEE", "U0BEA"):
+        shown = text_of(home_of(app, SIGNING_SECRET, slack_api, user))
+        assert "*Standards* · Bea Beginner with Lee Lead" in shown, user
+        assert "I — none yet · II ✓ 2 (last 17 Nov) · III — none yet · IV ✓ 1 (last 17 Nov)" in shown, user  # fmt: skip
+    mia = text_of(home_of(app, SIGNING_SECRET, slack_api, "U0MIA"))  # her own pair only
+    assert "*Standards* · Ike Incoming with Mia Mentor" in mia and "Bea Beginner" not in mia

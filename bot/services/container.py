@@ -82,6 +82,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     surveys = SurveyService(store, programs, people)
     reports.sources.append(surveys.report_items)
     pay = PayService(store, programs, people)
+    standards = StandardsService(store, programs, people)
     home = HomeService(
         store,
         programs,
@@ -91,6 +92,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         outbox=outbox,
         reports=reports,
         pay=pay,
+        standards=standards,
     )
     return Services(
         store=store,
@@ -112,7 +114,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         report_drafts=ReportDrafts(store, programs, people, reports),
         records=RecordService(store, programs, people),
         signoff=SignOffService(store, programs, people),
-        standards=StandardsService(store, programs, people),
+        standards=standards,
         surveys=surveys,
         home=home,
     )

@@ -36,6 +36,8 @@ from bot.services.pay import PayService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.report import ReportService
+from bot.services.standards import StandardsService
+from bot.standards import Coverage
 from bot.store.db import Store
 from bot.store.models import Assignment, LogEntry, Person
 
@@ -58,6 +60,7 @@ class HomeService:
         outbox: Outbox,
         reports: ReportService,
         pay: PayService,
+        standards: StandardsService,
     ) -> None:
         self.store = store
         self.programs = programs
@@ -67,6 +70,7 @@ class HomeService:
         self.outbox = outbox
         self.reports = reports
         self.pay = pay
+        self.standards = standards
 
     def home(self, slack_user_id: str, now: datetime) -> Home:
         """Every section the person's roles give them; NotOnRoster when they aren't on it."""
@@ -119,7 +123,8 @@ class HomeService:
                 .limit(MENTOR_ENTRIES)
             ).all()
             entries = self._entries(session, program, list(rows), viewer)
-        return MentorSection(hours, entries)
+            coverage = self._coverage(session, program, viewer, now, as_mentor=True)
+        return MentorSection(hours, entries, coverage)
 
     def _mentee(
         self, program: ProgramInfo, viewer: Member, slack_user_id: str, now: datetime
@@ -160,6 +165,7 @@ class HomeService:
                 for m in milestone_marks(session, self.people, program, person_id=viewer.id)
             }
             years = ledger.mentee_years(session, program, [viewer.id]).get(viewer.id, {})
+            coverage = self._coverage(session, program, viewer, now, as_mentor=False)
         milestones = []
         subject = Subject(viewer.id, viewer.name, viewer.educator_type, viewer.hire_date)
         year2 = is_year2(viewer, program)
@@ -193,7 +199,26 @@ class HomeService:
             tuple(milestones),
             progress,
             current[0] if current is not None else None,
+            coverage,
         )
+
+    def _coverage(
+        self,
+        session: Session,
+        program: ProgramInfo,
+        viewer: Member,
+        now: datetime,
+        *,
+        as_mentor: bool,
+    ) -> tuple[Coverage, ...]:
+        """Standards coverage of the viewer's pairs as mentor (or as mentee); none when the
+        program has no standards."""
+        if not program.policy.standards:
+            return ()
+        today = program.today(now)
+        found = self.standards.pairs_of(session, program, viewer, today, program.year_of(today))
+        mine = [c for c in found if (c.mentor.id if as_mentor else c.mentee.id) == viewer.id]
+        return tuple(mine)
 
     def _entries(
         self, session: Session, program: ProgramInfo, rows: list[LogEntry], viewer: Member

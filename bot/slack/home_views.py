@@ -26,6 +26,8 @@ from bot.slack.blocks import (
 )
 from bot.slack.nudge_views import assign_buttons, weekly_digest
 from bot.slack.pay_views import pay_blocks
+from bot.slack.standards_views import coverage_blocks
+from bot.standards import Coverage
 
 Payload = dict[str, Any]
 MAX_HOME_BLOCKS = 100
@@ -34,6 +36,7 @@ EDIT = "log_edit"
 UNDO = "log_undo"
 REQUEST_CHANGE = "request_change"  # handled by the reassignment-requests part of issue 11
 MAX_PAIRS = 8  # a mentor's or mentee's pairs
+MAX_COVERAGE = 3  # pairs with their standards coverage on Home
 MAX_SCHOOL_PAIRS = 15  # an evaluator's school
 MAX_COHORT_BLOCKS = 22  # the digest's blocks on a lead mentor's Home
 MAX_UNASSIGNED = 8  # rows with Assign buttons on a coordinator's Home
@@ -149,6 +152,15 @@ def _pairs(report: HoursReport, *, as_mentee: bool = False, limit: int = MAX_PAI
     return blocks
 
 
+def _coverage(coverage: tuple[Coverage, ...]) -> list[Block]:
+    """Standards coverage of the first pairs (counts and dates only)."""
+    blocks = [b for c in coverage[:MAX_COVERAGE] for b in coverage_blocks(c)]
+    if len(coverage) > MAX_COVERAGE:
+        more = len(coverage) - MAX_COVERAGE
+        blocks.append(context(f"…and standards coverage of {more} more pairs: `/hours`."))
+    return blocks
+
+
 def _entry_text(entry: HomeEntry, today: Any, *, with_mentee: bool) -> str:
     if entry.kind == VISIT:
         what = f"{format_minutes(entry.minutes)} visit to observe a teacher"
@@ -185,6 +197,7 @@ def mentor_part(part: MentorSection, home: Home) -> list[Block]:
         ),
     ]
     blocks += _pairs(report)
+    blocks += _coverage(part.coverage)
     if part.entries:
         blocks.append(section("*Your latest entries* (you can change them)"))
         for entry in part.entries:
@@ -206,6 +219,7 @@ def mentee_part(part: MenteeSection, home: Home) -> list[Block]:
     the hours beyond the induction year and Request a change."""
     blocks: list[Block] = [header("Your induction")]
     blocks += _pairs(part.hours, as_mentee=True)
+    blocks += _coverage(part.coverage)
     if part.year2 is not None:
         done, target = part.year2.minutes, part.year2.target_minutes
         met = " ✓" if done >= target else ""
