@@ -23,6 +23,8 @@ from bot.record import InductionRecord
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
+    actions,
+    button,
     context,
     divider,
     header,
