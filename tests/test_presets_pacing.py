@@ -144,3 +144,12 @@ def test_an_oklahoma_assignment_is_due_ten_teaching_days_after_a_late_hire(
         nia = services.people.get(session, program, "nia@hillside.example")  # hired Mon 19 Oct
     hired_days = school_days(date(2026, 10, 19), END)
     assert assignment_due(nia, program) == hired_days[10] == date(2026, 11, 2)
+
+
+def test_home_says_the_pace_too(texas: Services) -> None:
+    from fakes.blockkit import valid_view
+    from handlers.home import home_payload
+
+    view = home_payload(texas, "U0LEE")
+    valid_view(view)
+    assert "Paced minimum: behind by" in json.dumps(view)

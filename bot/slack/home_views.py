@@ -27,6 +27,7 @@ from bot.slack.blocks import (
 from bot.slack.nudge_views import assign_buttons, weekly_digest
 from bot.slack.pay_views import pay_blocks
 from bot.slack.standards_views import coverage_blocks
+from bot.slack.views import progress_lines
 from bot.standards import Coverage
 
 Payload = dict[str, Any]
@@ -133,11 +134,13 @@ def _pair_line(pair: PairTotals, report: HoursReport, *, as_mentee: bool = False
     who = f"with *{pair.mentor.name}* (mentor)" if as_mentee else f"*{pair.mentee.name}*"
     ended = f" · ended {format_day(pair.ended_on, report.today)}" if pair.ended_on else ""
     last = format_day(pair.last_contact, report.today) if pair.last_contact else "none yet"
+    lines = progress_lines(pair, report, beyond=not as_mentee)
+    progress = "".join(f"\n{line}" for line in lines)
     return (
         f"{who}{ended}\n{progress_bar(pair.week, target)} this week "
         f"{format_minutes(pair.week)} of {format_minutes(target)}{met} · this year "
         f"{format_minutes(pair.year)} · {_plural(pair.observations, 'observation')} · "
-        f"last contact {last}"
+        f"last contact {last}{progress}"
     )
 
 

@@ -77,16 +77,7 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
     ended = f" · ended {format_day(pair.ended_on, today)}" if pair.ended_on else ""
     last = format_day(pair.last_contact, today) if pair.last_contact else "no contact logged"
     period = ""
-    beyond = ""
-    if pair.mentee.id in report.beyond:
-        year, minutes = report.beyond[pair.mentee.id]
-        beyond = (
-            f"\nYear {year}: {format_minutes(minutes)} of {format_minutes(report.year2_target)} "
-            "logged beyond the induction year (years 2 and 3 together)"
-        )
-    pace = report.paces.get((pair.mentor.id, pair.mentee.id))
-    if pace is not None:
-        beyond += f"\nPaced minimum: {pace.text()}"
+    beyond = "".join(f"\n{line}" for line in progress_lines(pair, report))
     if report.period not in ("week", "year"):
         period = f" · {PERIOD_NAMES[report.period]} {format_minutes(pair.minutes(report.period))}"
     return (
@@ -97,6 +88,22 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
         f"{pair.observations} observation{'s' if pair.observations != 1 else ''} · last {last}"
         f"{beyond}"
     )
+
+
+def progress_lines(pair: PairTotals, report: HoursReport, *, beyond: bool = True) -> list[str]:
+    """A pair's 50 hours beyond the induction year (unless `beyond` is off: a mentee's Home
+    shows them apart) and its pace against the policy's paced minimum, when they apply."""
+    lines = []
+    if beyond and pair.mentee.id in report.beyond:
+        year, minutes = report.beyond[pair.mentee.id]
+        lines.append(
+            f"Year {year}: {format_minutes(minutes)} of {format_minutes(report.year2_target)} "
+            "logged beyond the induction year (years 2 and 3 together)"
+        )
+    pace = report.paces.get((pair.mentor.id, pair.mentee.id))
+    if pace is not None:
+        lines.append(f"Paced minimum: {pace.text()}")
+    return lines
 
 
 def _year_name(report: HoursReport) -> str:
