@@ -27,7 +27,7 @@ PERIOD_ALIASES: dict[str, Period] = {
     "yr": "year",
     "school-year": "year",
 }
-INDUCTION_VERBS = ("assign", "unassign", "status", "done", "team", "report", "help")
+INDUCTION_VERBS = ("assign", "unassign", "status", "done", "team", "report", "change", "help")
 
 
 class UsageError(ValueError):
@@ -119,12 +119,12 @@ def parse_hours(text: str) -> HoursArgs:
     return HoursArgs(period=period or "week", person=person)
 
 
-InductionVerb = Literal["assign", "unassign", "status", "done", "team", "report", "help"]
+InductionVerb = Literal["assign", "unassign", "status", "done", "team", "report", "change", "help"]
 
 
 @dataclass(frozen=True)
 class InductionArgs:
-    """`/induction VERB ...` for coordinators."""
+    """`/induction VERB ...`: coordinators' verbs, and `change` for mentors and mentees."""
 
     verb: InductionVerb
     people: tuple[str, ...] = ()
@@ -185,6 +185,18 @@ def _parse_assign(rest: list[str]) -> InductionArgs:
     return InductionArgs(verb="assign", people=tuple(people), on=on, override=override)
 
 
+def _parse_change(rest: list[str]) -> InductionArgs:
+    """`change [@person] [reason…]`: the other side of the pair (optional when there is one),
+    then the reason as typed (Slack's `&amp;` `&lt;` `&gt;` read back as the characters)."""
+    example = "/induction change @person our schedules never line up"
+    if rest and UNLINKED_MENTION.match(rest[0]):
+        raise _unlinked(rest[0], example)
+    people = tuple(rest[:1]) if rest and PERSON.match(rest[0]) else ()
+    words = rest[len(people) :]
+    reason = " ".join(words).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return InductionArgs(verb="change", people=people, reason=reason or None)
+
+
 def parse_induction(text: str) -> InductionArgs:
     """Parse `/induction` arguments."""
     tokens = _tokens(text)
@@ -240,6 +252,8 @@ def parse_induction(text: str) -> InductionArgs:
         return InductionArgs(verb="team", people=(rest[0], rest[2]), add=action == "add")
     if verb == "report":
         return InductionArgs(verb="report")
+    if verb == "change":
+        return _parse_change(rest)
     raise UsageError(
         f"I don't know `{tokens[0]}`. Try one of: {', '.join(INDUCTION_VERBS)}.",
         "/induction status",

@@ -170,53 +170,74 @@ class AssignmentService:
         with self.store.write() as session:
             mentor = self.people.get(session, program, mentor_ref)
             mentee = self.people.get(session, program, mentee_ref)
-            check_pair(mentor, mentee)
-            current = _active_for_mentee(session, mentee.id)
-            if any(a.mentor_id == mentor.id for a in current):
-                same = next(a for a in current if a.mentor_id == mentor.id)
-                return AssignmentResult(
-                    mentor, mentee, same.started_on, unchanged=True, today=program.today(now)
-                )
-            caseload = caseload_on(session, mentor.id, on, excluding=mentee.id) + 1
-            cap = program.policy.caseload_cap
-            if cap is not None and caseload > cap and not over_cap:
-                raise Refusal(
-                    f"{mentor.name} would mentor {caseload} on {format_day_long(on)}: the "
-                    f"program's caseload cap is {cap}. Pick another mentor, or assign anyway "
-                    "with `override` (`--override` on the command line); the annual report "
-                    "lists it.",
-                    example=f"/induction assign @mentor @mentee {on.isoformat()} override",
-                )
-            ended = []
-            for old in current:
-                if on < old.started_on:
-                    raise Refusal(
-                        f"I read the start date as {as_read(on)}, but {mentee.name}'s "
-                        f"current assignment began {format_day_long(old.started_on)}; a new one "
-                        "can't start before that.",
-                        example=f"/induction assign @mentor @mentee {old.started_on.isoformat()}",
-                    )
-                # One rule for the end day: a pair covers its last day, so the old one ends the
-                # day before the new start (the same day only when it began then: newer wins).
-                old.ended_on = max(on - timedelta(days=1), old.started_on)
-                old.end_reason = f"reassigned to {mentor.name}"
-                old.ended_by_id = actor.id if actor else None
-                ended.append(
-                    (member_of(self.people, session, program, old.mentor_id), old.ended_on)
-                )
-            session.add(
-                Assignment(
-                    program_id=program.id,
-                    mentor_id=mentor.id,
-                    mentee_id=mentee.id,
-                    started_on=on,
-                    created_by_id=actor.id if actor else None,
-                )
+            return self.assign_in(
+                session, program, actor, mentor, mentee, on, now, over_cap=over_cap
+            )[0]
+
+    def assign_in(
+        self,
+        session: Session,
+        program: ProgramInfo,
+        actor: Member | None,
+        mentor: Member,
+        mentee: Member,
+        on: date,
+        now: datetime,
+        *,
+        over_cap: bool = False,
+        end_reason: str | None = None,
+    ) -> tuple[AssignmentResult, int | None]:
+        """Assign within the caller's transaction (the caller has checked who may): the result
+        and the new assignment's id (None when the pair already exists). A mentor at the
+        caseload cap is refused unless `over_cap`; a current mentor of the mentee is closed
+        with `end_reason` (default: "reassigned to NAME")."""
+        check_pair(mentor, mentee)
+        current = _active_for_mentee(session, mentee.id)
+        if any(a.mentor_id == mentor.id for a in current):
+            same = next(a for a in current if a.mentor_id == mentor.id)
+            unchanged = AssignmentResult(
+                mentor, mentee, same.started_on, unchanged=True, today=program.today(now)
             )
-            caution = _caution(session, program, mentor, on, caseload)
-        return AssignmentResult(
+            return unchanged, None
+        caseload = caseload_on(session, mentor.id, on, excluding=mentee.id) + 1
+        cap = program.policy.caseload_cap
+        if cap is not None and caseload > cap and not over_cap:
+            raise Refusal(
+                f"{mentor.name} would mentor {caseload} on {format_day_long(on)}: the "
+                f"program's caseload cap is {cap}. Pick another mentor, or assign anyway "
+                "with `override` (`--override` on the command line); the annual report "
+                "lists it.",
+                example=f"/induction assign @mentor @mentee {on.isoformat()} override",
+            )
+        ended = []
+        for old in current:
+            if on < old.started_on:
+                raise Refusal(
+                    f"I read the start date as {as_read(on)}, but {mentee.name}'s "
+                    f"current assignment began {format_day_long(old.started_on)}; a new one "
+                    "can't start before that.",
+                    example=f"/induction assign @mentor @mentee {old.started_on.isoformat()}",
+                )
+            # One rule for the end day: a pair covers its last day, so the old one ends the
+            # day before the new start (the same day only when it began then: newer wins).
+            old.ended_on = max(on - timedelta(days=1), old.started_on)
+            old.end_reason = end_reason or f"reassigned to {mentor.name}"
+            old.ended_by_id = actor.id if actor else None
+            ended.append((member_of(self.people, session, program, old.mentor_id), old.ended_on))
+        created = Assignment(
+            program_id=program.id,
+            mentor_id=mentor.id,
+            mentee_id=mentee.id,
+            started_on=on,
+            created_by_id=actor.id if actor else None,
+        )
+        session.add(created)
+        session.flush()  # the new id, for whoever asked for the change
+        caution = _caution(session, program, mentor, on, caseload)
+        result = AssignmentResult(
             mentor, mentee, on, ended=tuple(ended), caution=caution, today=program.today(now)
         )
+        return result, created.id
 
     def assign_ids(
         self, actor: Member, mentor_id: int, mentee_id: int, now: datetime

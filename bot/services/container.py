@@ -21,6 +21,7 @@ from bot.services.programs import ProgramService
 from bot.services.record import RecordService
 from bot.services.report import ReportService
 from bot.services.report_draft import ReportDrafts
+from bot.services.requests import RequestService
 from bot.services.roster import RosterService
 from bot.services.signoff import SignOffService
 from bot.services.standards import StandardsService
@@ -55,6 +56,7 @@ class Services:
     standards: StandardsService
     surveys: SurveyService
     home: HomeService
+    requests: RequestService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -94,13 +96,14 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         pay=pay,
         standards=standards,
     )
+    assignments = AssignmentService(store, programs, people)
     return Services(
         store=store,
         clock=clock,
         programs=programs,
         people=people,
         roster=roster,
-        assignments=AssignmentService(store, programs, people),
+        assignments=assignments,
         hours=hours,
         logs=LogService(store, programs, people),
         log_export=LogExport(store, programs, people),
@@ -117,4 +120,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         standards=standards,
         surveys=surveys,
         home=home,
+        requests=RequestService(store, programs, people, assignments, nudges, outbox),
     )

@@ -271,6 +271,17 @@ class NudgeService(DigestJob):
         candidates = [m for m in snapshot.holders("mentor") if "mentee" not in m.roles]
         return candidates, load, trained
 
+    def suggest_for(
+        self, mentee: Member, now: datetime, *, exclude: frozenset[int] = frozenset()
+    ) -> tuple[list[tuple[Member, int]], frozenset[int]]:
+        """The alert's suggestions for one mentee now, leaving out `exclude` (say, the mentor
+        being replaced): (mentor, load) pairs, and which of them are not trained yet."""
+        program = self.programs.current()
+        everyone, load, trained = self.mentor_pool(self._snapshot(program, now))
+        pool = ([m for m in everyone if m.id not in exclude], load, trained)
+        offered = self.suggest(mentee, pool)
+        return offered, frozenset(m.id for m, _ in offered if m.id not in trained)
+
     @staticmethod
     def suggest(
         mentee: Member, pool: MentorPool, cap: int | None = None

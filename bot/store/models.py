@@ -387,5 +387,6 @@ class MentorBucket(Base):
 
 from bot.store import (  # noqa: E402
     edges_models,  # noqa: F401  (the HTTP edge's tables join Base.metadata)
+    request_models,  # noqa: F401  (reassignment requests join Base.metadata)
     survey_models,  # noqa: F401  (surveys join Base.metadata)
 )

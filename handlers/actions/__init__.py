@@ -6,7 +6,14 @@ import re
 
 from slack_bolt import App
 
-from handlers.actions import log_controls, nudge_buttons, signoff_buttons, survey_answer
+from bot.slack import request_views
+from handlers.actions import (
+    change_requests,
+    log_controls,
+    nudge_buttons,
+    signoff_buttons,
+    survey_answer,
+)
 
 
 def register(app: App) -> None:
@@ -25,3 +32,6 @@ def register(app: App) -> None:
     app.action("entry_confirm")(signoff_buttons.confirm_entry)
     app.action("entry_flag")(signoff_buttons.flag_entry)
     app.action("survey_answer")(survey_answer.open_form)
+    app.action(request_views.REQUEST_CHANGE)(change_requests.request_change)
+    app.action(request_views.REASSIGN)(change_requests.reassign)
+    app.action(request_views.DECLINE)(change_requests.decline)

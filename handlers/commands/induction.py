@@ -1,17 +1,26 @@
-"""`/induction assign|unassign|status|report|help` for coordinators."""
+"""`/induction assign|unassign|status|done|team|report|signoff|reopen` for coordinators (and
+sign-off roles), `change` for mentors and mentees, `help` for everyone (what each may use)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
 
-from bot.command_text import UsageError, parse_induction
+from bot.command_text import InductionArgs, UsageError, parse_induction
 from bot.services.container import Services
+from bot.services.errors import NoProgram
 from bot.signoff import PeriodError, SignOffArgs, parse_signoff
 from bot.slack import signoff_views, views
-from handlers.reply import Payload, ack_with, services_of
+from handlers.commands import induction_change
+from handlers.reply import Payload, ack_with, build_reply, services_of
 
+SIGNOFF_HELP = (
+    "/induction signoff 2027-03 [school]",
+    "sign a month (or 2027-03-01..2027-03-15) off: see what is unconfirmed or flagged, then "
+    "lock it (coordinators and the policy's sign-off roles)",
+)
 HELP = [
     (
         "/induction assign @mentor @mentee [2026-09-14]",
@@ -26,29 +35,63 @@ HELP = [
     ),
     ("/induction team @mentee add|remove @person", "manage a beginning educator's support team"),
     ("/induction report", "how to get the annual induction report"),
-    (
-        "/induction signoff 2027-03 [school]",
-        "sign a month (or 2027-03-01..2027-03-15) off: see what is unconfirmed or flagged, then "
-        "lock it (coordinators and the policy's sign-off roles)",
-    ),
+    SIGNOFF_HELP,
     ("/induction reopen 2027-03 [school] reason", "reopen a signed-off period (coordinators)"),
     ("/induction help", "this help"),
 ]
 FOOTER = "Coordinators only. Reassignment requests are confidential."
+CHANGE_HELP = (
+    "/induction change [@person] [reason]",
+    "ask the coordinators for a change of your mentoring pair (alone: opens a form)",
+)
+CHANGE_FOOTER = (
+    "Asking for a change is hold-harmless: without consequence for you, and confidential — "
+    "only the induction coordinators see it. Your coordinator runs the rest of `/induction`."
+)
 
 
-def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    """Answer `/induction` in the ack."""
+def help_for(roles: frozenset[str], sign_off_roles: tuple[str, ...] = ()) -> Payload:
+    """`/induction help` for what the person may use: coordinators' verbs, `signoff` for the
+    policy's sign-off roles, and `change` for mentors and mentees."""
+    changes = [CHANGE_HELP] if roles & {"mentor", "mentee"} else []
+    if "coordinator" in roles:
+        return views.help_message("/induction", HELP[:-1] + changes + HELP[-1:], FOOTER)
+    signs = [SIGNOFF_HELP] if roles & set(sign_off_roles) else []
+    lines = (changes or [CHANGE_HELP]) + signs + HELP[-1:]
+    return views.help_message("/induction", lines, CHANGE_FOOTER)
+
+
+def handle(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Answer `/induction` in the ack (`change` alone opens the request form)."""
     services = services_of(context)
+    text = command.get("text") or ""
+    parsed: list[InductionArgs] = []
+
+    def parse() -> Payload:
+        if parse_signoff_text(text) is None:
+            parsed.append(parse_induction(text))
+        return {}
+
+    refused = build_reply(parse)
+    if refused:
+        ack_with(ack, lambda: refused)
+        return
+    if parsed and parsed[0].verb == "change":
+        induction_change.handle(ack, command, client, services, parsed[0])
+        return
 
     def build() -> Payload:
-        text = command.get("text") or ""
         signing = parse_signoff_text(text)
         if signing is not None:
             return signoff(services, command["user_id"], signing)
-        args = parse_induction(text)
+        args = parsed[0]
         if args.verb == "help":
-            return views.help_message("/induction", HELP, FOOTER)
+            try:
+                program = services.programs.current()
+                roles = services.requests.roles_of(command["user_id"])
+            except NoProgram:  # nobody holds a role yet: the whole list
+                return views.help_message("/induction", HELP, FOOTER)
+            return help_for(roles, program.policy.sign_off_roles)
         actor = services.assignments.coordinator(command["user_id"])
         now = services.clock.now()
         if args.verb == "done":
