@@ -33,8 +33,8 @@ HOME_VIEW = {"type": "home", "id": "VHOME", "blocks": []}
 
 
 def add_second_coordinator(services: Services, *, coordinator: bool = True) -> None:
-    """Cole joins the roster (as a coordinator, or with no role any more)."""
-    row = COLE if coordinator else COLE.replace(",coordinator,", ",,")
+    """Cole joins the roster as a coordinator (or is now an evaluator, no longer one)."""
+    row = COLE if coordinator else COLE.replace(",coordinator,", ",evaluator,")
     report = services.roster.import_csv(ROSTER_CSV + row + "\n")
     assert report.ok, report.problems
 
