@@ -307,6 +307,10 @@ class Console:
         if reply.get("response_action") == "errors":
             for field, problem in reply.get("errors", {}).items():
                 self.say(f"│ form error in {field}: {problem}")
+        elif reply.get("response_action") == "update":  # the form now says what happened
+            view = reply.get("view") or {}
+            self.last_view = None
+            self.show(f"modal: {(view.get('title') or {}).get('text', '')}", view)
         else:
             self.last_view = None
             self.say("(form closed)")
@@ -356,7 +360,7 @@ class Console:
                 view = args.get("view") or {}
                 if isinstance(view, str):
                     view = json.loads(view)
-                self.last_view = view
+                self.last_view = view if view.get("submit") else None  # a form to fill in
                 self.form_user = self.presser
                 title = (view.get("title") or {}).get("text", "")
                 self.show(f"modal: {title}", view)

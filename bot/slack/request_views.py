@@ -55,7 +55,7 @@ def change_button(assignment_id: int | None = None) -> Block:
 
 
 def _hold_harmless(request: ChangeRequest) -> str:
-    return f"{HOLD_HARMLESS} — not {request.other.name}, your evaluator or your lead mentor."
+    return f"{HOLD_HARMLESS} — not {request.other.name}, your evaluator or your lead mentor"
 
 
 # ---- the requester -----------------------------------------------------------------------------
