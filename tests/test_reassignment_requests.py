@@ -7,6 +7,7 @@ Every Block Kit payload seen (ack bodies, forms, DMs) is checked with slack_sdk'
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from slack_bolt import App
 from bot.command_text import InductionArgs, UsageError, parse_induction
 from bot.reassignment import END_REASON
 from bot.services.container import Services
+from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.slack import request_views
 from bot.slack.request_views import (
@@ -313,3 +315,62 @@ def test_answering_claims_the_requesters_dm_in_the_same_transaction(
     with services.store.read() as session:
         rows = session.query(OutboxMessage).filter(OutboxMessage.rule == "change-request-answer").all()  # fmt: skip
     assert [(r.recipient, r.subject, r.period) for r in rows] == [("U0BEA", f"request-{request.id}", "declined")]  # fmt: skip
+
+
+def test_coordinators_verbs_refused_to_a_mentor_point_to_change(
+    app: App, world: dict[str, int]
+) -> None:
+    mentor = all_text(command(app, "status", "U0LEE"))
+    assert "is for induction coordinators" in mentor and "`/induction change`" in mentor
+    evaluator = all_text(command(app, "status", "U0PAT"))
+    assert "is for induction coordinators" in evaluator and "/induction change" not in evaluator
+
+
+# ---- Slack failing, and two coordinators at once ----------------------------------------------
+
+
+def test_a_form_slack_would_not_open_is_said_in_the_reply_and_nothing_is_stored(
+    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+) -> None:
+    slack_api.fail_next("views.open", 500)
+    reply = command(app, "change", "U0BEA")
+    assert reply is not None and "did not open the request form" in all_text(reply)
+    assert "/induction change @person" in all_text(reply)  # and how to ask without it
+    assert count(services, ReassignmentRequest) == 0
+
+
+def test_of_two_coordinators_answering_at_once_one_wins(
+    services: Services, world: dict[str, int]
+) -> None:
+    ask_as_service = services.requests.ask("U0BEA", NOW, request_views.render_notice, reason="x")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def answer(user: str, how: str) -> None:
+        barrier.wait()
+        try:
+            if how == "reassign":
+                services.requests.reassign(user, ask_as_service.id, world[MIA], NOW, request_views.render_notice)  # fmt: skip
+            else:
+                services.requests.decline(user, ask_as_service.id, "no", NOW, request_views.render_notice)  # fmt: skip
+            outcomes.append(how)
+        except Refusal as exc:
+            outcomes.append(exc.message)
+
+    threads = [
+        threading.Thread(target=answer, args=("U0CORA", "reassign")),
+        threading.Thread(target=answer, args=("U0COLE", "decline")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    won = [o for o in outcomes if o in ("reassign", "decline")]
+    lost = [o for o in outcomes if o not in ("reassign", "decline")]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert lost[0].startswith("This request was already answered")
+    done = {"reassign": "reassigned", "decline": "declined"}[won[0]]
+    assert [a for _, a, _, _ in audit_rows(services)] == ["asked", done]
+    assert [rule for rule, _ in outbox_rules(services)].count("change-request-answer") == 1
+    mentors = [m for m, _, end, _ in pairs_of(services, world[BEA]) if end is None]
+    assert mentors == ([world[MIA]] if won[0] == "reassign" else [world[LEE]])

@@ -138,7 +138,12 @@ class AssignmentService:
         if not actor.is_coordinator:
             raise NotAllowed(
                 "`/induction` is for induction coordinators. "
-                "For your own hours try `/hours`; to log, `/logmeeting 45m`."
+                "For your own hours try `/hours`; to log, `/logmeeting 45m`"
+                + (
+                    "; to ask for a change of your pairing (confidential), `/induction change`."
+                    if actor.has("mentor", "mentee")
+                    else "."
+                )
             )
         return actor
 
@@ -146,7 +151,8 @@ class AssignmentService:
         if actor is not None and not actor.is_coordinator:
             raise NotAllowed(
                 "Only induction coordinators can change assignments. "
-                "If you'd like a change, ask your coordinator — requests are confidential."
+                "To ask for a change of your pairing: `/induction change` (confidential, and "
+                "without consequence)."
             )
 
     def assign(
