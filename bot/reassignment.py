@@ -15,10 +15,8 @@ REASON_MAX = 1000  # characters of a requester's reason (a paragraph, not a file
 NOTE_MAX = 1000  # characters of a coordinator's note when declining
 END_REASON = "reassigned on request"  # the ended assignment's reason, for coordinators' history
 
-Status = Literal["open", "reassigned", "declined"]
-STATUSES: tuple[Status, ...] = ("open", "reassigned", "declined")
-Action = Literal["asked", "reassigned", "declined"]
-ACTIONS: tuple[Action, ...] = ("asked", "reassigned", "declined")
+Status = Literal["open", "reassigned", "declined", "withdrawn"]
+Action = Literal["asked", "reassigned", "declined", "withdrawn"]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from bot.slack.request_views import (
     REASSIGN,
     REASSIGN_CALLBACK,
     REQUEST_CHANGE,
+    WITHDRAW,
 )
 from bot.store.models import OutboxMessage
 from bot.store.request_models import ReassignmentRequest
@@ -374,3 +375,45 @@ def test_of_two_coordinators_answering_at_once_one_wins(
     assert [rule for rule, _ in outbox_rules(services)].count("change-request-answer") == 1
     mentors = [m for m, _, end, _ in pairs_of(services, world[BEA]) if end is None]
     assert mentors == ([world[MIA]] if won[0] == "reassign" else [world[LEE]])
+
+
+# ---- withdrawing -------------------------------------------------------------------------------
+
+
+def test_the_requester_withdraws_from_the_reply_and_coordinators_buttons_say_so(
+    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+) -> None:
+    reply = ask_as_bea(app)
+    (withdraw,) = [b for b in buttons(reply["blocks"]) if b["action_id"] == WITHDRAW]
+    press(app, "U0LEE", WITHDRAW, withdraw["value"], response_url=slack_api.response_url)
+    assert "Only the person who asked" in all_text(slack_api.calls_to("response_url")[-1].params)
+    assert [r.status for r in services.requests.open_for("U0CORA", NOW)] == ["open"]
+
+    press(app, "U0BEA", WITHDRAW, withdraw["value"], response_url=slack_api.response_url)
+    answer = slack_api.calls_to("response_url")[-1].params
+    assert answer["replace_original"] is True  # the button goes with the confirmation
+    assert "You withdrew your request for a change of your pairing with Lee Lead" in all_text(answer)  # fmt: skip
+    assert services.requests.open_for("U0CORA", NOW) == ()
+    assert [(a, actor) for _, a, actor, _ in audit_rows(services)] == [("asked", world[BEA]), ("withdrawn", world[BEA])]  # fmt: skip
+    press(app, "U0CORA", REASSIGN, withdraw["value"], response_url=slack_api.response_url)
+    assert "This request was withdrawn by Bea Beginner on Wed 18 Nov 2026" in all_text(last_opened(slack_api))  # fmt: skip
+    press(app, "U0BEA", WITHDRAW, withdraw["value"], response_url=slack_api.response_url)
+    assert "This request was withdrawn" in all_text(slack_api.calls_to("response_url")[-1].params)
+    assert [a for _, a, _, _ in audit_rows(services)] == ["asked", "withdrawn"]
+    assert pairs_of(services, world[BEA])[-1][2] is None  # the pair goes on
+
+
+def test_the_requester_withdraws_from_the_forms_confirmation(
+    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+) -> None:
+    bea = assignment_id(services, world[LEE], world[BEA])
+    answer = submit(app, "U0BEA", ASK_CALLBACK, str(bea), {"reason": text_value(SECRET)})
+    (withdraw,) = [b for b in buttons(answer["view"]["blocks"]) if b["action_id"] == WITHDRAW]
+    press(app, "U0BEA", WITHDRAW, withdraw["value"], modal={"id": "VFORM"})
+    (update,) = slack_api.calls_to("views.update")
+    assert update.params["view_id"] == "VFORM"
+    assert "You withdrew your request" in all_text(update.params["view"])
+    assert slack_api.calls_to("response_url") == []
+    with services.store.read() as session:
+        (row,) = session.query(ReassignmentRequest).all()
+    assert (row.status, row.answered_by_id) == ("withdrawn", world[BEA])

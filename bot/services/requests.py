@@ -1,6 +1,7 @@
-"""Hold-harmless reassignment requests: a mentor or mentee asks for a change of their pairing;
-coordinators list them, reassign or decline. Every step is audited; every read is checked
-against who is reading: only coordinators ever see a request or its reason.
+"""Hold-harmless reassignment requests: a mentor or mentee asks for a change of their pairing
+(and may withdraw it); coordinators list them, reassign or decline. Every step is audited;
+every read is checked against who is reading: only coordinators ever see a request or its
+reason.
 
 Messages go out through the outbox in the same transaction as the change they report, rendered
 by the caller's `render` (the Slack layer), so this service never builds Block Kit."""
@@ -157,6 +158,23 @@ class RequestService:
                 "will answer it. Nothing new was sent."
             ) from None
         return request
+
+    def withdraw(self, slack_user_id: str, request_id: int, now: datetime) -> ChangeRequest:
+        """The requester withdraws their open request (nobody else may); audited, and the
+        coordinators' buttons then say so."""
+        program = self.programs.current()
+        today = program.today(now)
+        with self.store.write() as session:
+            asker = self.people.caller(session, program, slack_user_id)
+            request = self._request(session, program, request_id, today)
+            if request.requester.id != asker.id:
+                raise NotAllowed("Only the person who asked can withdraw a request.")
+            self._take_open(session, program, request_id, "withdrawn", asker, now)
+            _audit(
+                session, request_id, asker.id, "withdrawn", now,
+                assignment_id=request.pair.assignment_id,
+            )  # fmt: skip
+            return self._request(session, program, request_id, today)
 
     def _choose(
         self,
@@ -455,11 +473,14 @@ def _audit(
 
 
 def _refuse_answered(request: ChangeRequest) -> None:
-    """Refuse to answer a request that has been answered, saying how and by whom."""
+    """Refuse to answer a request that has been answered (or withdrawn), saying how and by
+    whom."""
     if request.status == "open":
         return
     by = f" by {request.answered_by.name}" if request.answered_by else ""
     when = f" on {format_day_long(request.answered_on)}" if request.answered_on else ""
+    if request.status == "withdrawn":
+        raise Refusal(f"This request was withdrawn{by}{when}; nothing was changed.")
     raise Refusal(
         f"This request was already answered ({request.status}{by}{when}); nothing was changed."
     )

@@ -27,6 +27,7 @@ Payload = dict[str, Any]
 REQUEST_CHANGE = "request_change"  # the mentor's and mentee's button (Home: value = "" or id)
 REASSIGN = "request_reassign"  # coordinators: open the Reassign form (value {"r": id})
 DECLINE = "request_decline"  # coordinators: open the Decline form (value {"r": id})
+WITHDRAW = "request_withdraw"  # the requester's, on their confirmation (value {"r": id})
 ASK_CALLBACK = "request_change_submit"
 REASSIGN_CALLBACK = "request_reassign_submit"
 DECLINE_CALLBACK = "request_decline_submit"
@@ -132,10 +133,26 @@ def _filed_text(request: ChangeRequest) -> str:
 
 
 def filed(request: ChangeRequest) -> Payload:
-    """The ephemeral confirmation of `/induction change`, with the hold-harmless wording."""
+    """The ephemeral confirmation of `/induction change`, with the hold-harmless wording and a
+    Withdraw button."""
     text = _filed_text(request)
-    blocks = [section(text), context(f":lock: {_hold_harmless(request)}.")]
+    blocks = [
+        section(text),
+        context(f":lock: {_hold_harmless(request)}."),
+        actions(button("Withdraw request", WITHDRAW, request_value(request))),
+    ]
     return message(f"{text} {_hold_harmless(request)}.", blocks)
+
+
+def withdrawn(request: ChangeRequest) -> Payload:
+    """What Withdraw did."""
+    text = (
+        f":leftwards_arrow_with_hook: You withdrew your request for a change of your pairing "
+        f"with {request.other.name}; nothing more will come of it. You can ask again at any "
+        "time."
+    )
+    blocks = [section(text), context(f":lock: {_hold_harmless(request)}.")]
+    return message(text, blocks)
 
 
 def filed_view(request: ChangeRequest) -> dict[str, Any]:

@@ -23,7 +23,7 @@ class ReassignmentRequest(Base):
 
     __tablename__ = "reassignment_requests"
     __table_args__ = (
-        CheckConstraint("status IN ('open','reassigned','declined')", name="status"),
+        CheckConstraint("status IN ('open','reassigned','declined','withdrawn')", name="status"),
         # One open request per person and pair: a second one is refused, even in a race.
         Index(
             "uq_reassignment_requests_open",
@@ -51,11 +51,12 @@ class ReassignmentRequest(Base):
 
 
 class ReassignmentAudit(Base):
-    """One step of a request: asked, reassigned or declined — who, when, and what changed."""
+    """One step of a request: asked, reassigned, declined or withdrawn — who, when, and what
+    changed."""
 
     __tablename__ = "reassignment_audit"
     __table_args__ = (
-        CheckConstraint("action IN ('asked','reassigned','declined')", name="action"),
+        CheckConstraint("action IN ('asked','reassigned','declined','withdrawn')", name="action"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -35,3 +35,4 @@ def register(app: App) -> None:
     app.action(request_views.REQUEST_CHANGE)(change_requests.request_change)
     app.action(request_views.REASSIGN)(change_requests.reassign)
     app.action(request_views.DECLINE)(change_requests.decline)
+    app.action(request_views.WITHDRAW)(change_requests.withdraw)

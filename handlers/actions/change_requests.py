@@ -1,7 +1,7 @@
 """Buttons of reassignment requests: "Request a change" (a mentor's or mentee's, on Home or a
-message) and the coordinators' Reassign and Decline. Each opens a form with the trigger_id —
-Home has no response_url — and a refusal opens as a form too. The presser is checked now,
-server-side; the button's value only names what was offered."""
+message), the requester's Withdraw, and the coordinators' Reassign and Decline. Those open a
+form with the trigger_id — Home has no response_url — and a refusal opens as a form too. The
+presser is checked now, server-side; the button's value only names what was offered."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.slack import request_views
 from bot.slack import views as views_
 from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
 from handlers.commands.induction_change import form_for
-from handlers.reply import Payload, build_reply, services_of
+from handlers.reply import Payload, build_reply, respond_with, services_of
 
 log = logging.getLogger(__name__)
 OUT_OF_DATE = "That button is out of date; nothing was changed."
@@ -90,3 +90,30 @@ def decline(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCont
 
     refusal = build_reply(build)
     _open(client, body, forms[0] if forms else _as_view(refusal))
+
+
+def withdraw(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """Withdraw the presser's own open request; answered where the button was."""
+    ack()
+    services = services_of(context)
+    request_id = _request_id(body)
+
+    def build() -> Payload:
+        if request_id is None:
+            return views_.refusal(OUT_OF_DATE)
+        request = services.requests.withdraw(body["user"]["id"], request_id, services.clock.now())
+        return request_views.withdrawn(request)
+
+    payload = build_reply(build)
+    view = body.get("view") or {}
+    if body.get("response_url"):  # the ephemeral confirmation: replaced, button and all
+        respond_with(respond, payload, replace=True)
+    elif view.get("type") == "modal" and view.get("id"):  # the request form's confirmation
+        try:
+            client.views_update(view_id=view["id"], view=_as_view(payload))
+        except SLACK_CALL_ERRORS as exc:
+            log.warning("could not update the request form: %s", describe_failure(exc))
+    else:  # Home: a form of its own
+        _open(client, body, _as_view(payload))

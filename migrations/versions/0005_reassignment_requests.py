@@ -1,5 +1,5 @@
 """reassignment requests: a mentor's or mentee's hold-harmless request for a change of
-pairing (coordinators only), and its audit: asked, reassigned, declined — who, when, what
+pairing (coordinators only), and its audit: asked, reassigned, declined, withdrawn — who, when, what
 
 Revision ID: 0005_requests
 Revises: 0004_milestone_reports
@@ -31,7 +31,7 @@ def upgrade() -> None:
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('new_assignment_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("status IN ('open','reassigned','declined')", name=op.f('ck_reassignment_requests_status')),
+    sa.CheckConstraint("status IN ('open','reassigned','declined','withdrawn')", name=op.f('ck_reassignment_requests_status')),
     sa.ForeignKeyConstraint(['answered_by_id'], ['people.id'], name=op.f('fk_reassignment_requests_answered_by_id_people')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_reassignment_requests_assignment_id_assignments')),
     sa.ForeignKeyConstraint(['new_assignment_id'], ['assignments.id'], name=op.f('fk_reassignment_requests_new_assignment_id_assignments')),
@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('action', sa.String(length=20), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('detail', sa.JSON(), nullable=True),
-    sa.CheckConstraint("action IN ('asked','reassigned','declined')", name=op.f('ck_reassignment_audit_action')),
+    sa.CheckConstraint("action IN ('asked','reassigned','declined','withdrawn')", name=op.f('ck_reassignment_audit_action')),
     sa.ForeignKeyConstraint(['actor_id'], ['people.id'], name=op.f('fk_reassignment_audit_actor_id_people')),
     sa.ForeignKeyConstraint(['request_id'], ['reassignment_requests.id'], name=op.f('fk_reassignment_audit_request_id_reassignment_requests')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reassignment_audit'))

@@ -64,11 +64,13 @@ def press(
     value: str,
     *,
     home: bool = False,
+    modal: dict[str, Any] | None = None,
     response_url: str | None = None,
 ) -> BoltResponse:
-    """A button pressed on a message, or on Home (a view container, no response_url)."""
-    if home:
-        body = block_action_body(user, action_id, value, view=HOME_VIEW)
+    """A button pressed on a message, on Home or in a form (a view container: no
+    response_url)."""
+    if home or modal is not None:
+        body = block_action_body(user, action_id, value, view=modal or HOME_VIEW)
         assert "response_url" not in json.loads(_payload_of(body))
     else:
         body = block_action_body(user, action_id, value, response_url=response_url or "")
