@@ -2,7 +2,7 @@
 the roster's induction year of an educator
 
 Revision ID: 0006_program_years
-Revises: 0004_milestone_reports
+Revises: 0005_requests
 Create Date: 2026-11-29 11:40:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = "0006_program_years"
-down_revision: str | None = "0004_milestone_reports"
+down_revision: str | None = "0005_requests"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
