@@ -276,7 +276,7 @@ class NudgeService(DigestJob):
     ) -> tuple[list[tuple[Member, int]], frozenset[int]]:
         """The alert's suggestions for one mentee now, leaving out `exclude` (say, the mentor
         being replaced): (mentor, load) pairs, and which of them are not trained yet."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         everyone, load, trained = self.mentor_pool(self._snapshot(program, now))
         pool = ([m for m in everyone if m.id not in exclude], load, trained)
         offered = self.suggest(mentee, pool)

@@ -88,7 +88,7 @@ class RequestService:
         self, slack_user_id: str, now: datetime, assignment_id: int | None = None
     ) -> RequestForm:
         """What the request form offers the caller: their active pairs (refused without one)."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         with self.store.read() as session:
             asker = self.people.caller(session, program, slack_user_id)
             pairs = self._pairs_of(session, program, asker, program.today(now))
@@ -115,7 +115,7 @@ class RequestService:
         """File a request for a change of one of the caller's pairs (named by assignment, by
         the other person, or the only one) and tell every coordinator; nothing is stored when
         it is refused."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         today = program.today(now)
         reason = clean_text(reason)
         problem = reason_problem(reason)
@@ -162,7 +162,7 @@ class RequestService:
     def withdraw(self, slack_user_id: str, request_id: int, now: datetime) -> ChangeRequest:
         """The requester withdraws their open request (nobody else may); audited, and the
         coordinators' buttons then say so."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         today = program.today(now)
         with self.store.write() as session:
             asker = self.people.caller(session, program, slack_user_id)
@@ -260,7 +260,7 @@ class RequestService:
     def open_for(self, viewer_slack_id: str, now: datetime) -> tuple[ChangeRequest, ...]:
         """The program's open requests, oldest first, for a coordinator (refused for anyone
         else: the other side of the pair, evaluators and lead mentors never see them)."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         with self.store.read() as session:
             self._coordinator(session, program, viewer_slack_id)
             rows = session.execute(
@@ -276,7 +276,7 @@ class RequestService:
     def reassign_choice(self, slack_user_id: str, request_id: int, now: datetime) -> ReassignChoice:
         """The Reassign form for an open request: mentors suggested for the pair's mentee by
         the overdue alert's rules, the current mentor left out (coordinators)."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         with self.store.read() as session:
             self._coordinator(session, program, slack_user_id)
             request = self._request(session, program, request_id, program.today(now))
@@ -289,7 +289,7 @@ class RequestService:
 
     def answerable(self, slack_user_id: str, request_id: int, now: datetime) -> ChangeRequest:
         """An open request a coordinator may answer (for the Decline form)."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         with self.store.read() as session:
             self._coordinator(session, program, slack_user_id)
             request = self._request(session, program, request_id, program.today(now))
@@ -301,7 +301,7 @@ class RequestService:
     ) -> RequestAnswer:
         """Answer a request by reassigning: the pair ends ("reassigned on request"), the mentee
         gets `mentor_id` from today, the requester is told; all or nothing (coordinators)."""
-        program = self.programs.current()
+        program = self.programs.current(now)
         today = program.today(now)
         with self.store.write() as session:
             actor = self._coordinator(session, program, slack_user_id)
@@ -345,7 +345,7 @@ class RequestService:
         problem = reason_problem(note, NOTE_MAX, "note")
         if problem:
             raise Refusal(f"{problem} Nothing was sent.")
-        program = self.programs.current()
+        program = self.programs.current(now)
         with self.store.write() as session:
             actor = self._coordinator(session, program, slack_user_id)
             self._take_open(session, program, request_id, "declined", actor, now, note=note)
