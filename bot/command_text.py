@@ -27,7 +27,9 @@ PERIOD_ALIASES: dict[str, Period] = {
     "yr": "year",
     "school-year": "year",
 }
-INDUCTION_VERBS = ("assign", "unassign", "status", "done", "team", "report", "change", "help")
+INDUCTION_VERBS = (
+    "assign", "unassign", "status", "done", "team", "report", "requests", "change", "help",
+)  # fmt: skip
 
 
 class UsageError(ValueError):
@@ -119,7 +121,9 @@ def parse_hours(text: str) -> HoursArgs:
     return HoursArgs(period=period or "week", person=person)
 
 
-InductionVerb = Literal["assign", "unassign", "status", "done", "team", "report", "change", "help"]
+InductionVerb = Literal[
+    "assign", "unassign", "status", "done", "team", "report", "requests", "change", "help"
+]
 
 
 @dataclass(frozen=True)
@@ -252,6 +256,10 @@ def parse_induction(text: str) -> InductionArgs:
         return InductionArgs(verb="team", people=(rest[0], rest[2]), add=action == "add")
     if verb == "report":
         return InductionArgs(verb="report")
+    if verb == "requests":
+        if rest:
+            raise UsageError("`requests` takes nothing more.", "/induction requests")
+        return InductionArgs(verb="requests")
     if verb == "change":
         return _parse_change(rest)
     raise UsageError(

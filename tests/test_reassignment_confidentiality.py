@@ -51,7 +51,8 @@ def asked(app: App, services: Services, program: ProgramInfo, pairs: None) -> di
 def surfaces(app: App, slack_api: FakeSlackApi, user: str) -> list[Any]:
     """What `user` can reach by hand: /hours (each period), /induction, their Home."""
     replies: list[Any] = [
-        command(app, text, user) for text in ("status", "help", "status <@U0IKE>", "change")
+        command(app, text, user)
+        for text in ("status", "help", "status <@U0IKE>", "change", "requests")
     ]
     replies += [command_hours(app, user, text) for text in ("", "month", "year", "<@U0IKE>")]
     before = len(slack_api.calls_to("views.publish"))

@@ -417,3 +417,27 @@ def test_the_requester_withdraws_from_the_forms_confirmation(
     with services.store.read() as session:
         (row,) = session.query(ReassignmentRequest).all()
     assert (row.status, row.answered_by_id) == ("withdrawn", world[BEA])
+
+
+# ---- `/induction requests`: a coordinator's list --------------------------------------------------
+
+
+def test_a_coordinator_lists_open_requests_with_their_buttons(
+    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+) -> None:
+    assert "No open requests" in all_text(command(app, "requests", "U0CORA"))
+    ask_as_bea(app)
+    assert command(app, "change <@U0NIA> too far apart", "U0LEE") is not None
+    listed = command(app, "requests", "U0CORA")
+    assert listed is not None
+    text = all_text(listed)
+    assert "(2 open)" in text and SECRET in text and "too far apart" in text
+    assert text.index("*Bea Beginner* (mentee)") < text.index("*Lee Lead* (mentor)")  # oldest first
+    decline = [b for b in buttons(listed["blocks"]) if b["action_id"] == DECLINE]
+    assert len(decline) == 2
+    press(app, "U0CORA", DECLINE, decline[0]["value"], response_url=slack_api.response_url)
+    assert last_opened(slack_api)["callback_id"] == DECLINE_CALLBACK
+    refused = all_text(command(app, "requests", "U0LEE"))
+    assert "is for induction coordinators" in refused and SECRET not in refused
+    with pytest.raises(UsageError):
+        parse_induction("requests all")

@@ -32,6 +32,7 @@ ASK_CALLBACK = "request_change_submit"
 REASSIGN_CALLBACK = "request_reassign_submit"
 DECLINE_CALLBACK = "request_decline_submit"
 MAX_PAIR_OPTIONS = 100
+MAX_LISTED = 15  # requests in one message: 3 blocks each, under Slack's 50
 HOLD_HARMLESS = (
     "Asking for a change is hold-harmless: it is made without consequence for you and is not "
     "part of any evaluation (603 CMR 7.12). It is confidential: only the induction "
@@ -251,6 +252,17 @@ def open_requests(requests: Sequence[ChangeRequest], *, limit: int = 10) -> list
     if count > limit:
         blocks.append(context(f"…and {count - limit} more, oldest first."))
     return blocks
+
+
+def open_requests_message(requests: Sequence[ChangeRequest]) -> Payload:
+    """`/induction requests`: the open requests with their buttons, or that there are none."""
+    if not requests:
+        return message(
+            "No open requests for a change of pairing.",
+            [section("No open requests for a change of pairing.")],
+        )
+    blocks = open_requests(requests, limit=MAX_LISTED)
+    return message(f"{len(requests)} open request(s) for a change of pairing", blocks)
 
 
 def coordinator_alert(alert: CoordinatorAlert) -> Payload:

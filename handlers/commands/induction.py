@@ -12,7 +12,7 @@ from bot.command_text import InductionArgs, UsageError, parse_induction
 from bot.services.container import Services
 from bot.services.errors import NoProgram
 from bot.signoff import PeriodError, SignOffArgs, parse_signoff
-from bot.slack import signoff_views, views
+from bot.slack import request_views, signoff_views, views
 from handlers.commands import induction_change
 from handlers.reply import Payload, ack_with, build_reply, services_of
 
@@ -35,6 +35,7 @@ HELP = [
     ),
     ("/induction team @mentee add|remove @person", "manage a beginning educator's support team"),
     ("/induction report", "how to get the annual induction report"),
+    ("/induction requests", "open requests for a change of pairing, with Reassign and Decline"),
     SIGNOFF_HELP,
     ("/induction reopen 2027-03 [school] reason", "reopen a signed-off period (coordinators)"),
     ("/induction help", "this help"),
@@ -124,6 +125,10 @@ def handle(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
             )
         if args.verb == "status":
             return views.program_status(services.assignments.program_status(actor, now))
+        if args.verb == "requests":
+            return request_views.open_requests_message(
+                services.requests.open_for(command["user_id"], now)
+            )
         program = services.programs.current()
         return views.notice(
             "The annual induction report comes from `mentor-minutes report annual "
