@@ -118,6 +118,13 @@ def reason_problem(text: str | None, limit: int = REASON_MAX, what: str = "reaso
     return None
 
 
+def shown_end_reason(reason: str | None) -> str | None:
+    """An assignment's end reason as a record outside the coordinators' own views shows it:
+    that a change was asked for is confidential, so a pair reassigned on request reads as
+    reassigned."""
+    return "reassigned" if reason == END_REASON else reason
+
+
 def clean_text(text: str | None) -> str | None:
     """Surrounding blanks removed; None when nothing is left."""
     stripped = (text or "").strip()

@@ -126,11 +126,20 @@ def test_after_a_reassignment_they_see_the_pair_end_but_not_why(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("MENTOR_MINUTES_NOW", NOW.isoformat())
-    for argv in (["export", "logs", "--format", "json"], ["report", "annual", "--format", "json"], ["export", "pay", "--from", "2026-11-01", "--to", "2026-11-30"]):  # fmt: skip
+    exports = (
+        ["export", "logs", "--format", "json"],
+        ["report", "annual", "--format", "json"],
+        ["export", "pay", "--from", "2026-11-01", "--to", "2026-11-30"],
+        ["export", "record", "ike@hillside.example", "--format", "json"],
+        ["export", "record", "ike@hillside.example"],
+    )
+    for argv in exports:
         capsys.readouterr()
         cli.main(argv)
         out, err = capsys.readouterr()
         assert leaks(out + err) == [], argv
+        if argv[1] == "record":  # Ike's record shows both mentors, the change as a reassignment
+            assert "Mia Mentor" in out and "Max Mentor" in out and "reassigned" in out
 
 
 def command_hours(app: App, user: str, text: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.ledger import ZERO, ProgramYear, Totals, minutes_beyond_induction, program_year_by_label
 from bot.model import Member
+from bot.reassignment import shown_end_reason
 from bot.record import (
     RECORD_YEARS,
     InductionRecord,
@@ -111,7 +112,10 @@ class RecordService:
             induction_inferred=member.induction_school_year is None,
             generated_on=program.today(now),
             years=years,
-            mentors=tuple(RecordMentor(*row) for row in assignments),
+            mentors=tuple(
+                RecordMentor(name, email, start, end, shown_end_reason(reason))
+                for name, email, start, end, reason in assignments
+            ),
             milestones=tuple(
                 RecordMilestone(key, titles.get(key, key), school_year, done_on, confirmed)
                 for key, school_year, done_on, confirmed in marks
