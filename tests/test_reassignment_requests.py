@@ -53,6 +53,7 @@ from fakes.change_requests import (
     text_value,
 )
 from fakes.slack_api import FakeSlackApi
+from handlers.commands.induction import help_for
 
 LEE, BEA, NIA, MIA = "lee@hillside.example", "bea@hillside.example", "nia@hillside.example", "mia@hillside.example"  # fmt: skip
 TODAY = date(2026, 11, 18)
@@ -441,3 +442,18 @@ def test_a_coordinator_lists_open_requests_with_their_buttons(
     assert "is for induction coordinators" in refused and SECRET not in refused
     with pytest.raises(UsageError):
         parse_induction("requests all")
+
+
+@pytest.mark.parametrize(
+    ("roles", "sign_off_roles", "shown", "hidden"),
+    [
+        ({"mentee"}, ("coordinator",), ["/induction change"], ["/induction signoff", "/induction assign"]),
+        ({"evaluator"}, ("coordinator", "evaluator"), ["/induction signoff"], ["/induction assign", "/induction reopen"]),
+        ({"mentor", "evaluator"}, ("evaluator",), ["/induction change", "/induction signoff"], ["/induction assign"]),
+        ({"coordinator"}, ("coordinator",), ["/induction assign", "/induction requests", "/induction signoff"], ["/induction change"]),
+        ({"coordinator", "mentor"}, ("coordinator",), ["/induction assign", "/induction change"], []),
+    ],
+)  # fmt: skip
+def test_help_lists_what_each_role_may_use(roles: set[str], sign_off_roles: tuple[str, ...], shown: list[str], hidden: list[str]) -> None:  # fmt: skip
+    text = all_text(valid_message(help_for(frozenset(roles), sign_off_roles)))
+    assert all(s in text for s in shown) and not any(h in text for h in hidden), text
