@@ -12,6 +12,7 @@ import pytest
 from slack_bolt import App
 from sqlalchemy.exc import IntegrityError
 
+from bot.policy import parse_program_toml
 from bot.reassignment import NOTE_MAX, REASON_MAX
 from bot.services.container import Services
 from bot.services.errors import NotAllowed, NotOnRoster
@@ -27,7 +28,7 @@ from bot.slack.request_views import (  # fmt: skip
 )
 from bot.store.models import OutboxMessage
 from bot.store.request_models import ReassignmentAudit, ReassignmentRequest
-from conftest import NOW
+from conftest import NOW, PROGRAM_TOML
 from fakes.blockkit import valid_message, valid_view
 from fakes.bolt_requests import all_text
 from fakes.change_requests import (
@@ -292,3 +293,22 @@ def test_a_form_without_a_chosen_pair_asks_for_it(
     answer: dict[str, Any] = submit(app, "U0BEA", ASK_CALLBACK, "", {"reason": text_value("x")})
     assert answer == {"response_action": "errors", "errors": {"pair": "Choose the person the request is about."}}  # fmt: skip
     nothing_stored(services)
+
+
+def test_reassigning_respects_the_caseload_cap(
+    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+) -> None:
+    """Cap 1: Mia (Ike) and Max (Bo) are full, so nobody is suggested for Bea, and choosing Mia
+    anyway is refused with the request left open."""
+    services.programs.load(parse_program_toml(PROGRAM_TOML + "\n[overrides]\ncaseload_cap = 1\n"))
+    request_id = ask(services)
+    press(app, "U0CORA", REASSIGN, value_of(request_id), home=True)
+    form = last_opened(slack_api)
+    assert "No mentor to suggest for Bea Beginner" in all_text(form)
+    assert "submit" not in form  # nothing to choose, nothing to submit
+    before = pairs_of(services, world[BEA])
+    answer = submit(app, "U0CORA", REASSIGN_CALLBACK, str(request_id), {"mentor": select_value(str(world[MIA]))})  # fmt: skip
+    assert "Mia Mentor would mentor 2" in all_text(answer["view"])
+    assert pairs_of(services, world[BEA]) == before
+    assert [r.id for r in services.requests.open_for("U0CORA", NOW)] == [request_id]
+    assert [a for _, a, _, _ in audit_rows(services)] == ["asked"]

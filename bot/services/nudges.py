@@ -274,12 +274,13 @@ class NudgeService(DigestJob):
     def suggest_for(
         self, mentee: Member, now: datetime, *, exclude: frozenset[int] = frozenset()
     ) -> tuple[list[tuple[Member, int]], frozenset[int]]:
-        """The alert's suggestions for one mentee now, leaving out `exclude` (say, the mentor
-        being replaced): (mentor, load) pairs, and which of them are not trained yet."""
+        """The alert's suggestions for one mentee now (under the caseload cap), leaving out
+        `exclude` (say, the mentor being replaced): (mentor, load) pairs, and which of them are
+        not trained yet."""
         program = self.programs.current(now)
         everyone, load, trained = self.mentor_pool(self._snapshot(program, now))
         pool = ([m for m in everyone if m.id not in exclude], load, trained)
-        offered = self.suggest(mentee, pool)
+        offered = self.suggest(mentee, pool, program.policy.caseload_cap)
         return offered, frozenset(m.id for m, _ in offered if m.id not in trained)
 
     @staticmethod
