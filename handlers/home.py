@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.home import Home
 from bot.services.container import Services
 from bot.services.errors import NotOnRoster, Refusal
-from bot.slack import home_views
+from bot.slack import home_views, request_views
 from bot.slack.blocks import Block
 from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
 from handlers.reply import Payload, respond_with
@@ -21,11 +21,14 @@ from handlers.reply import Payload, respond_with
 log = logging.getLogger(__name__)
 
 
+HOME_REQUESTS = 5  # open requests listed on a coordinator's Home (`/induction requests`: all)
+
+
 def open_request_blocks(services: Services, home: Home) -> list[Block]:
-    """The coordinator's open reassignment requests on Home. The reassignment-requests part of
-    issue 11 provides `services.requests` and the blocks that list them: build them here.
-    Until it lands, the Home says there are none."""
-    return []
+    """The coordinator's open reassignment requests on Home, with Reassign and Decline (the
+    service checks again that the viewer is a coordinator)."""
+    requests = services.requests.open_for(home.viewer.slack_user_id or "", services.clock.now())
+    return request_views.open_requests(requests, limit=HOME_REQUESTS)
 
 
 def home_payload(services: Services, user_id: str, notice: Payload | None = None) -> Payload:

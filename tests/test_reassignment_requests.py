@@ -457,3 +457,17 @@ def test_a_coordinator_lists_open_requests_with_their_buttons(
 def test_help_lists_what_each_role_may_use(roles: set[str], sign_off_roles: tuple[str, ...], shown: list[str], hidden: list[str]) -> None:  # fmt: skip
     text = all_text(valid_message(help_for(frozenset(roles), sign_off_roles)))
     assert all(s in text for s in shown) and not any(h in text for h in hidden), text
+
+
+def test_a_coordinators_home_lists_the_open_request_and_no_one_elses_does(
+    app: App, services: Services, world: dict[str, int]
+) -> None:
+    from handlers.home import home_payload
+
+    ask_as_bea(app)
+    coordinator = json.dumps(home_payload(services, "U0CORA"))
+    assert "Requests for a change of pairing" in coordinator and "(1 open)" in coordinator
+    assert SECRET in coordinator and "request_reassign" in coordinator
+    for other in ("U0LEE", "U0BEA", "U0PAT"):  # the other side, the requester, the evaluator
+        assert SECRET not in json.dumps(home_payload(services, other))
+        assert "request_reassign" not in json.dumps(home_payload(services, other))

@@ -356,8 +356,10 @@ def coordinator_part(part: CoordinatorSection, home: Home, requests: list[Block]
             blocks.append(context("No mentor to suggest — `/induction assign @mentor @mentee`."))
     if len(rows) > MAX_UNASSIGNED:
         blocks.append(context(f"…and {len(rows) - MAX_UNASSIGNED} more: `/induction status`."))
-    blocks.append(section("*Reassignment requests*"))
-    blocks += requests or [context("No open requests.")]
+    blocks += requests or [
+        section("*Requests for a change of pairing*"),
+        context("No open requests."),
+    ]
     blocks.append(section(_parked_text(part)))
     blocks.append(section(_readiness_text(part)))
     if part.pay is not None:
