@@ -29,6 +29,7 @@ class HomeEntry:
     kind: str
     notes: str | None
     logged_by_mentee: bool = False  # a mentee's own `observed` visit
+    to_review: bool = False  # the other side of the pair logged it; the viewer hasn't reviewed
 
 
 @dataclass(frozen=True)

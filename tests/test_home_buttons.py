@@ -330,3 +330,25 @@ def test_undo_and_edit_on_a_home_published_before_a_role_change_are_refused(
     refreshed = published(slack_api, "U0MIA")[-1]
     assert "You no longer mentor the mentee of this entry" in text_of(refreshed)
     assert not [b for b in buttons(refreshed) if b["action_id"] in ("log_undo", "log_edit")]
+
+
+# ---- Confirm / Flag (sign-off before pay) ------------------------------------------------------
+
+
+def test_confirm_on_the_mentees_home_confirms_and_the_buttons_go(
+    app: Any, slack_api: FakeSlackApi, week: Services
+) -> None:
+    from bot.store.models import EntryReview
+
+    view = home_of(app, SIGNING_SECRET, slack_api, "U0BEA")
+    confirm = button_of(view, "entry_confirm")
+    assert "To confirm: Lee Lead logged" in text_of(view)
+    press(app, "U0LEE", confirm)  # the author himself: refused, nothing stored
+    press(app, "U0BEA", confirm)
+    with week.store.read() as session:
+        [review] = session.query(EntryReview).all()
+    assert (review.log_entry_id, review.verdict) == (int(confirm["value"]), "confirmed")
+    after = published(slack_api, "U0BEA")[-1]
+    assert "You confirmed Lee Lead's entry" in text_of(after)
+    assert str(review.log_entry_id) not in [b["value"] for b in buttons(after) if b["action_id"] == "entry_confirm"]  # fmt: skip
+    no_response_url_used(slack_api)

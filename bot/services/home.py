@@ -39,7 +39,7 @@ from bot.services.report import ReportService
 from bot.services.standards import StandardsService
 from bot.standards import Coverage
 from bot.store.db import Store
-from bot.store.models import Assignment, LogEntry, Person
+from bot.store.models import Assignment, EntryReview, LogEntry, Person
 
 MENTOR_ENTRIES = 5  # the latest entries a mentor may change, with Edit and Undo
 MENTEE_ENTRIES = 10  # the collaborative log's latest entries on a mentee's Home
@@ -236,6 +236,13 @@ class HomeService:
                 .group_by(LogEntry.batch_id)
             ).all():
                 sizes[str(batch)] = int(size)
+        reviewed = set(
+            session.scalars(
+                select(EntryReview.log_entry_id).where(
+                    EntryReview.log_entry_id.in_([r.id for r in rows])
+                )
+            )
+        )
         return tuple(
             HomeEntry(
                 id=r.id,
@@ -248,6 +255,10 @@ class HomeService:
                 kind=r.kind,
                 notes=r.notes,
                 logged_by_mentee=r.kind == VISIT and r.logged_by_id == r.mentee_id,
+                to_review=r.kind != VISIT
+                and r.id not in reviewed
+                and r.logged_by_id != viewer.id
+                and viewer.id in (r.mentor_id, r.mentee_id),
             )
             for r in rows
         )

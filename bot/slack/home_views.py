@@ -256,11 +256,36 @@ def mentee_part(part: MenteeSection, home: Home) -> list[Block]:
     if part.entry_count > len(part.entries):
         blocks.append(context(f"…and {part.entry_count - len(part.entries)} earlier entries."))
     blocks.append(context(":lock: Notes are kept for you and your mentor only."))
+    blocks += _to_review(part.entries, home)
     if part.assignment_id is not None:
         blocks.append(
             actions(
                 button("Request a change", REQUEST_CHANGE, str(part.assignment_id)),
                 block_id="home_request_change",
+            )
+        )
+    return blocks
+
+
+MAX_TO_REVIEW = 3  # entries with Confirm / Flag on a Home
+
+
+def _to_review(entries: tuple[HomeEntry, ...], home: Home) -> list[Block]:
+    """Entries the other side of the pair logged, with Confirm and Flag (sign-off before pay)."""
+    waiting = [e for e in entries if e.to_review][:MAX_TO_REVIEW]
+    blocks: list[Block] = []
+    for entry in waiting:
+        blocks.append(
+            section(
+                f"To confirm: {entry.mentor.name} logged {format_minutes(entry.minutes)} of "
+                f"{entry.kind} on {format_day(entry.occurred_on, home.today)}."
+            )
+        )
+        blocks.append(
+            actions(
+                button("Confirm", "entry_confirm", str(entry.id), style="primary"),
+                button("Flag", "entry_flag", str(entry.id)),
+                block_id=f"home_review_{entry.id}",
             )
         )
     return blocks

@@ -10,20 +10,18 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.services.container import Services
 from bot.signoff import Period
 from bot.slack import signoff_views, views
-from handlers.reply import Payload, build_reply, respond_with, services_of
+from handlers.home import answer_press
+from handlers.reply import Payload, build_reply, services_of
 
 
-def _answer(body: dict[str, Any], client: WebClient, respond: Respond, payload: Payload) -> None:
-    if not payload:
-        return
-    if body.get("response_url"):
-        respond_with(respond, payload, replace=False)
-    else:  # from Home: no response_url
-        client.chat_postMessage(
-            channel=body["user"]["id"], text=payload.get("text", ""), blocks=payload.get("blocks")
-        )
+def _answer(
+    body: dict[str, Any], client: WebClient, respond: Respond, services: Services, payload: Payload
+) -> None:
+    """On Home, the Home re-published with the answer on top; on a message, a reply."""
+    answer_press(body, respond, client, services, payload, replace=False, changed=True)
 
 
 def sign(
@@ -48,7 +46,7 @@ def sign(
         )
         return signoff_views.signed(done)
 
-    _answer(body, client, respond, build_reply(build))
+    _answer(body, client, respond, services, build_reply(build))
 
 
 def confirm_entry(
@@ -67,7 +65,7 @@ def confirm_entry(
         )
         return signoff_views.reviewed(review)
 
-    _answer(body, client, respond, build_reply(build))
+    _answer(body, client, respond, services, build_reply(build))
 
 
 def flag_entry(
@@ -77,6 +75,12 @@ def flag_entry(
     ack()
     value = body["actions"][0].get("value", "")
     if not value.isdigit():
-        _answer(body, client, respond, views.refusal("That button is out of date."))
+        _answer(
+            body,
+            client,
+            respond,
+            services_of(context),
+            views.refusal("That button is out of date."),
+        )
         return
     client.views_open(trigger_id=body["trigger_id"], view=signoff_views.flag_form(int(value)))
