@@ -1,4 +1,5 @@
-"""`/induction assign|unassign|status|report|help` for coordinators."""
+"""`/induction assign|unassign|status|report|help` for coordinators; `/induction event` for lead
+mentors and coordinators."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.command_text import UsageError, parse_induction
+from bot.event_text import parse_event
 from bot.services.container import Services
 from bot.signoff import PeriodError, SignOffArgs, parse_signoff
 from bot.slack import signoff_views, views
+from bot.slack.activity_views import activity_recorded
 from handlers.reply import Payload, ack_with, services_of
 
 HELP = [
@@ -25,6 +28,11 @@ HELP = [
         "mark a milestone done (stops its nudges)",
     ),
     ("/induction team @mentee add|remove @person", "manage a beginning educator's support team"),
+    (
+        "/induction event group 2026-10-14 90m @a @b @c [by @lead] [notes]",
+        "record a program activity (orientation, group, training, support_team) once it happened; "
+        "a group session logs each attending mentee's time with their mentor present",
+    ),
     ("/induction report", "how to get the annual induction report"),
     (
         "/induction signoff 2027-03 [school]",
@@ -34,7 +42,7 @@ HELP = [
     ("/induction reopen 2027-03 [school] reason", "reopen a signed-off period (coordinators)"),
     ("/induction help", "this help"),
 ]
-FOOTER = "Coordinators only. Reassignment requests are confidential."
+FOOTER = "Coordinators only (`event`: lead mentors too). Reassignment requests are confidential."
 
 
 def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
@@ -49,6 +57,12 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         args = parse_induction(text)
         if args.verb == "help":
             return views.help_message("/induction", HELP, FOOTER)
+        if args.verb == "event":
+            now = services.clock.now()
+            request = parse_event(args.rest, services.programs.current(now).today(now))
+            return activity_recorded(
+                services.activities.record_from_slack(command["user_id"], request, now)
+            )
         actor = services.assignments.coordinator(command["user_id"])
         now = services.clock.now()
         if args.verb == "done":
