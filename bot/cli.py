@@ -78,6 +78,39 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
         "--override", action="store_true", help="assign past the policy's caseload cap"
     )
 
+    event = sub.add_parser(
+        "event", help="`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL…` / `event list`"
+    )
+    event_sub = event.add_subparsers(dest="action", required=True)
+    add = event_sub.add_parser(
+        "add", help="record a program activity (orientation, group, training, support_team)"
+    )
+    add.add_argument("kind", help="orientation, group, training or support_team")
+    add.add_argument("on", type=_date, help="the day it happened, ISO")
+    add.add_argument("minutes", help="how long it was: 90 (minutes), 90m, 1h30, 1.5h")
+    add.add_argument("--by", required=True, help="who facilitated (email or Slack id)")
+    add.add_argument(
+        "--attendee", action="append", default=[], help="who attended (repeat it for each)"
+    )
+    add.add_argument("--notes", help="notes kept with the activity (never in the report)")
+    listing = event_sub.add_parser("list", help="the program year's activities (no notes)")
+    listing.add_argument("--year", help="school year such as 2026-27 (default: current)")
+
+    partnership = sub.add_parser(
+        "partnership",
+        help="`partnership add NAME --kind KIND --supports TEXT` / `list` / `remove NAME`",
+    )
+    partnership_sub = partnership.add_subparsers(dest="action", required=True)
+    padd = partnership_sub.add_parser("add", help="enter a partnership (report item h)")
+    padd.add_argument("name")
+    padd.add_argument(
+        "--kind", required=True, help="district, association, higher_education, community, other"
+    )
+    padd.add_argument("--supports", required=True, help="what the partner supports")
+    partnership_sub.add_parser("list", help="every partnership entered")
+    premove = partnership_sub.add_parser("remove", help="remove a partnership by name")
+    premove.add_argument("name")
+
     serve = sub.add_parser("serve", help="run the Slack app (HTTP or Socket Mode) and scheduler")
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--host", default="0.0.0.0")

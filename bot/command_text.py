@@ -28,7 +28,8 @@ PERIOD_ALIASES: dict[str, Period] = {
     "school-year": "year",
 }
 INDUCTION_VERBS = (
-    "assign", "unassign", "status", "done", "team", "report", "requests", "change", "help",
+    "assign", "unassign", "status", "done", "team", "event", "report", "requests", "change",
+    "help",
 )  # fmt: skip
 
 
@@ -41,7 +42,7 @@ class UsageError(ValueError):
         self.example = example
 
 
-def _unlinked(token: str, example: str) -> UsageError:
+def unlinked_error(token: str, example: str) -> UsageError:
     """An @name Slack did not turn into a mention: nobody by that name could be linked."""
     return UsageError(
         f"I didn't understand {token!r}: nobody in this workspace is called {token[1:]!r}. "
@@ -56,7 +57,7 @@ def _not_a_date(token: str, role: str, example: str) -> UsageError:
     )
 
 
-def _tokens(text: str) -> list[str]:
+def split_tokens(text: str) -> list[str]:
     # Slack escapes "<@U1|jane doe>" with spaces inside the label; keep mentions whole.
     return re.findall(r"<[^>]*>|\S+", text.strip())
 
@@ -77,7 +78,7 @@ def parse_hours(text: str) -> HoursArgs:
     period: Period | None = None
     person: str | None = None
     year: str | None = None
-    tokens = _tokens(text)
+    tokens = split_tokens(text)
     if any(token.lower() == "pay" for token in tokens):
         if len(tokens) > 1:
             raise UsageError(
@@ -104,7 +105,7 @@ def parse_hours(text: str) -> HoursArgs:
                 raise UsageError("I can show one person at a time.", "/hours @jane month")
             person = token
         elif UNLINKED_MENTION.match(token):
-            raise _unlinked(token, "/hours @jane month")
+            raise unlinked_error(token, "/hours @jane month")
         else:
             raise UsageError(
                 f"I didn't understand {token!r}. `/hours` takes an optional @person and one of "
@@ -122,7 +123,7 @@ def parse_hours(text: str) -> HoursArgs:
 
 
 InductionVerb = Literal[
-    "assign", "unassign", "status", "done", "team", "report", "requests", "change", "help"
+    "assign", "unassign", "status", "done", "team", "event", "report", "requests", "change", "help"
 ]
 
 
@@ -137,6 +138,7 @@ class InductionArgs:
     milestone: str | None = None
     add: bool = True
     override: bool = False  # assign past the caseload cap, confirmed
+    rest: str = ""  # `event`: the words after it, read by bot/event_text.py
 
 
 def _split_date(tokens: list[str]) -> tuple[list[str], date | None]:
@@ -175,7 +177,7 @@ def _parse_assign(rest: list[str]) -> InductionArgs:
     example = "/induction assign @mentor @mentee"
     for token in others:
         if UNLINKED_MENTION.match(token):
-            raise _unlinked(token, example)
+            raise unlinked_error(token, example)
         if OTHER_DATE.match(token) and on is None:
             raise _not_a_date(token, "start date", f"{example} 2026-09-14")
     if len(people) != 2 or others:
@@ -194,7 +196,7 @@ def _parse_change(rest: list[str]) -> InductionArgs:
     then the reason as typed (Slack's `&amp;` `&lt;` `&gt;` read back as the characters)."""
     example = "/induction change @person our schedules never line up"
     if rest and UNLINKED_MENTION.match(rest[0]):
-        raise _unlinked(rest[0], example)
+        raise unlinked_error(rest[0], example)
     people = tuple(rest[:1]) if rest and PERSON.match(rest[0]) else ()
     words = rest[len(people) :]
     reason = " ".join(words).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -203,7 +205,7 @@ def _parse_change(rest: list[str]) -> InductionArgs:
 
 def parse_induction(text: str) -> InductionArgs:
     """Parse `/induction` arguments."""
-    tokens = _tokens(text)
+    tokens = split_tokens(text)
     if not tokens or tokens[0].lower() in ("help", "?", "-h", "--help"):
         return InductionArgs(verb="help")
     verb = tokens[0].lower()
@@ -214,7 +216,7 @@ def parse_induction(text: str) -> InductionArgs:
         rest, on = _split_date(rest)
         example = "/induction unassign @mentee schedule conflict"
         if rest and UNLINKED_MENTION.match(rest[0]):
-            raise _unlinked(rest[0], example)
+            raise unlinked_error(rest[0], example)
         if rest and OTHER_DATE.match(rest[0]):
             raise _not_a_date(rest[0], "end date", "/induction unassign @mentee 2026-11-16 moved")
         if not rest or not PERSON.match(rest[0]):
@@ -226,7 +228,7 @@ def parse_induction(text: str) -> InductionArgs:
         return InductionArgs(verb="unassign", people=(rest[0],), on=on, reason=reason)
     if verb == "status":
         if len(rest) == 1 and UNLINKED_MENTION.match(rest[0]):
-            raise _unlinked(rest[0], "/induction status @jane")
+            raise unlinked_error(rest[0], "/induction status @jane")
         if len(rest) > 1 or (rest and not PERSON.match(rest[0])):
             raise UsageError("`status` takes at most one @person.", "/induction status @jane")
         return InductionArgs(verb="status", people=tuple(rest))
@@ -239,7 +241,7 @@ def parse_induction(text: str) -> InductionArgs:
             )
         people = rest[1:]
         if people and UNLINKED_MENTION.match(people[0]):
-            raise _unlinked(people[0], "/induction done orientation @jane")
+            raise unlinked_error(people[0], "/induction done orientation @jane")
         if len(people) > 1 or (people and not PERSON.match(people[0])):
             raise UsageError("`done` takes one @person.", "/induction done orientation @jane")
         return InductionArgs(verb="done", milestone=rest[0].lower(), people=tuple(people), on=on)
@@ -247,13 +249,17 @@ def parse_induction(text: str) -> InductionArgs:
         usage = "/induction team @mentee add @evaluator"
         for token in rest[:1] + rest[2:3]:
             if UNLINKED_MENTION.match(token):
-                raise _unlinked(token, usage)
+                raise unlinked_error(token, usage)
         if len(rest) != 3 or not PERSON.match(rest[0]) or not PERSON.match(rest[2]):
             raise UsageError("`team` needs the mentee, add or remove, and the person.", usage)
         action = rest[1].lower()
         if action not in ("add", "remove"):
             raise UsageError(f"Say add or remove, not {rest[1]!r}.", usage)
         return InductionArgs(verb="team", people=(rest[0], rest[2]), add=action == "add")
+    if verb == "event":
+        if not rest or (len(rest) == 1 and rest[0].lower() in ("help", "?")):
+            return InductionArgs(verb="help")
+        return InductionArgs(verb="event", rest=" ".join(rest))
     if verb == "report":
         return InductionArgs(verb="report")
     if verb == "requests":

@@ -298,6 +298,20 @@ def cmd_year(args: argparse.Namespace, settings: Settings) -> int:
     return run(args, settings)
 
 
+def cmd_event(args: argparse.Namespace, settings: Settings) -> int:
+    """`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL…` / `event list [--year]`."""
+    from bot.activity_command import run_event
+
+    return run_event(args, settings)
+
+
+def cmd_partnership(args: argparse.Namespace, settings: Settings) -> int:
+    """`partnership add NAME --kind KIND --supports TEXT` / `partnership list|remove NAME`."""
+    from bot.activity_command import run_partnership
+
+    return run_partnership(args, settings)
+
+
 def unlinked_summary(unlinked: Sequence[RowProblem]) -> list[str]:
     """One line per reason for the people imported without a Slack account, naming a few."""
     by_reason: dict[str, list[str]] = {}

@@ -604,6 +604,7 @@ __all__ = [
     "PersonStatus",
     "ProgramStatus",
     "QuestionMean",
+    "ReportSource",
     "SatisfactionSummary",
     "ScopeSummary",
     "StatusCounts",
@@ -618,6 +619,15 @@ __all__ = [
 # ---- the annual report -----------------------------------------------------------------------
 
 ItemSource = Literal["counted", "surveyed", "entered", "none"]
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """Where a report item's figures come from (DESIGN.md "Annual report JSON"); `none` always
+    says why."""
+
+    kind: ItemSource
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

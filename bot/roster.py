@@ -23,6 +23,8 @@ COLUMNS = (
     "hire_date",
     "slack_user_id",
     "induction_year",  # optional: a mentee's year of induction in the roster's year (1, 2, 3…)
+    "exit_date",  # optional: the day they left the district (retention, report item f)
+    "exit_reason",  # optional, with exit_date
 )
 REQUIRED_COLUMNS = ("email", "name", "roles")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -51,6 +53,8 @@ class RosterRow:
     hire_date: date | None
     slack_user_id: str | None
     induction_year: int | None = None  # None: inferred from hire_date
+    exit_date: date | None = None  # left the district on this day (not before hire_date)
+    exit_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
             problems.append("induction_year is for mentees (their year 1, 2 or 3)")
         else:
             induction_year = int(induction_text)
+    exit_date, exit_reason = _exit(raw, hire_date, problems)
     slack_user_id = _blank(raw.get("slack_user_id"))
     if slack_user_id is not None and not SLACK_ID.match(slack_user_id):
         problems.append(f"slack_user_id {slack_user_id!r} is not a Slack user id like U0123ABCD")
@@ -141,8 +146,32 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
         "hire_date": hire_date,
         "slack_user_id": slack_user_id,
         "induction_year": induction_year,
+        "exit_date": exit_date,
+        "exit_reason": exit_reason,
     }
     return values, problems
+
+
+def _exit(
+    raw: Mapping[str, str | None], hire_date: date | None, problems: list[str]
+) -> tuple[date | None, str | None]:
+    """The exit date and reason of a row; a problem for a bad date, one before the hire date,
+    or a reason without a date."""
+    exit_text = _blank(raw.get("exit_date"))
+    reason = _blank(raw.get("exit_reason"))
+    if exit_text is None:
+        if reason is not None:
+            problems.append("exit_reason is given without an exit_date")
+        return None, None
+    try:
+        exit_date = date.fromisoformat(exit_text)
+    except ValueError:
+        problems.append(f"exit_date {exit_text!r} is not an ISO date like 2027-06-30")
+        return None, None
+    if hire_date is not None and exit_date < hire_date:
+        problems.append(f"exit_date {exit_date} is before the hire_date {hire_date}")
+        return None, None
+    return exit_date, reason
 
 
 def parse_roster(text: str) -> RosterParse:

@@ -171,7 +171,7 @@ def test_a_coordinator_sees_the_unassigned_with_assign_buttons_readiness_and_no_
     assigns = [b for b in buttons(view) if b["action_id"].startswith("assign_suggested:")]
     nia = roster["nia@hillside.example"]
     assert {b["action_id"] for b in assigns} == {f"assign_suggested:{nia}:{roster[e]}" for e in ("lee@hillside.example", "mia@hillside.example", "max@hillside.example")}  # fmt: skip
-    assert "*Annual report 2026-27:* 4 items to complete" in shown
+    assert "*Annual report 2026-27:* 3 items to complete" in shown
     # (e) 75 + 80 + 50 minutes over the four served = 205 min = 3.42 h
     assert (
         "Teachers: (b) 4 served · (c) 0 trained mentors of 3 · (d) 1 · (e) 3.42 h together" in shown

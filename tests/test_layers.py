@@ -15,9 +15,9 @@ RULES = (
     "bot.model", "bot.notices", "bot.grammar", "bot.policy", "bot.calendar", "bot.ledger",
     "bot.deadlines", "bot.formatting", "bot.cells", "bot.pay", "bot.roster", "bot.command_text",
     "bot.roles", "bot.signoff", "bot.record", "bot.standards", "bot.pacing", "bot.home",
-    "bot.reassignment",
+    "bot.reassignment", "bot.activities", "bot.event_text", "bot.retention", "bot.partnerships",
 )  # fmt: skip
-VIEWS = ("bot.slack.views", "bot.slack.log_views", "bot.slack.nudge_views", "bot.slack.blocks", "bot.slack.render", "bot.slack.signoff_views", "bot.slack.standards_views", "bot.slack.survey_views", "bot.slack.home_views", "bot.slack.pay_views", "bot.slack.request_views")  # fmt: skip
+VIEWS = ("bot.slack.views", "bot.slack.log_views", "bot.slack.nudge_views", "bot.slack.blocks", "bot.slack.render", "bot.slack.signoff_views", "bot.slack.standards_views", "bot.slack.survey_views", "bot.slack.home_views", "bot.slack.pay_views", "bot.slack.request_views", "bot.slack.activity_views")  # fmt: skip
 SLACK = ("bot.slack", "slack_sdk", "slack_bolt")
 STORE = ("bot.store", "sqlalchemy")
 

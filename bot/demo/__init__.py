@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.activities import ActivityRequest
 from bot.config import Settings
 from bot.policy import load_program_toml
 from bot.services.container import Services, build_services
@@ -90,6 +91,31 @@ def _mark_demo_milestones(services: Services, program: ProgramInfo) -> None:
                 )
 
 
+ACTIVITIES = (  # kind, day, minutes, facilitator, attendees: no group session (the logs stay)
+    ("training", date(2026, 8, 25), 180, "carmen", ("lena", "marco", "maya", "tom")),
+    ("orientation", date(2026, 8, 27), 120, "carmen", ("bea", "ian", "bo", "ada")),
+)
+PARTNERSHIPS = (  # name, kind, what it supports
+    ("Maple Valley Education Association", "association", "release time for mentors"),
+    ("Westfield State University", "higher_education", "mentor training with course credit"),
+)
+
+
+def _record_demo_activities(services: Services) -> None:
+    """The demo's program activities (report item a) and partnerships (item h)."""
+    for kind, day, minutes, by, attendees in ACTIVITIES:
+        request = ActivityRequest(
+            kind,
+            minutes,
+            tuple(f"{who}@maplevalley.example" for who in attendees),
+            day,
+            f"{by}@maplevalley.example",
+        )
+        services.activities.record_from_cli(request, DEMO_NOW)
+    for name, kind, supports in PARTNERSHIPS:
+        services.partnerships.add(name, kind, supports, DEMO_NOW)
+
+
 def seed_demo(settings: Settings, *, reset: bool = False) -> str:
     """Load the demo program, roster, assignments and logs (once); return a summary."""
     if reset and settings.is_sqlite:
@@ -139,6 +165,7 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
                 )
         services.ledger.rebuild()  # the logs went in directly: count them once
         _mark_demo_milestones(services, program)
+        _record_demo_activities(services)
         with services.store.read() as session:
             count = session.scalar(select(func.count()).select_from(LogEntry))
         return (

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
+from bot.services.activities import ActivityService
+from bot.services.activity_items import activity_items
 from bot.services.assignments import AssignmentService
 from bot.services.home import HomeService
 from bot.services.hours import HoursService
@@ -15,6 +18,7 @@ from bot.services.logs import LogService
 from bot.services.milestones import MilestoneService
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
+from bot.services.partnerships import PartnershipService
 from bot.services.pay import PayService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
@@ -22,6 +26,7 @@ from bot.services.record import RecordService
 from bot.services.report import ReportService
 from bot.services.report_draft import ReportDrafts
 from bot.services.requests import RequestService
+from bot.services.retention import RetentionService
 from bot.services.roster import RosterService
 from bot.services.signoff import SignOffService
 from bot.services.standards import StandardsService
@@ -57,6 +62,9 @@ class Services:
     surveys: SurveyService
     home: HomeService
     requests: RequestService
+    activities: ActivityService
+    retention: RetentionService
+    partnerships: PartnershipService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -97,7 +105,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         standards=standards,
     )
     assignments = AssignmentService(store, programs, people)
-    return Services(
+    services = Services(
         store=store,
         clock=clock,
         programs=programs,
@@ -121,4 +129,22 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         surveys=surveys,
         home=home,
         requests=RequestService(store, programs, people, assignments, nudges, outbox),
+        activities=ActivityService(store, programs, people),
+        retention=RetentionService(store, programs),
+        partnerships=PartnershipService(store, programs),
     )
+    reports.sources.append(
+        activity_items(services.activities, services.retention, services.partnerships)
+    )
+    services.activities.exit_tickets = lambda event_id, attendee_ids, now: _exit_tickets(
+        services, event_id, attendee_ids, now
+    )
+    return services
+
+
+def _exit_tickets(services: Services, event_id: int, attendee_ids: list[int], now: datetime) -> int:
+    """After a group session is recorded: its exit tickets claimed in the outbox (the surveys
+    part, through the job layer that renders them; imported here, at the composition root)."""
+    from bot.jobs import send_exit_tickets
+
+    return send_exit_tickets(services, event_id, attendee_ids, now)

@@ -27,6 +27,8 @@ PERSON_FIELDS = (
     "educator_type",
     "license",
     "hire_date",
+    "exit_date",
+    "exit_reason",
     "induction_school_year",  # from the row's induction_year; kept when the row has none
 )
 

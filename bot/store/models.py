@@ -121,6 +121,9 @@ class Person(Base):
     # The school year that was the educator's induction year when the roster said so (its
     # `induction_year` column); None: inferred from hire_date (bot/ledger.py).
     induction_school_year: Mapped[str | None] = mapped_column(String(7))
+    # Left the district (the roster's exit_date, from HR): retention counts from it.
+    exit_date: Mapped[date | None] = mapped_column(Date)
+    exit_reason: Mapped[str | None] = mapped_column(String(200))
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
@@ -330,6 +333,65 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=_utcnow)
     not_before: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class Activity(Base):
+    """A program activity as it happened (report item a): an orientation, a group mentoring
+    session, a mentor training or a support-team meeting, who facilitated and who attended."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 1 AND 720", name="minutes_range"),
+        Index("ix_activities_program_day", "program_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: the CLI
+    notes: Mapped[str | None] = mapped_column(Text)  # never in the report, never to evaluators
+    source: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
+
+
+class ActivityAttendee(Base):
+    """Someone who attended an activity, with the role they attended in."""
+
+    __tablename__ = "activity_attendees"
+
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20))  # mentee, mentor or other
+
+
+class ActivityLogBatch(Base):
+    """A log batch a group session wrote (one per mentor): the session's mentoring as counted."""
+
+    __tablename__ = "activity_log_batches"
+
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+
+
+class Partnership(Base):
+    """A partnership the coordinator entered (report item h)."""
+
+    __tablename__ = "partnerships"
+    __table_args__ = (UniqueConstraint("program_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    supports: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=_utcnow)
 
 
 class PairCounts:

@@ -1,5 +1,6 @@
 """`/induction assign|unassign|status|done|team|report|signoff|reopen` for coordinators (and
-sign-off roles), `change` for mentors and mentees, `help` for everyone (what each may use)."""
+sign-off roles), `event` for lead mentors and coordinators, `change` for mentors and mentees,
+`help` for everyone (what each may use)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.command_text import InductionArgs, UsageError, parse_induction
+from bot.event_text import parse_event
 from bot.services.container import Services
 from bot.services.errors import NoProgram
 from bot.signoff import PeriodError, SignOffArgs, parse_signoff
 from bot.slack import request_views, signoff_views, views
+from bot.slack.activity_views import activity_recorded
 from handlers.commands import induction_change
 from handlers.reply import Payload, ack_with, build_reply, services_of
 
@@ -34,13 +37,18 @@ HELP = [
         "mark a milestone done (stops its nudges)",
     ),
     ("/induction team @mentee add|remove @person", "manage a beginning educator's support team"),
+    (
+        "/induction event group 2026-10-14 90m @a @b @c [by @lead] [notes]",
+        "record a program activity (orientation, group, training, support_team) once it happened; "
+        "a group session logs each attending mentee's time with their mentor present",
+    ),
     ("/induction report", "how to get the annual induction report"),
     ("/induction requests", "open requests for a change of pairing, with Reassign and Decline"),
     SIGNOFF_HELP,
     ("/induction reopen 2027-03 [school] reason", "reopen a signed-off period (coordinators)"),
     ("/induction help", "this help"),
 ]
-FOOTER = "Coordinators only. Reassignment requests are confidential."
+FOOTER = "Coordinators only (`event`: lead mentors too). Reassignment requests are confidential."
 CHANGE_HELP = (
     "/induction change [@person] [reason]",
     "ask the coordinators for a change of your mentoring pair (alone: opens a form)",
@@ -58,7 +66,9 @@ def help_for(roles: frozenset[str], sign_off_roles: tuple[str, ...] = ()) -> Pay
     if "coordinator" in roles:
         return views.help_message("/induction", HELP[:-1] + changes + HELP[-1:], FOOTER)
     signs = [SIGNOFF_HELP] if roles & set(sign_off_roles) else []
-    lines = (changes or [CHANGE_HELP]) + signs + HELP[-1:]
+    events = [line for line in HELP if line[0].startswith("/induction event")]
+    leads = events if "lead_mentor" in roles else []
+    lines = (changes or [CHANGE_HELP]) + leads + signs + HELP[-1:]
     return views.help_message("/induction", lines, CHANGE_FOOTER)
 
 
@@ -93,6 +103,12 @@ def handle(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
             except NoProgram:  # nobody holds a role yet: the whole list
                 return views.help_message("/induction", HELP, FOOTER)
             return help_for(roles, program.policy.sign_off_roles)
+        if args.verb == "event":
+            now = services.clock.now()
+            request = parse_event(args.rest, services.programs.current(now).today(now))
+            return activity_recorded(
+                services.activities.record_from_slack(command["user_id"], request, now)
+            )
         actor = services.assignments.coordinator(command["user_id"])
         now = services.clock.now()
         if args.verb == "done":
