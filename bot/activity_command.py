@@ -16,7 +16,7 @@ from bot.services.errors import Refusal
 
 def run_event(args: argparse.Namespace, settings: Settings) -> int:
     """`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL… [--notes]` / `event list`."""
-    from bot.commands import CommandError, open_services
+    from bot.command_base import CommandError, open_services
 
     services = open_services(settings)
     out = sys.stdout
@@ -89,7 +89,7 @@ def run_event(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_partnership(args: argparse.Namespace, settings: Settings) -> int:
     """`partnership add NAME --kind KIND --supports TEXT` / `list` / `remove NAME`."""
-    from bot.commands import CommandError, open_services
+    from bot.command_base import CommandError, open_services
 
     services = open_services(settings)
     out = sys.stdout

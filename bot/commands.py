@@ -6,8 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
+from bot import export_command, jobs_command
+from bot.command_base import CommandError as CommandError  # noqa: PLC0414 (cli.py reads it here)
+from bot.command_base import open_services as open_services  # noqa: PLC0414
+from bot.command_base import out as _out
+from bot.command_base import read_text, slack_directory
+from bot.command_base import safe_url as safe_url  # noqa: PLC0414 (cli.py reads it here)
 from bot.config import Settings
 from bot.policy import ProgramConfig
 from bot.roster import RowProblem
@@ -15,49 +21,18 @@ from bot.services.container import Services, build_services
 from bot.services.errors import Refusal
 from bot.store.db import (
     current_revision,
-    database_exists,
     head_revision,
     is_up_to_date,
-    sqlite_path,
     upgrade,
 )
 
 UNLINKED_NAMED = 5  # people named in the "not linked to Slack" summary before "and N more"
 
-
-class CommandError(Exception):
-    """A command that could not do what was asked; the message says why."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _out() -> TextIO:
-    return sys.stdout
-
-
-def open_services(settings: Settings) -> Services:
-    """Services over a database that is migrated to the newest revision (a missing SQLite file
-    is reported, not created)."""
-    if not database_exists(settings.DATABASE_URL):
-        raise CommandError(
-            f"there is no database at {sqlite_path(settings.DATABASE_URL)} (DATABASE_URL): "
-            "run `mentor-minutes db upgrade` first"
-        )
-    if not is_up_to_date(settings.DATABASE_URL):
-        raise CommandError(
-            f"the database ({safe_url(settings.DATABASE_URL)}) is not up to date: "
-            "run `mentor-minutes db upgrade` first"
-        )
-    return build_services(settings)
-
-
-def safe_url(url: str) -> str:
-    """The URL with its password hidden."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+# Commands with modules of their own (cli.py finds every `cmd_<command>` here).
+cmd_jobs = jobs_command.run
+cmd_export = export_command.export
+cmd_report = export_command.report
+cmd_ledger = export_command.ledger
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
@@ -234,19 +209,9 @@ def _same_year(services: Services, current: Any, config: ProgramConfig, file: An
 
 def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     """`roster import FILE.csv [--dry-run]`."""
-    try:
-        text = args.file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise CommandError(f"{args.file}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{args.file}: not UTF-8 text; save the CSV as UTF-8") from None
+    text = read_text(args.file)
     services = open_services(settings)
-    directory = None
-    if settings.has_slack:
-        from bot.slack.client import make_web_client
-        from bot.slack.directory import WebDirectory
-
-        directory = WebDirectory(make_web_client(settings))
+    directory = slack_directory(settings)
     try:
         report = services.roster.import_csv(
             text, dry_run=args.dry_run, directory=directory, year=args.year
@@ -403,250 +368,3 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         return run_console(settings, services, sys.stdin, _out(), as_email=args.as_email)
     finally:
         services.close()
-
-
-def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
-    """`jobs list` / `jobs run NAME [--at ISO8601]` (delivers before returning) /
-    `jobs review [resend|drop ID]`."""
-    from datetime import datetime
-
-    from bot.clock import FixedClock
-    from bot.jobs import JOBS, JobError, run_job
-
-    out = _out()
-    if args.action == "list":
-        for name, about in JOBS.items():
-            print(f"{name:<16} {about}", file=out)
-        return 0
-    if args.action == "review":
-        return _review(args, settings, out)
-    at = None
-    if args.at:
-        try:
-            at = datetime.fromisoformat(args.at)
-        except ValueError:
-            raise CommandError(
-                f"--at {args.at!r}: expected ISO 8601 such as 2026-11-18T07:30:00-05:00", 2
-            ) from None
-        if at.tzinfo is None:
-            raise CommandError(f"--at {args.at!r}: add an offset, e.g. -05:00", 2)
-    services = open_services(settings)
-    if at is not None:
-        services.clock = FixedClock(at)
-    try:
-        if settings.has_slack:
-            from bot.slack.client import make_web_client
-
-            print(
-                run_job(services, args.name, services.clock.now(), make_web_client(settings)),
-                file=out,
-            )
-            return 0
-        return _run_job_offline(services, args.name, out)
-    except JobError as exc:
-        raise CommandError(str(exc), 2) from None
-    except Refusal as exc:
-        raise CommandError(exc.message) from None
-    finally:
-        services.close()
-
-
-def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """`jobs review`: list the messages held for review; `resend ID` / `drop ID` resolve one."""
-    from bot.jobs import review_resolve, review_text
-    from bot.services.outbox import ReviewError
-
-    if args.resolution is not None and args.id is None:
-        raise CommandError(
-            f"jobs review {args.resolution}: which message? e.g. jobs review {args.resolution} 12",
-            2,
-        )
-    services = open_services(settings)
-    try:
-        now = services.clock.now()
-        if args.resolution is None:
-            print(review_text(services, now), file=out)
-        else:
-            print(review_resolve(services, args.resolution, args.id, now), file=out)
-        return 0
-    except ReviewError as exc:
-        raise CommandError(str(exc)) from None
-    finally:
-        services.close()
-
-
-def _run_job_offline(services: Services, name: str, out: TextIO) -> int:
-    """No Slack token: deliver to the in-process stand-in and print what Slack would show."""
-    from slack_sdk import WebClient
-
-    from bot.jobs import run_job
-    from bot.slack.render import render_message
-    from bot.slack.standin import FakeSlackApi
-
-    program = services.programs.current()
-    with services.store.read() as session:
-        names = {
-            m.slack_user_id: m.name
-            for m in services.people.all_members(session, program)
-            if m.slack_user_id
-        }
-    with FakeSlackApi() as standin:
-        client = WebClient(token="xoxb-offline", base_url=standin.url)
-        print(run_job(services, name, services.clock.now(), client), file=out)
-        for call in standin.calls_to("chat.postMessage"):
-            channel = str(call.params.get("channel", ""))
-            print(
-                f"┌─ DM to {names.get(channel, channel)} (no SLACK_BOT_TOKEN: not sent to Slack)",
-                file=out,
-            )
-            for line in render_message(call.params, names, []):
-                print(f"│ {line}", file=out)
-            print("└─", file=out)
-    return 0
-
-
-EXPORT_COLUMNS = (
-    "id",
-    "date",
-    "mentor_email",
-    "mentee_email",
-    "kind",
-    "minutes",
-    "logged_by_email",
-    "source",
-    "created_at",
-)
-
-
-PAY_COLUMNS = ("email", "name", "role", "basis", "minutes", "rate_cents", "amount_cents")
-
-
-def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """`export logs …` or `export pay --from --to [--format csv|json]`."""
-    if args.action == "pay":
-        return _export_pay(args, settings)
-    if args.action == "record":
-        return _export_record(args, settings)
-    return _export_logs(args, settings)
-
-
-def _export_record(args: argparse.Namespace, settings: Settings) -> int:
-    """`export record EMAIL [--format md|csv|json]`."""
-    from bot.record import record_csv, record_json, record_markdown
-
-    services = open_services(settings)
-    try:
-        record = services.records.of(args.email, services.clock.now())
-    except Refusal as exc:
-        raise CommandError(exc.message) from None
-    finally:
-        services.close()
-    render = {"md": record_markdown, "csv": record_csv, "json": record_json}[args.format]
-    _out().write(render(record))
-    return 0
-
-
-def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
-    import dataclasses
-
-    services = open_services(settings)
-    try:
-        period = services.pay.period(args.first, args.last, signed_only=args.signed_only)
-    except Refusal as exc:
-        raise CommandError(exc.message) from None
-    finally:
-        services.close()
-    for note in period.notes:
-        print(f"mentor-minutes: {note}", file=sys.stderr)
-    _write_records(args.format, PAY_COLUMNS, [dataclasses.asdict(row) for row in period.rows])
-    return 0
-
-
-def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
-    """`export logs [--year] [--format csv|json] [--include-notes --as COORDINATOR]`."""
-    import dataclasses
-
-    from bot.formatting import format_day_long
-
-    services = open_services(settings)
-    try:
-        rows = services.log_export.rows(
-            year=args.year, include_notes=args.include_notes, as_email=args.as_email
-        )
-        year = services.programs.current().year_named(args.year)
-    except Refusal as exc:
-        raise CommandError(exc.message) from None
-    finally:
-        services.close()
-    if not rows:
-        print(
-            f"mentor-minutes: nothing to export: no log entries in {year.label} "
-            f"({format_day_long(year.first)} – {format_day_long(year.last)}); "
-            "the output has the header only.",
-            file=sys.stderr,
-        )
-    columns = EXPORT_COLUMNS + (("notes",) if args.include_notes else ())
-    _write_records(args.format, columns, [dataclasses.asdict(r) for r in rows])
-    return 0
-
-
-def _write_records(form: str, columns: tuple[str, ...], records: list[dict[str, Any]]) -> None:
-    """Rows out as JSON (objects with `columns` as keys) or CSV (`columns` as the header; every
-    cell through the one boundary for spreadsheets, `bot.cells`)."""
-    import json
-
-    from bot.cells import csv_text
-
-    out = _out()
-    picked = [{c: record[c] for c in columns} for record in records]
-    if form == "json":
-        json.dump(picked, out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    else:
-        out.write(csv_text(columns, ([record[c] for c in columns] for record in picked)))
-
-
-def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    """`report annual [--year] [--format csv|json|md]`."""
-    from bot.report_format import report_csv, report_json, report_markdown
-
-    services = open_services(settings)
-    try:
-        report = services.reports.annual(args.year, services.clock.now())
-    except Refusal as exc:
-        raise CommandError(exc.message) from None
-    finally:
-        services.close()
-    render = {"md": report_markdown, "json": report_json, "csv": report_csv}[args.format]
-    _out().write(render(report))
-    return 0
-
-
-def cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
-    """`ledger verify` (exit 1 on any difference) / `ledger rebuild`."""
-    services = open_services(settings)
-    out = _out()
-    try:
-        if args.action == "rebuild":
-            fresh = services.ledger.rebuild()
-            out.write(
-                f"Rebuilt the kept totals from the log rows: {len(fresh.pair_buckets)} pair "
-                f"buckets, {len(fresh.pair_years)} pair years, "
-                f"{len(fresh.mentor_buckets)} mentor buckets.\n"
-            )
-            return 0
-        result = services.ledger.verify()
-    finally:
-        services.close()
-    for difference in result.differences:
-        out.write(f"{difference}\n")
-    verdict = (
-        "0 differences"
-        if not result.differences
-        else f"{len(result.differences)} difference{'s' if len(result.differences) != 1 else ''}"
-    )
-    out.write(
-        f"ledger verify: {result.entries} log entries, {result.rows} kept totals, {verdict} "
-        f"({result.seconds:.2f} s)\n"
-    )
-    return 1 if result.differences else 0

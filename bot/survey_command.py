@@ -14,8 +14,7 @@ from bot.services.survey_results import Scheduled, withheld_text
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """`survey list` / `survey results NAME`."""
-    from bot.commands import CommandError, open_services
-    from bot.commands import _write_records as write_records
+    from bot.command_base import CommandError, open_services, write_records
 
     services = open_services(settings)
     try:

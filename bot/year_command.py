@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from typing import TextIO
 
+from bot.command_base import CommandError, open_services, read_text, slack_directory
 from bot.config import Settings
 from bot.formatting import format_day_long
 from bot.policy import ProgramConfig
@@ -20,26 +21,14 @@ LISTED = 20  # people named per list before "and N more"
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """`year start` / `year list`."""
-    from bot.commands import CommandError, open_services
-
     services = open_services(settings)
     out = sys.stdout
     try:
         if args.action == "list":
             return _list(services.programs, services.clock.now(), out)
         config = _config(args)
-        try:
-            roster_text = args.roster.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise CommandError(f"{args.roster}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{args.roster}: not UTF-8 text; save the CSV as UTF-8") from None
-        directory = None
-        if settings.has_slack:
-            from bot.slack.client import make_web_client
-            from bot.slack.directory import WebDirectory
-
-            directory = WebDirectory(make_web_client(settings))
+        roster_text = read_text(args.roster)
+        directory = slack_directory(settings)
         try:
             plan = services.years.start(
                 config,
@@ -56,7 +45,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _config(args: argparse.Namespace) -> ProgramConfig:
-    from bot.commands import CommandError
     from bot.policy import ProgramConfigError, load_program_toml
 
     try:

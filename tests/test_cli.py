@@ -208,12 +208,12 @@ def test_a_database_error_during_a_command_is_one_line(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    import bot.commands
+    import bot.command_base
 
     def fail(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection\ndetail"))
 
-    monkeypatch.setattr(bot.commands, "is_up_to_date", fail)
+    monkeypatch.setattr(bot.command_base, "is_up_to_date", fail)
     result = cli("program", "show")
     assert result.code == 1
     assert result.err.endswith("): server closed the connection\n")
