@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from bot.command_base import CommandError, open_services, write_records
 from bot.command_base import out as stdout
 from bot.config import Settings
+from bot.services.container import Services
 from bot.services.errors import Refusal
+
+T = TypeVar("T")
 
 EXPORT_COLUMNS = (
     "id",
@@ -36,20 +41,27 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     return _export_logs(args, settings)
 
 
-def _export_record(args: argparse.Namespace, settings: Settings) -> int:
-    """`export record EMAIL [--format md|csv|json]`."""
-    from bot.record import record_csv, record_json, record_markdown
-
+def _rendered(
+    settings: Settings, fetch: Callable[[Services], T], render: Callable[[T], str]
+) -> int:
+    """Read something through the services, then print it rendered (a Refusal says why not)."""
     services = open_services(settings)
     try:
-        record = services.records.of(args.email, services.clock.now())
+        found = fetch(services)
     except Refusal as exc:
         raise CommandError(exc.message) from None
     finally:
         services.close()
-    render = {"md": record_markdown, "csv": record_csv, "json": record_json}[args.format]
-    stdout().write(render(record))
+    stdout().write(render(found))
     return 0
+
+
+def _export_record(args: argparse.Namespace, settings: Settings) -> int:
+    """`export record EMAIL [--format md|csv|json]`."""
+    from bot.record import record_csv, record_json, record_markdown
+
+    render = {"md": record_markdown, "csv": record_csv, "json": record_json}[args.format]
+    return _rendered(settings, lambda s: s.records.of(args.email, s.clock.now()), render)
 
 
 def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
@@ -100,16 +112,8 @@ def report(args: argparse.Namespace, settings: Settings) -> int:
     """`report annual [--year] [--format csv|json|md]`."""
     from bot.report_format import report_csv, report_json, report_markdown
 
-    services = open_services(settings)
-    try:
-        report = services.reports.annual(args.year, services.clock.now())
-    except Refusal as exc:
-        raise CommandError(exc.message) from None
-    finally:
-        services.close()
     render = {"md": report_markdown, "json": report_json, "csv": report_csv}[args.format]
-    stdout().write(render(report))
-    return 0
+    return _rendered(settings, lambda s: s.reports.annual(args.year, s.clock.now()), render)
 
 
 def ledger(args: argparse.Namespace, settings: Settings) -> int:

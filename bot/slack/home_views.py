@@ -26,6 +26,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.nudge_views import assign_buttons, weekly_digest
 from bot.slack.pay_views import pay_blocks
+from bot.slack.signoff_views import review_blocks
 from bot.slack.standards_views import coverage_blocks
 from bot.slack.views import progress_lines
 from bot.standards import Coverage
@@ -273,21 +274,11 @@ MAX_TO_REVIEW = 3  # entries with Confirm / Flag on a Home
 def _to_review(entries: tuple[HomeEntry, ...], home: Home) -> list[Block]:
     """Entries the other side of the pair logged, with Confirm and Flag (sign-off before pay)."""
     waiting = [e for e in entries if e.to_review][:MAX_TO_REVIEW]
-    blocks: list[Block] = []
-    for entry in waiting:
-        blocks.append(
-            section(
-                f"To confirm: {entry.mentor.name} logged {format_minutes(entry.minutes)} of "
-                f"{entry.kind} on {format_day(entry.occurred_on, home.today)}."
-            )
-        )
-        blocks.append(
-            actions(
-                button("Confirm", "entry_confirm", str(entry.id), style="primary"),
-                button("Flag", "entry_flag", str(entry.id)),
-                block_id=f"home_review_{entry.id}",
-            )
-        )
+    if not waiting:
+        return []
+    blocks: list[Block] = [section("*To confirm* (a flag goes back to the author with why)")]
+    for e in waiting:
+        blocks += review_blocks(e.id, e.mentor.name, e.minutes, e.kind, e.occurred_on, home.today)
     return blocks
 
 

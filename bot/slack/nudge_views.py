@@ -36,6 +36,7 @@ from bot.slack.blocks import (
     progress_bar,
     section,
 )
+from bot.slack.signoff_views import review_blocks
 from bot.slack.standards_views import digest_flag
 
 Payload = dict[str, Any]
@@ -345,18 +346,7 @@ def review_request(request: ReviewRequest) -> Payload:
     title = f"{count} mentoring entr{'y' if count == 1 else 'ies'} to confirm"
     blocks: list[Block] = [header(title)]
     for item in request.entries:
-        blocks.append(
-            section(
-                f"{item.author.name} logged {format_minutes(item.minutes)} of {item.kind} with "
-                f"you on {format_day(item.day)}."
-            )
-        )
-        blocks.append(
-            actions(
-                button("Confirm", "entry_confirm", str(item.entry_id), style="primary"),
-                button("Flag", "entry_flag", str(item.entry_id)),
-            )
-        )
+        blocks += review_blocks(item.entry_id, item.author.name, item.minutes, item.kind, item.day)
     if request.more:
         blocks.append(context(f"…and {request.more} more: they come in the next days."))
     blocks.append(

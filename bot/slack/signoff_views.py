@@ -4,6 +4,7 @@ an entry's Confirm / Flag buttons and the flag form. Hours and counts only — n
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from bot.formatting import format_day, format_day_long, format_minutes
@@ -70,12 +71,21 @@ def reopened(lock: Lock, reason: str) -> Payload:
     return message(text, [section(f":unlock: {text}")])
 
 
-def review_buttons(entry_id: int) -> Block:
-    """Confirm / Flag for the other side of the pair."""
-    return actions(
-        button("Confirm", CONFIRM_ENTRY, str(entry_id), style="primary"),
-        button("Flag", FLAG_ENTRY, str(entry_id)),
-    )
+def review_blocks(
+    entry_id: int, author: str, minutes: int, kind: str, day: date, today: date | None = None
+) -> list[Block]:
+    """One entry the other side of the pair logged, with Confirm / Flag (a DM, Home)."""
+    return [
+        section(
+            f"{author} logged {format_minutes(minutes)} of {kind} with you on "
+            f"{format_day(day, today)}."
+        ),
+        actions(
+            button("Confirm", CONFIRM_ENTRY, str(entry_id), style="primary"),
+            button("Flag", FLAG_ENTRY, str(entry_id)),
+            block_id=f"review_{entry_id}",
+        ),
+    ]
 
 
 def reviewed(review: Review) -> Payload:
