@@ -31,7 +31,7 @@ def week(services: Services, pairs: None) -> Services:
     ("who", "shown"),
     [
         ("lee", ("│ Your mentoring", "│ Your cohort · Lincoln", f"│ :memo: {NOTE_LEE_BEA}", "[1: Edit] [2: Undo]")),
-        ("bea", ("│ Your induction", "│ *Your collaborative log* (3 entries", "[1: Request a change]")),
+        ("bea", ("│ Your induction", "│ *Your collaborative log* (3 entries", ": Request a change]")),
         ("pat", ("│ Lincoln: hours and counts",)),
         ("cora", ("│ *Nia New* — :red_circle: 16 days overdue", "│ *Annual report 2026-27:* 3 items to complete")),
     ],
