@@ -193,6 +193,8 @@ class HoursReport:
     beyond: dict[int, tuple[int, int]] = field(default_factory=dict)
     year2_target: int = 0  # minutes: the 50 hours
     paces: dict[tuple[int, int], Pace] = field(default_factory=dict)  # against a paced minimum
+    # Mentees under a policy's observation minimum: (observations so far, minimum, over years).
+    observed: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     coverage: tuple[Coverage, ...] = ()  # a mentor's or mentee's own pairs: standards, counts
 
     def total(self, period: Period) -> int:

@@ -153,3 +153,19 @@ def test_home_says_the_pace_too(texas: Services) -> None:
     view = home_payload(texas, "U0LEE")
     valid_view(view)
     assert "Paced minimum: behind by" in json.dumps(view)
+
+
+def test_illinois_counts_formal_observations_toward_three_over_two_years(
+    services: Services, pairs: None, clock: FixedClock
+) -> None:
+    services.programs.load(parse_program_toml(PROGRAM_TOML.replace('policy = "ma"', 'policy = "il"')))  # fmt: skip
+    clock.set(datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
+    assert services.logs.log_text("U0LEE", "45m observation", clock.now()).ok
+    assert services.logs.log_text("U0LEE", "30m meeting", clock.now()).ok
+    report = services.hours.report("U0LEE", clock.now())
+    bea = next(p for p in report.pairs if p.mentee.email.startswith("bea"))
+    assert report.observed[bea.mentee.id] == (1, 3, 2)
+    assert "Formal observations: 1 of 3 over 2 years" in json.dumps(views.hours_report(report))
+    ma = services.programs.load(parse_program_toml(PROGRAM_TOML))[0]
+    assert ma.policy.observation_minimum is None
+    assert services.hours.report("U0LEE", clock.now()).observed == {}

@@ -115,6 +115,9 @@ class HoursService:
             )
             summary = ledger.scope_summary(session, program, scope, periods)
             paces = ledger.paces(session, program, totals, periods.today)
+            observed = ledger.observations_toward_minimum(
+                session, program, [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
+            )
             beyond = ledger.beyond_induction(
                 session, program, [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
             )
@@ -157,6 +160,7 @@ class HoursService:
             year=periods.year,
             beyond=beyond,
             paces=paces,
+            observed=observed,
             year2_target=program.policy.year2_target_hours * 60,
             coverage=tuple(covered),
         )

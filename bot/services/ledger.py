@@ -362,6 +362,32 @@ def beyond_induction(
     }
 
 
+def observations_toward_minimum(
+    session: Session, program: ProgramInfo, mentees: Iterable[Member]
+) -> dict[int, tuple[int, int, int]]:
+    """Each mentee's observations over the policy's `observation_years` (this program year and
+    those before it, from their induction year on), against `observation_minimum`."""
+    minimum = program.policy.observation_minimum
+    if not minimum:
+        return {}
+    span = program.policy.observation_years
+    listed = list(mentees)
+    totals = mentee_years(session, program, [m.id for m in listed])
+    found = {}
+    for member in listed:
+        induction = induction_of(member, program)
+        first = program.year.first.replace(year=program.year.first.year - (span - 1))
+        if induction is not None:
+            first = max(first, induction.first)
+        done = sum(
+            t.observations
+            for start, t in totals.get(member.id, {}).items()
+            if first <= start <= program.year.first
+        )
+        found[member.id] = (done, minimum, span)
+    return found
+
+
 def induction_of(member: Member, program: ProgramInfo) -> ProgramYear | None:
     """The program year that was an educator's induction year (the roster's, else from the
     hire date; None when neither is known)."""

@@ -103,6 +103,11 @@ def progress_lines(pair: PairTotals, report: HoursReport, *, beyond: bool = True
     pace = report.paces.get((pair.mentor.id, pair.mentee.id))
     if pace is not None:
         lines.append(f"Paced minimum: {pace.text()}")
+    if pair.mentee.id in report.observed:
+        done, minimum, years = report.observed[pair.mentee.id]
+        over = f" over {years} years" if years > 1 else " this year"
+        met = " ✓" if done >= minimum else ""
+        lines.append(f"Formal observations: {done} of {minimum}{over}{met}")
     return lines
 
 
