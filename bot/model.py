@@ -556,6 +556,13 @@ class SatisfactionSummary:
                     f"({rate} %); mean (1–5): {means}."
                 )
         overall = self.overall_rate
+        attention = tuple(  # what a draft of the report still asks for: answers
+            f"{s.rate} % of the {AUDIENCES.get(s.audience, s.audience)} asked answered {s.title}"
+            if s.rate is not None
+            else f"{s.title}: {TOO_FEW}"
+            for s in self.surveys
+            if s.rate is None or s.rate < WELL_ANSWERED
+        )
         return ReportItem(
             value=None if overall is None else float(overall),
             source="surveyed",
@@ -563,7 +570,12 @@ class SatisfactionSummary:
             rows=tuple(rows),
             notes=tuple(notes),
             extra={"sendings": len(self.surveys), "min_respondents": MIN_RESPONDENTS},
+            attention=attention,
         )
+
+
+WELL_ANSWERED = 80  # percent: below it, the report's draft says how many answered
+AUDIENCES = {"both": "mentees and mentors"}
 
 
 SATISFACTION_COLUMNS = (

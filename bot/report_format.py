@@ -91,7 +91,10 @@ def report_items(part: ProgramReport) -> dict[str, dict[str, Any]]:
         "value": len(part.served),
         "source": "counted",
         "rows": [_educator_row(line) for line in part.served],
-        "beyond_induction_year": [_educator_row(line) for line in part.beyond_induction],
+        "beyond_induction_year": [
+            _educator_row(line) | {"minutes_toward_50_hours": line.beyond_minutes}
+            for line in part.beyond_induction
+        ],
     }
     items["c"] = {
         "value": len(part.trained_mentors),
@@ -173,10 +176,14 @@ def _markdown_part(part: ProgramReport, titles: dict[str, str], report: AnnualRe
             f"Beyond the induction year (toward the 50 hours), listed apart: "
             f"{len(part.beyond_induction)}",
             "",
-            "| name | email | school | type | mentors | time together | observations |",
-            "|---|---|---|---|---|---|---|",
+            "| name | email | school | type | mentors | time together | observations "
+            "| toward the 50 hours (all years) |",
+            "|---|---|---|---|---|---|---|---|",
         ]
-        lines += [_educator_md(line) for line in part.beyond_induction]
+        lines += [
+            f"{_educator_md(line)} {format_minutes(line.beyond_minutes or 0)} |"
+            for line in part.beyond_induction
+        ]
     lines += [
         "",
         f"### (c) {titles['c']}: {len(part.trained_mentors)} of {len(part.mentors)}",
@@ -308,6 +315,10 @@ def report_csv(report: AnnualReport) -> str:
         rows += [[name, "b", line.email, line.minutes] for line in part.served]
         rows += [
             [name, "b_beyond_induction_year", ln.email, ln.minutes] for ln in part.beyond_induction
+        ]
+        rows += [
+            [name, "b_toward_50_hours", ln.email, ln.beyond_minutes or 0]
+            for ln in part.beyond_induction
         ]
         rows.append([name, "c", "count", len(part.trained_mentors)])
         rows += [[name, "c", m.email, m.minutes] for m in part.trained_mentors]

@@ -276,6 +276,8 @@ def test_two_years_the_50_hours_sum_years_2_and_3_and_the_old_year_is_unchanged(
     assert new["year"] == "2027-28"
     served = {row["email"] for row in new["teachers"]["b"]["rows"]}
     assert served == {"zoe@hillside.example"}  # her induction year; Bea is in year 2 now
+    toward = {r["email"]: r["minutes_toward_50_hours"] for r in new["teachers"]["b"]["beyond_induction_year"]}  # fmt: skip
+    assert toward["yan@hillside.example"] == 150 and toward["bea@hillside.example"] == 60
     assert year_one.ledger.verify().differences == ()
 
 

@@ -345,7 +345,8 @@ def beyond_induction(
     session: Session, program: ProgramInfo, mentees: Iterable[Member]
 ) -> dict[int, tuple[int, int]]:
     """Each of these mentees past their induction year in the program's year: (their year of
-    induction, pair time toward the 50 hours across years 2 and 3, with every mentor)."""
+    induction, pair time toward the 50 hours across years 2 and 3, with every mentor, up to the
+    end of that program year — an old year's figures stay what they were)."""
     beyond: dict[int, tuple[int, ProgramYear]] = {}
     for member in mentees:
         induction = induction_of(member, program)
@@ -356,7 +357,11 @@ def beyond_induction(
     return {
         mentee: (
             year,
-            minutes_beyond_induction(totals.get(mentee, {}), induction, program.year_start_month),
+            minutes_beyond_induction(
+                {y: t for y, t in totals.get(mentee, {}).items() if y <= program.year.first},
+                induction,
+                program.year_start_month,
+            ),
         )
         for mentee, (year, induction) in beyond.items()
     }

@@ -44,6 +44,7 @@ class EducatorLine:
     educator_type: str
     mentors: tuple[Member, ...]
     totals: Totals
+    beyond_minutes: int | None = None  # year 2+: pair time toward the 50 hours, all years
 
     @property
     def minutes(self) -> int:
@@ -172,6 +173,7 @@ class ReportService:
             }
             trained = trained_mentors(session, program, None)
             mentees = [m.id for m in members.values() if "mentee" in m.roles]
+            beyond = ledger.beyond_induction(session, program, [members[m] for m in mentees])
             tags = counts_by_mentee(session, program, period, mentees)
         mentors_of: dict[int, list[int]] = defaultdict(list)
         for mentor, mentee in [*((a[0], a[1]) for a in assigned), *pair_totals]:
@@ -187,6 +189,7 @@ class ReportService:
             start,
             program.year_start_month,
             tags,
+            {mentee: minutes for mentee, (_, minutes) in beyond.items()},
         )
         cap = program.policy.caseload_cap
 
@@ -240,6 +243,7 @@ class _Builder:
     school_year_start: date
     start_month: int
     standards: dict[int, dict[str, int]]  # entries per standard, by mentee
+    beyond: dict[int, int]  # year 2+ mentees: pair time toward the 50 hours, all years
     cautioned: list[CautionedAssignment] = field(default_factory=list)
 
     def educator(self, member: Member) -> EducatorLine:
@@ -251,6 +255,7 @@ class _Builder:
             member.educator_type or "",
             tuple(self.members[m] for m in mentor_ids if m in self.members),
             total(self.pair_totals.get((m, member.id), ZERO) for m in mentor_ids),
+            self.beyond.get(member.id),
         )
 
     def report(self, types: tuple[str, ...]) -> ProgramReport:
