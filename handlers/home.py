@@ -66,6 +66,12 @@ def refresh_home(
         log.exception("refreshing the Home of %s failed", user_id)
 
 
+def refresh_home_after_reply(client: WebClient, services: Services, user_id: str) -> None:
+    """Redraw a person's Home after their change, once the reply is on its way
+    (`Services.after_reply`: a thread when serving HTTP, at once elsewhere)."""
+    services.after_reply(lambda: refresh_home(client, services, user_id))
+
+
 def pressed_on_home(body: dict[str, Any]) -> bool:
     """True for a button on the Home tab (a view container with no response_url)."""
     container = body.get("container") or {}
@@ -92,4 +98,4 @@ def answer_press(
         return
     respond_with(respond, payload, replace=replace)
     if changed:
-        refresh_home(client, services, user_id)
+        refresh_home_after_reply(client, services, user_id)

@@ -12,7 +12,7 @@ from bot.model import FormDefaults
 from bot.services.container import Services
 from bot.slack import log_views, views
 from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
-from handlers.home import refresh_home
+from handlers.home import refresh_home_after_reply
 from handlers.reply import Payload, ack_with, build_reply, services_of
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ def handle(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
         return log_views.logged(outcome) if outcome.ok else log_views.question(outcome)
 
     ack_with(ack, build)
-    if any(logged):  # the reply is on its way; the Home shows the new totals
-        refresh_home(client, services, user_id)
+    if any(logged):  # after the reply: the Home shows the new totals
+        refresh_home_after_reply(client, services, user_id)
 
 
 def form_defaults(

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.grammar import ParseError
 from bot.services.errors import ParseRefused, Refusal
 from bot.slack import log_views
-from handlers.home import refresh_home
+from handlers.home import refresh_home_after_reply
 from handlers.reply import Payload, services_of
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def submit_new(
         return
     ack()
     _dm(client, user_id, log_views.logged(outcome))
-    refresh_home(client, services, user_id)
+    refresh_home_after_reply(client, services, user_id)
 
 
 def submit_edit(
@@ -109,4 +109,4 @@ def submit_edit(
     target = program.weekly_target(program.today(services.clock.now()))
     ack()
     _dm(client, user_id, log_views.updated(entry, target))
-    refresh_home(client, services, user_id)
+    refresh_home_after_reply(client, services, user_id)
