@@ -28,6 +28,7 @@ class SchoolCalendar:
     non_school_days: frozenset[date] = frozenset()
     weekend: tuple[int, ...] = WEEKEND
     _days: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _school_mondays: tuple[date, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -41,6 +42,8 @@ class SchoolCalendar:
                 days.append(day)
             day += timedelta(days=1)
         object.__setattr__(self, "_days", tuple(days))
+        mondays = sorted({d - timedelta(days=d.weekday()) for d in days})
+        object.__setattr__(self, "_school_mondays", tuple(mondays))  # weeks with school
 
     @classmethod
     def from_config(cls, cfg: ProgramConfig) -> "SchoolCalendar":
@@ -121,13 +124,12 @@ class SchoolCalendar:
         """The Monday–Sunday weeks with a school day that lie wholly after the week of
         ``since`` and are over by ``today`` (their Sunday is before it): the school weeks that
         have passed since that day. Weeks without school (a vacation) don't count."""
-        monday = since - timedelta(days=since.weekday()) + timedelta(days=7)
-        weeks = 0
-        while monday + timedelta(days=6) < today:
-            if self.school_days_in(monday, monday + timedelta(days=6)):
-                weeks += 1
-            monday += timedelta(days=7)
-        return weeks
+        first = since - timedelta(days=since.weekday()) + timedelta(days=7)
+        over = today - timedelta(days=6)  # a week is over when its Monday is before this
+        if over <= first:
+            return 0
+        mondays = self._school_mondays
+        return bisect_left(mondays, over) - bisect_left(mondays, first)
 
     def deadline_due(self, rule: DeadlineRule, hire_date: date | None = None) -> date:
         """When ``rule`` is due for someone hired on ``hire_date`` (None: hired before the year).

@@ -437,3 +437,30 @@ def test_next_send_time(instant: str, expected_utc: str) -> None:
     result = next_send_time(utc(instant), NY, QUIET)
     assert result == utc(expected_utc)
     assert not in_quiet_hours(result, NY, QUIET)
+
+
+def test_school_weeks_between_counts_as_walking_the_weeks_does() -> None:
+    """The bisect over weeks with school agrees with walking week by week (the reference)."""
+    from datetime import date, timedelta
+
+    from bot.calendar import SchoolCalendar
+
+    breaks = {date(2026, 11, 26), date(2026, 11, 27)}
+    breaks |= {date(2026, 12, 21) + timedelta(days=i) for i in range(14)}  # two weeks off
+    calendar = SchoolCalendar(date(2026, 8, 31), date(2027, 6, 18), frozenset(breaks))
+
+    def walked(since: date, today: date) -> int:
+        monday = since - timedelta(days=since.weekday()) + timedelta(days=7)
+        weeks = 0
+        while monday + timedelta(days=6) < today:
+            weeks += bool(calendar.school_days_in(monday, monday + timedelta(days=6)))
+            monday += timedelta(days=7)
+        return weeks
+
+    days = [date(2026, 8, 1) + timedelta(days=i) for i in range(0, 360, 5)]
+    for since in days:
+        for today in days[::3]:
+            assert calendar.school_weeks_between(since, today) == walked(since, today), (
+                since,
+                today,
+            )
