@@ -4,7 +4,8 @@ fault is shown under it; any other refusal, and the outcome, replace the form (i
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 
@@ -14,6 +15,7 @@ from bot.slack import log_views, request_views
 from handlers.reply import SORRY, services_of
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _values(view: dict[str, Any]) -> dict[str, str | None]:
@@ -25,13 +27,27 @@ def _metadata_id(view: dict[str, Any]) -> int | None:
     return int(metadata) if metadata.isdigit() else None
 
 
-def _refused(ack: Ack, exc: Refusal) -> None:
-    ack(response_action="update", view=request_views.refusal_view(exc.message, exc.example))
+def _settle(ack: Ack, act: Callable[[], T], shown: Callable[[T], dict[str, Any]]) -> None:
+    """Do what the form asks and replace the form with the outcome, or with why nothing was
+    done (a refusal's message; anything unexpected: sorry, logged)."""
+    try:
+        outcome = act()
+    except Refusal as exc:
+        ack(response_action="update", view=request_views.refusal_view(exc.message, exc.example))
+        return
+    except Exception:
+        log.exception("request form failed")
+        ack(response_action="update", view=request_views.refusal_view(SORRY))
+        return
+    ack(response_action="update", view=shown(outcome))
 
 
-def _failed(ack: Ack) -> None:
-    log.exception("request form failed")
-    ack(response_action="update", view=request_views.refusal_view(SORRY))
+def _form_id(view: dict[str, Any]) -> int:
+    """The request a Reassign or Decline form is about (a Refusal when the form is stale)."""
+    request_id = _metadata_id(view)
+    if request_id is None:
+        raise Refusal("That form is out of date; nothing was changed.")
+    return request_id
 
 
 def submit_request(
@@ -50,21 +66,17 @@ def submit_request(
     if problem:
         ack(response_action="errors", errors={"reason": problem[:150]})
         return
-    try:
-        request = services.requests.ask(
+    _settle(
+        ack,
+        lambda: services.requests.ask(
             body["user"]["id"],
             services.clock.now(),
             request_views.render_notice,
             assignment_id=pair if pair is not None else int(str(chosen)),
             reason=reason,
-        )
-    except Refusal as exc:
-        _refused(ack, exc)
-        return
-    except Exception:
-        _failed(ack)
-        return
-    ack(response_action="update", view=request_views.filed_view(request))
+        ),
+        request_views.filed_view,
+    )
 
 
 def submit_reassign(
@@ -73,27 +85,20 @@ def submit_reassign(
     """Reassign the pair's mentee to the chosen mentor (coordinators, checked now)."""
     services = services_of(context)
     mentor = _values(view).get("mentor")
-    request_id = _metadata_id(view)
     if not (mentor and mentor.isdigit()):
         ack(response_action="errors", errors={"mentor": "Choose the new mentor."})
         return
-    try:
-        if request_id is None:
-            raise Refusal("That form is out of date; nothing was changed.")
-        answer = services.requests.reassign(
+    _settle(
+        ack,
+        lambda: services.requests.reassign(
             body["user"]["id"],
-            request_id,
+            _form_id(view),
             int(mentor),
             services.clock.now(),
             request_views.render_notice,
-        )
-    except Refusal as exc:
-        _refused(ack, exc)
-        return
-    except Exception:
-        _failed(ack)
-        return
-    ack(response_action="update", view=request_views.answered_view(answer))
+        ),
+        request_views.answered_view,
+    )
 
 
 def submit_decline(
@@ -110,17 +115,14 @@ def submit_decline(
     if problem:
         ack(response_action="errors", errors={"note": problem[:150]})
         return
-    request_id = _metadata_id(view)
-    try:
-        if request_id is None:
-            raise Refusal("That form is out of date; nothing was changed.")
-        answer = services.requests.decline(
-            body["user"]["id"], request_id, note, services.clock.now(), request_views.render_notice
-        )
-    except Refusal as exc:
-        _refused(ack, exc)
-        return
-    except Exception:
-        _failed(ack)
-        return
-    ack(response_action="update", view=request_views.answered_view(answer))
+    _settle(
+        ack,
+        lambda: services.requests.decline(
+            body["user"]["id"],
+            _form_id(view),
+            note,
+            services.clock.now(),
+            request_views.render_notice,
+        ),
+        request_views.answered_view,
+    )
