@@ -43,6 +43,9 @@ def create_app(
         request_verification_enabled=secret is not None,
         token_verification_enabled=verify_token,
         process_before_response=process_before_response,
+        # An unhandled request goes to on_listener_error, not to Bolt's warning that quotes
+        # the whole body (notes, reasons, answers).
+        raise_error_for_unhandled_request=True,
         name="mentor-minutes",
     )
 

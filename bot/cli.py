@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.log_setup import configure_logging
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
         description="Mentor Minutes: mentoring logs, nudges and reports for induction programs.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "--sql-echo",
+        action="store_true",
+        help="developers: log every SQL statement (parameters hidden); refused with serve",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     db = sub.add_parser("db", help="database: `db upgrade` applies migrations")
@@ -187,25 +193,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     return parser
 
 
-QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "urllib3", "websocket", "sqlalchemy")
-
-
-def configure_logging(*, verbose: bool, serving: bool = False) -> None:
-    """Our own modules log at DEBUG with -v; the Slack and database libraries never below INFO,
-    since their debug lines carry request bodies — mentoring notes among them."""
-    level = logging.DEBUG if verbose else (logging.INFO if serving else logging.WARNING)
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    logging.getLogger().setLevel(level)
-    for name in QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(max(level, logging.INFO))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; return the exit code."""
     args = build_parser().parse_args(argv)
-    configure_logging(verbose=args.verbose, serving=args.command == "serve")
+    if args.sql_echo and args.command == "serve":
+        print(
+            "mentor-minutes: --sql-echo is for development and is refused with serve",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    configure_logging(verbose=args.verbose, serving=args.command == "serve", sql_echo=args.sql_echo)
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -585,19 +585,27 @@ def test_the_database_url_with_postgres_scheme_is_accepted(
     assert cli.scalar(text("SELECT 1")) == 1
 
 
-def test_verbose_logging_never_opens_the_slack_libraries_debug_lines() -> None:
+def test_verbose_logging_never_opens_the_libraries_debug_lines() -> None:
     """`serve -v` logs our modules at DEBUG, but slack_sdk and Bolt log request bodies (a log
-    form's notes among them) at DEBUG: they stay at INFO."""
+    form's notes among them) at DEBUG and SQLAlchemy statements at INFO: they stay at WARNING."""
     import logging
 
-    from bot.cli import QUIET_LIBRARIES, configure_logging
+    from bot.log_setup import configure_logging
 
-    saved = {name: logging.getLogger(name).level for name in ("", *QUIET_LIBRARIES)}
+    root = logging.getLogger()
+    names = ["bot", "handlers", "schedules", "migrations", *logging.root.manager.loggerDict]
+    saved = {name: logging.getLogger(name).level for name in names}
+    saved_handlers, saved_level = list(root.handlers), root.level
     configure_logging(verbose=True, serving=True)
     try:
         assert logging.getLogger("bot.services.logs").getEffectiveLevel() == logging.DEBUG
         for name in ("slack_sdk.web.base_client", "slack_bolt.App", "sqlalchemy.engine"):
-            assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
+            assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
     finally:  # the loggers are the process's: leave them as they were for other tests
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved_handlers:
+            root.addHandler(handler)
+        root.setLevel(saved_level)

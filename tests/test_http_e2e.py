@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from conftest import SIGNING_SECRET
 from fakes.bolt_requests import all_text
+from fakes.http_client import post_command, request
 from fakes.signing import signed_headers, slash_command_body
 
 FIVE_MINUTES = 5 * 60
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
-
-
-def request(
-    base_url: str,
-    method: str,
-    path: str,
-    body: str = "",
-    headers: dict[str, str] | None = None,
-) -> tuple[int, dict[str, str], bytes]:
-    """One HTTP request over a fresh connection: status, headers (lower-case), body."""
-    parts = urlsplit(base_url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
-    try:
-        conn.request(method, path, body=body.encode() if body else None, headers=headers or {})
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, {k.lower(): v for k, v in response.getheaders()}, data
-    finally:
-        conn.close()
-
-
-def post_command(base_url: str, name: str, text: str, user_id: str) -> tuple[int, bytes]:
-    """A correctly signed slash command, as Slack sends it."""
-    body = slash_command_body(name, text, user_id)
-    status, _, data = request(
-        base_url, "POST", "/slack/events", body, signed_headers(SIGNING_SECRET, body)
-    )
-    return status, data
 
 
 def reply_of(data: bytes) -> dict[str, Any]:

@@ -250,7 +250,7 @@ def dateparser_parse(phrase: str, base: datetime) -> datetime | None:
     try:
         parsed = dateparser.parse(phrase, languages=["en"], settings=settings)
     except Exception:  # dateparser has raised on odd input before; refusing beats crashing
-        log.warning("dateparser failed on %r", phrase, exc_info=True)
+        log.warning("dateparser failed on a %d-character phrase", len(phrase), exc_info=True)
         return None
     return parsed if isinstance(parsed, datetime) else None
 

@@ -17,6 +17,7 @@ from typing import Any, cast
 from urllib.request import Request
 
 from slack_bolt import BoltContext, BoltRequest, BoltResponse, Respond
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.handler import RetryHandler
@@ -247,7 +248,11 @@ def on_listener_error(
     """Bolt's error handler: a failed Slack call in a listener never turns the answer into a 500.
 
     The person gets what the listener acknowledged (or an empty 200: a retry by Slack would meet
-    the same rate limit); any other error is logged with its traceback and stays a 500."""
+    the same rate limit); an unhandled request is Bolt's 404, logged by its type alone (Bolt's
+    own warning quotes the body); any other error is logged with its traceback and stays a 500."""
+    if isinstance(error, BoltUnhandledRequestError):
+        log.warning("no listener for a %s request", request.body.get("type") or "slash command")
+        return response
     if not isinstance(error, SLACK_CALL_ERRORS):
         log.exception("listener failed")
         return None

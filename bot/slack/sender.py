@@ -252,7 +252,7 @@ class Sender:
                     self.outbox.needs_review(message.id, f"ambiguous network error: {exc!r}")
                     report.review += 1
                     report.errors.append(f"{message.recipient}: {exc!r}")
-                    log.warning("DM to %s: %r", message.recipient, exc)
+                    log.warning("DM to %s: %s", message.recipient, type(exc).__name__)
                 return
             self.outbox.mark_sent(
                 message.id, response.get("channel"), response.get("ts"), self.clock.now()

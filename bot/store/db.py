@@ -54,7 +54,9 @@ def check_reachable(url: str) -> None:
         return
     if make_url(url).get_backend_name() == "sqlite":
         return
-    engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    engine = create_engine(
+        url, hide_parameters=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    )
     try:
         with engine.connect():
             pass
@@ -90,7 +92,10 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for the URL, with SQLite pragmas and IMMEDIATE-capable transactions."""
+    """An engine for the URL, with SQLite pragmas and IMMEDIATE-capable transactions.
+
+    Parameters are hidden from SQLAlchemy's log lines and error messages: they are notes,
+    reasons and survey answers (bot/log_setup.py)."""
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
         # A small pool keeps connections (and their page cache) warm; a fresh connection per
@@ -103,13 +108,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             **pooling,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+    )
 
 
 class Store:
