@@ -92,9 +92,9 @@ def settings_for(url: str, slack_api_url: str = "http://127.0.0.1:9/api/") -> An
 
 def fresh_database(workdir: Path, pg: str | None) -> str:
     """A migrated, empty database with the program loaded."""
+    from bot.bootstrap import build_services
     from bot.clock import FixedClock
-    from bot.policy import parse_program_toml
-    from bot.services.container import build_services
+    from bot.domain.policy import parse_program_toml
     from bot.store.db import upgrade
 
     if pg:
@@ -122,7 +122,7 @@ def import_in_child(url: str, csv_path: Path) -> dict[str, Any]:
         "import json, resource, sys, time\n"
         "from pathlib import Path\n"
         "from bot.clock import FixedClock\n"
-        "from bot.services.container import build_services\n"
+        "from bot.bootstrap import build_services\n"
         "from bench.edges_scale import NOW, settings_for\n"
         "text = Path(sys.argv[2]).read_text(encoding='utf-8')\n"
         "services = build_services(settings_for(sys.argv[1]), clock=FixedClock(NOW))\n"
@@ -150,7 +150,7 @@ def import_in_child(url: str, csv_path: Path) -> dict[str, Any]:
 
 def assign_pairs(url: str) -> int:
     """Assign a mentor to two mentees in three (bulk rows, as an import of history would)."""
-    from bot.store.models import Assignment, Person, PersonRole, Program
+    from bot.store.models.core import Assignment, Person, PersonRole, Program
 
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -184,10 +184,10 @@ def measure_status(url: str) -> dict[str, Any]:
     from slack_bolt import BoltRequest
     from slack_sdk.signature import SignatureVerifier
 
-    from bot.app import create_app
+    from bot.bootstrap import build_services
     from bot.clock import FixedClock
-    from bot.services.container import build_services
-    from bot.slack.standin import FakeSlackApi
+    from bot.devtools.slack_standin import FakeSlackApi
+    from bot.web.app import create_app
 
     standin = FakeSlackApi().start()  # answers auth.test, which Bolt asks once
     settings = settings_for(url, standin.url)

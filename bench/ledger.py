@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
+from bot.bootstrap import Services, build_services
 from bot.config import Settings
-from bot.services.container import Services, build_services
 
 MISSING = "services.ledger is not there yet: no rollup rebuild, no verify"
 

@@ -20,9 +20,9 @@ from sqlalchemy import Engine, event
 
 from bench.load import Client, Signer, Tally, command_body
 from bench.world import make_settings, mentor_slack_id
-from bot.server import make_http_server
-from bot.services.container import build_services
-from bot.slack.standin import FakeSlackApi
+from bot.bootstrap import build_services
+from bot.devtools.slack_standin import FakeSlackApi
+from bot.web.server import make_http_server
 
 _TABLE = re.compile(r"\b(?:FROM|INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
 

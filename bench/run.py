@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import ledger, load, queries, totals, world
-from bot.services.container import Services, build_services
+from bot.bootstrap import Services, build_services
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 PG_ENV = "MM_BENCH_PG_URL"

@@ -73,10 +73,10 @@ import bot.services.ledger as ledger_module
 import bot.services.nudge_base as nudges_module  # where the jobs find load_snapshot
 from bench import ledger
 from bench import scheduler_data as data
+from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock
-from bot.jobs import PRODUCERS, produce
-from bot.services.container import Services, build_services
-from bot.store.models import OutboxMessage
+from bot.store.models.core import OutboxMessage
+from schedules.jobs import PRODUCERS, produce
 
 Results = dict[str, dict[str, object]]
 RUNS = 3

@@ -35,14 +35,14 @@ from sqlalchemy import Connection, Table, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 from bench import ledger
-from bot.calendar import SchoolCalendar
+from bot.bootstrap import build_services
 from bot.config import Settings, load_settings
-from bot.policy import parse_program_toml
-from bot.services.container import build_services
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.policy import parse_program_toml
+from bot.store.base import Base
 from bot.store.db import MIGRATIONS_DIR, upgrade
-from bot.store.models import (
+from bot.store.models.core import (
     Assignment,
-    Base,
     LogEntry,
     MilestoneDone,
     Person,

@@ -27,10 +27,10 @@ from slack_sdk import WebClient
 from waitress.server import create_server
 
 from bench.world import BOT_TOKEN, SIGNING_SECRET, make_settings
-from bot.app import create_app
-from bot.server import EVENTS_PATH, WSGI_THREADS, SlackWsgi, make_http_server
-from bot.services.container import build_services
-from bot.slack.standin import FakeSlackApi
+from bot.bootstrap import build_services
+from bot.devtools.slack_standin import FakeSlackApi
+from bot.web.app import create_app
+from bot.web.server import EVENTS_PATH, WSGI_THREADS, SlackWsgi, make_http_server
 
 
 def bare_app(api_url: str, *, process_before_response: bool) -> App:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Date, Integer, bindparam, text
 
 from bench.queries import Captured, QueryLog
-from bot.services.container import Services
+from bot.bootstrap import Services
 from bot.services.hours import HoursReport
 
 # The same totals as `/hours` shows, written by hand over the log rows (DOMAIN.md, "What

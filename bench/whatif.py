@@ -208,7 +208,7 @@ def run(plan: Any, *, say: Any = print) -> dict[str, dict[str, Any]]:
             figures[f"{level}. {label}"] = measure_level(url, level, plan, mentors)
         say("  what-if: /hours with every change (this process patched)")
         apply(max(LEVELS))
-        from bot.services.container import build_services
+        from bot.bootstrap import build_services
 
         services = build_services(world.make_settings(url))
         try:
@@ -255,7 +255,7 @@ def lean_write_path(services: Any, seeded: world.Seeded, calls: int = 200) -> tu
 
     from sqlalchemy import func, insert, select
 
-    from bot.store.models import Assignment, LogAudit, LogEntry
+    from bot.store.models.core import Assignment, LogAudit, LogEntry
 
     program = services.programs.current()
     now = services.clock.now()

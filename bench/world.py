@@ -26,11 +26,11 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 from bench import ledger
+from bot.bootstrap import Services, build_services
 from bot.config import Settings, load_settings
-from bot.policy import parse_program_toml
-from bot.services.container import Services, build_services
+from bot.domain.policy import parse_program_toml
 from bot.store.db import MIGRATIONS_DIR, upgrade
-from bot.store.models import Assignment, LogEntry
+from bot.store.models.core import Assignment, LogEntry
 
 SEED_VERSION = 2  # 2: the ledger's rollups rebuilt after the bulk insert
 PAIRS = 1_000

@@ -1,5 +1,5 @@
 """`python -m bot` runs the `mentor-minutes` command line."""
 
-from bot.cli import main
+from bot.cli.main import main
 
 raise SystemExit(main())

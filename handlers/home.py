@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.home import Home
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.home import Home
 from bot.services.errors import NotOnRoster, Refusal
 from bot.slack import home_views, request_views
 from bot.slack.blocks import Block

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.command_text import UsageError
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.grammar.command_text import UsageError
 from bot.services.errors import Refusal
 from bot.slack import views
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from alembic import context
 
+from bot.store.base import Base, UTCDateTime
 from bot.store.db import make_engine
-from bot.store.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata

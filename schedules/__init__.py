@@ -9,11 +9,11 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.jobs import tick
-from bot.services.container import Services
 from bot.slack.client import make_web_client
 from bot.slack.sender import RateLimits
+from schedules.jobs import tick
 from schedules.leader import Leadership, leadership_for
 
 log = logging.getLogger(__name__)

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.app import create_app
+from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings
-from bot.policy import parse_program_toml
-from bot.services.container import Services, build_services
+from bot.domain.policy import parse_program_toml
 from bot.services.programs import ProgramInfo
+from bot.store.base import Base
 from bot.store.db import upgrade
-from bot.store.models import Base
+from bot.web.app import create_app
 from fakes.slack_api import FakeSlackApi
 
 PG_URL_ENV = "MM_TEST_PG_URL"
@@ -193,7 +193,7 @@ def http_server(settings: Settings, services: Services) -> Iterator[str]:
     """The real HTTP server (waitress) on a free loopback port; yields its base URL."""
     from waitress import wasyncore
 
-    from bot.server import make_http_server
+    from bot.web.server import make_http_server
 
     server = make_http_server(settings, services, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.run, daemon=True)

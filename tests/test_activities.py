@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 from test_cli import Cli, clean_environment
 
-from bot.activities import ActivityRequest
+from bot.bootstrap import Services
+from bot.domain.activities import ActivityRequest
 from bot.services import ledger
-from bot.services.container import Services
-from bot.store.models import (
+from bot.store.models.core import (
     Activity,
     ActivityAttendee,
     ActivityLogBatch,
@@ -390,9 +390,9 @@ def test_event_add_refusals_store_nothing(loaded: Cli, args: tuple[str, ...], sa
 
 
 def test_the_demo_records_its_orientation_training_and_partnerships(tmp_path: Path) -> None:
+    from bot.bootstrap import build_services
     from bot.config import load_settings
-    from bot.demo import DEMO_NOW, seed_demo
-    from bot.services.container import build_services
+    from bot.devtools.demo import DEMO_NOW, seed_demo
 
     settings = load_settings(
         _env_file=None,
@@ -416,7 +416,7 @@ def test_the_demo_records_its_orientation_training_and_partnerships(tmp_path: Pa
 def test_a_group_session_claims_an_exit_ticket_per_attendee_in_the_outbox(
     services: Services, roster: dict[str, int], pairs: None
 ) -> None:
-    from bot.store.models import OutboxMessage
+    from bot.store.models.core import OutboxMessage
 
     def outbox() -> int:
         with services.store.read() as session:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.server import make_http_server
-from bot.services.container import Services
+from bot.web.server import make_http_server
 
 
 def test_by_default_work_after_a_reply_runs_at_once(services: Services) -> None:

@@ -10,11 +10,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.services.container import Services
+from bot.bootstrap import Services
 from bot.services.errors import Refusal
 from bot.services.log_access import mentor_on
 from bot.slack import views
-from bot.store.models import Assignment
+from bot.store.models.core import Assignment
 from conftest import NOW
 
 LEE, MIA, MAX = "lee@hillside.example", "mia@hillside.example", "max@hillside.example"

@@ -1,6 +1,6 @@
 """Counting quiet days and short weeks: "no contact for N school days" counts complete school
 days only (a job at 07:45 does not count the day just begun), and the weekly target a week is
-measured against is prorated by its school days (`bot.calendar.week_target`). The ledger's
+measured against is prorated by its school days (`bot.domain.calendar.week_target`). The ledger's
 minutes are untouched; only the target the digest compares against changes."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import jobs
-from bot.calendar import SchoolCalendar, week_target
-from bot.notices import Digest
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.calendar import SchoolCalendar, week_target
+from bot.domain.notices import Digest
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at
+from schedules import jobs
 
 START, END = date(2026, 8, 31), date(2027, 6, 18)
 THANKSGIVING = frozenset({date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)})

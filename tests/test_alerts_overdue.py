@@ -11,14 +11,14 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import select
 
-from bot import jobs
-from bot.calendar import SchoolCalendar
-from bot.policy import ProgramConfigError, parse_program_toml
-from bot.services.container import Services
-from bot.store.models import OutboxMessage
+from bot.bootstrap import Services
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.policy import ProgramConfigError, parse_program_toml
+from bot.store.models.core import OutboxMessage
 from conftest import NOW, PROGRAM_TOML
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at, each_day
+from schedules import jobs
 
 BEA, BO, NIA = "Bea Beginner", "Bo Beginner", "Nia New"
 CAL = SchoolCalendar(date(2026, 8, 31), date(2027, 6, 18), frozenset({date(2026, 9, 7), date(2026, 10, 12), date(2026, 11, 11)}))  # fmt: skip

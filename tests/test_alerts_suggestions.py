@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot import jobs
-from bot.model import Member
-from bot.notices import OverdueAlert
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.model import Member
+from bot.domain.notices import OverdueAlert
 from bot.services.nudge_base import mentors_administrators
 from conftest import ROSTER_CSV
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at
+from schedules import jobs
 
 ADA = "ada@hillside.example,Ada Admin,mentee,Lincoln,,,beginning_administrator,Initial,2026-10-19,U0ADA"  # fmt: skip
 PIA = "pia@hillside.example,Pia Principal,mentor;evaluator,Lincoln,,,,Professional,2008-08-25,U0PIA"  # fmt: skip

@@ -7,14 +7,14 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from sqlalchemy import update
 
-from bot import jobs
-from bot.notices import DailyNudge
-from bot.services.container import Services
-from bot.store.models import Person
+from bot.bootstrap import Services
+from bot.domain.notices import DailyNudge
+from bot.store.models.core import Person
 from conftest import BOT_TOKEN
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 
 def unlink(services: Services, *emails: str) -> None:

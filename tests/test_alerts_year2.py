@@ -1,4 +1,4 @@
-"""Year-2 teachers (hired before this school year, `bot.ledger.in_induction_year`): no
+"""Year-2 teachers (hired before this school year, `bot.domain.ledger.in_induction_year`): no
 overdue-assignment alert — the 14-day window is the induction year's — and the 50 hours beyond
 the induction year are progress: reminded with hours logged, never "due 30 Jun", never overdue,
 never escalated to the coordinator."""
@@ -9,14 +9,14 @@ from datetime import date
 
 import pytest
 
-from bot import jobs
-from bot.calendar import SchoolCalendar
-from bot.deadlines import YEAR2_RULE, Subject, items_for_day, upcoming_within
-from bot.policy import MA_PRESET
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.deadlines import YEAR2_RULE, Subject, items_for_day, upcoming_within
+from bot.domain.policy import MA_PRESET
 from conftest import NOW, ROSTER_CSV
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at, each_day
+from schedules import jobs
 
 YAN = "yan@hillside.example"
 YAN_ROW = "yan@hillside.example,Yan Second,mentee,Lincoln,Art,2,beginning_teacher,Initial,2025-08-25,U0YAN"  # fmt: skip

@@ -10,18 +10,18 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, update
 
-from bot.calendar import SchoolCalendar
+from bot.bootstrap import Services
+from bot.cli.report_format import report_csv as annual_csv
+from bot.cli.report_format import report_items
+from bot.cli.report_format import report_markdown as annual_markdown
 from bot.clock import FixedClock
-from bot.model import Member, MentorCaution, mentor_caution
-from bot.policy import parse_program_toml
-from bot.report_format import report_csv as annual_csv
-from bot.report_format import report_items
-from bot.report_format import report_markdown as annual_markdown
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.model import Member, MentorCaution, mentor_caution
+from bot.domain.policy import parse_program_toml
 from bot.services.assignments import assignment_due, check_pair
-from bot.services.container import Services
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal
 from bot.services.programs import ProgramInfo
-from bot.store.models import Assignment, Person
+from bot.store.models.core import Assignment, Person
 from conftest import NOW, PROGRAM_TOML
 
 LEE, MIA, MAX = "lee@hillside.example", "mia@hillside.example", "max@hillside.example"

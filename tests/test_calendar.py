@@ -1,4 +1,4 @@
-"""School days, weeks, deadlines and local time (bot/calendar.py)."""
+"""School days, weeks, deadlines and local time (bot/domain/calendar.py)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calendar import (
+from bot.domain.calendar import (
     OutsideSchoolYearError,
     SchoolCalendar,
     in_quiet_hours,
@@ -14,11 +14,11 @@ from bot.calendar import (
     local_datetime,
     next_send_time,
 )
-from bot.policy import PRESETS, load_program_toml, parse_program_toml
+from bot.domain.policy import PRESETS, load_program_toml, parse_program_toml
 
 NY = ZoneInfo("America/New_York")
 LA = ZoneInfo("America/Los_Angeles")
-DEMO_TOML = Path(__file__).resolve().parent.parent / "bot" / "demo" / "program.toml"
+DEMO_TOML = Path(__file__).resolve().parent.parent / "bot" / "devtools" / "demo" / "program.toml"
 CAL = SchoolCalendar.from_config(load_program_toml(DEMO_TOML))  # Maple Valley 2026-27
 QUIET = (time(18, 0), time(7, 0))
 
@@ -443,7 +443,7 @@ def test_school_weeks_between_counts_as_walking_the_weeks_does() -> None:
     """The bisect over weeks with school agrees with walking week by week (the reference)."""
     from datetime import date, timedelta
 
-    from bot.calendar import SchoolCalendar
+    from bot.domain.calendar import SchoolCalendar
 
     breaks = {date(2026, 11, 26), date(2026, 11, 27)}
     breaks |= {date(2026, 12, 21) + timedelta(days=i) for i in range(14)}  # two weeks off

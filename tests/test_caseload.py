@@ -9,12 +9,12 @@ from datetime import date
 
 import pytest
 
-from bot.policy import parse_program_toml
-from bot.report_format import report_json
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.cli.report_format import report_json
+from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from bot.services.nudges import NudgeService
-from bot.store.models import Assignment
+from bot.store.models.core import Assignment
 from conftest import NOW, PROGRAM_TOML
 
 CAPPED = PROGRAM_TOML + "\n[overrides]\ncaseload_cap = 2\n"
@@ -69,7 +69,7 @@ def test_suggestions_leave_out_mentors_at_the_cap(capped: Services) -> None:
 
 
 def test_a_cap_of_zero_is_refused_by_the_program_file() -> None:
-    from bot.policy import ProgramConfigError
+    from bot.domain.policy import ProgramConfigError
 
     with pytest.raises(ProgramConfigError, match="caseload_cap"):
         parse_program_toml(PROGRAM_TOML + "\n[overrides]\ncaseload_cap = 0\n")

@@ -1,4 +1,4 @@
-"""`mentor-minutes` commands (bot/cli.py, bot/commands.py) through `main([...])`, on both engines."""
+"""`mentor-minutes` commands (bot/cli/main.py, bot/cli/commands.py) through `main([...])`."""
 
 # Table tests keep one case per line (`# fmt: skip`), even when a case is long.
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import ENV_NAMES
-from bot.policy import load_program_toml, parse_program_toml
+from bot.domain.policy import load_program_toml, parse_program_toml
 from bot.store.db import head_revision
-from bot.store.models import Assignment, Person
+from bot.store.models.core import Assignment, Person
 from conftest import PROGRAM_TOML, ROSTER_CSV
 from fakes.slack_api import FakeSlackApi
 
@@ -208,12 +208,12 @@ def test_a_database_error_during_a_command_is_one_line(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    import bot.command_base
+    import bot.cli.base
 
     def fail(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection\ndetail"))
 
-    monkeypatch.setattr(bot.command_base, "is_up_to_date", fail)
+    monkeypatch.setattr(bot.cli.base, "is_up_to_date", fail)
     result = cli("program", "show")
     assert result.code == 1
     assert result.err.endswith("): server closed the connection\n")
@@ -590,7 +590,7 @@ def test_verbose_logging_never_opens_the_libraries_debug_lines() -> None:
     form's notes among them) at DEBUG and SQLAlchemy statements at INFO: they stay at WARNING."""
     import logging
 
-    from bot.log_setup import configure_logging
+    from bot.cli.log_setup import configure_logging
 
     root = logging.getLogger()
     names = ["bot", "handlers", "schedules", "migrations", *logging.root.manager.loggerDict]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from test_cli import Cli, clean_environment
 from test_program_years import NEXT_ROSTER, NEXT_TOML
 
-from bot.store.models import Assignment, PersonRole, ProgramYearConfig
+from bot.store.models.core import Assignment, PersonRole, ProgramYearConfig
 from conftest import PROGRAM_TOML, ROSTER_CSV
 
 

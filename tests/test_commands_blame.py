@@ -8,10 +8,10 @@ import io
 
 import pytest
 
-from bot.command_text import UsageError, parse_hours, parse_induction
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.services.container import Services
-from bot.slack.console import run_console
+from bot.devtools.console import run_console
+from bot.domain.grammar.command_text import UsageError, parse_hours, parse_induction
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
 

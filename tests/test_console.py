@@ -1,4 +1,4 @@
-"""The console (bot/slack/console.py) as a script: real app, handlers and store, no Slack."""
+"""The console (bot/devtools/console.py) as a script: real app, handlers and store, no Slack."""
 
 # Table tests keep one case per line (`# fmt: skip`), even when a case is long.
 
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock
 from bot.config import ENV_NAMES, Settings, load_settings
-from bot.services.container import Services, build_services
-from bot.slack.console import run_console
-from bot.store.models import Assignment
+from bot.devtools.console import run_console
+from bot.store.models.core import Assignment
 
 REPO = Path(__file__).resolve().parent.parent
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
@@ -155,7 +155,7 @@ def test_python_m_bot_console_demo_without_a_terminal(tmp_path: Path) -> None:
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[Settings, Services]]:
     """The demo district on a fresh SQLite file, at the demo's clock (Wed 18 Nov 2026 10:00)."""
-    from bot.demo import DEMO_NOW, seed_demo
+    from bot.devtools.demo import DEMO_NOW, seed_demo
 
     settings = load_settings(
         _env_file=None,

@@ -1,4 +1,4 @@
-"""The pure deadline rules (bot/deadlines.py) over the school calendar, with the MA/CA presets:
+"""The pure deadline rules (bot/domain/deadlines.py) over the school calendar, with the MA/CA presets:
 due dates, reminder lead days, escalations, carrying over weekends and holidays (every point once,
 none lost), DST weeks, send days outside the school year, and school_days_since."""
 
@@ -12,8 +12,8 @@ from itertools import pairwise
 
 import pytest
 
-from bot.calendar import OutsideSchoolYearError, SchoolCalendar
-from bot.deadlines import (
+from bot.domain.calendar import OutsideSchoolYearError, SchoolCalendar
+from bot.domain.deadlines import (
     PROGRESS_RULES,
     REMINDER_LEAD_DAYS,
     Subject,
@@ -26,7 +26,7 @@ from bot.deadlines import (
     school_days_since,
     upcoming_within,
 )
-from bot.policy import PRESETS, DeadlineRule, Policy
+from bot.domain.policy import PRESETS, DeadlineRule, Policy
 
 MA, CA = PRESETS["ma"], PRESETS["ca"]
 START, END = date(2026, 8, 31), date(2027, 6, 18)

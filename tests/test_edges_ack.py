@@ -1,5 +1,5 @@
 """The 3-second ack: with the Web API answering 429 `Retry-After: 30` to everything, every answer
-over real HTTP (waitress, bot/server.py) still comes well within Slack's 3 s, nothing is stored
+over real HTTP (waitress, bot/web/server.py) still comes well within Slack's 3 s, nothing is stored
 twice and nothing turns into a 500. The budget's retry rules are checked with an injected
 clock and sleep, never real waiting."""
 
@@ -20,8 +20,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from sqlalchemy import func, select
 
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.services.container import Services
 from bot.slack.budget import (
     MIN_CALL_SECONDS,
     AckBudget,
@@ -30,7 +30,7 @@ from bot.slack.budget import (
     BudgetedWebClient,
     BudgetRetryHandler,
 )
-from bot.store.models import LogEntry
+from bot.store.models.core import LogEntry
 from conftest import BOT_TOKEN, SIGNING_SECRET
 from fakes.bolt_requests import event_body
 from fakes.servers import running_http_server

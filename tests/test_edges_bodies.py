@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 from slack_bolt import App
 
-from bot.edges import MAX_BODY_BYTES, ReplayGuard, SlackEdge
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.web.ingress import MAX_BODY_BYTES, ReplayGuard, SlackEdge
 from conftest import SIGNING_SECRET
 from fakes.bolt_requests import event_body
 from fakes.signing import signed_headers, slash_command_body

@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from bot.bootstrap import Services, build_services
 from bot.config import Settings
-from bot.edges import EVENT_RETRY_WINDOW_SECONDS, SIGNATURE_WINDOW_SECONDS, ReplayGuard
-from bot.services.container import Services, build_services
 from bot.store.db import Store
-from bot.store.edges_models import SeenRequest
-from bot.store.models import LogEntry
+from bot.store.models.core import LogEntry
+from bot.store.models.ingress import SeenRequest
+from bot.web.ingress import EVENT_RETRY_WINDOW_SECONDS, SIGNATURE_WINDOW_SECONDS, ReplayGuard
 from conftest import SIGNING_SECRET
 from fakes.bolt_requests import event_body
 from fakes.servers import running_http_server

@@ -1,5 +1,5 @@
 """Socket Mode end to end: the app as `serve` runs it with SLACK_APP_TOKEN set
-(`bot.server.make_socket_mode_handler`, slack_sdk's built-in WebSocket client) against a loopback
+(`bot.web.server.make_socket_mode_handler`, slack_sdk's built-in WebSocket client) against a loopback
 server speaking Slack's envelope format, for a slash command and a button press."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, parse_qsl
 import pytest
 from sqlalchemy import func, select
 
+from bot.bootstrap import Services
 from bot.config import Settings, load_settings
-from bot.server import make_socket_mode_handler
-from bot.services.container import Services
-from bot.store.models import LogEntry
+from bot.store.models.core import LogEntry
+from bot.web.server import make_socket_mode_handler
 from conftest import BOT_TOKEN
 from fakes.bolt_requests import all_text
 from fakes.signing import block_action_body, slash_command_body

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.container import Services
+from bot.bootstrap import Services
 from bot.slack.blocks import Mrkdwn, context, escape, message, mrkdwn, section
 from conftest import NOW, ROSTER_CSV, SIGNING_SECRET
 from fakes.bolt_requests import command, open_home

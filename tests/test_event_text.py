@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from bot.activities import ActivityRequest
-from bot.command_text import UsageError, parse_induction
-from bot.event_text import duration_minutes, parse_event
+from bot.domain.activities import ActivityRequest
+from bot.domain.grammar.command_text import UsageError, parse_induction
+from bot.domain.grammar.event_text import duration_minutes, parse_event
 
 TODAY = date(2026, 11, 18)
 A, B = "<@U0ANA>", "<@U0BEN|ben smith>"

@@ -12,14 +12,14 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot import jobs
-from bot.services.container import Services
+from bot.bootstrap import Services
 from bot.services.errors import Refusal
-from bot.store.models import OutboxMessage
-from bot.store.survey_models import Survey, SurveyRecipient
+from bot.store.models.core import OutboxMessage
+from bot.store.models.surveys import Survey, SurveyRecipient
 from fakes.blockkit import valid_message
 from fakes.scheduler import at
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 SESSION_DAY = date(2026, 11, 18)  # Wed: the group session
 EVENT = 42

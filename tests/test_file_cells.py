@@ -1,4 +1,4 @@
-"""Files people open in spreadsheets and editors (bot/cells.py): no cell runs as a formula, no
+"""Files people open in spreadsheets and editors (bot/domain/cells.py): no cell runs as a formula, no
 name breaks a Markdown table — in `export logs` (with and without notes) and `report annual`."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cells import csv_cell, md_cell
-from bot.cli import main
+from bot.bootstrap import Services
+from bot.cli.main import main
 from bot.config import ENV_NAMES
-from bot.services.container import Services
+from bot.domain.cells import csv_cell, md_cell
 from conftest import NOW, ROSTER_CSV
 
 FORMULA = "=HYPERLINK(A1;B1)"

@@ -1,4 +1,4 @@
-"""How days and durations read (bot/formatting.py)."""
+"""How days and durations read (bot/domain/formatting.py)."""
 
 # Table tests keep one case per line (`# fmt: skip`), even when a case is long.
 
@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.formatting import format_day, format_day_long, format_minutes
+from bot.domain.formatting import format_day, format_day_long, format_minutes
 
 TODAY = date(2026, 11, 18)
 

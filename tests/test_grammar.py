@@ -1,4 +1,4 @@
-"""The /logmeeting grammar (bot/grammar.py): one line per utterance."""
+"""The /logmeeting grammar (bot/domain/grammar.py): one line per utterance."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from bot.grammar import (
+from bot.domain.grammar import (
     DEFAULT_KIND,
     KINDS,
     MAX_MINUTES,
@@ -23,7 +23,7 @@ from bot.grammar import (
     local_today,
     parse_log,
 )
-from bot.policy import MA_PRESET
+from bot.domain.policy import MA_PRESET
 
 NY = ZoneInfo("America/New_York")
 YEAR_START = date(2026, 8, 31)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
-from bot.policy import MA_PRESET
+from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
+from bot.domain.policy import MA_PRESET
 
 WED = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in New York
 YEAR_START = date(2026, 8, 31)

@@ -1,4 +1,4 @@
-"""Properties of the /logmeeting grammar (bot/grammar.py) over arbitrary text and moments."""
+"""Properties of the /logmeeting grammar (bot/domain/grammar.py) over arbitrary text and moments."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.grammar import (
+from bot.domain.grammar import (
     KINDS,
     MAX_MINUTES,
     MIN_MINUTES,
@@ -19,7 +19,7 @@ from bot.grammar import (
     local_today,
     parse_log,
 )
-from bot.policy import MA_PRESET
+from bot.domain.policy import MA_PRESET
 
 ERROR_CODES = {
     "empty",

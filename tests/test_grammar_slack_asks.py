@@ -12,9 +12,9 @@ import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import select
 
-from bot.services.container import Services
+from bot.bootstrap import Services
 from bot.services.errors import NotAllowed
-from bot.store.models import LogAudit, LogEntry
+from bot.store.models.core import LogAudit, LogEntry
 from conftest import NOW, SIGNING_SECRET
 from fakes.blockkit import valid_message
 from fakes.signing import block_action_body, signed_headers, slash_command_body

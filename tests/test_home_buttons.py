@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 from test_edges_ack import post, storm
 
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.devtools.slack_standin import RESPONSE_URL_METHOD
 from bot.slack import home_views
-from bot.slack.standin import RESPONSE_URL_METHOD
-from bot.store.models import Assignment, LogEntry
+from bot.store.models.core import Assignment, LogEntry
 from conftest import NOW, ROSTER_CSV, SIGNING_SECRET
 from fakes.bolt_requests import command
 from fakes.home import HOME_VIEW, buttons, home_of, log_week, press_on_home, published, text_of
@@ -338,7 +338,7 @@ def test_undo_and_edit_on_a_home_published_before_a_role_change_are_refused(
 def test_confirm_on_the_mentees_home_confirms_and_the_buttons_go(
     app: Any, slack_api: FakeSlackApi, week: Services
 ) -> None:
-    from bot.store.models import EntryReview
+    from bot.store.models.core import EntryReview
 
     view = home_of(app, SIGNING_SECRET, slack_api, "U0BEA")
     confirm = button_of(view, "entry_confirm")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.services.container import Services
+from bot.bootstrap import Services
 from conftest import NOW, SIGNING_SECRET
 from fakes.bolt_requests import command
 from fakes.home import (

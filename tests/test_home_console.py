@@ -1,4 +1,4 @@
-"""The Home tab in the console (`:home`, bot/slack/console.py): each role's Home rendered from
+"""The Home tab in the console (`:home`, bot/devtools/console.py): each role's Home rendered from
 the payload Slack would get, and its buttons pressed as Slack presses Home buttons (no
 response_url: the answer is the Home re-published)."""
 
@@ -8,9 +8,9 @@ import io
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.services.container import Services
-from bot.slack.console import run_console
+from bot.devtools.console import run_console
 from conftest import NOW
 from fakes.home import NOTE_LEE_BEA, log_week
 

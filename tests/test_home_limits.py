@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.models.views import View
 from test_views import LONG, hours, pair, person
 
-from bot.home import (
+from bot.domain.home import (
     CoordinatorSection,
     Home,
     HomeEntry,
@@ -22,9 +22,9 @@ from bot.home import (
     ParkedLine,
     Year2Progress,
 )
-from bot.ledger import ProgramYear, Totals
-from bot.model import PayPeriod, PayRow, Readiness
-from bot.notices import AlertRow, Digest, DigestPair
+from bot.domain.ledger import ProgramYear, Totals
+from bot.domain.model import PayPeriod, PayRow, Readiness
+from bot.domain.notices import AlertRow, Digest, DigestPair
 from bot.slack import home_views, pay_views
 from fakes.blockkit import valid_view
 from fakes.bolt_requests import all_text

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.pay import divide_half_up
-from bot.policy import parse_program_toml
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.pay import divide_half_up
+from bot.domain.policy import parse_program_toml
 from bot.services.outbox import Notification
-from bot.store.models import Assignment, LogEntry
+from bot.store.models.core import Assignment, LogEntry
 from conftest import NOW, PROGRAM_TOML, ROSTER_CSV, SIGNING_SECRET
 from fakes.bolt_requests import command
 from fakes.home import NOTE_BEA_VISIT, NOTE_LEE_BEA, buttons, home_of, log_week, text_of

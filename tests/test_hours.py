@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from bot.bootstrap import Services
 from bot.clock import FixedClock
-from bot.services.container import Services
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal
-from bot.store.models import LogEntry, Person
+from bot.store.models.core import LogEntry, Person
 from conftest import NOW, SIGNING_SECRET
 from fakes.bolt_requests import all_text, command, open_home
 from fakes.slack_api import FakeSlackApi

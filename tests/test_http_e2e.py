@@ -1,4 +1,4 @@
-"""Real signed HTTP into the waitress server (bot/server.py), on SQLite and PostgreSQL."""
+"""Real signed HTTP into the waitress server (bot/web/server.py), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -17,14 +17,14 @@ import pytest
 from slack_bolt import App, BoltRequest
 from sqlalchemy import func, select
 
-from bot import jobs
+from bot.bootstrap import Services
 from bot.services.assignments import START_HORIZON_DAYS
-from bot.services.container import Services
-from bot.store.models import Assignment, MilestoneDone
+from bot.store.models.core import Assignment, MilestoneDone
 from conftest import NOW, SIGNING_SECRET
 from fakes.bolt_requests import all_text
 from fakes.signing import signed_headers, slash_command_body
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 NY = ZoneInfo("America/New_York")
 CORA = "U0CORA"

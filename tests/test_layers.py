@@ -12,10 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = (
-    "bot.model", "bot.notices", "bot.grammar", "bot.policy", "bot.calendar", "bot.ledger",
-    "bot.deadlines", "bot.formatting", "bot.cells", "bot.pay", "bot.roster", "bot.command_text",
-    "bot.roles", "bot.signoff", "bot.record", "bot.standards", "bot.pacing", "bot.home",
-    "bot.reassignment", "bot.activities", "bot.event_text", "bot.retention", "bot.partnerships",
+    "bot.domain.model", "bot.domain.notices", "bot.domain.grammar", "bot.domain.policy", "bot.domain.calendar", "bot.domain.ledger",
+    "bot.domain.deadlines", "bot.domain.formatting", "bot.domain.cells", "bot.domain.pay", "bot.domain.roster", "bot.domain.grammar.command_text",
+    "bot.domain.roles", "bot.domain.signoff", "bot.domain.record", "bot.domain.standards", "bot.domain.pacing", "bot.domain.home",
+    "bot.domain.reassignment", "bot.domain.activities", "bot.domain.grammar.event_text", "bot.domain.retention", "bot.domain.partnerships",
 )  # fmt: skip
 VIEWS = ("bot.slack.views", "bot.slack.log_views", "bot.slack.nudge_views", "bot.slack.blocks", "bot.slack.render", "bot.slack.signoff_views", "bot.slack.standards_views", "bot.slack.survey_views", "bot.slack.home_views", "bot.slack.pay_views", "bot.slack.request_views", "bot.slack.activity_views")  # fmt: skip
 SLACK = ("bot.slack", "slack_sdk", "slack_bolt")
@@ -74,8 +74,8 @@ def test_no_forbidden_import(module: str) -> None:
 
 
 def test_the_walk_sees_the_layers() -> None:
-    assert "bot.ledger" in MODULES and "bot.services.nudges" in MODULES
+    assert "bot.domain.ledger" in MODULES and "bot.services.nudges" in MODULES
     assert forbidden("bot.services.nudges", {"bot.slack.nudge_views"}) == {"bot.slack.nudge_views"}
     assert forbidden("bot.slack.views", {"bot.services.hours"}) == {"bot.services.hours"}
     assert forbidden("handlers.commands.hours", {"sqlalchemy.orm"}) == {"sqlalchemy.orm"}
-    assert forbidden("bot.ledger", {"bot.services.ledger"}) == {"bot.services.ledger"}
+    assert forbidden("bot.domain.ledger", {"bot.services.ledger"}) == {"bot.services.ledger"}

@@ -12,9 +12,9 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 import schedules
-from bot import server
 from bot.config import load_settings
 from bot.store.db import Store
+from bot.web import server
 from schedules.leader import FileLeader, PostgresLeader, leadership_for
 
 # ---- FileLeader (SQLite) ----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What counts (bot/ledger.py): periods, pair time, mentor time, visits — pure rules."""
+"""What counts (bot/domain/ledger.py): periods, pair time, mentor time, visits — pure rules."""
 
 # Table tests keep one case per line (`# fmt: skip`), even when a case is long.
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ledger import (
+from bot.domain.ledger import (
     ZERO,
     Entry,
     MentorTime,

@@ -10,7 +10,7 @@ date is already tomorrow). Refused operations must leave the log rows and the as
 as they were.
 
 Then every surface is compared, to the minute, with a plain recomputation from the live
-`log_entries` rows done here (DOMAIN.md "What counts"; nothing from `bot.ledger`):
+`log_entries` rows done here (DOMAIN.md "What counts"; nothing from `bot.domain.ledger`):
 
 - each echo (log, Edit, Undo): the pair's week, month, program year and all-time totals;
 - `/hours` for the coordinator, the lead mentor (Lincoln), two mentors and a mentee, as of
@@ -42,12 +42,11 @@ from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from bot import jobs
-from bot.calendar import week_target
-from bot.model import LoggedEntry, LogOutcome, PairSummary
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.calendar import week_target
+from bot.domain.model import LoggedEntry, LogOutcome, PairSummary
 from bot.services.errors import Refusal
-from bot.store.models import (
+from bot.store.models.core import (
     Assignment,
     LogAudit,
     LogEntry,
@@ -57,6 +56,7 @@ from bot.store.models import (
     Person,
 )
 from conftest import NOW
+from schedules import jobs
 
 T = TypeVar("T")
 

@@ -18,17 +18,17 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, func, select, text, update
 
-from bot import jobs
-from bot.cli import main
+from bot.bootstrap import Services
+from bot.cli.main import main
+from bot.cli.report_format import report_json
 from bot.config import ENV_NAMES
-from bot.policy import parse_program_toml
-from bot.report_format import report_json
-from bot.services.container import Services
+from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.store.db import alembic_config, upgrade
-from bot.store.models import LogEntry, MentorBucket, PairYear
+from bot.store.models.core import LogEntry, MentorBucket, PairYear
 from conftest import NOW, PROGRAM_TOML, ROSTER_CSV
+from schedules import jobs
 
 LEE, MIA, MAX, CORA = "U0LEE", "U0MIA", "U0MAX", "U0CORA"
 BEA, IKE, BO, NIA = "U0BEA", "U0IKE", "U0BO", "U0NIA"

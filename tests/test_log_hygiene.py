@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from bot.cli import main
-from bot.log_setup import OUR_LOGGERS, configure_logging
+from bot.cli.log_setup import OUR_LOGGERS, configure_logging
+from bot.cli.main import main
 from conftest import SIGNING_SECRET
 from fakes.http_client import post_command, request
 from fakes.signing import block_action_body, signed_headers, view_submission_body

@@ -1,4 +1,4 @@
-"""`/logmeeting` end to end over real signed HTTP (waitress, bot/server.py) with the fake Web
+"""`/logmeeting` end to end over real signed HTTP (waitress, bot/web/server.py) with the fake Web
 API, on SQLite and PostgreSQL: log → export, Undo → totals and audit, refusals store nothing,
 and 200 concurrent commands → 200 rows."""
 
@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.bootstrap import Services
 from bot import cli
-from bot.services.container import Services
-from bot.store.models import LogAudit, LogEntry, Person
+from bot.store.models.core import LogAudit, LogEntry, Person
 from conftest import NOW, SIGNING_SECRET
 from fakes.blockkit import valid_message
 from fakes.bolt_requests import all_text

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.services.container import Services
+from bot.bootstrap import Services
 from bot.services.errors import Refusal
-from bot.store.models import LogAudit, LogEntry
+from bot.store.models.core import LogAudit, LogEntry
 from conftest import NOW
 
 PROPERTY_SETTINGS = settings(

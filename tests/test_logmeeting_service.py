@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.model import LogOutcome
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.model import LogOutcome
 from bot.services.errors import NotAllowed, NotOnRoster, ParseRefused, Refusal
-from bot.store.models import LogAudit, LogEntry, Person
+from bot.store.models.core import LogAudit, LogEntry, Person
 from conftest import NOW
 
 LEE, MIA, MAX, CORA = "lee@hillside.example", "mia@hillside.example", "max@hillside.example", "cora@hillside.example"  # fmt: skip

@@ -15,8 +15,9 @@ from alembic import command
 from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from bot.store.base import Base
 from bot.store.db import Store, alembic_config, current_revision, head_revision, upgrade
-from bot.store.models import Base, Person, Program
+from bot.store.models.core import Person, Program
 
 WAIT = 10.0  # a deadline for events that must come, never a pause
 

@@ -13,12 +13,12 @@ import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import select
 
-from bot.model import MentorCaution
-from bot.notices import Digest
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.model import MentorCaution
+from bot.domain.notices import Digest
 from bot.services.errors import NotAllowed
 from bot.slack import views
-from bot.store.models import MilestoneDone
+from bot.store.models.core import MilestoneDone
 from conftest import NOW, SIGNING_SECRET
 from fakes.bolt_requests import all_text
 from fakes.scheduler import Sent, Ticker, at, check_payloads

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import jobs
-from bot.services.container import Services
+from bot.bootstrap import Services
 from conftest import NOW, ROSTER_CSV
 from fakes.bolt_requests import all_text
+from schedules import jobs
 
 NY = ZoneInfo("America/New_York")
 THURSDAY = datetime.combine(date(2026, 11, 19), time(7, 45), NY)

@@ -16,13 +16,12 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select, update
 
-from bot import jobs
+from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.services.container import Services, build_services
 from bot.services.outbox import Notification
 from bot.slack.sender import Sender
-from bot.store.models import OutboxMessage
+from bot.store.models.core import OutboxMessage
 from fakes.scheduler import (
     POST,
     TOKEN,
@@ -33,6 +32,7 @@ from fakes.scheduler import (
     check_payloads,
 )
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 ALERT_DAY = at("2026-11-03")  # Tue: Nia's first overdue alert, a late digest, contact nudges
 

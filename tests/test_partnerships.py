@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from test_cli import Cli, clean_environment
 
-from bot.partnerships import PartnershipLine, clean_partnership
-from bot.services.container import Services
-from bot.store.models import Partnership
+from bot.bootstrap import Services
+from bot.domain.partnerships import PartnershipLine, clean_partnership
+from bot.store.models.core import Partnership
 from conftest import NOW, PROGRAM_TOML
 
 

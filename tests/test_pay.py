@@ -1,4 +1,4 @@
-"""`export pay` (bot/services/pay.py, bot/pay.py): mentor time × the hourly rate, lead stipends
+"""`export pay` (bot/services/pay.py, bot/domain/pay.py): mentor time × the hourly rate, lead stipends
 prorated by school days — against hand-computed figures, on both engines."""
 
 # Table tests keep one case per line (`# fmt: skip`), even when a case is long.
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.bootstrap import Services
+from bot.cli.main import main
 from bot.config import ENV_NAMES
-from bot.model import PayRow
-from bot.pay import divide_half_up, hourly_amount, prorated_stipend
-from bot.policy import parse_program_toml
-from bot.services.container import Services
+from bot.domain.model import PayRow
+from bot.domain.pay import divide_half_up, hourly_amount, prorated_stipend
+from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from conftest import NOW, PROGRAM_TOML
 

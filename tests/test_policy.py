@@ -1,4 +1,4 @@
-"""Program policy, presets and the program TOML (bot/policy.py)."""
+"""Program policy, presets and the program TOML (bot/domain/policy.py)."""
 
 # Table tests keep one case per line, even when the expected problem text is long.
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.policy import (
+from bot.domain.policy import (
     PRESETS,
     DeadlineRule,
     IcsEvent,
@@ -26,7 +26,7 @@ from bot.policy import (
     school_year_label,
 )
 
-DEMO_TOML = Path(__file__).resolve().parent.parent / "bot" / "demo" / "program.toml"
+DEMO_TOML = Path(__file__).resolve().parent.parent / "bot" / "devtools" / "demo" / "program.toml"
 
 CONTRACT_TOML = """\
 name = "Hillside Public Schools"

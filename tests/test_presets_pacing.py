@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.calendar import SchoolCalendar
+from bot.bootstrap import Services
 from bot.clock import FixedClock
-from bot.formatting import format_minutes
-from bot.ledger import program_year_of
-from bot.pacing import pace_of, paced_period
-from bot.policy import PRESETS, parse_program_toml
-from bot.services.container import Services
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.formatting import format_minutes
+from bot.domain.ledger import program_year_of
+from bot.domain.pacing import pace_of, paced_period
+from bot.domain.policy import PRESETS, parse_program_toml
 from bot.slack import views
 from conftest import PROGRAM_TOML
 

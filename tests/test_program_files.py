@@ -1,5 +1,5 @@
 """Program files at the edges: every number, date, name and path bounded, each problem named by
-its key, all of them in one pass, and a bad file changes nothing (bot/policy/)."""
+its key, all of them in one pass, and a bad file changes nothing (bot/domain/policy/)."""
 
 # Table tests keep one case per line, even when the TOML of a case is long.
 
@@ -12,18 +12,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import jobs
-from bot.cli import main
+from bot.bootstrap import Services
+from bot.cli.main import main
 from bot.config import ENV_NAMES
-from bot.policy import (
+from bot.domain.policy import (
     ProgramConfigError,
     load_program_toml,
     parse_program_toml,
     program_to_toml,
 )
-from bot.policy.limits import MAX_ICS_BYTES
-from bot.services.container import Services
+from bot.domain.policy.limits import MAX_ICS_BYTES
 from conftest import PROGRAM_TOML, ROSTER_CSV
+from schedules import jobs
 
 NY = ZoneInfo("America/New_York")
 BASE = {

@@ -10,16 +10,21 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.bootstrap import Services
+from bot.cli.report_format import report_json
 from bot.clock import FixedClock
-from bot.ledger import induction_label, induction_year_number, induction_year_of, program_year_of
-from bot.policy import parse_program_toml
-from bot.report_format import report_json
-from bot.services.container import Services
+from bot.domain.ledger import (
+    induction_label,
+    induction_year_number,
+    induction_year_of,
+    program_year_of,
+)
+from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.slack import views
 from bot.slack.nudge_views import render
-from bot.store.models import Assignment, PersonRole
+from bot.store.models.core import Assignment, PersonRole
 from conftest import PROGRAM_TOML, ROSTER_CSV
 
 YAN = "yan@hillside.example,Yan Second,mentee,Lincoln,Art,2,beginning_teacher,Initial,2025-08-25,U0YAN"  # fmt: skip
@@ -289,8 +294,8 @@ def test_hours_for_a_year_never_loaded_is_refused(year_one: Services, clock: Fix
 def test_the_deadline_sweep_reminds_in_june_and_closes_the_year_in_july(
     year_one: Services, clock: FixedClock
 ) -> None:
-    from bot.jobs import produce
-    from bot.store.models import OutboxMessage
+    from bot.store.models.core import OutboxMessage
+    from schedules.jobs import produce
 
     assert produce(year_one, "deadline-sweep", at("2027-06-07")) is not None
     with year_one.store.read() as session:

@@ -12,8 +12,8 @@ import pytest
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import cli, jobs
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot import cli
 from bot.services.errors import NotAllowed
 from bot.services.programs import ProgramInfo
 from bot.slack import request_views
@@ -24,6 +24,7 @@ from fakes.change_requests import SECRET, add_second_coordinator, command, deliv
 from fakes.scheduler import SleepRecorder, at
 from fakes.signing import slash_command_body
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 COORDINATORS = {"U0CORA", "U0COLE"}
 # Mia is the other side of Ike's pair; Lee leads Lincoln's cohort; Pat evaluates at Lincoln.

@@ -12,9 +12,9 @@ import pytest
 from slack_bolt import App
 from sqlalchemy.exc import IntegrityError
 
-from bot.policy import parse_program_toml
-from bot.reassignment import NOTE_MAX, REASON_MAX
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.policy import parse_program_toml
+from bot.domain.reassignment import NOTE_MAX, REASON_MAX
 from bot.services.errors import NotAllowed, NotOnRoster
 from bot.services.programs import ProgramInfo
 from bot.slack import request_views
@@ -26,8 +26,8 @@ from bot.slack.request_views import (  # fmt: skip
     REASSIGN_CALLBACK,
     REQUEST_CHANGE,
 )
-from bot.store.models import OutboxMessage
-from bot.store.request_models import ReassignmentAudit, ReassignmentRequest
+from bot.store.models.core import OutboxMessage
+from bot.store.models.requests import ReassignmentAudit, ReassignmentRequest
 from conftest import NOW, PROGRAM_TOML
 from fakes.blockkit import valid_message, valid_view
 from fakes.bolt_requests import all_text

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from slack_bolt import App
 
-from bot.command_text import InductionArgs, UsageError, parse_induction
-from bot.reassignment import END_REASON
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.grammar.command_text import InductionArgs, UsageError, parse_induction
+from bot.domain.reassignment import END_REASON
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.slack import request_views
@@ -30,8 +30,8 @@ from bot.slack.request_views import (
     REQUEST_CHANGE,
     WITHDRAW,
 )
-from bot.store.models import OutboxMessage
-from bot.store.request_models import ReassignmentRequest
+from bot.store.models.core import OutboxMessage
+from bot.store.models.requests import ReassignmentRequest
 from conftest import NOW
 from fakes.blockkit import valid_blocks, valid_message, valid_view
 from fakes.bolt_requests import all_text

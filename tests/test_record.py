@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from test_program_years import NEXT_ROSTER, NEXT_TOML, at, year_one  # noqa: F401 (fixture)
 
+from bot.bootstrap import Services
 from bot.clock import FixedClock
-from bot.policy import parse_program_toml
-from bot.record import record_csv, record_json, record_markdown
-from bot.services.container import Services
+from bot.domain.policy import parse_program_toml
+from bot.domain.record import record_csv, record_json, record_markdown
 from bot.services.errors import Refusal
 
 

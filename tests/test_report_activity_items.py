@@ -12,13 +12,13 @@ import pytest
 from test_program_years import NEXT_ROSTER, NEXT_TOML
 from test_retention import EXITS, with_exits
 
-from bot.activities import ActivityRequest, activities_item
+from bot.bootstrap import Services
+from bot.cli.report_format import report_csv, report_json, report_markdown
 from bot.clock import FixedClock
-from bot.partnerships import partnerships_item
-from bot.policy import parse_program_toml
-from bot.report_format import report_csv, report_json, report_markdown
-from bot.retention import retention_item
-from bot.services.container import Services
+from bot.domain.activities import ActivityRequest, activities_item
+from bot.domain.partnerships import partnerships_item
+from bot.domain.policy import parse_program_toml
+from bot.domain.retention import retention_item
 from conftest import NOW, ROSTER_CSV
 
 SECRET_NOTE = "Bo is thinking of quitting"

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from test_cli import Cli, clean_environment
 from test_program_years import NEXT_ROSTER, NEXT_TOML, YAN
 
+from bot.bootstrap import Services
 from bot.clock import FixedClock
-from bot.policy import parse_program_toml
-from bot.retention import Rate
-from bot.services.container import Services
+from bot.domain.policy import parse_program_toml
+from bot.domain.retention import Rate
 from bot.services.programs import ProgramInfo
-from bot.store.models import Person
+from bot.store.models.core import Person
 from conftest import PROGRAM_TOML, ROSTER_CSV
 
 EXITS = {

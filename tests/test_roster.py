@@ -1,4 +1,4 @@
-"""The roster CSV (bot/roster.py, pure) and its import (bot/services/roster.py) on both engines."""
+"""The roster CSV (bot/domain/roster.py, pure) and its import (bot/services/roster.py) on both engines."""
 
 # Table tests keep one case per line (`# fmt: skip`), even when the row or reason is long.
 
@@ -10,11 +10,11 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot.roster import parse_roster
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.roster import parse_roster
 from bot.services.programs import ProgramInfo
 from bot.slack.directory import WebDirectory
-from bot.store.models import Person, PersonRole
+from bot.store.models.core import Person, PersonRole
 from conftest import ROSTER_CSV
 from fakes.slack_api import FakeSlackApi
 

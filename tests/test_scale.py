@@ -10,13 +10,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.model import Member
+from bot.bootstrap import Services
+from bot.domain.model import Member
 from bot.services.assignments import STATUS_MENTORS, STATUS_PAGE
-from bot.services.container import Services
 from bot.services.programs import ProgramInfo
 from bot.slack import views
 from bot.slack.blocks import MAX_BLOCKS
-from bot.store.models import Assignment, Person, PersonRole
+from bot.store.models.core import Assignment, Person, PersonRole
 from conftest import NOW, ROSTER_CSV
 
 HEADER = "email,name,roles,school,subject,grade,educator_type,license,hire_date,slack_user_id"

@@ -1,4 +1,4 @@
-"""The scheduler over a simulated school year, on SQLite and PostgreSQL: `bot.jobs.tick` at fixed
+"""The scheduler over a simulated school year, on SQLite and PostgreSQL: `schedules.jobs.tick` at fixed
 instants (the FixedClock, no sleeping), what reaches the fake Slack Web API, and the buttons on
 those DMs pressed through the Bolt app.
 
@@ -20,14 +20,14 @@ import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import select
 
-from bot import jobs
-from bot.services.container import Services
+from bot.bootstrap import Services
 from bot.services.programs import ProgramInfo
-from bot.store.models import Assignment, MilestoneDone, Person
+from bot.store.models.core import Assignment, MilestoneDone, Person
 from conftest import SIGNING_SECRET
 from fakes.scheduler import SECRET, Sent, Ticker, at, check_payloads
 from fakes.signing import block_action_body, signed_headers
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 CORA, LEE, MIA, MAX, NIA_U = "U0CORA", "U0LEE", "U0MIA", "U0MAX", "U0NIA"
 NIA = "nia@hillside.example"

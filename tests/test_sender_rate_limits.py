@@ -13,8 +13,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot import jobs
-from bot.services.container import Services
+from bot.bootstrap import Services
 from bot.services.outbox import Notification
 from bot.slack.sender import (
     MAX_RETRY_AFTER_SECONDS,
@@ -22,9 +21,10 @@ from bot.slack.sender import (
     Sender,
     retry_after_seconds,
 )
-from bot.store.models import OutboxMessage
+from bot.store.models.core import OutboxMessage
 from fakes.scheduler import POST, TOKEN, FakeMonotonic, SleepRecorder, at, check_payloads
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 ALERT_DAY = at("2026-11-03")  # Tue 07:45, a send day
 

@@ -1,6 +1,6 @@
 """Messages parked for review — a crash mid-send, Slack slower than the client's timeout, a DM
 Slack refused — are listed, and a coordinator resends or drops each: `mentor-minutes jobs
-review` and the console's `:review` (bot/jobs.py, bot/services/outbox.py)."""
+review` and the console's `:review` (schedules/jobs.py, bot/services/outbox.py)."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select, update
 
-from bot.cli import main
+from bot.bootstrap import Services
+from bot.cli.main import main
 from bot.config import ENV_NAMES, Settings
-from bot.jobs import review_text
-from bot.services.container import Services
+from bot.devtools.console import run_console
 from bot.services.outbox import Notification, ReviewError
-from bot.slack.console import run_console
 from bot.slack.sender import Sender
-from bot.store.models import OutboxMessage
+from bot.store.models.core import OutboxMessage
 from fakes.scheduler import POST, TOKEN, FakeMonotonic, SleepRecorder, at
 from fakes.slack_api import FakeSlackApi
+from schedules.jobs import review_text
 
 ALERT_DAY = at("2026-11-03")
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

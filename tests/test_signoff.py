@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from slack_bolt import App, BoltRequest
 
+from bot.bootstrap import Services
 from bot.clock import FixedClock
-from bot.ledger import Entry
-from bot.policy import parse_program_toml
-from bot.services.container import Services
+from bot.domain.ledger import Entry
+from bot.domain.policy import parse_program_toml
+from bot.domain.signoff import Period, lock_covering, parse_period, split_school
 from bot.services.errors import NotAllowed, Refusal
-from bot.signoff import Period, lock_covering, parse_period, split_school
-from bot.store.models import EntryReview, LogEntry, SignedPeriod
+from bot.store.models.core import EntryReview, LogEntry, SignedPeriod
 from conftest import PROGRAM_TOML, SIGNING_SECRET
 from fakes.blockkit import valid_message, valid_view
 from fakes.signing import (
@@ -263,7 +263,7 @@ def test_an_edit_clears_the_review(november: Services) -> None:
 
 
 def test_a_lock_covers_its_school_or_everyone() -> None:
-    from bot.signoff import Lock
+    from bot.domain.signoff import Lock
 
     lincoln = Lock(1, parse_period("2026-11"), "Lincoln", "Pat", date(2026, 12, 2))
     assert lock_covering([lincoln], date(2026, 11, 16), "lincoln") is lincoln
@@ -277,8 +277,8 @@ def test_a_lock_covers_its_school_or_everyone() -> None:
 def test_the_other_side_is_asked_each_day_when_the_policy_says_so(
     app: App, slack_api: FakeSlackApi, services: Services, pairs: None, clock: FixedClock
 ) -> None:
-    from bot.jobs import produce
-    from bot.store.models import OutboxMessage
+    from bot.store.models.core import OutboxMessage
+    from schedules.jobs import produce
 
     services.programs.load(parse_program_toml(PAID + "ask_confirmation = true\n"))
     clock.set(datetime(2026, 11, 16, 15, 0, tzinfo=UTC))

@@ -1,4 +1,4 @@
-"""Standards coverage: the pure rule (bot/standards.py) with dates worked out by hand around
+"""Standards coverage: the pure rule (bot/domain/standards.py) with dates worked out by hand around
 holidays and vacations, and its read (bot/services/standards.py) on SQLite and PostgreSQL —
 visits and Undo'd entries left out, blocks valid Block Kit, no notes anywhere.
 
@@ -15,19 +15,19 @@ from datetime import date
 
 import pytest
 
-from bot.calendar import SchoolCalendar
-from bot.model import Member
-from bot.policy import CA_PRESET, MA_PRESET, Standard
-from bot.services.container import Services
-from bot.services.programs import ProgramInfo
-from bot.slack.standards_views import coverage_blocks, coverage_line, digest_flag
-from bot.standards import (
+from bot.bootstrap import Services
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.model import Member
+from bot.domain.policy import CA_PRESET, MA_PRESET, Standard
+from bot.domain.standards import (
     QUIET_SCHOOL_WEEKS,
     TaggedEntry,
     coverage,
     entries_per_standard,
     split_tags,
 )
+from bot.services.programs import ProgramInfo
+from bot.slack.standards_views import coverage_blocks, coverage_line, digest_flag
 from fakes.blockkit import valid_blocks
 from fakes.scheduler import SECRET, at
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from slack_bolt import App, BoltRequest
 
-from bot.report_format import STANDARDS_TITLE, report_csv, report_json, report_markdown
-from bot.services.container import Services
-from bot.standards import QUIET_SCHOOL_WEEKS
+from bot.bootstrap import Services
+from bot.cli.report_format import STANDARDS_TITLE, report_csv, report_json, report_markdown
+from bot.domain.standards import QUIET_SCHOOL_WEEKS
 from conftest import SIGNING_SECRET
 from fakes.blockkit import valid_message
 from fakes.scheduler import SECRET, Ticker, at, check_payloads

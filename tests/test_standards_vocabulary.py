@@ -14,10 +14,10 @@ import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import func, select
 
-from bot.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
-from bot.policy import CA_PRESET, MA_PRESET, ProgramConfigError, Standard, parse_program_toml
-from bot.services.container import Services
-from bot.store.models import LogEntry
+from bot.bootstrap import Services
+from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
+from bot.domain.policy import CA_PRESET, MA_PRESET, ProgramConfigError, Standard, parse_program_toml
+from bot.store.models.core import LogEntry
 from conftest import PROGRAM_TOML, SIGNING_SECRET
 from fakes.blockkit import valid_message, valid_view
 from fakes.bolt_requests import all_text

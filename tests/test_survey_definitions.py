@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.calendar import SchoolCalendar
-from bot.cli import main
-from bot.policy import ProgramConfigError, parse_program_toml, program_to_toml
-from bot.policy.surveys import survey_dates
+from bot.cli.main import main
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.policy import ProgramConfigError, parse_program_toml, program_to_toml
+from bot.domain.policy.surveys import survey_dates
 from conftest import PROGRAM_TOML
 
 GOOD = """

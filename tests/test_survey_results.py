@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from bot.cli import main
-from bot.policy import parse_program_toml
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.cli.main import main
+from bot.domain.policy import parse_program_toml
 from bot.services.programs import ProgramInfo
 from conftest import PROGRAM_TOML, ROSTER_CSV
 from fakes.scheduler import at
@@ -152,7 +152,7 @@ def test_report_item_g_without_surveys_says_why(services: Services, roster: dict
 def _exit_id(services: Services) -> int:
     from sqlalchemy import select
 
-    from bot.store.survey_models import Survey
+    from bot.store.models.surveys import Survey
 
     with services.store.read() as session:
         found = session.scalar(select(Survey.id).where(Survey.name == "exit-ticket-7"))

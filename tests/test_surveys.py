@@ -19,18 +19,18 @@ import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import func, select
 
-from bot import jobs
-from bot.policy import parse_program_toml
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
-from bot.store.survey_models import SurveyAnswer, SurveyRecipient, SurveyResponse
+from bot.store.models.surveys import SurveyAnswer, SurveyRecipient, SurveyResponse
 from conftest import PROGRAM_TOML, SIGNING_SECRET
 from fakes.blockkit import valid_message, valid_view
 from fakes.bolt_requests import all_text
 from fakes.scheduler import Sent, Ticker, at
 from fakes.signing import block_action_body, signed_headers, view_submission_body
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 SURVEY_TOML = (
     PROGRAM_TOML
@@ -140,7 +140,7 @@ def stored(services: Services) -> tuple[int, int, int]:
 def survey_id(services: Services) -> int:
     (result,) = services.surveys.results("midyear")
     with services.store.read() as session:
-        from bot.store.survey_models import Survey
+        from bot.store.models.surveys import Survey
 
         found = session.scalar(select(Survey.id).where(Survey.name == result.name))
     assert isinstance(found, int)

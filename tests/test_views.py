@@ -11,9 +11,15 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.command_text import HoursArgs, InductionArgs, UsageError, parse_hours, parse_induction
-from bot.ledger import PairSummary, ScopeSummary, Totals, total
-from bot.model import (
+from bot.domain.grammar.command_text import (
+    HoursArgs,
+    InductionArgs,
+    UsageError,
+    parse_hours,
+    parse_induction,
+)
+from bot.domain.ledger import PairSummary, ScopeSummary, Totals, total
+from bot.domain.model import (
     AssignmentResult,
     HoursReport,
     MarkedDone,

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.activities import (
+from bot.domain.activities import (
     GROUP,
     RECORDERS,
     ActivitiesSummary,
@@ -30,8 +30,8 @@ from bot.activities import (
     kind_lines,
     mentoring_lines,
 )
-from bot.formatting import format_day
-from bot.model import Member
+from bot.domain.formatting import format_day
+from bot.domain.model import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.log_access import mentor_on
 from bot.services.log_entries import check_day_cap, count, ledger_entry, snapshot, write_audit
@@ -40,7 +40,7 @@ from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import check_open
 from bot.store import rollups
 from bot.store.db import Store
-from bot.store.models import Activity, ActivityAttendee, ActivityLogBatch, LogEntry
+from bot.store.models.core import Activity, ActivityAttendee, ActivityLogBatch, LogEntry
 
 log = logging.getLogger(__name__)
 

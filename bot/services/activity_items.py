@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.activities import activities_item
-from bot.model import ReportItem
-from bot.partnerships import partnerships_item
-from bot.retention import retention_item
+from bot.domain.activities import activities_item
+from bot.domain.model import ReportItem
+from bot.domain.partnerships import partnerships_item
+from bot.domain.retention import retention_item
 from bot.services.activities import ActivityService
 from bot.services.partnerships import PartnershipService
 from bot.services.report import ItemSource

@@ -8,11 +8,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.calendar import OutsideSchoolYearError
-from bot.deadlines import reassignment_due
-from bot.formatting import format_day, format_day_long
-from bot.ledger import in_induction_year
-from bot.model import (
+from bot.domain.calendar import OutsideSchoolYearError
+from bot.domain.deadlines import reassignment_due
+from bot.domain.formatting import format_day, format_day_long
+from bot.domain.ledger import in_induction_year
+from bot.domain.model import (
     AssignmentResult,
     Member,
     MenteeStatus,
@@ -28,7 +28,7 @@ from bot.services.milestone_marks import milestone_marks
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.models import Assignment, MilestoneDone, Person, PersonRole
+from bot.store.models.core import Assignment, MilestoneDone, Person, PersonRole
 
 REASON_MAX = 500
 STATUS_PAGE = 40  # mentees listed by /induction status; the rest are counted

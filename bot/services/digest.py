@@ -6,20 +6,21 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from bot.calendar import OutsideSchoolYearError, local_datetime, week_target
-from bot.deadlines import (
+from bot.domain.calendar import OutsideSchoolYearError, local_datetime, week_target
+from bot.domain.deadlines import (
     DueItem,
     is_send_day,
     school_days_since,
     upcoming_within,
 )
-from bot.ledger import ZERO, total
-from bot.model import Member
-from bot.notices import (
+from bot.domain.ledger import ZERO, total
+from bot.domain.model import Member
+from bot.domain.notices import (
     Digest,
     DigestPair,
     Nudge,
 )
+from bot.domain.standards import Coverage, coverage
 from bot.services import ledger
 from bot.services.nudge_base import (
     DIGEST_HORIZON_DAYS,
@@ -35,7 +36,6 @@ from bot.services.schedule_data import (
     pairs_active_between,
 )
 from bot.services.standards import tagged_entries
-from bot.standards import Coverage, coverage
 
 
 class DigestJob(NudgeReads):

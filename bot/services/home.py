@@ -11,8 +11,16 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.deadlines import ASSIGNMENT_RULE, PROGRESS_RULES, YEAR2_RULE, Subject, applies, due_date
-from bot.home import (
+from bot.cli.report_format import report_readiness
+from bot.domain.deadlines import (
+    ASSIGNMENT_RULE,
+    PROGRESS_RULES,
+    YEAR2_RULE,
+    Subject,
+    applies,
+    due_date,
+)
+from bot.domain.home import (
     CoordinatorSection,
     Home,
     HomeEntry,
@@ -22,9 +30,9 @@ from bot.home import (
     ParkedLine,
     Year2Progress,
 )
-from bot.ledger import VISIT
-from bot.model import Member, PayPeriod
-from bot.report_format import report_readiness
+from bot.domain.ledger import VISIT
+from bot.domain.model import Member, PayPeriod
+from bot.domain.standards import Coverage
 from bot.services import ledger
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.hours import HoursService
@@ -37,9 +45,8 @@ from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.report import ReportService
 from bot.services.standards import StandardsService
-from bot.standards import Coverage
 from bot.store.db import Store
-from bot.store.models import Assignment, EntryReview, LogEntry, Person
+from bot.store.models.core import Assignment, EntryReview, LogEntry, Person
 
 MENTOR_ENTRIES = 5  # the latest entries a mentor may change, with Edit and Undo
 MENTEE_ENTRIES = 10  # the collaborative log's latest entries on a mentee's Home

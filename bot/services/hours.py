@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.ledger import Periods, ProgramYear
-from bot.model import PERIODS, HoursReport, Member, PairTotals, Period
+from bot.domain.ledger import Periods, ProgramYear
+from bot.domain.model import PERIODS, HoursReport, Member, PairTotals, Period
 from bot.services import ledger
 from bot.services.errors import NotAllowed
 from bot.services.ledger import PairFilter
@@ -22,7 +22,7 @@ from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.standards import CoveredPair, pair_coverage
 from bot.store.db import Store
-from bot.store.models import Assignment, Person
+from bot.store.models.core import Assignment, Person
 
 __all__ = [
     "MAX_PAIRS_SHOWN",

@@ -1,6 +1,6 @@
 """The one place totals are read: every surface asks here, never sums log rows itself.
 
-The rollup tables (`bot/store/rollups.py`) hold what `bot/ledger.py` counts, kept at write
+The rollup tables (`bot/store/rollups.py`) hold what `bot/domain/ledger.py` counts, kept at write
 time; these functions only pick and add rows. `bot/services/ledger_check.py` recounts
 everything from the log rows and lists each difference (`mentor-minutes ledger verify`).
 """
@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, bindparam, case, false, func, or_, select, 
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
-from bot.ledger import (
+from bot.domain.ledger import (
     ZERO,
     Entry,
     MentorTime,
@@ -35,11 +35,11 @@ from bot.ledger import (
     sessions,
     totals_by_kind,
 )
-from bot.model import Member
-from bot.pacing import Pace, pace_of, paced_period
+from bot.domain.model import Member
+from bot.domain.pacing import Pace, pace_of, paced_period
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
-from bot.store.models import LogEntry, Person
+from bot.store.models.core import LogEntry, Person
 
 PAIR_BUCKETS = rollups.PAIR_BUCKETS
 PAIR_YEARS = rollups.PAIR_YEARS

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ledger import EntryRow, MentorTime, Rollups, Totals, recompute_rows
+from bot.domain.ledger import EntryRow, MentorTime, Rollups, Totals, recompute_rows
 from bot.services.programs import ProgramService
 from bot.store import rollups
 from bot.store.db import Store

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from bot.ledger import VISIT
-from bot.model import Member
+from bot.domain.ledger import VISIT
+from bot.domain.model import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import MEMBER_QUERY, PeopleService, load_members
 from bot.services.programs import ProgramInfo
-from bot.store.models import Assignment, Person
+from bot.store.models.core import Assignment, Person
 
 Target = tuple[int, int, int | None]  # mentor, mentee, observed teacher (mentees' `observed`)
 MENTEE_VISIT_EXAMPLE = "/logmeeting 30m observed @teacher"

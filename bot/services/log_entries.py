@@ -10,15 +10,15 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from bot.formatting import format_day
-from bot.grammar import LogContext, LogRequest, ParseError, parse_log
-from bot.ledger import Entry, batch_key, change
-from bot.model import Member
-from bot.policy import DEFAULT_KIND
+from bot.domain.formatting import format_day
+from bot.domain.grammar import LogContext, LogRequest, ParseError, parse_log
+from bot.domain.ledger import Entry, batch_key, change
+from bot.domain.model import Member
+from bot.domain.policy import DEFAULT_KIND
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
-from bot.store.models import LogAudit, LogEntry
+from bot.store.models.core import LogAudit, LogEntry
 
 AUDITED_FIELDS = ("occurred_on", "minutes", "kind", "standards", "mentee_id", "mentor_id")
 

@@ -10,7 +10,7 @@ from bot.services.errors import NotAllowed
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.store.db import Store
-from bot.store.models import LogEntry, Person
+from bot.store.models.core import LogEntry, Person
 
 
 @dataclass

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.formatting import format_day
-from bot.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
-from bot.model import FormDefaults, LoggedEntry, LogOutcome, Member
+from bot.domain.formatting import format_day
+from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
+from bot.domain.model import FormDefaults, LoggedEntry, LogOutcome, Member
 from bot.services import ledger as totals
 from bot.services.errors import NotAllowed, ParseRefused, Refusal
 from bot.services.log_access import (
@@ -42,7 +42,7 @@ from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import check_open
 from bot.store import rollups
 from bot.store.db import Store
-from bot.store.models import EntryReview, LogEntry
+from bot.store.models.core import EntryReview, LogEntry
 
 log = logging.getLogger(__name__)
 

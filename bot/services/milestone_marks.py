@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.model import MilestoneMark
+from bot.domain.model import MilestoneMark
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo
-from bot.store.models import MilestoneDone
+from bot.store.models.core import MilestoneDone
 
 MAX_AWAITING = 40  # reports listed in a status or a coordinator's to-do
 

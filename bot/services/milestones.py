@@ -12,15 +12,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.deadlines import ASSIGNMENT_RULE, YEAR2_RULE
-from bot.formatting import format_day_long
-from bot.model import MarkedDone, Member, TeamChange
+from bot.domain.deadlines import ASSIGNMENT_RULE, YEAR2_RULE
+from bot.domain.formatting import format_day_long
+from bot.domain.model import MarkedDone, Member, TeamChange
 from bot.services.assignments import as_read
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.models import Assignment, MilestoneDone, SupportTeamMember
+from bot.store.models.core import Assignment, MilestoneDone, SupportTeamMember
 
 NOT_MARKABLE = {
     ASSIGNMENT_RULE: "An assignment is done by assigning: `/induction assign @mentor @mentee`.",

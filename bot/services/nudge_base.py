@@ -9,17 +9,17 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from bot.calendar import in_quiet_hours
-from bot.deadlines import (
+from bot.domain.calendar import in_quiet_hours
+from bot.domain.deadlines import (
     ASSIGNMENT_RULE,
     YEAR2_RULE,
     DueItem,
     Subject,
     is_send_day,
 )
-from bot.ledger import Totals, in_induction_year, minutes_beyond_induction
-from bot.model import Member
-from bot.notices import (
+from bot.domain.ledger import Totals, in_induction_year, minutes_beyond_induction
+from bot.domain.model import Member
+from bot.domain.notices import (
     Unreached,
 )
 from bot.services import ledger

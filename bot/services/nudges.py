@@ -1,7 +1,7 @@
 """The scheduled jobs' rules over the store: what to send, to whom, as of an instant.
 
 Each job returns Nudges keyed (rule, recipient, subject, period) — records the Slack layer
-renders (`bot.jobs.notifications`) before the outbox claims them; the outbox makes
+renders (`schedules.jobs.notifications`) before the outbox claims them; the outbox makes
 every key go out once. Jobs compute from data, so a tick after downtime catches up: today's
 items go out, a digest for a week already gone does not.
 """
@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from bot.deadlines import (
+from bot.domain.deadlines import (
     ASSIGNMENT_RULE,
     YEAR2_RULE,
     DueItem,
@@ -25,9 +25,9 @@ from bot.deadlines import (
     reassignment_due,
     school_days_since,
 )
-from bot.formatting import format_minutes
-from bot.model import Member, MilestoneMark
-from bot.notices import (
+from bot.domain.formatting import format_minutes
+from bot.domain.model import Member, MilestoneMark
+from bot.domain.notices import (
     AlertRow,
     ContactNudge,
     DailyNudge,
@@ -52,7 +52,7 @@ from bot.services.programs import ProgramInfo
 from bot.services.schedule_data import (
     ProgramSnapshot,
 )
-from bot.store.models import OutboxMessage
+from bot.store.models.core import OutboxMessage
 
 log = logging.getLogger(__name__)
 

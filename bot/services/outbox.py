@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.store.db import Store
-from bot.store.models import OutboxMessage
+from bot.store.models.core import OutboxMessage
 
 PENDING, SENDING, SENT, REVIEW, EXPIRED = "pending", "sending", "sent", "review", "expired"
 DROPPED = "dropped"  # a parked message a person chose not to send

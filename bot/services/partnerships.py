@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
-from bot.partnerships import (
+from bot.domain.partnerships import (
     PartnershipLine,
     PartnershipsSummary,
     clean_partnership,
@@ -15,7 +15,7 @@ from bot.partnerships import (
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramService
 from bot.store.db import Store
-from bot.store.models import Partnership
+from bot.store.models.core import Partnership
 
 
 class PartnershipService:

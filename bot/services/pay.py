@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.ledger import MentorTime
-from bot.model import PayPeriod, PayRow
-from bot.pay import hourly_amount, prorated_stipend
+from bot.domain.ledger import MentorTime
+from bot.domain.model import PayPeriod, PayRow
+from bot.domain.pay import hourly_amount, prorated_stipend
 from bot.services import ledger
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService

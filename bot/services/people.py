@@ -10,11 +10,11 @@ from typing import Any, cast
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from bot.model import Member as Member  # noqa: PLC0414 (re-exported for older imports)
+from bot.domain.model import Member as Member  # noqa: PLC0414 (re-exported for older imports)
 from bot.services.errors import NotOnRoster, Refusal
 from bot.services.programs import ProgramInfo
 from bot.store.db import Store
-from bot.store.models import Person, PersonRole
+from bot.store.models.core import Person, PersonRole
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")

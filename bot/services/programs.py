@@ -12,20 +12,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.calendar import SchoolCalendar, local_date, week_target
 from bot.clock import Clock, SystemClock
-from bot.ledger import (
+from bot.domain.calendar import SchoolCalendar, local_date, week_target
+from bot.domain.ledger import (
     DEFAULT_YEAR_START_MONTH,
     Periods,
     ProgramYear,
     program_year_by_label,
     program_year_of,
 )
-from bot.policy import Policy, ProgramConfig, parse_program_toml, program_to_toml
+from bot.domain.policy import Policy, ProgramConfig, parse_program_toml, program_to_toml
 from bot.services.errors import NoProgram, Refusal
 from bot.store import rollups
 from bot.store.db import Store
-from bot.store.models import Program, ProgramYearConfig
+from bot.store.models.core import Program, ProgramYearConfig
 
 CACHE_SECONDS = 30.0
 

@@ -9,10 +9,16 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.ledger import ZERO, ProgramYear, Totals, minutes_beyond_induction, program_year_by_label
-from bot.model import Member
-from bot.reassignment import shown_end_reason
-from bot.record import (
+from bot.domain.ledger import (
+    ZERO,
+    ProgramYear,
+    Totals,
+    minutes_beyond_induction,
+    program_year_by_label,
+)
+from bot.domain.model import Member
+from bot.domain.reassignment import shown_end_reason
+from bot.domain.record import (
     RECORD_YEARS,
     InductionRecord,
     KindLine,
@@ -20,13 +26,20 @@ from bot.record import (
     RecordMilestone,
     RecordYear,
 )
+from bot.domain.signoff import lock_covering
 from bot.services import ledger, signoff
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.signoff import lock_covering
 from bot.store.db import Store
-from bot.store.models import Assignment, EntryReview, LogEntry, MilestoneDone, Person, PersonRole
+from bot.store.models.core import (
+    Assignment,
+    EntryReview,
+    LogEntry,
+    MilestoneDone,
+    Person,
+    PersonRole,
+)
 
 
 class RecordService:

@@ -13,16 +13,16 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from bot.ledger import ZERO, MentorTime, Totals, in_induction_year, total
-from bot.model import CautionedAssignment, Member, ReportItem, mentor_caution
-from bot.policy import Standard
+from bot.domain.ledger import ZERO, MentorTime, Totals, in_induction_year, total
+from bot.domain.model import CautionedAssignment, Member, ReportItem, mentor_caution
+from bot.domain.policy import Standard
 from bot.services import ledger
 from bot.services.assignments import trained_mentors
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.services.standards import counts_by_mentee
 from bot.store.db import Store
-from bot.store.models import Assignment, MilestoneDone
+from bot.store.models.core import Assignment, MilestoneDone
 
 TEACHER_TYPES = ("beginning_teacher", "incoming_teacher")
 ADMINISTRATOR_TYPES = ("beginning_administrator", "incoming_administrator")

@@ -8,15 +8,15 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.ledger import ProgramYear
-from bot.notices import Nudge, ReportDraft
-from bot.policy.rules import parse_month_day
-from bot.report_format import report_readiness
+from bot.cli.report_format import report_readiness
+from bot.domain.ledger import ProgramYear
+from bot.domain.notices import Nudge, ReportDraft
+from bot.domain.policy.rules import parse_month_day
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.report import ReportService
 from bot.store.db import Store
-from bot.store.models import MilestoneDone, OutboxMessage
+from bot.store.models.core import MilestoneDone, OutboxMessage
 
 RULE = "report_draft"
 ANNUAL_REPORT = "annual_report"  # the milestone a coordinator marks done when it is filed

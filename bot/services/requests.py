@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.formatting import format_day_long
-from bot.model import Member
-from bot.reassignment import (
+from bot.domain.formatting import format_day_long
+from bot.domain.model import Member
+from bot.domain.reassignment import (
     END_REASON,
     NOTE_MAX,
     ChangeRequest,
@@ -40,8 +40,8 @@ from bot.services.outbox import Notification, Outbox
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.models import Assignment
-from bot.store.request_models import ReassignmentAudit, ReassignmentRequest
+from bot.store.models.core import Assignment
+from bot.store.models.requests import ReassignmentAudit, ReassignmentRequest
 
 Renderer = Callable[[RequestNotice], dict[str, Any]]
 ASK_RULE = "change-request"  # outbox rule of the coordinators' DM

@@ -1,5 +1,5 @@
 """Hiring and retention (report item f): the roster's hire and exit dates across the kept
-program years, counted by the rules of `bot/retention.py`."""
+program years, counted by the rules of `bot/domain/retention.py`."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.formatting import format_day
-from bot.ledger import ProgramYear, induction_year_of
-from bot.retention import HORIZONS, Employee, RetentionSummary, Successor, retention_summary
+from bot.domain.formatting import format_day
+from bot.domain.ledger import ProgramYear, induction_year_of
+from bot.domain.retention import HORIZONS, Employee, RetentionSummary, Successor, retention_summary
 from bot.services.programs import KeptYears, ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.models import Person, PersonRole
+from bot.store.models.core import Person, PersonRole
 
 BEGINNING_TEACHERS = ("beginning_teacher",)
 BEGINNING_ADMINISTRATORS = ("beginning_administrator",)

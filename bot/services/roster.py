@@ -11,11 +11,11 @@ from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from bot.ledger import induction_label, induction_year_number, induction_year_of
-from bot.roster import RosterRow, RowProblem, parse_roster
+from bot.domain.ledger import induction_label, induction_year_number, induction_year_of
+from bot.domain.roster import RosterRow, RowProblem, parse_roster
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.models import Person, PersonRole
+from bot.store.models.core import Person, PersonRole
 
 log = logging.getLogger(__name__)
 

@@ -10,16 +10,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.model import Member
+from bot.domain.model import Member
 from bot.services.people import MEMBER_COLUMNS, member_of_row
 from bot.services.programs import ProgramInfo
-from bot.store.models import (
-    Assignment,
-    MilestoneDone,
-    Person,
-    PersonRole,
-    SupportTeamMember,
-)
+from bot.store.models.core import Assignment, MilestoneDone, Person, PersonRole, SupportTeamMember
 
 
 @dataclass

@@ -12,13 +12,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.ledger import VISIT, Entry
-from bot.model import Member
-from bot.notices import Nudge, ReviewRequest, ToReview
-from bot.services.errors import NotAllowed, Refusal
-from bot.services.people import PeopleService
-from bot.services.programs import ProgramInfo, ProgramService
-from bot.signoff import (
+from bot.domain.ledger import VISIT, Entry
+from bot.domain.model import Member
+from bot.domain.notices import Nudge, ReviewRequest, ToReview
+from bot.domain.signoff import (
     MAX_REASON,
     REOPEN_EXAMPLE,
     FlaggedEntry,
@@ -30,8 +27,11 @@ from bot.signoff import (
     locked_message,
     split_school,
 )
+from bot.services.errors import NotAllowed, Refusal
+from bot.services.people import PeopleService
+from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.models import EntryReview, LogEntry, Person, SignedPeriod
+from bot.store.models.core import EntryReview, LogEntry, Person, SignedPeriod
 
 MAX_FLAGGED_SHOWN = 10
 MAX_REVIEWS = 5  # entries with Confirm / Flag in one DM

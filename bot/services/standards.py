@@ -1,6 +1,6 @@
 """Standards coverage read from the store: the tagged entries of a program year in one query
-per scope, turned into coverage by the pure rule (`bot/standards.py`). Counts and dates only —
-the query never selects notes."""
+per scope, turned into coverage by the pure rule (`bot/domain/standards.py`). Counts and dates
+only — the query never selects notes."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.ledger import VISIT, ProgramYear
-from bot.model import Member
+from bot.domain.ledger import VISIT, ProgramYear
+from bot.domain.model import Member
+from bot.domain.standards import Coverage, TaggedEntry, coverage, entries_per_standard, split_tags
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.schedule_data import pairs_active_between
-from bot.standards import Coverage, TaggedEntry, coverage, entries_per_standard, split_tags
 from bot.store.db import Store
-from bot.store.models import LogEntry
+from bot.store.models.core import LogEntry
 
 Pair = tuple[int, int]  # mentor, mentee
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.model import (
+from bot.domain.model import (
     MIN_RESPONDENTS,
     TOO_FEW,
     QuestionMean,
@@ -25,7 +25,7 @@ from bot.services.errors import Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
-from bot.store.survey_models import Survey, SurveyAnswer, SurveyRecipient, SurveyResponse
+from bot.store.models.surveys import Survey, SurveyAnswer, SurveyRecipient, SurveyResponse
 
 NO_SURVEYS = "no participant surveys or exit tickets were sent in {year}"
 

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.calendar import SchoolCalendar
-from bot.model import Member, SurveyForm
-from bot.notices import Nudge, SurveyInvite
-from bot.policy.surveys import (
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.model import Member, SurveyForm
+from bot.domain.notices import Nudge, SurveyInvite
+from bot.domain.policy.surveys import (
     EXIT_TICKET_CLOSE_SCHOOL_DAYS,
     EXIT_TICKET_QUESTION,
     MAX_COMMENT_CHARS,
@@ -29,8 +29,8 @@ from bot.services.errors import Refusal
 from bot.services.nudge_base import send_window_open
 from bot.services.programs import ProgramInfo
 from bot.services.survey_results import SurveyResults, survey_kind
-from bot.store.models import Person
-from bot.store.survey_models import Survey, SurveyAnswer, SurveyRecipient, SurveyResponse
+from bot.store.models.core import Person
+from bot.store.models.surveys import Survey, SurveyAnswer, SurveyRecipient, SurveyResponse
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class SurveyService(SurveyResults):
         self, event_id: int, attendee_ids: Sequence[int], now: datetime
     ) -> list[Nudge]:
         """Record the one-question exit ticket of a group session for its attendees (person
-        ids) and return the invitations to claim (`bot.jobs.send_exit_tickets` claims them).
+        ids) and return the invitations to claim (`schedules.jobs.send_exit_tickets` claims them).
         Calling it again for the same session adds only attendees not asked yet. A Refusal
         names ids that are not people of the program; nothing is stored then."""
         program = self.programs.current(now)

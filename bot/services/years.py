@@ -15,16 +15,16 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.ledger import induction_year_number, induction_year_of
-from bot.model import Member
-from bot.notices import NextYearReminder, Nudge
-from bot.policy import ProgramConfig, program_to_toml
+from bot.domain.ledger import induction_year_number, induction_year_of
+from bot.domain.model import Member
+from bot.domain.notices import NextYearReminder, Nudge
+from bot.domain.policy import ProgramConfig, program_to_toml
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService, keep_year, parse_program
 from bot.services.roster import RosterCheck, RosterService, SlackDirectory
 from bot.store.db import Store
-from bot.store.models import Assignment, Person, PersonRole, ProgramYearConfig
+from bot.store.models.core import Assignment, Person, PersonRole, ProgramYearConfig
 
 CARRIED_YEARS = (2, 3)  # beyond the induction year, toward the 50 hours (603 CMR 7.04)
 REMIND_DAYS_BEFORE_END = 30  # June, when program years end on 30 June

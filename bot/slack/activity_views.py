@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.activities import RecordedActivity
-from bot.formatting import format_day, format_minutes
-from bot.model import Member
+from bot.domain.activities import RecordedActivity
+from bot.domain.formatting import format_day, format_minutes
+from bot.domain.model import Member
 from bot.slack.blocks import Block, context, message, section
 
 Payload = dict[str, Any]

@@ -1,4 +1,4 @@
-"""Block Kit for the Home tab, a section per role (records from `bot/home.py`). Notes appear
+"""Block Kit for the Home tab, a section per role (records from `bot/domain/home.py`). Notes appear
 only in the mentor's and the mentee's own entries.
 
 Home holds at most 100 blocks and each section 3000 characters: every list is capped and says
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.formatting import format_day, format_day_long, format_minutes
-from bot.home import CoordinatorSection, Home, HomeEntry, MenteeSection, MentorSection
-from bot.ledger import VISIT
-from bot.model import HoursReport, PairTotals
-from bot.notices import AlertRow, Digest
+from bot.domain.formatting import format_day, format_day_long, format_minutes
+from bot.domain.home import CoordinatorSection, Home, HomeEntry, MenteeSection, MentorSection
+from bot.domain.ledger import VISIT
+from bot.domain.model import HoursReport, PairTotals
+from bot.domain.notices import AlertRow, Digest
+from bot.domain.standards import Coverage
 from bot.slack.blocks import (
     Block,
     actions,
@@ -29,7 +30,6 @@ from bot.slack.pay_views import pay_blocks
 from bot.slack.signoff_views import review_blocks
 from bot.slack.standards_views import coverage_blocks
 from bot.slack.views import progress_lines
-from bot.standards import Coverage
 
 Payload = dict[str, Any]
 MAX_HOME_BLOCKS = 100

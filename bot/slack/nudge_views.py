@@ -7,10 +7,10 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.deadlines import PROGRESS_RULES, DueItem
-from bot.formatting import format_day, format_day_long, format_minutes
-from bot.model import Member, MilestoneMark
-from bot.notices import (
+from bot.domain.deadlines import PROGRESS_RULES, DueItem
+from bot.domain.formatting import format_day, format_day_long, format_minutes
+from bot.domain.model import Member, MilestoneMark
+from bot.domain.notices import (
     AlertRow,
     ContactNudge,
     DailyNudge,

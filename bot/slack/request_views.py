@@ -8,8 +8,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.formatting import format_day
-from bot.reassignment import (
+from bot.domain.formatting import format_day
+from bot.domain.reassignment import (
     NOTE_MAX,
     REASON_MAX,
     ChangeRequest,

@@ -7,8 +7,8 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.formatting import format_day, format_day_long, format_minutes
-from bot.signoff import Lock, Period, Review, SignOffPreview
+from bot.domain.formatting import format_day, format_day_long, format_minutes
+from bot.domain.signoff import Lock, Period, Review, SignOffPreview
 from bot.slack.blocks import Block, actions, button, context, header, message, section
 
 Payload = dict[str, Any]

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.formatting import MONTH_ABBRS
+from bot.domain.formatting import MONTH_ABBRS
+from bot.domain.standards import QUIET_SCHOOL_WEEKS, Coverage, StandardCoverage
 from bot.slack.blocks import Block, context, section
-from bot.standards import QUIET_SCHOOL_WEEKS, Coverage, StandardCoverage
 
 ADDRESSED = "✓"
 NONE_YET = "— none yet"

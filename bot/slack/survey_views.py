@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.formatting import format_day
-from bot.model import SurveyForm
-from bot.notices import SurveyInvite
-from bot.policy.surveys import MAX_COMMENT_CHARS, SCALE, SCALE_WORDS
+from bot.domain.formatting import format_day
+from bot.domain.model import SurveyForm
+from bot.domain.notices import SurveyInvite
+from bot.domain.policy.surveys import MAX_COMMENT_CHARS, SCALE, SCALE_WORDS
 from bot.slack.blocks import actions, button, context, message, plain, section
 
 Payload = dict[str, Any]

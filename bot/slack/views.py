@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.formatting import format_day, format_day_long, format_minutes
-from bot.model import (
+from bot.domain.formatting import format_day, format_day_long, format_minutes
+from bot.domain.model import (
     MENTOR_YEARS,
     AssignmentResult,
     HoursReport,
@@ -19,7 +19,7 @@ from bot.model import (
     ProgramStatus,
     TeamChange,
 )
-from bot.record import InductionRecord
+from bot.domain.record import InductionRecord
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,

@@ -95,7 +95,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for the URL, with SQLite pragmas and IMMEDIATE-capable transactions.
 
     Parameters are hidden from SQLAlchemy's log lines and error messages: they are notes,
-    reasons and survey answers (bot/log_setup.py)."""
+    reasons and survey answers (bot/cli/log_setup.py)."""
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
         # A small pool keeps connections (and their page cache) warm; a fresh connection per

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.ledger import (
+from bot.domain.ledger import (
     VISIT,
     Change,
     Entry,
@@ -33,7 +33,7 @@ from bot.ledger import (
     program_year_of,
     recompute_rows,
 )
-from bot.store.models import LogEntry, MentorBucket, PairBucket, PairYear
+from bot.store.models.core import LogEntry, MentorBucket, PairBucket, PairYear
 
 PAIR_BUCKETS: Table = PairBucket.__table__  # type: ignore[assignment]
 PAIR_YEARS: Table = PairYear.__table__  # type: ignore[assignment]

@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.services.container import Services
-from bot.signoff import Period
+from bot.bootstrap import Services
+from bot.domain.signoff import Period
 from bot.slack import signoff_views, views
 from handlers.home import answer_press
 from handlers.reply import Payload, build_reply, services_of

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.command_text import parse_hours
+from bot.domain.grammar.command_text import parse_hours
 from bot.slack import pay_views, views
 from handlers.reply import Payload, ack_with, services_of
 

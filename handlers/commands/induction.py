@@ -9,11 +9,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.command_text import InductionArgs, UsageError, parse_induction
-from bot.event_text import parse_event
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.grammar.command_text import InductionArgs, UsageError, parse_induction
+from bot.domain.grammar.event_text import parse_event
+from bot.domain.signoff import PeriodError, SignOffArgs, parse_signoff
 from bot.services.errors import NoProgram
-from bot.signoff import PeriodError, SignOffArgs, parse_signoff
 from bot.slack import request_views, signoff_views, views
 from bot.slack.activity_views import activity_recorded
 from handlers.commands import induction_change

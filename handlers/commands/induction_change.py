@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.command_text import InductionArgs
-from bot.reassignment import RequestForm
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.grammar.command_text import InductionArgs
+from bot.domain.reassignment import RequestForm
 from bot.services.requests import CHANGE_EXAMPLE
 from bot.slack import request_views, views
 from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure

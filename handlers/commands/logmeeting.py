@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.model import FormDefaults
-from bot.services.container import Services
+from bot.bootstrap import Services
+from bot.domain.model import FormDefaults
 from bot.slack import log_views, views
 from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
 from handlers.home import refresh_home_after_reply

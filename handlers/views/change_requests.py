@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 
-from bot.reassignment import NOTE_MAX, clean_text, reason_problem
+from bot.domain.reassignment import NOTE_MAX, clean_text, reason_problem
 from bot.services.errors import Refusal
 from bot.slack import log_views, request_views
 from handlers.reply import SORRY, services_of

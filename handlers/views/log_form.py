@@ -11,7 +11,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.grammar import ParseError
+from bot.domain.grammar import ParseError
 from bot.services.errors import ParseRefused, Refusal
 from bot.slack import log_views
 from handlers.home import refresh_home_after_reply

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from bot.ledger import DEFAULT_YEAR_START_MONTH
+from bot.domain.ledger import DEFAULT_YEAR_START_MONTH
 from bot.store import rollups
 
 

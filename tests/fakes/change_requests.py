@@ -12,10 +12,9 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot import jobs
-from bot.services.container import Services
-from bot.store.models import Assignment, OutboxMessage
-from bot.store.request_models import ReassignmentAudit
+from bot.bootstrap import Services
+from bot.store.models.core import Assignment, OutboxMessage
+from bot.store.models.requests import ReassignmentAudit
 from conftest import NOW, ROSTER_CSV, SIGNING_SECRET
 from fakes.blockkit import valid_message, valid_view
 from fakes.scheduler import SleepRecorder
@@ -26,6 +25,7 @@ from fakes.signing import (
     view_submission_body,
 )
 from fakes.slack_api import FakeSlackApi
+from schedules import jobs
 
 SECRET = "SECRET-REASON-91"  # a reason only coordinators may ever see
 COLE = "cole@hillside.example,Cole Coordinator,coordinator,,,,,Professional,2016-08-29,U0COLE"

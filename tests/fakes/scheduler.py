@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot import jobs
+from bot.bootstrap import Services
 from bot.clock import FixedClock
-from bot.services.container import Services
-from bot.slack.standin import FakeSlackApi, RecordedCall
+from bot.devtools.slack_standin import FakeSlackApi, RecordedCall
+from schedules import jobs
 
 NY = ZoneInfo("America/New_York")
 TOKEN = "xoxb-test"
@@ -85,7 +85,7 @@ class Sent:
 
 
 class Ticker:
-    """Runs `bot.jobs.tick` at simulated instants and records what reached the fake Web API."""
+    """Runs `schedules.jobs.tick` at simulated instants and records what reached the fake Web API."""
 
     def __init__(self, services: Services, slack_api: FakeSlackApi) -> None:
         self.services = services

@@ -1,4 +1,4 @@
-"""A second real HTTP server (bot.server.make_http_server on waitress) for a test, as another
+"""A second real HTTP server (bot.web.server.make_http_server on waitress) for a test, as another
 process or a restart would run it."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from contextlib import contextmanager
 
 from waitress import wasyncore
 
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.server import make_http_server
-from bot.services.container import Services
+from bot.web.server import make_http_server
 
 
 @contextmanager

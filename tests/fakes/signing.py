@@ -18,7 +18,7 @@ DEFAULT_APP_ID = "A0TEST"
 _VERIFICATION_TOKEN = "fake-verification-token"
 _SELECT_TYPES = frozenset({"static_select", "external_select", "radio_buttons", "overflow"})
 # Slack gives every invocation its own response_url, so no two commands are the same request
-# (the edge refuses a signed request it has seen: bot/edges.py).
+# (the edge refuses a signed request it has seen: bot/web/ingress.py).
 _INVOCATIONS = itertools.count(1)
 
 

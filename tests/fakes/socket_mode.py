@@ -15,7 +15,7 @@ import threading
 import uuid
 from typing import Any
 
-from bot.slack.standin import FakeSlackApi
+from bot.devtools.slack_standin import FakeSlackApi
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_TEXT, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x8, 0x9, 0xA

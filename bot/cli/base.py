@@ -1,0 +1,83 @@
+"""What every `mentor-minutes` command shares: its error, the services over a migrated
+database, files read as text, the Slack directory when a token is set, and rows written out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.bootstrap import Services, build_services
+from bot.config import Settings
+from bot.domain.cells import csv_text
+from bot.services.roster import SlackDirectory
+from bot.store.db import database_exists, is_up_to_date, sqlite_path
+
+
+class CommandError(Exception):
+    """A command that could not do what was asked; the message says why."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def out() -> TextIO:
+    """Where a command prints (standard output, read at each call: tests capture it)."""
+    return sys.stdout
+
+
+def open_services(settings: Settings) -> Services:
+    """Services over a database that is migrated to the newest revision (a missing SQLite file
+    is reported, not created)."""
+    if not database_exists(settings.DATABASE_URL):
+        raise CommandError(
+            f"there is no database at {sqlite_path(settings.DATABASE_URL)} (DATABASE_URL): "
+            "run `mentor-minutes db upgrade` first"
+        )
+    if not is_up_to_date(settings.DATABASE_URL):
+        raise CommandError(
+            f"the database ({safe_url(settings.DATABASE_URL)}) is not up to date: "
+            "run `mentor-minutes db upgrade` first"
+        )
+    return build_services(settings)
+
+
+def safe_url(url: str) -> str:
+    """The URL with its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def read_text(path: Path) -> str:
+    """A file a command was given, as text (UTF-8, a BOM allowed); a CommandError says why not."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CommandError(f"{path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
+
+
+def slack_directory(settings: Settings) -> SlackDirectory | None:
+    """Slack's users.lookupByEmail when a bot token is set, else None."""
+    if not settings.has_slack:
+        return None
+    from bot.slack.client import make_web_client
+    from bot.slack.directory import WebDirectory
+
+    return WebDirectory(make_web_client(settings))
+
+
+def write_records(form: str, columns: tuple[str, ...], records: list[dict[str, Any]]) -> None:
+    """Rows out as JSON (objects with `columns` as keys) or CSV (`columns` as the header; every
+    cell through the one boundary for spreadsheets, `bot.domain.cells`)."""
+    stream = out()
+    picked = [{c: record[c] for c in columns} for record in records]
+    if form == "json":
+        json.dump(picked, stream, indent=2, ensure_ascii=False)
+        stream.write("\n")
+    else:
+        stream.write(csv_text(columns, ([record[c] for c in columns] for record in picked)))

@@ -1,0 +1,371 @@
+"""What each `mentor-minutes` command does (argument parsing lives in bot/cli/main.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.bootstrap import Services, build_services
+from bot.cli import export as export_command
+from bot.cli import jobs as jobs_command
+from bot.cli.base import CommandError as CommandError  # noqa: PLC0414 (cli.py reads it here)
+from bot.cli.base import open_services as open_services  # noqa: PLC0414
+from bot.cli.base import out as _out
+from bot.cli.base import read_text, slack_directory
+from bot.cli.base import safe_url as safe_url  # noqa: PLC0414 (cli.py reads it here)
+from bot.config import Settings
+from bot.domain.policy import ProgramConfig
+from bot.domain.roster import RowProblem
+from bot.services.errors import Refusal
+from bot.store.db import (
+    current_revision,
+    head_revision,
+    is_up_to_date,
+    upgrade,
+)
+
+UNLINKED_NAMED = 5  # people named in the "not linked to Slack" summary before "and N more"
+
+# Commands with modules of their own (cli.py finds every `cmd_<command>` here).
+cmd_jobs = jobs_command.run
+cmd_export = export_command.export
+cmd_report = export_command.report
+cmd_ledger = export_command.ledger
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """`db upgrade` / `db current`."""
+    if args.action == "upgrade":
+        upgrade(settings.DATABASE_URL)
+        print(f"Database at {head_revision()}: {safe_url(settings.DATABASE_URL)}", file=_out())
+    else:
+        print(current_revision(settings.DATABASE_URL) or "not migrated", file=_out())
+    return 0
+
+
+@dataclass(frozen=True)
+class ProgramChange:
+    """One difference between the stored program and a file; `weighty` ones need --yes."""
+
+    key: str
+    text: str
+    weighty: bool
+
+
+WEIGHTY_KEYS = (
+    "name",
+    "policy",
+    "timezone",
+    "school_year_start",
+    "school_year_end",
+    "program_year_start_month",
+)
+MAX_LISTED_CHANGES = 8  # days or rows named in one line before "and N more"
+
+
+def _listed(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:MAX_LISTED_CHANGES])
+    more = len(items) - MAX_LISTED_CHANGES
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _set_change(key: str, old: Sequence[str], new: Sequence[str]) -> ProgramChange | None:
+    added = [item for item in new if item not in old]
+    removed = [item for item in old if item not in new]
+    if not added and not removed:
+        return None
+    parts = ([f"+ {_listed(added)}"] if added else []) + (
+        [f"- {_listed(removed)}"] if removed else []
+    )
+    return ProgramChange(key, f"{key}: {'; '.join(parts)}", weighty=True)
+
+
+def program_changes(old: ProgramConfig, new: ProgramConfig) -> list[ProgramChange]:
+    """What loading `new` over `old` changes: identity and calendar first, then policy values."""
+    changes = [
+        ProgramChange(key, f"{key}: {getattr(old, key)} → {getattr(new, key)}", weighty=True)
+        for key in WEIGHTY_KEYS
+        if getattr(old, key) != getattr(new, key)
+    ]
+    calendars = (
+        (
+            "non_school_days",
+            [d.isoformat() for d in old.non_school_days],
+            [d.isoformat() for d in new.non_school_days],
+        ),
+        (
+            "vacations",
+            [f"{v.name or 'vacation'} {v.start}–{v.end}" for v in old.vacations],
+            [f"{v.name or 'vacation'} {v.start}–{v.end}" for v in new.vacations],
+        ),
+        (
+            "calendar_ics days",
+            [d.isoformat() for d in old.calendar_ics_days],
+            [d.isoformat() for d in new.calendar_ics_days],
+        ),
+    )
+    for key, old_items, new_items in calendars:
+        change = _set_change(key, old_items, new_items)
+        if change is not None:
+            changes.append(change)
+    for key in sorted(set(old.overrides) | set(new.overrides)):
+        before, after = old.overrides.get(key), new.overrides.get(key)
+        if before != after:
+            shown = ["(preset)" if value is None else str(value) for value in (before, after)]
+            changes.append(
+                ProgramChange(
+                    f"overrides.{key}", f"overrides.{key}: {shown[0]} → {shown[1]}", False
+                )
+            )
+    if old.deadlines != new.deadlines:
+        changes.append(
+            ProgramChange(
+                "deadlines",
+                f"deadlines: {len(old.deadlines)} rows → {len(new.deadlines)} rows (changed)",
+                weighty=False,
+            )
+        )
+    return changes
+
+
+def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
+    """`program load FILE.toml [--dry-run] [--yes]` / `program show`."""
+    from bot.domain.policy import ProgramConfigError, load_program_toml, program_to_toml
+
+    config = None
+    if args.action == "load":
+        try:
+            config = load_program_toml(args.file)
+        except ProgramConfigError as exc:
+            lines = "\n".join(f"  {p}" for p in exc.problems)
+            raise CommandError(f"{args.file}: nothing changed, because:\n{lines}") from None
+        except OSError as exc:
+            raise CommandError(f"{args.file}: {exc.strerror}") from None
+    services = open_services(settings)
+    out = _out()
+    try:
+        current = services.programs.find()
+        if config is None:
+            if current is None:
+                raise CommandError("no program yet: run `mentor-minutes program load FILE.toml`")
+            print(program_to_toml(current.config), file=out, end="")
+            return 0
+        if current is not None:
+            current = _same_year(services, current, config, args.file)
+            changes = program_changes(current.config, config)
+            if not changes:
+                print(f"{current.name}: the file matches the program; nothing changed.", file=out)
+                return 0
+            print(f"{args.file} changes {current.name} ({current.school_year}):", file=out)
+            for change in changes:
+                print(f"  {change.text}", file=out)
+            weighty = [c.key for c in changes if c.weighty]
+            if args.dry_run:
+                print("Dry run, nothing changed.", file=out)
+                return 0
+            if weighty and not args.yes:
+                raise CommandError(
+                    f"{args.file}: nothing changed: this replaces the program's "
+                    f"{', '.join(dict.fromkeys(k.split(' ')[0] for k in weighty))}. "
+                    f"Check the differences above, then run "
+                    f"`mentor-minutes program load {args.file} --yes`."
+                )
+        elif args.dry_run:
+            print(
+                f"Dry run, nothing changed: would create {config.name} "
+                f"({config.school_year_label}, policy {config.policy}, {config.timezone}).",
+                file=out,
+            )
+            return 0
+        program, created = services.programs.load(config)
+        verb = "Created" if created else "Updated"
+        print(
+            f"{verb} {program.name} ({program.school_year}, policy {program.config.policy}, "
+            f"{program.config.timezone}).",
+            file=out,
+        )
+        return 0
+    finally:
+        services.close()
+
+
+def _same_year(services: Services, current: Any, config: ProgramConfig, file: Any) -> Any:
+    """The kept year a program file updates (the one of its school year); a file for a year
+    not kept is refused: the next year is started with `year start`."""
+    kept = services.programs.kept()
+    years = kept.years if kept is not None else (current,)
+    same = next((info for info in years if info.school_year == config.school_year_label), None)
+    if same is None:
+        labels = ", ".join(info.school_year for info in years)
+        raise CommandError(
+            f"{file}: nothing changed: it is for {config.school_year_label}, and this program "
+            f"keeps {labels}. Start the next year with "
+            f"`mentor-minutes year start {file} --roster ROSTER.csv --dry-run`."
+        )
+    return same
+
+
+def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
+    """`roster import FILE.csv [--dry-run]`."""
+    text = read_text(args.file)
+    services = open_services(settings)
+    directory = slack_directory(settings)
+    try:
+        report = services.roster.import_csv(
+            text, dry_run=args.dry_run, directory=directory, year=args.year
+        )
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        services.close()
+    out = _out()
+    for problem in report.problems:
+        who = f" ({problem.email})" if problem.email else ""
+        print(f"{args.file}:{problem.line}{who}: {problem.reason}", file=out)
+    if not report.ok:
+        rows = len({p.line for p in report.problems})
+        print(f"{rows} row{'s' if rows != 1 else ''} rejected; nothing was imported.", file=out)
+        return 1
+    for line in unlinked_summary(report.unlinked):
+        print(line, file=out)
+    if report.inferred:
+        named = ", ".join(f"{i.email} (year {i.year})" for i in report.inferred[:UNLINKED_NAMED])
+        more = len(report.inferred) - UNLINKED_NAMED
+        print(
+            f"{len(report.inferred)} mentee{'s' if len(report.inferred) != 1 else ''} in year 2 "
+            f"or later by the hire date (add an induction_year column to say it): "
+            f"{named}{f' and {more} more' if more > 0 else ''}.",
+            file=out,
+        )
+    prefix = "Dry run, nothing changed: would import" if report.dry_run else "Imported"
+    total = len(report.created) + len(report.updated) + len(report.unchanged)
+    print(
+        f"{prefix} {total} people: {len(report.created)} new, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged{f' in {report.school_year}' if args.year else ''}.",
+        file=out,
+    )
+    return 0
+
+
+def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
+    """`survey list` / `survey results NAME [--format csv|json]`."""
+    from bot.cli.survey import run
+
+    return run(args, settings)
+
+
+def cmd_year(args: argparse.Namespace, settings: Settings) -> int:
+    """`year start FILE.toml --roster FILE.csv [--dry-run]` / `year list`."""
+    from bot.cli.year import run
+
+    return run(args, settings)
+
+
+def cmd_event(args: argparse.Namespace, settings: Settings) -> int:
+    """`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL…` / `event list [--year]`."""
+    from bot.cli.activity import run_event
+
+    return run_event(args, settings)
+
+
+def cmd_partnership(args: argparse.Namespace, settings: Settings) -> int:
+    """`partnership add NAME --kind KIND --supports TEXT` / `partnership list|remove NAME`."""
+    from bot.cli.activity import run_partnership
+
+    return run_partnership(args, settings)
+
+
+def unlinked_summary(unlinked: Sequence[RowProblem]) -> list[str]:
+    """One line per reason for the people imported without a Slack account, naming a few."""
+    by_reason: dict[str, list[str]] = {}
+    for problem in unlinked:
+        by_reason.setdefault(problem.reason, []).append(problem.email or f"line {problem.line}")
+    lines = []
+    for reason, emails in by_reason.items():
+        shown = ", ".join(emails[:UNLINKED_NAMED])
+        more = f" and {len(emails) - UNLINKED_NAMED} more" if len(emails) > UNLINKED_NAMED else ""
+        people = "person" if len(emails) == 1 else "people"
+        fix = (
+            "add their slack_user_id, or import again with SLACK_BOT_TOKEN set"
+            if "token" in reason
+            else "add their slack_user_id, or check the email matches their Slack profile"
+        )
+        lines.append(
+            f"{len(emails)} {people} not linked to Slack ({reason}): {shown}{more}. "
+            f"They get no Slack messages until linked: {fix}."
+        )
+    return lines
+
+
+def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
+    """`assign MENTOR MENTEE [--on DATE]`."""
+    from bot.domain.formatting import format_day_long
+
+    services = open_services(settings)
+    try:
+        result = services.assignments.assign(
+            None, args.mentor, args.mentee, args.on, services.clock.now(), over_cap=args.override
+        )
+    except Refusal as exc:
+        raise CommandError(exc.message) from None
+    finally:
+        services.close()
+    assert result.mentor is not None and result.started_on is not None
+    if result.unchanged:
+        print(f"{result.mentor.name} already mentors {result.mentee.name}.", file=_out())
+        return 0
+    for old, ended in result.ended:
+        print(f"Ended {old.name} → {result.mentee.name} on {format_day_long(ended)}.", file=_out())
+    print(
+        f"Assigned {result.mentor.name} → {result.mentee.name} from "
+        f"{format_day_long(result.started_on)}.",
+        file=_out(),
+    )
+    if result.caution is not None:
+        from bot.slack.views import mentor_caution_text
+
+        warning = mentor_caution_text(result.mentor, result.caution).split(" ", 1)[1]
+        print(f"mentor-minutes: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """`serve [--port N] [--no-scheduler]`."""
+    from bot.web.server import serve
+
+    services = open_services(settings)
+    try:
+        return serve(
+            settings, services, host=args.host, port=args.port, scheduler=not args.no_scheduler
+        )
+    finally:
+        services.close()
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """`demo [--reset]`: load the demo program, roster and several weeks of logs."""
+    from bot.devtools.demo import seed_demo
+
+    summary = seed_demo(settings, reset=args.reset)
+    print(summary, file=_out())
+    return 0
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    """`console [--as EMAIL] [--demo]`."""
+    from bot.devtools.console import run_console
+
+    if args.demo:
+        from bot.devtools.demo import seed_demo
+
+        seed_demo(settings, reset=False)
+    if not is_up_to_date(settings.DATABASE_URL):
+        upgrade(settings.DATABASE_URL)
+    services = build_services(settings)
+    try:
+        return run_console(settings, services, sys.stdin, _out(), as_email=args.as_email)
+    finally:
+        services.close()

@@ -1,0 +1,240 @@
+"""`mentor-minutes`: the command line of the contract (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.cli.log_setup import configure_logging
+from bot.config import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+NO_DATABASE_COMMANDS = {("jobs", "list")}
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date like 2026-09-14") from None
+
+
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, many commands)
+    """The argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="mentor-minutes",
+        description="Mentor Minutes: mentoring logs, nudges and reports for induction programs.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "--sql-echo",
+        action="store_true",
+        help="developers: log every SQL statement (parameters hidden); refused with serve",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database: `db upgrade` applies migrations")
+    db.add_argument("action", choices=["upgrade", "current"])
+
+    program = sub.add_parser("program", help="`program load FILE.toml` / `program show`")
+    program_sub = program.add_subparsers(dest="action", required=True)
+    load = program_sub.add_parser("load", help="create or update the program from TOML")
+    load.add_argument("file", type=Path)
+    load.add_argument(
+        "--dry-run", action="store_true", help="show what would change; change nothing"
+    )
+    load.add_argument(
+        "--yes", action="store_true", help="apply a new name, policy, timezone or calendar"
+    )
+    program_sub.add_parser("show", help="print the program as TOML")
+
+    roster = sub.add_parser("roster", help="`roster import FILE.csv [--dry-run]`")
+    roster_sub = roster.add_subparsers(dest="action", required=True)
+    imp = roster_sub.add_parser("import", help="upsert people by email; all rows or none")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="validate and report; change nothing")
+    imp.add_argument("--year", help="the program year's roster, e.g. 2027-28 (default: current)")
+
+    year = sub.add_parser(
+        "year", help="`year start FILE.toml --roster FILE.csv [--dry-run]` / `year list`"
+    )
+    year_sub = year.add_subparsers(dest="action", required=True)
+    start = year_sub.add_parser(
+        "start", help="start the next program year from its program file and roster"
+    )
+    start.add_argument("file", type=Path, help="the next year's program TOML")
+    start.add_argument("--roster", type=Path, required=True, help="the next year's roster CSV")
+    start.add_argument(
+        "--dry-run", action="store_true", help="show what would happen; change nothing"
+    )
+    year_sub.add_parser("list", help="the program years kept, and which is current")
+
+    assign = sub.add_parser("assign", help="assign MENTOR to MENTEE (emails or Slack ids)")
+    assign.add_argument("mentor")
+    assign.add_argument("mentee")
+    assign.add_argument("--on", type=_date, help="start date (default: today)")
+    assign.add_argument(
+        "--override", action="store_true", help="assign past the policy's caseload cap"
+    )
+
+    event = sub.add_parser(
+        "event", help="`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL…` / `event list`"
+    )
+    event_sub = event.add_subparsers(dest="action", required=True)
+    add = event_sub.add_parser(
+        "add", help="record a program activity (orientation, group, training, support_team)"
+    )
+    add.add_argument("kind", help="orientation, group, training or support_team")
+    add.add_argument("on", type=_date, help="the day it happened, ISO")
+    add.add_argument("minutes", help="how long it was: 90 (minutes), 90m, 1h30, 1.5h")
+    add.add_argument("--by", required=True, help="who facilitated (email or Slack id)")
+    add.add_argument(
+        "--attendee", action="append", default=[], help="who attended (repeat it for each)"
+    )
+    add.add_argument("--notes", help="notes kept with the activity (never in the report)")
+    listing = event_sub.add_parser("list", help="the program year's activities (no notes)")
+    listing.add_argument("--year", help="school year such as 2026-27 (default: current)")
+
+    partnership = sub.add_parser(
+        "partnership",
+        help="`partnership add NAME --kind KIND --supports TEXT` / `list` / `remove NAME`",
+    )
+    partnership_sub = partnership.add_subparsers(dest="action", required=True)
+    padd = partnership_sub.add_parser("add", help="enter a partnership (report item h)")
+    padd.add_argument("name")
+    padd.add_argument(
+        "--kind", required=True, help="district, association, higher_education, community, other"
+    )
+    padd.add_argument("--supports", required=True, help="what the partner supports")
+    partnership_sub.add_parser("list", help="every partnership entered")
+    premove = partnership_sub.add_parser("remove", help="remove a partnership by name")
+    premove.add_argument("name")
+
+    serve = sub.add_parser("serve", help="run the Slack app (HTTP or Socket Mode) and scheduler")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--no-scheduler", action="store_true", help="web worker only")
+
+    console = sub.add_parser("console", help="drive the app from the terminal, no Slack needed")
+    console.add_argument("--as", dest="as_email", help="act as this person (email)")
+    console.add_argument("--demo", action="store_true", help="load the demo program first")
+
+    demo = sub.add_parser("demo", help="load the demo program, roster and logs")
+    demo.add_argument("--reset", action="store_true", help="start the demo database afresh")
+
+    jobs = sub.add_parser(
+        "jobs", help="`jobs list` / `jobs run NAME [--at ISO8601]` / `jobs review [resend|drop ID]`"
+    )
+    jobs_sub = jobs.add_subparsers(dest="action", required=True)
+    jobs_sub.add_parser("list", help="list the scheduled jobs")
+    run = jobs_sub.add_parser("run", help="run a job now (or as of --at) and deliver")
+    run.add_argument("name")
+    run.add_argument("--at", help="ISO 8601 instant with offset")
+    review = jobs_sub.add_parser(
+        "review", help="messages held for review (delivery unknown): list, resend or drop one"
+    )
+    review.add_argument("resolution", nargs="?", choices=["resend", "drop"])
+    review.add_argument("id", nargs="?", type=int, help="the message id the list shows")
+
+    export = sub.add_parser(
+        "export", help="`export logs [--year]` / `export pay --from --to` [--format csv|json]"
+    )
+    export_sub = export.add_subparsers(dest="action", required=True)
+    logs = export_sub.add_parser("logs", help="every log entry, one row each")
+    logs.add_argument("--year", help="school year such as 2026-27 (default: current)")
+    logs.add_argument("--format", choices=["csv", "json"], default="csv")
+    logs.add_argument("--include-notes", action="store_true", help="coordinators only")
+    logs.add_argument("--as", dest="as_email", help="who is exporting (for --include-notes)")
+    pay = export_sub.add_parser(
+        "pay", help="what to pay for a period: one row per person and basis"
+    )
+    pay.add_argument("--from", dest="first", type=_date, required=True, help="first day, ISO")
+    pay.add_argument("--to", dest="last", type=_date, required=True, help="last day, ISO")
+    pay.add_argument("--format", choices=["csv", "json"], default="csv")
+    pay.add_argument(
+        "--signed-only", action="store_true", help="count only entries in signed-off periods"
+    )
+    record = export_sub.add_parser(
+        "record", help="one educator's induction record across years (no notes)"
+    )
+    record.add_argument("email", help="the educator's email or Slack id")
+    record.add_argument("--format", choices=["md", "csv", "json"], default="md")
+
+    report = sub.add_parser("report", help="`report annual [--year] [--format csv|json|md]`")
+    report_sub = report.add_subparsers(dest="action", required=True)
+    annual = report_sub.add_parser("annual", help="the annual induction report")
+    annual.add_argument("--year", help="school year such as 2026-27 (default: current)")
+    annual.add_argument("--format", choices=["csv", "json", "md"], default="md")
+
+    survey = sub.add_parser(
+        "survey", help="`survey list` / `survey results NAME [--format csv|json]` (anonymised)"
+    )
+    survey_sub = survey.add_subparsers(dest="action", required=True)
+    survey_sub.add_parser("list", help="every survey sent, in aggregate, and those to come")
+    results = survey_sub.add_parser(
+        "results", help="a survey's answers, anonymised (none below 5 answers)"
+    )
+    results.add_argument("name", help="the survey's name (exit tickets: exit-ticket-EVENT)")
+    results.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    ledger = sub.add_parser("ledger", help="`ledger verify` / `ledger rebuild`: the kept totals")
+    ledger_sub = ledger.add_subparsers(dest="action", required=True)
+    ledger_sub.add_parser(
+        "verify", help="recompute every total from the log rows; print each difference (exit 1)"
+    )
+    ledger_sub.add_parser("rebuild", help="recompute every kept total from the log rows")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; return the exit code."""
+    args = build_parser().parse_args(argv)
+    if args.sql_echo and args.command == "serve":
+        print(
+            "mentor-minutes: --sql-echo is for development and is refused with serve",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    configure_logging(verbose=args.verbose, serving=args.command == "serve", sql_echo=args.sql_echo)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"mentor-minutes: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from sqlalchemy.exc import OperationalError
+
+    from bot.cli import commands
+    from bot.store.db import DatabaseUnavailable, check_reachable, unreachable_reason
+
+    where = f"DATABASE_URL ({commands.safe_url(settings.DATABASE_URL)})"
+    if (args.command, getattr(args, "action", None)) not in NO_DATABASE_COMMANDS:
+        try:
+            check_reachable(settings.DATABASE_URL)
+        except DatabaseUnavailable as exc:
+            print(f"mentor-minutes: {where}: cannot open the database: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    handler: Callable[[argparse.Namespace, Settings], int] = getattr(
+        commands, f"cmd_{args.command}"
+    )
+    try:
+        return handler(args, settings)
+    except commands.CommandError as exc:
+        print(f"mentor-minutes: {exc}", file=sys.stderr)
+        return exc.code
+    except OperationalError as exc:  # the server went away or the file became unreadable
+        log.debug("database error", exc_info=True)
+        print(f"mentor-minutes: {where}: {unreachable_reason(exc)}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `mentor-minutes export logs | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -1,0 +1,1 @@
+"""For people trying the app without Slack: the console, a stand-in Slack Web API, the demo."""

@@ -1,0 +1,62 @@
+"""The app factory: one Bolt App per call, with services on every request's context."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.bootstrap import Services
+from bot.config import Settings
+from bot.slack import bolt_body
+from bot.slack.budget import ack_budget_middleware, make_request_client, on_listener_error
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    services: Services,
+    *,
+    client: WebClient | None = None,
+    process_before_response: bool = False,
+    signing_secret: str | None = None,
+    verify_token: bool = False,
+) -> App:
+    """Build the Bolt app for these settings and services; no module-level state.
+
+    With `verify_token`, Bolt's auth.test is made now (a BoltError if it fails), so that no
+    request has to wait for it."""
+    bolt_body.install()
+    import handlers
+
+    secret = signing_secret or (
+        settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else None
+    )
+    client = client or make_request_client(settings)
+    app = App(
+        client=client,
+        signing_secret=secret,
+        request_verification_enabled=secret is not None,
+        token_verification_enabled=verify_token,
+        process_before_response=process_before_response,
+        # An unhandled request goes to on_listener_error, not to Bolt's warning that quotes
+        # the whole body (notes, reasons, answers).
+        raise_error_for_unhandled_request=True,
+        name="mentor-minutes",
+    )
+
+    def attach_services(context: BoltContext, next: Callable[[], Any]) -> Any:
+        context["services"] = services
+        return next()
+
+    app.use(attach_services)
+    # Slack calls made while answering get only what remains of Slack's 3 s (bot/slack/budget.py),
+    # and one that fails leaves the answer a 200, never a 500.
+    app.use(ack_budget_middleware())
+    app.error(on_listener_error)
+    handlers.register(app)
+    return app

@@ -1,0 +1,158 @@
+"""`serve`: Socket Mode when SLACK_APP_TOKEN is set, else HTTP behind waitress; plus /healthz.
+
+In HTTP mode, POST /slack/events passes the edge (bot/web/ingress.py) before Bolt: bounded bodies,
+signatures before parsing, 4xx for anything malformed, no request processed twice."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackClientError
+from sqlalchemy import text
+
+from bot.bootstrap import Services
+from bot.config import Settings
+from bot.slack.client import make_web_client
+from bot.web.app import create_app
+from bot.web.ingress import MAX_BODY_BYTES, ReplayGuard, SlackEdge
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+WSGI_THREADS = 8
+# waitress refuses a larger body itself (413, before buffering it); the margin leaves the exact
+# limit to the edge and covers chunked framing.
+WAITRESS_BODY_LIMIT = MAX_BODY_BYTES + 16 * 1024
+
+StartResponse = Callable[..., Any]
+
+
+class SlackWsgi:
+    """WSGI: POST /slack/events through the edge to Bolt, GET /healthz to a database check, else
+    404. The signing secret defaults to the app's."""
+
+    def __init__(self, app: App, services: Services, signing_secret: str | None = None) -> None:
+        secret = signing_secret or app._signing_secret
+        self.edge = SlackEdge(app, secret, ReplayGuard(services.store))
+        self.services = services
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH:
+            return self._health(start_response)
+        if path == EVENTS_PATH:
+            return self.edge(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            with self.services.store.read() as session:
+                session.execute(text("SELECT 1"))
+            status, body = "200 OK", {"ok": True, "database": "ok"}
+        except Exception as exc:  # the health check reports, never raises
+            log.warning("health check failed: %s", exc)
+            status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+
+def make_http_server(
+    settings: Settings,
+    services: Services,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    background: bool = False,
+) -> Any:
+    """A waitress server for the app (port 0 picks a free one: see `.effective_port`). With
+    `background` (as `serve` runs it), work after a reply runs on a thread of its own."""
+    from waitress.server import create_server
+
+    if background:
+        after = ThreadPoolExecutor(max_workers=2, thread_name_prefix="after-reply")
+        services.after_reply = lambda work: _log_failure(after.submit(work))
+
+    if settings.SLACK_SIGNING_SECRET is None:
+        raise ValueError("SLACK_SIGNING_SECRET is required to receive Slack's HTTP requests")
+    # Our listeners build the reply before ack(): answering when the listener returns avoids
+    # Bolt's 10 ms polling for the ack of a listener run on another thread.
+    app = _serving_app(settings, services, process_before_response=True)
+    wsgi = SlackWsgi(app, services, settings.SLACK_SIGNING_SECRET.get_secret_value())
+    return create_server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=WSGI_THREADS,
+        max_request_body_size=WAITRESS_BODY_LIMIT,
+    )
+
+
+def _log_failure(future: Future[None]) -> None:
+    future.add_done_callback(
+        lambda done: (
+            log.error("work after a reply failed", exc_info=done.exception())
+            if done.exception()
+            else None
+        )
+    )
+
+
+def make_socket_mode_handler(settings: Settings, services: Services) -> Any:
+    """The Socket Mode connection for the app (call `.start()`, or `.connect()` and `.close()`)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    if settings.SLACK_APP_TOKEN is None:
+        raise ValueError("SLACK_APP_TOKEN is required for Socket Mode")
+    app = _serving_app(settings, services, process_before_response=False)
+    return SocketModeHandler(
+        app,
+        settings.SLACK_APP_TOKEN.get_secret_value(),
+        web_client=make_web_client(settings),  # connecting may wait out a 429; requests never do
+    )
+
+
+def _serving_app(settings: Settings, services: Services, *, process_before_response: bool) -> App:
+    """The app, its token checked with Slack before the first request rather than during it."""
+    try:
+        return create_app(
+            settings, services, process_before_response=process_before_response, verify_token=True
+        )
+    except (BoltError, SlackClientError, OSError) as exc:
+        log.warning("could not check the bot token with Slack now (%s); will on first use", exc)
+        return create_app(settings, services, process_before_response=process_before_response)
+
+
+def serve(settings: Settings, services: Services, *, host: str, port: int, scheduler: bool) -> int:
+    """Run until interrupted: the scheduler (unless disabled) and Socket Mode or HTTP."""
+    if settings.SLACK_BOT_TOKEN is None:
+        log.error("SLACK_BOT_TOKEN is not set: set it in .env, or try `mentor-minutes console`")
+        return 2
+    runner = None
+    if scheduler:
+        from schedules import start_scheduler
+
+        runner = start_scheduler(settings, services)
+    try:
+        if settings.SLACK_APP_TOKEN is not None:
+            log.info("Socket Mode: connecting to Slack")
+            make_socket_mode_handler(settings, services).start()
+            return 0
+        try:
+            server = make_http_server(settings, services, host=host, port=port, background=True)
+        except ValueError as exc:
+            log.error("%s", exc)
+            return 2
+        log.info("listening on http://%s:%s%s", host, server.effective_port, EVENTS_PATH)
+        server.run()
+        return 0
+    finally:
+        if runner is not None:
+            runner.shutdown()
