@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
 from bot import cli
+from bot.bootstrap import Services
 from bot.store.models.core import LogAudit, LogEntry, Person
 from conftest import NOW, SIGNING_SECRET
 from fakes.blockkit import valid_message

@@ -18,8 +18,8 @@ import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
 from bot import cli
+from bot.bootstrap import Services
 from bot.store.models.core import LogAudit, LogEntry
 from conftest import NOW, SIGNING_SECRET
 from fakes.blockkit import valid_message, valid_view

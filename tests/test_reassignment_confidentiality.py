@@ -12,8 +12,8 @@ import pytest
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.bootstrap import Services
 from bot import cli
+from bot.bootstrap import Services
 from bot.services.errors import NotAllowed
 from bot.services.programs import ProgramInfo
 from bot.slack import request_views
