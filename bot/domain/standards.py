@@ -11,12 +11,13 @@ Counts and dates only: notes are never read here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from bot.domain.calendar import SchoolCalendar
-from bot.domain.ledger import is_pair_time
+from bot.domain.ledger import is_pair_time, program_year_of
 from bot.domain.model import Member
 from bot.domain.policy import Standard
 
@@ -135,3 +136,121 @@ def coverage(
         for standard in standards
     )
     return Coverage(mentor, mentee, started_on, ended_on, rows, today)
+
+
+# ---- coverage kept at write time ------------------------------------------------------------
+
+CoverageKey = tuple[int, int, date, str]  # mentor, mentee, program year's first day, code
+
+
+@dataclass(frozen=True)
+class TaggedLog:
+    """A live entry as the kept coverage counts it: its pair, day, kind and standards."""
+
+    id: int
+    mentor_id: int
+    mentee_id: int
+    day: date
+    kind: str
+    standards: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StandardCount:
+    """One pair's entries that addressed one standard in one program year, and the last day."""
+
+    entries: int
+    last: date | None
+
+
+@dataclass(frozen=True)
+class CoverageChange:
+    """What one write does to the kept coverage: signed entry counts, the days added (a
+    later day moves `last` forward), and the pair-years that lost an entry (their `last`
+    may move back: recounted from the log rows)."""
+
+    entries: dict[CoverageKey, int]
+    added_last: dict[CoverageKey, date]
+    recount: frozenset[tuple[int, int, date]]  # mentor, mentee, program year's first day
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing changes."""
+        return not (self.entries or self.added_last or self.recount)
+
+
+def coverage_change(
+    before: Iterable[TaggedLog], after: Iterable[TaggedLog], start_month: int
+) -> CoverageChange:
+    """The change that turns coverage holding `before` into coverage holding `after` (the
+    entries a write touches, as they were and as they are); an entry unchanged is no change."""
+    old, new = set(before), set(after)
+    entries: dict[CoverageKey, int] = {}
+    added_last: dict[CoverageKey, date] = {}
+    recount: set[tuple[int, int, date]] = set()
+    for sign, changed in ((-1, old - new), (1, new - old)):
+        for entry in changed:
+            if not is_pair_time(entry.kind) or not entry.standards:
+                continue
+            year = program_year_of(entry.day, start_month).first
+            for code in entry.standards:
+                key = (entry.mentor_id, entry.mentee_id, year, code)
+                entries[key] = entries.get(key, 0) + sign
+                if sign > 0 and (key not in added_last or entry.day > added_last[key]):
+                    added_last[key] = entry.day
+            if sign < 0:
+                recount.add((entry.mentor_id, entry.mentee_id, year))
+    return CoverageChange({k: v for k, v in entries.items() if v}, added_last, frozenset(recount))
+
+
+def count_coverage(
+    rows: Iterable[tuple[int, int, date, str, str | None]], start_month: int
+) -> dict[CoverageKey, StandardCount]:
+    """The coverage every live entry makes, from plain rows (mentor, mentee, day, kind,
+    stored standards): what the store must hold (`ledger verify`, `ledger rebuild`)."""
+    counts: dict[CoverageKey, list[Any]] = {}
+    years: dict[date, date] = {}
+    for mentor, mentee, day, kind, stored in rows:
+        if not stored or not is_pair_time(kind):
+            continue
+        year = years.get(day)
+        if year is None:
+            year = years[day] = program_year_of(day, start_month).first
+        for code in split_tags(stored):
+            found = counts.get((mentor, mentee, year, code))
+            if found is None:
+                counts[(mentor, mentee, year, code)] = [1, day]
+                continue
+            found[0] += 1
+            found[1] = max(found[1], day)
+    return {key: StandardCount(n, last) for key, (n, last) in counts.items()}
+
+
+def kept_coverage(
+    mentor: Member,
+    mentee: Member,
+    started_on: date,
+    ended_on: date | None,
+    vocabulary: Iterable[Standard],
+    kept: dict[str, StandardCount],
+    today: date,
+    weeks_since: Callable[[date, date], int],
+) -> Coverage:
+    """`coverage` from a pair's kept counts for the year (code → count and last day), the
+    quiet weeks from `weeks_since(first, until)` (`SchoolCalendar.school_weeks_between`, or a
+    memo of it: a digest asks the same few dates for thousands of pairs)."""
+    until = today if ended_on is None else min(today, ended_on + timedelta(days=1))
+    rows = []
+    for standard in vocabulary:
+        found = kept.get(standard.code)
+        last = found.last if found is not None else None
+        since = started_on if last is None or last < started_on else last
+        rows.append(
+            StandardCoverage(
+                standard,
+                found.entries if found is not None else 0,
+                last,
+                weeks_since(since, until),
+            )
+        )
+    return Coverage(mentor, mentee, started_on, ended_on, tuple(rows), today)

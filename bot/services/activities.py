@@ -34,7 +34,15 @@ from bot.domain.formatting import format_day
 from bot.domain.model import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.log_access import mentor_on
-from bot.services.log_entries import check_day_cap, count, ledger_entry, snapshot, write_audit
+from bot.services.log_entries import (
+    check_day_cap,
+    count,
+    keep_coverage,
+    ledger_entry,
+    snapshot,
+    tagged_log,
+    write_audit,
+)
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import check_open
@@ -271,6 +279,7 @@ class ActivityService:
             session.flush()
             write_audit(session, writer, "create", now, [(e, None, snapshot(e)) for e in entries])
             count(session, program, [], [ledger_entry(e) for e in entries])
+            keep_coverage(session, program, [], [tagged_log(e) for e in entries])
         logged = tuple(
             (present[mentor_id], tuple(mentees)) for mentor_id, mentees in sorted(by_mentor.items())
         )

@@ -13,14 +13,14 @@ from bot.domain.deadlines import (
     school_days_since,
     upcoming_within,
 )
-from bot.domain.ledger import ZERO, total
+from bot.domain.ledger import ZERO, Totals, total
 from bot.domain.model import Member
 from bot.domain.notices import (
     Digest,
     DigestPair,
     Nudge,
 )
-from bot.domain.standards import Coverage, coverage
+from bot.domain.standards import Coverage, kept_coverage
 from bot.services import ledger
 from bot.services.nudge_base import (
     DIGEST_HORIZON_DAYS,
@@ -35,7 +35,7 @@ from bot.services.schedule_data import (
     ProgramSnapshot,
     pairs_active_between,
 )
-from bot.services.standards import tagged_entries
+from bot.services.standards import kept_counts, weeks_memo
 
 
 class DigestJob(NudgeReads):
@@ -102,8 +102,12 @@ class DigestJob(NudgeReads):
         week: tuple[date, date],
         now: datetime,
     ) -> list[Digest]:
-        """Each lead mentor's digest of a week as of `now` (in the order of `leads`)."""
+        """Each lead mentor's digest of a week as of `now` (in the order of `leads`).
+
+        A fixed number of statements whatever the number of pairs; each pair's row and
+        coverage is worked out once, however many lead mentors' cohorts hold it."""
         today = program.today(now)
+        standards = bool(program.policy.standards)
         with self.store.read() as session:
             week_pairs = pairs_active_between(session, program, week[0], week[1])
             totals = ledger.pairs_between(session, program, week[0], week[1])
@@ -123,74 +127,86 @@ class DigestJob(NudgeReads):
                 if program.policy.paced_minutes
                 else {}
             )
-            tagged = (
-                tagged_entries(session, program, program.year_of(today))
-                if program.policy.standards
-                else {}
-            )
+            kept = kept_counts(session, program, program.year_of(today)) if standards else {}
         done = self._done(snapshot, program) | set(snapshot.reported)  # done, to a lead
         by_school: dict[str | None, list[Member]] = defaultdict(list)
         for member in snapshot.members.values():
             if "mentee" in member.roles:
                 by_school[member.school].append(member)
-        pairs_of: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
-        started_of: dict[tuple[int, int], date] = {}
-        for mentor_id, mentee_id, started, ended in week_pairs:
-            listed = {m for m, _, _ in pairs_of[mentee_id]}
-            if mentor_id in snapshot.members and mentor_id not in listed:
-                pairs_of[mentee_id].append((mentor_id, started, ended))
-            first = started_of.get((mentor_id, mentee_id), started)
-            started_of[(mentor_id, mentee_id)] = min(first, started)
+        pairs_of, started_of = _pairs_by_mentee(week_pairs, snapshot)
         target = week_target(program.calendar, program.policy.weekly_target_minutes, week[0])
+        vocabulary = program.policy.vocabulary
+        weeks = weeks_memo(program.calendar)
+        quiet_days: dict[date, int] = {}
+
+        def days_since(since: date) -> int:
+            found = quiet_days.get(since)
+            if found is None:
+                found = quiet_days[since] = school_days_since(program.calendar, since, today)
+            return found
+
+        rows_of: dict[int, list[tuple[DigestPair, Totals, Coverage | None]]] = {}
+
+        def rows(mentee: Member) -> list[tuple[DigestPair, Totals, Coverage | None]]:
+            """The mentee's pairs as every digest shows them (worked out once)."""
+            found = rows_of.get(mentee.id)
+            if found is not None:
+                return found
+            found = []
+            for mentor_id, started, ended in pairs_of.get(mentee.id, []):
+                mentor = snapshot.members[mentor_id]
+                week_total = totals.get((mentor_id, mentee.id), ZERO)
+                last = contacts.get((mentor_id, mentee.id))
+                pair = DigestPair(
+                    mentor,
+                    mentee,
+                    week_total.minutes,
+                    week_total.observations,
+                    last,
+                    days_since(max(last or date.min, started)),
+                    ended_on=ended if ended is not None and ended <= week[1] else None,
+                    pace=paces.get((mentor_id, mentee.id)),
+                )
+                covered = (
+                    kept_coverage(
+                        mentor,
+                        mentee,
+                        started_of[(mentor_id, mentee.id)],
+                        None,
+                        vocabulary,
+                        kept.get((mentor_id, mentee.id), {}),
+                        today,
+                        weeks,
+                    )
+                    if pair.ended_on is None and standards
+                    else None
+                )
+                found.append((pair, week_total, covered))
+            rows_of[mentee.id] = found
+            return found
+
         digests: list[Digest] = []
         open_items = self._open_items(program, snapshot, done, today)
+        cohorts: dict[str | None, list[Member]] = {}
         for lead in leads:
-            cohort = (
-                by_school.get(lead.school, [])
-                if lead.school
-                else [m for group in by_school.values() for m in group]
-            )
-            pairs = []
-            for mentee in sorted(cohort, key=lambda m: m.name):
-                for mentor_id, started, ended in pairs_of.get(mentee.id, []):
-                    week_total = totals.get((mentor_id, mentee.id), ZERO)
-                    last = contacts.get((mentor_id, mentee.id))
-                    since = max(last or date.min, started)
-                    pairs.append(
-                        DigestPair(
-                            snapshot.members[mentor_id],
-                            mentee,
-                            week_total.minutes,
-                            week_total.observations,
-                            last,
-                            school_days_since(program.calendar, since, today),
-                            ended_on=ended if ended is not None and ended <= week[1] else None,
-                            pace=paces.get((mentor_id, mentee.id)),
-                        )
-                    )
-            covered: list[Coverage] = [
-                coverage(
-                    p.mentor,
-                    p.mentee,
-                    started_of[(p.mentor.id, p.mentee.id)],
-                    None,
-                    program.policy.vocabulary,
-                    tagged.get((p.mentor.id, p.mentee.id), ()),
-                    program.calendar,
-                    today,
+            if lead.school not in cohorts:
+                cohorts[lead.school] = sorted(
+                    by_school.get(lead.school, [])
+                    if lead.school
+                    else [m for group in by_school.values() for m in group],
+                    key=lambda m: m.name,
                 )
-                for p in pairs
-                if p.ended_on is None and program.policy.standards
-            ]
+            cohort = cohorts[lead.school]
+            listed = [row for mentee in cohort for row in rows(mentee)]
+            week_totals = [week_total for _, week_total, _ in listed]
             overdue = [i for m in cohort for i in open_items.get(m.id, ([], []))[0]]
             upcoming = [i for m in cohort for i in open_items.get(m.id, ([], []))[1]]
-            week_totals = [totals.get((p.mentor.id, p.mentee.id), ZERO) for p in pairs]
             digest = Digest(
                 lead=lead,
                 cohort=lead.school or program.name,
                 week=week,
                 weekly_target=target,
-                pairs=tuple(pairs),
+                pairs=tuple(pair for pair, _, _ in listed),
                 no_contact_days=program.policy.no_contact_school_days,
                 unassigned=tuple(m for m in cohort if m.id not in snapshot.mentor_of),
                 overdue=tuple(overdue),
@@ -199,7 +215,7 @@ class DigestJob(NudgeReads):
                 total=total(week_totals),
                 met_target=sum(1 for t in week_totals if t.minutes >= target),
                 school_days=program.calendar.school_days_in(week[0], week[1]),
-                coverage=tuple(covered),
+                coverage=tuple(covered for _, _, covered in listed if covered is not None),
             )
             digests.append(digest)
         return digests
@@ -228,3 +244,19 @@ class DigestJob(NudgeReads):
             assert item.subject.id is not None
             result.setdefault(item.subject.id, ([], []))[1].append(item)
         return result
+
+
+def _pairs_by_mentee(
+    week_pairs: list[tuple[int, int, date, date | None]], snapshot: ProgramSnapshot
+) -> tuple[dict[int, list[tuple[int, date, date | None]]], dict[tuple[int, int], date]]:
+    """The week's pairs by mentee (each mentor once: mentor, start, end), and each pair's
+    first start."""
+    pairs_of: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+    started_of: dict[tuple[int, int], date] = {}
+    for mentor_id, mentee_id, started, ended in week_pairs:
+        listed = {m for m, _, _ in pairs_of[mentee_id]}
+        if mentor_id in snapshot.members and mentor_id not in listed:
+            pairs_of[mentee_id].append((mentor_id, started, ended))
+        first = started_of.get((mentor_id, mentee_id), started)
+        started_of[(mentor_id, mentee_id)] = min(first, started)
+    return pairs_of, started_of

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.ledger import EntryRow, MentorTime, Rollups, Totals, recompute_rows
+from bot.domain.standards import CoverageKey, StandardCount, count_coverage
 from bot.services.programs import ProgramService
 from bot.store import rollups
 from bot.store.db import Store
@@ -35,6 +36,8 @@ def _describe(value: Any) -> str:
         return "nothing"
     if isinstance(value, MentorTime):
         return f"{value.minutes} min in {value.sessions} sessions"
+    if isinstance(value, StandardCount):
+        return f"{value.entries} entries, last {value.last}"
     assert isinstance(value, Totals)
     return (
         f"{value.minutes} min, {value.observations} observations, {value.visits} visits "
@@ -56,6 +59,17 @@ def differences(stored: Rollups, counted: Rollups) -> list[Difference]:
             if kept.get(key) != fresh.get(key):
                 found.append(Difference(name, key, kept.get(key), fresh.get(key)))
     return found
+
+
+def coverage_differences(
+    stored: dict[CoverageKey, StandardCount], counted: dict[CoverageKey, StandardCount]
+) -> list[Difference]:
+    """Every kept standards-coverage row that a recount from the log rows disagrees with."""
+    return [
+        Difference("ledger_pair_standards", key, stored.get(key), counted.get(key))
+        for key in sorted(stored.keys() | counted.keys())
+        if stored.get(key) != counted.get(key)
+    ]
 
 
 @dataclass(frozen=True)
@@ -90,12 +104,18 @@ class LedgerService:
         with self.store.read() as session:
             counted = recompute_rows(counted_rows(), program.year_start_month)
             kept = rollups.stored(session, program.id)
-        found = differences(kept, counted)
+            covered = count_coverage(
+                rollups.live_tagged_rows(session, program.id), program.year_start_month
+            )
+            kept_coverage = rollups.stored_coverage(session, program.id)
+        found = differences(kept, counted) + coverage_differences(kept_coverage, covered)
         rows = len(kept.pair_buckets) + len(kept.pair_years) + len(kept.mentor_buckets)
+        rows += len(kept_coverage)
         return Verification(entries, rows, tuple(found), time.perf_counter() - began)
 
     def rebuild(self) -> Rollups:
-        """Replace the stored rollups with a recomputation from the log rows."""
+        """Replace the stored rollups (standards coverage too) with a recomputation from the
+        log rows."""
         program = self.programs.current()
         with self.store.write() as session:
-            return rollups.rebuild(session, program.id, program.year_start_month)
+            return rollups.rebuild_all(session, program.id, program.year_start_month)

@@ -15,6 +15,7 @@ from bot.domain.grammar import LogContext, LogRequest, ParseError, parse_log
 from bot.domain.ledger import Entry, batch_key, change
 from bot.domain.model import Member
 from bot.domain.policy import DEFAULT_KIND
+from bot.domain.standards import TaggedLog, coverage_change, split_tags
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
@@ -77,6 +78,31 @@ def count(session: Session, program: ProgramInfo, before: list[Entry], after: li
         session,
         program.id,
         change(before, after, program.year_start_month),
+        program.year_start_month,
+    )
+
+
+def tagged_log(entry: LogEntry) -> TaggedLog:
+    """A log row as the kept standards coverage counts it."""
+    return TaggedLog(
+        entry.id,
+        entry.mentor_id,
+        entry.mentee_id,
+        entry.occurred_on,
+        entry.kind,
+        split_tags(entry.standards),
+    )
+
+
+def keep_coverage(
+    session: Session, program: ProgramInfo, before: list[TaggedLog], after: list[TaggedLog]
+) -> None:
+    """Apply a write to the kept standards coverage, in its transaction (beside `count`:
+    every writer of log rows calls both)."""
+    rollups.apply_coverage(
+        session,
+        program.id,
+        coverage_change(before, after, program.year_start_month),
         program.year_start_month,
     )
 

@@ -33,8 +33,10 @@ from bot.services.log_entries import (
     check_day_cap,
     count,
     form_request,
+    keep_coverage,
     ledger_entry,
     snapshot,
+    tagged_log,
     write_audit,
 )
 from bot.services.people import PeopleService
@@ -225,6 +227,7 @@ class LogService:
         session.flush()
         write_audit(session, logger, "create", now, [(e, None, snapshot(e)) for e in entries])
         count(session, program, [], [ledger_entry(e) for e in entries])
+        keep_coverage(session, program, [], [tagged_log(e) for e in entries])
         return entries
 
     def _echo(
@@ -305,6 +308,7 @@ class LogService:
             check_open(session, program, [(e.mentee_id, e.occurred_on) for e in live], "undone")
             rollups.lock_mentors(session, (e.mentor_id for e in live))
             before = [ledger_entry(e) for e in live]
+            tagged = [tagged_log(e) for e in live]
             changes = []
             for entry in live:
                 was = snapshot(entry)
@@ -315,6 +319,7 @@ class LogService:
             session.flush()
             write_audit(session, actor, "undo", now, changes)
             count(session, program, before, [])
+            keep_coverage(session, program, tagged, [])
             return list(self._echo(session, program, live, now, {actor.id: actor}))
 
     def entry_form(
@@ -404,6 +409,7 @@ class LogService:
                 else [ledger_entry(entry)]
             )
             before = snapshot(entry)
+            was_tagged = tagged_log(entry)
             new_notes = (notes or "").strip() or None
             notes_changed = new_notes != entry.notes
             entry.minutes = parsed.minutes
@@ -418,6 +424,7 @@ class LogService:
                 write_audit(session, actor, "edit", now, [(entry, before, after)])
                 edited = ledger_entry(entry)
                 count(session, program, peers, [edited if p.id == entry.id else p for p in peers])
+                keep_coverage(session, program, [was_tagged], [tagged_log(entry)])
             return self._echo(session, program, [entry], now, {actor.id: actor, mentee.id: mentee})[
                 0
             ]

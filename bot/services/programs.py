@@ -164,7 +164,7 @@ class ProgramService:
             program_id = program.id
             keep_year(session, program_id, config, moved=rebuild)
             if rebuild:  # the program years moved: their totals are counted anew
-                rollups.rebuild(session, program_id, config.program_year_start_month)
+                rollups.rebuild_all(session, program_id, config.program_year_start_month)
         self._cached = None
         return parse_program(program_id, toml_text), created
 

@@ -1,25 +1,28 @@
-"""Standards coverage read from the store: the tagged entries of a program year in one query
-per scope, turned into coverage by the pure rule (`bot/domain/standards.py`). Counts and dates
-only — the query never selects notes."""
+"""Standards coverage read from the store: the coverage kept at write time
+(`ledger_pair_standards`: per pair, program year and standard, the entries and the last day) in
+one query per scope, turned into coverage by the pure rule (`bot/domain/standards.py`). Counts
+and dates only — no query here selects notes."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.domain.ledger import VISIT, ProgramYear
+from bot.domain.calendar import SchoolCalendar
+from bot.domain.ledger import ProgramYear
 from bot.domain.model import Member
-from bot.domain.standards import Coverage, TaggedEntry, coverage, entries_per_standard, split_tags
+from bot.domain.standards import Coverage, StandardCount, kept_coverage
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.schedule_data import pairs_active_between
 from bot.store.db import Store
-from bot.store.models.core import LogEntry
+from bot.store.rollups import PAIR_STANDARDS
 
 Pair = tuple[int, int]  # mentor, mentee
 
@@ -34,58 +37,78 @@ class CoveredPair:
     ended_on: date | None
 
 
-_TAGGED = select(
-    LogEntry.mentor_id, LogEntry.mentee_id, LogEntry.occurred_on, LogEntry.kind, LogEntry.standards
+_KEPT = select(
+    PAIR_STANDARDS.c.mentor_id,
+    PAIR_STANDARDS.c.mentee_id,
+    PAIR_STANDARDS.c.standard,
+    PAIR_STANDARDS.c.entries,
+    PAIR_STANDARDS.c.last_on,
 ).where(
-    LogEntry.program_id == bindparam("program_id"),
-    LogEntry.occurred_on >= bindparam("first"),
-    LogEntry.occurred_on <= bindparam("last"),
-    LogEntry.deleted_at.is_(None),
-    LogEntry.standards.is_not(None),
-    LogEntry.kind != VISIT,
+    PAIR_STANDARDS.c.program_id == bindparam("program_id"),
+    PAIR_STANDARDS.c.year_start == bindparam("year_start"),
+    PAIR_STANDARDS.c.entries > 0,
 )
-_TAGGED_OF = _TAGGED.where(LogEntry.mentee_id.in_(bindparam("mentees", expanding=True)))
+_KEPT_OF = _KEPT.where(PAIR_STANDARDS.c.mentee_id.in_(bindparam("mentees", expanding=True)))
 
 
-def tagged_entries(
+def kept_counts(
     session: Session,
     program: ProgramInfo,
     year: ProgramYear,
     mentee_ids: Collection[int] | None = None,
-) -> dict[Pair, list[TaggedEntry]]:
-    """The live pair-time entries with standards of a program year, by pair: of some mentees,
-    or (None) of the whole program — one statement either way."""
-    params = {"program_id": program.id, "first": year.first, "last": year.last}
+) -> dict[Pair, dict[str, StandardCount]]:
+    """The coverage kept at write time for a program year, by pair (code → entries and last
+    day): of some mentees, or (None) of the whole program — one statement either way."""
+    params: dict[str, Any] = {"program_id": program.id, "year_start": year.first}
     if mentee_ids is not None:
         if not mentee_ids:
             return {}
-        statement, params = _TAGGED_OF, params | {"mentees": sorted(set(mentee_ids))}
+        statement, params = _KEPT_OF, params | {"mentees": sorted(set(mentee_ids))}
     else:
-        statement = _TAGGED
-    found: dict[Pair, list[TaggedEntry]] = defaultdict(list)
-    for mentor_id, mentee_id, day, kind, stored in session.execute(statement, params):
-        found[(mentor_id, mentee_id)].append(TaggedEntry(day, kind, split_tags(stored)))
+        statement = _KEPT
+    found: dict[Pair, dict[str, StandardCount]] = defaultdict(dict)
+    for mentor_id, mentee_id, code, entries, last in session.connection().execute(
+        statement, params
+    ):
+        found[(mentor_id, mentee_id)][code] = StandardCount(entries, last)
     return dict(found)
+
+
+def weeks_memo(calendar: SchoolCalendar) -> Callable[[date, date], int]:
+    """`calendar.school_weeks_between`, remembered per (first, until): thousands of pairs ask
+    about the same few days."""
+    memo: dict[tuple[date, date], int] = {}
+
+    def weeks(first: date, until: date) -> int:
+        found = memo.get((first, until))
+        if found is None:
+            found = memo[(first, until)] = calendar.school_weeks_between(first, until)
+        return found
+
+    return weeks
 
 
 def pair_coverage(
     session: Session, program: ProgramInfo, pairs: Sequence[CoveredPair], today: date
 ) -> list[Coverage]:
-    """The coverage of each pair as of `today`, over the program year of `today`."""
+    """The coverage of each pair as of `today`, over the program year of `today` (read from
+    the kept coverage, one statement)."""
     if not pairs or not program.policy.standards:
         return []
     year = program.year_of(today)
-    tagged = tagged_entries(session, program, year, {p.mentee.id for p in pairs})
+    kept = kept_counts(session, program, year, {p.mentee.id for p in pairs})
+    vocabulary = program.policy.vocabulary
+    weeks = weeks_memo(program.calendar)
     return [
-        coverage(
+        kept_coverage(
             pair.mentor,
             pair.mentee,
             pair.started_on,
             pair.ended_on,
-            program.policy.vocabulary,
-            tagged.get((pair.mentor.id, pair.mentee.id), ()),
-            program.calendar,
+            vocabulary,
+            kept.get((pair.mentor.id, pair.mentee.id), {}),
             today,
+            weeks,
         )
         for pair in pairs
     ]
@@ -95,11 +118,15 @@ def counts_by_mentee(
     session: Session, program: ProgramInfo, year: ProgramYear, mentee_ids: Collection[int]
 ) -> dict[int, dict[str, int]]:
     """Entries per standard of the vocabulary for each mentee, with every mentor they had."""
-    entries: dict[int, list[TaggedEntry]] = defaultdict(list)
-    for (_, mentee_id), tagged in tagged_entries(session, program, year, mentee_ids).items():
-        entries[mentee_id].extend(tagged)
-    vocabulary = program.policy.vocabulary
-    return {mentee: entries_per_standard(vocabulary, entries[mentee]) for mentee in mentee_ids}
+    counts = {
+        mentee: {standard.code: 0 for standard in program.policy.vocabulary}
+        for mentee in mentee_ids
+    }
+    for (_, mentee_id), kept in kept_counts(session, program, year, mentee_ids).items():
+        for code, found in kept.items():
+            if code in counts[mentee_id]:
+                counts[mentee_id][code] += found.entries
+    return counts
 
 
 def spans(

@@ -33,7 +33,20 @@ from bot.domain.ledger import (
     program_year_of,
     recompute_rows,
 )
-from bot.store.models.core import LogEntry, MentorBucket, PairBucket, PairYear
+from bot.domain.standards import (
+    CoverageChange,
+    CoverageKey,
+    StandardCount,
+    count_coverage,
+)
+from bot.store.models.core import (
+    LogEntry,
+    MentorBucket,
+    PairBucket,
+    PairStandard,
+    PairYear,
+    Program,
+)
 
 PAIR_BUCKETS: Table = PairBucket.__table__  # type: ignore[assignment]
 PAIR_YEARS: Table = PairYear.__table__  # type: ignore[assignment]
@@ -273,3 +286,149 @@ def _insert_chunks(db: Executor, table: Any, rows: Iterable[dict[str, Any]]) -> 
             chunk = []
     if chunk:
         db.execute(insert(table), chunk)
+
+
+# ---- standards coverage -------------------------------------------------------------------
+# Per pair, program year and standard: the entries that addressed it and the last day. Kept by
+# the same writers, in the same transaction: a write adds counts and moves `last_on` forward
+# by an upsert; a write that removes an entry (Undo, an Edit that moves its day) recounts its
+# pair-year from the log rows, so `last_on` moves back exactly.
+
+PAIR_STANDARDS: Table = PairStandard.__table__  # type: ignore[assignment]
+
+TAGGED_COLUMNS = (
+    LogEntry.mentor_id,
+    LogEntry.mentee_id,
+    LogEntry.occurred_on,
+    LogEntry.kind,
+    LogEntry.standards,
+)
+
+
+def apply_coverage(db: Executor, program_id: int, change: CoverageChange, start_month: int) -> None:
+    """Apply a write's coverage change (after the log rows are flushed); no statement when
+    the entries it touched name no standard."""
+    if change.empty:
+        return
+    rows = [
+        {
+            "mentor_id": mentor,
+            "mentee_id": mentee,
+            "year_start": year,
+            "standard": code,
+            "program_id": program_id,
+            "entries": change.entries.get((mentor, mentee, year, code), 0),
+            "last_on": change.added_last.get((mentor, mentee, year, code)),
+        }
+        for mentor, mentee, year, code in sorted(change.entries.keys() | change.added_last.keys())
+        if (mentor, mentee, year) not in change.recount
+    ]
+    if rows:
+        conn = db.connection() if isinstance(db, Session) else db
+        conn.execute(_coverage_upsert(_dialect(db)), rows)
+    for mentor, mentee, year in sorted(change.recount):
+        _recount_pair_year(db, program_id, mentor, mentee, year, start_month)
+
+
+@cache
+def _coverage_upsert(dialect: str) -> Any:
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PAIR_STANDARDS)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["mentor_id", "mentee_id", "year_start", "standard"],
+        set_={
+            "entries": PAIR_STANDARDS.c.entries + excluded.entries,
+            "last_on": _later(PAIR_STANDARDS.c.last_on, excluded.last_on),
+        },
+    )
+
+
+def _recount_pair_year(
+    db: Executor, program_id: int, mentor: int, mentee: int, year: date, start_month: int
+) -> None:
+    """Replace one pair-year's coverage rows with a recount of its live log rows."""
+    last = program_year_of(year, start_month).last
+    rows = db.execute(
+        select(*TAGGED_COLUMNS).where(
+            LogEntry.mentor_id == mentor,
+            LogEntry.mentee_id == mentee,
+            LogEntry.occurred_on.between(year, last),
+            LogEntry.deleted_at.is_(None),
+            LogEntry.standards.is_not(None),
+        )
+    )
+    fresh = count_coverage(rows, start_month)
+    db.execute(
+        delete(PAIR_STANDARDS).where(
+            PAIR_STANDARDS.c.mentor_id == mentor,
+            PAIR_STANDARDS.c.mentee_id == mentee,
+            PAIR_STANDARDS.c.year_start == year,
+        )
+    )
+    if fresh:
+        db.execute(insert(PAIR_STANDARDS), list(_coverage_rows(program_id, fresh)))
+
+
+def _coverage_rows(
+    program_id: int, counted: dict[CoverageKey, StandardCount]
+) -> Iterator[dict[str, Any]]:
+    for (mentor, mentee, year, code), found in counted.items():
+        yield {
+            "mentor_id": mentor,
+            "mentee_id": mentee,
+            "year_start": year,
+            "standard": code,
+            "program_id": program_id,
+            "entries": found.entries,
+            "last_on": found.last,
+        }
+
+
+def live_tagged_rows(
+    db: Executor, program_id: int
+) -> Iterator[tuple[int, int, date, str, str | None]]:
+    """Every live entry of the program that names a standard, as plain rows, streamed."""
+    conn = db.connection() if isinstance(db, Session) else db
+    result = conn.execute(
+        select(*TAGGED_COLUMNS)
+        .where(
+            LogEntry.program_id == program_id,
+            LogEntry.deleted_at.is_(None),
+            LogEntry.standards.is_not(None),
+        )
+        .execution_options(yield_per=CHUNK)
+    )
+    rows: Iterator[Any] = iter(result)  # plain rows unpack like tuples
+    yield from rows
+
+
+def stored_coverage(db: Executor, program_id: int) -> dict[CoverageKey, StandardCount]:
+    """The kept coverage rows as the surfaces read them (rows that count nothing left out)."""
+    return {
+        (r.mentor_id, r.mentee_id, r.year_start, r.standard): StandardCount(r.entries, r.last_on)
+        for r in db.execute(select(PAIR_STANDARDS).where(PAIR_STANDARDS.c.program_id == program_id))
+        if r.entries or r.last_on is not None
+    }
+
+
+def rebuild_coverage(
+    db: Executor, program_id: int, start_month: int
+) -> dict[CoverageKey, StandardCount]:
+    """Replace the program's kept coverage with a recount from the log rows."""
+    fresh = count_coverage(live_tagged_rows(db, program_id), start_month)
+    db.execute(delete(PAIR_STANDARDS).where(PAIR_STANDARDS.c.program_id == program_id))
+    _insert_chunks(db, PAIR_STANDARDS, _coverage_rows(program_id, fresh))
+    return fresh
+
+
+def rebuild_all(db: Executor, program_id: int, start_month: int) -> Rollups:
+    """Every kept total of the program recounted from the log rows (`ledger rebuild`, a moved
+    program year), and the program's ledger generation bumped so kept reads start afresh."""
+    fresh = rebuild(db, program_id, start_month)
+    rebuild_coverage(db, program_id, start_month)
+    db.execute(
+        update(Program)
+        .where(Program.id == program_id)
+        .values(ledger_generation=Program.ledger_generation + 1)
+    )
+    return fresh

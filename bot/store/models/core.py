@@ -38,6 +38,9 @@ class Program(Base):
     config_toml: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # bumped by every rebuild of the kept totals: readers that keep totals between ticks
+    # (the scheduler) read them afresh
+    ledger_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ProgramYearConfig(Base):
@@ -385,6 +388,25 @@ class PairYear(PairCounts, Base):
     mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     year_start: Mapped[date] = mapped_column(Date, primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+
+
+class PairStandard(Base):
+    """How many of a pair's pair-time entries in one program year addressed one standard, and
+    the last day one did (standards coverage, kept at write time)."""
+
+    __tablename__ = "ledger_pair_standards"
+    __table_args__ = (
+        Index("ix_ledger_pair_standards_program_year", "program_id", "year_start"),
+        Index("ix_ledger_pair_standards_mentee", "mentee_id", "year_start"),
+    )
+
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    year_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    standard: Mapped[str] = mapped_column(String(20), primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    last_on: Mapped[date | None] = mapped_column(Date)
 
 
 class MentorBucket(Base):
