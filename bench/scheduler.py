@@ -20,9 +20,11 @@ runs after a warm-up, each at its own instant a few microseconds apart (as real 
 - `aggregates_s`: time the tick spends in the ledger's reads (`last_contacts`,
   `pairs_between`, `mentee_years`, as the jobs call them) beside that raw SQL;
   `snapshot_s`: time in `load_snapshot` (people, roles, pairs, milestones, teams). The
-  snapshot is kept between ticks while the store's fingerprint of it is unchanged, so `tick_s`
-  is a steady tick; `tick_cold_s` is the same tick with the snapshot read afresh (the first
-  tick after a start, or the first after a roster or assignment change).
+  snapshot is kept between ticks while the store's fingerprint of it is unchanged, and the
+  ledger's totals while no log write happened since (`bot/services/ledger_watch.py`: a tick
+  re-reads only the mentees the log's audit trail names past its watermark), so `tick_s` is a
+  steady tick; `tick_cold_s` is the same tick with both read afresh (the first tick after a
+  start; the snapshot also after a roster or assignment change).
 - `<job>_queries`: SQL statements per job in one tick (a `before_cursor_execute` listener on the
   store's engine; BEGIN not counted) — constant in the number of people means no per-person
   loop; `<job>_claim_queries` through `jobs.produce` (the outbox claim included).
@@ -423,7 +425,11 @@ def _timed_runs(services: Services, clocks: Clocks, runs: int) -> dict[str, tupl
             with clocks.timing(job):
                 _run_job(services, job, instant())
     for _ in range(runs):
-        services.nudges._kept = None  # a first tick, or one after the roster changed
+        forget = getattr(services.nudges, "forget_kept", None)
+        if callable(forget):  # the snapshot and the ledger reads kept between ticks
+            forget()
+        else:
+            services.nudges._kept = None  # a first tick, or one after the roster changed
         with clocks.timing("tick_cold"):
             _tick(services)
     for _ in range(runs):

@@ -35,7 +35,7 @@ from bot.services.schedule_data import (
     ProgramSnapshot,
     pairs_active_between,
 )
-from bot.services.standards import kept_counts, weeks_memo
+from bot.services.standards import weeks_memo
 
 
 class DigestJob(NudgeReads):
@@ -110,8 +110,9 @@ class DigestJob(NudgeReads):
         standards = bool(program.policy.standards)
         with self.store.read() as session:
             week_pairs = pairs_active_between(session, program, week[0], week[1])
-            totals = ledger.pairs_between(session, program, week[0], week[1])
-            contacts = ledger.last_contacts(session, program)
+            reads = self._ledger(session, program, now)
+            totals = reads.pairs_between(session, program, week[0], week[1])
+            contacts = reads.last_contacts(session, program)
             paces = (
                 ledger.paces(
                     session,
@@ -127,7 +128,7 @@ class DigestJob(NudgeReads):
                 if program.policy.paced_minutes
                 else {}
             )
-            kept = kept_counts(session, program, program.year_of(today)) if standards else {}
+            kept = reads.coverage(session, program, program.year_of(today)) if standards else {}
         done = self._done(snapshot, program) | set(snapshot.reported)  # done, to a lead
         by_school: dict[str | None, list[Member]] = defaultdict(list)
         for member in snapshot.members.values():
@@ -186,7 +187,7 @@ class DigestJob(NudgeReads):
             return found
 
         digests: list[Digest] = []
-        open_items = self._open_items(program, snapshot, done, today)
+        open_items = self._open_items(program, snapshot, done, now)
         cohorts: dict[str | None, list[Member]] = {}
         for lead in leads:
             if lead.school not in cohorts:
@@ -225,17 +226,18 @@ class DigestJob(NudgeReads):
         program: ProgramInfo,
         snapshot: ProgramSnapshot,
         done: set[tuple[int | None, str]],
-        today: date,
+        now: datetime,
     ) -> dict[int, tuple[list[DueItem], list[DueItem]]]:
         """Overdue and next-two-weeks items per mentee (computed once for every digest)."""
+        today = program.today(now)
         mentees = [
             s for s in self._subjects(snapshot, program) if s.id is not None and not s.is_mentor
         ]
         overdue, soon = upcoming_within(
             program.policy, program.calendar, mentees, done, today, DIGEST_HORIZON_DAYS
         )
-        overdue, _ = self._without_reached(program, overdue, snapshot)
-        soon, _ = self._without_reached(program, soon, snapshot)
+        overdue, _ = self._without_reached(program, overdue, snapshot, now)
+        soon, _ = self._without_reached(program, soon, snapshot, now)
         result: dict[int, tuple[list[DueItem], list[DueItem]]] = {}
         for item in overdue:
             assert item.subject.id is not None

@@ -8,7 +8,7 @@ everything from the log rows and lists each difference (`mentor-minutes ledger v
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -277,17 +277,22 @@ def _scope_statements(shape: tuple[bool, bool, bool, bool]) -> tuple[Select[Any]
 
 
 def pairs_between(
-    session: Session, program: ProgramInfo, first: date, last: date
+    session: Session,
+    program: ProgramInfo,
+    first: date,
+    last: date,
+    mentees: Collection[int] | None = None,
 ) -> dict[Pair, Totals]:
-    """Each pair's totals over whole buckets from `first` to `last` (a week, a month…)."""
+    """Each pair's totals over whole buckets from `first` to `last` (a week, a month…): of
+    every pair, or of those of some mentees."""
+    statement = _grouped(PAIR_BUCKETS).where(
+        PAIR_BUCKETS.c.program_id == program.id,
+        PAIR_BUCKETS.c.bucket_start.between(first, last),
+    )
+    if mentees is not None:
+        statement = statement.where(PAIR_BUCKETS.c.mentee_id.in_(sorted(mentees)))
     return {
-        (mentor, mentee): _totals(values)
-        for mentor, mentee, *values in session.execute(
-            _grouped(PAIR_BUCKETS).where(
-                PAIR_BUCKETS.c.program_id == program.id,
-                PAIR_BUCKETS.c.bucket_start.between(first, last),
-            )
-        )
+        (mentor, mentee): _totals(values) for mentor, mentee, *values in session.execute(statement)
     }
 
 
@@ -309,17 +314,21 @@ def _grouped(table: Any) -> Select[Any]:
     )
 
 
-def last_contacts(session: Session, program: ProgramInfo) -> dict[Pair, date]:
-    """The latest day each pair logged time together (any program year)."""
+def last_contacts(
+    session: Session, program: ProgramInfo, mentees: Collection[int] | None = None
+) -> dict[Pair, date]:
+    """The latest day each pair logged time together (any program year): of every pair, or
+    of those of some mentees."""
+    statement = (
+        select(PAIR_YEARS.c.mentor_id, PAIR_YEARS.c.mentee_id, func.max(PAIR_YEARS.c.last_contact))
+        .where(PAIR_YEARS.c.program_id == program.id)
+        .group_by(PAIR_YEARS.c.mentor_id, PAIR_YEARS.c.mentee_id)
+    )
+    if mentees is not None:
+        statement = statement.where(PAIR_YEARS.c.mentee_id.in_(sorted(mentees)))
     return {
         (mentor, mentee): last
-        for mentor, mentee, last in session.execute(
-            select(
-                PAIR_YEARS.c.mentor_id, PAIR_YEARS.c.mentee_id, func.max(PAIR_YEARS.c.last_contact)
-            )
-            .where(PAIR_YEARS.c.program_id == program.id)
-            .group_by(PAIR_YEARS.c.mentor_id, PAIR_YEARS.c.mentee_id)
-        )
+        for mentor, mentee, last in session.execute(statement)
         if last is not None
     }
 

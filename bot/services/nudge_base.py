@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot.domain.calendar import in_quiet_hours
 from bot.domain.deadlines import (
     ASSIGNMENT_RULE,
@@ -23,6 +25,7 @@ from bot.domain.notices import (
     Unreached,
 )
 from bot.services import ledger
+from bot.services.ledger_watch import KeptLedgerReads, LedgerReads
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.schedule_data import (
     ProgramSnapshot,
@@ -117,6 +120,8 @@ class NudgeReads:
         self._kept: tuple[tuple[object, ...], date, ProgramSnapshot] | None = None
         self._derived: tuple[ProgramSnapshot | None, dict[tuple[str, int], Any]] = (None, {})
         self.unreached: tuple[Unreached, ...] = ()  # whom the last job run could not reach
+        self._kept_ledger = KeptLedgerReads()  # the tick's ledger reads, kept between ticks
+        self._ledger_caught_up: datetime | None = None  # the tick that last caught it up
 
     # ---- shared ----------------------------------------------------------------------------
     @contextmanager
@@ -127,6 +132,25 @@ class NudgeReads:
             yield
         finally:
             self._sharing, self._memo = False, None
+
+    def forget_kept(self) -> None:
+        """Drop what is kept between ticks: the next tick reads the snapshot and the ledger
+        afresh, in bulk (as after a start)."""
+        self._kept = None
+        self._kept_ledger.forget()
+
+    def _ledger(
+        self, session: Session, program: ProgramInfo, now: datetime
+    ) -> KeptLedgerReads | LedgerReads:
+        """The ledger reads for a job at `now`: inside a tick (`shared_reads`), those kept
+        between ticks, caught up once per tick with what changed since the last; elsewhere
+        (Home, `jobs run`, other threads) straight from the store."""
+        if not self._sharing:
+            return LedgerReads()
+        if self._ledger_caught_up != now:
+            self._kept_ledger.refresh(session, program)
+            self._ledger_caught_up = now
+        return self._kept_ledger
 
     def _snapshot(self, program: ProgramInfo, now: datetime) -> ProgramSnapshot:
         """The program's people and pairs: read once per tick inside `shared_reads`, and kept
@@ -183,14 +207,18 @@ class NudgeReads:
         return done
 
     def _year2_progress(
-        self, program: ProgramInfo, items: list[DueItem], snapshot: ProgramSnapshot
+        self,
+        program: ProgramInfo,
+        items: list[DueItem],
+        snapshot: ProgramSnapshot,
+        now: datetime,
     ) -> dict[int, int]:
         """Pair time toward the 50 hours of the teachers today's items are about (one query)."""
         ids = sorted({i.subject.id for i in items if i.rule.key == YEAR2_RULE and i.subject.id})
         if not ids:
             return {}
         with self.store.read() as session:
-            years = ledger.mentee_years(session, program, ids)
+            years = self._ledger(session, program, now).mentee_years(session, program, ids)
         return {
             mentee: year2_minutes(snapshot.members[mentee], program, years.get(mentee, {}))
             for mentee in ids
@@ -198,10 +226,14 @@ class NudgeReads:
         }
 
     def _without_reached(
-        self, program: ProgramInfo, items: list[DueItem], snapshot: ProgramSnapshot
+        self,
+        program: ProgramInfo,
+        items: list[DueItem],
+        snapshot: ProgramSnapshot,
+        now: datetime,
     ) -> tuple[list[DueItem], dict[int, int]]:
         """Items less those of teachers who already logged the 50 hours, and everyone's hours."""
-        progress = self._year2_progress(program, items, snapshot)
+        progress = self._year2_progress(program, items, snapshot, now)
         target = program.policy.year2_target_hours * 60
         kept = [
             i

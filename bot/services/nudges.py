@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -34,7 +35,6 @@ from bot.domain.notices import (
     Nudge,
     OverdueAlert,
 )
-from bot.services import ledger
 from bot.services.digest import DigestJob
 from bot.services.nudge_base import (
     ALERT_RULE,
@@ -79,6 +79,7 @@ class NudgeService(DigestJob):
                 program.policy, program.calendar, self._subjects(snapshot, program), done, today
             ),
             snapshot,
+            now,
         )
         per_person: dict[int, list[tuple[DueItem, bool, str | None]]] = defaultdict(list)
         target = program.policy.year2_target_hours * 60
@@ -251,10 +252,13 @@ class NudgeService(DigestJob):
                 rows.append((member, due, max((today - due).days, 0)))
         rows.sort(key=lambda r: (-r[2], r[0].name))
         pool = self.mentor_pool(snapshot)
+        administrators = self._mentors_of_administrators(snapshot) if rows else frozenset()
         alert_rows = []
         for i, (member, due, days) in enumerate(rows):
             cap = program.policy.caseload_cap
-            offered = tuple(self.suggest(member, pool, cap)) if i < SUGGESTED else ()
+            offered = (
+                tuple(self.suggest(member, pool, cap, administrators)) if i < SUGGESTED else ()
+            )
             untrained = frozenset(m.id for m, _ in offered if m.id not in pool[2])
             alert_rows.append(AlertRow(member, due, days, offered, untrained))
         return alert_rows
@@ -283,20 +287,37 @@ class NudgeService(DigestJob):
         offered = self.suggest(mentee, pool, program.policy.caseload_cap)
         return offered, frozenset(m.id for m, _ in offered if m.id not in trained)
 
+    def _mentors_of_administrators(self, snapshot: ProgramSnapshot) -> frozenset[int]:
+        """The ids of the mentors who mentor administrators (worked out once per snapshot)."""
+        derived = self._derived_of(snapshot)
+        key = ("administrators", 0)
+        if key not in derived:
+            derived[key] = frozenset(
+                m.id for m in snapshot.holders("mentor") if mentors_administrators(m)
+            )
+        found: frozenset[int] = derived[key]
+        return found
+
     @staticmethod
     def suggest(
-        mentee: Member, pool: MentorPool, cap: int | None = None
+        mentee: Member,
+        pool: MentorPool,
+        cap: int | None = None,
+        administrators: Collection[int] | None = None,
     ) -> list[tuple[Member, int]]:
         """Up to three mentors: administrators for an administrator and teachers for a
         teacher, under the policy's caseload cap; trained ones when any are; same subject,
-        then grade, then school; fewest mentees."""
+        then grade, then school; fewest mentees. `administrators`: the pool's mentors of
+        administrators, when already known (else worked out here)."""
         everyone, load, trained = pool
         administrator = (mentee.educator_type or "").endswith("_administrator")
+        if administrators is None:
+            administrators = {m.id for m in everyone if mentors_administrators(m)}
         candidates = [
             m
             for m in everyone
             if m.id != mentee.id
-            and mentors_administrators(m) == administrator
+            and (m.id in administrators) == administrator
             and (cap is None or load[m.id] < cap)
         ]
         if any(m.id in trained for m in candidates):
@@ -327,7 +348,7 @@ class NudgeService(DigestJob):
         threshold = program.policy.no_contact_school_days
         snapshot = self._snapshot(program, now)
         with self.store.read() as session:
-            contacts = ledger.last_contacts(session, program)
+            contacts = self._ledger(session, program, now).last_contacts(session, program)
         notes = []
         missed: Missed = {}
         for (mentor_id, mentee_id), started in snapshot.started_on.items():
