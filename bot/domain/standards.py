@@ -235,11 +235,32 @@ def kept_coverage(
     kept: dict[str, StandardCount],
     today: date,
     weeks_since: Callable[[date, date], int],
+    untouched: dict[tuple[date, date], tuple[StandardCoverage, ...]] | None = None,
 ) -> Coverage:
     """`coverage` from a pair's kept counts for the year (code → count and last day), the
     quiet weeks from `weeks_since(first, until)` (`SchoolCalendar.school_weeks_between`, or a
-    memo of it: a digest asks the same few dates for thousands of pairs)."""
+    memo of it: a digest asks the same few dates for thousands of pairs). `untouched`, when
+    given (for one vocabulary), shares the rows of pairs with nothing tagged yet that began on
+    the same day."""
     until = today if ended_on is None else min(today, ended_on + timedelta(days=1))
+    if not kept and untouched is not None:
+        shared = untouched.get((started_on, until))
+        if shared is None:
+            shared = untouched[(started_on, until)] = _coverage_rows(
+                started_on, until, vocabulary, kept, weeks_since
+            )
+        return Coverage(mentor, mentee, started_on, ended_on, shared, today)
+    rows = _coverage_rows(started_on, until, vocabulary, kept, weeks_since)
+    return Coverage(mentor, mentee, started_on, ended_on, rows, today)
+
+
+def _coverage_rows(
+    started_on: date,
+    until: date,
+    vocabulary: Iterable[Standard],
+    kept: dict[str, StandardCount],
+    weeks_since: Callable[[date, date], int],
+) -> tuple[StandardCoverage, ...]:
     rows = []
     for standard in vocabulary:
         found = kept.get(standard.code)
@@ -253,4 +274,4 @@ def kept_coverage(
                 weeks_since(since, until),
             )
         )
-    return Coverage(mentor, mentee, started_on, ended_on, tuple(rows), today)
+    return tuple(rows)

@@ -4,6 +4,7 @@ its time from the ledger, flags and what is due next."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import OutsideSchoolYearError, local_datetime, week_target
@@ -20,7 +21,7 @@ from bot.domain.notices import (
     DigestPair,
     Nudge,
 )
-from bot.domain.standards import Coverage, kept_coverage
+from bot.domain.standards import Coverage, StandardCoverage, kept_coverage
 from bot.services import ledger
 from bot.services.nudge_base import (
     DIGEST_HORIZON_DAYS,
@@ -147,6 +148,7 @@ class DigestJob(NudgeReads):
             return found
 
         rows_of: dict[int, list[tuple[DigestPair, Totals, Coverage | None]]] = {}
+        untouched: dict[tuple[date, date], tuple[StandardCoverage, ...]] = {}
 
         def rows(mentee: Member) -> list[tuple[DigestPair, Totals, Coverage | None]]:
             """The mentee's pairs as every digest shows them (worked out once)."""
@@ -178,6 +180,7 @@ class DigestJob(NudgeReads):
                         kept.get((mentor_id, mentee.id), {}),
                         today,
                         weeks,
+                        untouched,
                     )
                     if pair.ended_on is None and standards
                     else None
@@ -186,38 +189,37 @@ class DigestJob(NudgeReads):
             rows_of[mentee.id] = found
             return found
 
-        digests: list[Digest] = []
         open_items = self._open_items(program, snapshot, done, now)
-        cohorts: dict[str | None, list[Member]] = {}
+        school_days = program.calendar.school_days_in(week[0], week[1])
+        cohorts: dict[str | None, Digest] = {}  # a school's digest, but for its lead mentor
+        digests: list[Digest] = []
         for lead in leads:
             if lead.school not in cohorts:
-                cohorts[lead.school] = sorted(
+                cohort = sorted(
                     by_school.get(lead.school, [])
                     if lead.school
                     else [m for group in by_school.values() for m in group],
                     key=lambda m: m.name,
                 )
-            cohort = cohorts[lead.school]
-            listed = [row for mentee in cohort for row in rows(mentee)]
-            week_totals = [week_total for _, week_total, _ in listed]
-            overdue = [i for m in cohort for i in open_items.get(m.id, ([], []))[0]]
-            upcoming = [i for m in cohort for i in open_items.get(m.id, ([], []))[1]]
-            digest = Digest(
-                lead=lead,
-                cohort=lead.school or program.name,
-                week=week,
-                weekly_target=target,
-                pairs=tuple(pair for pair, _, _ in listed),
-                no_contact_days=program.policy.no_contact_school_days,
-                unassigned=tuple(m for m in cohort if m.id not in snapshot.mentor_of),
-                overdue=tuple(overdue),
-                upcoming=tuple(upcoming),
-                today=today,
-                total=total(week_totals),
-                met_target=sum(1 for t in week_totals if t.minutes >= target),
-                school_days=program.calendar.school_days_in(week[0], week[1]),
-                coverage=tuple(covered for _, _, covered in listed if covered is not None),
-            )
+                listed = [row for mentee in cohort for row in rows(mentee)]
+                week_totals = [week_total for _, week_total, _ in listed]
+                cohorts[lead.school] = Digest(
+                    lead=lead,
+                    cohort=lead.school or program.name,
+                    week=week,
+                    weekly_target=target,
+                    pairs=tuple(pair for pair, _, _ in listed),
+                    no_contact_days=program.policy.no_contact_school_days,
+                    unassigned=tuple(m for m in cohort if m.id not in snapshot.mentor_of),
+                    overdue=tuple(i for m in cohort for i in open_items.get(m.id, ([], []))[0]),
+                    upcoming=tuple(i for m in cohort for i in open_items.get(m.id, ([], []))[1]),
+                    today=today,
+                    total=total(week_totals),
+                    met_target=sum(1 for t in week_totals if t.minutes >= target),
+                    school_days=school_days,
+                    coverage=tuple(covered for _, _, covered in listed if covered is not None),
+                )
+            digest = replace(cohorts[lead.school], lead=lead)
             digests.append(digest)
         return digests
 
@@ -233,8 +235,14 @@ class DigestJob(NudgeReads):
         mentees = [
             s for s in self._subjects(snapshot, program) if s.id is not None and not s.is_mentor
         ]
-        overdue, soon = upcoming_within(
-            program.policy, program.calendar, mentees, done, today, DIGEST_HORIZON_DAYS
+        overdue, soon = self._per_day(
+            snapshot,
+            program,
+            "upcoming_within",
+            today,
+            lambda: upcoming_within(
+                program.policy, program.calendar, mentees, done, today, DIGEST_HORIZON_DAYS
+            ),
         )
         overdue, _ = self._without_reached(program, overdue, snapshot, now)
         soon, _ = self._without_reached(program, soon, snapshot, now)

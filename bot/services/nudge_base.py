@@ -4,7 +4,7 @@ the store's fingerprint of it holds), milestones done, recipients, people not re
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -179,6 +179,23 @@ class NudgeReads:
             derived[key] = subjects_of(snapshot, program)
         subjects: list[Subject] = derived[key]
         return subjects
+
+    def _per_day(
+        self,
+        snapshot: ProgramSnapshot,
+        program: ProgramInfo,
+        name: str,
+        today: date,
+        work: Callable[[], Any],
+    ) -> Any:
+        """`work()` once per snapshot, program and day (a steady tick works out again only
+        what its data changed): the rules' items of the day depend on nothing else."""
+        derived = self._derived_of(snapshot)
+        key = (name, today.toordinal())
+        found = derived.get(key)
+        if found is None or found[0] is not program:
+            found = derived[key] = (program, work())
+        return found[1]
 
     def _derived_of(self, snapshot: ProgramSnapshot) -> dict[tuple[str, int], Any]:
         """What is worked out from one snapshot, kept while that snapshot is the current one."""

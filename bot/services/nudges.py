@@ -73,14 +73,16 @@ class NudgeService(DigestJob):
         snapshot = self._snapshot(program, now)
         missed: Missed = {}
         done = self._done(snapshot, program)
-        items, year2 = self._without_reached(
+        due_today: list[DueItem] = self._per_day(
+            snapshot,
             program,
-            items_for_day(
+            "items_for_day",
+            today,
+            lambda: items_for_day(
                 program.policy, program.calendar, self._subjects(snapshot, program), done, today
             ),
-            snapshot,
-            now,
         )
+        items, year2 = self._without_reached(program, due_today, snapshot, now)
         per_person: dict[int, list[tuple[DueItem, bool, str | None]]] = defaultdict(list)
         target = program.policy.year2_target_hours * 60
         for item in items:
