@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.bootstrap import Services
-from bot.domain.model import LogOutcome
+from bot.domain.entries import LogOutcome
 from bot.services.errors import NotAllowed, NotOnRoster, ParseRefused, Refusal
 from bot.store.models.core import LogAudit, LogEntry, Person
 from conftest import NOW

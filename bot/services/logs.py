@@ -15,9 +15,10 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.domain.entries import FormDefaults, LoggedEntry, LogOutcome
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
-from bot.domain.model import FormDefaults, LoggedEntry, LogOutcome, Member
+from bot.domain.members import Member
 from bot.services import ledger as totals
 from bot.services.errors import NotAllowed, ParseRefused, Refusal
 from bot.services.log_access import (

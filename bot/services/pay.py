@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.ledger import MentorTime
-from bot.domain.model import PayPeriod, PayRow
-from bot.domain.pay import hourly_amount, prorated_stipend
+from bot.domain.pay import PayPeriod, PayRow, hourly_amount, prorated_stipend
 from bot.services import ledger
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.domain.formatting import format_day, format_day_long, format_minutes
 from bot.domain.home import CoordinatorSection, Home, HomeEntry, MenteeSection, MentorSection
+from bot.domain.hours import HoursReport, PairTotals
 from bot.domain.ledger import VISIT
-from bot.domain.model import HoursReport, PairTotals
 from bot.domain.notices import AlertRow, Digest
 from bot.domain.standards import Coverage
 from bot.slack.blocks import (

@@ -7,9 +7,9 @@ import re
 from datetime import date
 from typing import Any
 
+from bot.domain.entries import FormDefaults, LoggedEntry, LogOutcome
 from bot.domain.formatting import format_day, format_minutes
 from bot.domain.grammar import KINDS, ParseError
-from bot.domain.model import FormDefaults, LoggedEntry, LogOutcome
 from bot.slack.blocks import Block, actions, button, context, message, plain, section
 
 Payload = dict[str, Any]

@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.domain.deadlines import PROGRESS_RULES, DueItem
 from bot.domain.formatting import format_day, format_day_long, format_minutes
-from bot.domain.model import Member, MilestoneMark
+from bot.domain.members import Member
+from bot.domain.milestones import MilestoneMark
 from bot.domain.notices import (
     AlertRow,
     ContactNudge,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.formatting import format_day
-from bot.domain.model import SurveyForm
 from bot.domain.notices import SurveyInvite
 from bot.domain.policy.surveys import MAX_COMMENT_CHARS, SCALE, SCALE_WORDS
+from bot.domain.surveys import SurveyForm
 from bot.slack.blocks import actions, button, context, message, plain, section
 
 Payload = dict[str, Any]

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.formatting import format_day, format_day_long, format_minutes
-from bot.domain.model import (
+from bot.domain.assignments import (
     MENTOR_YEARS,
     AssignmentResult,
-    HoursReport,
-    MarkedDone,
-    Member,
     MentorCaution,
-    MilestoneMark,
-    PairTotals,
     PersonStatus,
     ProgramStatus,
-    TeamChange,
 )
+from bot.domain.formatting import format_day, format_day_long, format_minutes
+from bot.domain.hours import HoursReport, PairTotals
+from bot.domain.members import Member
+from bot.domain.milestones import MarkedDone, MilestoneMark, TeamChange
 from bot.domain.record import InductionRecord
 from bot.slack.blocks import (
     MAX_BLOCKS,
