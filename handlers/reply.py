@@ -33,13 +33,16 @@ def build_reply(build: Callable[[], Payload]) -> Payload:
     """The payload from `build`, or a refusal that says what was wrong."""
     try:
         return build()
-    except UsageError as exc:
+    except Exception as exc:
+        return refusal_for(exc)
+
+
+def refusal_for(exc: Exception) -> Payload:
+    """What was wrong with the input (a UsageError or a Refusal), or sorry (logged): our fault."""
+    if isinstance(exc, UsageError | Refusal):
         return views.refusal(exc.message, exc.example)
-    except Refusal as exc:
-        return views.refusal(exc.message, exc.example)
-    except Exception:
-        log.exception("listener failed")
-        return views.refusal(SORRY)
+    log.error("listener failed", exc_info=exc)
+    return views.refusal(SORRY)
 
 
 def respond_with(respond: Respond, payload: Payload, *, replace: bool) -> None:

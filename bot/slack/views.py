@@ -52,6 +52,14 @@ def notice(text: str) -> Payload:
     return message(text, [section(text)])
 
 
+def report_pointer(school_year: str, report_due: str) -> Payload:
+    """`/induction report`: where the annual report comes from, and when it is due."""
+    return notice(
+        "The annual induction report comes from `mentor-minutes report annual "
+        f"--year {school_year}` (csv, json or md); it is due {report_due}."
+    )
+
+
 def help_message(title: str, lines: list[tuple[str, str]], footer: str | None = None) -> Payload:
     """A help reply: each usage with what it does."""
     body = "\n".join(f"`{usage}` — {what}" for usage, what in lines)
