@@ -17,6 +17,7 @@ from bot.domain.hours import HoursReport, PairTotals
 from bot.domain.members import Member
 from bot.domain.milestones import MarkedDone, MilestoneMark, TeamChange
 from bot.domain.record import InductionRecord
+from bot.slack import ids
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -321,11 +322,8 @@ def person_status(status: PersonStatus) -> Payload:
         blocks += [section(body) for body, _ in packed[: MAX_BLOCKS - 2]]
         text += "\n" + "\n".join(["Milestones this year:", *marks])
     if "mentee" in person.roles or status.as_mentee:
-        blocks.append(actions(button("Induction record", RECORD_BUTTON, str(person.id))))
+        blocks.append(actions(button("Induction record", ids.RECORD_SHOW, str(person.id))))
     return message(text, blocks)
-
-
-RECORD_BUTTON = "record_show"
 
 
 def induction_record(record: InductionRecord) -> Payload:
