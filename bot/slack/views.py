@@ -48,6 +48,13 @@ def refusal(message_text: str, example: str | None = None) -> Payload:
     return message(text, blocks)
 
 
+def unknown_mention(user_id: str, program: str, example: str | None = None) -> Payload:
+    """The refusal of an @mention of someone not on the roster, mentioning them."""
+    return refusal(
+        f"<@{user_id}> isn't on the {program} roster, so I can't log with them.", example
+    )
+
+
 def notice(text: str) -> Payload:
     """A one-line ephemeral reply."""
     return message(text, [section(text)])
