@@ -256,7 +256,7 @@ def _mark_of(
     ).first()
 
 
-# ---- milestone marks ------------------------------------------------------------
+# ---- marks as records: who marked, who confirmed -------------------------------------------
 
 MAX_AWAITING = 40  # reports listed in a status or a coordinator's to-do
 

@@ -2,7 +2,11 @@
 
 Every figure comes from the ledger over one program year; (d) and (e) are summed over exactly
 the educators listed in (b). What the store cannot count yet is marked with the reason —
-nothing is silently zero. Hours and counts only — never notes."""
+nothing is silently zero. Hours and counts only — never notes.
+
+Beside the report: how far it is from ready (`report_readiness`, read by Home and the draft),
+items (a), (f) and (h) from the services that hold them (`activity_items`, one of the report's
+`sources`), and the weekly draft sent to coordinators before it is due (`ReportDrafts`)."""
 
 from __future__ import annotations
 
@@ -338,7 +342,7 @@ def report_readiness(report: AnnualReport) -> Readiness:
     return Readiness(report.school_year, tuple(headlines), tuple(missing))
 
 
-# ---- activity items ------------------------------------------------------------
+# ---- items (a), (f), (h) ------------------------------------------------------------------
 
 
 def activity_items(
@@ -364,7 +368,7 @@ def activity_items(
     return items
 
 
-# ---- report draft ------------------------------------------------------------
+# ---- the weekly draft -----------------------------------------------------------------------
 
 DRAFT_RULE = "report_draft"
 ANNUAL_REPORT = "annual_report"  # the milestone a coordinator marks done when it is filed
