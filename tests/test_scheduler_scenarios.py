@@ -136,9 +136,9 @@ def test_the_alert_lists_days_overdue_placement_and_three_suggested_mentors(
     # same subject first (Mia, Science), then school (Max, Jefferson), then the rest (Lee);
     # nobody's training is marked done yet, so each says so
     assert [(b["text"]["text"], b["action_id"], json.loads(b["value"])) for b in buttons(first)] == [
-        ("Assign Mia Mentor · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['mia@hillside.example']}", {"mentor": roster["mia@hillside.example"], "mentee": nia}),
-        ("Assign Max Mentor · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['max@hillside.example']}", {"mentor": roster["max@hillside.example"], "mentee": nia}),
-        ("Assign Lee Lead · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['lee@hillside.example']}", {"mentor": roster["lee@hillside.example"], "mentee": nia}),
+        ("Assign Mia Mentor · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['mia@hillside.example']}", {"mentor": roster["mia@hillside.example"], "mentee": nia, "had": None}),
+        ("Assign Max Mentor · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['max@hillside.example']}", {"mentor": roster["max@hillside.example"], "mentee": nia, "had": None}),
+        ("Assign Lee Lead · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['lee@hillside.example']}", {"mentor": roster["lee@hillside.example"], "mentee": nia, "had": None}),
     ]  # fmt: skip
 
 
