@@ -150,7 +150,9 @@ def test_logs_racing_a_sign_off_are_either_counted_or_refused(
     december: Services, clock: FixedClock
 ) -> None:
     services = december
-    uncounted, broken, errors = [], [], set()
+    uncounted: list[int] = []
+    broken: list[int] = []
+    errors: set[str] = set()
     for round_ in range(ROUNDS):
         logs = [
             (
@@ -170,9 +172,45 @@ def test_logs_racing_a_sign_off_are_either_counted_or_refused(
         uncounted.append(live_entries(services, NOVEMBER) - preview.entries)
         assert all("signed off" in m for m in refusals(results[:-1])), refusals(results)
         services.signoff.reopen("U0CORA", NOVEMBER, "all next round", clock.now())
-    report = f"entries stored after the sign-off counted, per round: {uncounted}, {broken}, {errors}"
+    report = (
+        f"entries stored after the sign-off counted, per round: {uncounted}, {broken}, {errors}"
+    )
     assert broken == [0] * ROUNDS, report
     assert uncounted == [0] * ROUNDS, report
+
+
+def test_undos_racing_a_sign_off_are_either_before_its_count_or_refused(
+    december: Services, clock: FixedClock
+) -> None:
+    services = december
+    miscounted, broken = [], []
+    for round_ in range(ROUNDS):
+        batches = [
+            services.logs.log_text(
+                LOGGERS[i % 3], f"5m meeting 2026-11-{2 + (i + round_) % 27:02d}", clock.now()
+            ).batch_id
+            for i in range(THREADS)
+        ]
+        undos = [
+            (
+                lambda who=LOGGERS[i % 3], batch=batches[i]: services.logs.undo(
+                    who, batch or "", clock.now()
+                )
+            )
+            for i in range(THREADS)
+        ]
+        sign = [lambda: services.signoff.sign("U0CORA", NOVEMBER, None, clock.now())]
+        results = race(undos + sign)
+        broken.append(len(failures(results)))
+        preview = results[-1]
+        assert isinstance(preview, SignOffPreview), preview
+        # An Undo the sign-off counted before was refused: what it counted is what is there.
+        miscounted.append(live_entries(services, NOVEMBER) - preview.entries)
+        assert all("signed off" in m for m in refusals(results[:-1])), refusals(results)
+        services.signoff.reopen("U0CORA", NOVEMBER, "all next round", clock.now())
+    report = f"live entries minus counted, per round: {miscounted}, tracebacks {broken}"
+    assert broken == [0] * ROUNDS, report
+    assert miscounted == [0] * ROUNDS, report
 
 
 # ---- at most one active mentor per mentee ---------------------------------------------------
