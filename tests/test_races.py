@@ -18,6 +18,8 @@ from bot.bootstrap import Services
 from bot.clock import FixedClock
 from bot.domain.model import AssignmentResult
 from bot.domain.signoff import Period, SignOffPreview
+from bot.services import assignments as assignment_service
+from bot.services import signoff as signoff_service
 from bot.services.errors import Refusal
 from bot.store.models.core import Assignment, LogEntry, SignedPeriod
 
@@ -143,6 +145,29 @@ def test_sign_off_pressed_at_once_makes_one_lock_and_one_reopen_unlocks(
     assert unlocked == [True] * ROUNDS, report
 
 
+def test_without_the_sign_off_lock_the_unique_key_alone_holds_and_answers(
+    december: Services, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unique key is the last word: with the advisory lock taken away, presses that pass
+    the check together still store one lock, and the others are told who signed it."""
+    monkeypatch.setattr(signoff_service, "lock_for_sign_off", lambda *_: None)
+    services = december
+    rows, broken = [], []
+    for _ in range(ROUNDS):
+        results = race(
+            [lambda: services.signoff.sign("U0CORA", OCTOBER, None, clock.now())] * THREADS
+        )
+        broken.append(len(failures(results)))
+        rows.append(active_sign_offs(services, OCTOBER))
+        assert all(
+            "already signed off for the whole program by Cora" in m for m in refusals(results)
+        )
+        services.signoff.reopen("U0CORA", OCTOBER, "all next round", clock.now())
+    report = f"active rows per round {rows}, tracebacks {broken}"
+    assert broken == [0] * ROUNDS, report
+    assert rows == [1] * ROUNDS, report
+
+
 # ---- logs and a sign-off of the same period are serialised ----------------------------------
 
 
@@ -243,6 +268,39 @@ def test_assign_pressed_for_one_mentee_with_different_mentors_gives_one_mentor(
     assert broken == [0] * ROUNDS, report
     assert open_rows == [1] * ROUNDS, report
     assert made == [1] * ROUNDS, report  # the other presses' buttons were drawn with no mentor
+
+
+def test_without_the_mentee_lock_the_unique_index_alone_holds_and_answers(
+    december: Services,
+    roster: dict[str, int],
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the mentee row lock taken away, the partial unique index still leaves one open
+    assignment, and a press that lost the insert gets an answer, not a traceback."""
+    monkeypatch.setattr(assignment_service, "lock_mentee", lambda *_: None)
+    services = december
+    cora = services.assignments.coordinator("U0CORA")
+    nia = roster[NIA]
+    mentors = [roster[m] for m in MENTORS]
+    open_rows, broken = [], []
+    for _ in range(ROUNDS):
+        results = race(
+            [
+                (
+                    lambda m=mentors[i % 3]: services.assignments.assign_ids(
+                        cora, m, nia, clock.now()
+                    )
+                )
+                for i in range(THREADS)
+            ]
+        )
+        broken.append(len(failures(results)))
+        open_rows.append(len(open_mentors(services, nia)))
+        services.assignments.unassign(cora, NIA, "next round", None, clock.now())
+    report = f"open assignments per round {open_rows}, tracebacks {broken}"
+    assert broken == [0] * ROUNDS, report
+    assert open_rows == [1] * ROUNDS, report
 
 
 def test_the_same_assign_pressed_at_once_assigns_once_without_a_traceback(
