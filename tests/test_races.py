@@ -283,6 +283,7 @@ def test_without_the_mentee_lock_the_unique_index_alone_holds_and_answers(
     cora = services.assignments.coordinator("U0CORA")
     nia = roster[NIA]
     mentors = [roster[m] for m in MENTORS]
+    seen: list[str] = []
     open_rows, broken = [], []
     for _ in range(ROUNDS):
         results = race(
@@ -295,10 +296,11 @@ def test_without_the_mentee_lock_the_unique_index_alone_holds_and_answers(
                 for i in range(THREADS)
             ]
         )
+        seen.extend(failures(results))
         broken.append(len(failures(results)))
         open_rows.append(len(open_mentors(services, nia)))
         services.assignments.unassign(cora, NIA, "next round", None, clock.now())
-    report = f"open assignments per round {open_rows}, tracebacks {broken}"
+    report = f"open assignments per round {open_rows}, tracebacks {broken} {seen}"
     assert broken == [0] * ROUNDS, report
     assert open_rows == [1] * ROUNDS, report
 

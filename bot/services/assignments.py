@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.calendar import OutsideSchoolYearError
@@ -30,7 +30,7 @@ from bot.services.errors import NotAllowed, Refusal
 from bot.services.milestone_marks import milestone_marks
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.store.db import Store, is_unique_violation
+from bot.store.db import Store, is_write_conflict
 from bot.store.models.core import Assignment, MilestoneDone, Person, PersonRole
 
 REASON_MAX = 500
@@ -186,13 +186,13 @@ class AssignmentService:
     @staticmethod
     @contextmanager
     def _answering_clashes() -> Iterator[None]:
-        """A clash on the open-assignment keys (one open assignment per mentee, per pair) as an
-        answer, never a traceback: the write rolled back. The mentee row lock (`lock_mentee`)
-        makes this a backstop."""
+        """A clash on the open-assignment keys (one open assignment per mentee, per pair), or a
+        deadlock between two such writes, as an answer, never a traceback: the write rolled
+        back. The mentee row lock (`lock_mentee`) makes this a backstop."""
         try:
             yield
-        except IntegrityError as exc:
-            if not is_unique_violation(exc):
+        except DBAPIError as exc:
+            if not is_write_conflict(exc):
                 raise
             raise Refusal(
                 "Someone changed this mentee's assignment at the same moment: nothing changed. "
