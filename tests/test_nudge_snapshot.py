@@ -1,5 +1,5 @@
 """The scheduler's snapshot of people and pairs is kept between ticks only while nothing it
-reads has changed (bot/services/nudges.py, schedule_data.snapshot_version)."""
+reads has changed (bot/services/nudges.py, snapshot.snapshot_version)."""
 
 from __future__ import annotations
 

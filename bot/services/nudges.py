@@ -1,7 +1,7 @@
 """The scheduled jobs' rules over the store: what to send, to whom, as of an instant.
 
 Each job returns Nudges keyed (rule, recipient, subject, period) — records the Slack layer
-renders (`schedules.jobs.notifications`) before the outbox claims them; the outbox makes
+renders (`schedules.claims.notifications`) before the outbox claims them; the outbox makes
 every key go out once. Jobs compute from data, so a tick after downtime catches up: today's
 items go out, a digest for a week already gone does not.
 """
