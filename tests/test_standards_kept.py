@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, select, text, update
 
 from bot.bootstrap import Services
 from bot.domain.calendar import SchoolCalendar
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.policy import Standard
 from bot.domain.standards import (
     TaggedEntry,
@@ -200,7 +200,7 @@ def test_the_migration_backfills_coverage_from_existing_logs(
     services.logs.undo(MIA, undone.batch_id, NOW)
     expected = kept(services)
     services.close()
-    command.downgrade(alembic_config(db_url), "0008_activities")
+    command.downgrade(alembic_config(db_url), "0010_invariants")
     upgrade(db_url)
 
     engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))

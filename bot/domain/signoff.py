@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.domain.formatting import format_day, format_day_long
-from bot.domain.model import Member
+from bot.domain.members import Member
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/|_to_)(\d{4}-\d{2}-\d{2})$")
@@ -130,6 +130,14 @@ def locked_message(lock: Lock, day: date, action: str) -> str:
         f"{lock.signed_by} on {format_day_long(lock.signed_on)}: nothing dated in it can be "
         f"{action}. A coordinator can reopen it: `/induction reopen {lock.period.key}{school} "
         "reason`."
+    )
+
+
+def already_signed(lock: Lock) -> str:
+    """Why a second sign-off of the same period and scope stores nothing."""
+    return (
+        f"{lock.period.label} is already signed off for {lock.scope} by {lock.signed_by} on "
+        f"{format_day_long(lock.signed_on)}: nothing changed."
     )
 
 

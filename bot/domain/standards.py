@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.domain.calendar import SchoolCalendar
 from bot.domain.ledger import is_pair_time, program_year_of
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.policy import Standard
 
 QUIET_SCHOOL_WEEKS = 6

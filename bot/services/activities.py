@@ -31,7 +31,7 @@ from bot.domain.activities import (
     mentoring_lines,
 )
 from bot.domain.formatting import format_day
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.log_access import mentor_on
 from bot.services.log_entries import (
@@ -82,12 +82,19 @@ def attendee_role(member: Member) -> str:
 class ActivityService:
     """Records program activities and sums them for the report."""
 
-    def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        programs: ProgramService,
+        people: PeopleService,
+        exit_tickets: ExitTicketHook | None = None,
+    ) -> None:
         self.store = store
         self.programs = programs
         self.people = people
-        # Exit tickets after a group session (the surveys part): wired by build_services.
-        self.exit_tickets: ExitTicketHook | None = None
+        # Exit tickets after a group session (the surveys part, rendered and claimed by the
+        # jobs' `schedules.claims.ExitTickets`): given by build_services; None sends none.
+        self.exit_tickets = exit_tickets
 
     # ---- recording -------------------------------------------------------------------------
     def record_from_slack(
@@ -241,8 +248,13 @@ class ActivityService:
             else:
                 by_mentor[mentor_id].append(mentee)
         day = activity.occurred_on
+        attending = [m for ms in by_mentor.values() for m in ms]
         check_open(
-            session, program, [(m.id, day) for ms in by_mentor.values() for m in ms], "logged"
+            session,
+            program,
+            [(m.school, day) for m in attending],
+            "logged",
+            mentees=[m.id for m in attending],
         )
         rollups.lock_mentors(session, by_mentor)
         entries: list[LogEntry] = []
@@ -262,6 +274,7 @@ class ActivityService:
                         program_id=program.id,
                         mentor_id=mentor_id,
                         mentee_id=mentee.id,
+                        school=mentee.school,
                         logged_by_id=writer.id,
                         occurred_on=activity.occurred_on,
                         minutes=activity.minutes,

@@ -35,8 +35,9 @@ from bot.domain.ledger import (
     sessions,
     totals_by_kind,
 )
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.pacing import Pace, pace_of, paced_period
+from bot.domain.standards import StandardCount
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
 from bot.store.models.core import LogEntry, Person
@@ -504,3 +505,42 @@ def mentor_time_between(
         for (mentor, _, _), minutes in sessions(map(rollups.entry_from_row, rows)).items():
             result[mentor] += MentorTime(minutes, 1)
     return dict(result)
+
+
+# ---- standards coverage ------------------------------------------------------------------
+
+_KEPT = select(
+    rollups.PAIR_STANDARDS.c.mentor_id,
+    rollups.PAIR_STANDARDS.c.mentee_id,
+    rollups.PAIR_STANDARDS.c.standard,
+    rollups.PAIR_STANDARDS.c.entries,
+    rollups.PAIR_STANDARDS.c.last_on,
+).where(
+    rollups.PAIR_STANDARDS.c.program_id == bindparam("program_id"),
+    rollups.PAIR_STANDARDS.c.year_start == bindparam("year_start"),
+    rollups.PAIR_STANDARDS.c.entries > 0,
+)
+_KEPT_OF = _KEPT.where(rollups.PAIR_STANDARDS.c.mentee_id.in_(bindparam("mentees", expanding=True)))
+
+
+def kept_counts(
+    session: Session,
+    program: ProgramInfo,
+    year: ProgramYear,
+    mentee_ids: Collection[int] | None = None,
+) -> dict[Pair, dict[str, StandardCount]]:
+    """The coverage kept at write time for a program year, by pair (code → entries and last
+    day): of some mentees, or (None) of the whole program — one statement either way."""
+    params: dict[str, Any] = {"program_id": program.id, "year_start": year.first}
+    if mentee_ids is not None:
+        if not mentee_ids:
+            return {}
+        statement, params = _KEPT_OF, params | {"mentees": sorted(set(mentee_ids))}
+    else:
+        statement = _KEPT
+    found: dict[Pair, dict[str, StandardCount]] = defaultdict(dict)
+    for mentor_id, mentee_id, code, entries, last in session.connection().execute(
+        statement, params
+    ):
+        found[(mentor_id, mentee_id)][code] = StandardCount(entries, last)
+    return dict(found)

@@ -26,7 +26,6 @@ from bot.domain.ledger import ProgramYear, Totals
 from bot.domain.standards import StandardCount
 from bot.services import ledger
 from bot.services.programs import ProgramInfo
-from bot.services.standards import kept_counts
 from bot.store.models.core import LogAudit, LogEntry, Program
 
 Pair = tuple[int, int]  # mentor, mentee
@@ -143,7 +142,7 @@ class KeptLedgerReads:
     def coverage(
         self, session: Session, program: ProgramInfo, year: ProgramYear
     ) -> dict[Pair, dict[str, StandardCount]]:
-        """`standards.kept_counts` of the whole program for a year, kept per year."""
+        """`ledger.kept_counts` of the whole program for a year, kept per year."""
         return self._get(session, program, ("coverage", year))
 
     def mentee_years(
@@ -174,7 +173,7 @@ def _pairs_between(
 def _coverage(
     session: Session, program: ProgramInfo, key: tuple[Any, ...], mentees: Collection[int] | None
 ) -> dict[Pair, dict[str, StandardCount]]:
-    return kept_counts(session, program, key[0], mentees)
+    return ledger.kept_counts(session, program, key[0], mentees)
 
 
 _READERS: dict[
@@ -202,8 +201,8 @@ class LedgerReads:
     def coverage(
         self, session: Session, program: ProgramInfo, year: ProgramYear
     ) -> dict[Pair, dict[str, StandardCount]]:
-        """`standards.kept_counts` of the whole program for a year."""
-        return kept_counts(session, program, year)
+        """`ledger.kept_counts` of the whole program for a year."""
+        return ledger.kept_counts(session, program, year)
 
     def mentee_years(
         self, session: Session, program: ProgramInfo, mentee_ids: Collection[int]

@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.ledger import VISIT
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import MEMBER_QUERY, PeopleService, load_members
 from bot.services.programs import ProgramInfo

@@ -5,24 +5,21 @@ and dates only — no query here selects notes."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar import SchoolCalendar
 from bot.domain.ledger import ProgramYear
-from bot.domain.model import Member
-from bot.domain.standards import Coverage, StandardCount, kept_coverage
+from bot.domain.members import Member
+from bot.domain.standards import Coverage, kept_coverage
+from bot.services import ledger
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.services.schedule_data import pairs_active_between
+from bot.services.snapshot import pairs_active_between
 from bot.store.db import Store
-from bot.store.rollups import PAIR_STANDARDS
 
 Pair = tuple[int, int]  # mentor, mentee
 
@@ -35,43 +32,6 @@ class CoveredPair:
     mentee: Member
     started_on: date
     ended_on: date | None
-
-
-_KEPT = select(
-    PAIR_STANDARDS.c.mentor_id,
-    PAIR_STANDARDS.c.mentee_id,
-    PAIR_STANDARDS.c.standard,
-    PAIR_STANDARDS.c.entries,
-    PAIR_STANDARDS.c.last_on,
-).where(
-    PAIR_STANDARDS.c.program_id == bindparam("program_id"),
-    PAIR_STANDARDS.c.year_start == bindparam("year_start"),
-    PAIR_STANDARDS.c.entries > 0,
-)
-_KEPT_OF = _KEPT.where(PAIR_STANDARDS.c.mentee_id.in_(bindparam("mentees", expanding=True)))
-
-
-def kept_counts(
-    session: Session,
-    program: ProgramInfo,
-    year: ProgramYear,
-    mentee_ids: Collection[int] | None = None,
-) -> dict[Pair, dict[str, StandardCount]]:
-    """The coverage kept at write time for a program year, by pair (code → entries and last
-    day): of some mentees, or (None) of the whole program — one statement either way."""
-    params: dict[str, Any] = {"program_id": program.id, "year_start": year.first}
-    if mentee_ids is not None:
-        if not mentee_ids:
-            return {}
-        statement, params = _KEPT_OF, params | {"mentees": sorted(set(mentee_ids))}
-    else:
-        statement = _KEPT
-    found: dict[Pair, dict[str, StandardCount]] = defaultdict(dict)
-    for mentor_id, mentee_id, code, entries, last in session.connection().execute(
-        statement, params
-    ):
-        found[(mentor_id, mentee_id)][code] = StandardCount(entries, last)
-    return dict(found)
 
 
 def weeks_memo(calendar: SchoolCalendar) -> Callable[[date, date], int]:
@@ -96,7 +56,7 @@ def pair_coverage(
     if not pairs or not program.policy.standards:
         return []
     year = program.year_of(today)
-    kept = kept_counts(session, program, year, {p.mentee.id for p in pairs})
+    kept = ledger.kept_counts(session, program, year, {p.mentee.id for p in pairs})
     vocabulary = program.policy.vocabulary
     weeks = weeks_memo(program.calendar)
     return [
@@ -122,7 +82,7 @@ def counts_by_mentee(
         mentee: {standard.code: 0 for standard in program.policy.vocabulary}
         for mentee in mentee_ids
     }
-    for (_, mentee_id), kept in kept_counts(session, program, year, mentee_ids).items():
+    for (_, mentee_id), kept in ledger.kept_counts(session, program, year, mentee_ids).items():
         for code, found in kept.items():
             if code in counts[mentee_id]:
                 counts[mentee_id][code] += found.entries

@@ -9,9 +9,13 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -71,6 +75,23 @@ def unreachable_reason(exc: BaseException) -> str:
     cause = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
     return lines[0] if lines else type(cause).__name__
+
+
+WRITE_CONFLICTS = ("23505", "40P01", "40001")  # unique violation, deadlock, serialization
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """True when a write broke a unique key (PostgreSQL's SQLSTATE 23505, SQLite's message)."""
+    cause = exc.orig
+    return getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(cause)
+
+
+def is_write_conflict(exc: DBAPIError) -> bool:
+    """True when a write lost to another at the same moment: a unique key it would break, or
+    (PostgreSQL) a deadlock or serialization failure; the transaction was rolled back."""
+    if isinstance(exc, IntegrityError) and is_unique_violation(exc):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in WRITE_CONFLICTS
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -170,8 +191,6 @@ class Store:
 
 def alembic_config(url: str) -> Any:
     """An alembic Config pointing at migrations/ and this URL."""
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -180,16 +199,12 @@ def alembic_config(url: str) -> Any:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply migrations up to `revision`."""
-    from alembic import command
-
     command.upgrade(alembic_config(url), revision)
 
 
 def current_revision(url: str) -> str | None:
     """The revision the database is at, or None when never migrated (a missing SQLite file is
     not created)."""
-    from alembic.runtime.migration import MigrationContext
-
     if not database_exists(url):
         return None
     engine = make_engine(url)
@@ -202,8 +217,6 @@ def current_revision(url: str) -> str | None:
 
 def head_revision() -> str | None:
     """The newest migration in migrations/versions."""
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 

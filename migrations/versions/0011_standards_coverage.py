@@ -1,8 +1,8 @@
 """standards coverage kept at write time (per pair, program year and standard: entries and the
 last day), backfilled from the log rows; the programs' ledger generation
 
-Revision ID: 0010_standards_coverage
-Revises: 0008_activities
+Revision ID: 0011_standards_coverage
+Revises: 0010_invariants
 Create Date: 2026-12-07 02:10:00
 """
 
@@ -16,8 +16,8 @@ from bot.domain.ledger import DEFAULT_YEAR_START_MONTH
 from bot.store import rollups
 
 
-revision: str = '0010_standards_coverage'
-down_revision: str | None = '0008_activities'
+revision: str = '0011_standards_coverage'
+down_revision: str | None = '0010_invariants'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
