@@ -11,6 +11,7 @@ from bot.domain.formatting import format_day, format_minutes
 from bot.domain.grammar import KINDS, ParseError
 from bot.domain.model import FormDefaults, LoggedEntry, LogOutcome
 from bot.slack.blocks import Block, actions, button, context, message, plain, section
+from bot.slack.payload_values import BadValue
 
 Payload = dict[str, Any]
 UNDO = "log_undo"
@@ -319,20 +320,37 @@ def picked_standards(value: str | None) -> tuple[str, ...]:
     return tuple(code for code in (value or "").split(",") if code)
 
 
-def form_values(state: dict[str, Any]) -> dict[str, str | None]:
-    """The submitted form's values by block id (a multi-select's as "I,III")."""
+def form_values(state: object) -> dict[str, str | None]:
+    """The submitted form's values by block id (a multi-select's as "I,III"); a field whose
+    shape no Slack form has is a BadValue naming the field."""
     values: dict[str, str | None] = {}
-    for block_id, fields in (state.get("values") or {}).items():
-        element = fields.get("value") or {}
+    blocks = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(blocks, dict):
+        raise BadValue("form")
+    for block_id, fields in blocks.items():
+        element = fields.get("value") if isinstance(fields, dict) else None
+        element = {} if element is None else element
+        if not isinstance(element, dict):
+            raise BadValue("form")
         if element.get("type") == "multi_static_select":
             picked = element.get("selected_options") or []
-            values[block_id] = ",".join(str(o.get("value") or "") for o in picked)
+            if not isinstance(picked, list) or not all(isinstance(o, dict) for o in picked):
+                raise BadValue("form")
+            raw: object = ",".join(str(o.get("value") or "") for o in picked)
         elif element.get("type") == "static_select":
-            values[block_id] = (element.get("selected_option") or {}).get("value")
+            option = element.get("selected_option")
+            if option is not None and not isinstance(option, dict):
+                raise BadValue("form")
+            raw = (option or {}).get("value")
+            if option is not None and raw is None:
+                raise BadValue("form")
         elif element.get("type") == "datepicker":
-            values[block_id] = element.get("selected_date")
+            raw = element.get("selected_date")
         else:
-            values[block_id] = element.get("value")
+            raw = element.get("value")
+        if raw is not None and not isinstance(raw, str):
+            raise BadValue("form")
+        values[str(block_id)] = raw
     return values
 
 
