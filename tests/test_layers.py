@@ -15,7 +15,7 @@ RULES = (
     "bot.domain.model", "bot.domain.notices", "bot.domain.grammar", "bot.domain.policy", "bot.domain.calendar", "bot.domain.ledger",
     "bot.domain.deadlines", "bot.domain.formatting", "bot.domain.cells", "bot.domain.pay", "bot.domain.roster", "bot.domain.grammar.command_text",
     "bot.domain.roles", "bot.domain.signoff", "bot.domain.record", "bot.domain.standards", "bot.domain.pacing", "bot.domain.home",
-    "bot.domain.reassignment", "bot.domain.activities", "bot.domain.grammar.event_text", "bot.domain.retention", "bot.domain.partnerships",
+    "bot.domain.reassignment", "bot.domain.activities", "bot.domain.grammar.event_text", "bot.domain.retention", "bot.domain.partnerships", "bot.domain.once",
 )  # fmt: skip
 VIEWS = ("bot.slack.views", "bot.slack.log_views", "bot.slack.nudge_views", "bot.slack.blocks", "bot.slack.render", "bot.slack.signoff_views", "bot.slack.standards_views", "bot.slack.survey_views", "bot.slack.home_views", "bot.slack.pay_views", "bot.slack.request_views", "bot.slack.activity_views", "bot.slack.payload_values")  # fmt: skip
 SLACK = ("bot.slack", "slack_sdk", "slack_bolt")

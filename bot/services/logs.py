@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
 from bot.domain.model import FormDefaults, LoggedEntry, LogOutcome, Member
+from bot.domain.once import Once
 from bot.services import ledger as totals
 from bot.services.errors import NotAllowed, ParseRefused, Refusal
 from bot.services.log_access import (
@@ -37,6 +38,7 @@ from bot.services.log_entries import (
     snapshot,
     write_audit,
 )
+from bot.services.once import take as take_once
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import check_open
@@ -83,11 +85,14 @@ class LogService:
         mentee_id: int | None = None,
         on: date | None = None,
         notes: str | None = None,
+        once: Once | None = None,
     ) -> LogOutcome:
         """Parse one line and store an entry per mentee, or explain what is missing.
 
         Parsing runs before the write transaction; inside it the logger is authorised against
-        the assignments of the day, the day cap summed, the rows, audit and totals written."""
+        the assignments of the day, the day cap summed, the rows, audit and totals written.
+        With `once` (a question's choice, a form's submission), a second delivery stores
+        nothing (AlreadyAnswered)."""
         program = self.programs.current()
         with self.store.read() as session:
             logger = self.people.caller(session, program, slack_user_id)
@@ -117,6 +122,7 @@ class LogService:
             mentioned = self._mentioned(session, program, parsed)
         known.update({m.id: m for m in mentioned})
         with self.store.write() as session:
+            take_once(session, once, now)
             pairs = authorize(
                 session,
                 program,
@@ -149,6 +155,7 @@ class LogService:
         on: date,
         notes: str | None,
         standards: tuple[str, ...] = (),
+        once: Once | None = None,
     ) -> LogOutcome:
         """Store what the log form says: each field from its own box (the standards picked
         are checked against the program's like a typed tag)."""
@@ -169,7 +176,13 @@ class LogService:
         if standards:
             text += " std:" + ",".join(standards)
         return self.log_text(
-            slack_user_id, text, now, source="form", mentee_id=mentee_id, notes=notes or ""
+            slack_user_id,
+            text,
+            now,
+            source="form",
+            mentee_id=mentee_id,
+            notes=notes or "",
+            once=once,
         )
 
     def _mentioned(
@@ -353,11 +366,13 @@ class LogService:
         kind: str,
         on: date,
         notes: str | None,
+        once: Once | None = None,
     ) -> LoggedEntry:
         """Change an entry (the author or a coordinator) under the same rules as logging it;
         the audit keeps before and after (whether notes changed, never what they said)."""
         program = self.programs.current()
         with self.store.write() as session:
+            take_once(session, once, now)
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
             if entry is None or entry.deleted_at is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from datetime import date
 from typing import Any
 
@@ -109,20 +110,24 @@ def _understood(error: ParseError) -> str:
     return f"I understood: {parts}."
 
 
-def _choice_value(text: str, **extra: Any) -> str:
-    return json.dumps({"t": text[:MAX_VALUE_TEXT], **extra}, separators=(",", ":"))
+def _choice_value(text: str, asked: str, **extra: Any) -> str:
+    """A choice button's value: the line, what the choice adds, and the question it answers
+    (shared by the question's choices, so that it is answered once)."""
+    return json.dumps({"t": text[:MAX_VALUE_TEXT], "q": asked, **extra}, separators=(",", ":"))
 
 
-def question(outcome: LogOutcome) -> Payload:
-    """Ask instead of guessing: which mentee, which date — or say what is wrong."""
+def question(outcome: LogOutcome, asked: str | None = None) -> Payload:
+    """Ask instead of guessing: which mentee, which date — or say what is wrong. `asked` is the
+    question's id (a fresh one unless given)."""
     error = outcome.error
     assert error is not None
+    asked = asked or uuid.uuid4().hex
     if len(outcome.text) > MAX_VALUE_TEXT:
         return refusal_with_form(error, outcome.text[:MAX_VALUE_TEXT])
     if error.code == "ambiguous_mentee" and outcome.choices:
         text = f"Who was it with? {_understood(error)}"
         buttons = [
-            button(m.name, f"{PICK_MENTEE}:{m.id}", _choice_value(outcome.text, m=m.id))
+            button(m.name, f"{PICK_MENTEE}:{m.id}", _choice_value(outcome.text, asked, m=m.id))
             for m in outcome.choices[:20]
         ]
         blocks = [section(":speech_balloon: " + text)]
@@ -135,26 +140,28 @@ def question(outcome: LogOutcome) -> Payload:
             button(
                 format_day(d),
                 f"{PICK_DATE}:{d.isoformat()}",
-                _choice_value(outcome.text, d=d.isoformat()),
+                _choice_value(outcome.text, asked, d=d.isoformat()),
             )
             for d in days
         ]
         return message(text, [section(":speech_balloon: " + text), actions(*buttons)])
     if error.code == "unknown_mention" and error.asked and outcome.choices:
-        return _who_was_it(outcome, error)
+        return _who_was_it(outcome, error, asked)
     if error.code == "unclear_kind" and error.asked and error.choices:
-        return _which_kind(error, outcome.text)
+        return _which_kind(error, outcome.text, asked)
     return refusal_with_form(error, outcome.text)
 
 
-def _who_was_it(outcome: LogOutcome, error: ParseError) -> Payload:
+def _who_was_it(outcome: LogOutcome, error: ParseError, asked: str) -> Payload:
     """An @name Slack did not link: one button per mentee, logging the line without it."""
     text = outcome.text
     for typed in error.asked.split():
         text = re.sub(rf"(?<![\w.+\-]){re.escape(typed)}(?![^\s<>@,;:!?()])", " ", text, count=1)
     body = f"{error.message} {_understood(error)}"
     buttons = [
-        button(m.name, f"{PICK_MENTEE}:{m.id}", _choice_value(" ".join(text.split()), m=m.id))
+        button(
+            m.name, f"{PICK_MENTEE}:{m.id}", _choice_value(" ".join(text.split()), asked, m=m.id)
+        )
         for m in outcome.choices[:20]
     ]
     blocks = [section(":speech_balloon: " + body)]
@@ -162,7 +169,7 @@ def _who_was_it(outcome: LogOutcome, error: ParseError) -> Payload:
     return message(body, blocks)
 
 
-def _which_kind(error: ParseError, text: str) -> Payload:
+def _which_kind(error: ParseError, text: str, asked: str) -> Payload:
     """A near miss of a kind word: one button per kind it may mean, the word replaced by it."""
     word = re.compile(rf"(?<![\w-]){re.escape(error.asked)}(?![\w-])")
     kinds = [k for k in error.choices if isinstance(k, str) and k in KINDS]
@@ -171,7 +178,7 @@ def _which_kind(error: ParseError, text: str) -> Payload:
         button(
             KIND_LABELS.get(kind, kind),
             f"{PICK_KIND}:{kind}",
-            _choice_value(word.sub(kind, text, count=1)),
+            _choice_value(word.sub(kind, text, count=1), asked),
         )
         for kind in kinds
     ]

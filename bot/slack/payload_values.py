@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.calendar import in_calendar_range
+from bot.domain.once import QUESTION, VIEW, Once
 from bot.domain.signoff import Period
 
 MAX_ID = 2**31 - 1  # an INTEGER key (people, pairs, requests, surveys)
@@ -25,6 +26,7 @@ MAX_PERIOD_DAYS = 366  # a month or a pay period: never more than a year
 MAX_JSON_VALUE = 2000  # Slack's cap on a button's value
 MAX_SCHOOL = 100
 MAX_FIELD = 3000  # Slack's longest plain-text input: what a person can type into a form
+SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MAX_WORD = 100  # a duration, a kind, a list of standards as a form sends them
 DIGITS = re.compile(r"[0-9]{1,19}")
 DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -166,3 +168,23 @@ def input_text(view: dict[str, Any], block_id: str, action_id: str, place: str) 
 def metadata(view: dict[str, Any]) -> object:
     """A submitted form's private_metadata as sent."""
     return view.get("private_metadata", "")
+
+
+def view_once(body: dict[str, Any], view: dict[str, Any]) -> Once:
+    """A form's submission as Slack identifies it: its team, view id and hash (a retried
+    submission carries the same; a form redrawn by views.update gets a new hash)."""
+    team = (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else None
+    parts = [team or "", view.get("id"), view.get("hash") or ""]
+    if not all(isinstance(p, str) and (p == "" or SLACK_ID.fullmatch(p)) for p in parts):
+        raise BadValue("form")
+    if not parts[1]:
+        raise BadValue("form")
+    return Once(VIEW, ":".join(str(p) for p in parts))
+
+
+def question_once(choice: dict[str, Any], place: str) -> Once:
+    """The question a choice button answers (its "q", shared by the question's choices)."""
+    question = choice.get("q")
+    if not isinstance(question, str) or not SLACK_ID.fullmatch(question):
+        raise BadValue(place)
+    return Once(QUESTION, question)

@@ -88,7 +88,8 @@ def open_form(
 def pick(
     ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
-    """Log the original line with the chosen mentee or date."""
+    """Log the original line with the chosen mentee or date, once per question: a second
+    press of any of its choices (or Slack's retry) stores nothing and says so."""
     ack()
     services = services_of(context)
     done: list[bool] = []
@@ -99,11 +100,14 @@ def pick(
         text = values.text(choice.get("t"), place, limit=MAX_VALUE_TEXT)
         mentee_id = values.json_id(choice["m"], place) if "m" in choice else None
         on = values.day(choice["d"], place) if "d" in choice else None
+        once = values.question_once(choice, place)
         outcome = services.logs.log_text(
-            body["user"]["id"], text, services.clock.now(), mentee_id=mentee_id, on=on
+            body["user"]["id"], text, services.clock.now(), mentee_id=mentee_id, on=on, once=once
         )
         done.append(outcome.ok)
-        return log_views.logged(outcome) if outcome.ok else log_views.question(outcome)
+        if outcome.ok:
+            return log_views.logged(outcome)
+        return log_views.question(outcome, asked=once.source)  # a follow-up: the same question
 
     payload = build_reply(build)
     answer_press(body, respond, client, services, payload, replace=True, changed=any(done))

@@ -13,8 +13,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.grammar import ParseError
-from bot.services.errors import ParseRefused, Refusal
-from bot.slack import log_views
+from bot.services.errors import AlreadyAnswered, ParseRefused, Refusal
+from bot.slack import log_views, request_views
 from bot.slack import payload_values as parse
 from bot.slack.payload_values import MAX_WORD, BadValue
 from handlers.home import refresh_home_after_reply
@@ -66,6 +66,7 @@ def submit_new(
     user_id = body["user"]["id"]
     try:
         form = _read(view)
+        once = parse.view_once(body, view)
     except BadValue as exc:
         ack(response_action="update", view=refuse_bad_value_view(exc))
         return
@@ -85,7 +86,11 @@ def submit_new(
             on=form.on,
             notes=form.notes,
             standards=log_views.picked_standards(form.standards),
+            once=once,
         )
+    except AlreadyAnswered as exc:  # Slack's retry of a submission already stored
+        ack(response_action="update", view=request_views.refusal_view(exc.message))
+        return
     except Refusal as exc:
         ack(response_action="errors", errors={"mentee": exc.message[:150]})
         return
@@ -110,6 +115,7 @@ def submit_edit(
     try:
         entry_id = parse.row_id(parse.metadata(view), "form", wide=True)
         form = _read(view)
+        once = parse.view_once(body, view)
     except BadValue as exc:
         ack(response_action="update", view=refuse_bad_value_view(exc))
         return
@@ -125,7 +131,11 @@ def submit_edit(
             kind=form.kind,
             on=form.on,
             notes=form.notes,
+            once=once,
         )
+    except AlreadyAnswered as exc:
+        ack(response_action="update", view=request_views.refusal_view(exc.message))
+        return
     except ParseRefused as exc:
         assert isinstance(exc.error, ParseError)
         ack(response_action="errors", errors=log_views.form_errors(exc.error, has_mentee=False))
