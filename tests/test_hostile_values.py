@@ -147,12 +147,23 @@ CASES = [
         press_json(MENTOR, "log_pick_mentee:5", {"t": "30m", "q": "q1"}, "m"),
     ),
     Case(
-        "^log_pick_mentee:", "t", TEXT_JSON, press_json(MENTOR, "log_pick_mentee:5", {"m": 5, "q": "q1"}, "t")
+        "^log_pick_mentee:",
+        "t",
+        TEXT_JSON,
+        press_json(MENTOR, "log_pick_mentee:5", {"m": 5, "q": "q1"}, "t"),
     ),
     Case(
-        "^log_pick_date:", "d", DAY_JSON, press_json(MENTOR, "log_pick_date:x", {"t": "30m", "q": "q1"}, "d")
+        "^log_pick_date:",
+        "d",
+        DAY_JSON,
+        press_json(MENTOR, "log_pick_date:x", {"t": "30m", "q": "q1"}, "d"),
     ),
-    Case("^log_pick_kind:", "t", TEXT_JSON, press_json(MENTOR, "log_pick_kind:meeting", {"q": "q1"}, "t")),
+    Case(
+        "^log_pick_kind:",
+        "t",
+        TEXT_JSON,
+        press_json(MENTOR, "log_pick_kind:meeting", {"q": "q1"}, "t"),
+    ),
     Case(
         "milestone_done",
         "p",
