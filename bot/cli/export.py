@@ -58,9 +58,14 @@ def _rendered(
 
 def _export_record(args: argparse.Namespace, settings: Settings) -> int:
     """`export record EMAIL [--format md|csv|json]`."""
+    from bot.domain.formatting import terminal_safe
     from bot.domain.record import record_csv, record_json, record_markdown
 
-    render = {"md": record_markdown, "csv": record_csv, "json": record_json}[args.format]
+    render = {
+        "md": lambda found: terminal_safe(record_markdown(found)),
+        "csv": record_csv,
+        "json": record_json,
+    }[args.format]
     return _rendered(settings, lambda s: s.records.of(args.email, s.clock.now()), render)
 
 
@@ -111,8 +116,13 @@ def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
 def report(args: argparse.Namespace, settings: Settings) -> int:
     """`report annual [--year] [--format csv|json|md]`."""
     from bot.cli.report_format import report_csv, report_json, report_markdown
+    from bot.domain.formatting import terminal_safe
 
-    render = {"md": report_markdown, "json": report_json, "csv": report_csv}[args.format]
+    render = {
+        "md": lambda found: terminal_safe(report_markdown(found)),  # names as typed, shown inert
+        "json": report_json,
+        "csv": report_csv,
+    }[args.format]
     return _rendered(settings, lambda s: s.reports.annual(args.year, s.clock.now()), render)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+# What a terminal would act on rather than show: C0 controls but newline and tab, DEL, C1.
+TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 DAY_ABBRS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTH_ABBRS: tuple[str, ...] = (
     "Jan",
@@ -43,3 +46,9 @@ def format_day(day: date, today: date | None = None) -> str:
 def format_day_long(day: date) -> str:
     """A day with its year: "Tue 17 Nov 2026"."""
     return f"{format_day(day)} {day.year}"
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: each control character a name or note may hold (an escape
+    sequence, a carriage return) shown as `\\x1b`, never acted on; newlines and tabs kept."""
+    return TERMINAL_CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)

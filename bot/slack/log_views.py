@@ -25,6 +25,7 @@ NEW_CALLBACK = "log_new"
 EDIT_CALLBACK = "log_edit_submit"
 MAX_VALUE_TEXT = 1500
 MAX_EDIT_BUTTONS = 5
+MAX_OPTIONS = 100  # Slack's cap on a static select's options
 MAX_STANDARD_OPTIONS = 100  # Slack's limit for a select's options (policies hold at most 20)
 STANDARDS_BLOCK = "standards"
 KIND_LABELS = {
@@ -216,7 +217,7 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str, Any]:
     """The log modal (new entry, or editing one), prefilled with what is known."""
-    mentee_options = [_option(m.name, str(m.id)) for m in defaults.mentees[:100]]
+    mentee_options = [_option(m.name, str(m.id)) for m in defaults.mentees[:MAX_OPTIONS]]
     mentee_element: dict[str, Any] = {
         "type": "static_select",
         "action_id": "value",
@@ -262,6 +263,15 @@ def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str
                     "element": mentee_element,
                 }
             )
+            more = len(defaults.mentees) - len(mentee_options)
+            if more > 0:  # Slack's cap on a select's options: say so rather than drop them
+                blocks.append(
+                    context(
+                        f"The list shows {len(mentee_options)} of your {len(defaults.mentees)} "
+                        f"mentees …and {more} more. For one of those, type "
+                        "`/logmeeting 45m @name`."
+                    )
+                )
     blocks += [
         {
             "type": "input",
