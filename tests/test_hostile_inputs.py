@@ -273,3 +273,24 @@ def test_the_request_form_says_how_many_pairings_it_does_not_list() -> None:
     shown = all_text(form["blocks"])
     assert "The list shows 100 of your 120 pairings …and 20 more" in shown
     assert "/induction change @person" in shown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "pay", "--from", "0001-01-01", "--to", "9999-12-31"),
+        ("assign", "lee@hillside.example", "bea@hillside.example", "--on", "9999-12-31"),
+        ("event", "add", "group", "0001-01-01", "1h", "--by", "cora@hillside.example"),
+    ],
+    ids=["pay-from-year-1", "assign-on-9999", "event-on-year-1"],
+)
+def test_a_date_argument_outside_the_calendar_is_a_usage_error(
+    loaded: Cli, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        loaded(*args)
+
+    assert exited.value.code == 2
+    assert "is outside the dates the program works with (1900-01-01 to 2199-12-31)" in (
+        capsys.readouterr().err
+    )

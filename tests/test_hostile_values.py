@@ -19,7 +19,12 @@ from sqlalchemy import func, select
 from bot.bootstrap import Services
 from bot.store.base import Base
 from conftest import SIGNING_SECRET
-from fakes.signing import block_action_body, signed_headers, view_submission_body
+from fakes.signing import (
+    block_action_body,
+    signed_headers,
+    slash_command_body,
+    view_submission_body,
+)
 from fakes.slack_api import FakeSlackApi
 from handlers import actions as action_listeners
 from handlers import views as view_listeners
@@ -402,3 +407,46 @@ def test_a_crafted_value_is_refused_quietly(
     failures = failures_of(case, app, services, slack_api, caplog)
 
     assert not failures, "\n".join(failures)
+
+
+# ---- slash commands: crafted text is read by the grammar, never a traceback ------------------
+# (the command's reply is the grammar's: refused, or logged with the odd bytes as notes)
+
+LOG_TEXTS = [
+    "30m meeting note\x00",
+    "\x00",
+    "30m 0001-01-01",
+    "30m 9999-12-31",
+    "²m",
+    "9" * 30 + "m",
+]
+LOG_TEXTS += ["30m with <@U" + "9" * 30 + ">", "30m std:²", "1h99"]
+INDUCTION_TEXTS = ["signoff 0001-01", "signoff 9999-12", "signoff 2000-01-01..2026-11-17 Nowhere"]
+INDUCTION_TEXTS += ["reopen 9999-12 a reason", "signoff 2026-02-30..2026-03-01", "status \x00"]
+INDUCTION_TEXTS += ["assign <@U" + "9" * 30 + "> <@U0BEA>", "event group 0001-01-01 90m <@U0BEA>"]
+HOURS_TEXTS = ["9999", "0001-01", "\x00", "year 0001-02"]
+COMMANDS = [
+    *[("/logmeeting", text, MENTOR) for text in LOG_TEXTS],
+    *[("/induction", text, COORDINATOR) for text in INDUCTION_TEXTS],
+    *[("/hours", text, MENTOR) for text in HOURS_TEXTS],
+]
+
+
+@pytest.mark.parametrize(("name", "text", "user"), COMMANDS)
+def test_a_crafted_command_is_answered_without_a_traceback(
+    name: str,
+    text: str,
+    user: str,
+    app: App,
+    services: Services,
+    pairs: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = slash_command_body(name, text, user)
+
+    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
+
+    assert response.status == 200
+    assert not any(r.exc_info for r in caplog.records), [r.getMessage() for r in caplog.records]
+    assert json.loads(response.body)["text"]  # something was said (a few of these log an entry)
