@@ -202,6 +202,12 @@ CASES = [
         ID_JSON,
         press_json(COORDINATOR, "assign_suggested:0", {"mentor": 2}, "mentee"),
     ),
+    Case(
+        "^assign_suggested:",
+        "had",
+        PERSON_JSON,
+        press_json(COORDINATOR, "assign_suggested:0", {"mentor": 2, "mentee": 8}, "had"),
+    ),
     Case("signoff_confirm", "value", [*SHAPES, "x"], press(COORDINATOR, "signoff_confirm")),
     Case(
         "signoff_confirm",

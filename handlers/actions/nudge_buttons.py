@@ -69,8 +69,12 @@ def assign_suggested(
             values.json_id(value.get("mentor"), place),
             values.json_id(value.get("mentee"), place),
         )
+        had = value.get("had")  # the mentee's mentor when drawn; absent on older buttons: none
+        mentor_when_drawn = None if had is None else values.json_id(had, place)
         actor = services.assignments.coordinator(body["user"]["id"])
-        result = services.assignments.assign_ids(actor, mentor, mentee, services.clock.now())
+        result = services.assignments.assign_ids(
+            actor, mentor, mentee, services.clock.now(), mentor_when_drawn=mentor_when_drawn
+        )
         done.append(True)
         return views.assignment_result(result)
 

@@ -1,7 +1,7 @@
 """answered once: a question's choice or a form's submission taken once, by a unique key
 
 Revision ID: 0011_answered_once
-Revises: 0008_activities
+Revises: 0010_invariants
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_answered_once"
-down_revision: str | None = "0008_activities"
+down_revision: str | None = "0010_invariants"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
