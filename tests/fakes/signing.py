@@ -20,6 +20,8 @@ _SELECT_TYPES = frozenset({"static_select", "external_select", "radio_buttons", 
 # Slack gives every invocation its own response_url, so no two commands are the same request
 # (the edge refuses a signed request it has seen: bot/web/ingress.py).
 _INVOCATIONS = itertools.count(1)
+# Every modal Slack opens has its own view id: a submission is claimed once by it (and its hash).
+_VIEWS = itertools.count(1)
 
 
 def signed_headers(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
@@ -145,10 +147,13 @@ def view_submission_body(
     state_values: dict[str, Any],
     *,
     team_id: str = DEFAULT_TEAM_ID,
-    view_id: str = "V0TEST",
+    view_id: str | None = None,
+    view_hash: str = "1.fakehash",
     trigger_id: str = DEFAULT_TRIGGER_ID,
 ) -> str:
-    """The urlencoded body of a view_submission interaction."""
+    """The urlencoded body of a view_submission interaction (a fresh view id unless given: the
+    same id and hash twice is Slack retrying one submission)."""
+    view_id = view_id or f"V0TEST{next(_VIEWS)}"
     payload: dict[str, Any] = {
         "type": "view_submission",
         "api_app_id": DEFAULT_APP_ID,
@@ -165,7 +170,7 @@ def view_submission_body(
             "callback_id": callback_id,
             "private_metadata": private_metadata,
             "state": {"values": state_values},
-            "hash": "1.fakehash",
+            "hash": view_hash,
             "title": {"type": "plain_text", "text": "Mentor Minutes"},
             "blocks": [],
             "root_view_id": view_id,
