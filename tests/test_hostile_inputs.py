@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import create_engine, func, select, update
 from test_cli import Cli, clean_environment
 
+from bot.domain.entries import FormDefaults
 from bot.domain.grammar import ParseError, parse_log
 from bot.domain.grammar.types import LogContext, MenteeOption
-from bot.domain.model import FormDefaults, Member
+from bot.domain.members import Member
 from bot.domain.policy import parse_program_toml
 from bot.domain.reassignment import PairOption, RequestForm
 from bot.slack import log_views, request_views
