@@ -1,0 +1,263 @@
+"""Tests for the loopback Slack Web API fake and the request-signing helpers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import builtin_handlers
+from slack_sdk.http_retry.builtin_handlers import (
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.signature import SignatureVerifier
+
+from tests.support.signing import (
+    block_action_body,
+    signed_headers,
+    slash_command_body,
+    view_submission_body,
+)
+from tests.support.slack_api import FakeSlackApi
+
+TOKEN = "xoxb-test-token"
+BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hello*"}}]
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlackApi]:
+    """A started fake, stopped after the test."""
+    with FakeSlackApi() as api:
+        yield api
+
+
+def _client(fake: FakeSlackApi, **kwargs: object) -> WebClient:
+    """A WebClient pointed at the fake, without retry handlers unless given."""
+    kwargs.setdefault("retry_handlers", [])
+    return WebClient(token=TOKEN, base_url=fake.url, timeout=5, **kwargs)  # type: ignore[arg-type]
+
+
+def test_url_has_trailing_slash_and_loopback_host(fake: FakeSlackApi) -> None:
+    """The base URL is a loopback URL ending in a slash."""
+    assert fake.url.startswith("http://127.0.0.1:")
+    assert fake.url.endswith("/api/")
+
+
+def test_auth_test_identifies_the_bot(fake: FakeSlackApi) -> None:
+    """auth.test answers with the fixed bot identity."""
+    response = _client(fake).auth_test()
+    assert response["user_id"] == "UBOT"
+    assert response["team_id"] == "T0TEST"
+    assert response["bot_id"] == "B0BOT"
+    assert fake.calls_to("auth.test")[0].token == TOKEN
+
+
+def test_post_message_is_recorded_with_decoded_blocks(fake: FakeSlackApi) -> None:
+    """chat.postMessage (a JSON body) is recorded with its blocks as a list."""
+    client = _client(fake)
+    first = client.chat_postMessage(channel="C123", text="hi", blocks=BLOCKS)
+    second = client.chat_postMessage(channel="U42", text="dm")
+    assert first["ok"] is True
+    assert first["channel"] == "C123"
+    assert first["message"]["text"] == "hi"
+    assert second["channel"] == "DU42"
+    assert float(second["ts"]) > float(first["ts"])
+    call = fake.calls_to("chat.postMessage")[0]
+    assert call.params["channel"] == "C123"
+    assert call.params["blocks"] == BLOCKS
+    assert call.token == TOKEN
+    assert call.status == 200
+
+
+def test_form_encoded_json_fields_are_decoded(fake: FakeSlackApi) -> None:
+    """A form-encoded request has its JSON-string blocks decoded and its token read."""
+    client = WebClient(token=None, base_url=fake.url, retry_handlers=[])
+    client.api_call(
+        "chat.postMessage",
+        data={"token": TOKEN, "channel": "C1", "blocks": json.dumps(BLOCKS)},
+    )
+    call = fake.calls_to("chat.postMessage")[0]
+    assert call.params == {"channel": "C1", "blocks": BLOCKS}
+    assert call.token == TOKEN
+
+
+def test_lookup_by_email_hit_and_miss(fake: FakeSlackApi) -> None:
+    """A known email yields the user; an unknown one raises users_not_found."""
+    fake.add_user("ada@school.test", "U0ADA", name="Ada Lovelace", tz="Europe/London")
+    client = _client(fake)
+    user = client.users_lookupByEmail(email="Ada@School.test")["user"]
+    assert user["id"] == "U0ADA"
+    assert user["real_name"] == "Ada Lovelace"
+    assert user["tz"] == "Europe/London"
+    assert user["profile"]["email"] == "ada@school.test"
+    assert client.users_info(user="U0ADA")["user"]["id"] == "U0ADA"
+    with pytest.raises(SlackApiError) as excinfo:
+        client.users_lookupByEmail(email="nobody@school.test")
+    assert excinfo.value.response.status_code == 200
+    assert excinfo.value.response["error"] == "users_not_found"
+
+
+def test_rate_limit_without_retry_handler_raises_with_retry_after(fake: FakeSlackApi) -> None:
+    """A scripted 429 surfaces as SlackApiError carrying the Retry-After header."""
+    fake.fail_next("chat.postMessage", 429, retry_after=1)
+    with pytest.raises(SlackApiError) as excinfo:
+        _client(fake).chat_postMessage(channel="C1", text="x")
+    response = excinfo.value.response
+    assert response.status_code == 429
+    assert response["error"] == "ratelimited"
+    assert response.headers["Retry-After"] == "1"
+    assert [c.status for c in fake.calls_to("chat.postMessage")] == [429]
+
+
+def test_rate_limit_retry_handler_honours_retry_after(
+    fake: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RateLimitErrorRetryHandler sleeps Retry-After (+ <1 s jitter), then succeeds."""
+    slept: list[float] = []
+    monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=slept.append))
+    fake.fail_next("chat.postMessage", 429, retry_after=1)
+    client = _client(fake, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
+    assert client.chat_postMessage(channel="C1", text="x")["ok"] is True
+    assert [c.status for c in fake.calls_to("chat.postMessage")] == [429, 200]
+    assert len(slept) == 1
+    assert 1.0 <= slept[0] < 2.0
+
+
+def test_server_error_once_then_success_with_retry_handler(fake: FakeSlackApi) -> None:
+    """One 500 followed by success is absorbed by ServerErrorRetryHandler."""
+    fake.fail_next("chat.postMessage", 500)
+    handler = ServerErrorRetryHandler(
+        max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(0.0)
+    )
+    client = _client(fake, retry_handlers=[handler])
+    assert client.chat_postMessage(channel="C1", text="x")["ok"] is True
+    assert [c.status for c in fake.calls_to("chat.postMessage")] == [500, 200]
+
+
+def test_fail_next_times_and_wildcard(fake: FakeSlackApi) -> None:
+    """`times` fails that many calls; "*" matches any method."""
+    client = _client(fake)
+    fake.fail_next("*", 500, times=2)
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as excinfo:
+            client.auth_test()
+        assert excinfo.value.response.status_code == 500
+        assert excinfo.value.response["error"] == "internal_error"
+    assert client.auth_test()["ok"] is True
+
+
+def test_set_down_answers_503_until_back_up(fake: FakeSlackApi) -> None:
+    """While down every request gets 503; afterwards requests succeed again."""
+    client = _client(fake)
+    fake.set_down(True)
+    for method in (client.auth_test, lambda: client.chat_postMessage(channel="C1", text="x")):
+        with pytest.raises(SlackApiError) as excinfo:
+            method()
+        assert excinfo.value.response.status_code == 503
+    fake.set_down(False)
+    assert client.auth_test()["ok"] is True
+    assert [c.status for c in fake.calls] == [503, 503, 200]
+
+
+def test_missing_token_is_not_authed(fake: FakeSlackApi) -> None:
+    """A request without a token gets not_authed."""
+    client = WebClient(token=None, base_url=fake.url, retry_handlers=[])
+    with pytest.raises(SlackApiError) as excinfo:
+        client.auth_test()
+    assert excinfo.value.response["error"] == "not_authed"
+    assert fake.calls[0].token is None
+
+
+def test_conversations_views_and_unknown_methods(fake: FakeSlackApi) -> None:
+    """conversations.open, views.*, chat.* and unknown methods answer Slack-shaped bodies."""
+    client = _client(fake)
+    assert client.conversations_open(users="U0ADA")["channel"]["id"] == "DU0ADA"
+    modal = {"type": "modal", "callback_id": "log", "title": {"type": "plain_text", "text": "T"}}
+    opened = client.views_open(trigger_id="1.2.3", view=modal)["view"]
+    assert opened["id"].startswith("V")
+    assert opened["callback_id"] == "log"
+    updated = client.views_update(view_id=opened["id"], view=modal)["view"]
+    assert updated["id"] == opened["id"]
+    pushed = client.views_push(trigger_id="1.2.3", view=modal)["view"]
+    assert pushed["id"] != opened["id"]
+    home = client.views_publish(user_id="U0ADA", view={"type": "home", "blocks": []})["view"]
+    assert home["type"] == "home"
+    assert client.chat_postEphemeral(channel="C1", user="U0ADA", text="psst")["message_ts"]
+    assert client.chat_update(channel="C1", ts="1.2", text="new")["ts"] == "1.2"
+    assert client.api_call("reactions.add", json={"name": "tada"})["ok"] is True
+    assert fake.calls_to("views.open")[0].params["view"] == modal
+
+
+def test_wait_for_calls_wakes_on_arrival_and_times_out(fake: FakeSlackApi) -> None:
+    """wait_for_calls returns once calls arrive and raises TimeoutError otherwise."""
+    client = _client(fake)
+    worker = threading.Thread(
+        target=lambda: [client.chat_postMessage(channel="C1", text=str(i)) for i in range(3)]
+    )
+    worker.start()
+    calls = fake.wait_for_calls("chat.postMessage", 3, timeout=5.0)
+    worker.join(timeout=5.0)
+    assert [c.params["text"] for c in calls] == ["0", "1", "2"]
+    with pytest.raises(TimeoutError, match=r"chat\.update"):
+        fake.wait_for_calls("chat.update", 1, timeout=0.05)
+
+
+def test_reset_forgets_calls_users_and_failures(fake: FakeSlackApi) -> None:
+    """reset() brings the fake back to a clean state."""
+    client = _client(fake)
+    fake.add_user("ada@school.test", "U0ADA")
+    client.auth_test()
+    fake.fail_next("auth.test", 500)
+    fake.set_down(True)
+    fake.reset()
+    assert fake.calls == []
+    assert client.auth_test()["ok"] is True
+    with pytest.raises(SlackApiError):
+        client.users_lookupByEmail(email="ada@school.test")
+
+
+def test_signed_headers_verify_with_slack_sdk() -> None:
+    """signed_headers produces a signature SignatureVerifier accepts."""
+    body = slash_command_body("/mentor-log", "45m planning", "U0ADA")
+    headers = signed_headers("s3cret", body)
+    assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert SignatureVerifier("s3cret").is_valid_request(body, headers)
+    assert not SignatureVerifier("other").is_valid_request(body, headers)
+    fields = parse_qs(body)
+    assert fields["command"] == ["/mentor-log"]
+    assert fields["text"] == ["45m planning"]
+    assert fields["trigger_id"] == ["1337.42.abcd"]
+
+
+def _payload(body: str) -> dict[str, Any]:
+    """Decode the `payload=` JSON of an interaction body."""
+    decoded: dict[str, Any] = json.loads(parse_qs(body)["payload"][0])
+    return decoded
+
+
+def test_interaction_bodies_carry_a_json_payload() -> None:
+    """block_action_body and view_submission_body urlencode Slack-shaped payloads."""
+    action = _payload(block_action_body("U0ADA", "approve", "42"))
+    assert action["type"] == "block_actions"
+    assert action["actions"][0]["action_id"] == "approve"
+    assert action["actions"][0]["value"] == "42"
+    assert action["container"]["type"] == "message"
+    assert action["trigger_id"] == "1337.42.abcd"
+    select = _payload(block_action_body("U0ADA", "pick", "7", action_type="static_select"))
+    assert select["actions"][0]["selected_option"]["value"] == "7"
+    in_view = _payload(block_action_body("U0ADA", "pick", "7", view={"id": "V9"}))
+    assert in_view["container"] == {"type": "view", "view_id": "V9"}
+    state = {"b": {"a": {"type": "plain_text_input", "value": "notes"}}}
+    submission = _payload(view_submission_body("U0ADA", "log_modal", '{"id": 1}', state))
+    assert submission["type"] == "view_submission"
+    assert submission["view"]["callback_id"] == "log_modal"
+    assert submission["view"]["private_metadata"] == '{"id": 1}'
+    assert submission["view"]["state"]["values"] == state

@@ -1,0 +1,55 @@
+"""The loopback fake Slack Web API for tests: the console's stand-in (bot/devtools), failures
+scripted, and every call that carries blocks, attachments or a view checked as Block Kit
+(tests/support/blockkit.py). Slack refuses a bad payload; so does this fake, answering
+`invalid_blocks` or `invalid_arguments` as Slack does, and the test fails at teardown with the
+reason (conftest's `every_slack_payload_is_valid`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.devtools.slack_standin import RESPONSE_URL_METHOD, RecordedCall
+from bot.devtools.slack_standin import FakeSlackApi as SlackStandin
+from tests.support.blockkit import VIEW_METHODS, valid_call
+
+__all__ = ["RESPONSE_URL_METHOD", "FakeSlackApi", "RecordedCall", "created_fakes"]
+
+RETRY_AFTER = 30  # seconds a storm of 429s asks the app to wait
+STORM = 1000  # calls answered 429 in a storm: more than any test makes
+
+_CREATED: list[FakeSlackApi] = []
+
+
+class FakeSlackApi(SlackStandin):
+    """The stand-in, refusing (and remembering) every payload Slack would refuse."""
+
+    def __init__(self) -> None:
+        """Create a stopped fake; conftest checks every fake created during a test."""
+        super().__init__()
+        self.invalid: list[str] = []
+        _CREATED.append(self)
+
+    def _answer(
+        self, method: str, params: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Check the payload first; a bad one is recorded and answered as Slack answers it."""
+        try:
+            valid_call(method, params)
+        except Exception as exc:  # an assertion, or slack_sdk's SlackObjectFormationError
+            problem = f"{method}: {type(exc).__name__}: {exc}"
+            error = "invalid_arguments" if method in VIEW_METHODS else "invalid_blocks"
+            with self._cond:
+                self.invalid.append(problem)
+                self.calls.append(RecordedCall(method, params, token, 200))
+                self._cond.notify_all()
+            return 200, {"ok": False, "error": error, "errors": [problem]}, {}
+        return super()._answer(method, params, token)
+
+    def storm(self) -> None:
+        """Answer every call with 429 `Retry-After: RETRY_AFTER` from now on."""
+        self.fail_next("*", 429, retry_after=RETRY_AFTER, times=STORM)
+
+
+def created_fakes() -> list[FakeSlackApi]:
+    """Every fake created in this process since the list was last cleared (by conftest)."""
+    return _CREATED
