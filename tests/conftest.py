@@ -38,6 +38,8 @@ from tests.support.hillside import (
     ROSTER_CSV,
     SIGNING_SECRET,
 )
+from tests.support.home import log_week
+from tests.support.scheduler import ALERT_DAY, check_payloads
 from tests.support.slack_api import FakeSlackApi, created_fakes
 from tests.support.years import YAN, YAN_ROW, at
 
@@ -132,6 +134,14 @@ def slack_api() -> Iterator[FakeSlackApi]:
     """The loopback fake Slack Web API."""
     with FakeSlackApi() as fake:
         yield fake
+
+
+@pytest.fixture
+def no_note_reaches_slack(slack_api: FakeSlackApi) -> Iterator[None]:
+    """After the test, no call to the fake carries the note SECRET that scheduler tests log
+    (`pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")`)."""
+    yield
+    check_payloads(slack_api)
 
 
 @pytest.fixture
@@ -246,4 +256,21 @@ def year_one(services: Services, program: ProgramInfo, clock: FixedClock) -> Ser
         clock.set(at(day))
         assert services.logs.log_text(slack, line, clock.now()).ok
     clock.set(at("2027-06-07"))
+    return services
+
+
+# ---- worlds ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def week(services: Services, pairs: None) -> Services:
+    """The three pairs and a week of mentoring logged (tests/support/home.py WEEK_OF_LOGS)."""
+    log_week(services, NOW)
+    return services
+
+
+@pytest.fixture
+def world(services: Services, pairs: None, clock: FixedClock) -> Services:
+    """The contract roster, three pairs assigned, Nia unassigned; the clock on the alert day."""
+    clock.set(ALERT_DAY)
     return services

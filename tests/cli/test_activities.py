@@ -23,19 +23,16 @@ from bot.store.models.core import (
     Person,
     SignedPeriod,
 )
-from tests.support.blockkit import valid_message
-from tests.support.bolt_requests import all_text, command
+from tests.support.bolt_requests import all_text, slash
 from tests.support.cli import Cli
-from tests.support.hillside import NOW, SIGNING_SECRET
+from tests.support.hillside import NOW
 
 SECRET_NOTE = "Bea cried after the observation"
 
 
 def event(app: Any, text: str, user: str = "U0LEE") -> dict[str, Any]:
     """`/induction event TEXT` as a signed request; the ephemeral reply, validated."""
-    reply = command(app, SIGNING_SECRET, "/induction", f"event {text}", user)
-    assert reply["response_type"] == "ephemeral"
-    return valid_message(reply)
+    return slash(app, "/induction", f"event {text}", user)
 
 
 def stored(services: Services) -> tuple[int, int, int, int]:
@@ -114,7 +111,7 @@ def test_an_orientation_records_attendance_and_logs_no_mentoring(
 
 
 def test_the_help_documents_event(app: Any, services: Services, roster: dict[str, int]) -> None:
-    reply = valid_message(command(app, SIGNING_SECRET, "/induction", "help", "U0LEE"))
+    reply = slash(app, "/induction", "help", "U0LEE")
     assert "/induction event group 2026-10-14 90m @a @b @c" in all_text(reply)
 
 

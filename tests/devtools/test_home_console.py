@@ -11,20 +11,13 @@ import pytest
 from bot.bootstrap import Services
 from bot.config import Settings
 from bot.devtools.console import run_console
-from tests.support.hillside import NOW
-from tests.support.home import NOTE_LEE_BEA, log_week
+from tests.support.home import NOTE_LEE_BEA
 
 
 def run(settings: Settings, services: Services, script: str) -> str:
     out = io.StringIO()
     assert run_console(settings, services, io.StringIO(script), out, as_email="lee@hillside.example") == 0  # fmt: skip
     return out.getvalue()
-
-
-@pytest.fixture
-def week(services: Services, pairs: None) -> Services:
-    log_week(services, NOW)
-    return services
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import socket
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,23 +23,16 @@ from bot.slack.sender import Sender
 from bot.store.models.core import OutboxMessage
 from schedules import jobs
 from tests.support.scheduler import (
+    ALERT_DAY,
     POST,
     TOKEN,
     FakeMonotonic,
     SleepRecorder,
     Ticker,
-    at,
-    check_payloads,
 )
 from tests.support.slack_api import FakeSlackApi
 
-ALERT_DAY = at("2026-11-03")  # Tue: Nia's first overdue alert, a late digest, contact nudges
-
-
-@pytest.fixture(autouse=True)
-def every_payload_is_valid_and_note_free(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    check_payloads(slack_api)
+pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
 
 
 def client_for(slack_api: FakeSlackApi) -> WebClient:
@@ -83,13 +75,6 @@ def sender(
         monotonic=kwargs.pop("monotonic", FakeMonotonic()),
         **kwargs,
     )
-
-
-@pytest.fixture
-def world(services: Services, pairs: None) -> Services:
-    """The contract roster, three pairs assigned, Nia unassigned; the clock on the alert day."""
-    services.clock.set(ALERT_DAY)  # type: ignore[attr-defined]
-    return services
 
 
 # ---- the natural key ------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import warnings
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -25,18 +24,14 @@ from bot.services.programs import ProgramInfo
 from bot.store.models.core import Assignment, MilestoneDone, Person
 from schedules import jobs
 from tests.support.hillside import SIGNING_SECRET
-from tests.support.scheduler import SECRET, Sent, Ticker, at, check_payloads
+from tests.support.scheduler import SECRET, Sent, Ticker, at
 from tests.support.signing import block_action_body, signed_headers
 from tests.support.slack_api import FakeSlackApi
 
+pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
+
 CORA, LEE, MIA, MAX, NIA_U = "U0CORA", "U0LEE", "U0MIA", "U0MAX", "U0NIA"
 NIA = "nia@hillside.example"
-
-
-@pytest.fixture(autouse=True)
-def every_payload_is_valid_and_note_free(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    check_payloads(slack_api)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ really waits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,22 +22,10 @@ from bot.slack.sender import (
 )
 from bot.store.models.core import OutboxMessage
 from schedules import jobs
-from tests.support.scheduler import POST, TOKEN, FakeMonotonic, SleepRecorder, at, check_payloads
+from tests.support.scheduler import ALERT_DAY, POST, TOKEN, FakeMonotonic, SleepRecorder
 from tests.support.slack_api import FakeSlackApi
 
-ALERT_DAY = at("2026-11-03")  # Tue 07:45, a send day
-
-
-@pytest.fixture(autouse=True)
-def every_payload_is_valid(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    check_payloads(slack_api)
-
-
-@pytest.fixture
-def world(services: Services, pairs: None) -> Services:
-    services.clock.set(ALERT_DAY)  # type: ignore[attr-defined]
-    return services
+pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
 
 
 def note(recipient: str, subject: str) -> Notification:

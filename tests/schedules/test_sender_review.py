@@ -22,17 +22,10 @@ from bot.services.outbox import Notification, ReviewError
 from bot.slack.sender import Sender
 from bot.store.models.core import OutboxMessage
 from schedules.jobs import review_text
-from tests.support.scheduler import POST, TOKEN, FakeMonotonic, SleepRecorder, at
+from tests.support.scheduler import ALERT_DAY, POST, TOKEN, FakeMonotonic, SleepRecorder
 from tests.support.slack_api import FakeSlackApi
 
-ALERT_DAY = at("2026-11-03")
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def world(services: Services, pairs: None) -> Services:
-    services.clock.set(ALERT_DAY)  # type: ignore[attr-defined]
-    return services
 
 
 def note(recipient: str, subject: str, rule: str = "daily-nudge") -> Notification:

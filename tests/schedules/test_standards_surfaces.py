@@ -9,28 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
 from bot.bootstrap import Services
 from bot.cli.report_format import STANDARDS_TITLE, report_csv, report_json, report_markdown
 from bot.domain.standards import QUIET_SCHOOL_WEEKS
-from tests.support.blockkit import valid_message
-from tests.support.hillside import SIGNING_SECRET
-from tests.support.scheduler import SECRET, Ticker, at, check_payloads
-from tests.support.signing import signed_headers, slash_command_body
+from tests.support.bolt_requests import slash
+from tests.support.scheduler import SECRET, Ticker, at
 from tests.support.slack_api import FakeSlackApi
 
+pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
+
 LEE, MIA, MAX = "U0LEE", "U0MIA", "U0MAX"
-
-
-@pytest.fixture(autouse=True)
-def every_payload_is_valid_and_note_free(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    check_payloads(slack_api)
 
 
 def log(services: Services, user: str, text: str, day: str) -> str:
@@ -108,10 +101,7 @@ def test_the_report_counts_entries_per_standard_the_same_in_every_form(
 
 
 def hours(app: App, user: str) -> dict[str, Any]:
-    body = slash_command_body("/hours", "", user)
-    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
-    assert response.status == 200, response.body
-    return valid_message(json.loads(response.body))
+    return slash(app, "/hours", "", user)
 
 
 def standards_context(reply: dict[str, Any]) -> list[str]:

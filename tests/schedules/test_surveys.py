@@ -9,14 +9,12 @@ mentees and three mentors, all with Slack ids: seven recipients."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
@@ -25,11 +23,10 @@ from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.store.models.surveys import SurveyAnswer, SurveyRecipient, SurveyResponse
 from schedules import jobs
-from tests.support.blockkit import valid_message, valid_view
-from tests.support.bolt_requests import all_text
-from tests.support.hillside import PROGRAM_TOML, SIGNING_SECRET
+from tests.support.bolt_requests import all_text, dispatch, reply_of
+from tests.support.hillside import PROGRAM_TOML
 from tests.support.scheduler import Sent, Ticker, at
-from tests.support.signing import block_action_body, signed_headers, view_submission_body
+from tests.support.signing import block_action_body, view_submission_body
 from tests.support.slack_api import FakeSlackApi
 
 SURVEY_TOML = (
@@ -56,25 +53,9 @@ def program(services: Services) -> ProgramInfo:
     return info
 
 
-@pytest.fixture(autouse=True)
-def every_payload_is_valid_block_kit(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    for call in slack_api.calls:
-        if call.method in ("views.open", "views.update"):
-            valid_view(call.params["view"])
-        elif call.method in ("chat.postMessage", "response_url"):
-            valid_message(call.params)
-
-
 @pytest.fixture
 def ticker(services: Services, roster: dict[str, int], slack_api: FakeSlackApi) -> Ticker:
     return Ticker(services, slack_api)
-
-
-def dispatch(app: App, body: str) -> BoltResponse:
-    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
-    assert response.status == 200, (response.status, response.body)
-    return response
 
 
 def surveys_in(sent: list[Sent]) -> list[Sent]:
@@ -112,11 +93,8 @@ def state(*values: str | None, comment: str | None = None) -> dict[str, Any]:
 
 def submit(app: App, user: str, survey_id: str, values: dict[str, Any]) -> dict[str, Any]:
     """Submit the modal; the ack's JSON body (every answer is acknowledged with a body)."""
-    response = dispatch(app, view_submission_body(user, "survey_submit", survey_id, values))
-    reply = json.loads(response.body)
-    assert isinstance(reply, dict)
-    if reply.get("response_action") == "update":
-        valid_view(reply["view"])
+    reply = reply_of(dispatch(app, view_submission_body(user, "survey_submit", survey_id, values)))
+    assert reply is not None
     return reply
 
 

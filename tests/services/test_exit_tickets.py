@@ -4,7 +4,6 @@ elsewhere), claimed once through the outbox, answered once, and counted as a sur
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -17,19 +16,11 @@ from bot.services.errors import Refusal
 from bot.store.models.core import OutboxMessage
 from bot.store.models.surveys import Survey, SurveyRecipient
 from schedules import jobs
-from tests.support.blockkit import valid_message
 from tests.support.scheduler import at
 from tests.support.slack_api import FakeSlackApi
 
 SESSION_DAY = date(2026, 11, 18)  # Wed: the group session
 EVENT = 42
-
-
-@pytest.fixture(autouse=True)
-def every_payload_is_valid_block_kit(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    for call in slack_api.calls_to("chat.postMessage"):
-        valid_message(call.params)
 
 
 def ids(roster: dict[str, int], *names: str) -> list[int]:

@@ -5,7 +5,6 @@ the coordinators' reminders or the report's trained mentors. On SQLite and Postg
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,19 +20,15 @@ from bot.slack import views
 from bot.store.models.core import MilestoneDone
 from tests.support.bolt_requests import all_text
 from tests.support.hillside import NOW, SIGNING_SECRET
-from tests.support.scheduler import Sent, Ticker, at, check_payloads
+from tests.support.scheduler import Sent, Ticker, at
 from tests.support.signing import block_action_body, signed_headers
 from tests.support.slack_api import FakeSlackApi
+
+pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
 
 CORA_U, MAX_U, MIA_U, NIA_U = "U0CORA", "U0MAX", "U0MIA", "U0NIA"
 CORA, MIA, NIA = "cora@hillside.example", "mia@hillside.example", "nia@hillside.example"
 LATER = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # Thu 19 Nov, 10:00 in New York
-
-
-@pytest.fixture(autouse=True)
-def every_payload_is_valid_and_note_free(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    check_payloads(slack_api)
 
 
 def row(services: Services, person_id: int, milestone: str) -> MilestoneDone:

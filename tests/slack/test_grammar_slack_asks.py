@@ -4,36 +4,27 @@ and notes over the limit are refused with nothing stored; a mentee's Edit can't 
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.services.errors import NotAllowed
 from bot.store.models.core import LogAudit, LogEntry
-from tests.support.blockkit import valid_message
-from tests.support.hillside import NOW, SIGNING_SECRET
-from tests.support.signing import block_action_body, signed_headers, slash_command_body
+from tests.support.bolt_requests import dispatch, slash
+from tests.support.hillside import NOW
+from tests.support.signing import block_action_body
 from tests.support.slack_api import FakeSlackApi
 
 TODAY = date(2026, 11, 18)
 LATER = NOW + timedelta(minutes=5)
 
 
-def dispatch(app: App, body: str) -> BoltResponse:
-    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
-    assert response.status == 200, (response.status, response.body)
-    return response
-
-
 def command(app: App, text: str, user: str) -> dict[str, Any]:
-    reply = json.loads(dispatch(app, slash_command_body("/logmeeting", text, user)).body)
-    assert reply["response_type"] == "ephemeral"
-    return valid_message(reply)
+    return slash(app, "/logmeeting", text, user)
 
 
 def buttons(reply: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -21,7 +21,6 @@ from tests.support.home import (
     HOME_VIEW,
     buttons,
     home_of,
-    log_week,
     press_on_home,
     published,
     text_of,
@@ -32,12 +31,6 @@ from tests.support.slack_api import FakeSlackApi
 
 SLACK_ACK_SECONDS = 3.0  # Slack's limit, as tests/test_edges_ack.py measures every answer
 NOT_YOURS = "Only the person who logged this entry (or a coordinator) can change it."
-
-
-@pytest.fixture
-def week(services: Services, pairs: None) -> Services:
-    log_week(services, NOW)
-    return services
 
 
 def live_entries(services: Services) -> int:

@@ -13,7 +13,7 @@ import pytest
 
 from bot.bootstrap import Services
 from tests.support.bolt_requests import command
-from tests.support.hillside import NOW, SIGNING_SECRET
+from tests.support.hillside import SIGNING_SECRET
 from tests.support.home import (
     NOTE_BEA_VISIT,
     NOTE_LEE_BEA,
@@ -21,7 +21,6 @@ from tests.support.home import (
     NOTE_MIA_IKE,
     NOTES,
     home_of,
-    log_week,
     press_on_home,
     published,
 )
@@ -39,12 +38,6 @@ SEES = {  # Slack id → the notes their Home may carry
     "U0PAT": set(),  # evaluator: never notes
     "U0STRANGER": set(),  # not on the roster
 }
-
-
-@pytest.fixture
-def week(services: Services, pairs: None) -> Services:
-    log_week(services, NOW)
-    return services
 
 
 def notes_in(payload: Any) -> set[str]:

@@ -22,17 +22,11 @@ from bot.services.outbox import Notification
 from bot.store.models.core import Assignment, LogEntry
 from tests.support.bolt_requests import command
 from tests.support.hillside import NOW, PROGRAM_TOML, ROSTER_CSV, SIGNING_SECRET
-from tests.support.home import NOTE_BEA_VISIT, NOTE_LEE_BEA, buttons, home_of, log_week, text_of
+from tests.support.home import NOTE_BEA_VISIT, NOTE_LEE_BEA, buttons, home_of, text_of
 from tests.support.slack_api import FakeSlackApi
 
 PAID_TOML = PROGRAM_TOML + "\n[overrides]\nhourly_rate_cents = 3000\nlead_stipend_cents = 120000\n"
 HOLIDAYS = {date(2026, 9, 7), date(2026, 10, 12), date(2026, 11, 11)}
-
-
-@pytest.fixture
-def week(services: Services, pairs: None) -> Services:
-    log_week(services, NOW)
-    return services
 
 
 def school_days(first: date, last: date) -> int:

@@ -10,23 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from sqlalchemy import func, select
 
 from bot import cli
 from bot.bootstrap import Services
 from bot.store.models.core import LogAudit, LogEntry
-from tests.support.blockkit import valid_message, valid_view
-from tests.support.bolt_requests import all_text, open_home
+from tests.support.bolt_requests import all_text, dispatch, open_home, press, reply_of, slash
 from tests.support.hillside import NOW, SIGNING_SECRET
 from tests.support.signing import (
-    block_action_body,
-    signed_headers,
     slash_command_body,
     view_submission_body,
 )
@@ -40,37 +36,12 @@ EXPORT_COLUMNS = ["id", "date", "mentor_email", "mentee_email", "kind", "minutes
 # ---- every payload the fake Web API received is valid Block Kit ------------------------------
 
 
-@pytest.fixture(autouse=True)
-def every_payload_is_valid_block_kit(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    for call in slack_api.calls:
-        if call.method in ("views.open", "views.publish", "views.update", "views.push"):
-            valid_view(call.params["view"])
-        elif call.method in ("chat.postMessage", "chat.postEphemeral", "response_url"):
-            valid_message(call.params)
-
-
 # ---- helpers -------------------------------------------------------------------------------
-
-
-def dispatch(app: App, body: str) -> BoltResponse:
-    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
-    assert response.status == 200, (response.status, response.body)
-    return response
 
 
 def command(app: App, text: str, user: str, command_name: str = "/logmeeting") -> dict[str, Any]:
     """A signed slash command; the ack body (the ephemeral reply), checked as Block Kit."""
-    response = dispatch(app, slash_command_body(command_name, text, user))
-    reply = json.loads(response.body)
-    assert reply["response_type"] == "ephemeral"
-    return valid_message(reply)
-
-
-def press(app: App, slack_api: FakeSlackApi, user: str, action_id: str, value: str) -> BoltResponse:
-    """A signed button press on a message whose response_url is the fake's."""
-    body = block_action_body(user, action_id, value, response_url=slack_api.response_url)
-    return dispatch(app, body)
+    return slash(app, command_name, text, user)
 
 
 def press_button(app: App, slack_api: FakeSlackApi, user: str, button: dict[str, Any]) -> None:
@@ -81,8 +52,7 @@ def submit(
     app: App, user: str, callback_id: str, metadata: str, state: dict[str, Any]
 ) -> dict[str, Any] | None:
     """A signed view_submission; the ack body as JSON, or None for a plain ack."""
-    response = dispatch(app, view_submission_body(user, callback_id, metadata, state))
-    return json.loads(response.body) if response.body else None
+    return reply_of(dispatch(app, view_submission_body(user, callback_id, metadata, state)))
 
 
 def _select(value: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ someone who is not (or no longer) a coordinator, a request answered twice, a rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -16,7 +15,6 @@ from bot.bootstrap import Services
 from bot.domain.policy import parse_program_toml
 from bot.domain.reassignment import NOTE_MAX, REASON_MAX
 from bot.services.errors import NotAllowed, NotOnRoster
-from bot.services.programs import ProgramInfo
 from bot.slack import request_views
 from bot.slack.request_views import (  # fmt: skip
     ASK_CALLBACK,
@@ -28,7 +26,6 @@ from bot.slack.request_views import (  # fmt: skip
 )
 from bot.store.models.core import OutboxMessage
 from bot.store.models.requests import ReassignmentAudit, ReassignmentRequest
-from tests.support.blockkit import valid_message, valid_view
 from tests.support.bolt_requests import all_text
 from tests.support.change_requests import (
     SECRET,
@@ -49,24 +46,6 @@ from tests.support.hillside import NOW, PROGRAM_TOML
 from tests.support.slack_api import FakeSlackApi
 
 LEE, BEA, MIA = "lee@hillside.example", "bea@hillside.example", "mia@hillside.example"
-
-
-@pytest.fixture(autouse=True)
-def every_payload_is_valid_block_kit(slack_api: FakeSlackApi) -> Iterator[None]:
-    yield
-    for call in slack_api.calls:
-        if call.method.startswith("views."):
-            valid_view(call.params["view"])
-        elif call.method in ("chat.postMessage", "chat.postEphemeral", "response_url"):
-            valid_message(call.params)
-
-
-@pytest.fixture
-def world(services: Services, program: ProgramInfo, pairs: None) -> dict[str, int]:
-    """Cora and Cole coordinate; Lee mentors Bea, Mia Ike, Max Bo; Nia has no mentor."""
-    add_second_coordinator(services)
-    with services.store.read() as session:
-        return {m.email: m.id for m in services.people.all_members(session, program)}
 
 
 def nothing_stored(services: Services) -> None:
@@ -98,7 +77,7 @@ def value_of(request_id: int) -> str:
     ],
 )
 def test_someone_with_no_active_pair_is_told_and_nothing_is_stored(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int], user: str, said: str
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int], user: str, said: str
 ) -> None:  # fmt: skip
     reply = command(app, "change schedules", user)
     assert reply is not None and said in all_text(reply)
@@ -109,9 +88,9 @@ def test_someone_with_no_active_pair_is_told_and_nothing_is_stored(
 
 
 def test_a_pair_that_ended_is_not_one_to_ask_about(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int]
 ) -> None:
-    bea = assignment_id(services, world[LEE], world[BEA])
+    bea = assignment_id(services, coordinators[LEE], coordinators[BEA])
     services.assignments.unassign(None, BEA, "moved", date(2026, 11, 17), NOW)
     press(app, "U0LEE", REQUEST_CHANGE, str(bea), home=True)
     assert "You have no active mentoring pair" in all_text(last_opened(slack_api))
@@ -121,9 +100,9 @@ def test_a_pair_that_ended_is_not_one_to_ask_about(
 
 
 def test_a_button_naming_someone_elses_pair_or_garbage_is_refused(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int]
 ) -> None:
-    mia_ike = assignment_id(services, world[MIA], world["ike@hillside.example"])
+    mia_ike = assignment_id(services, coordinators[MIA], coordinators["ike@hillside.example"])
     press(app, "U0BEA", REQUEST_CHANGE, str(mia_ike), home=True)
     assert "isn't one of your active pairs" in all_text(last_opened(slack_api))
     press(app, "U0BEA", REQUEST_CHANGE, "not-an-id", home=True)
@@ -138,12 +117,12 @@ def test_a_button_naming_someone_elses_pair_or_garbage_is_refused(
 
 
 def test_a_second_open_request_for_the_same_pair_is_refused(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int]
 ) -> None:
     assert command(app, f"change {SECRET}", "U0BEA") is not None
     again = command(app, "change still bad", "U0BEA")
     assert again is not None and "You already asked for a change of your pairing with Lee Lead on Wed 18 Nov 2026" in all_text(again)  # fmt: skip
-    bea = assignment_id(services, world[LEE], world[BEA])
+    bea = assignment_id(services, coordinators[LEE], coordinators[BEA])
     answer = submit(app, "U0BEA", ASK_CALLBACK, str(bea), {"reason": text_value("via form")})
     assert "You already asked" in all_text(answer["view"])
     assert count(services, ReassignmentRequest) == 1
@@ -154,7 +133,7 @@ def test_a_second_open_request_for_the_same_pair_is_refused(
 
 
 def test_the_database_holds_one_open_request_per_person_and_pair_even_in_a_race(
-    services: Services, world: dict[str, int]
+    services: Services, coordinators: dict[str, int]
 ) -> None:
     first = ask(services)
     with services.store.read() as session:
@@ -167,7 +146,7 @@ def test_the_database_holds_one_open_request_per_person_and_pair_even_in_a_race(
 
 
 def test_once_answered_the_same_person_may_ask_again(
-    services: Services, world: dict[str, int]
+    services: Services, coordinators: dict[str, int]
 ) -> None:
     first = ask(services)
     services.requests.decline("U0CORA", first, "let's talk", NOW, request_views.render_notice)
@@ -181,7 +160,7 @@ def test_once_answered_the_same_person_may_ask_again(
 
 @pytest.mark.parametrize("user", ["U0LEE", "U0BEA", "U0PAT", "U0STRANGER"])
 def test_reassign_and_decline_are_refused_to_anyone_but_a_coordinator(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int], user: str
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int], user: str
 ) -> None:
     request_id = ask(services)
     for action in (REASSIGN, DECLINE):
@@ -189,12 +168,12 @@ def test_reassign_and_decline_are_refused_to_anyone_but_a_coordinator(
         opened = all_text(last_opened(slack_api))
         assert "Only induction coordinators" in opened or "roster" in opened
         assert SECRET not in opened
-    before = pairs_of(services, world[BEA])
-    submitted = submit(app, user, REASSIGN_CALLBACK, str(request_id), {"mentor": select_value(str(world[MIA]))})  # fmt: skip
+    before = pairs_of(services, coordinators[BEA])
+    submitted = submit(app, user, REASSIGN_CALLBACK, str(request_id), {"mentor": select_value(str(coordinators[MIA]))})  # fmt: skip
     assert SECRET not in all_text(submitted)
     declined = submit(app, user, DECLINE_CALLBACK, str(request_id), {"note": text_value("no")})
     assert "nothing was changed" in all_text(declined["view"]) or "roster" in all_text(declined["view"])  # fmt: skip
-    assert pairs_of(services, world[BEA]) == before
+    assert pairs_of(services, coordinators[BEA]) == before
     assert [a for _, a, _, _ in audit_rows(services)] == ["asked"]
     assert all(rule == "change-request" for rule, _ in outbox_rules(services))
     with pytest.raises(NotOnRoster if user == "U0STRANGER" else NotAllowed):
@@ -202,7 +181,7 @@ def test_reassign_and_decline_are_refused_to_anyone_but_a_coordinator(
 
 
 def test_a_coordinator_who_is_no_longer_one_is_refused(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int]
 ) -> None:
     request_id = ask(services)
     add_second_coordinator(services, coordinator=False)  # Cole's role is gone since the DM
@@ -217,36 +196,36 @@ def test_a_coordinator_who_is_no_longer_one_is_refused(
 
 
 def test_a_request_already_answered_is_not_answered_again(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int]
 ) -> None:
     request_id = ask(services)
     press(app, "U0COLE", REASSIGN, value_of(request_id), response_url=slack_api.response_url)
     stale_form = last_opened(slack_api)  # Cole opened the form before Cora answered
     services.requests.decline("U0CORA", request_id, "let's talk", NOW, request_views.render_notice)
-    before = pairs_of(services, world[BEA])
+    before = pairs_of(services, coordinators[BEA])
     said = "This request was already answered (declined by Cora Coordinator on Wed 18 Nov 2026)"
     for action in (REASSIGN, DECLINE):
         press(app, "U0COLE", action, value_of(request_id), response_url=slack_api.response_url)
         assert said in all_text(last_opened(slack_api))
-    answer = submit(app, "U0COLE", REASSIGN_CALLBACK, stale_form["private_metadata"], {"mentor": select_value(str(world[MIA]))})  # fmt: skip
+    answer = submit(app, "U0COLE", REASSIGN_CALLBACK, stale_form["private_metadata"], {"mentor": select_value(str(coordinators[MIA]))})  # fmt: skip
     assert said in all_text(answer["view"])
     answer = submit(app, "U0CORA", DECLINE_CALLBACK, str(request_id), {"note": text_value("x")})
     assert said in all_text(answer["view"])
-    assert pairs_of(services, world[BEA]) == before
+    assert pairs_of(services, coordinators[BEA]) == before
     assert [a for _, a, _, _ in audit_rows(services)] == ["asked", "declined"]
     assert [rule for rule, _ in outbox_rules(services)].count("change-request-answer") == 1
 
 
 def test_a_pair_ended_since_the_request_cannot_be_reassigned_but_can_be_declined(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int]
 ) -> None:
     request_id = ask(services)
     services.assignments.unassign(None, BEA, "moved schools", date(2026, 11, 17), NOW)
     press(app, "U0CORA", REASSIGN, value_of(request_id), home=True)
     assert "already ended on Tue 17 Nov 2026" in all_text(last_opened(slack_api))
-    answer = submit(app, "U0CORA", REASSIGN_CALLBACK, str(request_id), {"mentor": select_value(str(world[MIA]))})  # fmt: skip
+    answer = submit(app, "U0CORA", REASSIGN_CALLBACK, str(request_id), {"mentor": select_value(str(coordinators[MIA]))})  # fmt: skip
     assert "nothing to reassign" in all_text(answer["view"])
-    assert len(pairs_of(services, world[BEA])) == 1
+    assert len(pairs_of(services, coordinators[BEA])) == 1
     answer = submit(app, "U0CORA", DECLINE_CALLBACK, str(request_id), {"note": text_value("done already")})  # fmt: skip
     assert "Declined" in all_text(answer["view"])
 
@@ -255,14 +234,14 @@ def test_a_pair_ended_since_the_request_cannot_be_reassigned_but_can_be_declined
 
 
 def test_a_reason_over_the_limit_is_refused_by_command_and_by_form(
-    app: App, services: Services, world: dict[str, int]
+    app: App, services: Services, coordinators: dict[str, int]
 ) -> None:
     long_reason = "x" * (REASON_MAX + 1)
     reply = command(app, f"change {long_reason}", "U0BEA")
     assert reply is not None
     assert f"Your reason is {REASON_MAX + 1:,} characters long" in all_text(reply)
     assert "Nothing was sent" in all_text(reply)
-    bea = assignment_id(services, world[LEE], world[BEA])
+    bea = assignment_id(services, coordinators[LEE], coordinators[BEA])
     answer = submit(app, "U0BEA", ASK_CALLBACK, str(bea), {"reason": text_value(long_reason)})
     assert answer["response_action"] == "errors" and "characters long" in answer["errors"]["reason"]  # fmt: skip
     nothing_stored(services)
@@ -278,7 +257,7 @@ def test_a_reason_over_the_limit_is_refused_by_command_and_by_form(
     ],
 )
 def test_a_decline_needs_a_note_of_a_sane_length(
-    app: App, services: Services, world: dict[str, int], note: str, said: str
+    app: App, services: Services, coordinators: dict[str, int], note: str, said: str
 ) -> None:
     request_id = ask(services)
     answer = submit(app, "U0CORA", DECLINE_CALLBACK, str(request_id), {"note": text_value(note)})
@@ -288,7 +267,7 @@ def test_a_decline_needs_a_note_of_a_sane_length(
 
 
 def test_a_form_without_a_chosen_pair_asks_for_it(
-    app: App, services: Services, world: dict[str, int]
+    app: App, services: Services, coordinators: dict[str, int]
 ) -> None:
     answer: dict[str, Any] = submit(app, "U0BEA", ASK_CALLBACK, "", {"reason": text_value("x")})
     assert answer == {"response_action": "errors", "errors": {"pair": "Choose the person the request is about."}}  # fmt: skip
@@ -296,7 +275,7 @@ def test_a_form_without_a_chosen_pair_asks_for_it(
 
 
 def test_reassigning_respects_the_caseload_cap(
-    app: App, services: Services, slack_api: FakeSlackApi, world: dict[str, int]
+    app: App, services: Services, slack_api: FakeSlackApi, coordinators: dict[str, int]
 ) -> None:
     """Cap 1: Mia (Ike) and Max (Bo) are full, so nobody is suggested for Bea, and choosing Mia
     anyway is refused with the request left open."""
@@ -306,9 +285,9 @@ def test_reassigning_respects_the_caseload_cap(
     form = last_opened(slack_api)
     assert "No mentor to suggest for Bea Beginner" in all_text(form)
     assert "submit" not in form  # nothing to choose, nothing to submit
-    before = pairs_of(services, world[BEA])
-    answer = submit(app, "U0CORA", REASSIGN_CALLBACK, str(request_id), {"mentor": select_value(str(world[MIA]))})  # fmt: skip
+    before = pairs_of(services, coordinators[BEA])
+    answer = submit(app, "U0CORA", REASSIGN_CALLBACK, str(request_id), {"mentor": select_value(str(coordinators[MIA]))})  # fmt: skip
     assert "Mia Mentor would mentor 2" in all_text(answer["view"])
-    assert pairs_of(services, world[BEA]) == before
+    assert pairs_of(services, coordinators[BEA]) == before
     assert [r.id for r in services.requests.open_for("U0CORA", NOW)] == [request_id]
     assert [a for _, a, _, _ in audit_rows(services)] == ["asked"]

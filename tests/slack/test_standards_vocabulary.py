@@ -11,19 +11,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
 from bot.domain.policy import CA_PRESET, MA_PRESET, ProgramConfigError, Standard, parse_program_toml
 from bot.store.models.core import LogEntry
-from tests.support.blockkit import valid_message, valid_view
-from tests.support.bolt_requests import all_text
-from tests.support.hillside import PROGRAM_TOML, SIGNING_SECRET
+from tests.support.bolt_requests import all_text, dispatch, slash
+from tests.support.hillside import PROGRAM_TOML
 from tests.support.signing import (
     block_action_body,
-    signed_headers,
     slash_command_body,
     view_submission_body,
 )
@@ -109,16 +107,8 @@ def test_a_program_file_may_name_its_own_standards() -> None:
 # ---- /logmeeting through the Bolt app ---------------------------------------------------------
 
 
-def dispatch(app: App, body: str) -> BoltResponse:
-    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
-    assert response.status == 200, response.body
-    return response
-
-
 def command(app: App, text: str, user: str = "U0LEE") -> dict[str, Any]:
-    reply = json.loads(dispatch(app, slash_command_body("/logmeeting", text, user)).body)
-    assert reply["response_type"] == "ephemeral"
-    return valid_message(reply)
+    return slash(app, "/logmeeting", text, user)
 
 
 def stored(services: Services) -> list[tuple[int, str | None]]:
@@ -188,7 +178,7 @@ def test_the_log_form_offers_the_programs_standards_and_stores_the_picked_ones(
     body = block_action_body("U0LEE", "open_log_modal", "45m #teach", response_url=slack_api.response_url)  # fmt: skip
     dispatch(app, body)
     (opened,) = slack_api.calls_to("views.open")
-    view = valid_view(opened.params["view"])
+    view = opened.params["view"]
     (block,) = [b for b in view["blocks"] if b.get("block_id") == "standards"]
     assert block["optional"] is True
     options = block["element"]["options"]
@@ -217,5 +207,5 @@ def test_a_program_without_standards_offers_none_in_the_form(
     services.programs.load(parse_program_toml(PROGRAM_TOML + "[overrides]\nstandards = []\n"))
     dispatch(app, slash_command_body("/logmeeting", "", "U0LEE"))
     (opened,) = slack_api.calls_to("views.open")
-    view = valid_view(opened.params["view"])
+    view = opened.params["view"]
     assert [b.get("block_id") for b in view["blocks"]] == ["mentee", "date", "duration", "kind", "notes"]  # fmt: skip

@@ -91,7 +91,8 @@ def valid_call(method: str, params: dict[str, Any]) -> None:
 
 def valid_ack(body: str | bytes | dict[str, Any] | None) -> dict[str, Any] | None:
     """The body of an ack, which Slack reads but the fake never sees: empty (None), an answer to
-    a form (`response_action`), or a message — the ephemeral reply to a slash command."""
+    a form (`response_action`), or a message (Block Kit with its fallback) — the ephemeral reply
+    to a slash command."""
     if body is None or body in ("", b""):
         return None
     payload = body if isinstance(body, dict) else json.loads(body)
@@ -105,10 +106,6 @@ def valid_ack(body: str | bytes | dict[str, Any] | None) -> dict[str, Any] | Non
         assert all(isinstance(v, str) and 0 < len(v) <= 150 for v in errors.values()), errors
     elif action is not None:
         assert action == "clear", payload
-    elif "blocks" in payload or "attachments" in payload:
-        valid_message(payload)
     else:
-        text = payload.get("text")
-        assert isinstance(text, str) and text.strip(), f"an empty reply: {payload!r}"
-        assert len(text) <= MAX_FALLBACK_TEXT, len(text)
+        valid_message(payload)  # every reply of ours is Block Kit with a text fallback
     return payload

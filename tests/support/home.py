@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest
 
-from tests.support.blockkit import valid_view
 from tests.support.bolt_requests import all_text, open_home
 from tests.support.signing import block_action_body, signed_headers
 from tests.support.slack_api import FakeSlackApi
@@ -18,13 +17,13 @@ HOME_VIEW = {"type": "home", "id": "V0HOME"}
 
 
 def published(slack_api: FakeSlackApi, user: str) -> list[dict[str, Any]]:
-    """Every Home view published for a user, oldest first, each valid Block Kit."""
+    """Every Home view published for a user, oldest first (the fake checked each)."""
     views = []
     for call in slack_api.calls_to("views.publish"):
         if call.params["user_id"] == user:
             view = call.params["view"]
             view = json.loads(view) if isinstance(view, str) else view
-            views.append(valid_view(view))
+            views.append(view)
     return views
 
 

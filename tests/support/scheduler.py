@@ -16,6 +16,7 @@ from bot.bootstrap import Services
 from bot.clock import FixedClock
 from bot.devtools.slack_standin import FakeSlackApi, RecordedCall
 from schedules import jobs
+from tests.support.bolt_requests import all_text
 
 NY = ZoneInfo("America/New_York")
 TOKEN = "xoxb-test"
@@ -27,6 +28,9 @@ def at(day: date | str, hour: int = 7, minute: int = 45) -> datetime:
     if isinstance(day, str):
         day = date.fromisoformat(day)
     return datetime.combine(day, time(hour, minute), tzinfo=NY)
+
+
+ALERT_DAY = at("2026-11-03")  # Tue 07:45, a send day: Nia's first overdue alert, a late digest
 
 
 def each_day(first: date | str, last: date | str) -> Iterator[date]:
@@ -136,12 +140,6 @@ SECRET = "SECRET-NOTE-7"
 
 
 def check_payloads(slack_api: FakeSlackApi) -> None:
-    """Every DM and response_url post is valid Block Kit (slack_sdk's models, at most 50
-    blocks) and carries no mentoring-note text."""
-    from tests.support.blockkit import valid_message
-    from tests.support.bolt_requests import all_text
-
+    """No call to the Web API carries the mentoring note SECRET (the fake checks Block Kit)."""
     for call in slack_api.calls:
-        if call.method in (POST, "response_url"):
-            valid_message(call.params)
         assert SECRET not in all_text(call.params), call

@@ -8,8 +8,6 @@ import csv
 import io
 import json
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,43 +18,28 @@ from sqlalchemy import func, select
 from bot import cli
 from bot.bootstrap import Services
 from bot.store.models.core import LogAudit, LogEntry, Person
-from tests.support.blockkit import valid_message
+from tests.support.blockkit import valid_ack
 from tests.support.bolt_requests import all_text
-from tests.support.hillside import NOW, SIGNING_SECRET
-from tests.support.signing import block_action_body, signed_headers, slash_command_body
+from tests.support.hillside import NOW
+from tests.support.http_client import post_events
+from tests.support.signing import block_action_body, slash_command_body
 from tests.support.slack_api import FakeSlackApi
 
 EXPORT_COLUMNS = ["id", "date", "mentor_email", "mentee_email", "kind", "minutes", "logged_by_email", "source", "created_at"]  # fmt: skip
 CONCURRENT_COMMANDS = 200
 CONCURRENT_WORKERS = 16
 CONCURRENCY_BUDGET_S = 30.0  # the target is well under 20 s per engine
-HTTP_TIMEOUT_S = 20
 
 
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def post(base_url: str, body: str) -> tuple[int, bytes]:
-    """POST a signed body to /slack/events over a fresh connection."""
-    request = urllib.request.Request(
-        base_url + "/slack/events",
-        data=body.encode(),
-        headers=signed_headers(SIGNING_SECRET, body),
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
 def command(base_url: str, text: str, user: str, name: str = "/logmeeting") -> dict[str, Any]:
-    status, data = post(base_url, slash_command_body(name, text, user))
+    status, data, _ = post_events(base_url, slash_command_body(name, text, user))
     assert status == 200, (status, data)
-    reply = json.loads(data)
-    assert reply["response_type"] == "ephemeral"
-    return valid_message(reply)
+    reply = valid_ack(data)
+    assert reply is not None and reply["response_type"] == "ephemeral", reply
+    return reply
 
 
 def counts(services: Services) -> tuple[int, int]:
@@ -124,7 +107,7 @@ def test_undone_entries_leave_the_export(
     monkeypatch.chdir(tmp_path)
     command(http_server, "30m planning", "U0MIA")
     undo = command(http_server, "45m observation", "U0LEE")["blocks"][-1]["elements"][0]
-    status, _ = post(http_server, block_action_body("U0LEE", "log_undo", undo["value"], response_url=slack_api.response_url))  # fmt: skip
+    status, _, _ = post_events(http_server, block_action_body("U0LEE", "log_undo", undo["value"], response_url=slack_api.response_url))  # fmt: skip
     assert status == 200
     slack_api.wait_for_calls("response_url", 1)
 
@@ -143,11 +126,10 @@ def test_undo_over_http_drops_the_totals_and_writes_the_audit_row(
     assert "this week 1 h 15 of 1 h" in all_text(command(http_server, "", "U0LEE", "/hours"))
     undo = next(e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "log_undo")  # fmt: skip
 
-    status, _ = post(http_server, block_action_body("U0LEE", "log_undo", undo["value"], response_url=slack_api.response_url))  # fmt: skip
+    status, _, _ = post_events(http_server, block_action_body("U0LEE", "log_undo", undo["value"], response_url=slack_api.response_url))  # fmt: skip
 
     assert status == 200
     (posted,) = slack_api.wait_for_calls("response_url", 1)
-    valid_message(posted.params)
     assert posted.params["text"].startswith("Undone: ~45 min observation with Bea Beginner")
     assert "this week 30 min of 1 h" in all_text(command(http_server, "", "U0LEE", "/hours"))
     with services.store.read() as session:
@@ -168,7 +150,7 @@ def test_a_forwarded_undo_over_http_is_refused(
     reply = command(http_server, "45m observation", "U0LEE")
     batch = reply["blocks"][-1]["elements"][0]["value"]
 
-    status, _ = post(http_server, block_action_body("U0MAX", "log_undo", batch, response_url=slack_api.response_url))  # fmt: skip
+    status, _, _ = post_events(http_server, block_action_body("U0MAX", "log_undo", batch, response_url=slack_api.response_url))  # fmt: skip
 
     assert status == 200
     (posted,) = slack_api.wait_for_calls("response_url", 1)
@@ -209,7 +191,9 @@ def test_200_concurrent_commands_are_all_stored(
     jobs = [(mentors[i % 3], f"{1 + i % 5}m planning batch {i}") for i in range(CONCURRENT_COMMANDS)]  # fmt: skip
 
     def send(job: tuple[str, str]) -> tuple[int, str]:
-        status, data = post(http_server, slash_command_body("/logmeeting", job[1], job[0]))
+        status, data, _ = post_events(
+            http_server, slash_command_body("/logmeeting", job[1], job[0])
+        )
         return status, json.loads(data)["text"] if status == 200 else data.decode()
 
     started = time.monotonic()
