@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.request
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -11,7 +12,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
@@ -20,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.signature import SignatureVerifier
 
+from tests.support.blockkit import valid_ack
 from tests.support.signing import (
     block_action_body,
     signed_headers,
@@ -82,10 +84,10 @@ def test_form_encoded_json_fields_are_decoded(fake: FakeSlackApi) -> None:
     client = WebClient(token=None, base_url=fake.url, retry_handlers=[])
     client.api_call(
         "chat.postMessage",
-        data={"token": TOKEN, "channel": "C1", "blocks": json.dumps(BLOCKS)},
+        data={"token": TOKEN, "channel": "C1", "text": "hello", "blocks": json.dumps(BLOCKS)},
     )
     call = fake.calls_to("chat.postMessage")[0]
-    assert call.params == {"channel": "C1", "blocks": BLOCKS}
+    assert call.params == {"channel": "C1", "text": "hello", "blocks": BLOCKS}
     assert call.token == TOKEN
 
 
@@ -180,7 +182,7 @@ def test_conversations_views_and_unknown_methods(fake: FakeSlackApi) -> None:
     """conversations.open, views.*, chat.* and unknown methods answer Slack-shaped bodies."""
     client = _client(fake)
     assert client.conversations_open(users="U0ADA")["channel"]["id"] == "DU0ADA"
-    modal = {"type": "modal", "callback_id": "log", "title": {"type": "plain_text", "text": "T"}}
+    modal = {"type": "modal", "callback_id": "log", "title": {"type": "plain_text", "text": "T"}, "blocks": BLOCKS}  # fmt: skip
     opened = client.views_open(trigger_id="1.2.3", view=modal)["view"]
     assert opened["id"].startswith("V")
     assert opened["callback_id"] == "log"
@@ -188,7 +190,7 @@ def test_conversations_views_and_unknown_methods(fake: FakeSlackApi) -> None:
     assert updated["id"] == opened["id"]
     pushed = client.views_push(trigger_id="1.2.3", view=modal)["view"]
     assert pushed["id"] != opened["id"]
-    home = client.views_publish(user_id="U0ADA", view={"type": "home", "blocks": []})["view"]
+    home = client.views_publish(user_id="U0ADA", view={"type": "home", "blocks": BLOCKS})["view"]
     assert home["type"] == "home"
     assert client.chat_postEphemeral(channel="C1", user="U0ADA", text="psst")["message_ts"]
     assert client.chat_update(channel="C1", ts="1.2", text="new")["ts"] == "1.2"
@@ -261,3 +263,89 @@ def test_interaction_bodies_carry_a_json_payload() -> None:
     assert submission["view"]["callback_id"] == "log_modal"
     assert submission["view"]["private_metadata"] == '{"id": 1}'
     assert submission["view"]["state"]["values"] == state
+
+
+# ---- Block Kit, checked as Slack checks it --------------------------------------------------
+
+TEXT = "hello"
+NOT_BLOCK_KIT = [  # what Slack refuses, each with the error it answers
+    pytest.param("chat.postMessage", {"channel": "C1", "blocks": BLOCKS}, "invalid_blocks", "no text fallback", id="blocks-without-text"),
+    pytest.param("chat.postMessage", {"channel": "C1", "text": TEXT, "blocks": BLOCKS * 51}, "invalid_blocks", "51 blocks", id="51-blocks"),
+    pytest.param("chat.update", {"channel": "C1", "ts": "1.2", "text": TEXT, "blocks": [{"type": "sektion"}]}, "invalid_blocks", "unknown block", id="unknown-block"),
+    pytest.param("chat.postEphemeral", {"channel": "C1", "user": "U1", "text": TEXT, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]}, "invalid_blocks", "3000", id="section-over-3000"),
+    pytest.param("chat.postMessage", {"channel": "C1", "text": TEXT, "blocks": [{**BLOCKS[0], "block_id": "b"}, {**BLOCKS[0], "block_id": "b"}]}, "invalid_blocks", "block_id used twice", id="block-id-twice"),
+    pytest.param("chat.postMessage", {"channel": "C1", "text": TEXT, "attachments": [{"blocks": []}]}, "invalid_blocks", "0 blocks", id="attachment-without-blocks"),
+    pytest.param("views.open", {"trigger_id": "1", "view": {"type": "modal", "title": {"type": "plain_text", "text": "T" * 25}, "blocks": BLOCKS}}, "invalid_arguments", "title", id="modal-title-over-24"),
+    pytest.param("views.publish", {"user_id": "U1", "view": {"type": "home", "blocks": []}}, "invalid_arguments", "between 1 and 100", id="home-without-blocks"),
+    pytest.param("views.update", {"view_id": "V1", "view": {"type": "home", "blocks": BLOCKS * 101}}, "invalid_arguments", "between 1 and 100", id="home-101-blocks"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "params", "error", "says"), NOT_BLOCK_KIT)
+def test_a_payload_slack_would_refuse_is_refused_and_remembered(
+    fake: FakeSlackApi, method: str, params: dict[str, Any], error: str, says: str
+) -> None:
+    """The fake answers Slack's error and keeps the reason, which fails the test at teardown."""
+    with pytest.raises(SlackApiError) as excinfo:
+        _client(fake).api_call(method, json=params)
+    assert excinfo.value.response["error"] == error
+    [problem] = fake.invalid
+    assert problem.startswith(method) and says in problem, problem
+    fake.invalid.clear()  # this test meant to send it
+
+
+def test_a_response_url_post_is_checked_too(fake: FakeSlackApi) -> None:
+    """What `respond()` posts to a response_url is a message like any other."""
+    body = json.dumps({"text": TEXT, "blocks": BLOCKS * 51}).encode()
+    request = urllib.request.Request(fake.response_url, data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert json.loads(response.read())["error"] == "invalid_blocks"
+    assert [p.split(":")[0] for p in fake.invalid] == ["response_url"]
+    fake.invalid.clear()
+
+
+def test_a_rate_limited_call_is_not_examined(fake: FakeSlackApi) -> None:
+    """Slack answers a 429 before reading the payload; so does the fake."""
+    fake.fail_next("views.publish", 429, retry_after=30)
+    with pytest.raises(SlackApiError) as excinfo:
+        _client(fake).views_publish(user_id="U1", view={"type": "home", "blocks": []})
+    assert excinfo.value.response.status_code == 429
+    assert fake.invalid == []
+
+
+def test_valid_payloads_and_plain_text_pass(fake: FakeSlackApi) -> None:
+    """Valid blocks, a view and a text-only message are answered normally."""
+    client = _client(fake)
+    assert client.chat_postMessage(channel="C1", text=TEXT, blocks=BLOCKS)["ok"]
+    assert client.chat_postMessage(channel="C1", text=TEXT)["ok"]
+    assert client.views_publish(user_id="U1", view={"type": "home", "blocks": BLOCKS})["ok"]
+    assert fake.invalid == []
+
+
+ACKS = [
+    pytest.param("", None, id="empty"),
+    pytest.param(json.dumps({"response_type": "ephemeral", "text": TEXT, "blocks": BLOCKS}), "ephemeral", id="reply"),
+    pytest.param(json.dumps({"response_action": "errors", "errors": {"notes": "Too long."}}), "errors", id="form-errors"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "kind"), ACKS)
+def test_an_ack_body_is_checked_as_slack_reads_it(body: str, kind: str | None) -> None:
+    """valid_ack: what never reaches the fake (the body of an ack) passes the same check."""
+    reply = valid_ack(body)
+    assert (reply or {}).get("response_type", (reply or {}).get("response_action")) == kind
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({"response_type": "ephemeral", "blocks": BLOCKS}),  # no fallback text
+        json.dumps({"response_type": "ephemeral", "text": TEXT}),  # not Block Kit
+        json.dumps({"response_action": "errors", "errors": {"notes": "x" * 151}}),
+        json.dumps({"response_action": "update", "view": {"type": "modal", "blocks": BLOCKS}}),
+    ],
+)
+def test_an_ack_slack_would_refuse_fails(body: str) -> None:
+    with pytest.raises((AssertionError, SlackObjectFormationError)):
+        valid_ack(body)

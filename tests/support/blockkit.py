@@ -72,6 +72,8 @@ def valid_view(view: Any) -> dict[str, Any]:
     model.validate_json()
     assert view["type"] in ("modal", "home"), view["type"]
     assert rendered["type"] == view["type"], rendered
+    if view["type"] == "modal":
+        assert view.get("title"), "a modal needs a title"
     assert len(view.get("private_metadata") or "") <= MAX_PRIVATE_METADATA
     valid_blocks(view.get("blocks"), limit=MAX_VIEW_BLOCKS)
     return view

@@ -29,21 +29,17 @@ class FakeSlackApi(SlackStandin):
         self.invalid: list[str] = []
         _CREATED.append(self)
 
-    def _answer(
-        self, method: str, params: dict[str, Any], token: str | None
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
-        """Check the payload first; a bad one is recorded and answered as Slack answers it."""
+    def _method_payload(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Check the payload where Slack would (after auth and rate limits); a bad one is
+        recorded and refused as Slack refuses it."""
         try:
             valid_call(method, params)
         except Exception as exc:  # an assertion, or slack_sdk's SlackObjectFormationError
             problem = f"{method}: {type(exc).__name__}: {exc}"
+            self.invalid.append(problem)  # the caller holds the lock
             error = "invalid_arguments" if method in VIEW_METHODS else "invalid_blocks"
-            with self._cond:
-                self.invalid.append(problem)
-                self.calls.append(RecordedCall(method, params, token, 200))
-                self._cond.notify_all()
-            return 200, {"ok": False, "error": error, "errors": [problem]}, {}
-        return super()._answer(method, params, token)
+            return {"ok": False, "error": error, "errors": [problem]}
+        return super()._method_payload(method, params)
 
     def storm(self) -> None:
         """Answer every call with 429 `Retry-After: RETRY_AFTER` from now on."""
