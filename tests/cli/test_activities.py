@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, build_services
+from bot.config import load_settings
+from bot.devtools.demo import DEMO_NOW, seed_demo
 from bot.domain.activities import ActivityRequest
 from bot.services import ledger
 from bot.store.models.core import (
@@ -20,6 +22,7 @@ from bot.store.models.core import (
     ActivityAttendee,
     ActivityLogBatch,
     LogEntry,
+    OutboxMessage,
     Person,
     SignedPeriod,
 )
@@ -382,10 +385,6 @@ def test_event_add_refusals_store_nothing(loaded: Cli, args: tuple[str, ...], sa
 
 
 def test_the_demo_records_its_orientation_training_and_partnerships(tmp_path: Path) -> None:
-    from bot.bootstrap import build_services
-    from bot.config import load_settings
-    from bot.devtools.demo import DEMO_NOW, seed_demo
-
     settings = load_settings(
         _env_file=None,
         DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
@@ -408,8 +407,6 @@ def test_the_demo_records_its_orientation_training_and_partnerships(tmp_path: Pa
 def test_a_group_session_claims_an_exit_ticket_per_attendee_in_the_outbox(
     services: Services, roster: dict[str, int], pairs: None
 ) -> None:
-    from bot.store.models.core import OutboxMessage
-
     def outbox() -> int:
         with services.store.read() as session:
             return int(session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)

@@ -4,12 +4,17 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import socket
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
+import bot.cli.base
+from bot.cli.log_setup import configure_logging
 from bot.domain.policy import load_program_toml, parse_program_toml
 from bot.store.db import head_revision
 from bot.store.models.core import Assignment, Person
@@ -121,8 +126,6 @@ def test_database_url_in_a_missing_directory_is_one_line(
 def test_database_url_to_an_unreachable_server_is_one_line_without_the_password(
     fresh_cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import socket
-
     with socket.socket() as sock:  # a port nothing listens on: bound, never listening
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -140,9 +143,6 @@ def test_database_url_to_an_unreachable_server_is_one_line_without_the_password(
 def test_a_database_error_during_a_command_is_one_line(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy.exc import OperationalError
-
-    import bot.cli.base
 
     def fail(*_args: object, **_kwargs: object) -> None:
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection\ndetail"))
@@ -522,9 +522,6 @@ def test_the_database_url_with_postgres_scheme_is_accepted(
 def test_verbose_logging_never_opens_the_libraries_debug_lines() -> None:
     """`serve -v` logs our modules at DEBUG, but slack_sdk and Bolt log request bodies (a log
     form's notes among them) at DEBUG and SQLAlchemy statements at INFO: they stay at WARNING."""
-    import logging
-
-    from bot.cli.log_setup import configure_logging
 
     root = logging.getLogger()
     names = ["bot", "handlers", "schedules", "migrations", *logging.root.manager.loggerDict]

@@ -10,11 +10,13 @@ import json
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.cli.main import main
 from bot.domain.policy import parse_program_toml
 from bot.services.programs import ProgramInfo
+from bot.store.models.surveys import Survey
 from tests.support.hillside import PROGRAM_TOML, ROSTER_CSV
 from tests.support.scheduler import at
 
@@ -150,9 +152,6 @@ def test_report_item_g_without_surveys_says_why(services: Services, roster: dict
 
 
 def _exit_id(services: Services) -> int:
-    from sqlalchemy import select
-
-    from bot.store.models.surveys import Survey
 
     with services.store.read() as session:
         found = session.scalar(select(Survey.id).where(Survey.name == "exit-ticket-7"))

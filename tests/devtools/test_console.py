@@ -18,6 +18,7 @@ from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock
 from bot.config import ENV_NAMES, Settings, load_settings
 from bot.devtools.console import run_console
+from bot.devtools.demo import DEMO_NOW, seed_demo
 from bot.store.models.core import Assignment
 from tests.support.repo import REPO
 
@@ -155,7 +156,6 @@ def test_python_m_bot_console_demo_without_a_terminal(tmp_path: Path) -> None:
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[Settings, Services]]:
     """The demo district on a fresh SQLite file, at the demo's clock (Wed 18 Nov 2026 10:00)."""
-    from bot.devtools.demo import DEMO_NOW, seed_demo
 
     settings = load_settings(
         _env_file=None,

@@ -440,9 +440,6 @@ def test_next_send_time(instant: str, expected_utc: str) -> None:
 
 def test_school_weeks_between_counts_as_walking_the_weeks_does() -> None:
     """The bisect over weeks with school agrees with walking week by week (the reference)."""
-    from datetime import date, timedelta
-
-    from bot.domain.calendar import SchoolCalendar
 
     breaks = {date(2026, 11, 26), date(2026, 11, 27)}
     breaks |= {date(2026, 12, 21) + timedelta(days=i) for i in range(14)}  # two weeks off

@@ -21,7 +21,7 @@ from bot.bootstrap import Services
 from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
-from bot.store.models.surveys import SurveyAnswer, SurveyRecipient, SurveyResponse
+from bot.store.models.surveys import Survey, SurveyAnswer, SurveyRecipient, SurveyResponse
 from schedules import jobs
 from tests.support.bolt_requests import all_text, dispatch, reply_of
 from tests.support.hillside import PROGRAM_TOML
@@ -118,8 +118,6 @@ def stored(services: Services) -> tuple[int, int, int]:
 def survey_id(services: Services) -> int:
     (result,) = services.surveys.results("midyear")
     with services.store.read() as session:
-        from bot.store.models.surveys import Survey
-
         found = session.scalar(select(Survey.id).where(Survey.name == result.name))
     assert isinstance(found, int)
     return found

@@ -11,7 +11,7 @@ import pytest
 
 from bot.bootstrap import Services
 from bot.cli.report_format import report_json
-from bot.domain.policy import parse_program_toml
+from bot.domain.policy import ProgramConfigError, parse_program_toml
 from bot.services.errors import Refusal
 from bot.services.nudges import NudgeService
 from bot.store.models.core import Assignment
@@ -69,7 +69,5 @@ def test_suggestions_leave_out_mentors_at_the_cap(capped: Services) -> None:
 
 
 def test_a_cap_of_zero_is_refused_by_the_program_file() -> None:
-    from bot.domain.policy import ProgramConfigError
-
     with pytest.raises(ProgramConfigError, match="caseload_cap"):
         parse_program_toml(PROGRAM_TOML + "\n[overrides]\ncaseload_cap = 0\n")

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.services.assignments import START_HORIZON_DAYS
+from bot.services.errors import Refusal
 from bot.store.models.core import Assignment, MilestoneDone
 from schedules import jobs
 from tests.support.bolt_requests import all_text
@@ -107,8 +108,6 @@ def test_the_horizon_is_a_named_constant() -> None:
 def test_the_command_line_refuses_the_same_dates(
     services: Services, roster: dict[str, int]
 ) -> None:
-    from bot.services.errors import Refusal
-
     with pytest.raises(Refusal, match="more than 30 days after today"):
         services.assignments.assign(None, "lee@hillside.example", "nia@hillside.example", date(9999, 12, 31), NOW)  # fmt: skip
     assert stored(services) == (0, 0)

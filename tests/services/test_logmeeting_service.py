@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from bot.bootstrap import Services
 from bot.domain.model import LogOutcome
 from bot.services.errors import NotAllowed, NotOnRoster, ParseRefused, Refusal
+from bot.slack import log_views
 from bot.store.models.core import LogAudit, LogEntry, Person
 from tests.support.hillside import NOW
 
@@ -681,9 +682,6 @@ def test_a_reassignment_corrected_the_same_day_leaves_the_newest_mentor_in_charg
 def test_an_entry_of_last_calendar_year_is_echoed_with_its_year(
     services: Services, pairs: None
 ) -> None:
-    from datetime import UTC, datetime
-
-    from bot.slack import log_views
 
     january = datetime(2027, 1, 5, 15, 0, tzinfo=UTC)
     outcome = services.logs.log_text("U0LEE", "30m meeting 2026-12-30", january)

@@ -23,7 +23,8 @@ from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from bot.slack import views
 from bot.slack.nudge_views import render
-from bot.store.models.core import Assignment, PersonRole
+from bot.store.models.core import Assignment, OutboxMessage, PersonRole
+from schedules.jobs import produce
 from tests.support.hillside import PROGRAM_TOML
 from tests.support.years import NEXT_ROSTER, NEXT_TOML, YEAR_AFTER_NEXT, at
 
@@ -246,9 +247,6 @@ def test_hours_for_a_year_never_loaded_is_refused(year_one: Services, clock: Fix
 def test_the_deadline_sweep_reminds_in_june_and_closes_the_year_in_july(
     year_one: Services, clock: FixedClock
 ) -> None:
-    from bot.store.models.core import OutboxMessage
-    from schedules.jobs import produce
-
     assert produce(year_one, "deadline-sweep", at("2027-06-07")) is not None
     with year_one.store.read() as session:
         rows = session.query(OutboxMessage).filter(OutboxMessage.rule == "next_year").all()

@@ -9,12 +9,13 @@ import json
 from typing import Any
 
 import pytest
+from slack_bolt import BoltRequest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.devtools.slack_standin import RESPONSE_URL_METHOD
 from bot.slack import home_views
-from bot.store.models.core import Assignment, LogEntry
+from bot.store.models.core import Assignment, EntryReview, LogEntry
 from tests.support.bolt_requests import command
 from tests.support.hillside import NOW, ROSTER_CSV, SIGNING_SECRET
 from tests.support.home import (
@@ -240,7 +241,6 @@ def test_undo_from_the_reply_answers_there_and_refreshes_home(
         if e["action_id"] == "log_undo"
     )  # fmt: skip
     body = block_action_body("U0LEE", "log_undo", undo["value"], response_url=slack_api.response_url)  # fmt: skip
-    from slack_bolt import BoltRequest
 
     assert app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body))).status == 200  # fmt: skip
     (answered,) = slack_api.calls_to(RESPONSE_URL_METHOD)
@@ -252,8 +252,6 @@ def test_undo_from_the_reply_answers_there_and_refreshes_home(
 def test_the_form_and_an_edit_refresh_home(
     app: Any, slack_api: FakeSlackApi, week: Services, roster: dict[str, int]
 ) -> None:
-    from slack_bolt import BoltRequest
-
     def submit(callback: str, metadata: str, duration: str) -> None:
         state = {
             "mentee": {"value": picked(str(roster["bea@hillside.example"]))},
@@ -339,8 +337,6 @@ def test_undo_and_edit_on_a_home_published_before_a_role_change_are_refused(
 def test_confirm_on_the_mentees_home_confirms_and_the_buttons_go(
     app: Any, slack_api: FakeSlackApi, week: Services
 ) -> None:
-    from bot.store.models.core import EntryReview
-
     view = home_of(app, SIGNING_SECRET, slack_api, "U0BEA")
     confirm = button_of(view, "entry_confirm")
     assert "To confirm" in text_of(view) and "Lee Lead logged" in text_of(view)

@@ -17,7 +17,10 @@ from bot.domain.formatting import format_minutes
 from bot.domain.ledger import program_year_of
 from bot.domain.pacing import pace_of, paced_period
 from bot.domain.policy import PRESETS, parse_program_toml
+from bot.services.assignments import assignment_due
 from bot.slack import views
+from handlers.home import home_payload
+from tests.support.blockkit import valid_view
 from tests.support.hillside import PROGRAM_TOML
 
 HOLIDAYS = {date(2026, 9, 7), date(2026, 10, 12), date(2026, 11, 11)}
@@ -136,8 +139,6 @@ def test_the_digest_carries_each_pairs_pace(texas: Services) -> None:
 def test_an_oklahoma_assignment_is_due_ten_teaching_days_after_a_late_hire(
     services: Services, roster: dict[str, int]
 ) -> None:
-    from bot.services.assignments import assignment_due
-
     services.programs.load(parse_program_toml(PROGRAM_TOML.replace('policy = "ma"', 'policy = "ok"')))  # fmt: skip
     program = services.programs.current()
     with services.store.read() as session:
@@ -147,9 +148,6 @@ def test_an_oklahoma_assignment_is_due_ten_teaching_days_after_a_late_hire(
 
 
 def test_home_says_the_pace_too(texas: Services) -> None:
-    from handlers.home import home_payload
-    from tests.support.blockkit import valid_view
-
     view = home_payload(texas, "U0LEE")
     valid_view(view)
     assert "Paced minimum: behind by" in json.dumps(view)

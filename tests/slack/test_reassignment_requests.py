@@ -31,6 +31,7 @@ from bot.slack.request_views import (
 from bot.store.models.core import OutboxMessage
 from bot.store.models.requests import ReassignmentRequest
 from handlers.commands.induction import help_for
+from handlers.home import home_payload
 from tests.support.blockkit import valid_blocks, valid_message
 from tests.support.bolt_requests import all_text
 from tests.support.change_requests import (
@@ -447,8 +448,6 @@ def test_help_lists_what_each_role_may_use(roles: set[str], sign_off_roles: tupl
 def test_a_coordinators_home_lists_the_open_request_and_no_one_elses_does(
     app: App, services: Services, world: dict[str, int]
 ) -> None:
-    from handlers.home import home_payload
-
     ask_as_bea(app)
     coordinator = json.dumps(home_payload(services, "U0CORA"))
     assert "Requests for a change of pairing" in coordinator and "(1 open)" in coordinator

@@ -15,9 +15,10 @@ from bot.bootstrap import Services
 from bot.clock import FixedClock
 from bot.domain.ledger import Entry
 from bot.domain.policy import parse_program_toml
-from bot.domain.signoff import Period, lock_covering, parse_period, split_school
+from bot.domain.signoff import Lock, Period, lock_covering, parse_period, split_school
 from bot.services.errors import NotAllowed, Refusal
-from bot.store.models.core import EntryReview, LogEntry, SignedPeriod
+from bot.store.models.core import EntryReview, LogEntry, OutboxMessage, SignedPeriod
+from schedules.jobs import produce
 from tests.support.blockkit import valid_message
 from tests.support.bolt_requests import dispatch, press, reply_of, responded, slash
 from tests.support.hillside import PROGRAM_TOML
@@ -233,8 +234,6 @@ def test_an_edit_clears_the_review(november: Services) -> None:
 
 
 def test_a_lock_covers_its_school_or_everyone() -> None:
-    from bot.domain.signoff import Lock
-
     lincoln = Lock(1, parse_period("2026-11"), "Lincoln", "Pat", date(2026, 12, 2))
     assert lock_covering([lincoln], date(2026, 11, 16), "lincoln") is lincoln
     assert lock_covering([lincoln], date(2026, 11, 16), "Jefferson") is None
@@ -247,9 +246,6 @@ def test_a_lock_covers_its_school_or_everyone() -> None:
 def test_the_other_side_is_asked_each_day_when_the_policy_says_so(
     app: App, slack_api: FakeSlackApi, services: Services, pairs: None, clock: FixedClock
 ) -> None:
-    from bot.store.models.core import OutboxMessage
-    from schedules.jobs import produce
-
     services.programs.load(parse_program_toml(PAID + "ask_confirmation = true\n"))
     clock.set(datetime(2026, 11, 16, 15, 0, tzinfo=UTC))
     assert services.logs.log_text("U0LEE", "1h meeting secret plans", clock.now()).ok
