@@ -16,16 +16,15 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.services.programs import ProgramInfo
 from bot.store.models.core import Assignment, MilestoneDone, Person
 from schedules import jobs
-from tests.support.hillside import SIGNING_SECRET
+from tests.support.bolt_requests import press_for_answer
 from tests.support.scheduler import SECRET, Sent, Ticker, at
-from tests.support.signing import block_action_body, signed_headers
 from tests.support.slack_api import FakeSlackApi
 
 pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
@@ -51,20 +50,6 @@ def buttons(sent: Sent) -> list[dict[str, Any]]:
         if block["type"] == "actions"
         for element in block["elements"]
     ] + [block["accessory"] for block in sent.blocks if "accessory" in block]
-
-
-def press(app: App, slack_api: FakeSlackApi, user: str, button: dict[str, Any]) -> str:
-    """A signed press of a DM's button; the text the app answered through response_url."""
-    before = len(slack_api.calls_to("response_url"))
-    body = block_action_body(
-        user, button["action_id"], button.get("value", ""), response_url=slack_api.response_url
-    )
-    response: BoltResponse = app.dispatch(
-        BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body))
-    )
-    assert response.status == 200, response.body
-    answers = slack_api.wait_for_calls("response_url", before + 1)
-    return str(answers[-1].params["text"])
 
 
 def mentor_of(services: Services, email: str) -> str | None:
@@ -172,12 +157,12 @@ def test_the_assign_button_works_for_the_coordinator_and_not_when_forwarded(
     (alert,) = ticker.of("alert", CORA)
     first_choice = buttons(alert)[0]
 
-    refused = press(app, slack_api, MIA, first_choice)  # Mia got the DM forwarded
+    refused = press_for_answer(app, slack_api, MIA, first_choice)  # Mia got the DM forwarded
     assert "coordinator" in refused
     assert mentor_of(services, NIA) is None
 
     services.clock.set(at("2026-11-06", 7, 0))  # type: ignore[attr-defined]
-    done = press(app, slack_api, CORA, first_choice)
+    done = press_for_answer(app, slack_api, CORA, first_choice)
     assert "Mia Mentor now mentors Nia New from Fri 6 Nov" in done
     assert mentor_of(services, NIA) == "mia@hillside.example"
 
@@ -247,10 +232,12 @@ def test_the_mark_done_button_works_for_the_coordinator_and_not_when_forwarded(
     (mark,) = buttons(todo)
     assert (mark["action_id"], json.loads(mark["value"])) == ("milestone_done", {"k": "orientation", "p": roster[NIA]})  # fmt: skip
 
-    refused = press(app, slack_api, MAX, mark)  # Max isn't Nia's mentor nor a coordinator
+    refused = press_for_answer(
+        app, slack_api, MAX, mark
+    )  # Max isn't Nia's mentor nor a coordinator
     assert "Only a coordinator" in refused
     services.clock.set(at("2026-10-20", 9, 0))  # type: ignore[attr-defined]
-    assert "Orientation for Nia New marked done on Tue 20 Oct 2026" in press(
+    assert "Orientation for Nia New marked done on Tue 20 Oct 2026" in press_for_answer(
         app, slack_api, CORA, mark
     )
     with services.store.read() as session:

@@ -8,13 +8,12 @@ begins later stays overdue until it begins."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
@@ -22,9 +21,8 @@ from bot.services.assignments import START_HORIZON_DAYS
 from bot.services.errors import Refusal
 from bot.store.models.core import Assignment, MilestoneDone
 from schedules import jobs
-from tests.support.bolt_requests import all_text
-from tests.support.hillside import NOW, SIGNING_SECRET
-from tests.support.signing import signed_headers, slash_command_body
+from tests.support.bolt_requests import all_text, slash
+from tests.support.hillside import NOW
 from tests.support.slack_api import FakeSlackApi
 
 NY = ZoneInfo("America/New_York")
@@ -33,12 +31,7 @@ LEE, NIA, BEA, BO = "<@U0LEE|lee>", "<@U0NIA|nia>", "<@U0BEA|bea>", "<@U0BO|bo>"
 
 
 def induction(app: App, text: str) -> dict[str, Any]:
-    body = slash_command_body("/induction", text, CORA)
-    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
-    assert response.status == 200, (response.status, response.body)
-    reply = json.loads(response.body)
-    assert reply["response_type"] == "ephemeral"
-    return reply  # type: ignore[no-any-return]
+    return slash(app, "/induction", text, CORA)
 
 
 def stored(services: Services) -> tuple[int, int]:

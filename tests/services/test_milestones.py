@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from sqlalchemy import select
 
 from bot.bootstrap import Services
@@ -18,10 +18,9 @@ from bot.domain.notices import Digest
 from bot.services.errors import NotAllowed
 from bot.slack import views
 from bot.store.models.core import MilestoneDone
-from tests.support.bolt_requests import all_text
-from tests.support.hillside import NOW, SIGNING_SECRET
+from tests.support.bolt_requests import all_text, press_for_answer
+from tests.support.hillside import NOW
 from tests.support.scheduler import Sent, Ticker, at
-from tests.support.signing import block_action_body, signed_headers
 from tests.support.slack_api import FakeSlackApi
 
 pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
@@ -150,20 +149,6 @@ def buttons(sent: Sent) -> list[dict[str, Any]]:
     return [block["accessory"] for block in sent.blocks if "accessory" in block]
 
 
-def press(app: App, slack_api: FakeSlackApi, user: str, button: dict[str, Any]) -> str:
-    """A signed press of a DM's button; the text the app answered through response_url."""
-    before = len(slack_api.calls_to("response_url"))
-    body = block_action_body(
-        user, button["action_id"], button.get("value", ""), response_url=slack_api.response_url
-    )
-    response: BoltResponse = app.dispatch(
-        BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body))
-    )
-    assert response.status == 200, response.body
-    answers = slack_api.wait_for_calls("response_url", before + 1)
-    return str(answers[-1].params["text"])
-
-
 def test_a_reported_orientation_stops_her_reminders_and_the_coordinator_confirms_it(
     services: Services, pairs: None, roster: dict[str, int], app: App, slack_api: FakeSlackApi
 ) -> None:
@@ -172,7 +157,7 @@ def test_a_reported_orientation_stops_her_reminders_and_the_coordinator_confirms
     (own,) = ticker.of("todo", NIA_U)
     (mark,) = buttons(own)
     services.clock.set(at("2026-10-20", 9, 0))  # type: ignore[attr-defined]
-    answer = press(app, slack_api, NIA_U, mark)
+    answer = press_for_answer(app, slack_api, NIA_U, mark)
     assert "Orientation for Nia New reported done on Tue 20 Oct 2026" in answer
     assert not row(services, roster[NIA], "orientation").confirmed
 
@@ -184,10 +169,10 @@ def test_a_reported_orientation_stops_her_reminders_and_the_coordinator_confirms
     assert (confirm["action_id"], json.loads(confirm["value"])) == ("milestone_confirm", {"k": "orientation", "p": roster[NIA]})  # fmt: skip
 
     for other in (NIA_U, MAX_U):  # the button forwarded: checked against who pressed it
-        assert "Only a coordinator confirms" in press(app, slack_api, other, confirm)
+        assert "Only a coordinator confirms" in press_for_answer(app, slack_api, other, confirm)
     assert not row(services, roster[NIA], "orientation").confirmed
     services.clock.set(at("2026-10-23", 9, 0))  # type: ignore[attr-defined]
-    assert "reported by Nia New: confirmed" in press(app, slack_api, CORA_U, confirm)
+    assert "reported by Nia New: confirmed" in press_for_answer(app, slack_api, CORA_U, confirm)
     stored = row(services, roster[NIA], "orientation")
     assert (stored.confirmed_by_id, stored.confirmed_at) == (roster[CORA], at("2026-10-23", 9, 0))
 

@@ -9,14 +9,13 @@ import json
 from typing import Any
 
 import pytest
-from slack_bolt import BoltRequest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.devtools.slack_standin import RESPONSE_URL_METHOD
 from bot.slack import home_views
 from bot.store.models.core import Assignment, EntryReview, LogEntry
-from tests.support.bolt_requests import command
+from tests.support.bolt_requests import command, dispatch
 from tests.support.hillside import NOW, ROSTER_CSV, SIGNING_SECRET
 from tests.support.home import (
     HOME_VIEW,
@@ -27,7 +26,7 @@ from tests.support.home import (
     text_of,
 )
 from tests.support.http_client import post_events
-from tests.support.signing import block_action_body, signed_headers, view_submission_body
+from tests.support.signing import block_action_body, view_submission_body
 from tests.support.slack_api import FakeSlackApi
 
 SLACK_ACK_SECONDS = 3.0  # Slack's limit, as tests/test_edges_ack.py measures every answer
@@ -242,7 +241,7 @@ def test_undo_from_the_reply_answers_there_and_refreshes_home(
     )  # fmt: skip
     body = block_action_body("U0LEE", "log_undo", undo["value"], response_url=slack_api.response_url)  # fmt: skip
 
-    assert app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body))).status == 200  # fmt: skip
+    dispatch(app, body)
     (answered,) = slack_api.calls_to(RESPONSE_URL_METHOD)
     assert "Undone" in text_of(answered.params)
     homes = published(slack_api, "U0LEE")
@@ -261,8 +260,7 @@ def test_the_form_and_an_edit_refresh_home(
             "notes": {"value": {"type": "plain_text_input", "value": None}},
         }
         body = view_submission_body("U0LEE", callback, metadata, state)
-        response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))  # fmt: skip
-        assert response.status == 200 and not response.body, response.body
+        assert not dispatch(app, body).body
 
     submit("log_new", "", "20m")
     assert "this week 1 h 35 of 1 h ✓" in text_of(published(slack_api, "U0LEE")[-1])

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import BoltRequest
-
-from tests.support.hillside import SIGNING_SECRET
-from tests.support.signing import signed_headers, slash_command_body
+from tests.support.bolt_requests import all_text, slash
 
 
 def test_hours_for_a_mentor_answers_in_the_ack(app: Any, pairs: None) -> None:
-    body = slash_command_body("/hours", "", "U0LEE")
-    response = app.dispatch(BoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
-    assert response.status == 200
-    assert "Bea Beginner" in response.body
+    reply = slash(app, "/hours", "", "U0LEE")
+    assert "Bea Beginner" in all_text(reply)

@@ -53,6 +53,14 @@ def press(app: App, slack_api: FakeSlackApi, user: str, action_id: str, value: s
     return dispatch(app, body)
 
 
+def press_for_answer(app: App, slack_api: FakeSlackApi, user: str, button: dict[str, Any]) -> str:
+    """A signed press of a DM's button; the text the app answered through response_url."""
+    before = len(slack_api.calls_to(RESPONSE_URL_METHOD))
+    press(app, slack_api, user, button["action_id"], button.get("value", ""))
+    answers = slack_api.wait_for_calls(RESPONSE_URL_METHOD, before + 1)
+    return str(answers[-1].params["text"])
+
+
 def responded(slack_api: FakeSlackApi) -> str:
     """Everything posted to response_urls so far, as one JSON string for `in` checks."""
     return json.dumps([c.params for c in slack_api.calls if c.method == RESPONSE_URL_METHOD])
