@@ -20,7 +20,6 @@ START, END = date(2026, 8, 31), date(2027, 6, 18)
 THANKSGIVING = frozenset({date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)})
 CAL = SchoolCalendar(START, END, frozenset({date(2026, 11, 11)}) | THANKSGIVING)
 WINTER = SchoolCalendar(START, END, frozenset(date(2026, 12, 21) + timedelta(days=i) for i in range(12)))  # fmt: skip
-LEE = "lee@hillside.example"
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,8 @@ from schedules import jobs
 from tests.support.bolt_requests import all_text
 from tests.support.hillside import NOW, ROSTER_CSV
 from tests.support.scheduler import at, each_day
+from tests.support.years import YAN, YAN_ROW
 
-YAN = "yan@hillside.example"
-YAN_ROW = "yan@hillside.example,Yan Second,mentee,Lincoln,Art,2,beginning_teacher,Initial,2025-08-25,U0YAN"  # fmt: skip
 CALENDAR = SchoolCalendar(date(2026, 8, 31), date(2027, 6, 18))
 SECOND_YEAR = Subject(7, "Yan Second", "beginning_teacher", date(2025, 8, 25))
 

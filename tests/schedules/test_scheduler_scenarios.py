@@ -24,13 +24,13 @@ from bot.services.programs import ProgramInfo
 from bot.store.models.core import Assignment, MilestoneDone, Person
 from schedules import jobs
 from tests.support.bolt_requests import press_for_answer
+from tests.support.hillside import NIA
 from tests.support.scheduler import SECRET, Sent, Ticker, at
 from tests.support.slack_api import FakeSlackApi
 
 pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
 
 CORA, LEE, MIA, MAX, NIA_U = "U0CORA", "U0LEE", "U0MIA", "U0MAX", "U0NIA"
-NIA = "nia@hillside.example"
 
 
 @pytest.fixture

@@ -15,10 +15,8 @@ from bot.services.errors import Refusal
 from bot.services.log_access import mentor_on
 from bot.slack import views
 from bot.store.models.core import Assignment
-from tests.support.hillside import NOW
+from tests.support.hillside import BEA, LEE, MAX, MIA, NIA, NOW
 
-LEE, MIA, MAX = "lee@hillside.example", "mia@hillside.example", "max@hillside.example"
-BEA, NIA = "bea@hillside.example", "nia@hillside.example"
 TUE_17, WED_18 = date(2026, 11, 17), date(2026, 11, 18)
 
 

@@ -22,11 +22,8 @@ from bot.services.assignments import assignment_due, check_pair
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal
 from bot.services.programs import ProgramInfo
 from bot.store.models.core import Assignment, Person
-from tests.support.hillside import NOW, PROGRAM_TOML
+from tests.support.hillside import BEA, BO, CORA, IKE, LEE, MAX, MIA, NIA, NOW, PAT, PROGRAM_TOML
 
-LEE, MIA, MAX = "lee@hillside.example", "mia@hillside.example", "max@hillside.example"
-BEA, IKE, BO, NIA = "bea@hillside.example", "ike@hillside.example", "bo@hillside.example", "nia@hillside.example"  # fmt: skip
-CORA, PAT = "cora@hillside.example", "pat@hillside.example"
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
 
 

@@ -16,13 +16,11 @@ from bot.clock import FixedClock
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal
 from bot.store.models.core import LogEntry, Person
 from tests.support.bolt_requests import all_text, command, open_home
-from tests.support.hillside import NOW, SIGNING_SECRET
+from tests.support.hillside import BEA, BO, IKE, LEE, MAX, MIA, NOW, SIGNING_SECRET
 from tests.support.slack_api import FakeSlackApi
 
 SECRET = "SECRET-NOTE-123"
 SECRET_REASON = "SECRET-REASON-77"
-LEE, MIA, MAX = "lee@hillside.example", "mia@hillside.example", "max@hillside.example"
-BEA, IKE, BO = "bea@hillside.example", "ike@hillside.example", "bo@hillside.example"
 EVERYONE = ("U0CORA", "U0LEE", "U0MIA", "U0MAX", "U0BEA", "U0IKE", "U0BO", "U0NIA", "U0PAT")
 
 # mentor, mentee, day, minutes, kind, deleted

@@ -20,10 +20,8 @@ from bot.domain.model import LogOutcome
 from bot.services.errors import NotAllowed, NotOnRoster, ParseRefused, Refusal
 from bot.slack import log_views
 from bot.store.models.core import LogAudit, LogEntry, Person
-from tests.support.hillside import NOW
+from tests.support.hillside import BEA, BO, CORA, IKE, LEE, MAX, MIA, NIA, NOW
 
-LEE, MIA, MAX, CORA = "lee@hillside.example", "mia@hillside.example", "max@hillside.example", "cora@hillside.example"  # fmt: skip
-BEA, IKE, BO, NIA = "bea@hillside.example", "ike@hillside.example", "bo@hillside.example", "nia@hillside.example"  # fmt: skip
 TODAY = date(2026, 11, 18)  # Wed; the week began Mon 16 Nov
 LATER = NOW + timedelta(minutes=5)
 

@@ -19,14 +19,13 @@ from bot.services.errors import NotAllowed
 from bot.slack import views
 from bot.store.models.core import MilestoneDone
 from tests.support.bolt_requests import all_text, press_for_answer
-from tests.support.hillside import NOW
+from tests.support.hillside import CORA, MIA, NIA, NOW
 from tests.support.scheduler import Sent, Ticker, at
 from tests.support.slack_api import FakeSlackApi
 
 pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
 
 CORA_U, MAX_U, MIA_U, NIA_U = "U0CORA", "U0MAX", "U0MIA", "U0NIA"
-CORA, MIA, NIA = "cora@hillside.example", "mia@hillside.example", "nia@hillside.example"
 LATER = datetime(2026, 11, 19, 15, 0, tzinfo=UTC)  # Thu 19 Nov, 10:00 in New York
 
 

@@ -21,7 +21,7 @@ from bot import cli
 from bot.bootstrap import Services
 from bot.store.models.core import LogAudit, LogEntry
 from tests.support.bolt_requests import all_text, dispatch, open_home, press, reply_of, slash
-from tests.support.hillside import NOW, SIGNING_SECRET
+from tests.support.hillside import BEA, NIA, NOW, SIGNING_SECRET
 from tests.support.signing import (
     slash_command_body,
     view_submission_body,
@@ -29,7 +29,6 @@ from tests.support.signing import (
 from tests.support.slack_api import FakeSlackApi
 
 SECRET = "SECRET-NOTE-42"
-BEA, NIA = "bea@hillside.example", "nia@hillside.example"
 EXPORT_COLUMNS = ["id", "date", "mentor_email", "mentee_email", "kind", "minutes", "logged_by_email", "source", "created_at"]  # fmt: skip
 
 

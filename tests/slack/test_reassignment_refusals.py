@@ -42,10 +42,8 @@ from tests.support.change_requests import (
     submit,
     text_value,
 )
-from tests.support.hillside import NOW, PROGRAM_TOML
+from tests.support.hillside import BEA, LEE, MIA, NOW, PROGRAM_TOML
 from tests.support.slack_api import FakeSlackApi
-
-LEE, BEA, MIA = "lee@hillside.example", "bea@hillside.example", "mia@hillside.example"
 
 
 def nothing_stored(services: Services) -> None:

@@ -50,10 +50,9 @@ from tests.support.change_requests import (
     submit,
     text_value,
 )
-from tests.support.hillside import NOW
+from tests.support.hillside import BEA, LEE, MIA, NIA, NOW
 from tests.support.slack_api import FakeSlackApi
 
-LEE, BEA, NIA, MIA = "lee@hillside.example", "bea@hillside.example", "nia@hillside.example", "mia@hillside.example"  # fmt: skip
 TODAY = date(2026, 11, 18)
 
 
