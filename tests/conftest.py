@@ -22,6 +22,7 @@ import bot.devtools.slack_standin
 from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings
+from bot.devtools.demo import DEMO_NOW, seed_demo
 from bot.domain.policy import parse_program_toml
 from bot.services.programs import ProgramInfo
 from bot.store.base import Base
@@ -274,3 +275,19 @@ def world(services: Services, pairs: None, clock: FixedClock) -> Services:
     """The contract roster, three pairs assigned, Nia unassigned; the clock on the alert day."""
     clock.set(ALERT_DAY)
     return services
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[Settings, Services]]:
+    """The demo district on a fresh SQLite file, at the demo's clock (Wed 18 Nov 2026 10:00)."""
+    settings = load_settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
+        SLACK_BOT_TOKEN="",
+        SLACK_APP_TOKEN="",
+        MENTOR_MINUTES_NOW=DEMO_NOW,
+    )
+    seed_demo(settings)
+    services = build_services(settings, clock=FixedClock(DEMO_NOW))
+    yield settings, services
+    services.close()

@@ -6,15 +6,14 @@ kept from the list, the summary and evaluators; the exit-ticket hook."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services, build_services
-from bot.config import load_settings
-from bot.devtools.demo import DEMO_NOW, seed_demo
+from bot.bootstrap import Services
+from bot.config import Settings
+from bot.devtools.demo import DEMO_NOW
 from bot.domain.activities import ActivityRequest
 from bot.services import ledger
 from bot.store.models.core import (
@@ -384,24 +383,15 @@ def test_event_add_refusals_store_nothing(loaded: Cli, args: tuple[str, ...], sa
 # ---- the demo ----------------------------------------------------------------------------------
 
 
-def test_the_demo_records_its_orientation_training_and_partnerships(tmp_path: Path) -> None:
-    settings = load_settings(
-        _env_file=None,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
-        SLACK_BOT_TOKEN="",
-        SLACK_APP_TOKEN="",
-        MENTOR_MINUTES_NOW=DEMO_NOW,
-    )
-    seed_demo(settings)
-    services = build_services(settings)
-    try:
-        summary = services.activities.summary(None, DEMO_NOW)
-        counts = {line.kind: (line.count, line.attendance) for line in summary.kinds}
-        assert counts == {"orientation": (1, 4), "group": (0, 0), "training": (1, 4), "support_team": (0, 0)}  # fmt: skip
-        assert services.partnerships.summary(DEMO_NOW).count == 2
-        assert services.ledger.verify().differences == ()
-    finally:
-        services.close()
+def test_the_demo_records_its_orientation_training_and_partnerships(
+    demo: tuple[Settings, Services],
+) -> None:
+    _, services = demo
+    summary = services.activities.summary(None, DEMO_NOW)
+    counts = {line.kind: (line.count, line.attendance) for line in summary.kinds}
+    assert counts == {"orientation": (1, 4), "group": (0, 0), "training": (1, 4), "support_team": (0, 0)}  # fmt: skip
+    assert services.partnerships.summary(DEMO_NOW).count == 2
+    assert services.ledger.verify().differences == ()
 
 
 def test_a_group_session_claims_an_exit_ticket_per_attendee_in_the_outbox(

@@ -8,19 +8,17 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Services, build_services
-from bot.clock import FixedClock
-from bot.config import ENV_NAMES, Settings, load_settings
+from bot.bootstrap import Services
+from bot.config import ENV_NAMES, Settings
 from bot.devtools.console import run_console
-from bot.devtools.demo import DEMO_NOW, seed_demo
 from bot.store.models.core import Assignment
 from tests.support.repo import REPO
+from tests.support.slack_api import FakeSlackApi, created_fakes
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
 
@@ -153,23 +151,6 @@ def test_python_m_bot_console_demo_without_a_terminal(tmp_path: Path) -> None:
 # ---- the demo at its own clock, and :press --------------------------------------------------
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[Settings, Services]]:
-    """The demo district on a fresh SQLite file, at the demo's clock (Wed 18 Nov 2026 10:00)."""
-
-    settings = load_settings(
-        _env_file=None,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
-        SLACK_BOT_TOKEN="",
-        SLACK_APP_TOKEN="",
-        MENTOR_MINUTES_NOW=DEMO_NOW,
-    )
-    seed_demo(settings)
-    services = build_services(settings, clock=FixedClock(DEMO_NOW))
-    yield settings, services
-    services.close()
-
-
 def dms(output: str) -> list[str]:
     """Each DM the console showed, from its title line to its closing line."""
     return [
@@ -269,3 +250,15 @@ def test_the_demo_signs_a_month_off_in_the_console(demo: tuple[Settings, Service
     assert "│ Sign off October 2026 for the whole program?" in output
     assert "October 2026 is signed off for the whole program" in output
     assert "is in October 2026, signed off for the whole program by Carmen Coordinator" in output
+
+
+@SQLITE_ONLY
+def test_the_consoles_stand_in_checks_block_kit_in_tests(
+    settings: Settings, services: Services, pairs: None, slack_api: FakeSlackApi
+) -> None:
+    """conftest gives the console the checked fake: its Home and replies pass the Block Kit
+    check the other tests' Slack calls pass (tests/support/blockkit.py)."""
+    code, _ = run(settings, services, ":home\n/hours\n")
+    assert code == 0
+    [standin] = [fake for fake in created_fakes() if fake is not slack_api]
+    assert standin.calls_to("views.publish") and standin.invalid == []

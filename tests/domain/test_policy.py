@@ -25,6 +25,7 @@ from bot.domain.policy import (
     program_to_toml,
     school_year_label,
 )
+from tests.support.hillside import PROGRAM_KEYS
 from tests.support.repo import DEMO_TOML
 
 CONTRACT_TOML = """\
@@ -36,19 +37,10 @@ school_year_end = 2027-06-18
 non_school_days = [2026-09-07, 2026-10-12, 2026-11-11]
 """
 
-BASE_KEYS: dict[str, str] = {
-    "name": '"Hillside Public Schools"',
-    "timezone": '"America/New_York"',
-    "policy": '"ma"',
-    "school_year_start": "2026-08-31",
-    "school_year_end": "2027-06-18",
-    "non_school_days": "[2026-09-07, 2026-10-12, 2026-11-11]",
-}
-
 
 def _toml(set_keys: dict[str, str | None] | None = None, tables: str = "") -> str:
     """The contract TOML with top-level keys set (None: removed) and tables appended."""
-    keys = {**BASE_KEYS, **(set_keys or {})}
+    keys = {**PROGRAM_KEYS, **(set_keys or {})}
     lines = [f"{key} = {value}" for key, value in keys.items() if value is not None]
     return "\n".join(lines) + "\n" + tables
 

@@ -23,22 +23,14 @@ from bot.domain.policy import (
 )
 from bot.domain.policy.limits import MAX_ICS_BYTES
 from schedules import jobs
-from tests.support.hillside import PROGRAM_TOML, ROSTER_CSV
+from tests.support.hillside import PROGRAM_KEYS, PROGRAM_TOML, ROSTER_CSV
 
 NY = ZoneInfo("America/New_York")
-BASE = {
-    "name": '"Hillside Public Schools"',
-    "timezone": '"America/New_York"',
-    "policy": '"ma"',
-    "school_year_start": "2026-08-31",
-    "school_year_end": "2027-06-18",
-    "non_school_days": "[2026-09-07, 2026-10-12, 2026-11-11]",
-}
 ICS = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261126\nDTEND;VALUE=DATE:20261128\nEND:VEVENT\nEND:VCALENDAR\n"  # fmt: skip
 
 
 def toml(keys: dict[str, str | None] | None = None, tables: str = "") -> str:
-    merged = {**BASE, **(keys or {})}
+    merged = {**PROGRAM_KEYS, **(keys or {})}
     return "".join(f"{k} = {v}\n" for k, v in merged.items() if v is not None) + tables
 
 

@@ -30,6 +30,7 @@ from tests.support.scheduler import (
     SleepRecorder,
     Ticker,
 )
+from tests.support.servers import MuteSlack
 from tests.support.slack_api import FakeSlackApi
 
 pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")
@@ -298,36 +299,9 @@ def test_pacing_counts_the_time_already_passed(world: Services, slack_api: FakeS
 # ---- network errors -------------------------------------------------------------------------
 
 
-class HangUp:
-    """A TCP server that reads a request and closes without answering: did Slack post it?"""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.accepted = 0
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.getsockname()[1]}/api/"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            with conn:
-                conn.recv(65536)
-
-    def close(self) -> None:
-        self.server.close()
-
-
 def test_an_ambiguous_network_error_is_held_for_review_and_not_resent(world: Services) -> None:
     claim(world, [note("U0CORA", "a")], ALERT_DAY)
-    hang_up = HangUp()
+    hang_up = MuteSlack(hang_up=True)
     try:
         client = WebClient(token=TOKEN, base_url=hang_up.url)
         send = Sender(world.outbox, client, world.clock, sleep=SleepRecorder())

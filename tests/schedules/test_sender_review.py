@@ -5,8 +5,6 @@ review` and the console's `:review` (schedules/jobs.py, bot/services/outbox.py).
 from __future__ import annotations
 
 import io
-import socket
-import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from bot.slack.sender import Sender
 from bot.store.models.core import OutboxMessage
 from schedules.jobs import review_text
 from tests.support.scheduler import ALERT_DAY, POST, TOKEN, FakeMonotonic, SleepRecorder
+from tests.support.servers import MuteSlack
 from tests.support.slack_api import FakeSlackApi
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -61,39 +60,12 @@ def park_two(world: Services) -> tuple[int, int]:
     return cora.id, lee.id
 
 
-class Silent:
-    """A TCP server that reads a request and never answers (Slack slower than the timeout)."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.conns: list[socket.socket] = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.getsockname()[1]}/api/"
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            self.conns.append(conn)
-
-    def close(self) -> None:
-        for conn in self.conns:
-            conn.close()
-        self.server.close()
-
-
 # ---- parking, listing, resolving -------------------------------------------------------------
 
 
 def test_a_timeout_is_parked_for_review_and_listed(world: Services) -> None:
     claim(world, note("U0CORA", "todo"))
-    silent = Silent()
+    silent = MuteSlack(hang_up=False)
     try:
         client = WebClient(token=TOKEN, base_url=silent.url, timeout=0.3)
         report = sender(world, client).deliver(ALERT_DAY)

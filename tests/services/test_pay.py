@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,19 +20,7 @@ from bot.domain.model import PayRow
 from bot.domain.pay import divide_half_up, hourly_amount, prorated_stipend
 from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
-from tests.support.hillside import NOW, PROGRAM_TOML
-
-PAID_TOML = PROGRAM_TOML + "\n[overrides]\nhourly_rate_cents = 3000\nlead_stipend_cents = 120000\n"
-HOLIDAYS = {date(2026, 9, 7), date(2026, 10, 12), date(2026, 11, 11)}
-
-
-def school_days(first: date, last: date) -> int:
-    """Weekdays that are not holidays, counted by hand (not with the calendar module)."""
-    days, day = 0, first
-    while day <= last:
-        days += day.weekday() < 5 and day not in HOLIDAYS
-        day += timedelta(days=1)
-    return days
+from tests.support.hillside import NOW, PAID_TOML, school_days
 
 
 @pytest.fixture

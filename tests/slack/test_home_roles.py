@@ -21,21 +21,15 @@ from bot.domain.policy import parse_program_toml
 from bot.services.outbox import Notification
 from bot.store.models.core import Assignment, LogEntry
 from tests.support.bolt_requests import command
-from tests.support.hillside import NOW, PROGRAM_TOML, ROSTER_CSV, SIGNING_SECRET
+from tests.support.hillside import (
+    NOW,
+    PAID_TOML,
+    ROSTER_CSV,
+    SIGNING_SECRET,
+    school_days,
+)
 from tests.support.home import NOTE_BEA_VISIT, NOTE_LEE_BEA, buttons, home_of, text_of
 from tests.support.slack_api import FakeSlackApi
-
-PAID_TOML = PROGRAM_TOML + "\n[overrides]\nhourly_rate_cents = 3000\nlead_stipend_cents = 120000\n"
-HOLIDAYS = {date(2026, 9, 7), date(2026, 10, 12), date(2026, 11, 11)}
-
-
-def school_days(first: date, last: date) -> int:
-    """Weekdays that are not holidays, counted by hand."""
-    days, day = 0, first
-    while day <= last:
-        days += day.weekday() < 5 and day not in HOLIDAYS
-        day += timedelta(days=1)
-    return days
 
 
 def live_ids(services: Services, logged_by: int) -> list[int]:

@@ -3,7 +3,7 @@ moment, the app's secrets, the program file, the roster, and its people by email
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in New York
 SIGNING_SECRET = "test-signing-secret"
@@ -17,6 +17,16 @@ school_year_start = 2026-08-31
 school_year_end = 2027-06-18
 non_school_days = [2026-09-07, 2026-10-12, 2026-11-11]
 """
+
+# PROGRAM_TOML key by key, for tests that change or drop one.
+PROGRAM_KEYS: dict[str, str] = {
+    "name": '"Hillside Public Schools"',
+    "timezone": '"America/New_York"',
+    "policy": '"ma"',
+    "school_year_start": "2026-08-31",
+    "school_year_end": "2027-06-18",
+    "non_school_days": "[2026-09-07, 2026-10-12, 2026-11-11]",
+}
 
 ROSTER_CSV = """email,name,roles,school,subject,grade,educator_type,license,hire_date,slack_user_id
 cora@hillside.example,Cora Coordinator,coordinator,,,,,Professional,2015-08-24,U0CORA
@@ -51,3 +61,16 @@ PAIRS = (
     (MIA, IKE, "2026-09-02"),
     (MAX, BO, "2026-08-31"),
 )
+
+# The program's holidays (PROGRAM_TOML's non_school_days) and its pay rates.
+HOLIDAYS = {date(2026, 9, 7), date(2026, 10, 12), date(2026, 11, 11)}
+PAID_TOML = PROGRAM_TOML + "\n[overrides]\nhourly_rate_cents = 3000\nlead_stipend_cents = 120000\n"
+
+
+def school_days(first: date, last: date) -> int:
+    """Weekdays that are not holidays, counted by hand (not with the calendar module)."""
+    days, day = 0, first
+    while day <= last:
+        days += day.weekday() < 5 and day not in HOLIDAYS
+        day += timedelta(days=1)
+    return days
