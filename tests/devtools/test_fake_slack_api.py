@@ -36,8 +36,8 @@ BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*hello*"}}]
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlackApi]:
-    """A started fake, stopped after the test."""
-    with FakeSlackApi() as api:
+    """A started fake, stopped after the test; plain-text messages allowed for its plumbing."""
+    with FakeSlackApi(plain_text_ok=True) as api:
         yield api
 
 
@@ -314,13 +314,22 @@ def test_a_rate_limited_call_is_not_examined(fake: FakeSlackApi) -> None:
     assert fake.invalid == []
 
 
-def test_valid_payloads_and_plain_text_pass(fake: FakeSlackApi) -> None:
-    """Valid blocks, a view and a text-only message are answered normally."""
+def test_valid_payloads_pass_and_plain_text_only_where_allowed(fake: FakeSlackApi) -> None:
+    """Valid blocks and views are answered normally; a plain-text message only by a fake made
+    with plain_text_ok (the tests' own fake refuses it: every message of ours is Block Kit)."""
     client = _client(fake)
     assert client.chat_postMessage(channel="C1", text=TEXT, blocks=BLOCKS)["ok"]
     assert client.chat_postMessage(channel="C1", text=TEXT)["ok"]
     assert client.views_publish(user_id="U1", view={"type": "home", "blocks": BLOCKS})["ok"]
     assert fake.invalid == []
+    with FakeSlackApi() as strict:
+        with pytest.raises(SlackApiError) as excinfo:
+            _client(strict).chat_postMessage(channel="C1", text=TEXT)
+        assert excinfo.value.response["error"] == "invalid_blocks"
+        assert "a message without blocks" in strict.invalid.pop()
+        assert _client(strict).api_call(
+            "chat.postMessage", json={"channel": "C1", "text": TEXT, "blocks": BLOCKS}
+        )["ok"]
 
 
 ACKS = [

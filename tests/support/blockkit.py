@@ -12,6 +12,8 @@ from slack_sdk.models.attachments import Attachment
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.devtools.slack_standin import RESPONSE_URL_METHOD
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_FALLBACK_TEXT = 40_000
@@ -79,9 +81,15 @@ def valid_view(view: Any) -> dict[str, Any]:
     return view
 
 
-def valid_call(method: str, params: dict[str, Any]) -> None:
+def valid_call(method: str, params: dict[str, Any], *, blocks_required: bool = True) -> None:
     """Check what one Web API call (or response_url post) carries: its message or its view.
-    A call that carries neither blocks, attachments nor a view has nothing to check."""
+    Every message of ours is Block Kit; `blocks_required=False` lets plain text through (for
+    tests of the fake's plumbing), and a call with no message or view has nothing to check."""
+    is_message = method in MESSAGE_METHODS or method == RESPONSE_URL_METHOD
+    if blocks_required and is_message and not params.get("delete_original"):
+        assert "blocks" in params or "attachments" in params, (
+            f"a message without blocks: {params!r}"
+        )
     if "view" in params:
         assert method in VIEW_METHODS, f"{method} carries a view"
         valid_view(params["view"])

@@ -1,6 +1,6 @@
 """The loopback fake Slack Web API for tests: the console's stand-in (bot/devtools), failures
-scripted, and every call that carries blocks, attachments or a view checked as Block Kit
-(tests/support/blockkit.py). Slack refuses a bad payload; so does this fake, answering
+scripted, and every message (chat.*, response_url posts) and view (views.*) checked as Block
+Kit (tests/support/blockkit.py). Slack refuses a bad payload; so does this fake, answering
 `invalid_blocks` or `invalid_arguments` as Slack does, and the test fails at teardown with the
 reason (conftest's `every_slack_payload_is_valid`)."""
 
@@ -23,9 +23,11 @@ _CREATED: list[FakeSlackApi] = []
 class FakeSlackApi(SlackStandin):
     """The stand-in, refusing (and remembering) every payload Slack would refuse."""
 
-    def __init__(self) -> None:
-        """Create a stopped fake; conftest checks every fake created during a test."""
+    def __init__(self, *, plain_text_ok: bool = False) -> None:
+        """Create a stopped fake; conftest checks every fake created during a test. Messages
+        must carry blocks unless `plain_text_ok` (for tests of the fake's own plumbing)."""
         super().__init__()
+        self.plain_text_ok = plain_text_ok
         self.invalid: list[str] = []
         _CREATED.append(self)
 
@@ -33,7 +35,7 @@ class FakeSlackApi(SlackStandin):
         """Check the payload where Slack would (after auth and rate limits); a bad one is
         recorded and refused as Slack refuses it."""
         try:
-            valid_call(method, params)
+            valid_call(method, params, blocks_required=not self.plain_text_ok)
         except Exception as exc:  # an assertion, or slack_sdk's SlackObjectFormationError
             problem = f"{method}: {type(exc).__name__}: {exc}"
             self.invalid.append(problem)  # the caller holds the lock

@@ -41,6 +41,8 @@ from tests.support.slack_api import RETRY_AFTER, FakeSlackApi
 
 SLACK_ACK_SECONDS = 3.0  # Slack's limit: the bound every answer is measured against
 
+HI: dict[str, Any] = {"text": "hi", "blocks": [{"type": "section", "text": {"type": "plain_text", "text": "hi"}}]}  # fmt: skip
+
 
 class FakeTime:
     """A monotonic clock that moves only when the code under test sleeps."""
@@ -234,7 +236,7 @@ def test_the_client_waits_out_a_short_retry_after_within_the_budget(
     client = budgeted_client(slack_api, clock, remaining=2.5)
     slack_api.fail_next("chat.postMessage", 429, retry_after=1)
 
-    response = client.chat_postMessage(channel="U0LEE", text="hi")
+    response = client.chat_postMessage(channel="U0LEE", **HI)
 
     assert response["ok"] is True
     assert clock.slept == [1.0]
@@ -247,7 +249,7 @@ def test_the_client_gives_up_at_once_on_a_long_retry_after(slack_api: FakeSlackA
     slack_api.fail_next("views.publish", 429, retry_after=RETRY_AFTER, times=3)
 
     with pytest.raises(SlackApiError) as raised:
-        client.views_publish(user_id="U0LEE", view={"type": "home", "blocks": []})
+        client.views_publish(user_id="U0LEE", view={"type": "home", "blocks": HI["blocks"]})
 
     assert raised.value.response.status_code == 429
     assert clock.slept == []
@@ -259,7 +261,7 @@ def test_no_call_is_started_once_the_budget_is_spent(slack_api: FakeSlackApi) ->
     client = budgeted_client(slack_api, clock, remaining=MIN_CALL_SECONDS / 2)
 
     with pytest.raises(AckBudgetSpent):
-        client.chat_postMessage(channel="U0LEE", text="hi")
+        client.chat_postMessage(channel="U0LEE", **HI)
     respond = BudgetedRespond(
         response_url=slack_api.response_url, budget=AckBudget(clock() - 1, clock)
     )
@@ -283,6 +285,6 @@ def test_each_attempt_waits_on_its_socket_no_longer_than_what_is_left(
     monkeypatch.setattr(slack_sdk.web.base_client, "urlopen", recording_urlopen)
     slack_api.fail_next("chat.postMessage", 429, retry_after=1)
 
-    client.chat_postMessage(channel="U0LEE", text="hi")
+    client.chat_postMessage(channel="U0LEE", **HI)
 
     assert timeouts == [1.75, 0.75]  # the retry gets what is left after waiting 1 s
