@@ -5,7 +5,6 @@ refuses any other with the program's standards named and a correct example — n
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +17,7 @@ from bot.bootstrap import Services
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
 from bot.domain.policy import CA_PRESET, MA_PRESET, ProgramConfigError, Standard, parse_program_toml
 from bot.store.models.core import LogEntry
-from tests.support.bolt_requests import all_text, dispatch, slash
+from tests.support.bolt_requests import all_text, dispatch, reply_of, slash
 from tests.support.hillside import PROGRAM_TOML
 from tests.support.signing import (
     block_action_body,
@@ -192,7 +191,8 @@ def test_the_log_form_offers_the_programs_standards_and_stores_the_picked_ones(
     bea_id = roster["bea@hillside.example"]
     # a forged option outside the program's standards: refused under the field, nothing stored
     body = view_submission_body("U0LEE", "log_new", "", form_state(bea_id, ["PLAN", "IV"]))
-    refused = json.loads(dispatch(app, body).body)
+    refused = reply_of(dispatch(app, body))
+    assert refused is not None
     assert refused["response_action"] == "errors"
     assert "isn't one of this program's standards" in refused["errors"]["standards"]
     assert count(services) == 0

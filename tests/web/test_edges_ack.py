@@ -5,7 +5,6 @@ clock and sleep, never real waiting."""
 
 from __future__ import annotations
 
-import json
 import urllib.request
 from typing import Any
 
@@ -28,6 +27,7 @@ from bot.slack.budget import (
     BudgetRetryHandler,
 )
 from bot.store.models.core import LogEntry
+from tests.support.blockkit import valid_ack
 from tests.support.bolt_requests import event_body
 from tests.support.hillside import BOT_TOKEN
 from tests.support.http_client import post_events
@@ -105,7 +105,8 @@ def test_logmeeting_alone_acks_in_time_when_the_form_cannot_open(
 
     assert status == 200  # not the 500 a failed views.open used to become
     assert seconds < SLACK_ACK_SECONDS
-    reply = json.loads(data)  # and the person is told, rather than left with nothing
+    reply = valid_ack(data)  # and the person is told, rather than left with nothing
+    assert reply is not None
     assert reply["response_type"] == "ephemeral"
     assert "did not open the form" in reply["text"] and "/logmeeting 45m" in reply["text"]
     assert rate_limited(slack_api, "views.open") == [429]
@@ -132,7 +133,8 @@ def test_button_presses_ack_in_time(
 ) -> None:
     status, data, _ = post_events(http_server, slash_command_body("/logmeeting", "45m", "U0LEE"))
     assert status == 200
-    reply = json.loads(data)
+    reply = valid_ack(data)
+    assert reply is not None
     controls = {e["action_id"]: e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]}  # fmt: skip
     slack_api.storm()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.blockkit import valid_ack
 from tests.support.bolt_requests import all_text
 from tests.support.hillside import SIGNING_SECRET
 from tests.support.http_client import post_command, request
@@ -18,9 +19,9 @@ SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # en
 
 
 def reply_of(data: bytes) -> dict[str, Any]:
-    """The JSON reply of an acked slash command."""
-    reply = json.loads(data)
-    assert isinstance(reply, dict)
+    """The JSON reply of an acked slash command, checked as Block Kit."""
+    reply = valid_ack(data)
+    assert reply is not None
     return reply
 
 
