@@ -1,6 +1,6 @@
 """LogService (bot/services/logs.py) on SQLite and PostgreSQL: who may log with whom, what is
 stored and audited, Undo and Edit, and the totals each reply shows. The grammar's own table is
-in tests/test_grammar*.py; here every case goes through the store."""
+in tests/domain/test_grammar*.py; here every case goes through the store."""
 
 # Table tests keep one case per line, even when a case is long.
 

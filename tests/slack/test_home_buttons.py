@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
-from bot.devtools.slack_standin import RESPONSE_URL_METHOD
 from bot.slack import home_views
 from bot.store.models.core import Assignment, EntryReview, LogEntry
 from tests.support.bolt_requests import command, dispatch
@@ -27,9 +26,9 @@ from tests.support.home import (
 )
 from tests.support.http_client import post_events
 from tests.support.signing import block_action_body, view_submission_body
-from tests.support.slack_api import FakeSlackApi
+from tests.support.slack_api import RESPONSE_URL_METHOD, FakeSlackApi
 
-SLACK_ACK_SECONDS = 3.0  # Slack's limit, as tests/test_edges_ack.py measures every answer
+SLACK_ACK_SECONDS = 3.0  # Slack's limit, as tests/web/test_edges_ack.py measures every answer
 NOT_YOURS = "Only the person who logged this entry (or a coordinator) can change it."
 
 

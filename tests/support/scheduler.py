@@ -14,9 +14,9 @@ from slack_sdk import WebClient
 
 from bot.bootstrap import Services
 from bot.clock import FixedClock
-from bot.devtools.slack_standin import FakeSlackApi, RecordedCall
 from schedules import jobs
 from tests.support.bolt_requests import all_text
+from tests.support.slack_api import FakeSlackApi, RecordedCall
 
 NY = ZoneInfo("America/New_York")
 TOKEN = "xoxb-test"

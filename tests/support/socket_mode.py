@@ -15,7 +15,7 @@ import threading
 import uuid
 from typing import Any
 
-from bot.devtools.slack_standin import FakeSlackApi
+from tests.support.slack_api import FakeSlackApi
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_TEXT, OP_CLOSE, OP_PING, OP_PONG = 0x1, 0x8, 0x9, 0xA
@@ -23,7 +23,7 @@ MAX_HANDSHAKE_BYTES = 16 * 1024
 
 
 class SocketModeSlackApi(FakeSlackApi):
-    """The fake Web API, answering `apps.connections.open` with a loopback WebSocket URL."""
+    """The checked fake Web API, answering `apps.connections.open` with a loopback WebSocket URL."""
 
     def __init__(self, socket_url: str) -> None:
         super().__init__()
