@@ -6,6 +6,7 @@ reason (conftest's `every_slack_payload_is_valid`)."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from bot.devtools.slack_standin import RESPONSE_URL_METHOD, RecordedCall
@@ -29,16 +30,22 @@ class FakeSlackApi(SlackStandin):
         super().__init__()
         self.plain_text_ok = plain_text_ok
         self.invalid: list[str] = []
+        self._checked = threading.local()  # the problem with the call this thread is answering
         _CREATED.append(self)
 
+    def _answer(
+        self, method: str, params: dict[str, Any], token: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        """Check the payload in the request's own thread, before the fake takes its lock."""
+        self._checked.problem = _problem(method, params, blocks_required=not self.plain_text_ok)
+        return super()._answer(method, params, token)
+
     def _method_payload(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Check the payload where Slack would (after auth and rate limits); a bad one is
-        recorded and refused as Slack refuses it."""
-        try:
-            valid_call(method, params, blocks_required=not self.plain_text_ok)
-        except Exception as exc:  # an assertion, or slack_sdk's SlackObjectFormationError
-            problem = f"{method}: {type(exc).__name__}: {exc}"
-            self.invalid.append(problem)  # the caller holds the lock
+        """Refuse a bad payload where Slack would (after auth and rate limits), remembering why;
+        the caller holds the lock."""
+        problem = getattr(self._checked, "problem", None)
+        if problem is not None:
+            self.invalid.append(problem)
             error = "invalid_arguments" if method in VIEW_METHODS else "invalid_blocks"
             return {"ok": False, "error": error, "errors": [problem]}
         return super()._method_payload(method, params)
@@ -46,6 +53,15 @@ class FakeSlackApi(SlackStandin):
     def storm(self) -> None:
         """Answer every call with 429 `Retry-After: RETRY_AFTER` from now on."""
         self.fail_next("*", 429, retry_after=RETRY_AFTER, times=STORM)
+
+
+def _problem(method: str, params: dict[str, Any], *, blocks_required: bool) -> str | None:
+    """Why Slack would refuse this call's payload, or None."""
+    try:
+        valid_call(method, params, blocks_required=blocks_required)
+    except Exception as exc:  # an assertion, or slack_sdk's SlackObjectFormationError
+        return f"{method}: {type(exc).__name__}: {exc}"
+    return None
 
 
 def created_fakes() -> list[FakeSlackApi]:

@@ -13,6 +13,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,31 +79,43 @@ def edge(app: App, services: Services) -> SlackEdge:
     return SlackEdge(app, SIGNING_SECRET, ReplayGuard(services.store))
 
 
-FRESH = {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}  # fmt: skip
+def fresh() -> dict[str, str]:
+    """A timestamp of now (taken when the test runs) and a wrong signature."""
+    return {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}  # fmt: skip
 
 
 @SQLITE_ONLY
 @pytest.mark.parametrize(
     ("headers", "length", "size", "status", "most_read"),
     [
-        pytest.param({}, HUNDRED_MB, HUNDRED_MB, 413, 0, id="100MB-declared-unsigned"),
-        pytest.param(FRESH, HUNDRED_MB, HUNDRED_MB, 413, 0, id="100MB-declared-signed"),
-        pytest.param(FRESH, MAX_BODY_BYTES + 1, MAX_BODY_BYTES + 1, 413, 0, id="limit+1-declared"),
-        pytest.param(FRESH, None, None, 413, MAX_BODY_BYTES + 1, id="endless-chunked"),
-        pytest.param({}, None, None, 401, 0, id="chunked-unsigned"),
-        pytest.param({}, 100, 100, 401, 0, id="small-unsigned"),
+        pytest.param(dict, HUNDRED_MB, HUNDRED_MB, 413, 0, id="100MB-declared-unsigned"),
+        pytest.param(fresh, HUNDRED_MB, HUNDRED_MB, 413, 0, id="100MB-declared-signed"),
+        pytest.param(fresh, MAX_BODY_BYTES + 1, MAX_BODY_BYTES + 1, 413, 0, id="limit+1-declared"),
+        pytest.param(fresh, None, None, 413, MAX_BODY_BYTES + 1, id="endless-chunked"),
+        pytest.param(dict, None, None, 401, 0, id="chunked-unsigned"),
+        pytest.param(dict, 100, 100, 401, 0, id="small-unsigned"),
         pytest.param(
-            {**FRESH, "X-Slack-Request-Timestamp": "soon"}, 100, 100, 400, 0, id="bad-timestamp"
+            lambda: {**fresh(), "X-Slack-Request-Timestamp": "soon"},
+            100,
+            100,
+            400,
+            0,
+            id="bad-timestamp",
         ),
         pytest.param(
-            {**FRESH, "X-Slack-Request-Timestamp": "1"}, 100, 100, 401, 0, id="stale-timestamp"
+            lambda: {**fresh(), "X-Slack-Request-Timestamp": "1"},
+            100,
+            100,
+            401,
+            0,
+            id="stale-timestamp",
         ),
-        pytest.param(FRESH, 100, 100, 401, 100, id="bad-signature"),  # read to check, not parsed
+        pytest.param(fresh, 100, 100, 401, 100, id="bad-signature"),  # read to check, not parsed
     ],
 )
 def test_the_edge_reads_no_more_than_it_must(
     edge: SlackEdge,
-    headers: dict[str, str],
+    headers: Callable[[], dict[str, str]],
     length: int | None,
     size: int | None,
     status: int,
@@ -110,7 +123,7 @@ def test_the_edge_reads_no_more_than_it_must(
 ) -> None:
     stream = CountingStream(size)
 
-    answered, _ = call(edge, environ(stream, headers, length))
+    answered, _ = call(edge, environ(stream, headers(), length))
 
     assert answered == status
     assert stream.read_bytes <= most_read
@@ -147,58 +160,27 @@ FORM_BODY = slash_command_body("/hours", "", "U0LEE").encode()
 EVENT = event_body({"type": "app_home_opened", "user": "U0LEE", "tab": "home"}).encode()
 
 
-def _case(body: bytes, headers: dict[str, str], status: int, name: str) -> Any:
+def _case(body: bytes, headers: Callable[[], dict[str, str]], status: int, name: str) -> Any:
     return pytest.param(body, headers, status, id=name)
 
 
-MALFORMED = [
-    _case(
-        b"text=\xff\xfe&user_id=U0LEE", _signed(b"text=\xff\xfe&user_id=U0LEE"), 400, "invalid-utf8"
-    ),
-    _case(b"payload=%7Bnot+json", _signed(b"payload=%7Bnot+json"), 400, "broken-json-payload"),
-    _case(b"payload=%5B1%2C2%5D", _signed(b"payload=%5B1%2C2%5D"), 400, "payload-not-an-object"),
-    _case(FORM_BODY, _signed(FORM_BODY, "application/json"), 400, "json-content-type-form-body"),
-    _case(b"[1, 2]", _signed(b"[1, 2]", "application/json"), 400, "json-array"),
-    _case(b'{"type": ', _signed(b'{"type": '), 400, "truncated-json-object"),
-    _case(
-        FORM_BODY,
-        {**_signed(FORM_BODY), "X-Slack-Request-Timestamp": "soon"},
-        400,
-        "timestamp-not-a-number",
-    ),
-    _case(
-        FORM_BODY,
-        {**_signed(FORM_BODY), "X-Slack-Request-Timestamp": "9" * 40},
-        400,
-        "timestamp-40-digits",
-    ),
-    _case(
-        FORM_BODY,
-        {"Content-Type": "application/x-www-form-urlencoded"},
-        401,
-        "no-signature-headers",
-    ),
-    _case(
-        FORM_BODY,
-        {k: v for k, v in _signed(FORM_BODY).items() if k != "X-Slack-Signature"},
-        401,
-        "no-signature",
-    ),
-    _case(
-        FORM_BODY, {**_signed(FORM_BODY), "X-Slack-Signature": "v0=zz"}, 401, "garbage-signature"
-    ),
-    _case(FORM_BODY, _signed(FORM_BODY, "text/plain"), 415, "text-plain"),
-    _case(
-        FORM_BODY,
-        {k: v for k, v in _signed(FORM_BODY).items() if k != "Content-Type"},
-        415,
-        "no-content-type",
-    ),
-    _case(b"", _signed(b"", "application/json"), 404, "empty-signed-body"),
-    _case(
-        EVENT, _signed(EVENT, "application/json; charset=utf-8"), 200, "json-with-charset-is-fine"
-    ),
-]
+MALFORMED = [  # headers are signed when the test runs: a timestamp older than 5 minutes is refused
+    _case(b"text=\xff\xfe&user_id=U0LEE", lambda: _signed(b"text=\xff\xfe&user_id=U0LEE"), 400, "invalid-utf8"),
+    _case(b"payload=%7Bnot+json", lambda: _signed(b"payload=%7Bnot+json"), 400, "broken-json-payload"),
+    _case(b"payload=%5B1%2C2%5D", lambda: _signed(b"payload=%5B1%2C2%5D"), 400, "payload-not-an-object"),
+    _case(FORM_BODY, lambda: _signed(FORM_BODY, "application/json"), 400, "json-content-type-form-body"),
+    _case(b"[1, 2]", lambda: _signed(b"[1, 2]", "application/json"), 400, "json-array"),
+    _case(b'{"type": ', lambda: _signed(b'{"type": '), 400, "truncated-json-object"),
+    _case(FORM_BODY, lambda: {**_signed(FORM_BODY), "X-Slack-Request-Timestamp": "soon"}, 400, "timestamp-not-a-number"),
+    _case(FORM_BODY, lambda: {**_signed(FORM_BODY), "X-Slack-Request-Timestamp": "9" * 40}, 400, "timestamp-40-digits"),
+    _case(FORM_BODY, lambda: {"Content-Type": "application/x-www-form-urlencoded"}, 401, "no-signature-headers"),
+    _case(FORM_BODY, lambda: {k: v for k, v in _signed(FORM_BODY).items() if k != "X-Slack-Signature"}, 401, "no-signature"),
+    _case(FORM_BODY, lambda: {**_signed(FORM_BODY), "X-Slack-Signature": "v0=zz"}, 401, "garbage-signature"),
+    _case(FORM_BODY, lambda: _signed(FORM_BODY, "text/plain"), 415, "text-plain"),
+    _case(FORM_BODY, lambda: {k: v for k, v in _signed(FORM_BODY).items() if k != "Content-Type"}, 415, "no-content-type"),
+    _case(b"", lambda: _signed(b"", "application/json"), 404, "empty-signed-body"),
+    _case(EVENT, lambda: _signed(EVENT, "application/json; charset=utf-8"), 200, "json-with-charset-is-fine"),
+]  # fmt: skip
 
 
 def send(base_url: str, method: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
@@ -231,12 +213,12 @@ def test_malformed_requests_get_a_4xx_and_one_short_line(
     pairs: None,
     caplog: pytest.LogCaptureFixture,
     body: bytes,
-    headers: dict[str, str],
+    headers: Callable[[], dict[str, str]],
     status: int,
 ) -> None:
     caplog.set_level(logging.INFO)
 
-    answered, _ = send(http_server, "POST", body, headers)
+    answered, _ = send(http_server, "POST", body, headers())
 
     assert answered == status
     assert_quiet(caplog)
@@ -320,7 +302,7 @@ def test_a_100mb_post_is_refused_quickly_in_bounded_memory(
 ) -> None:
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if signed:
-        headers.update(FRESH)
+        headers.update(fresh())
     caplog.set_level(logging.INFO)
     before = rss_bytes()
 
