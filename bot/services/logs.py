@@ -34,6 +34,7 @@ from bot.services.log_entries import (
     count,
     form_request,
     ledger_entry,
+    mentee_schools,
     snapshot,
     write_audit,
 )
@@ -42,6 +43,7 @@ from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import check_open
 from bot.store import rollups
 from bot.store.db import Store
+from bot.store.locks import lock_for_log_write
 from bot.store.models.core import EntryReview, LogEntry
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,7 @@ class LogService:
             mentioned = self._mentioned(session, program, parsed)
         known.update({m.id: m for m in mentioned})
         with self.store.write() as session:
+            lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
             pairs = authorize(
                 session,
                 program,
@@ -199,7 +202,12 @@ class LogService:
     ) -> list[LogEntry]:
         """Insert one entry per pair, its audit row and its totals; refuse a day over the cap."""
         cap = program.policy.max_minutes_per_day
-        check_open(session, program, [(p[1], request.occurred_on) for p in pairs], "logged")
+        schools = mentee_schools(session, [p[1] for p in pairs])
+        day = request.occurred_on
+        mentee_ids = [p[1] for p in pairs]
+        check_open(
+            session, program, [(schools[m], day) for m in mentee_ids], "logged", mentees=mentee_ids
+        )
         batch = str(uuid.uuid4())
         entries = []
         for mentor_id, mentee_id, observed_id in pairs:
@@ -208,6 +216,7 @@ class LogService:
                 program_id=program.id,
                 mentor_id=mentor_id,
                 mentee_id=mentee_id,
+                school=schools[mentee_id],
                 logged_by_id=logger.id,
                 observed_id=observed_id,
                 occurred_on=request.occurred_on,
@@ -285,6 +294,7 @@ class LogService:
         coordinator."""
         program = self.programs.current()
         with self.store.write() as session:
+            lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
             actor = self.people.caller(session, program, slack_user_id)
             # Row locks (PostgreSQL): a second Undo of the same batch waits, then sees it undone.
             entries = list(
@@ -302,7 +312,7 @@ class LogService:
             live = [e for e in entries if e.deleted_at is None]
             if not live:
                 raise Refusal("That entry was already undone.")
-            check_open(session, program, [(e.mentee_id, e.occurred_on) for e in live], "undone")
+            check_open(session, program, [(e.school, e.occurred_on) for e in live], "undone")
             rollups.lock_mentors(session, (e.mentor_id for e in live))
             before = [ledger_entry(e) for e in live]
             changes = []
@@ -358,6 +368,7 @@ class LogService:
         the audit keeps before and after (whether notes changed, never what they said)."""
         program = self.programs.current()
         with self.store.write() as session:
+            lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
             if entry is None or entry.deleted_at is not None:
@@ -382,7 +393,7 @@ class LogService:
                     example="/logmeeting 45m meeting",
                 )
             days = {entry.occurred_on, parsed.occurred_on}
-            check_open(session, program, [(entry.mentee_id, day) for day in days], "changed")
+            check_open(session, program, [(entry.school, day) for day in days], "changed")
             if mentor_on(session, entry.mentee_id, parsed.occurred_on) != entry.mentor_id:
                 raise Refusal(
                     "The assignment behind this entry didn't cover "

@@ -349,11 +349,19 @@ def test_an_ack_body_is_checked_as_slack_reads_it(body: str, kind: str | None) -
 @pytest.mark.parametrize(
     "body",
     [
-        json.dumps({"response_type": "ephemeral", "blocks": BLOCKS}),  # no fallback text
-        json.dumps({"response_type": "ephemeral", "text": TEXT}),  # not Block Kit
-        json.dumps({"response_action": "errors", "errors": {"notes": "x" * 151}}),
-        json.dumps({"response_action": "update", "view": {"type": "modal", "blocks": BLOCKS}}),
-    ],
+        pytest.param(
+            json.dumps({"response_type": "ephemeral", "blocks": BLOCKS}), id="no-fallback-text"
+        ),
+        pytest.param(json.dumps({"response_type": "ephemeral", "text": TEXT}), id="not-block-kit"),
+        pytest.param(
+            json.dumps({"response_action": "errors", "errors": {"notes": "x" * 151}}),
+            id="error-over-150",
+        ),
+        pytest.param(
+            json.dumps({"response_action": "update", "view": {"type": "modal", "blocks": BLOCKS}}),
+            id="modal-without-title",
+        ),
+    ],  # fmt: skip
 )
 def test_an_ack_slack_would_refuse_fails(body: str) -> None:
     with pytest.raises((AssertionError, SlackObjectFormationError)):
