@@ -361,7 +361,7 @@ def test_an_ack_body_is_checked_as_slack_reads_it(body: str, kind: str | None) -
             json.dumps({"response_action": "update", "view": {"type": "modal", "blocks": BLOCKS}}),
             id="modal-without-title",
         ),
-    ],  # fmt: skip
+    ],
 )
 def test_an_ack_slack_would_refuse_fails(body: str) -> None:
     with pytest.raises((AssertionError, SlackObjectFormationError)):
