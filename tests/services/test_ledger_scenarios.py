@@ -29,6 +29,7 @@ from bot.store.db import alembic_config, upgrade
 from bot.store.models.core import LogEntry, MentorBucket, PairYear
 from schedules import jobs
 from tests.support.hillside import NOW, PROGRAM_TOML, ROSTER_CSV
+from tests.support.raw_rows import insert_program
 
 LEE, MIA, MAX, CORA = "U0LEE", "U0MIA", "U0MAX", "U0CORA"
 BEA, IKE, BO, NIA = "U0BEA", "U0IKE", "U0BO", "U0NIA"
@@ -328,14 +329,7 @@ def test_the_migration_backfills_the_totals_from_existing_logs(db_url: str) -> N
     engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
     now = datetime(2026, 11, 18, tzinfo=UTC)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO programs (id, name, timezone, policy, school_year_start, "
-                "school_year_end, config_toml, created_at, updated_at) VALUES (1, 'H', "
-                "'America/New_York', 'ma', '2026-08-31', '2027-06-18', '', :now, :now)"
-            ),
-            {"now": now},
-        )
+        insert_program(conn, now)
         for pid, name in ((1, "Lee"), (2, "Bea"), (3, "Ike")):
             conn.execute(
                 text(

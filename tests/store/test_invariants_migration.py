@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import alembic_config
+from tests.support.raw_rows import insert_program
 
 BEFORE = "0008_activities"
 T0 = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -27,14 +28,7 @@ def test_the_migration_repairs_what_the_old_races_left_then_holds(db_url: str) -
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO programs (id, name, timezone, policy, school_year_start, "
-                    "school_year_end, config_toml, created_at, updated_at) VALUES (1, 'H', "
-                    "'America/New_York', 'ma', '2026-08-31', '2027-06-18', '', :now, :now)"
-                ),
-                {"now": T0},
-            )
+            insert_program(conn, T0)
             people = ((1, "Cora", None), (2, "Bea", "Lincoln"), (3, "Lee", "Lincoln"),
                       (4, "Mia", "Lincoln"))  # fmt: skip
             for pid, name, school in people:

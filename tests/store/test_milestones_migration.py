@@ -9,6 +9,7 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
 from bot.store.db import alembic_config
+from tests.support.raw_rows import insert_program
 
 BEFORE = "0003_replay_guard"
 NOW = datetime(2026, 10, 20, 13, 0, tzinfo=UTC)
@@ -20,14 +21,7 @@ def test_the_migration_sorts_existing_marks_into_confirmed_and_reported(db_url: 
     engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
         with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO programs (id, name, timezone, policy, school_year_start, "
-                    "school_year_end, config_toml, created_at, updated_at) VALUES (1, 'H', "
-                    "'America/New_York', 'ma', '2026-08-31', '2027-06-18', '', :now, :now)"
-                ),
-                {"now": NOW},
-            )
+            insert_program(conn, NOW)
             for pid, name in ((1, "Cora"), (2, "Bea"), (3, "Lee")):
                 conn.execute(
                     text(
