@@ -19,6 +19,7 @@ from bot.domain.entries import FormDefaults, LoggedEntry, LogOutcome
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
 from bot.domain.members import Member
+from bot.domain.once import Once
 from bot.services import ledger as totals
 from bot.services.errors import NotAllowed, ParseRefused, Refusal, UnknownMention
 from bot.services.log_access import (
@@ -41,6 +42,7 @@ from bot.services.log_entries import (
     tagged_log,
     write_audit,
 )
+from bot.services.once import take as take_once
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import check_open
@@ -88,11 +90,14 @@ class LogService:
         mentee_id: int | None = None,
         on: date | None = None,
         notes: str | None = None,
+        once: Once | None = None,
     ) -> LogOutcome:
         """Parse one line and store an entry per mentee, or explain what is missing.
 
         Parsing runs before the write transaction; inside it the logger is authorised against
-        the assignments of the day, the day cap summed, the rows, audit and totals written."""
+        the assignments of the day, the day cap summed, the rows, audit and totals written.
+        With `once` (a question's choice, a form's submission), a second delivery stores
+        nothing (AlreadyAnswered)."""
         program = self.programs.current()
         with self.store.read() as session:
             logger = self.people.caller(session, program, slack_user_id)
@@ -123,6 +128,7 @@ class LogService:
         known.update({m.id: m for m in mentioned})
         with self.store.write() as session:
             lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
+            take_once(session, once, now)
             pairs = authorize(
                 session,
                 program,
@@ -155,6 +161,7 @@ class LogService:
         on: date,
         notes: str | None,
         standards: tuple[str, ...] = (),
+        once: Once | None = None,
     ) -> LogOutcome:
         """Store what the log form says: each field from its own box (the standards picked
         are checked against the program's like a typed tag)."""
@@ -175,7 +182,13 @@ class LogService:
         if standards:
             text += " std:" + ",".join(standards)
         return self.log_text(
-            slack_user_id, text, now, source="form", mentee_id=mentee_id, notes=notes or ""
+            slack_user_id,
+            text,
+            now,
+            source="form",
+            mentee_id=mentee_id,
+            notes=notes or "",
+            once=once,
         )
 
     def _mentioned(
@@ -368,12 +381,14 @@ class LogService:
         kind: str,
         on: date,
         notes: str | None,
+        once: Once | None = None,
     ) -> LoggedEntry:
         """Change an entry (the author or a coordinator) under the same rules as logging it;
         the audit keeps before and after (whether notes changed, never what they said)."""
         program = self.programs.current()
         with self.store.write() as session:
             lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
+            take_once(session, once, now)
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
             if entry is None or entry.deleted_at is not None:
