@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, FixedClock, SystemClock
@@ -66,10 +65,6 @@ class Services:
     activities: ActivityService
     retention: RetentionService
     partnerships: PartnershipService
-    # Runs work that follows a reply (a Home redrawn after one's own change): at once by
-    # default (tests, the console); the HTTP server hands it to a thread, so the reply — sent
-    # when the listener returns — never waits for it.
-    after_reply: Callable[[Callable[[], None]], None] = field(default=lambda work: work())
 
     def close(self) -> None:
         """Release the database connections."""

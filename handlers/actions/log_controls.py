@@ -27,18 +27,15 @@ def undo(
     ack()
     services = services_of(context)
     batch_id = body["actions"][0].get("value", "")
-    done: list[bool] = []
-
     def build() -> Payload:
         now = services.clock.now()
         removed = services.logs.undo(body["user"]["id"], batch_id, now)
-        done.append(True)
         program = services.programs.current()
         target = program.weekly_target(program.today(now))
         return log_views.undone(removed, target)
 
     payload = build_reply(build)
-    answer_press(body, respond, client, services, payload, replace=True, changed=bool(done))
+    answer_press(body, respond, client, services, payload, replace=True)
 
 
 def edit(
@@ -58,7 +55,7 @@ def edit(
 
     refusal = build_reply(build)
     if not found:
-        answer_press(body, respond, client, services, refusal, replace=False, changed=False)
+        answer_press(body, respond, client, services, refusal, replace=False)
         return
     defaults, entry_id = found[0]
     client.views_open(
@@ -75,7 +72,7 @@ def open_form(
     text = body["actions"][0].get("value", "")
     defaults, refusal = form_defaults(services, body["user"]["id"], text)
     if defaults is None:
-        answer_press(body, respond, client, services, refusal, replace=False, changed=False)
+        answer_press(body, respond, client, services, refusal, replace=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=log_views.log_form(defaults))
 
@@ -86,8 +83,6 @@ def pick(
     """Log the original line with the chosen mentee or date."""
     ack()
     services = services_of(context)
-    done: list[bool] = []
-
     def build() -> Payload:
         try:
             choice = json.loads(body["actions"][0].get("value", ""))
@@ -99,8 +94,7 @@ def pick(
         outcome = services.logs.log_text(
             body["user"]["id"], text, services.clock.now(), mentee_id=mentee_id, on=on
         )
-        done.append(outcome.ok)
         return log_views.logged(outcome) if outcome.ok else log_views.question(outcome)
 
     payload = build_reply(build)
-    answer_press(body, respond, client, services, payload, replace=True, changed=any(done))
+    answer_press(body, respond, client, services, payload, replace=True)

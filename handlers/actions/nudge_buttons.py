@@ -70,8 +70,6 @@ def assign_suggested(
     """Assign the suggested mentor (coordinators only), from the alert or from Home."""
     ack()
     services = services_of(context)
-    done: list[bool] = []
-
     def build() -> Payload:
         value = _value(body)
         if not isinstance(value.get("mentor"), int) or not isinstance(value.get("mentee"), int):
@@ -80,11 +78,10 @@ def assign_suggested(
         result = services.assignments.assign_ids(
             actor, value["mentor"], value["mentee"], services.clock.now()
         )
-        done.append(True)
         return views.assignment_result(result)
 
     payload = build_reply(build)
-    answer_press(body, respond, client, services, payload, replace=False, changed=bool(done))
+    answer_press(body, respond, client, services, payload, replace=False)
 
 
 def record_show(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

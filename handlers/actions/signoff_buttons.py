@@ -21,7 +21,7 @@ def _answer(
     body: dict[str, Any], client: WebClient, respond: Respond, services: Services, payload: Payload
 ) -> None:
     """On Home, the Home re-published with the answer on top; on a message, a reply."""
-    answer_press(body, respond, client, services, payload, replace=False, changed=True)
+    answer_press(body, respond, client, services, payload, replace=False)
 
 
 def sign(

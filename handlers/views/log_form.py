@@ -1,5 +1,5 @@
-"""The log form: a new entry, or an edit. Errors show under the field; success is DMed and
-the person's Home refreshed."""
+"""The log form: a new entry, or an edit. Errors show under the field; success is DMed (the
+Home shows it when the person next opens the tab)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.grammar import ParseError
 from bot.services.errors import ParseRefused, Refusal
 from bot.slack import log_views
-from handlers.home import refresh_home_after_reply
 from handlers.reply import Payload, services_of
 
 log = logging.getLogger(__name__)
@@ -73,7 +72,6 @@ def submit_new(
         return
     ack()
     _dm(client, user_id, log_views.logged(outcome))
-    refresh_home_after_reply(client, services, user_id)
 
 
 def submit_edit(
@@ -109,4 +107,3 @@ def submit_edit(
     target = program.weekly_target(program.today(services.clock.now()))
     ack()
     _dm(client, user_id, log_views.updated(entry, target))
-    refresh_home_after_reply(client, services, user_id)
