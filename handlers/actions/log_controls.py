@@ -27,6 +27,7 @@ def undo(
     ack()
     services = services_of(context)
     batch_id = body["actions"][0].get("value", "")
+
     def build() -> Payload:
         now = services.clock.now()
         removed = services.logs.undo(body["user"]["id"], batch_id, now)
@@ -83,6 +84,7 @@ def pick(
     """Log the original line with the chosen mentee or date."""
     ack()
     services = services_of(context)
+
     def build() -> Payload:
         try:
             choice = json.loads(body["actions"][0].get("value", ""))

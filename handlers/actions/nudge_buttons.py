@@ -70,6 +70,7 @@ def assign_suggested(
     """Assign the suggested mentor (coordinators only), from the alert or from Home."""
     ack()
     services = services_of(context)
+
     def build() -> Payload:
         value = _value(body)
         if not isinstance(value.get("mentor"), int) or not isinstance(value.get("mentee"), int):
