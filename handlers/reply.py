@@ -37,8 +37,11 @@ def build_reply(build: Callable[[], Payload]) -> Payload:
         return views.refusal(exc.message, exc.example)
     except Refusal as exc:
         return views.refusal(exc.message, exc.example)
-    except Exception:
-        log.exception("listener failed")
+    except Exception as exc:
+        if getattr(exc, "reply_quietly", False):  # the HTTP edge answers for it (bot.store.db)
+            log.warning("listener stopped: %s", exc)
+        else:
+            log.exception("listener failed")
         return views.refusal(SORRY)
 
 

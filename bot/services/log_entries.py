@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, ParseError, parse_log
@@ -71,13 +72,22 @@ def write_audit(
     )
 
 
-def count(session: Session, program: ProgramInfo, before: list[Entry], after: list[Entry]) -> None:
-    """Apply a write to the kept totals, in its transaction."""
+def count(
+    session: Session,
+    program: ProgramInfo,
+    before: list[Entry],
+    after: list[Entry],
+    *,
+    schools: dict[int, str | None] | None = None,
+) -> None:
+    """Apply a write to the kept totals, in its transaction (`schools`: the mentees' schools
+    when the caller has them, else they are read)."""
     rollups.apply(
         session,
         program.id,
         change(before, after, program.year_start_month),
         program.year_start_month,
+        schools,
     )
 
 
@@ -113,6 +123,30 @@ _DAY_TOTAL = select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
 )
 
 
+def day_total(mentor_id: int, mentee_id: int, day: date) -> ColumnElement[Any]:
+    """A pair's logged minutes on a day, as a scalar subquery (rides along another read)."""
+    return (
+        select(func.coalesce(func.sum(LogEntry.minutes), 0))
+        .where(
+            LogEntry.mentee_id == mentee_id,
+            LogEntry.mentor_id == mentor_id,
+            LogEntry.occurred_on == day,
+            LogEntry.deleted_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
+def refuse_over_cap(day_total: int, day: date, cap: int) -> None:
+    """Refuse a pair's day over the cap (a typo), `day_total` counting the new minutes."""
+    if day_total > cap:
+        raise Refusal(
+            f"That would make {day_total} minutes with one mentee on {format_day(day)}, "
+            f"over the {cap // 60}-hour day — probably a typo. Nothing was saved.",
+            example="/logmeeting 45m",
+        )
+
+
 def check_day_cap(
     session: Session,
     mentor_id: int,
@@ -126,10 +160,5 @@ def check_day_cap(
     """Refuse a pair's day over the cap (a typo). The caller holds the mentor's ledger lock
     (`rollups.lock_mentors`), so concurrent logs can't both pass the check."""
     params = {"mentee": mentee_id, "mentor": mentor_id, "day": day, "excluding": excluding or 0}
-    day_total = int(session.connection().execute(_DAY_TOTAL, params).scalar() or 0) + minutes
-    if day_total > cap:
-        raise Refusal(
-            f"That would make {day_total} minutes with one mentee on {format_day(day)}, "
-            f"over the {cap // 60}-hour day — probably a typo. Nothing was saved.",
-            example="/logmeeting 45m",
-        )
+    total = int(session.connection().execute(_DAY_TOTAL, params).scalar() or 0) + minutes
+    refuse_over_cap(total, day, cap)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.ledger import VISIT, Entry
 from bot.domain.model import Member
@@ -260,6 +262,21 @@ class SignOffService:
         program = self.programs.current(now)
         with self.store.read() as session:
             return active_locks(session, program)
+
+
+def signed_periods_on(program: ProgramInfo, day: date) -> ColumnElement[Any]:
+    """How many signed-off periods in force cover a day, as a scalar subquery (a write asks
+    `check_open` only when one does)."""
+    return (
+        select(func.count(SignedPeriod.id))
+        .where(
+            SignedPeriod.program_id == program.id,
+            SignedPeriod.reopened_at.is_(None),
+            SignedPeriod.first_day <= day,
+            SignedPeriod.last_day >= day,
+        )
+        .scalar_subquery()
+    )
 
 
 def check_open(
