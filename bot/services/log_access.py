@@ -60,26 +60,34 @@ _ACTIVE_MENTEES: Select[Any] = MEMBER_QUERY.where(
 @dataclass(frozen=True)
 class LogContextRows:
     """What a log write reads before parsing, in one statement: the logger, their active
-    mentees (by name), and each one's mentor on `today` (the rule of `mentor_on`)."""
+    mentees (by name), and each one's latest assignment begun by `today` (enough to decide
+    `mentor_on` for any day it covers)."""
 
     logger: Member | None
     mentees: list[Member]
     today: date
-    mentor_today: dict[int, int | None] = field(default_factory=dict)
+    # per person read: their latest assignment begun by today (mentor, first day, last day)
+    latest: dict[int, tuple[int, date, date | None] | None] = field(default_factory=dict)
     locked: frozenset[int] = frozenset()  # mentors whose ledger lock this statement took
 
     def mentor_on(self, session: Session, mentee_id: int, day: date) -> int | None:
-        """`mentor_on`, from what was read when it is about today."""
-        if day == self.today and mentee_id in self.mentor_today:
-            return self.mentor_today[mentee_id]
+        """`mentor_on`, from what was read when it decides: the latest assignment begun by today
+        outranks every other begun by `day` (≤ today), so when it covers `day` it is the one."""
+        if day <= self.today and mentee_id in self.latest:
+            latest = self.latest[mentee_id]
+            if latest is None:
+                return None  # no assignment begun by today, so none by `day`
+            mentor, first, last = latest
+            if first <= day and (last is None or day <= last):
+                return mentor
         return mentor_on(session, mentee_id, day)
 
 
 @cache
 def _context_statement(postgres: bool) -> Select[Any]:
-    """The logger (by Slack id) and their active mentees, each row with the person's mentor on
-    `today`; on PostgreSQL the logger's ledger lock is taken by the same statement (ledger
-    writes of one mentor queue on it: `rollups.lock_mentors`)."""
+    """The logger (by Slack id) and their active mentees, each row with the person's latest
+    assignment begun by `today` (as mentee); on PostgreSQL the logger's ledger lock is taken by
+    the same statement (ledger writes of one mentor queue on it: `rollups.lock_mentors`)."""
     logger = aliased(Person)
     theirs = (
         select(Assignment.mentee_id)
@@ -90,20 +98,25 @@ def _context_statement(postgres: bool) -> Select[Any]:
             Assignment.ended_on.is_(None),
         )
     )
-    mentor_today = (
-        select(Assignment.mentor_id)
-        .where(
-            Assignment.mentee_id == Person.id,
-            Assignment.started_on <= bindparam("today"),
-            or_(Assignment.ended_on.is_(None), Assignment.ended_on >= bindparam("today")),
+    def latest(column: Any) -> Any:
+        return (
+            select(column)
+            .where(Assignment.mentee_id == Person.id, Assignment.started_on <= bindparam("today"))
+            .order_by(Assignment.started_on.desc(), Assignment.id.desc())
+            .limit(1)
+            .correlate(Person)
+            .scalar_subquery()
         )
-        .order_by(Assignment.started_on.desc(), Assignment.id.desc())
-        .limit(1)
-        .correlate(Person)
-        .scalar_subquery()
-    )
+
     is_logger = Person.slack_user_id == bindparam("key")
-    columns: list[Any] = [*MEMBER_COLUMNS, PersonRole.role, is_logger, mentor_today]
+    columns: list[Any] = [
+        *MEMBER_COLUMNS,
+        PersonRole.role,
+        is_logger,
+        latest(Assignment.mentor_id),
+        latest(Assignment.started_on),
+        latest(Assignment.ended_on),
+    ]
     if postgres:
         columns.append(case((is_logger, func.pg_advisory_xact_lock(Person.id, 0)), else_=None))
     return (
@@ -124,7 +137,7 @@ def _context_statement(postgres: bool) -> Select[Any]:
 def log_context_rows(
     session: Session, program: ProgramInfo, slack_user_id: str, today: date
 ) -> LogContextRows:
-    """The logger, their active mentees and who mentors each today, in one statement."""
+    """The logger, their active mentees and their latest assignments, in one statement."""
     postgres = session.get_bind().dialect.name == "postgresql"
     params = {
         "program_id": program.id,
@@ -134,7 +147,7 @@ def log_context_rows(
     }
     rows: dict[int, tuple[Any, ...]] = {}
     roles: dict[int, set[str]] = defaultdict(set)
-    mentor_today: dict[int, int | None] = {}
+    found: dict[int, tuple[int, date, date | None] | None] = {}
     logger_id: int | None = None
     width = len(MEMBER_COLUMNS)
     for row in session.connection().execute(_context_statement(postgres), params):
@@ -144,7 +157,8 @@ def log_context_rows(
             roles[person_id].add(row[width])
         if row[width + 1]:
             logger_id = person_id
-        mentor_today[person_id] = row[width + 2]
+        mentor, first, last = row[width + 2 : width + 5]
+        found[person_id] = (mentor, first, last) if mentor is not None else None
     members = {pid: member_of_row(values, frozenset(roles[pid])) for pid, values in rows.items()}
     logger = members.get(logger_id) if logger_id is not None else None
     mentees = [m for pid, m in members.items() if pid != logger_id]
@@ -152,7 +166,7 @@ def log_context_rows(
         logger,
         mentees,
         today,
-        mentor_today,
+        found,
         frozenset({logger_id}) if postgres and logger_id is not None else frozenset(),
     )
 
