@@ -60,9 +60,7 @@ def test_a_mentee_who_changes_school_takes_her_pairs_totals_along(logged: Servic
 
 def test_verify_finds_a_tampered_scope_total_and_rebuild_mends_it(logged: Services) -> None:
     with logged.store.write() as session:
-        session.execute(
-            update(ScopeTotal).where(ScopeTotal.scope == "program").values(minutes=1)
-        )
+        session.execute(update(ScopeTotal).where(ScopeTotal.scope == "program").values(minutes=1))
     found = differences(logged)
     assert found and all(d.startswith("ledger_scope_totals [program ") for d in found)
     logged.ledger.rebuild()

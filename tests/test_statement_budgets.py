@@ -133,9 +133,7 @@ def test_logmeeting_stays_within_its_budget(edge: SlackEdge, services: Services,
 
 
 @pytest.mark.parametrize("role", sorted(HOURS))
-def test_hours_stays_within_its_budget(
-    services: Services, edge: SlackEdge, role: str
-) -> None:
+def test_hours_stays_within_its_budget(services: Services, edge: SlackEdge, role: str) -> None:
     services.hours.report(WHO[role], NOW)  # warm
     with counted(services.store) as seen:
         services.hours.report(WHO[role], NOW)

@@ -98,6 +98,7 @@ def _context_statement(postgres: bool) -> Select[Any]:
             Assignment.ended_on.is_(None),
         )
     )
+
     def latest(column: Any) -> Any:
         return (
             select(column)
