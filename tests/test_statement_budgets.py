@@ -49,27 +49,27 @@ class Budget:
 LOGMEETING = Budget(statements=9, transactions=1)
 
 # /hours, one read transaction: the viewer; the listed pairs, their spans and their count; the
-# people in them; the pairs' totals (buckets, years); the scope's totals (one statement from the
-# kept scope totals for a school or the program, two from pair totals for one's own pairs); for
-# a mentee or a mentor, the mentees' years (toward the observation minimum or the 50 hours) and
-# standards coverage. Issue 18's target is 5.
+# people in them; the pairs' totals (one union of bucket and year rows); the scope's totals (one
+# statement from the kept scope totals for a school or the program, two from pair totals for
+# one's own pairs); for a mentee or a mentor, the mentees' years (toward the observation minimum
+# or the 50 hours) and standards coverage. Issue 18's target is 5.
 HOURS = {
-    "coordinator": Budget(statements=8, transactions=1),
-    "lead_mentor": Budget(statements=8, transactions=1),
-    "evaluator": Budget(statements=8, transactions=1),
-    "mentor": Budget(statements=10, transactions=1),
-    "mentee": Budget(statements=10, transactions=1),
+    "coordinator": Budget(statements=7, transactions=1),
+    "lead_mentor": Budget(statements=7, transactions=1),
+    "evaluator": Budget(statements=7, transactions=1),
+    "mentor": Budget(statements=9, transactions=1),
+    "mentee": Budget(statements=9, transactions=1),
 }
 
 # Home, per role: each section through the service that owns its figures (issue 18's target
 # is 10): a mentor's own /hours, latest entries, batches, reviews and coverage; a lead mentor's
 # cohort digest too; the coordinator's unassigned list, outbox, report readiness and pay.
 HOME = {
-    "mentor": Budget(statements=16, transactions=3),
-    "lead_mentor": Budget(statements=28, transactions=5),
-    "mentee": Budget(statements=22, transactions=3),
+    "mentor": Budget(statements=15, transactions=3),
+    "lead_mentor": Budget(statements=21, transactions=5),
+    "mentee": Budget(statements=21, transactions=3),
     "coordinator": Budget(statements=22, transactions=10),
-    "evaluator": Budget(statements=9, transactions=2),
+    "evaluator": Budget(statements=8, transactions=2),
 }
 
 WHO = {"coordinator": "U0CORA", "lead_mentor": "U0LEE", "evaluator": "U0PAT", "mentor": "U0MIA", "mentee": "U0BEA"}  # fmt: skip

@@ -32,6 +32,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from bot.domain.ledger import (
     BUCKET,
+    NO_PAIR_TIME,
     PROGRAM_SCOPE,
     YEAR,
     ZERO,
@@ -172,43 +173,71 @@ _PAIR_YEAR_ROWS: Select[Any] = select(PAIR_YEARS).where(
 def pair_summaries(
     session: Session, program: ProgramInfo, pairs: Iterable[Pair], periods: Periods
 ) -> dict[Pair, PairSummary]:
-    """Week, month, program year and all-time totals for each pair (two statements, built
-    once: this runs on every `/logmeeting`)."""
+    """Week, month, program year and all-time totals for each pair (one statement, built once:
+    the pairs' bucket rows of the week and month and their year rows, summed per pair)."""
     wanted = set(pairs)
     if not wanted:
         return {}
-    conn = session.connection()
     keys = {"mentors": sorted({m for m, _ in wanted}), "mentees": sorted({e for _, e in wanted})}
-    week_first, week_last = periods.week
-    month_first, month_last = periods.month
-    week: dict[Pair, Totals] = defaultdict(Totals)
-    month: dict[Pair, Totals] = defaultdict(Totals)
-    span = {"first": min(week_first, month_first), "last": max(week_last, month_last)}
-    for row in conn.execute(_PAIR_BUCKET_ROWS, keys | span):
-        pair = (row.mentor_id, row.mentee_id)
-        if pair not in wanted:
-            continue
-        totals = _row_totals(row)
-        if week_first <= row.bucket_start <= week_last:
-            week[pair] += totals
-        if month_first <= row.bucket_start <= month_last:
-            month[pair] += totals
-    year: dict[Pair, Totals] = defaultdict(Totals)
-    since: dict[Pair, Totals] = defaultdict(Totals)
-    for row in conn.execute(_PAIR_YEAR_ROWS, keys):
-        pair = (row.mentor_id, row.mentee_id)
-        if pair not in wanted:
-            continue
-        totals = _row_totals(row)
-        since[pair] += totals
-        if row.year_start == periods.year.first:
-            year[pair] += totals
-    return {
-        pair: PairSummary(
-            week.get(pair, ZERO), month.get(pair, ZERO), year.get(pair, ZERO), since.get(pair, ZERO)
-        )
-        for pair in wanted
+    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    params = keys | {
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "year_start": periods.year.first,
     }
+    found: dict[Pair, PairSummary] = {}
+    for row in session.connection().execute(_PAIR_SUMMARIES, params):
+        pair = (row[0], row[1])
+        if pair in wanted:
+            week, month, year, since = (_totals(row[i : i + 6]) for i in range(2, 26, 6))
+            found[pair] = PairSummary(week, month, year, since)
+    return {pair: found.get(pair, NO_PAIR_TIME) for pair in wanted}
+
+
+def _pair_summaries_statement() -> Select[Any]:
+    """The rows of `pair_summaries`: bucket rows and year rows of the pairs, side by side in one
+    union (a grain column tells them apart), summed per pair with a CASE per period."""
+    mentors: BindParameter[Any] = bindparam("mentors", expanding=True)
+    mentees: BindParameter[Any] = bindparam("mentees", expanding=True)
+    counts = ("minutes", "observations", "visits", "visit_minutes", "contacts", "last_contact")
+    buckets = select(
+        PAIR_BUCKETS.c.mentor_id,
+        PAIR_BUCKETS.c.mentee_id,
+        literal(BUCKET).label("grain"),
+        PAIR_BUCKETS.c.bucket_start.label("start"),
+        *(PAIR_BUCKETS.c[name] for name in counts),
+    ).where(
+        PAIR_BUCKETS.c.mentor_id.in_(mentors),
+        PAIR_BUCKETS.c.mentee_id.in_(mentees),
+        PAIR_BUCKETS.c.bucket_start.between(bindparam("first"), bindparam("last")),
+    )
+    years = select(
+        PAIR_YEARS.c.mentor_id,
+        PAIR_YEARS.c.mentee_id,
+        literal(YEAR).label("grain"),
+        PAIR_YEARS.c.year_start.label("start"),
+        *(PAIR_YEARS.c[name] for name in counts),
+    ).where(PAIR_YEARS.c.mentor_id.in_(mentors), PAIR_YEARS.c.mentee_id.in_(mentees))
+    rows = union_all(buckets, years).subquery()
+    bucket = rows.c.grain == BUCKET
+    in_week = bucket & rows.c.start.between(bindparam("week_first"), bindparam("week_last"))
+    in_month = bucket & rows.c.start.between(bindparam("month_first"), bindparam("month_last"))
+    in_year = (rows.c.grain == YEAR) & (rows.c.start == bindparam("year_start"))
+    return select(
+        rows.c.mentor_id,
+        rows.c.mentee_id,
+        *_sums(rows, in_week),
+        *_sums(rows, in_month),
+        *_sums(rows, in_year),
+        *_sums(rows, rows.c.grain == YEAR),
+    ).group_by(rows.c.mentor_id, rows.c.mentee_id)
+
+
+_PAIR_SUMMARIES = _pair_summaries_statement()
 
 
 def pair_summary_with(
