@@ -8,7 +8,7 @@ everything from the log rows and lists each difference (`mentor-minutes ledger v
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -245,36 +245,58 @@ def pair_summary_with(
     program: ProgramInfo,
     pair: Pair,
     periods: Periods,
-    extras: Sequence[ColumnElement[Any]] = (),
+    extras: tuple[ColumnElement[Any], ...] = (),
+    params: dict[str, Any] | None = None,
 ) -> tuple[PairSummary, tuple[Any, ...]]:
     """One pair's summary as `pair_summaries` reads it, and the values of `extras` (scalar
-    subqueries), in one statement: a write's checks ride along with the totals it echoes."""
+    subqueries bound by `params`, module constants: the statement is built once per tuple), in
+    one statement: a write's checks ride along with the totals it echoes."""
     mentor, mentee = pair
     (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    values = (params or {}) | {
+        "pair_mentor": mentor,
+        "pair_mentee": mentee,
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "year_start": periods.year.first,
+    }
+    row = session.connection().execute(_summary_with_statement(extras), values).one()
+    week, month, year, since = (_totals(row[i : i + 6]) for i in range(0, 24, 6))
+    return PairSummary(week, month, year, since), tuple(row[24:])
+
+
+@cache
+def _summary_with_statement(extras: tuple[ColumnElement[Any], ...]) -> Select[Any]:
     start = PAIR_BUCKETS.c.bucket_start
-    in_week = start.between(week_first, week_last)
-    in_month = start.between(month_first, month_last)
+    in_week = start.between(bindparam("week_first"), bindparam("week_last"))
+    in_month = start.between(bindparam("month_first"), bindparam("month_last"))
     buckets = (
         select(*_labelled("w", _sums(PAIR_BUCKETS, in_week)))
         .add_columns(*_labelled("m", _sums(PAIR_BUCKETS, in_month)))
         .where(
-            PAIR_BUCKETS.c.mentor_id == mentor,
-            PAIR_BUCKETS.c.mentee_id == mentee,
-            start.between(min(week_first, month_first), max(week_last, month_last)),
+            PAIR_BUCKETS.c.mentor_id == bindparam("pair_mentor"),
+            PAIR_BUCKETS.c.mentee_id == bindparam("pair_mentee"),
+            start.between(bindparam("first"), bindparam("last")),
         )
         .subquery()
     )
+    in_year = PAIR_YEARS.c.year_start == bindparam("year_start")
     years = (
-        select(*_labelled("y", _sums(PAIR_YEARS, PAIR_YEARS.c.year_start == periods.year.first)))
+        select(*_labelled("y", _sums(PAIR_YEARS, in_year)))
         .add_columns(*_labelled("s", _sums(PAIR_YEARS)))
-        .where(PAIR_YEARS.c.mentor_id == mentor, PAIR_YEARS.c.mentee_id == mentee)
+        .where(
+            PAIR_YEARS.c.mentor_id == bindparam("pair_mentor"),
+            PAIR_YEARS.c.mentee_id == bindparam("pair_mentee"),
+        )
         .subquery()
     )
     extra = [column.label(f"extra_{i}") for i, column in enumerate(extras)]
     both = buckets.join(years, true())  # one row each: the two sums side by side
-    row = session.connection().execute(select(buckets, years, *extra).select_from(both)).one()
-    week, month, year, since = (_totals(row[i : i + 6]) for i in range(0, 24, 6))
-    return PairSummary(week, month, year, since), tuple(row[24:])
+    return select(buckets, years, *extra).select_from(both)
 
 
 def _labelled(prefix: str, columns: list[ColumnElement[Any]]) -> list[ColumnElement[Any]]:

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, ParseError, parse_log
@@ -123,18 +122,18 @@ _DAY_TOTAL = select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
 )
 
 
-def day_total(mentor_id: int, mentee_id: int, day: date) -> ColumnElement[Any]:
-    """A pair's logged minutes on a day, as a scalar subquery (rides along another read)."""
-    return (
-        select(func.coalesce(func.sum(LogEntry.minutes), 0))
-        .where(
-            LogEntry.mentee_id == mentee_id,
-            LogEntry.mentor_id == mentor_id,
-            LogEntry.occurred_on == day,
-            LogEntry.deleted_at.is_(None),
-        )
-        .scalar_subquery()
+# A pair's logged minutes on a day, as a scalar subquery bound by `day_mentor`, `day_mentee` and
+# `day` (rides along the write's read of the pair's totals: `ledger.pair_summary_with`).
+DAY_TOTAL = (
+    select(func.coalesce(func.sum(LogEntry.minutes), 0))
+    .where(
+        LogEntry.mentee_id == bindparam("day_mentee"),
+        LogEntry.mentor_id == bindparam("day_mentor"),
+        LogEntry.occurred_on == bindparam("day"),
+        LogEntry.deleted_at.is_(None),
     )
+    .scalar_subquery()
+)
 
 
 def refuse_over_cap(day_total: int, day: date, cap: int) -> None:

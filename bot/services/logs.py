@@ -32,9 +32,9 @@ from bot.services.log_access import (
     still_mentors,
 )
 from bot.services.log_entries import (
+    DAY_TOTAL,
     check_day_cap,
     count,
-    day_total,
     form_request,
     ledger_entry,
     refuse_over_cap,
@@ -43,7 +43,7 @@ from bot.services.log_entries import (
 )
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.services.signoff import check_open, signed_periods_on
+from bot.services.signoff import SIGNED_PERIODS_ON, check_open
 from bot.store import rollups
 from bot.store.db import Store
 from bot.store.models.core import EntryReview, LogEntry
@@ -51,6 +51,9 @@ from bot.store.models.core import EntryReview, LogEntry
 log = logging.getLogger(__name__)
 
 NUMERIC_DATE = re.compile(r"(?<!\S)\d{1,2}/\d{1,2}(?:/\d{2,4})?(?!\S)")
+# What a log checks per pair, read with the pair's totals in one statement: the day's minutes
+# (the cap) and the signed-off periods covering the day.
+WRITE_CHECKS = (DAY_TOTAL, SIGNED_PERIODS_ON)
 
 
 class LogService:
@@ -223,7 +226,13 @@ class LogService:
                 program,
                 (mentor_id, mentee_id),
                 periods,
-                [day_total(mentor_id, mentee_id, day), signed_periods_on(program, day)],
+                WRITE_CHECKS,
+                {
+                    "day_mentor": mentor_id,
+                    "day_mentee": mentee_id,
+                    "day": day,
+                    "program_id": program.id,
+                },
             )
             if signed:
                 check_open(session, program, [(mentee_id, day)], "logged")

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.ledger import VISIT, Entry
 from bot.domain.model import Member
@@ -264,19 +262,18 @@ class SignOffService:
             return active_locks(session, program)
 
 
-def signed_periods_on(program: ProgramInfo, day: date) -> ColumnElement[Any]:
-    """How many signed-off periods in force cover a day, as a scalar subquery (a write asks
-    `check_open` only when one does)."""
-    return (
-        select(func.count(SignedPeriod.id))
-        .where(
-            SignedPeriod.program_id == program.id,
-            SignedPeriod.reopened_at.is_(None),
-            SignedPeriod.first_day <= day,
-            SignedPeriod.last_day >= day,
-        )
-        .scalar_subquery()
+# How many signed-off periods in force cover a day, as a scalar subquery bound by `program_id`
+# and `day` (a write asks `check_open` only when one does).
+SIGNED_PERIODS_ON = (
+    select(func.count(SignedPeriod.id))
+    .where(
+        SignedPeriod.program_id == bindparam("program_id"),
+        SignedPeriod.reopened_at.is_(None),
+        SignedPeriod.first_day <= bindparam("day"),
+        SignedPeriod.last_day >= bindparam("day"),
     )
+    .scalar_subquery()
+)
 
 
 def check_open(
