@@ -22,8 +22,10 @@ def activity_items(
     program's, in both reports; (f) is beginning teachers' hiring and retention, by school in
     the administrators' report (603 CMR 7.13)."""
 
-    def items(year: str, now: datetime) -> dict[tuple[str, str], ReportItem]:
-        a = activities_item(activities.summary(year, now))
+    def items(
+        year: str, now: datetime, /, *, brief: bool = False
+    ) -> dict[tuple[str, str], ReportItem]:
+        a = activities_item(activities.summary(year, now, mentoring=not brief))
         teachers = retention.summary(year, now, BEGINNING_TEACHERS)
         h = partnerships_item(partnerships.summary(now))
         return {

@@ -7,9 +7,9 @@ nothing is silently zero. Hours and counts only — never notes."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -125,7 +125,14 @@ class AnnualReport:
 
 
 # Items beside the ledger's, by report part ("teachers" | "administrators") and key (a f g h).
-ItemSource = Callable[[str, datetime], dict[tuple[str, str], ReportItem]]
+class ItemSource(Protocol):
+    """Items of the report from another service, for a program year. `brief`: for a readiness
+    check (Home) — sources, headline counts and what needs attention, without the breakdowns
+    that recount log rows."""
+
+    def __call__(
+        self, year: str, now: datetime, /, *, brief: bool = False
+    ) -> dict[tuple[str, str], ReportItem]: ...
 
 
 class ReportService:
@@ -138,8 +145,9 @@ class ReportService:
         self.people = people
         self.sources: list[ItemSource] = []
 
-    def annual(self, year: str | None, now: datetime) -> AnnualReport:
-        """The report for a program year (default: the program's)."""
+    def annual(self, year: str | None, now: datetime, *, brief: bool = False) -> AnnualReport:
+        """The report for a program year (default: the program's); `brief` for a readiness
+        check (the sources' breakdowns left out: see ItemSource)."""
         program = self.programs.for_year(year, now)  # that year's calendar and roles
         period = program.year
         with self.store.read() as session:
@@ -228,7 +236,7 @@ class ReportService:
         )
         parts = {"teachers": report.teachers, "administrators": report.administrators}
         for source in self.sources:
-            for (part, key), item in source(period.label, now).items():
+            for (part, key), item in source(period.label, now, brief=brief).items():
                 parts[part].items[key] = item
         return report
 
