@@ -136,9 +136,9 @@ def test_the_alert_lists_days_overdue_placement_and_three_suggested_mentors(
     # same subject first (Mia, Science), then school (Max, Jefferson), then the rest (Lee);
     # nobody's training is marked done yet, so each says so
     assert [(b["text"]["text"], b["action_id"], json.loads(b["value"])) for b in buttons(first)] == [
-        ("Assign Mia Mentor · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['mia@hillside.example']}", {"mentor": roster["mia@hillside.example"], "mentee": nia}),
-        ("Assign Max Mentor · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['max@hillside.example']}", {"mentor": roster["max@hillside.example"], "mentee": nia}),
-        ("Assign Lee Lead · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['lee@hillside.example']}", {"mentor": roster["lee@hillside.example"], "mentee": nia}),
+        ("Assign Mia Mentor · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['mia@hillside.example']}", {"mentor": roster["mia@hillside.example"], "mentee": nia, "had": None}),
+        ("Assign Max Mentor · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['max@hillside.example']}", {"mentor": roster["max@hillside.example"], "mentee": nia, "had": None}),
+        ("Assign Lee Lead · 1 mentee · not trained yet", f"assign_suggested:{nia}:{roster['lee@hillside.example']}", {"mentor": roster["lee@hillside.example"], "mentee": nia, "had": None}),
     ]  # fmt: skip
 
 
@@ -189,6 +189,27 @@ def test_the_assign_button_works_for_the_coordinator_and_not_when_forwarded(
     ticker.tick(at("2026-11-06"))  # an alert day, assigned that morning
     ticker.tick(at("2026-11-12"))  # the next one
     assert days_of(ticker.of("alert")) == ["2026-11-03"]
+
+
+def test_an_assign_button_pressed_after_the_mentee_got_a_mentor_changes_nothing(
+    services: Services, ticker: Ticker, app: App, slack_api: FakeSlackApi
+) -> None:
+    """The alert's Assign (Mia→Nia) was drawn when Nia had no mentor; Lee got her since: the
+    press ends nobody's pair and says so (issue 16, item 7). The same press after it worked is
+    "already done"."""
+    ticker.tick(at("2026-11-03"))
+    (alert,) = ticker.of("alert", CORA)
+    mia_button, _, lee_button = buttons(alert)
+    services.clock.set(at("2026-11-04", 9, 0))  # type: ignore[attr-defined]
+    cora = services.assignments.coordinator(CORA)
+    services.assignments.assign(cora, "lee@hillside.example", NIA, None, services.clock.now())
+
+    stale = press(app, slack_api, CORA, mia_button)
+    assert "Nia New now has a mentor (Lee Lead)" in stale and "nothing changed" in stale
+    assert mentor_of(services, NIA) == "lee@hillside.example"
+    again = press(app, slack_api, CORA, lee_button)  # the mentor she has: nothing to do
+    assert "Mia Mentor" not in again and "out of date" not in again
+    assert mentor_of(services, NIA) == "lee@hillside.example"
 
 
 # ---- daily to-dos ---------------------------------------------------------------------------

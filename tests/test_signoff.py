@@ -20,7 +20,7 @@ from bot.domain.policy import parse_program_toml
 from bot.domain.signoff import Period, lock_covering, parse_period, split_school
 from bot.services.errors import NotAllowed, Refusal
 from bot.store.models.core import EntryReview, LogEntry, SignedPeriod
-from conftest import PROGRAM_TOML, SIGNING_SECRET
+from conftest import PROGRAM_TOML, ROSTER_CSV, SIGNING_SECRET
 from fakes.blockkit import valid_message, valid_view
 from fakes.signing import (
     block_action_body,
@@ -296,3 +296,71 @@ def test_the_other_side_is_asked_each_day_when_the_policy_says_so(
     press(app, slack_api, "U0BEA", button["action_id"], button["value"])
     clock.set(datetime(2026, 11, 17, 15, 0, tzinfo=UTC))
     assert produce(services, "entry-reviews", clock.now()) == (0, 0)  # confirmed: not asked again
+
+
+# ---- locks follow the entry; the signer's school is the roster's (issue 16) -----------------
+
+
+def test_a_lock_follows_the_entry_not_a_roster_move(november: Services) -> None:
+    """Lincoln's November is signed with Mia→Ike in it; a roster import then moves Ike to
+    Jefferson. His signed entry can't be undone, nothing can be back-dated into his signed
+    month, and `--signed-only` pay keeps his minutes."""
+    now = november.clock.now()
+    assert november.logs.log_text("U0MIA", "35m meeting 2026-11-17", now).ok
+    november.signoff.sign("U0CORA", parse_period("2026-11"), "Lincoln", now)
+    paid_before = november.pay.period(date(2026, 11, 1), date(2026, 11, 30), signed_only=True)
+    moved = ROSTER_CSV.replace("Ike Incoming,mentee,Lincoln", "Ike Incoming,mentee,Jefferson")
+    assert november.roster.import_csv(moved).ok
+    ike = entry_of(november, "ike@hillside.example")
+    assert ike.school == "Lincoln"
+
+    with pytest.raises(Refusal, match="nothing dated in it can be undone"):
+        november.logs.undo("U0MIA", ike.batch_id or "", now)
+    with pytest.raises(Refusal, match="signed off for Lincoln"):
+        november.logs.log_text("U0MIA", "20m meeting 2026-11-20", now)
+    paid_after = november.pay.period(date(2026, 11, 1), date(2026, 11, 30), signed_only=True)
+    assert {r.email: r.minutes for r in paid_after.rows} == {
+        r.email: r.minutes for r in paid_before.rows
+    }
+    assert {r.email: r.minutes for r in paid_after.rows} == {
+        "lee@hillside.example": 60,
+        "mia@hillside.example": 35,
+    }
+    # Jefferson's own November stays open: Bo was never in Lincoln's.
+    assert november.logs.log_text("U0MAX", "20m meeting 2026-11-20", now).ok
+
+
+@pytest.mark.parametrize("school", ["", None, "   "])
+def test_a_school_limited_signer_cannot_sign_the_program_from_the_button(
+    app: App, slack_api: FakeSlackApi, november: Services, school: str | None
+) -> None:
+    """Pat signs off Lincoln only (her roster row): a crafted Sign off naming no school, or a
+    blank one, is refused and stores nothing."""
+    value = json.dumps({"first": "2026-11-01", "last": "2026-11-30", "school": school})
+    press(app, slack_api, "U0PAT", "signoff_confirm", value)
+    assert "You can sign off Lincoln only" in responded(slack_api)
+    with november.store.read() as session:
+        assert session.query(SignedPeriod).count() == 0
+
+
+def test_a_school_as_the_button_spells_it_is_the_rosters_and_reopens(
+    app: App, slack_api: FakeSlackApi, november: Services
+) -> None:
+    """A button's school is matched to the roster's spelling, so the coordinator can always
+    name it to reopen; a second press says who signed and when."""
+    value = json.dumps({"first": "2026-11-01", "last": "2026-11-30", "school": "lincoln"})
+    press(app, slack_api, "U0PAT", "signoff_confirm", value)
+    press(app, slack_api, "U0PAT", "signoff_confirm", value)
+    answers = responded(slack_api)
+    assert "November 2026 is signed off for Lincoln" in answers
+    assert "already signed off for Lincoln by Pat Principal on Wed 2 Dec 2026" in answers
+    with november.store.read() as session:
+        assert [(r.school, r.scope) for r in session.query(SignedPeriod)] == [
+            ("Lincoln", "Lincoln")
+        ]
+    reopened = induction(app, "U0CORA", "reopen 2026-11 Lincoln a late observation")
+    assert "November 2026 is open again for Lincoln" in json.dumps(reopened)
+    assert november.logs.log_text("U0LEE", "30m meeting 2026-11-20", november.clock.now()).ok
+    crafted = json.dumps({"first": "2026-11-01", "last": "2026-11-30", "school": "Nowhere"})
+    press(app, slack_api, "U0CORA", "signoff_confirm", crafted)
+    assert "no longer on the roster" in responded(slack_api)

@@ -133,6 +133,14 @@ def locked_message(lock: Lock, day: date, action: str) -> str:
     )
 
 
+def already_signed(lock: Lock) -> str:
+    """Why a second sign-off of the same period and scope stores nothing."""
+    return (
+        f"{lock.period.label} is already signed off for {lock.scope} by {lock.signed_by} on "
+        f"{format_day_long(lock.signed_on)}: nothing changed."
+    )
+
+
 @dataclass(frozen=True)
 class FlaggedEntry:
     """A flagged entry as the signer sees it: who, when, how long — not its notes or reason."""

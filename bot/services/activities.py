@@ -233,8 +233,13 @@ class ActivityService:
             else:
                 by_mentor[mentor_id].append(mentee)
         day = activity.occurred_on
+        attending = [m for ms in by_mentor.values() for m in ms]
         check_open(
-            session, program, [(m.id, day) for ms in by_mentor.values() for m in ms], "logged"
+            session,
+            program,
+            [(m.school, day) for m in attending],
+            "logged",
+            mentees=[m.id for m in attending],
         )
         rollups.lock_mentors(session, by_mentor)
         entries: list[LogEntry] = []
@@ -254,6 +259,7 @@ class ActivityService:
                         program_id=program.id,
                         mentor_id=mentor_id,
                         mentee_id=mentee.id,
+                        school=mentee.school,
                         logged_by_id=writer.id,
                         occurred_on=activity.occurred_on,
                         minutes=activity.minutes,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.calendar import OutsideSchoolYearError
@@ -27,7 +30,7 @@ from bot.services.errors import NotAllowed, Refusal
 from bot.services.milestone_marks import milestone_marks
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.store.db import Store
+from bot.store.db import Store, is_write_conflict
 from bot.store.models.core import Assignment, MilestoneDone, Person, PersonRole
 
 REASON_MAX = 500
@@ -173,12 +176,28 @@ class AssignmentService:
         today = program.today(now)
         on = on or today
         check_start(on, program, today)
-        with self.store.write() as session:
+        with self._answering_clashes(), self.store.write() as session:
             mentor = self.people.get(session, program, mentor_ref)
             mentee = self.people.get(session, program, mentee_ref)
             return self.assign_in(
                 session, program, actor, mentor, mentee, on, now, over_cap=over_cap
             )[0]
+
+    @staticmethod
+    @contextmanager
+    def _answering_clashes() -> Iterator[None]:
+        """A clash on the open-assignment keys (one open assignment per mentee, per pair), or a
+        deadlock between two such writes, as an answer, never a traceback: the write rolled
+        back. The mentee row lock (`lock_mentee`) makes this a backstop."""
+        try:
+            yield
+        except DBAPIError as exc:
+            if not is_write_conflict(exc):
+                raise
+            raise Refusal(
+                "Someone changed this mentee's assignment at the same moment: nothing changed. "
+                "`/induction status @mentee` shows who mentors them now."
+            ) from None
 
     def assign_in(
         self,
@@ -198,6 +217,7 @@ class AssignmentService:
         caseload cap is refused unless `over_cap`; a current mentor of the mentee is closed
         with `end_reason` (default: "reassigned to NAME")."""
         check_pair(mentor, mentee)
+        lock_mentee(session, mentee.id)
         current = _active_for_mentee(session, mentee.id)
         if any(a.mentor_id == mentor.id for a in current):
             same = next(a for a in current if a.mentor_id == mentor.id)
@@ -246,15 +266,38 @@ class AssignmentService:
         return result, created.id
 
     def assign_ids(
-        self, actor: Member, mentor_id: int, mentee_id: int, now: datetime
+        self,
+        actor: Member,
+        mentor_id: int,
+        mentee_id: int,
+        now: datetime,
+        *,
+        mentor_when_drawn: int | None = None,
     ) -> AssignmentResult:
-        """Assign by person ids (the alert's Assign button), today."""
+        """Assign by person ids (the alert's Assign button), today — only while the mentee's
+        mentor is still the one the button was drawn with (None: no mentor). A press after
+        someone else assigned them stores nothing and says so; pressing it again after it
+        worked is "already done"."""
+        self._require_coordinator(actor)
         program = self.programs.current()
-        with self.store.read() as session:
+        today = program.today(now)
+        check_start(today, program, today)
+        with self._answering_clashes(), self.store.write() as session:
             found = {m.id: m for m in self.people.members(session, program, [mentor_id, mentee_id])}
-        if mentor_id not in found or mentee_id not in found:
-            raise Refusal("That person is no longer on the roster.")
-        return self.assign(actor, found[mentor_id].email, found[mentee_id].email, None, now)
+            if mentor_id not in found or mentee_id not in found:
+                raise Refusal("That person is no longer on the roster.")
+            mentor, mentee = found[mentor_id], found[mentee_id]
+            lock_mentee(session, mentee_id)
+            current = _active_for_mentee(session, mentee_id)
+            mentors = {a.mentor_id for a in current}
+            if mentor_id not in mentors and mentors != _as_set(mentor_when_drawn):
+                raise Refusal(
+                    moved_on(mentee, member_of(self.people, session, program, min(mentors)))
+                    if mentors
+                    else f"{mentee.name} no longer has the mentor this button was drawn with: "
+                    "nothing changed. `/induction assign @mentor @mentee` assigns one."
+                )
+            return self.assign_in(session, program, actor, mentor, mentee, today, now)[0]
 
     def unassign(
         self,
@@ -273,6 +316,7 @@ class AssignmentService:
         reason = (reason or "").strip()[:REASON_MAX] or "ended by coordinator"
         with self.store.write() as session:
             mentee = self.people.get(session, program, mentee_ref)
+            lock_mentee(session, mentee.id)
             current = _active_for_mentee(session, mentee.id)
             if not current:
                 raise Refusal(f"{mentee.name} has no active mentor assignment to end.")
@@ -542,6 +586,26 @@ def _cancel(session: Session, planned: Assignment) -> None:
     session.flush()  # the pair's unique open row is free before the old one reopens
     for old in replaced:
         old.ended_on = old.end_reason = old.ended_by_id = None
+
+
+def lock_mentee(session: Session, mentee_id: int) -> None:
+    """Order the assignment changes of one mentee (PostgreSQL: a row lock on the person until
+    the transaction ends; SQLite writers already queue). Taken before reading the mentee's
+    assignments, so a second press sees what the first stored. NO KEY UPDATE: log entries
+    naming the mentee (a foreign key) don't wait for it."""
+    session.execute(select(Person.id).where(Person.id == mentee_id).with_for_update(key_share=True))
+
+
+def moved_on(mentee: Member, mentor: Member) -> str:
+    """Why an Assign button drawn before the mentee got a mentor stores nothing."""
+    return (
+        f"{mentee.name} now has a mentor ({mentor.name}), so this button is out of date: "
+        "nothing changed. To change the mentor: `/induction assign @mentor @mentee`."
+    )
+
+
+def _as_set(mentor_id: int | None) -> set[int]:
+    return set() if mentor_id is None else {mentor_id}
 
 
 def _active_for_mentee(session: Session, mentee_id: int) -> list[Assignment]:

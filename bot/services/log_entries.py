@@ -18,7 +18,7 @@ from bot.domain.policy import DEFAULT_KIND
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
-from bot.store.models.core import LogAudit, LogEntry
+from bot.store.models.core import LogAudit, LogEntry, Person
 
 AUDITED_FIELDS = ("occurred_on", "minutes", "kind", "standards", "mentee_id", "mentor_id")
 
@@ -45,6 +45,13 @@ def ledger_entry(entry: LogEntry) -> Entry:
         entry.kind,
         batch_key(entry.batch_id, entry.id),
     )
+
+
+def mentee_schools(session: Session, mentee_ids: Sequence[int]) -> dict[int, str | None]:
+    """Each mentee's school now: what a new entry keeps (sign-offs lock entries by it)."""
+    rows = session.execute(select(Person.id, Person.school).where(Person.id.in_(set(mentee_ids))))
+    found: dict[int, str | None] = {pid: school for pid, school in rows}
+    return {mentee: found.get(mentee) for mentee in mentee_ids}
 
 
 def write_audit(

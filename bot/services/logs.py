@@ -37,6 +37,7 @@ from bot.services.log_entries import (
     count,
     form_request,
     ledger_entry,
+    mentee_schools,
     refuse_over_cap,
     snapshot,
     write_audit,
@@ -46,6 +47,7 @@ from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import SIGNED_PERIODS_ON, check_open
 from bot.store import rollups
 from bot.store.db import Store
+from bot.store.locks import lock_for_log_write
 from bot.store.models.core import EntryReview, LogEntry
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,7 @@ class LogService:
         program = self.programs.current()
         weekly_target = program.weekly_target(program.today(now))
         with self.store.write() as session:
+            lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
             rows = log_context_rows(session, program, slack_user_id, program.today(now))
             logger = self.people.checked_caller(program, rows.logger)
             mentees = [logger] if is_mentee_logger(logger) else rows.mentees
@@ -219,6 +222,11 @@ class LogService:
         cap = program.policy.max_minutes_per_day
         day = request.occurred_on
         periods = program.periods(now)
+        mentee_ids = [mentee for _, mentee, _ in pairs]
+        if all(m in known for m in mentee_ids):  # each new entry keeps its mentee's school
+            schools = {m: known[m].school for m in mentee_ids}
+        else:
+            schools = mentee_schools(session, mentee_ids)
         before: dict[tuple[int, int], PairSummary] = {}
         for mentor_id, mentee_id, _ in pairs:
             summary, (day_minutes, signed) = totals.pair_summary_with(
@@ -234,8 +242,10 @@ class LogService:
                     "program_id": program.id,
                 },
             )
-            if signed:
-                check_open(session, program, [(mentee_id, day)], "logged")
+            if signed:  # a signed-off period covers the day: is this entry inside it?
+                check_open(
+                    session, program, [(schools[mentee_id], day)], "logged", mentees=[mentee_id]
+                )
             refuse_over_cap(int(day_minutes) + request.minutes, day, cap)
             before[(mentor_id, mentee_id)] = summary
         batch = str(uuid.uuid4())
@@ -245,6 +255,7 @@ class LogService:
                 program_id=program.id,
                 mentor_id=mentor_id,
                 mentee_id=mentee_id,
+                school=schools[mentee_id],
                 logged_by_id=logger.id,
                 observed_id=observed_id,
                 occurred_on=day,
@@ -262,7 +273,7 @@ class LogService:
         session.flush()
         write_audit(session, logger, "create", now, [(e, None, snapshot(e)) for e in entries])
         added = [ledger_entry(e) for e in entries]
-        count(session, program, [], added, schools={m.id: m.school for m in known.values()})
+        count(session, program, [], added, schools=dict(schools))
         ids = {e.mentor_id for e in entries} | {e.mentee_id for e in entries}
         ids |= {e.observed_id for e in entries if e.observed_id is not None}
         ids -= known.keys()
@@ -345,6 +356,7 @@ class LogService:
         coordinator."""
         program = self.programs.current()
         with self.store.write() as session:
+            lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
             actor = self.people.caller(session, program, slack_user_id)
             # Row locks (PostgreSQL): a second Undo of the same batch waits, then sees it undone.
             entries = list(
@@ -362,7 +374,7 @@ class LogService:
             live = [e for e in entries if e.deleted_at is None]
             if not live:
                 raise Refusal("That entry was already undone.")
-            check_open(session, program, [(e.mentee_id, e.occurred_on) for e in live], "undone")
+            check_open(session, program, [(e.school, e.occurred_on) for e in live], "undone")
             rollups.lock_mentors(session, (e.mentor_id for e in live))
             before = [ledger_entry(e) for e in live]
             changes = []
@@ -418,6 +430,7 @@ class LogService:
         the audit keeps before and after (whether notes changed, never what they said)."""
         program = self.programs.current()
         with self.store.write() as session:
+            lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
             if entry is None or entry.deleted_at is not None:
@@ -442,7 +455,7 @@ class LogService:
                     example="/logmeeting 45m meeting",
                 )
             days = {entry.occurred_on, parsed.occurred_on}
-            check_open(session, program, [(entry.mentee_id, day) for day in days], "changed")
+            check_open(session, program, [(entry.school, day) for day in days], "changed")
             if mentor_on(session, entry.mentee_id, parsed.occurred_on) != entry.mentor_id:
                 raise Refusal(
                     "The assignment behind this entry didn't cover "

@@ -173,16 +173,16 @@ def _sign_off(session: Session, program: ProgramInfo, member: Member) -> str:
     """How many of the educator's entries lie in signed-off periods, and how many the other
     side of the pair confirmed."""
     rows = session.execute(
-        select(LogEntry.occurred_on, EntryReview.verdict)
+        select(LogEntry.occurred_on, LogEntry.school, EntryReview.verdict)
         .outerjoin(EntryReview, EntryReview.log_entry_id == LogEntry.id)
         .where(LogEntry.mentee_id == member.id, LogEntry.deleted_at.is_(None))
     ).all()
     if not rows:
         return "no entries logged"
-    days = [day for day, _ in rows]
+    days = [day for day, _, _ in rows]
     locks = signoff.active_locks(session, program, min(days), max(days))
-    signed = sum(1 for day in days if lock_covering(locks, day, member.school) is not None)
-    confirmed = sum(1 for _, verdict in rows if verdict == "confirmed")
+    signed = sum(1 for day, school, _ in rows if lock_covering(locks, day, school) is not None)
+    confirmed = sum(1 for _, _, verdict in rows if verdict == "confirmed")
     return (
         f"{signed} of {len(rows)} entries in signed-off periods; {confirmed} confirmed by the "
         "other side of the pair"

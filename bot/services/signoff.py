@@ -2,7 +2,13 @@
 signs a period off for a school or the program after seeing what is unconfirmed or flagged;
 a signed-off period locks its entries until a coordinator reopens it, with a reason.
 
-`check_open` is the one place the log's writes (log, Undo, Edit) ask whether a day is locked."""
+`check_open` is the one place the log's writes (log, Undo, Edit, group sessions, reviews) ask
+whether a day is locked. A lock covers entries by the school kept on each entry when it was
+logged, so a roster move afterwards changes nothing that was signed.
+
+The database holds the invariants: one sign-off in force per (period, scope) is a unique key,
+and a sign-off and the log writes of its program are ordered by `bot/store/locks.py`, so an
+entry is either in the sign-off's count or refused."""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.ledger import VISIT, Entry
@@ -23,6 +30,7 @@ from bot.domain.signoff import (
     Period,
     Review,
     SignOffPreview,
+    already_signed,
     lock_covering,
     locked_message,
     split_school,
@@ -30,7 +38,8 @@ from bot.domain.signoff import (
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.store.db import Store
+from bot.store.db import Store, is_unique_violation
+from bot.store.locks import lock_for_log_write, lock_for_sign_off
 from bot.store.models.core import EntryReview, LogEntry, Person, SignedPeriod
 
 MAX_FLAGGED_SHOWN = 10
@@ -63,22 +72,37 @@ class SignOffService:
     def sign(
         self, slack_user_id: str, period: Period, school: str | None, now: datetime
     ) -> SignOffPreview:
-        """Sign a period off (the checks of `preview` again, inside the write)."""
+        """Sign a period off (the checks of `preview` again, inside the write). The school is
+        the button's, checked against the roster and the signer's own; a second sign-off of
+        the same period and scope (a double press) is refused by the unique key."""
         program = self.programs.current(now)
-        with self.store.write() as session:
-            actor = self.people.caller(session, program, slack_user_id)
-            self._may_sign(actor, program, period, school, now, session)
-            preview = _preview(session, program, period, school)
-            session.add(
-                SignedPeriod(
-                    program_id=program.id,
-                    first_day=period.first,
-                    last_day=period.last,
-                    school=school,
-                    signed_by_id=actor.id,
-                    signed_at=now,
+        try:
+            with self.store.write() as session:
+                lock_for_sign_off(session, program.id)
+                actor = self.people.caller(session, program, slack_user_id)
+                school = self._named(session, program, school)
+                self._may_sign(actor, program, period, school, now, session)
+                preview = _preview(session, program, period, school)
+                session.add(
+                    SignedPeriod(
+                        program_id=program.id,
+                        first_day=period.first,
+                        last_day=period.last,
+                        school=school,
+                        scope=school or "",
+                        signed_by_id=actor.id,
+                        signed_at=now,
+                    )
                 )
-            )
+                session.flush()
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            with self.store.read() as session:
+                row = _active(session, program, period, school)
+                if row is None:
+                    raise
+                raise Refusal(already_signed(_lock(session, program, row))) from None
         return preview
 
     def reopen(
@@ -111,16 +135,19 @@ class SignOffService:
         return lock, reason
 
     def _school(self, session: Session, program: ProgramInfo, rest: str) -> tuple[str | None, str]:
-        schools = [
-            s
-            for (s,) in session.execute(
-                select(Person.school)
-                .where(Person.program_id == program.id, Person.school.is_not(None))
-                .distinct()
-            )
-            if s
-        ]
-        return split_school(rest, schools)
+        return split_school(rest, _schools(session, program))
+
+    @staticmethod
+    def _named(session: Session, program: ProgramInfo, school: str | None) -> str | None:
+        """A button's school as the roster spells it; None (the program) for a blank one. A
+        school the roster doesn't hold is refused: a lock nobody could name to reopen."""
+        wanted = (school or "").strip().casefold()
+        if not wanted:
+            return None
+        for name in _schools(session, program):
+            if name.casefold() == wanted:
+                return name
+        raise Refusal("That button names a school no longer on the roster: nothing was signed.")
 
     @staticmethod
     def _may_sign(
@@ -146,10 +173,9 @@ class SignOffService:
                 f"{period.label} has not ended yet (it runs to {period.last}): sign it off "
                 "once it is over."
             )
-        if _active(session, program, period, school) is not None:
-            raise Refusal(
-                f"{period.label} is already signed off for {school or 'the whole program'}."
-            )
+        row = _active(session, program, period, school)
+        if row is not None:
+            raise Refusal(already_signed(_lock(session, program, row)))
 
     # ---- reviews ---------------------------------------------------------------------------
 
@@ -175,7 +201,7 @@ class SignOffService:
                     "Only the other side of the pair can confirm or flag an entry, and this one "
                     "isn't yours to review."
                 )
-            self.check_open(session, program, [(entry.mentee_id, entry.occurred_on)], "reviewed")
+            self.check_open(session, program, [(entry.school, entry.occurred_on)], "reviewed")
             row = session.get(EntryReview, entry.id)
             if row is None:
                 row = EntryReview(log_entry_id=entry.id)
@@ -249,10 +275,10 @@ class SignOffService:
         self,
         session: Session,
         program: ProgramInfo,
-        items: Iterable[tuple[int, date]],
+        items: Iterable[tuple[str | None, date]],
         action: str,
     ) -> None:
-        """Refuse (naming the period and who can reopen it) when any (mentee, day) is locked."""
+        """Refuse (naming the period and who can reopen it) when any (school, day) is locked."""
         check_open(session, program, items, action)
 
     def locks(self, now: datetime) -> list[Lock]:
@@ -277,9 +303,18 @@ SIGNED_PERIODS_ON = (
 
 
 def check_open(
-    session: Session, program: ProgramInfo, items: Iterable[tuple[int, date]], action: str
+    session: Session,
+    program: ProgramInfo,
+    items: Iterable[tuple[str | None, date]],
+    action: str,
+    *,
+    mentees: Iterable[int] = (),
 ) -> None:
-    """Refuse when an entry of a mentee on a day would fall in a signed-off period."""
+    """Refuse when an entry of a school (the one kept on the entry) on a day falls in a
+    signed-off period — or, for `mentees` logging anew, when the mentee's entries of that
+    period were signed off under their school then (a roster move reopens nothing). Takes the
+    log writers' lock first (`bot/store/locks.py`): a sign-off in progress is waited for."""
+    lock_for_log_write(session, program.id)
     wanted = list(items)
     if not wanted:
         return
@@ -287,15 +322,54 @@ def check_open(
     locks = active_locks(session, program, min(days), max(days))
     if not locks:
         return
-    schools = dict(
-        session.execute(
-            select(Person.id, Person.school).where(Person.id.in_({m for m, _ in wanted}))
-        ).all()
-    )
-    for mentee, day in wanted:
-        lock = lock_covering(locks, day, schools.get(mentee))
+    for school, day in wanted:
+        lock = lock_covering(locks, day, school)
         if lock is not None:
             raise Refusal(locked_message(lock, day, action))
+    mentee_ids = set(mentees)
+    if mentee_ids:
+        _check_signed_mentees(session, locks, mentee_ids, days, action)
+
+
+def _check_signed_mentees(
+    session: Session, locks: list[Lock], mentee_ids: set[int], days: list[date], action: str
+) -> None:
+    """Refuse a day inside a lock that counted these mentees' entries under their school then."""
+    covering = [lock for lock in locks if any(_inside(lock, d) for d in days)]
+    if not covering:
+        return
+    signed = session.execute(
+        select(LogEntry.school, LogEntry.occurred_on).where(
+            LogEntry.mentee_id.in_(mentee_ids),
+            LogEntry.deleted_at.is_(None),
+            LogEntry.occurred_on.between(
+                min(lock.period.first for lock in covering),
+                max(lock.period.last for lock in covering),
+            ),
+        )
+    ).all()
+    for lock in covering:
+        counted = any(lock_covering([lock], on, school) is not None for school, on in signed)
+        day = next((d for d in days if _inside(lock, d)), None)
+        if counted and day is not None:
+            raise Refusal(locked_message(lock, day, action))
+
+
+def _inside(lock: Lock, day: date) -> bool:
+    return lock.period.first <= day <= lock.period.last
+
+
+def _schools(session: Session, program: ProgramInfo) -> list[str]:
+    """The schools on the roster."""
+    return [
+        s
+        for (s,) in session.execute(
+            select(Person.school)
+            .where(Person.program_id == program.id, Person.school.is_not(None))
+            .distinct()
+        )
+        if s
+    ]
 
 
 def _reviewers(entry: LogEntry) -> set[int]:
@@ -314,7 +388,7 @@ def _active(
             SignedPeriod.program_id == program.id,
             SignedPeriod.first_day == period.first,
             SignedPeriod.last_day == period.last,
-            SignedPeriod.school.is_(None) if school is None else SignedPeriod.school == school,
+            SignedPeriod.scope == (school or ""),
             SignedPeriod.reopened_at.is_(None),
         )
     ).first()
@@ -364,7 +438,7 @@ def _preview(
         LogEntry.occurred_on.between(period.first, period.last),
     ]
     if school is not None:
-        in_scope.append(mentee.school == school)
+        in_scope.append(func.lower(LogEntry.school) == school.lower())
     counts: dict[str | None, int] = {
         verdict: int(n)
         for verdict, n in session.execute(
@@ -411,9 +485,12 @@ class Counted:
     ) -> None:
         self.signed_only, self.confirmed_only = signed_only, confirmed_only
         self.locks = active_locks(session, program, first, last)
+        # Each entry's own school (kept when logged): the locks counted entries by it.
         self.schools: dict[int, str | None] = dict(
             session.execute(
-                select(Person.id, Person.school).where(Person.program_id == program.id)
+                select(LogEntry.id, LogEntry.school).where(
+                    LogEntry.program_id == program.id, LogEntry.occurred_on.between(first, last)
+                )
             ).all()
         )
         self.confirmed: set[int] = set(
@@ -434,7 +511,7 @@ class Counted:
         """True when the entry counts toward pay."""
         if entry.kind == VISIT:
             return False
-        school = self.schools.get(entry.mentee_id)
+        school = self.schools.get(entry.id)
         if self.signed_only and lock_covering(self.locks, entry.day, school) is None:
             key = school or "no school"
             self.unsigned[key] = self.unsigned.get(key, 0) + 1

@@ -155,7 +155,9 @@ def assign_buttons(row: AlertRow) -> list[Block]:
             f"Assign {mentor.name} · {load} mentee{'s' if load != 1 else ''}"
             + (" · not trained yet" if mentor.id in row.untrained else ""),
             f"{ASSIGN}:{row.mentee.id}:{mentor.id}",
-            json.dumps({"mentor": mentor.id, "mentee": row.mentee.id}),
+            # What it was drawn from: the mentee had no mentor ("had": null). A press after
+            # that changed stores nothing (`AssignmentService.assign_ids`).
+            json.dumps({"mentor": mentor.id, "mentee": row.mentee.id, "had": None}),
             style="primary" if index == 0 else None,
         )
         for index, (mentor, load) in enumerate(row.suggestions[:3])

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,23 @@ def unreachable_reason(exc: BaseException) -> str:
     cause = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
     return lines[0] if lines else type(cause).__name__
+
+
+WRITE_CONFLICTS = ("23505", "40P01", "40001")  # unique violation, deadlock, serialization
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """True when a write broke a unique key (PostgreSQL's SQLSTATE 23505, SQLite's message)."""
+    cause = exc.orig
+    return getattr(cause, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(cause)
+
+
+def is_write_conflict(exc: DBAPIError) -> bool:
+    """True when a write lost to another at the same moment: a unique key it would break, or
+    (PostgreSQL) a deadlock or serialization failure; the transaction was rolled back."""
+    if isinstance(exc, IntegrityError) and is_unique_violation(exc):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in WRITE_CONFLICTS
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -73,11 +73,16 @@ def assign_suggested(
 
     def build() -> Payload:
         value = _value(body)
-        if not isinstance(value.get("mentor"), int) or not isinstance(value.get("mentee"), int):
+        had = value.get("had")  # the mentee's mentor when drawn; absent on older buttons: none
+        if (
+            not isinstance(value.get("mentor"), int)
+            or not isinstance(value.get("mentee"), int)
+            or not (had is None or isinstance(had, int))
+        ):
             return views.refusal("That button is out of date.")
         actor = services.assignments.coordinator(body["user"]["id"])
         result = services.assignments.assign_ids(
-            actor, value["mentor"], value["mentee"], services.clock.now()
+            actor, value["mentor"], value["mentee"], services.clock.now(), mentor_when_drawn=had
         )
         return views.assignment_result(result)
 

@@ -139,7 +139,8 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
         tagger = random.Random(SEED + 1)  # apart from the logs' own draws, which stay as they were
         pair_index = {(mentor, mentee): index for index, (mentor, mentee, _) in enumerate(PAIRS)}
         with services.store.write() as session:
-            ids = {m.email: m.id for m in services.people.all_members(session, program)}
+            members = {m.email: m for m in services.people.all_members(session, program)}
+            ids = {email: m.id for email, m in members.items()}
             for number, (mentor, mentee, day, minutes, kind, notes) in enumerate(
                 _demo_logs(today, program.calendar.is_school_day), start=1
             ):
@@ -149,6 +150,7 @@ def seed_demo(settings: Settings, *, reset: bool = False) -> str:
                         program_id=program.id,
                         mentor_id=ids[mentor],
                         mentee_id=ids[mentee],
+                        school=members[mentee].school,
                         logged_by_id=ids[mentor],
                         occurred_on=day,
                         minutes=minutes,

@@ -123,6 +123,15 @@ class Assignment(Base):
             sqlite_where=text("ended_on IS NULL"),
             postgresql_where=text("ended_on IS NULL"),
         ),
+        # At most one open assignment per mentee: a reassignment closes the old one in the
+        # same transaction, so two presses at once can't both leave theirs open.
+        Index(
+            "uq_assignments_open_mentee",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,6 +189,9 @@ class LogEntry(Base):
     mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     logged_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     observed_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # `observed` visits
+    # The mentee's school when the entry was logged: sign-offs lock and count entries by it, so
+    # a roster move afterwards neither unlocks a signed period nor drops it from signed pay.
+    school: Mapped[str | None] = mapped_column(String(200))
     occurred_on: Mapped[date] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
@@ -229,15 +241,34 @@ class MilestoneDone(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column()
 
 
+def _scope_of(context: Any) -> str:
+    """A sign-off's scope key: its school, or "" for the whole program."""
+    school: str | None = context.get_current_parameters().get("school")
+    return school or ""
+
+
 class SignedPeriod(Base):
     """A period (a month or a pay period) signed off for a school or the whole program: entries
     dated in it are locked until a coordinator reopens it with a reason. Rows are never deleted;
-    signing again after a reopen adds a row."""
+    signing again after a reopen adds a row. One in force per (period, scope): the unique key
+    makes a second Sign off pressed at once fail instead of adding a second lock."""
 
     __tablename__ = "signed_periods"
     __table_args__ = (
         Index("ix_signed_periods_program_first", "program_id", "first_day"),
         CheckConstraint("last_day >= first_day", name="last_after_first"),
+        CheckConstraint("school IS NULL OR school <> ''", name="school_named"),
+        CheckConstraint("scope = coalesce(school, '')", name="scope_is_school"),
+        Index(
+            "uq_signed_periods_in_force",
+            "program_id",
+            "first_day",
+            "last_day",
+            "scope",
+            unique=True,
+            sqlite_where=text("reopened_at IS NULL"),
+            postgresql_where=text("reopened_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -245,6 +276,8 @@ class SignedPeriod(Base):
     first_day: Mapped[date] = mapped_column(Date)
     last_day: Mapped[date] = mapped_column(Date)
     school: Mapped[str | None] = mapped_column(String(200))  # None: the whole program
+    # The school, or "" for the whole program: a unique key needs a value that is never NULL.
+    scope: Mapped[str] = mapped_column(String(200), default=_scope_of)
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     signed_at: Mapped[datetime] = mapped_column()
     reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

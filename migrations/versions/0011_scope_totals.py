@@ -1,8 +1,8 @@
 """scope totals: pair time per school (of the mentee) and for the whole program, per bucket and
 per program year, kept at write time; backfilled from the pair totals
 
-Revision ID: 0010_scope_totals
-Revises: 0008_activities
+Revision ID: 0011_scope_totals
+Revises: 0010_invariants
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0010_scope_totals'
-down_revision: str | None = '0008_activities'
+revision: str = '0011_scope_totals'
+down_revision: str | None = '0010_invariants'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
