@@ -23,9 +23,21 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+from slack_bolt import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
+
+from bot.bootstrap import build_services
+from bot.clock import FixedClock
+from bot.config import load_settings
+from bot.devtools.slack_standin import FakeSlackApi
+from bot.domain.policy import parse_program_toml
+from bot.store.db import upgrade
+from bot.store.models.core import Assignment, Person, PersonRole, Program
+from bot.web.app import create_app
 
 PEOPLE = 50_000
 STATUS_RUNS = 5
@@ -77,8 +89,6 @@ def roster_csv(people: int, seed: int = 7, *, moved: bool = False) -> str:
 
 def settings_for(url: str, slack_api_url: str = "http://127.0.0.1:9/api/") -> Any:
     """Settings for the database; Slack's Web API at a loopback stand-in."""
-    from bot.config import load_settings
-
     return load_settings(
         _env_file=None,
         DATABASE_URL=url,
@@ -92,11 +102,6 @@ def settings_for(url: str, slack_api_url: str = "http://127.0.0.1:9/api/") -> An
 
 def fresh_database(workdir: Path, pg: str | None) -> str:
     """A migrated, empty database with the program loaded."""
-    from bot.bootstrap import build_services
-    from bot.clock import FixedClock
-    from bot.domain.policy import parse_program_toml
-    from bot.store.db import upgrade
-
     if pg:
         base = make_url(pg)
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -150,8 +155,6 @@ def import_in_child(url: str, csv_path: Path) -> dict[str, Any]:
 
 def assign_pairs(url: str) -> int:
     """Assign a mentor to two mentees in three (bulk rows, as an import of history would)."""
-    from bot.store.models.core import Assignment, Person, PersonRole, Program
-
     engine = create_engine(url)
     with engine.begin() as conn:
         program_id = conn.execute(select(Program.id)).scalar_one()
@@ -179,16 +182,6 @@ def assign_pairs(url: str) -> int:
 
 def measure_status(url: str) -> dict[str, Any]:
     """`/induction status` as the coordinator: seconds per reply and the reply's size."""
-    from urllib.parse import urlencode
-
-    from slack_bolt import BoltRequest
-    from slack_sdk.signature import SignatureVerifier
-
-    from bot.bootstrap import build_services
-    from bot.clock import FixedClock
-    from bot.devtools.slack_standin import FakeSlackApi
-    from bot.web.app import create_app
-
     standin = FakeSlackApi().start()  # answers auth.test, which Bolt asks once
     settings = settings_for(url, standin.url)
     services = build_services(settings, clock=FixedClock(NOW))

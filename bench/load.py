@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENTS_PATH = "/slack/events"
 COMMAND_TEXT = "45m observation"
 START_TIMEOUT_S = 60
+CLIENTS = 8  # concurrent /logmeeting clients in a load run
 REQUEST_TIMEOUT_S = 30
 
 

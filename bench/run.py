@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -16,13 +17,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench import ledger, load, queries, totals, world
+from bench import ledger, load, queries, totals, whatif, world
+from bench.load import CLIENTS
 from bot.bootstrap import Services, build_services
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 PARTS = frozenset({"ledger", "hours", "home", "logmeeting"})  # `--only` picks some
 PG_ENV = "MM_BENCH_PG_URL"
-CLIENTS = 8
 BLOCK = 200  # sequential requests per turn; bare and ours take turns
 
 
@@ -563,8 +564,6 @@ def table(results: Results) -> str:
 
 def _revision() -> str:
     """The commit measured, and whether the tree had uncommitted changes."""
-    import subprocess
-
     root = Path(__file__).resolve().parent.parent
     try:
         head = subprocess.run(
@@ -630,8 +629,6 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     if args.only_what_if:
-        from bench import whatif
-
         print(whatif.table(whatif.run(plan, say=say)))
         return 0
     failed = []
@@ -650,8 +647,6 @@ def main(argv: list[str] | None = None) -> int:
     write_results(results)
     what_if = None
     if args.what_if:
-        from bench import whatif
-
         say("What-if")
         what_if = whatif.table(whatif.run(plan, say=say))
     print()

@@ -70,7 +70,7 @@ from typing import Any, cast
 from sqlalchemy import Date, bindparam, delete, event, text
 
 import bot.services.ledger as ledger_module
-import bot.services.nudge_base as nudges_module  # where the jobs find load_snapshot
+import bot.services.snapshot as nudges_module  # where the jobs find load_snapshot
 from bench import ledger
 from bench import scheduler_data as data
 from bot.bootstrap import Services, build_services

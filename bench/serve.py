@@ -26,6 +26,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from waitress.server import create_server
 
+from bench import whatif
 from bench.world import BOT_TOKEN, SIGNING_SECRET, make_settings
 from bot.bootstrap import build_services
 from bot.devtools.slack_standin import FakeSlackApi
@@ -65,8 +66,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--what-if", type=int, default=0)
     args = parser.parse_args(argv)
     if args.what_if:
-        from bench import whatif
-
         whatif.apply(args.what_if)
         args.process_before_response = True
     logging.basicConfig(level=logging.WARNING)

@@ -21,19 +21,27 @@ Nothing here is used by the default run; the figures go to `bench/results/whatif
 from __future__ import annotations
 
 import json
+import statistics
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, func, insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from bench import load, totals, world
+from bench.load import CLIENTS
+from bot.bootstrap import build_services
+from bot.services.programs import ProgramService
+from bot.store import db
+from bot.store.db import Store
+from bot.store.models.core import Assignment, LogAudit, LogEntry
 
 LEVELS = {
     1: "process_before_response=True",
@@ -62,8 +70,6 @@ def apply(level: int) -> None:
 
 
 def _pool_sqlite() -> None:
-    from bot.store import db
-
     original = db.make_engine
 
     def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -89,15 +95,11 @@ def _pool_sqlite() -> None:
 
 def product_has_writer_lock() -> bool:
     """True when `Store.write` already queues SQLite writers (commit 7ac11bb added it)."""
-    from bot.store.db import Store
-
     write = getattr(Store.write, "__wrapped__", Store.write)
     return "_writer_turn" in write.__code__.co_names
 
 
 def _sqlite_writer_lock() -> None:
-    from bot.store.db import Store
-
     if product_has_writer_lock():
         return
     lock = threading.RLock()
@@ -115,8 +117,6 @@ def _sqlite_writer_lock() -> None:
 
 
 def _cache_program() -> None:
-    from bot.services.programs import ProgramService
-
     original = ProgramService.find
     cached: dict[int, Any] = {}
 
@@ -144,8 +144,6 @@ def add_covering_index(database_url: str) -> None:
 
 def measure_level(url: str, level: int, plan: Any, mentors: load.Mentors) -> dict[str, Any]:
     """/logmeeting with the changes up to `level` beside bare Bolt (process_before_response)."""
-    from bench.run import CLIENTS
-
     servers = {
         "bare": load.start_server("bare", "bare", url, process_before_response=True),
         "ours": load.start_server("ours", "ours", url, what_if=level),
@@ -208,7 +206,6 @@ def run(plan: Any, *, say: Any = print) -> dict[str, dict[str, Any]]:
             figures[f"{level}. {label}"] = measure_level(url, level, plan, mentors)
         say("  what-if: /hours with every change (this process patched)")
         apply(max(LEVELS))
-        from bot.bootstrap import build_services
 
         services = build_services(world.make_settings(url))
         try:
@@ -250,13 +247,6 @@ def lean_write_path(services: Any, seeded: world.Seeded, calls: int = 200) -> tu
     the entry and its audit row in one IMMEDIATE transaction, then the pair's totals (one
     query). The lean path is an estimate of the floor, not a replacement: it skips parsing,
     authorization rules and the reply."""
-    import statistics
-    import uuid
-
-    from sqlalchemy import func, insert, select
-
-    from bot.store.models.core import Assignment, LogAudit, LogEntry
-
     program = services.programs.current()
     now = services.clock.now()
     today = program.today(now)

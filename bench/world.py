@@ -22,7 +22,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import create_engine, insert, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 
 from bench import ledger
@@ -212,8 +214,6 @@ def log_rows(seeded: Seeded, services: Services) -> Iterator[tuple[Any, ...]]:
 
 def _bulk_sqlite(path: Path, rows: Iterator[tuple[Any, ...]]) -> None:
     """sqlite3 executemany in one transaction, indexes dropped and rebuilt around it."""
-    from sqlalchemy.dialects import sqlite
-
     dialect = sqlite.dialect()
     table = LogEntry.__table__
     on_day = table.c.occurred_on.type.dialect_impl(dialect).bind_processor(dialect)
@@ -262,8 +262,6 @@ def _bulk_sqlite(path: Path, rows: Iterator[tuple[Any, ...]]) -> None:
 
 def _bulk_postgres(url: str, rows: Iterator[tuple[Any, ...]]) -> None:
     """COPY with the log indexes dropped and rebuilt around it, FK triggers off; then ANALYZE."""
-    import psycopg
-
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(conninfo) as conn:
         with conn.cursor() as cur:

@@ -1,14 +1,19 @@
-"""The services a running app needs, built once per app (tests build one per test)."""
+"""The composition root: the services a running app needs, built once per app (tests build one
+per test), and `Services`, the one object handlers, jobs and the CLI are handed.
+
+`Services` lives here, beside the one function that fills it, rather than in `bot.services`:
+it names every service and one part of the jobs (`schedules.claims`, which renders with the
+Slack views), and a service may import neither the views nor the jobs. Handlers, `schedules`
+and `bot.cli` import this module; it imports `bot.services`, `bot.store` and `schedules.claims`
+only, so none of them is imported back (`schedules.claims` needs no `Services`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
 from bot.services.activities import ActivityService
-from bot.services.activity_items import activity_items
 from bot.services.assignments import AssignmentService
 from bot.services.home import HomeService
 from bot.services.hours import HoursService
@@ -23,8 +28,7 @@ from bot.services.pay import PayService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramService
 from bot.services.record import RecordService
-from bot.services.report import ReportService
-from bot.services.report_draft import ReportDrafts
+from bot.services.report import ReportDrafts, ReportService, activity_items
 from bot.services.requests import RequestService
 from bot.services.retention import RetentionService
 from bot.services.roster import RosterService
@@ -33,6 +37,7 @@ from bot.services.standards import StandardsService
 from bot.services.surveys import SurveyService
 from bot.services.years import YearService
 from bot.store.db import Store
+from schedules.claims import ExitTickets
 
 
 @dataclass
@@ -79,7 +84,8 @@ def clock_from(settings: Settings) -> Clock:
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
-    """Wire the store and services for these settings."""
+    """Wire the store, the services and the jobs' part in them for these settings: each built
+    once, in order, from what it needs; nothing is set on a service after it is built."""
     store = Store(settings.DATABASE_URL)
     clock = clock or clock_from(settings)
     programs = ProgramService(store, clock)
@@ -88,9 +94,18 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     roster = RosterService(store, programs)
     nudges = NudgeService(store, programs)
     outbox = Outbox(store)
-    reports = ReportService(store, programs, people)
     surveys = SurveyService(store, programs, people)
-    reports.sources.append(surveys.report_items)
+    activities = ActivityService(
+        store, programs, people, exit_tickets=ExitTickets(store, surveys, outbox)
+    )
+    retention = RetentionService(store, programs)
+    partnerships = PartnershipService(store, programs)
+    reports = ReportService(
+        store,
+        programs,
+        people,
+        sources=(surveys.report_items, activity_items(activities, retention, partnerships)),
+    )
     pay = PayService(store, programs, people)
     standards = StandardsService(store, programs, people)
     home = HomeService(
@@ -105,7 +120,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         standards=standards,
     )
     assignments = AssignmentService(store, programs, people)
-    services = Services(
+    return Services(
         store=store,
         clock=clock,
         programs=programs,
@@ -129,22 +144,7 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         surveys=surveys,
         home=home,
         requests=RequestService(store, programs, people, assignments, nudges, outbox),
-        activities=ActivityService(store, programs, people),
-        retention=RetentionService(store, programs),
-        partnerships=PartnershipService(store, programs),
+        activities=activities,
+        retention=retention,
+        partnerships=partnerships,
     )
-    reports.sources.append(
-        activity_items(services.activities, services.retention, services.partnerships)
-    )
-    services.activities.exit_tickets = lambda event_id, attendee_ids, now: _exit_tickets(
-        services, event_id, attendee_ids, now
-    )
-    return services
-
-
-def _exit_tickets(services: Services, event_id: int, attendee_ids: list[int], now: datetime) -> int:
-    """After a group session is recorded: its exit tickets claimed in the outbox (the surveys
-    part, through the job layer that renders them; imported here, at the composition root)."""
-    from schedules.jobs import send_exit_tickets
-
-    return send_exit_tickets(services, event_id, attendee_ids, now)

@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot.bootstrap import Services
 from bot.domain.grammar.command_text import UsageError
-from bot.services.errors import Refusal
+from bot.services.errors import Refusal, UnknownMention
 from bot.slack import views
 
 log = logging.getLogger(__name__)
@@ -33,16 +33,21 @@ def build_reply(build: Callable[[], Payload]) -> Payload:
     """The payload from `build`, or a refusal that says what was wrong."""
     try:
         return build()
-    except UsageError as exc:
-        return views.refusal(exc.message, exc.example)
-    except Refusal as exc:
-        return views.refusal(exc.message, exc.example)
     except Exception as exc:
-        if getattr(exc, "reply_quietly", False):  # the HTTP edge answers for it (bot.store.db)
-            log.warning("listener stopped: %s", exc)
-        else:
-            log.exception("listener failed")
-        return views.refusal(SORRY)
+        return refusal_for(exc)
+
+
+def refusal_for(exc: Exception) -> Payload:
+    """What was wrong with the input (a UsageError or a Refusal), or sorry (logged): our fault."""
+    if isinstance(exc, UnknownMention):
+        return views.unknown_mention(exc.user_id, exc.program, exc.example)
+    if isinstance(exc, UsageError | Refusal):
+        return views.refusal(exc.message, exc.example)
+    if getattr(exc, "reply_quietly", False):  # the HTTP edge answers for it (bot.store.db)
+        log.warning("listener stopped: %s", exc)
+    else:
+        log.error("listener failed", exc_info=exc)
+    return views.refusal(SORRY)
 
 
 def respond_with(respond: Respond, payload: Payload, *, replace: bool) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from alembic import context
 
+from bot.config import load_settings
 from bot.store.base import Base, UTCDateTime
 from bot.store.db import make_engine
 
@@ -24,7 +25,6 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from bot.config import load_settings
 
     return load_settings().DATABASE_URL
 

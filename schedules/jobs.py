@@ -18,12 +18,12 @@ from bot.bootstrap import Services
 from bot.domain.calendar import local_datetime
 from bot.domain.deadlines import previous_send_day
 from bot.domain.formatting import format_day_long
+from bot.domain.members import Member
 from bot.domain.notices import Nudge, Unreached
-from bot.services.nudge_base import send_window_open
-from bot.services.outbox import Notification, ReviewError
-from bot.services.people import Member
-from bot.slack import nudge_views
+from bot.services.outbox import ReviewError
+from bot.services.snapshot import send_window_open
 from bot.slack.sender import DeliveryReport, RateLimits, Sender, Sleep
+from schedules.claims import ExitTickets, claim
 
 log = logging.getLogger(__name__)
 
@@ -83,26 +83,13 @@ class JobError(Exception):
     """An unknown job."""
 
 
-def notifications(nudges: list[Nudge]) -> list[Notification]:
-    """Nudges rendered for Slack, each message under its outbox key (rendering happens here,
-    before the claim: the services return records, never Block Kit)."""
-    return [
-        Notification(nudge.rule, nudge.recipient, subject, nudge.period, payload)
-        for nudge in nudges
-        for subject, payload in nudge_views.render(nudge)
-    ]
-
-
 def produce(services: Services, name: str, now: datetime) -> tuple[int, int] | None:
     """Run one producer and claim its notifications: (produced, newly claimed), or None when
     it is not the job's time (weekend, holiday, quiet hours, before the digest time)."""
     nudges = PRODUCERS[name][1](services, now)
     if nudges is None:
         return None
-    notes = notifications(nudges)
-    with services.store.write() as session:
-        claimed = services.outbox.claim_all(session, notes, now)
-    return len(notes), claimed
+    return claim(services.store, services.outbox, nudges, now)
 
 
 def send_exit_tickets(
@@ -110,9 +97,9 @@ def send_exit_tickets(
 ) -> int:
     """Claim the exit tickets of a group session for its attendees (person ids); how many
     were newly claimed. The next delivery sends them; a Refusal names unknown attendees."""
-    notes = notifications(services.surveys.exit_ticket_for(event_id, attendee_ids, now))
-    with services.store.write() as session:
-        return services.outbox.claim_all(session, notes, now)
+    return ExitTickets(services.store, services.surveys, services.outbox)(
+        event_id, attendee_ids, now
+    )
 
 
 def deliver(

@@ -14,7 +14,7 @@ from bot.domain.calendar import SchoolCalendar, week_target
 from bot.domain.notices import Digest
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at
-from schedules import jobs
+from schedules import claims
 
 START, END = date(2026, 8, 31), date(2027, 6, 18)
 THANKSGIVING = frozenset({date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)})
@@ -69,7 +69,7 @@ def test_the_digest_measures_a_short_week_against_its_share_of_the_target(
     digest = digest_of(services, "2026-11-16")
     assert digest.week == (date(2026, 11, 9), date(2026, 11, 15))
     assert (digest.weekly_target, digest.met_target, digest.total.minutes) == (48, 1, 95)
-    (note,) = [n for n in jobs.notifications(services.nudges.weekly_digest(at("2026-11-16")) or []) if n.recipient == "U0LEE"]  # fmt: skip
+    (note,) = [n for n in claims.notifications(services.nudges.weekly_digest(at("2026-11-16")) or []) if n.recipient == "U0LEE"]  # fmt: skip
     assert "1 met the 48 min target (4 school days)" in all_text(note.payload)
 
 

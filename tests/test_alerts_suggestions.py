@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 
 from bot.bootstrap import Services
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.notices import OverdueAlert
-from bot.services.nudge_base import mentors_administrators
+from bot.services.snapshot import mentors_administrators
 from conftest import ROSTER_CSV
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at
-from schedules import jobs
+from schedules import claims
 
 ADA = "ada@hillside.example,Ada Admin,mentee,Lincoln,,,beginning_administrator,Initial,2026-10-19,U0ADA"  # fmt: skip
 PIA = "pia@hillside.example,Pia Principal,mentor;evaluator,Lincoln,,,,Professional,2008-08-25,U0PIA"  # fmt: skip
@@ -54,7 +54,7 @@ def test_an_administrator_without_administrator_mentors_gets_no_teacher(
     load(services, ADA)
     found = alert(services)
     assert suggested(found, "Ada Admin") == []
-    (note,) = [n for n in jobs.notifications(services.nudges.deadline_sweep(TUE_3_NOV) or []) if n.rule == "overdue-assignment"]  # fmt: skip
+    (note,) = [n for n in claims.notifications(services.nudges.deadline_sweep(TUE_3_NOV) or []) if n.rule == "overdue-assignment"]  # fmt: skip
     assert "No administrator mentor to suggest" in all_text(note.payload)
 
 
@@ -63,7 +63,7 @@ def test_untrained_suggestions_say_so(services: Services, pairs: None) -> None:
     found = alert(services)
     row = next(r for r in found.rows if r.mentee.name == "Nia New")
     assert row.suggestions and row.untrained == {m.id for m, _ in row.suggestions}
-    (note,) = [n for n in jobs.notifications(services.nudges.deadline_sweep(TUE_3_NOV) or []) if n.rule == "overdue-assignment"]  # fmt: skip
+    (note,) = [n for n in claims.notifications(services.nudges.deadline_sweep(TUE_3_NOV) or []) if n.rule == "overdue-assignment"]  # fmt: skip
     assert "not trained yet" in all_text(note.payload)
 
 
@@ -75,7 +75,7 @@ def test_trained_mentors_are_suggested_first_and_unlabelled(
     row = next(r for r in found.rows if r.mentee.name == "Nia New")
     assert [m.name for m, _ in row.suggestions] == ["Mia Mentor"]
     assert row.untrained == frozenset()
-    (note,) = [n for n in jobs.notifications(services.nudges.deadline_sweep(TUE_3_NOV) or []) if n.rule == "overdue-assignment"]  # fmt: skip
+    (note,) = [n for n in claims.notifications(services.nudges.deadline_sweep(TUE_3_NOV) or []) if n.rule == "overdue-assignment"]  # fmt: skip
     assert "not trained yet" not in all_text(note.payload)
 
 

@@ -14,7 +14,7 @@ from conftest import BOT_TOKEN
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at
 from fakes.slack_api import FakeSlackApi
-from schedules import jobs
+from schedules import claims, jobs
 
 
 def unlink(services: Services, *emails: str) -> None:
@@ -39,7 +39,7 @@ def test_an_unlinked_mentee_is_named_in_the_output_and_to_the_coordinator(
     (cora,) = [n.content for n in notes if n.recipient == "U0CORA"]
     assert isinstance(cora, DailyNudge)
     assert [u.person.name for u in cora.unreached] == ["Nia New"]
-    (dm,) = [n for n in jobs.notifications(notes) if n.recipient == "U0CORA"]
+    (dm,) = [n for n in claims.notifications(notes) if n.recipient == "U0CORA"]
     assert "Not reached — no Slack id on the roster: Nia New" in all_text(dm.payload)
 
 

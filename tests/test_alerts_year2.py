@@ -16,7 +16,7 @@ from bot.domain.policy import MA_PRESET
 from conftest import NOW, ROSTER_CSV
 from fakes.bolt_requests import all_text
 from fakes.scheduler import at, each_day
-from schedules import jobs
+from schedules import claims, jobs
 
 YAN = "yan@hillside.example"
 YAN_ROW = "yan@hillside.example,Yan Second,mentee,Lincoln,Art,2,beginning_teacher,Initial,2025-08-25,U0YAN"  # fmt: skip
@@ -33,7 +33,7 @@ def year2(services: Services, pairs: None) -> None:
 
 
 def sweep(services: Services, day: date | str) -> list[jobs.Notification]:
-    return jobs.notifications(services.nudges.deadline_sweep(at(day)) or [])
+    return claims.notifications(services.nudges.deadline_sweep(at(day)) or [])
 
 
 def test_a_year2_teacher_gets_no_overdue_assignment_alert(services: Services, year2: None) -> None:

@@ -15,8 +15,9 @@ from bot.cli.report_format import report_csv as annual_csv
 from bot.cli.report_format import report_items
 from bot.cli.report_format import report_markdown as annual_markdown
 from bot.clock import FixedClock
+from bot.domain.assignments import MentorCaution, mentor_caution
 from bot.domain.calendar import SchoolCalendar
-from bot.domain.model import Member, MentorCaution, mentor_caution
+from bot.domain.members import Member
 from bot.domain.policy import parse_program_toml
 from bot.services.assignments import assignment_due, check_pair
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal

@@ -23,8 +23,9 @@ from bot.domain.home import (
     Year2Progress,
 )
 from bot.domain.ledger import ProgramYear, Totals
-from bot.domain.model import PayPeriod, PayRow, Readiness
 from bot.domain.notices import AlertRow, Digest, DigestPair
+from bot.domain.pay import PayPeriod, PayRow
+from bot.domain.report import Readiness
 from bot.slack import home_views, pay_views
 from fakes.blockkit import valid_view
 from fakes.bolt_requests import all_text

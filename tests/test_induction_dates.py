@@ -24,7 +24,7 @@ from conftest import NOW, SIGNING_SECRET
 from fakes.bolt_requests import all_text
 from fakes.signing import signed_headers, slash_command_body
 from fakes.slack_api import FakeSlackApi
-from schedules import jobs
+from schedules import claims
 
 NY = ZoneInfo("America/New_York")
 CORA = "U0CORA"
@@ -133,6 +133,6 @@ def test_the_overdue_alert_keeps_a_future_start_until_it_begins(
 ) -> None:
     services.assignments.assign(None, "lee@hillside.example", "nia@hillside.example", date(2026, 12, 1), NOW)  # fmt: skip
     thursday = datetime.combine(date(2026, 11, 19), time(7, 45), NY)
-    notes = jobs.notifications(services.nudges.deadline_sweep(thursday) or [])
+    notes = claims.notifications(services.nudges.deadline_sweep(thursday) or [])
     alerts = [n for n in notes if n.rule == "overdue-assignment"]
     assert alerts and "Nia New" in all_text(alerts[0].payload)

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-import schedules
 from bot.config import load_settings
 from bot.store.db import Store
 from bot.web import server
+from schedules import scheduler as schedules
 from schedules.leader import FileLeader, PostgresLeader, leadership_for
 
 # ---- FileLeader (SQLite) ----------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_serve_starts_the_scheduler_only_when_asked(
         started.append(args)
         return Runner()
 
-    monkeypatch.setattr(schedules, "start_scheduler", fake_start)
+    monkeypatch.setattr(server, "start_scheduler", fake_start)
     monkeypatch.setattr(server, "make_http_server", lambda *a, **k: http)
     settings = load_settings(
         _env_file=None,

@@ -44,7 +44,8 @@ from sqlalchemy import delete, select
 
 from bot.bootstrap import Services
 from bot.domain.calendar import week_target
-from bot.domain.model import LoggedEntry, LogOutcome, PairSummary
+from bot.domain.entries import LoggedEntry, LogOutcome
+from bot.domain.ledger import PairSummary
 from bot.services.errors import Refusal
 from bot.store.models.core import (
     Assignment,
@@ -57,7 +58,7 @@ from bot.store.models.core import (
     ScopeTotal,
 )
 from conftest import NOW
-from schedules import jobs
+from schedules import claims
 
 T = TypeVar("T")
 
@@ -644,7 +645,7 @@ def check_digest(
             )
     nudges = world.services.nudges.weekly_digest(now)
     assert nudges is not None, f"no digest on {sent_on}"
-    notifications = jobs.notifications(nudges)
+    notifications = claims.notifications(nudges)
     lead = world.people[LEAD_MENTOR]
     payloads = [n.payload for n in notifications if n.recipient == LEAD_MENTOR]
     assert payloads, f"no digest for {lead.name} on {sent_on}"

@@ -28,7 +28,7 @@ from bot.services.programs import ProgramInfo
 from bot.store.db import alembic_config, upgrade
 from bot.store.models.core import LogEntry, MentorBucket, PairYear, ScopeTotal
 from conftest import NOW, PROGRAM_TOML, ROSTER_CSV
-from schedules import jobs
+from schedules import claims
 
 LEE, MIA, MAX, CORA = "U0LEE", "U0MIA", "U0MAX", "U0CORA"
 BEA, IKE, BO, NIA = "U0BEA", "U0IKE", "U0BO", "U0NIA"
@@ -96,7 +96,7 @@ def test_a_log_in_july_belongs_to_the_next_program_year(services: Services, pair
 def digest_text(services: Services, when: datetime, lead: str = LEE) -> str:
     nudges = services.nudges.weekly_digest(when)
     assert nudges is not None
-    notes = jobs.notifications(nudges)
+    notes = claims.notifications(nudges)
     return json.dumps([n.payload for n in notes if n.recipient == lead], ensure_ascii=False)
 
 

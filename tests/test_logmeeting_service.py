@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.bootstrap import Services
-from bot.domain.model import LogOutcome
+from bot.domain.entries import LogOutcome
 from bot.services.errors import NotAllowed, NotOnRoster, ParseRefused, Refusal
 from bot.store.models.core import LogAudit, LogEntry, Person
 from conftest import NOW
@@ -176,7 +176,7 @@ def test_each_command_gets_its_own_batch(services: Services, pairs: None) -> Non
         ("U0LEE", "45m 2 45m", ("question", "two_durations")),
         ("U0MIA", "45m observation with <@U0BEA>", ("refused", "NotAllowed")),
         ("U0MIA", "45m with <@U0NIA>", ("refused", "NotAllowed")),
-        ("U0LEE", "45m with <@U0GHOST|ghost>", ("refused", "Refusal")),
+        ("U0LEE", "45m with <@U0GHOST|ghost>", ("refused", "UnknownMention")),
         ("U0NOBODY", "45m observation", ("refused", "NotOnRoster")),
         ("U0CORA", "45m with <@U0NIA>", ("refused", "Refusal")),
         ("U0CORA", "45m meeting", ("question", "no_mentee")),

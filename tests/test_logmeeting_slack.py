@@ -206,6 +206,7 @@ def test_help_shows_examples(app: App, services: Services, pairs: None) -> None:
         ("U0LEE", "800m", "between"),
         ("U0MIA", "45m with <@U0BEA>", "isn't one of your mentees"),
         ("U0NOBODY", "45m", "not on the Hillside Public Schools roster"),
+        ("U0LEE", "45m with <@U0STRANGER>", "&lt;@U0STRANGER&gt; isn't on the Hillside Public Schools roster"),
         ("U0BEA", "30m meeting with <@U0LEE>", "Mentees can log visits"),
     ],
 )  # fmt: skip

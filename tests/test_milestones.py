@@ -14,7 +14,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from sqlalchemy import select
 
 from bot.bootstrap import Services
-from bot.domain.model import MentorCaution
+from bot.domain.assignments import MentorCaution
 from bot.domain.notices import Digest
 from bot.services.errors import NotAllowed
 from bot.slack import views

@@ -1,5 +1,5 @@
 """The scheduler's snapshot of people and pairs is kept between ticks only while nothing it
-reads has changed (bot/services/nudges.py, schedule_data.snapshot_version)."""
+reads has changed (bot/services/nudges.py, snapshot.snapshot_version)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.bootstrap import Services
 from conftest import NOW, ROSTER_CSV
 from fakes.bolt_requests import all_text
-from schedules import jobs
+from schedules import claims
 
 NY = ZoneInfo("America/New_York")
 THURSDAY = datetime.combine(date(2026, 11, 19), time(7, 45), NY)
@@ -18,7 +18,7 @@ THURSDAY = datetime.combine(date(2026, 11, 19), time(7, 45), NY)
 def alert_text(services: Services, now: datetime) -> str:
     nudges = services.nudges.deadline_sweep(now) or []
     return all_text(
-        [n.payload for n in jobs.notifications(nudges) if n.rule == "overdue-assignment"]
+        [n.payload for n in claims.notifications(nudges) if n.rule == "overdue-assignment"]
     )
 
 

@@ -16,8 +16,7 @@ import pytest
 from bot.bootstrap import Services
 from bot.cli.main import main
 from bot.config import ENV_NAMES
-from bot.domain.model import PayRow
-from bot.domain.pay import divide_half_up, hourly_amount, prorated_stipend
+from bot.domain.pay import PayRow, divide_half_up, hourly_amount, prorated_stipend
 from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from conftest import NOW, PROGRAM_TOML

@@ -24,6 +24,7 @@ from bot.domain.policy import (
     parse_program_toml,
     program_to_toml,
     school_year_label,
+    with_overrides,
 )
 
 DEMO_TOML = Path(__file__).resolve().parent.parent / "bot" / "devtools" / "demo" / "program.toml"
@@ -361,8 +362,8 @@ def test_adding_a_rule_is_adding_a_row() -> None:
 
 def test_with_overrides_rejects_bad_values() -> None:
     with pytest.raises(ProgramConfigError, match=r"overrides\.weekly_target_minutes"):
-        PRESETS["ma"].with_overrides({"weekly_target_minutes": -5})
-    assert PRESETS["ca"].with_overrides({"weekly_target_minutes": 90}).weekly_target_minutes == 90
+        with_overrides(PRESETS["ma"], {"weekly_target_minutes": -5})
+    assert with_overrides(PRESETS["ca"], {"weekly_target_minutes": 90}).weekly_target_minutes == 90
 
 
 @pytest.mark.parametrize(

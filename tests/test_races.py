@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.clock import FixedClock
-from bot.domain.model import AssignmentResult
+from bot.domain.assignments import AssignmentResult
 from bot.domain.signoff import Period, SignOffPreview
 from bot.services import assignments as assignment_service
 from bot.services import signoff as signoff_service

@@ -18,14 +18,12 @@ from bot.domain.reassignment import NOTE_MAX, REASON_MAX
 from bot.services.errors import NotAllowed, NotOnRoster
 from bot.services.programs import ProgramInfo
 from bot.slack import request_views
-from bot.slack.request_views import (  # fmt: skip
-    ASK_CALLBACK,
-    DECLINE,
-    DECLINE_CALLBACK,
-    REASSIGN,
-    REASSIGN_CALLBACK,
-    REQUEST_CHANGE,
-)
+from bot.slack.ids import REQUEST_CHANGE
+from bot.slack.ids import REQUEST_CHANGE_SUBMIT as ASK_CALLBACK
+from bot.slack.ids import REQUEST_DECLINE as DECLINE
+from bot.slack.ids import REQUEST_DECLINE_SUBMIT as DECLINE_CALLBACK
+from bot.slack.ids import REQUEST_REASSIGN as REASSIGN
+from bot.slack.ids import REQUEST_REASSIGN_SUBMIT as REASSIGN_CALLBACK
 from bot.store.models.core import OutboxMessage
 from bot.store.models.requests import ReassignmentAudit, ReassignmentRequest
 from conftest import NOW, PROGRAM_TOML

@@ -10,7 +10,7 @@ from datetime import date
 from test_program_years import at, year_one  # noqa: F401 (fixture)
 
 from bot.bootstrap import Services
-from bot.cli.report_format import report_readiness
+from bot.services.report import report_readiness
 from bot.store.models.core import MilestoneDone, OutboxMessage
 from fakes.blockkit import valid_message
 from schedules.jobs import produce

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.bootstrap import Services
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.services.assignments import STATUS_MENTORS, STATUS_PAGE
 from bot.services.programs import ProgramInfo
 from bot.slack import views

@@ -17,7 +17,7 @@ import pytest
 
 from bot.bootstrap import Services
 from bot.domain.calendar import SchoolCalendar
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.policy import CA_PRESET, MA_PRESET, Standard
 from bot.domain.standards import (
     QUIET_SCHOOL_WEEKS,

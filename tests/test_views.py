@@ -11,6 +11,14 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.domain.assignments import (
+    AssignmentResult,
+    MenteeStatus,
+    MentorCaution,
+    PairRow,
+    PersonStatus,
+    ProgramStatus,
+)
 from bot.domain.grammar.command_text import (
     HoursArgs,
     InductionArgs,
@@ -18,21 +26,10 @@ from bot.domain.grammar.command_text import (
     parse_hours,
     parse_induction,
 )
+from bot.domain.hours import HoursReport, PairTotals
 from bot.domain.ledger import PairSummary, ScopeSummary, Totals, total
-from bot.domain.model import (
-    AssignmentResult,
-    HoursReport,
-    MarkedDone,
-    Member,
-    MenteeStatus,
-    MentorCaution,
-    MilestoneMark,
-    PairRow,
-    PairTotals,
-    PersonStatus,
-    ProgramStatus,
-    TeamChange,
-)
+from bot.domain.members import Member
+from bot.domain.milestones import MarkedDone, MilestoneMark, TeamChange
 from bot.services.hours import MAX_PAIRS_SHOWN
 from bot.slack import views
 from fakes.bolt_requests import all_text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.cli.base import CommandError, open_services
 from bot.config import Settings
 from bot.domain.activities import ActivityRequest, activity_kind
 from bot.domain.formatting import format_day, format_minutes
@@ -16,8 +17,6 @@ from bot.services.errors import Refusal
 
 def run_event(args: argparse.Namespace, settings: Settings) -> int:
     """`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL… [--notes]` / `event list`."""
-    from bot.cli.base import CommandError, open_services
-
     services = open_services(settings)
     out = sys.stdout
     try:
@@ -89,8 +88,6 @@ def run_event(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_partnership(args: argparse.Namespace, settings: Settings) -> int:
     """`partnership add NAME --kind KIND --supports TEXT` / `list` / `remove NAME`."""
-    from bot.cli.base import CommandError, open_services
-
     services = open_services(settings)
     out = sys.stdout
     try:

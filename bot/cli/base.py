@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
+
+from sqlalchemy.engine import make_url
 
 from bot.bootstrap import Services, build_services
 from bot.config import Settings
 from bot.domain.cells import csv_text
+from bot.domain.roster import RowProblem
 from bot.services.roster import SlackDirectory
+from bot.slack.client import make_web_client
+from bot.slack.directory import WebDirectory
 from bot.store.db import database_exists, is_up_to_date, sqlite_path
 
 
@@ -46,8 +52,6 @@ def open_services(settings: Settings) -> Services:
 
 def safe_url(url: str) -> str:
     """The URL with its password hidden."""
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -65,8 +69,6 @@ def slack_directory(settings: Settings) -> SlackDirectory | None:
     """Slack's users.lookupByEmail when a bot token is set, else None."""
     if not settings.has_slack:
         return None
-    from bot.slack.client import make_web_client
-    from bot.slack.directory import WebDirectory
 
     return WebDirectory(make_web_client(settings))
 
@@ -81,3 +83,28 @@ def write_records(form: str, columns: tuple[str, ...], records: list[dict[str, A
         stream.write("\n")
     else:
         stream.write(csv_text(columns, ([record[c] for c in columns] for record in picked)))
+
+
+UNLINKED_NAMED = 5  # people named in the "not linked to Slack" summary before "and N more"
+
+
+def unlinked_summary(unlinked: Sequence[RowProblem]) -> list[str]:
+    """One line per reason for the people imported without a Slack account, naming a few."""
+    by_reason: dict[str, list[str]] = {}
+    for problem in unlinked:
+        by_reason.setdefault(problem.reason, []).append(problem.email or f"line {problem.line}")
+    lines = []
+    for reason, emails in by_reason.items():
+        shown = ", ".join(emails[:UNLINKED_NAMED])
+        more = f" and {len(emails) - UNLINKED_NAMED} more" if len(emails) > UNLINKED_NAMED else ""
+        people = "person" if len(emails) == 1 else "people"
+        fix = (
+            "add their slack_user_id, or import again with SLACK_BOT_TOKEN set"
+            if "token" in reason
+            else "add their slack_user_id, or check the email matches their Slack profile"
+        )
+        lines.append(
+            f"{len(emails)} {people} not linked to Slack ({reason}): {shown}{more}. "
+            f"They get no Slack messages until linked: {fix}."
+        )
+    return lines

@@ -9,25 +9,35 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.bootstrap import Services, build_services
+from bot.cli import activity as activity_command
 from bot.cli import export as export_command
 from bot.cli import jobs as jobs_command
-from bot.cli.base import CommandError as CommandError  # noqa: PLC0414 (cli.py reads it here)
-from bot.cli.base import open_services as open_services  # noqa: PLC0414
+from bot.cli import survey as survey_command
+from bot.cli import year as year_command
+from bot.cli.base import (
+    UNLINKED_NAMED,
+    CommandError,
+    open_services,
+    read_text,
+    safe_url,
+    slack_directory,
+    unlinked_summary,
+)
 from bot.cli.base import out as _out
-from bot.cli.base import read_text, slack_directory
-from bot.cli.base import safe_url as safe_url  # noqa: PLC0414 (cli.py reads it here)
 from bot.config import Settings
-from bot.domain.policy import ProgramConfig
-from bot.domain.roster import RowProblem
+from bot.devtools.console import run_console
+from bot.devtools.demo import seed_demo
+from bot.domain.formatting import format_day_long
+from bot.domain.policy import ProgramConfig, ProgramConfigError, load_program_toml, program_to_toml
 from bot.services.errors import Refusal
+from bot.slack.views import mentor_caution_text
 from bot.store.db import (
     current_revision,
     head_revision,
     is_up_to_date,
     upgrade,
 )
-
-UNLINKED_NAMED = 5  # people named in the "not linked to Slack" summary before "and N more"
+from bot.web.server import serve
 
 # Commands with modules of their own (cli.py finds every `cmd_<command>` here).
 cmd_jobs = jobs_command.run
@@ -133,8 +143,6 @@ def program_changes(old: ProgramConfig, new: ProgramConfig) -> list[ProgramChang
 
 def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
     """`program load FILE.toml [--dry-run] [--yes]` / `program show`."""
-    from bot.domain.policy import ProgramConfigError, load_program_toml, program_to_toml
-
     config = None
     if args.action == "load":
         try:
@@ -252,58 +260,26 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_survey(args: argparse.Namespace, settings: Settings) -> int:
     """`survey list` / `survey results NAME [--format csv|json]`."""
-    from bot.cli.survey import run
-
-    return run(args, settings)
+    return survey_command.run(args, settings)
 
 
 def cmd_year(args: argparse.Namespace, settings: Settings) -> int:
     """`year start FILE.toml --roster FILE.csv [--dry-run]` / `year list`."""
-    from bot.cli.year import run
-
-    return run(args, settings)
+    return year_command.run(args, settings)
 
 
 def cmd_event(args: argparse.Namespace, settings: Settings) -> int:
     """`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL…` / `event list [--year]`."""
-    from bot.cli.activity import run_event
-
-    return run_event(args, settings)
+    return activity_command.run_event(args, settings)
 
 
 def cmd_partnership(args: argparse.Namespace, settings: Settings) -> int:
     """`partnership add NAME --kind KIND --supports TEXT` / `partnership list|remove NAME`."""
-    from bot.cli.activity import run_partnership
-
-    return run_partnership(args, settings)
-
-
-def unlinked_summary(unlinked: Sequence[RowProblem]) -> list[str]:
-    """One line per reason for the people imported without a Slack account, naming a few."""
-    by_reason: dict[str, list[str]] = {}
-    for problem in unlinked:
-        by_reason.setdefault(problem.reason, []).append(problem.email or f"line {problem.line}")
-    lines = []
-    for reason, emails in by_reason.items():
-        shown = ", ".join(emails[:UNLINKED_NAMED])
-        more = f" and {len(emails) - UNLINKED_NAMED} more" if len(emails) > UNLINKED_NAMED else ""
-        people = "person" if len(emails) == 1 else "people"
-        fix = (
-            "add their slack_user_id, or import again with SLACK_BOT_TOKEN set"
-            if "token" in reason
-            else "add their slack_user_id, or check the email matches their Slack profile"
-        )
-        lines.append(
-            f"{len(emails)} {people} not linked to Slack ({reason}): {shown}{more}. "
-            f"They get no Slack messages until linked: {fix}."
-        )
-    return lines
+    return activity_command.run_partnership(args, settings)
 
 
 def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
     """`assign MENTOR MENTEE [--on DATE]`."""
-    from bot.domain.formatting import format_day_long
-
     services = open_services(settings)
     try:
         result = services.assignments.assign(
@@ -325,8 +301,6 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
         file=_out(),
     )
     if result.caution is not None:
-        from bot.slack.views import mentor_caution_text
-
         warning = mentor_caution_text(result.mentor, result.caution).split(" ", 1)[1]
         print(f"mentor-minutes: warning: {warning}", file=sys.stderr)
     return 0
@@ -334,8 +308,6 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """`serve [--port N] [--no-scheduler]`."""
-    from bot.web.server import serve
-
     services = open_services(settings)
     try:
         return serve(
@@ -347,8 +319,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """`demo [--reset]`: load the demo program, roster and several weeks of logs."""
-    from bot.devtools.demo import seed_demo
-
     summary = seed_demo(settings, reset=args.reset)
     print(summary, file=_out())
     return 0
@@ -356,11 +326,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     """`console [--as EMAIL] [--demo]`."""
-    from bot.devtools.console import run_console
-
     if args.demo:
-        from bot.devtools.demo import seed_demo
-
         seed_demo(settings, reset=False)
     if not is_up_to_date(settings.DATABASE_URL):
         upgrade(settings.DATABASE_URL)

@@ -4,6 +4,7 @@ leaves the store for spreadsheets, the state and the central office."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable
 from typing import TypeVar
@@ -11,7 +12,10 @@ from typing import TypeVar
 from bot.bootstrap import Services
 from bot.cli.base import CommandError, open_services, write_records
 from bot.cli.base import out as stdout
+from bot.cli.report_format import report_csv, report_json, report_markdown
 from bot.config import Settings
+from bot.domain.formatting import format_day_long
+from bot.domain.record import record_csv, record_json, record_markdown
 from bot.services.errors import Refusal
 
 T = TypeVar("T")
@@ -58,15 +62,11 @@ def _rendered(
 
 def _export_record(args: argparse.Namespace, settings: Settings) -> int:
     """`export record EMAIL [--format md|csv|json]`."""
-    from bot.domain.record import record_csv, record_json, record_markdown
-
     render = {"md": record_markdown, "csv": record_csv, "json": record_json}[args.format]
     return _rendered(settings, lambda s: s.records.of(args.email, s.clock.now()), render)
 
 
 def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
-    import dataclasses
-
     services = open_services(settings)
     try:
         period = services.pay.period(args.first, args.last, signed_only=args.signed_only)
@@ -82,10 +82,6 @@ def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
 
 def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
     """`export logs [--year] [--format csv|json] [--include-notes --as COORDINATOR]`."""
-    import dataclasses
-
-    from bot.domain.formatting import format_day_long
-
     services = open_services(settings)
     try:
         rows = services.log_export.rows(
@@ -110,8 +106,6 @@ def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
 
 def report(args: argparse.Namespace, settings: Settings) -> int:
     """`report annual [--year] [--format csv|json|md]`."""
-    from bot.cli.report_format import report_csv, report_json, report_markdown
-
     render = {"md": report_markdown, "json": report_json, "csv": report_csv}[args.format]
     return _rendered(settings, lambda s: s.reports.annual(args.year, s.clock.now()), render)
 

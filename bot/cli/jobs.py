@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 from typing import TextIO
+
+from slack_sdk import WebClient
 
 from bot.bootstrap import Services
 from bot.cli.base import CommandError, open_services
 from bot.cli.base import out as stdout
+from bot.clock import FixedClock
 from bot.config import Settings
+from bot.devtools.slack_standin import FakeSlackApi
 from bot.services.errors import Refusal
+from bot.services.outbox import ReviewError
+from bot.slack.client import make_web_client
+from bot.slack.render import render_message
+from schedules.jobs import JOBS, JobError, review_resolve, review_text, run_job
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """`jobs list` / `jobs run NAME [--at ISO8601]` (delivers before returning) /
     `jobs review [resend|drop ID]`."""
-    from datetime import datetime
-
-    from bot.clock import FixedClock
-    from schedules.jobs import JOBS, JobError, run_job
-
     out = stdout()
     if args.action == "list":
         for name, about in JOBS.items():
@@ -42,8 +46,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         services.clock = FixedClock(at)
     try:
         if settings.has_slack:
-            from bot.slack.client import make_web_client
-
             print(
                 run_job(services, args.name, services.clock.now(), make_web_client(settings)),
                 file=out,
@@ -60,9 +62,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """`jobs review`: list the messages held for review; `resend ID` / `drop ID` resolve one."""
-    from bot.services.outbox import ReviewError
-    from schedules.jobs import review_resolve, review_text
-
     if args.resolution is not None and args.id is None:
         raise CommandError(
             f"jobs review {args.resolution}: which message? e.g. jobs review {args.resolution} 12",
@@ -84,12 +83,6 @@ def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 def _run_job_offline(services: Services, name: str, out: TextIO) -> int:
     """No Slack token: deliver to the in-process stand-in and print what Slack would show."""
-    from slack_sdk import WebClient
-
-    from bot.devtools.slack_standin import FakeSlackApi
-    from bot.slack.render import render_message
-    from schedules.jobs import run_job
-
     program = services.programs.current()
     with services.store.read() as session:
         names = {

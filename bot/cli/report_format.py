@@ -8,35 +8,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.domain.assignments import CautionedAssignment
 from bot.domain.cells import csv_text, md_cell
 from bot.domain.formatting import format_minutes
-from bot.domain.model import CautionedAssignment, Readiness, ReportItem
+from bot.domain.report import ADMIN_TITLES, TITLES, ReportItem, hours_of
 from bot.services.report import AnnualReport, EducatorLine, ProgramReport
-
-TITLES = {
-    "a": "Program activities",
-    "b": "Beginning educators served",
-    "c": "Trained mentors",
-    "d": "Classroom observations made by mentors",
-    "e": "Hours mentors and beginning educators spent together",
-    "f": "Hiring and retention of beginning educators",
-    "g": "Participant satisfaction",
-    "h": "Partnerships",
-}
-ADMIN_TITLES = TITLES | {
-    "b": "Beginning administrators served",
-    "d": "Site-based visits made by mentors",
-    "e": "Hours mentors and beginning administrators spent together",
-    "f": "Teacher hiring and retention, by school",
-}
-
 
 STANDARDS_TITLE = "Log entries per standard (educators served)"
 NO_STANDARDS = "the program's policy lists no standards"
-
-
-def _hours(minutes: int) -> float:
-    return round(minutes / 60, 2)
 
 
 def _caution_reasons(row: CautionedAssignment) -> str:
@@ -115,7 +94,7 @@ def report_items(part: ProgramReport) -> dict[str, dict[str, Any]]:
     }
     items["d"] = {"value": part.observations, "source": "counted", "rows": []}
     items["e"] = {
-        "value": _hours(part.minutes_together),
+        "value": hours_of(part.minutes_together),
         "minutes": part.minutes_together,
         "source": "counted",
         "rows": [],
@@ -211,7 +190,7 @@ def _markdown_part(part: ProgramReport, titles: dict[str, str], report: AnnualRe
         "",
         f"### (d) {titles['d']}: {part.observations}",
         "",
-        f"### (e) {titles['e']}: {_hours(part.minutes_together):.2f} "
+        f"### (e) {titles['e']}: {hours_of(part.minutes_together):.2f} "
         f"({format_minutes(part.minutes_together)})",
         "",
     ]
@@ -332,7 +311,7 @@ def report_csv(report: AnnualReport) -> str:
             for c in part.cautioned
         ]
         rows.append([name, "d", "count", part.observations])
-        rows.append([name, "e", "hours", f"{_hours(part.minutes_together):.2f}"])
+        rows.append([name, "e", "hours", f"{hours_of(part.minutes_together):.2f}"])
         rows.append([name, "e", "minutes", part.minutes_together])
         for key in "afgh":
             rows += _item_csv(name, key, part.items[key])
@@ -340,26 +319,3 @@ def report_csv(report: AnnualReport) -> str:
             [name, "standards", s.code, part.standards.get(s.code, 0)] for s in report.vocabulary
         ]
     return csv_text(["report", "item", "key", "value"], rows)
-
-
-def report_readiness(report: AnnualReport) -> Readiness:
-    """The report's headline figures and every item still missing or incomplete, per part (the
-    administrators' only when it serves anyone)."""
-    headlines: list[str] = []
-    missing: list[str] = []
-    for name, part, titles in (
-        ("Teachers", report.teachers, TITLES),
-        ("Administrators", report.administrators, ADMIN_TITLES),
-    ):
-        if name == "Administrators" and not part.served:
-            continue
-        headlines.append(
-            f"{name}: (b) {len(part.served)} served · (c) {len(part.trained_mentors)} trained "
-            f"mentors of {len(part.mentors)} · (d) {part.observations} · (e) "
-            f"{_hours(part.minutes_together):.2f} h together"
-        )
-        for key, item in part.items.items():
-            if item.source == "none":
-                missing.append(f"{name} ({key}) {titles[key]}: {item.reason}")
-            missing += [f"{name} ({key}) {note}" for note in item.attention]
-    return Readiness(report.school_year, tuple(headlines), tuple(missing))

@@ -6,16 +6,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.cli.base import CommandError, open_services, write_records
 from bot.config import Settings
-from bot.domain.model import MIN_RESPONDENTS, TOO_FEW, SurveyResult
+from bot.domain.surveys import MIN_RESPONDENTS, TOO_FEW, SurveyResult
 from bot.services.errors import Refusal
 from bot.services.survey_results import Scheduled, withheld_text
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """`survey list` / `survey results NAME`."""
-    from bot.cli.base import CommandError, open_services, write_records
-
     services = open_services(settings)
     try:
         if args.action == "list":

@@ -8,10 +8,16 @@ import sys
 from datetime import datetime
 from typing import TextIO
 
-from bot.cli.base import CommandError, open_services, read_text, slack_directory
+from bot.cli.base import (
+    CommandError,
+    open_services,
+    read_text,
+    slack_directory,
+    unlinked_summary,
+)
 from bot.config import Settings
 from bot.domain.formatting import format_day_long
-from bot.domain.policy import ProgramConfig
+from bot.domain.policy import ProgramConfig, ProgramConfigError, load_program_toml
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramService
 from bot.services.years import Carried, YearStart
@@ -45,8 +51,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _config(args: argparse.Namespace) -> ProgramConfig:
-    from bot.domain.policy import ProgramConfigError, load_program_toml
-
     try:
         return load_program_toml(args.file)
     except ProgramConfigError as exc:
@@ -83,8 +87,6 @@ def _names(people: list[Carried]) -> str:
 
 
 def _print_start(plan: YearStart, args: argparse.Namespace, out: TextIO) -> int:
-    from bot.cli.commands import unlinked_summary
-
     report = plan.roster.report
     for problem in report.problems:
         who = f" ({problem.email})" if problem.email else ""

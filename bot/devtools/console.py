@@ -26,9 +26,10 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.devtools.slack_standin import RESPONSE_URL_METHOD, FakeSlackApi
 from bot.domain.formatting import format_day_long
-from bot.services.people import Member
+from bot.domain.members import Member
 from bot.slack.render import render_message
 from bot.web.app import create_app
+from schedules.jobs import JobError, review_command, run_job
 
 FORM = "application/x-www-form-urlencoded"
 TAGS = "abcdefghijklmnopqrstuvwxyz"  # messages with buttons are tagged a, b, … (then a again)
@@ -410,8 +411,6 @@ class Console:
         elif word == ":run":
             self.run_job(rest.strip())
         elif word == ":review":
-            from schedules.jobs import review_command
-
             assert self.me is not None
             self.say(review_command(self.services, rest, self.services.clock.now(), self.me))
         elif line.startswith("/"):
@@ -423,8 +422,6 @@ class Console:
 
     def run_job(self, name: str) -> None:
         """Run a scheduled job now and show what it sent."""
-        from schedules.jobs import JobError, run_job
-
         try:
             summary = run_job(self.services, name, self.services.clock.now(), self.client)
         except JobError as exc:

@@ -11,7 +11,8 @@ from datetime import date
 
 from bot.domain.formatting import format_minutes
 from bot.domain.ledger import Entry, MentorTime, Totals, entry_totals, sessions, total
-from bot.domain.model import Member, ReportItem, ReportSource
+from bot.domain.members import Member
+from bot.domain.report import ReportItem, ReportSource
 
 # The kinds of program activity the report lists, in its order; a group session is mentoring.
 ACTIVITY_KINDS: tuple[str, ...] = ("orientation", "group", "training", "support_team")

@@ -43,3 +43,8 @@ def format_day(day: date, today: date | None = None) -> str:
 def format_day_long(day: date) -> str:
     """A day with its year: "Tue 17 Nov 2026"."""
     return f"{format_day(day)} {day.year}"
+
+
+def as_read(day: date) -> str:
+    """A date as a refusal echoes it: "2026-09-14 (Mon 14 Sep)", unambiguous at any year."""
+    return f"{day.isoformat()} ({format_day(day)})"

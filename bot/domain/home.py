@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.domain.hours import HoursReport
 from bot.domain.ledger import ProgramYear
-from bot.domain.model import HoursReport, Member, PayPeriod, Readiness
+from bot.domain.members import Member
 from bot.domain.notices import AlertRow, Digest
+from bot.domain.pay import PayPeriod
+from bot.domain.report import Readiness
 from bot.domain.standards import Coverage
 
 

@@ -8,8 +8,10 @@ from datetime import date
 
 from bot.domain.deadlines import DueItem
 from bot.domain.ledger import ZERO, Totals
-from bot.domain.model import Member, MilestoneMark, Readiness
+from bot.domain.members import Member
+from bot.domain.milestones import MilestoneMark
 from bot.domain.pacing import Pace
+from bot.domain.report import Readiness
 from bot.domain.standards import Coverage
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.model import ReportItem, ReportSource
+from bot.domain.report import ReportItem, ReportSource
 
 PARTNERSHIP_KINDS: tuple[str, ...] = (
     "district",

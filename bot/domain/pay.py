@@ -5,6 +5,9 @@ paid). Amounts are whole cents, rounded half up, from integer arithmetic only.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 
 def divide_half_up(numerator: int, denominator: int) -> int:
     """numerator / denominator rounded half up, for non-negative integers."""
@@ -24,3 +27,31 @@ def prorated_stipend(stipend_cents: int, period_school_days: int, year_school_da
         return 0
     days = min(period_school_days, year_school_days)
     return divide_half_up(stipend_cents * days, year_school_days)
+
+
+@dataclass(frozen=True)
+class PayRow:
+    """One person and basis of pay for a period (the contract's pay export columns)."""
+
+    email: str
+    name: str
+    role: str
+    basis: str  # "hourly" or "stipend"
+    minutes: int  # mentor time in the period
+    rate_cents: int  # per hour (hourly) or per program year (stipend)
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class PayPeriod:
+    """What `export pay` found for a period: the rows and what could not be paid, and why."""
+
+    first: date
+    last: date
+    rows: tuple[PayRow, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def total_cents(self) -> int:
+        """The amount over every row."""
+        return sum(row.amount_cents for row in self.rows)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from bot.domain.model import AssignmentResult, Member
+from bot.domain.assignments import AssignmentResult
+from bot.domain.members import Member
 
 REASON_MAX = 1000  # characters of a requester's reason (a paragraph, not a file)
 NOTE_MAX = 1000  # characters of a coordinator's note when declining

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.ledger import ProgramYear, induction_year_number
-from bot.domain.model import ReportItem, ReportSource
+from bot.domain.report import ReportItem, ReportSource
 
 HORIZONS = (1, 2)  # years after the induction year: N+1, N+2
 NO_SCHOOL = "(no school)"

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.domain.roles import EDUCATOR_TYPES, ROLES
+from bot.domain.members import EDUCATOR_TYPES, ROLES
 
 COLUMNS = (
     "email",

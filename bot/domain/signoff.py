@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.domain.formatting import format_day, format_day_long
-from bot.domain.model import Member
+from bot.domain.members import Member
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.|/|_to_)(\d{4}-\d{2}-\d{2})$")

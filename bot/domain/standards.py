@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from bot.domain.calendar import SchoolCalendar
 from bot.domain.ledger import is_pair_time
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.policy import Standard
 
 QUIET_SCHOOL_WEEKS = 6

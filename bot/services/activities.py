@@ -31,7 +31,7 @@ from bot.domain.activities import (
     mentoring_lines,
 )
 from bot.domain.formatting import format_day
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.log_access import mentor_on
 from bot.services.log_entries import check_day_cap, count, ledger_entry, snapshot, write_audit
@@ -74,12 +74,19 @@ def attendee_role(member: Member) -> str:
 class ActivityService:
     """Records program activities and sums them for the report."""
 
-    def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        programs: ProgramService,
+        people: PeopleService,
+        exit_tickets: ExitTicketHook | None = None,
+    ) -> None:
         self.store = store
         self.programs = programs
         self.people = people
-        # Exit tickets after a group session (the surveys part): wired by build_services.
-        self.exit_tickets: ExitTicketHook | None = None
+        # Exit tickets after a group session (the surveys part, rendered and claimed by the
+        # jobs' `schedules.claims.ExitTickets`): given by build_services; None sends none.
+        self.exit_tickets = exit_tickets
 
     # ---- recording -------------------------------------------------------------------------
     def record_from_slack(

@@ -11,13 +11,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
-from bot.domain.calendar import OutsideSchoolYearError
-from bot.domain.deadlines import reassignment_due
-from bot.domain.formatting import format_day, format_day_long
-from bot.domain.ledger import in_induction_year
-from bot.domain.model import (
+from bot.domain.assignments import (
     AssignmentResult,
-    Member,
     MenteeStatus,
     MentorCaution,
     PairRow,
@@ -26,8 +21,13 @@ from bot.domain.model import (
     StatusCounts,
     mentor_caution,
 )
+from bot.domain.calendar import OutsideSchoolYearError
+from bot.domain.deadlines import reassignment_due
+from bot.domain.formatting import as_read, format_day_long
+from bot.domain.ledger import in_induction_year
+from bot.domain.members import Member
 from bot.services.errors import NotAllowed, Refusal
-from bot.services.milestone_marks import milestone_marks
+from bot.services.milestones import milestone_marks
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store, is_write_conflict
@@ -58,11 +58,6 @@ def window_end(anchor: date, program: ProgramInfo) -> date:
         except OutsideSchoolYearError:
             return max(program.calendar.end, anchor)
     return anchor + timedelta(days=program.policy.assignment_window_days)
-
-
-def as_read(day: date) -> str:
-    """A date as a refusal echoes it: "2026-09-14 (Mon 14 Sep)", unambiguous at any year."""
-    return f"{day.isoformat()} ({format_day(day)})"
 
 
 def check_start(on: date, program: ProgramInfo, today: date) -> None:

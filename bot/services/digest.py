@@ -14,7 +14,7 @@ from bot.domain.deadlines import (
     upcoming_within,
 )
 from bot.domain.ledger import ZERO, total
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.notices import (
     Digest,
     DigestPair,
@@ -22,18 +22,16 @@ from bot.domain.notices import (
 )
 from bot.domain.standards import Coverage, coverage
 from bot.services import ledger
-from bot.services.nudge_base import (
+from bot.services.programs import ProgramInfo
+from bot.services.snapshot import (
     DIGEST_HORIZON_DAYS,
     Missed,
     NudgeReads,
+    ProgramSnapshot,
     note_missed,
+    pairs_active_between,
     send_window_open,
     unreached_of,
-)
-from bot.services.programs import ProgramInfo
-from bot.services.schedule_data import (
-    ProgramSnapshot,
-    pairs_active_between,
 )
 from bot.services.standards import tagged_entries
 

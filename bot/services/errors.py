@@ -24,6 +24,19 @@ class NotOnRoster(Refusal):
     """The Slack user is not a person of the program."""
 
 
+class UnknownMention(Refusal):
+    """An @mention of a Slack user who is not a person of the program. The message names no
+    one (it may be shown where a mention can't render); the Slack reply mentions them."""
+
+    def __init__(self, user_id: str, program: str, *, example: str | None = None) -> None:
+        super().__init__(
+            f"The person you mentioned isn't on the {program} roster, so I can't log with them.",
+            example=example,
+        )
+        self.user_id = user_id
+        self.program = program
+
+
 class NotAllowed(Refusal):
     """The person's roles do not allow this."""
 

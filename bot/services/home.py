@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.cli.report_format import report_readiness
 from bot.domain.deadlines import (
     ASSIGNMENT_RULE,
     PROGRESS_RULES,
@@ -31,19 +30,20 @@ from bot.domain.home import (
     Year2Progress,
 )
 from bot.domain.ledger import VISIT
-from bot.domain.model import Member, PayPeriod
+from bot.domain.members import Member
+from bot.domain.pay import PayPeriod
 from bot.domain.standards import Coverage
 from bot.services import ledger
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.hours import HoursService
-from bot.services.milestone_marks import milestone_marks
-from bot.services.nudge_base import is_year2, year2_minutes
+from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
 from bot.services.pay import PayService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.services.report import ReportService
+from bot.services.report import ReportService, report_readiness
+from bot.services.snapshot import is_year2, year2_minutes
 from bot.services.standards import StandardsService
 from bot.store.db import Store
 from bot.store.models.core import Assignment, EntryReview, LogEntry, Person

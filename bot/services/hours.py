@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.domain.hours import PERIODS, HoursReport, PairTotals, Period
 from bot.domain.ledger import Periods, ProgramYear
-from bot.domain.model import PERIODS, HoursReport, Member, PairTotals, Period
+from bot.domain.members import Member
 from bot.services import ledger
 from bot.services.errors import NotAllowed
 from bot.services.ledger import PairFilter

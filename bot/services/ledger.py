@@ -52,7 +52,7 @@ from bot.domain.ledger import (
     sessions,
     totals_by_kind,
 )
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.pacing import Pace, pace_of, paced_period
 from bot.services.programs import ProgramInfo
 from bot.store import rollups

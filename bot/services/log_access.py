@@ -15,7 +15,7 @@ from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.ledger import VISIT
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.people import (
     MEMBER_COLUMNS,

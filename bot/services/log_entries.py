@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, ParseError, parse_log
 from bot.domain.ledger import Entry, batch_key, change
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.policy import DEFAULT_KIND
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo

@@ -15,12 +15,13 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.domain.entries import FormDefaults, LoggedEntry, LogOutcome
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
 from bot.domain.ledger import PairSummary, summary_after
-from bot.domain.model import FormDefaults, LoggedEntry, LogOutcome, Member
+from bot.domain.members import Member
 from bot.services import ledger as totals
-from bot.services.errors import NotAllowed, ParseRefused, Refusal
+from bot.services.errors import NotAllowed, ParseRefused, Refusal, UnknownMention
 from bot.services.log_access import (
     Target,
     active_mentees,
@@ -199,9 +200,8 @@ class LogService:
         for user_id in request.mentioned_user_ids:
             member = self.people.find(session, program, user_id)
             if member is None:
-                raise Refusal(
-                    f"<@{user_id}> isn't on the {program.name} roster, so I can't log with them.",
-                    example="/logmeeting 45m observation with @your-mentee",
+                raise UnknownMention(
+                    user_id, program.name, example="/logmeeting 45m observation with @your-mentee"
                 )
             found.append(member)
         return found

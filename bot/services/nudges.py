@@ -1,7 +1,7 @@
 """The scheduled jobs' rules over the store: what to send, to whom, as of an instant.
 
 Each job returns Nudges keyed (rule, recipient, subject, period) — records the Slack layer
-renders (`schedules.jobs.notifications`) before the outbox claims them; the outbox makes
+renders (`schedules.claims.notifications`) before the outbox claims them; the outbox makes
 every key go out once. Jobs compute from data, so a tick after downtime catches up: today's
 items go out, a digest for a week already gone does not.
 """
@@ -26,7 +26,8 @@ from bot.domain.deadlines import (
     school_days_since,
 )
 from bot.domain.formatting import format_minutes
-from bot.domain.model import Member, MilestoneMark
+from bot.domain.members import Member
+from bot.domain.milestones import MilestoneMark
 from bot.domain.notices import (
     AlertRow,
     ContactNudge,
@@ -36,21 +37,19 @@ from bot.domain.notices import (
 )
 from bot.services import ledger
 from bot.services.digest import DigestJob
-from bot.services.nudge_base import (
+from bot.services.programs import ProgramInfo
+from bot.services.snapshot import (
     ALERT_RULE,
     MAX_SUGGESTIONS,
     SUGGESTED,
     MentorPool,
     Missed,
+    ProgramSnapshot,
     is_year2,
     mentors_administrators,
     note_missed,
     send_window_open,
     unreached_of,
-)
-from bot.services.programs import ProgramInfo
-from bot.services.schedule_data import (
-    ProgramSnapshot,
 )
 from bot.store.models.core import OutboxMessage
 

@@ -3,15 +3,16 @@ prorated by school days) for a period — the same mentor time `/hours` and the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 
-from bot.domain.ledger import MentorTime
-from bot.domain.model import PayPeriod, PayRow
-from bot.domain.pay import hourly_amount, prorated_stipend
+from bot.domain.ledger import MentorTime, ProgramYear
+from bot.domain.members import Member
+from bot.domain.pay import PayPeriod, PayRow, hourly_amount, prorated_stipend
 from bot.services import ledger
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService
-from bot.services.programs import ProgramService
+from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import Counted
 from bot.store.db import Store
 
@@ -32,19 +33,10 @@ class PayService:
         With `signed_only` (or a policy requiring confirmation), hourly pay counts only the
         entries in signed-off periods (and confirmed by the other side of the pair), and the
         notes say how many were left out and why."""
-        program = self.programs.current()
-        if last < first:
-            raise Refusal(f"The period ends ({last}) before it starts ({first}). Try: {EXAMPLE}")
-        year = program.year_of(first)
-        if not year.contains(last):
-            raise Refusal(
-                f"A pay period lies within one program year: {first} is in {year.label} "
-                f"({year.first} to {year.last}), {last} is not. Try: {EXAMPLE}"
-            )
+        year = self._year_of(first, last)
         program = self.programs.for_year(year.label)  # that year's rates, roles and calendar
         policy = program.policy
         notes: list[str] = []
-        rows: list[PayRow] = []
         with self.store.read() as session:
             mentors = {m.id: m for m in self.people.role_holders(session, program, "mentor")}
             leads = self.people.role_holders(session, program, "lead_mentor")
@@ -56,51 +48,88 @@ class PayService:
             else:
                 time = ledger.mentor_time_between(session, program, first, last)
             others = set(time) - set(mentors)
-            extra = {m.id: m for m in self.people.members(session, program, others)}
-        if not policy.hourly_rate_cents:
-            notes.append(
-                "No hourly pay: the program sets no hourly rate (hourly_rate_cents under "
-                "[overrides] in the program TOML)."
-            )
-        else:
-            for person_id, spent in sorted(time.items()):
-                person = mentors.get(person_id) or extra.get(person_id)
-                if person is None or not spent.minutes:
-                    continue
-                rows.append(
-                    PayRow(
-                        person.email,
-                        person.name,
-                        "mentor",
-                        "hourly",
-                        spent.minutes,
-                        policy.hourly_rate_cents,
-                        hourly_amount(spent.minutes, policy.hourly_rate_cents),
-                    )
-                )
-        if not policy.lead_stipend_cents:
-            if leads:
-                notes.append(
-                    "No lead-mentor stipends: the program sets none (lead_stipend_cents under "
-                    "[overrides] in the program TOML)."
-                )
-        else:
-            calendar = program.calendar
-            year_days = len(calendar.school_days)
-            period_days = calendar.school_days_in(first, last)
-            for lead in leads:
-                amount = prorated_stipend(policy.lead_stipend_cents, period_days, year_days)
-                if amount:
-                    rows.append(
-                        PayRow(
-                            lead.email,
-                            lead.name,
-                            "lead_mentor",
-                            "stipend",
-                            time.get(lead.id, MentorTime()).minutes,
-                            policy.lead_stipend_cents,
-                            amount,
-                        )
-                    )
+            mentors |= {m.id: m for m in self.people.members(session, program, others)}
+        rows = _hourly_rows(program, time, mentors, notes) + _stipend_rows(
+            program, first, last, time, leads, notes
+        )
         rows.sort(key=lambda r: (r.name, r.email, r.basis))
         return PayPeriod(first, last, tuple(rows), tuple(notes))
+
+    def _year_of(self, first: date, last: date) -> ProgramYear:
+        """The program year a pay period lies in; a Refusal when it is not one."""
+        program = self.programs.current()
+        if last < first:
+            raise Refusal(f"The period ends ({last}) before it starts ({first}). Try: {EXAMPLE}")
+        year = program.year_of(first)
+        if not year.contains(last):
+            raise Refusal(
+                f"A pay period lies within one program year: {first} is in {year.label} "
+                f"({year.first} to {year.last}), {last} is not. Try: {EXAMPLE}"
+            )
+        return year
+
+
+def _hourly_rows(
+    program: ProgramInfo,
+    time: Mapping[int, MentorTime],
+    mentors: Mapping[int, Member],
+    notes: list[str],
+) -> list[PayRow]:
+    """Mentor time at the hourly rate, one row per person with time; a note when no rate."""
+    rate = program.policy.hourly_rate_cents
+    if not rate:
+        notes.append(
+            "No hourly pay: the program sets no hourly rate (hourly_rate_cents under "
+            "[overrides] in the program TOML)."
+        )
+        return []
+    return [
+        PayRow(
+            person.email,
+            person.name,
+            "mentor",
+            "hourly",
+            spent.minutes,
+            rate,
+            hourly_amount(spent.minutes, rate),
+        )
+        for person_id, spent in sorted(time.items())
+        if (person := mentors.get(person_id)) is not None and spent.minutes
+    ]
+
+
+def _stipend_rows(
+    program: ProgramInfo,
+    first: date,
+    last: date,
+    time: Mapping[int, MentorTime],
+    leads: Sequence[Member],
+    notes: list[str],
+) -> list[PayRow]:
+    """Each lead mentor's stipend prorated by the period's school days; a note when none."""
+    stipend = program.policy.lead_stipend_cents
+    if not stipend:
+        if leads:
+            notes.append(
+                "No lead-mentor stipends: the program sets none (lead_stipend_cents under "
+                "[overrides] in the program TOML)."
+            )
+        return []
+    calendar = program.calendar
+    amount = prorated_stipend(
+        stipend, calendar.school_days_in(first, last), len(calendar.school_days)
+    )
+    if not amount:
+        return []
+    return [
+        PayRow(
+            lead.email,
+            lead.name,
+            "lead_mentor",
+            "stipend",
+            time.get(lead.id, MentorTime()).minutes,
+            stipend,
+            amount,
+        )
+        for lead in leads
+    ]

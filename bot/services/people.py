@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from bot.domain.model import Member as Member  # noqa: PLC0414 (re-exported for older imports)
+from bot.domain.members import Member
 from bot.services.errors import NotOnRoster, Refusal
 from bot.services.programs import ProgramInfo
 from bot.store.db import Store

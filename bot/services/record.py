@@ -16,7 +16,7 @@ from bot.domain.ledger import (
     minutes_beyond_induction,
     program_year_by_label,
 )
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.reassignment import shown_end_reason
 from bot.domain.record import (
     RECORD_YEARS,

@@ -2,27 +2,42 @@
 
 Every figure comes from the ledger over one program year; (d) and (e) are summed over exactly
 the educators listed in (b). What the store cannot count yet is marked with the reason —
-nothing is silently zero. Hours and counts only — never notes."""
+nothing is silently zero. Hours and counts only — never notes.
+
+Beside the report: how far it is from ready (`report_readiness`, read by Home and the draft),
+items (a), (f) and (h) from the services that hold them (`activity_items`, one of the report's
+`sources`), and the weekly draft sent to coordinators before it is due (`ReportDrafts`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy import func, select
 
-from bot.domain.ledger import ZERO, MentorTime, Totals, in_induction_year, total
-from bot.domain.model import CautionedAssignment, Member, ReportItem, mentor_caution
+from bot.domain.activities import activities_item
+from bot.domain.assignments import CautionedAssignment, mentor_caution
+from bot.domain.ledger import ZERO, MentorTime, ProgramYear, Totals, in_induction_year, total
+from bot.domain.members import Member
+from bot.domain.notices import Nudge, ReportDraft
+from bot.domain.partnerships import partnerships_item
 from bot.domain.policy import Standard
+from bot.domain.policy.rules import parse_month_day
+from bot.domain.report import ADMIN_TITLES, TITLES, Readiness, ReportItem, hours_of
+from bot.domain.retention import retention_item
 from bot.services import ledger
+from bot.services.activities import ActivityService
 from bot.services.assignments import trained_mentors
+from bot.services.partnerships import PartnershipService
 from bot.services.people import PeopleService
-from bot.services.programs import ProgramService
+from bot.services.programs import ProgramInfo, ProgramService
+from bot.services.retention import BEGINNING_TEACHERS, RetentionService
 from bot.services.standards import counts_by_mentee
 from bot.store.db import Store
-from bot.store.models.core import Assignment, MilestoneDone
+from bot.store.models.core import Assignment, MilestoneDone, OutboxMessage
 
 TEACHER_TYPES = ("beginning_teacher", "incoming_teacher")
 ADMINISTRATOR_TYPES = ("beginning_administrator", "incoming_administrator")
@@ -137,13 +152,19 @@ class ItemSource(Protocol):
 
 class ReportService:
     """Builds the annual report from the ledger, and items (a), (f), (g), (h) from the services
-    that record, survey or hold them (`sources`, wired by the container)."""
+    that record, survey or hold them (`sources`, given by build_services)."""
 
-    def __init__(self, store: Store, programs: ProgramService, people: PeopleService) -> None:
+    def __init__(
+        self,
+        store: Store,
+        programs: ProgramService,
+        people: PeopleService,
+        sources: Sequence[ItemSource] = (),
+    ) -> None:
         self.store = store
         self.programs = programs
         self.people = people
-        self.sources: list[ItemSource] = []
+        self.sources = tuple(sources)
 
     def annual(self, year: str | None, now: datetime, *, brief: bool = False) -> AnnualReport:
         """The report for a program year (default: the program's); `brief` for a readiness
@@ -305,3 +326,136 @@ class _Builder:
                 )
             )
         return report
+
+
+def report_readiness(report: AnnualReport) -> Readiness:
+    """The report's headline figures and every item still missing or incomplete, per part (the
+    administrators' only when it serves anyone)."""
+    headlines: list[str] = []
+    missing: list[str] = []
+    for name, part, titles in (
+        ("Teachers", report.teachers, TITLES),
+        ("Administrators", report.administrators, ADMIN_TITLES),
+    ):
+        if name == "Administrators" and not part.served:
+            continue
+        headlines.append(
+            f"{name}: (b) {len(part.served)} served · (c) {len(part.trained_mentors)} trained "
+            f"mentors of {len(part.mentors)} · (d) {part.observations} · (e) "
+            f"{hours_of(part.minutes_together):.2f} h together"
+        )
+        for key, item in part.items.items():
+            if item.source == "none":
+                missing.append(f"{name} ({key}) {titles[key]}: {item.reason}")
+            missing += [f"{name} ({key}) {note}" for note in item.attention]
+    return Readiness(report.school_year, tuple(headlines), tuple(missing))
+
+
+# ---- items (a), (f), (h) ------------------------------------------------------------------
+
+
+def activity_items(
+    activities: ActivityService, retention: RetentionService, partnerships: PartnershipService
+) -> ItemSource:
+    """The report's (a), (f), (h) for a program year: activities and partnerships are the
+    program's, in both reports; (f) is beginning teachers' hiring and retention, by school in
+    the administrators' report (603 CMR 7.13)."""
+
+    def items(
+        year: str, now: datetime, /, *, brief: bool = False
+    ) -> dict[tuple[str, str], ReportItem]:
+        a = activities_item(activities.summary(year, now, mentoring=not brief))
+        teachers = retention.summary(year, now, BEGINNING_TEACHERS)
+        h = partnerships_item(partnerships.summary(now))
+        return {
+            ("teachers", "a"): a,
+            ("administrators", "a"): a,
+            ("teachers", "f"): retention_item(teachers),
+            ("administrators", "f"): retention_item(teachers, by_school=True),
+            ("teachers", "h"): h,
+            ("administrators", "h"): h,
+        }
+
+    return items
+
+
+# ---- the weekly draft -----------------------------------------------------------------------
+
+DRAFT_RULE = "report_draft"
+ANNUAL_REPORT = "annual_report"  # the milestone a coordinator marks done when it is filed
+
+
+def report_window(year: ProgramYear, program: ProgramInfo) -> tuple[date, date]:
+    """From when a program year's report draft is sent, and its due date (the policy's month
+    and day in the calendar year the program year ends)."""
+    policy = program.policy
+    start_month, start_day = parse_month_day(policy.report_nudge_from)
+    due_month, due_day = parse_month_day(policy.report_due)
+    return (
+        date(year.last.year, start_month, start_day),
+        date(year.last.year, due_month, due_day),
+    )
+
+
+class ReportDrafts:
+    """Works out the week's drafts (one per coordinator) for the outbox."""
+
+    def __init__(
+        self, store: Store, programs: ProgramService, people: PeopleService, reports: ReportService
+    ) -> None:
+        self.store = store
+        self.programs = programs
+        self.people = people
+        self.reports = reports
+
+    def report_year(self, now: datetime) -> tuple[ProgramYear, date] | None:
+        """The kept program year whose report is being prepared today (the current one in
+        June, the one just ended in July), and its due date."""
+        program = self.programs.current(now)
+        today = program.today(now)
+        kept = self.programs.kept()
+        for info in reversed(kept.years if kept is not None else (program,)):
+            first, due = report_window(info.year, program)
+            if first <= today <= due:
+                return info.year, due
+        return None
+
+    def due(self, now: datetime) -> list[Nudge]:
+        """This week's drafts, unless outside the window, filed (marked done) or sent already."""
+        found = self.report_year(now)
+        if found is None:
+            return []
+        year, due = found
+        program = self.programs.current(now)
+        week = program.today(now).isocalendar()
+        period = f"{week.year}-W{week.week:02d}"
+        subject = f"report-{year.label}"
+        with self.store.read() as session:
+            filed = session.execute(
+                select(MilestoneDone.id).where(
+                    MilestoneDone.person_id.is_(None),
+                    MilestoneDone.milestone == ANNUAL_REPORT,
+                    MilestoneDone.school_year == year.label,
+                )
+            ).first()
+            sent = session.execute(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.rule == DRAFT_RULE,
+                    OutboxMessage.subject == subject,
+                    OutboxMessage.period == period,
+                )
+            ).first()
+            coordinators = [
+                m
+                for m in self.people.all_members(session, program)
+                if m.is_coordinator and m.active and m.slack_user_id
+            ]
+        if filed is not None or sent is not None or not coordinators:
+            return []
+        readiness = report_readiness(self.reports.annual(year.label, now))
+        return [
+            Nudge(
+                DRAFT_RULE, c.slack_user_id or "", subject, period, ReportDraft(c, due, readiness)
+            )
+            for c in coordinators
+        ]

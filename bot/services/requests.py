@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.domain.formatting import format_day_long
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.reassignment import (
     END_REASON,
     NOTE_MAX,

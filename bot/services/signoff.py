@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.ledger import VISIT, Entry
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.notices import Nudge, ReviewRequest, ToReview
 from bot.domain.signoff import (
     MAX_REASON,

@@ -13,11 +13,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.domain.ledger import VISIT, ProgramYear
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.standards import Coverage, TaggedEntry, coverage, entries_per_standard, split_tags
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.services.schedule_data import pairs_active_between
+from bot.services.snapshot import pairs_active_between
 from bot.store.db import Store
 from bot.store.models.core import LogEntry
 

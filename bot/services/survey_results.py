@@ -11,11 +11,11 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain.model import (
+from bot.domain.report import ReportItem
+from bot.domain.surveys import (
     MIN_RESPONDENTS,
     TOO_FEW,
     QuestionMean,
-    ReportItem,
     SatisfactionSummary,
     SurveyKind,
     SurveyResult,

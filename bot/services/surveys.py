@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar import SchoolCalendar
-from bot.domain.model import Member, SurveyForm
+from bot.domain.members import Member
 from bot.domain.notices import Nudge, SurveyInvite
 from bot.domain.policy.surveys import (
     EXIT_TICKET_CLOSE_SCHOOL_DAYS,
@@ -25,9 +25,10 @@ from bot.domain.policy.surveys import (
     SurveyDefinition,
     survey_dates,
 )
+from bot.domain.surveys import SurveyForm
 from bot.services.errors import Refusal
-from bot.services.nudge_base import send_window_open
 from bot.services.programs import ProgramInfo
+from bot.services.snapshot import send_window_open
 from bot.services.survey_results import SurveyResults, survey_kind
 from bot.store.models.core import Person
 from bot.store.models.surveys import Survey, SurveyAnswer, SurveyRecipient, SurveyResponse

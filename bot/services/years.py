@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.ledger import induction_year_number, induction_year_of
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.domain.notices import NextYearReminder, Nudge
 from bot.domain.policy import ProgramConfig, program_to_toml
 from bot.services.errors import Refusal

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.domain.activities import RecordedActivity
 from bot.domain.formatting import format_day, format_minutes
-from bot.domain.model import Member
+from bot.domain.members import Member
 from bot.slack.blocks import Block, context, message, section
 
 Payload = dict[str, Any]

@@ -10,10 +10,11 @@ from typing import Any
 
 from bot.domain.formatting import format_day, format_day_long, format_minutes
 from bot.domain.home import CoordinatorSection, Home, HomeEntry, MenteeSection, MentorSection
+from bot.domain.hours import HoursReport, PairTotals
 from bot.domain.ledger import VISIT
-from bot.domain.model import HoursReport, PairTotals
 from bot.domain.notices import AlertRow, Digest
 from bot.domain.standards import Coverage
+from bot.slack import ids
 from bot.slack.blocks import (
     Block,
     actions,
@@ -33,10 +34,6 @@ from bot.slack.views import progress_lines
 
 Payload = dict[str, Any]
 MAX_HOME_BLOCKS = 100
-LOG_MEETING = "open_log_modal"
-EDIT = "log_edit"
-UNDO = "log_undo"
-REQUEST_CHANGE = "request_change"  # handled by the reassignment-requests part of issue 11
 MAX_PAIRS = 8  # a mentor's or mentee's pairs
 MAX_COVERAGE = 3  # pairs with their standards coverage on Home
 MAX_SCHOOL_PAIRS = 15  # an evaluator's school
@@ -116,7 +113,7 @@ def _what_you_can_do(home: Home) -> list[Block]:
         hints.append(HOME_HINTS["coordinator"])
     blocks = [divider(), section("\n".join(hints))]
     if logs:
-        log_button = button("Log a meeting", LOG_MEETING, style="primary")
+        log_button = button("Log a meeting", ids.LOG_OPEN_FORM, style="primary")
         blocks.append(actions(log_button, block_id="home_log_meeting"))
     return blocks
 
@@ -206,10 +203,10 @@ def mentor_part(part: MentorSection, home: Home) -> list[Block]:
         blocks.append(section("*Your latest entries* (you can change them)"))
         for entry in part.entries:
             blocks.append(section(_entry_text(entry, home.today, with_mentee=True)))
-            controls = [button("Edit", EDIT, str(entry.id))]
+            controls = [button("Edit", ids.LOG_EDIT, str(entry.id))]
             if entry.batch_id:
                 label = "Undo" if entry.batch_size == 1 else f"Undo all {entry.batch_size}"
-                controls.append(button(label, UNDO, entry.batch_id, style="danger"))
+                controls.append(button(label, ids.LOG_UNDO, entry.batch_id, style="danger"))
             blocks.append(actions(*controls, block_id=f"home_entry_{entry.id}"))
         blocks.append(context(":lock: Notes are kept for you and your mentee only."))
     return blocks
@@ -261,7 +258,7 @@ def mentee_part(part: MenteeSection, home: Home) -> list[Block]:
     if part.assignment_id is not None:
         blocks.append(
             actions(
-                button("Request a change", REQUEST_CHANGE, str(part.assignment_id)),
+                button("Request a change", ids.REQUEST_CHANGE, str(part.assignment_id)),
                 block_id="home_request_change",
             )
         )

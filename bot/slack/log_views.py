@@ -7,20 +7,13 @@ import re
 from datetime import date
 from typing import Any
 
+from bot.domain.entries import FormDefaults, LoggedEntry, LogOutcome
 from bot.domain.formatting import format_day, format_minutes
 from bot.domain.grammar import KINDS, ParseError
-from bot.domain.model import FormDefaults, LoggedEntry, LogOutcome
+from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, message, plain, section
 
 Payload = dict[str, Any]
-UNDO = "log_undo"
-EDIT = "log_edit"
-PICK_MENTEE = "log_pick_mentee"
-PICK_DATE = "log_pick_date"
-PICK_KIND = "log_pick_kind"
-OPEN_FORM = "open_log_modal"
-NEW_CALLBACK = "log_new"
-EDIT_CALLBACK = "log_edit_submit"
 MAX_VALUE_TEXT = 1500
 MAX_EDIT_BUTTONS = 5
 MAX_STANDARD_OPTIONS = 100  # Slack's limit for a select's options (policies hold at most 20)
@@ -75,10 +68,10 @@ def logged(outcome: LogOutcome) -> Payload:
     blocks: list[Block] = [section(":white_check_mark: " + text)]
     if any(e.notes for e in outcome.entries):
         blocks.append(context(":lock: Notes are kept for you and your mentee only."))
-    controls = [button("Undo", UNDO, outcome.batch_id or "", style="danger")]
+    controls = [button("Undo", ids.LOG_UNDO, outcome.batch_id or "", style="danger")]
     for entry in outcome.entries[:MAX_EDIT_BUTTONS]:
         label = "Edit" if len(outcome.entries) == 1 else f"Edit {entry.mentee.name.split()[0]}"
-        controls.append(button(label, EDIT, str(entry.id)))
+        controls.append(button(label, ids.LOG_EDIT, str(entry.id)))
     blocks.append(actions(*controls, block_id="log_controls"))
     return message(text, blocks)
 
@@ -121,7 +114,9 @@ def question(outcome: LogOutcome) -> Payload:
     if error.code == "ambiguous_mentee" and outcome.choices:
         text = f"Who was it with? {_understood(error)}"
         buttons = [
-            button(m.name, f"{PICK_MENTEE}:{m.id}", _choice_value(outcome.text, m=m.id))
+            button(
+                m.name, ids.choice(ids.LOG_PICK_MENTEE, m.id), _choice_value(outcome.text, m=m.id)
+            )
             for m in outcome.choices[:20]
         ]
         blocks = [section(":speech_balloon: " + text)]
@@ -133,7 +128,7 @@ def question(outcome: LogOutcome) -> Payload:
         buttons = [
             button(
                 format_day(d),
-                f"{PICK_DATE}:{d.isoformat()}",
+                ids.choice(ids.LOG_PICK_DATE, d.isoformat()),
                 _choice_value(outcome.text, d=d.isoformat()),
             )
             for d in days
@@ -153,7 +148,11 @@ def _who_was_it(outcome: LogOutcome, error: ParseError) -> Payload:
         text = re.sub(rf"(?<![\w.+\-]){re.escape(typed)}(?![^\s<>@,;:!?()])", " ", text, count=1)
     body = f"{error.message} {_understood(error)}"
     buttons = [
-        button(m.name, f"{PICK_MENTEE}:{m.id}", _choice_value(" ".join(text.split()), m=m.id))
+        button(
+            m.name,
+            ids.choice(ids.LOG_PICK_MENTEE, m.id),
+            _choice_value(" ".join(text.split()), m=m.id),
+        )
         for m in outcome.choices[:20]
     ]
     blocks = [section(":speech_balloon: " + body)]
@@ -169,7 +168,7 @@ def _which_kind(error: ParseError, text: str) -> Payload:
     buttons = [
         button(
             KIND_LABELS.get(kind, kind),
-            f"{PICK_KIND}:{kind}",
+            ids.choice(ids.LOG_PICK_KIND, kind),
             _choice_value(word.sub(kind, text, count=1)),
         )
         for kind in kinds
@@ -183,7 +182,7 @@ def refusal_with_form(error: ParseError, text: str) -> Payload:
     blocks: list[Block] = [
         section(":warning: " + body),
         context(f"Try: `{error.example}`"),
-        actions(button("Open the form", OPEN_FORM, text[:MAX_VALUE_TEXT])),
+        actions(button("Open the form", ids.LOG_OPEN_FORM, text[:MAX_VALUE_TEXT])),
     ]
     return message(f"{body} Try: {error.example}", blocks)
 
@@ -279,7 +278,7 @@ def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str
     ]
     return {
         "type": "modal",
-        "callback_id": EDIT_CALLBACK if entry_id is not None else NEW_CALLBACK,
+        "callback_id": ids.LOG_EDIT_SUBMIT if entry_id is not None else ids.LOG_NEW_SUBMIT,
         "private_metadata": str(entry_id) if entry_id is not None else "",
         "title": plain("Edit log entry" if entry_id is not None else "Log mentoring", 24),
         "submit": plain("Save", 24),

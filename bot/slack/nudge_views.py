@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.domain.deadlines import PROGRESS_RULES, DueItem
 from bot.domain.formatting import format_day, format_day_long, format_minutes
-from bot.domain.model import Member, MilestoneMark
+from bot.domain.members import Member
+from bot.domain.milestones import MilestoneMark
 from bot.domain.notices import (
     AlertRow,
     ContactNudge,
@@ -23,7 +24,7 @@ from bot.domain.notices import (
     SurveyInvite,
     Unreached,
 )
-from bot.slack import survey_views
+from bot.slack import ids, survey_views
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -40,11 +41,7 @@ from bot.slack.signoff_views import review_blocks
 from bot.slack.standards_views import digest_flag
 
 Payload = dict[str, Any]
-MARK_DONE = "milestone_done"
-CONFIRM = "milestone_confirm"
 MAX_REPORTS = 5  # reported milestones with a Confirm button in a coordinator's to-do
-ASSIGN = "assign_suggested"
-LOG_MEETING = "open_log_modal"
 MAX_ITEMS = 40
 MAX_ALERT_ROWS = 15
 MAX_UNREACHED = 10  # people not reached, named in a coordinator's to-do
@@ -120,7 +117,7 @@ def daily_nudge(nudge: DailyNudge) -> Payload:
     for item, can_mark, detail in items[:MAX_ITEMS]:
         line = item_text(item, today, recipient.id) + (f" · {detail}" if detail else "")
         lines.append(line)
-        accessory = button("Mark done", MARK_DONE, done_value(item)) if can_mark else None
+        accessory = button("Mark done", ids.MILESTONE_DONE, done_value(item)) if can_mark else None
         blocks.append(section(line, accessory=accessory))
     if len(items) > MAX_ITEMS:
         blocks.append(
@@ -129,7 +126,9 @@ def daily_nudge(nudge: DailyNudge) -> Payload:
     for mark in nudge.reports[:MAX_REPORTS]:
         line = report_text(mark, today)
         lines.append(line)
-        blocks.append(section(line, accessory=button("Confirm", CONFIRM, confirm_value(mark))))
+        blocks.append(
+            section(line, accessory=button("Confirm", ids.MILESTONE_CONFIRM, confirm_value(mark)))
+        )
     if len(nudge.reports) > MAX_REPORTS:
         more = len(nudge.reports) - MAX_REPORTS
         blocks.append(context(f"…and {more} more reported. `/induction status` lists them."))
@@ -154,7 +153,7 @@ def assign_buttons(row: AlertRow) -> list[Block]:
         button(
             f"Assign {mentor.name} · {load} mentee{'s' if load != 1 else ''}"
             + (" · not trained yet" if mentor.id in row.untrained else ""),
-            f"{ASSIGN}:{row.mentee.id}:{mentor.id}",
+            ids.choice(ids.ASSIGN_SUGGESTED, row.mentee.id, mentor.id),
             # What it was drawn from: the mentee had no mentor ("had": null). A press after
             # that changed stores nothing (`AssignmentService.assign_ids`).
             json.dumps({"mentor": mentor.id, "mentee": row.mentee.id, "had": None}),
@@ -289,7 +288,7 @@ def contact_nudge(nudge: ContactNudge) -> Payload:
     prefill = f"<@{mentee.slack_user_id}>" if mentee.slack_user_id else ""
     blocks = [
         section(f":wave: {text}"),
-        actions(button("Log a meeting", LOG_MEETING, prefill, style="primary")),
+        actions(button("Log a meeting", ids.LOG_OPEN_FORM, prefill, style="primary")),
     ]
     return message(text, blocks, ephemeral=False)
 

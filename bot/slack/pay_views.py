@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.formatting import format_day, format_minutes
-from bot.domain.model import PayPeriod
+from bot.domain.pay import PayPeriod
 from bot.slack.blocks import Block, message, pack_sections, section
 
 Payload = dict[str, Any]

@@ -20,17 +20,11 @@ from bot.domain.reassignment import (
     RequestForm,
     RequestNotice,
 )
+from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, header, message, plain, section
 from bot.slack.views import assignment_result
 
 Payload = dict[str, Any]
-REQUEST_CHANGE = "request_change"  # the mentor's and mentee's button (Home: value = "" or id)
-REASSIGN = "request_reassign"  # coordinators: open the Reassign form (value {"r": id})
-DECLINE = "request_decline"  # coordinators: open the Decline form (value {"r": id})
-WITHDRAW = "request_withdraw"  # the requester's, on their confirmation (value {"r": id})
-ASK_CALLBACK = "request_change_submit"
-REASSIGN_CALLBACK = "request_reassign_submit"
-DECLINE_CALLBACK = "request_decline_submit"
 MAX_PAIR_OPTIONS = 100
 MAX_LISTED = 15  # requests in one message: 3 blocks each, under Slack's 50
 HOLD_HARMLESS = (
@@ -53,7 +47,9 @@ def request_value(request: ChangeRequest) -> str:
 def change_button(assignment_id: int | None = None) -> Block:
     """The "Request a change" button for a mentor's or mentee's Home (one pair, or the form
     asks which)."""
-    return button("Request a change", REQUEST_CHANGE, str(assignment_id) if assignment_id else "")
+    return button(
+        "Request a change", ids.REQUEST_CHANGE, str(assignment_id) if assignment_id else ""
+    )
 
 
 def _hold_harmless(request: ChangeRequest) -> str:
@@ -116,7 +112,7 @@ def request_form(form: RequestForm) -> dict[str, Any]:
     ]
     return {
         "type": "modal",
-        "callback_id": ASK_CALLBACK,
+        "callback_id": ids.REQUEST_CHANGE_SUBMIT,
         "private_metadata": metadata,
         "title": plain("Request a change", 24),
         "submit": plain("Send request", 24),
@@ -140,7 +136,7 @@ def filed(request: ChangeRequest) -> Payload:
     blocks = [
         section(text),
         context(f":lock: {_hold_harmless(request)}."),
-        actions(button("Withdraw request", WITHDRAW, request_value(request))),
+        actions(button("Withdraw request", ids.REQUEST_WITHDRAW, request_value(request))),
     ]
     return message(f"{text} {_hold_harmless(request)}.", blocks)
 
@@ -231,8 +227,8 @@ def request_blocks(request: ChangeRequest) -> list[Block]:
         section(_request_line(request)),
         context(_reason_line(request)),
         actions(
-            button("Reassign…", REASSIGN, value, style="primary"),
-            button("Decline…", DECLINE, value),
+            button("Reassign…", ids.REQUEST_REASSIGN, value, style="primary"),
+            button("Decline…", ids.REQUEST_DECLINE, value),
             block_id=f"request-{request.id}",
         ),
     ]
@@ -287,7 +283,7 @@ def reassign_form(choice: ReassignChoice) -> dict[str, Any]:
     blocks: list[Block] = [section(_request_line(request)), context(_reason_line(request))]
     view: dict[str, Any] = {
         "type": "modal",
-        "callback_id": REASSIGN_CALLBACK,
+        "callback_id": ids.REQUEST_REASSIGN_SUBMIT,
         "private_metadata": str(request.id),
         "title": plain("Reassign", 24),
         "close": plain("Cancel", 24),
@@ -336,7 +332,7 @@ def decline_form(request: ChangeRequest) -> dict[str, Any]:
     """The Decline modal: a note sent to the requester."""
     return {
         "type": "modal",
-        "callback_id": DECLINE_CALLBACK,
+        "callback_id": ids.REQUEST_DECLINE_SUBMIT,
         "private_metadata": str(request.id),
         "title": plain("Decline request", 24),
         "submit": plain("Decline", 24),

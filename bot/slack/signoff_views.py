@@ -9,13 +9,10 @@ from typing import Any
 
 from bot.domain.formatting import format_day, format_day_long, format_minutes
 from bot.domain.signoff import Lock, Period, Review, SignOffPreview
+from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, header, message, section
 
 Payload = dict[str, Any]
-SIGN = "signoff_confirm"
-CONFIRM_ENTRY = "entry_confirm"
-FLAG_ENTRY = "entry_flag"
-FLAG_FORM = "entry_flag_submit"
 FLAG_REASON = "reason"
 
 
@@ -48,7 +45,11 @@ def preview(p: SignOffPreview) -> Payload:
             "Signing off locks the period: nothing dated in it can be logged, undone or edited "
             "until a coordinator reopens it, with a reason."
         ),
-        actions(button("Sign off", SIGN, period_value(p.period, p.school), style="primary")),
+        actions(
+            button(
+                "Sign off", ids.SIGNOFF_CONFIRM, period_value(p.period, p.school), style="primary"
+            )
+        ),
     ]
     return message(f"{title} {lines[0]}", blocks)
 
@@ -81,8 +82,8 @@ def review_blocks(
             f"{format_day(day, today)}."
         ),
         actions(
-            button("Confirm", CONFIRM_ENTRY, str(entry_id), style="primary"),
-            button("Flag", FLAG_ENTRY, str(entry_id)),
+            button("Confirm", ids.ENTRY_CONFIRM, str(entry_id), style="primary"),
+            button("Flag", ids.ENTRY_FLAG, str(entry_id)),
             block_id=f"review_{entry_id}",
         ),
     ]
@@ -103,7 +104,7 @@ def flag_form(entry_id: int) -> dict[str, Any]:
     """The modal asking why an entry is flagged."""
     return {
         "type": "modal",
-        "callback_id": FLAG_FORM,
+        "callback_id": ids.ENTRY_FLAG_SUBMIT,
         "private_metadata": str(entry_id),
         "title": {"type": "plain_text", "text": "Flag an entry"},
         "submit": {"type": "plain_text", "text": "Flag"},
@@ -133,7 +134,7 @@ def flagged_note(review: Review) -> Payload:
     )
     blocks: list[Block] = [
         section(f":triangular_flag_on_post: {text}"),
-        actions(button("Edit", "log_edit", str(review.entry_id))),
+        actions(button("Edit", ids.LOG_EDIT, str(review.entry_id))),
         context("Edit it if it is wrong, or undo it; until then it stays flagged."),
     ]
     return message(text, blocks, ephemeral=False)

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.formatting import format_day
-from bot.domain.model import SurveyForm
 from bot.domain.notices import SurveyInvite
 from bot.domain.policy.surveys import MAX_COMMENT_CHARS, SCALE, SCALE_WORDS
+from bot.domain.surveys import SurveyForm
+from bot.slack import ids
 from bot.slack.blocks import actions, button, context, message, plain, section
 
 Payload = dict[str, Any]
-ANSWER = "survey_answer"  # the DM's button; its value is the survey id
-SUBMIT = "survey_submit"  # the modal's callback_id; private_metadata is the survey id
 QUESTION_BLOCK = "q{number}"
 COMMENT_BLOCK = "comment"
 VALUE = "value"  # the action_id of every input element
@@ -31,7 +30,7 @@ def invite(invite: SurveyInvite) -> Payload:
         text = f"{lead}{invite.title} — {count}, answer by {closes}."
     blocks = [
         section(f":memo: {text}"),
-        actions(button("Answer", ANSWER, str(invite.survey_id), style="primary")),
+        actions(button("Answer", ids.SURVEY_ANSWER, str(invite.survey_id), style="primary")),
         context(PRIVACY),
     ]
     return message(text, blocks, ephemeral=False)
@@ -77,7 +76,7 @@ def answer_modal(form: SurveyForm) -> dict[str, Any]:
         )
     return {
         "type": "modal",
-        "callback_id": SUBMIT,
+        "callback_id": ids.SURVEY_SUBMIT,
         "private_metadata": str(form.survey_id),
         "title": plain(_title(form), 24),
         "submit": plain("Send"),

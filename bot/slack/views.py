@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.formatting import format_day, format_day_long, format_minutes
-from bot.domain.model import (
+from bot.domain.assignments import (
     MENTOR_YEARS,
     AssignmentResult,
-    HoursReport,
-    MarkedDone,
-    Member,
     MentorCaution,
-    MilestoneMark,
-    PairTotals,
     PersonStatus,
     ProgramStatus,
-    TeamChange,
 )
+from bot.domain.formatting import format_day, format_day_long, format_minutes
+from bot.domain.hours import HoursReport, PairTotals
+from bot.domain.members import Member
+from bot.domain.milestones import MarkedDone, MilestoneMark, TeamChange
 from bot.domain.record import InductionRecord
+from bot.slack import ids
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -50,9 +48,24 @@ def refusal(message_text: str, example: str | None = None) -> Payload:
     return message(text, blocks)
 
 
+def unknown_mention(user_id: str, program: str, example: str | None = None) -> Payload:
+    """The refusal of an @mention of someone not on the roster, mentioning them."""
+    return refusal(
+        f"<@{user_id}> isn't on the {program} roster, so I can't log with them.", example
+    )
+
+
 def notice(text: str) -> Payload:
     """A one-line ephemeral reply."""
     return message(text, [section(text)])
+
+
+def report_pointer(school_year: str, report_due: str) -> Payload:
+    """`/induction report`: where the annual report comes from, and when it is due."""
+    return notice(
+        "The annual induction report comes from `mentor-minutes report annual "
+        f"--year {school_year}` (csv, json or md); it is due {report_due}."
+    )
 
 
 def help_message(title: str, lines: list[tuple[str, str]], footer: str | None = None) -> Payload:
@@ -316,11 +329,8 @@ def person_status(status: PersonStatus) -> Payload:
         blocks += [section(body) for body, _ in packed[: MAX_BLOCKS - 2]]
         text += "\n" + "\n".join(["Milestones this year:", *marks])
     if "mentee" in person.roles or status.as_mentee:
-        blocks.append(actions(button("Induction record", RECORD_BUTTON, str(person.id))))
+        blocks.append(actions(button("Induction record", ids.RECORD_SHOW, str(person.id))))
     return message(text, blocks)
-
-
-RECORD_BUTTON = "record_show"
 
 
 def induction_record(record: InductionRecord) -> Payload:

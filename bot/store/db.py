@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
@@ -262,8 +266,6 @@ def _take(claim: DeferredClaim, connection: Connection) -> None:
 
 def alembic_config(url: str) -> Any:
     """An alembic Config pointing at migrations/ and this URL."""
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -272,16 +274,12 @@ def alembic_config(url: str) -> Any:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply migrations up to `revision`."""
-    from alembic import command
-
     command.upgrade(alembic_config(url), revision)
 
 
 def current_revision(url: str) -> str | None:
     """The revision the database is at, or None when never migrated (a missing SQLite file is
     not created)."""
-    from alembic.runtime.migration import MigrationContext
-
     if not database_exists(url):
         return None
     engine = make_engine(url)
@@ -294,8 +292,6 @@ def current_revision(url: str) -> str | None:
 
 def head_revision() -> str | None:
     """The newest migration in migrations/versions."""
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+import handlers
 from bot.bootstrap import Services
 from bot.config import Settings
 from bot.slack import bolt_body
@@ -31,7 +32,6 @@ def create_app(
     With `verify_token`, Bolt's auth.test is made now (a BoltError if it fails), so that no
     request has to wait for it."""
     bolt_body.install()
-    import handlers
 
     secret = signing_secret or (
         settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else None

@@ -396,23 +396,30 @@ class SlackEdge:
                 if claim.state == "claimed":
                     self.guard.release(request.replay_key)
                 raise
+        return self._settle(start_response, request, claim, response)
+
+    def _settle(
+        self,
+        start_response: StartResponse,
+        request: SignedRequest,
+        claim: DeferredClaim,
+        response: BoltResponse,
+    ) -> list[bytes]:
+        """Bolt's answer once the deferred claim's fate is known."""
         if claim.state == "replay":
             return _replay(start_response, request)
         if claim.state == "failed":
             return _unavailable(start_response, None)
+        fresh = True
         if claim.state == "claimed":
             if response.status >= 500:
                 self.guard.release(request.replay_key)
-            return _bolt_answer(start_response, response)
-        if response.status >= 500:  # nothing stored, nothing claimed: a retry is processed
-            return _bolt_answer(start_response, response)
-        try:  # nothing was written: claimed now, so that a replay is still answered empty
-            fresh = self.guard.claim(request.replay_key, request.expires_at)
-        except SQLAlchemyError as exc:
-            return _unavailable(start_response, exc)
-        if not fresh:
-            return _replay(start_response, request)
-        return _bolt_answer(start_response, response)
+        elif response.status < 500:  # nothing was written: claimed now, so a replay is still
+            try:  # answered empty (after a 5xx nothing is claimed: a retry is processed)
+                fresh = self.guard.claim(request.replay_key, request.expires_at)
+            except SQLAlchemyError as exc:
+                return _unavailable(start_response, exc)
+        return _bolt_answer(start_response, response) if fresh else _replay(start_response, request)
 
     def _dispatch(
         self, environ: dict[str, Any], request: SignedRequest, deadline: float

@@ -11,15 +11,18 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
 from sqlalchemy import text
+from waitress.server import create_server
 
 from bot.bootstrap import Services
 from bot.config import Settings
 from bot.slack.client import make_web_client
 from bot.web.app import create_app
 from bot.web.ingress import MAX_BODY_BYTES, ReplayGuard, SlackEdge
+from schedules.scheduler import start_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,6 @@ def make_http_server(
     port: int = 0,
 ) -> Any:
     """A waitress server for the app (port 0 picks a free one: see `.effective_port`)."""
-    from waitress.server import create_server
 
     if settings.SLACK_SIGNING_SECRET is None:
         raise ValueError("SLACK_SIGNING_SECRET is required to receive Slack's HTTP requests")
@@ -90,8 +92,6 @@ def make_http_server(
 
 def make_socket_mode_handler(settings: Settings, services: Services) -> Any:
     """The Socket Mode connection for the app (call `.start()`, or `.connect()` and `.close()`)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     if settings.SLACK_APP_TOKEN is None:
         raise ValueError("SLACK_APP_TOKEN is required for Socket Mode")
     app = _serving_app(settings, services, process_before_response=False)
@@ -120,8 +120,6 @@ def serve(settings: Settings, services: Services, *, host: str, port: int, sched
         return 2
     runner = None
     if scheduler:
-        from schedules import start_scheduler
-
         runner = start_scheduler(settings, services)
     try:
         if settings.SLACK_APP_TOKEN is not None:

@@ -4,6 +4,8 @@ sign-off roles), `event` for lead mentors and coordinators, `change` for mentors
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
@@ -12,12 +14,13 @@ from slack_sdk import WebClient
 from bot.bootstrap import Services
 from bot.domain.grammar.command_text import InductionArgs, UsageError, parse_induction
 from bot.domain.grammar.event_text import parse_event
+from bot.domain.members import Member
 from bot.domain.signoff import PeriodError, SignOffArgs, parse_signoff
 from bot.services.errors import NoProgram
 from bot.slack import request_views, signoff_views, views
 from bot.slack.activity_views import activity_recorded
 from handlers.commands import induction_change
-from handlers.reply import Payload, ack_with, build_reply, services_of
+from handlers.reply import Payload, ack_with, refusal_for, services_of
 
 SIGNOFF_HELP = (
     "/induction signoff 2027-03 [school]",
@@ -75,84 +78,138 @@ def help_for(roles: frozenset[str], sign_off_roles: tuple[str, ...] = ()) -> Pay
 def handle(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Answer `/induction` in the ack (`change` alone opens the request form)."""
     services = services_of(context)
-    text = command.get("text") or ""
-    parsed: list[InductionArgs] = []
-
-    def parse() -> Payload:
-        if parse_signoff_text(text) is None:
-            parsed.append(parse_induction(text))
-        return {}
-
-    refused = build_reply(parse)
-    if refused:
+    try:
+        request = read(command.get("text") or "")
+    except Exception as exc:  # a UsageError says what was understood; anything else is ours
+        refused = refusal_for(exc)
         ack_with(ack, lambda: refused)
         return
-    if parsed and parsed[0].verb == "change":
-        induction_change.handle(ack, command, client, services, parsed[0])
+    if isinstance(request, InductionArgs) and request.verb == "change":
+        induction_change.handle(ack, command, client, services, request)
         return
+    ack_with(ack, lambda: answer(services, command["user_id"], request))
 
-    def build() -> Payload:
-        signing = parse_signoff_text(text)
-        if signing is not None:
-            return signoff(services, command["user_id"], signing)
-        args = parsed[0]
-        if args.verb == "help":
-            try:
-                program = services.programs.current()
-                roles = services.requests.roles_of(command["user_id"])
-            except NoProgram:  # nobody holds a role yet: the whole list
-                return views.help_message("/induction", HELP, FOOTER)
-            return help_for(roles, program.policy.sign_off_roles)
-        if args.verb == "event":
-            now = services.clock.now()
-            request = parse_event(args.rest, services.programs.current(now).today(now))
-            return activity_recorded(
-                services.activities.record_from_slack(command["user_id"], request, now)
-            )
-        actor = services.assignments.coordinator(command["user_id"])
-        now = services.clock.now()
-        if args.verb == "done":
-            assert args.milestone is not None
-            person = args.people[0] if args.people else None
-            return views.milestone_done(
-                services.milestones.mark_done(
-                    command["user_id"], args.milestone, person, args.on, now
-                )
-            )
-        if args.verb == "team":
-            mentee, member = args.people
-            return views.team_change(
-                services.milestones.change_team(command["user_id"], mentee, args.add, member, now)
-            )
-        if args.verb == "assign":
-            mentor, mentee = args.people
-            return views.assignment_result(
-                services.assignments.assign(
-                    actor, mentor, mentee, args.on, now, over_cap=args.override
-                )
-            )
-        if args.verb == "unassign":
-            return views.assignment_result(
-                services.assignments.unassign(actor, args.people[0], args.reason, args.on, now)
-            )
-        if args.verb == "status" and args.people:
-            return views.person_status(
-                services.assignments.person_status(actor, args.people[0], now)
-            )
-        if args.verb == "status":
-            return views.program_status(services.assignments.program_status(actor, now))
-        if args.verb == "requests":
-            return request_views.open_requests_message(
-                services.requests.open_for(command["user_id"], now)
-            )
+
+def read(text: str) -> SignOffArgs | InductionArgs:
+    """The command as typed: `signoff`/`reopen`, or another verb and its arguments."""
+    return parse_signoff_text(text) or parse_induction(text)
+
+
+def answer(services: Services, user_id: str, request: SignOffArgs | InductionArgs) -> Payload:
+    """The reply to a verb other than `change`."""
+    if isinstance(request, SignOffArgs):
+        return signoff(services, user_id, request)
+    return VERBS[request.verb](services, user_id, request)
+
+
+# ---- the verbs: each reads its arguments, calls one service and renders one view ------------
+
+Verb = Callable[[Services, str, InductionArgs], Payload]
+CoordinatorVerb = Callable[[Services, str, Member, InductionArgs, datetime], Payload]
+
+
+def coordinators_only(verb: CoordinatorVerb) -> Verb:
+    """A verb for coordinators: the caller is checked (a Refusal otherwise) before it runs."""
+
+    def run(services: Services, user_id: str, args: InductionArgs) -> Payload:
+        actor = services.assignments.coordinator(user_id)
+        return verb(services, user_id, actor, args, services.clock.now())
+
+    return run
+
+
+def help_verb(services: Services, user_id: str, args: InductionArgs) -> Payload:
+    """`help`: what the caller may use (everything, before anyone holds a role)."""
+    try:
         program = services.programs.current()
-        return views.notice(
-            "The annual induction report comes from `mentor-minutes report annual "
-            f"--year {program.school_year}` (csv, json or md); it is due "
-            f"{program.policy.report_due}."
-        )
+        roles = services.requests.roles_of(user_id)
+    except NoProgram:  # nobody holds a role yet: the whole list
+        return views.help_message("/induction", HELP, FOOTER)
+    return help_for(roles, program.policy.sign_off_roles)
 
-    ack_with(ack, build)
+
+def event(services: Services, user_id: str, args: InductionArgs) -> Payload:
+    """`event KIND DATE MINUTES @people…`: lead mentors and coordinators (the service checks)."""
+    now = services.clock.now()
+    request = parse_event(args.rest, services.programs.current(now).today(now))
+    return activity_recorded(services.activities.record_from_slack(user_id, request, now))
+
+
+def done(
+    services: Services, user_id: str, actor: Member, args: InductionArgs, now: datetime
+) -> Payload:
+    """`done MILESTONE [@person] [DATE]`."""
+    assert args.milestone is not None
+    person = args.people[0] if args.people else None
+    return views.milestone_done(
+        services.milestones.mark_done(user_id, args.milestone, person, args.on, now)
+    )
+
+
+def team(
+    services: Services, user_id: str, actor: Member, args: InductionArgs, now: datetime
+) -> Payload:
+    """`team @mentee add|remove @person`."""
+    mentee, member = args.people
+    return views.team_change(
+        services.milestones.change_team(user_id, mentee, args.add, member, now)
+    )
+
+
+def assign(
+    services: Services, user_id: str, actor: Member, args: InductionArgs, now: datetime
+) -> Payload:
+    """`assign @mentor @mentee [DATE] [override]`."""
+    mentor, mentee = args.people
+    return views.assignment_result(
+        services.assignments.assign(actor, mentor, mentee, args.on, now, over_cap=args.override)
+    )
+
+
+def unassign(
+    services: Services, user_id: str, actor: Member, args: InductionArgs, now: datetime
+) -> Payload:
+    """`unassign @mentee [reason]`."""
+    return views.assignment_result(
+        services.assignments.unassign(actor, args.people[0], args.reason, args.on, now)
+    )
+
+
+def status(
+    services: Services, user_id: str, actor: Member, args: InductionArgs, now: datetime
+) -> Payload:
+    """`status` (everyone) or `status @person` (one person's history)."""
+    if args.people:
+        return views.person_status(services.assignments.person_status(actor, args.people[0], now))
+    return views.program_status(services.assignments.program_status(actor, now))
+
+
+def requests(
+    services: Services, user_id: str, actor: Member, args: InductionArgs, now: datetime
+) -> Payload:
+    """`requests`: open requests for a change of pairing."""
+    return request_views.open_requests_message(services.requests.open_for(user_id, now))
+
+
+def report(
+    services: Services, user_id: str, actor: Member, args: InductionArgs, now: datetime
+) -> Payload:
+    """`report`: where the annual report comes from, and when it is due."""
+    program = services.programs.current()
+    return views.report_pointer(program.school_year, program.policy.report_due)
+
+
+VERBS: dict[str, Verb] = {
+    "help": help_verb,
+    "event": event,
+    "done": coordinators_only(done),
+    "team": coordinators_only(team),
+    "assign": coordinators_only(assign),
+    "unassign": coordinators_only(unassign),
+    "status": coordinators_only(status),
+    "requests": coordinators_only(requests),
+    "report": coordinators_only(report),
+}
 
 
 def parse_signoff_text(text: str) -> SignOffArgs | None:

@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.bootstrap import Services
-from bot.domain.model import FormDefaults
+from bot.domain.entries import FormDefaults
 from bot.slack import log_views, views
 from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
 from handlers.reply import Payload, ack_with, build_reply, services_of

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from bot.domain.model import PERIODS, Period
+from bot.domain.hours import PERIODS, Period
 
 YEAR_LABEL = re.compile(r"^\d{4}(-\d{2})?$")  # a program year: 2026-27
 PERSON = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+)$")

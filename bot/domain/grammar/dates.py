@@ -12,6 +12,8 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import dateparser
+
 from bot.domain.grammar.scan import FLAGS, DateOutcome, Reading, Scan, alternation
 from bot.domain.grammar.types import LogContext
 
@@ -244,8 +246,6 @@ def _safe_date(year: int, month: int, day_of_month: int) -> date | None:
 
 def dateparser_parse(phrase: str, base: datetime) -> datetime | None:
     """Parse one short date phrase (never a whole message) relative to a naive local `base`."""
-    import dateparser
-
     settings = {**DATEPARSER_SETTINGS, "RELATIVE_BASE": base}
     try:
         parsed = dateparser.parse(phrase, languages=["en"], settings=settings)

@@ -32,8 +32,10 @@ A program is described by a TOML file (see ``bot/devtools/demo/program.toml``)::
     enabled = false
 """
 
+from bot.domain.members import EDUCATOR_TYPES
 from bot.domain.policy.ics import IcsEvent, ics_days, parse_ics
 from bot.domain.policy.limits import MAX_SCHOOL_YEAR_DAYS, MINUTES_PER_DAY
+from bot.domain.policy.overrides import with_overrides
 from bot.domain.policy.presets import (
     CA_PRESET,
     CA_STANDARD_NAMES,
@@ -64,7 +66,6 @@ from bot.domain.policy.rules import (
     next_month_day,
     parse_month_day,
 )
-from bot.domain.roles import EDUCATOR_TYPES
 
 __all__ = [
     "CA_PRESET",
@@ -99,4 +100,5 @@ __all__ = [
     "program_to_toml",
     "school_year_label",
     "validate_program",
+    "with_overrides",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.domain.policy.limits import MAX_DEADLINE_ROWS
-from bot.domain.policy.problems import format_errors, unknown_key_text
+from bot.domain.policy.problems import ProgramConfigError, format_errors, unknown_key_text
 from bot.domain.policy.rules import (
     FIXED_BY_PRESET,
     OVERRIDABLE_FIELDS,
@@ -43,6 +43,18 @@ def _key_problems(overrides: Mapping[str, Any]) -> list[str]:
         elif key not in OVERRIDABLE_FIELDS:
             problems.append(f"overrides.{key}: {unknown_key_text(key, OVERRIDABLE_FIELDS)}")
     return problems
+
+
+def with_overrides(
+    base: Policy,
+    overrides: Mapping[str, Any] | None = None,
+    deadlines: Sequence[Mapping[str, Any]] = (),
+) -> Policy:
+    """``base`` with overrides and deadline rows applied; ProgramConfigError if invalid."""
+    policy, problems = apply_overrides(base, overrides or {}, deadlines)
+    if problems or policy is None:
+        raise ProgramConfigError(problems)
+    return policy
 
 
 def apply_overrides(

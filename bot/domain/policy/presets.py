@@ -3,8 +3,8 @@
 
 from datetime import time
 
+from bot.domain.members import EDUCATOR_TYPES
 from bot.domain.policy.rules import DeadlineRule, Policy, days_between_month_days
-from bot.domain.roles import EDUCATOR_TYPES
 
 _ALL_EDUCATORS = EDUCATOR_TYPES
 _BEGINNING = ("beginning_teacher", "beginning_administrator")

@@ -28,7 +28,7 @@ from bot.domain.policy.limits import (
     MAX_TIMEZONE_CHARS,
     MAX_VACATIONS,
 )
-from bot.domain.policy.overrides import apply_overrides
+from bot.domain.policy.overrides import apply_overrides, with_overrides
 from bot.domain.policy.presets import PRESETS
 from bot.domain.policy.problems import ProgramConfigError, format_errors, merge
 from bot.domain.policy.rules import Policy
@@ -195,7 +195,7 @@ class ProgramConfig(BaseModel):
 
     def effective_policy(self) -> Policy:
         """The preset named by ``policy`` with ``[overrides]`` and ``[[deadlines]]`` applied."""
-        return PRESETS[self.policy].with_overrides(self.overrides, self.deadlines)
+        return with_overrides(PRESETS[self.policy], self.overrides, self.deadlines)
 
     def all_non_school_days(self) -> frozenset[date]:
         """Listed non-school days, vacation days and ICS days (ICS days clipped to the year)."""

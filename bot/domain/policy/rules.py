@@ -1,13 +1,14 @@
 """Deadline rules and the policy they belong to (targets, nudging, deadlines): pure data."""
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.domain.members import EDUCATOR_TYPES
 from bot.domain.policy.limits import (
     MAX_CASELOAD,
     MAX_NUDGE_DAYS,
@@ -26,7 +27,6 @@ from bot.domain.policy.limits import (
     MAX_YEAR2_TARGET_HOURS,
     MINUTES_PER_DAY,
 )
-from bot.domain.roles import EDUCATOR_TYPES
 
 RULE_SUBJECTS: tuple[str, ...] = (*EDUCATOR_TYPES, "mentor", "program")
 NUDGE_ROLES: tuple[str, ...] = ("mentee", "mentor", "coordinator", "evaluator", "lead_mentor")
@@ -336,21 +336,6 @@ class Policy(BaseModel):
     def vocabulary(self) -> tuple[Standard, ...]:
         """The standards a log may tag, in the policy's order, with their names."""
         return tuple(Standard(code, self.standard_name(code)) for code in self.standards)
-
-    def with_overrides(
-        self,
-        overrides: Mapping[str, Any] | None = None,
-        deadlines: Sequence[Mapping[str, Any]] = (),
-    ) -> "Policy":
-        """This policy with overrides and deadline rows applied; ProgramConfigError if invalid."""
-        # overrides.py builds Policies, so it is imported here rather than at the top
-        from bot.domain.policy.overrides import apply_overrides
-        from bot.domain.policy.problems import ProgramConfigError
-
-        policy, problems = apply_overrides(self, overrides or {}, deadlines)
-        if problems or policy is None:
-            raise ProgramConfigError(problems)
-        return policy
 
 
 # The kinds /logmeeting and its form offer come from the preset alone (see overrides.py);
