@@ -7,48 +7,44 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from waitress import wasyncore
 
+import bot.cli.jobs
+import bot.devtools.console
+import bot.devtools.slack_standin
 from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock
 from bot.config import Settings, load_settings
+from bot.devtools.demo import DEMO_NOW, seed_demo
 from bot.domain.policy import parse_program_toml
 from bot.services.programs import ProgramInfo
 from bot.store.base import Base
 from bot.store.db import upgrade
 from bot.web.app import create_app
-from fakes.slack_api import FakeSlackApi
+from bot.web.server import make_http_server
+from tests.support.cli import Cli, clean_environment
+from tests.support.hillside import (
+    BOT_TOKEN,
+    MIA,
+    NOW,
+    PAIRS,
+    PROGRAM_TOML,
+    ROSTER_CSV,
+    SIGNING_SECRET,
+)
+from tests.support.home import log_week
+from tests.support.scheduler import ALERT_DAY, check_payloads
+from tests.support.slack_api import FakeSlackApi, created_fakes
+from tests.support.years import YAN, YAN_ROW, at
 
 PG_URL_ENV = "MM_TEST_PG_URL"
-SIGNING_SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-token"
-NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in New York
-
-PROGRAM_TOML = """
-name = "Hillside Public Schools"
-timezone = "America/New_York"
-policy = "ma"
-school_year_start = 2026-08-31
-school_year_end = 2027-06-18
-non_school_days = [2026-09-07, 2026-10-12, 2026-11-11]
-"""
-
-ROSTER_CSV = """email,name,roles,school,subject,grade,educator_type,license,hire_date,slack_user_id
-cora@hillside.example,Cora Coordinator,coordinator,,,,,Professional,2015-08-24,U0CORA
-lee@hillside.example,Lee Lead,mentor;lead_mentor,Lincoln,Math,4,,Professional,2012-08-27,U0LEE
-mia@hillside.example,Mia Mentor,mentor,Lincoln,Science,5,,Professional,2016-08-29,U0MIA
-max@hillside.example,Max Mentor,mentor,Jefferson,English,7,,Professional,2014-08-25,U0MAX
-bea@hillside.example,Bea Beginner,mentee,Lincoln,Math,4,beginning_teacher,Initial,2026-08-24,U0BEA
-ike@hillside.example,Ike Incoming,mentee,Lincoln,Science,5,incoming_teacher,Professional,2026-08-24,U0IKE
-bo@hillside.example,Bo Beginner,mentee,Jefferson,English,7,beginning_teacher,Provisional,2026-08-24,U0BO
-nia@hillside.example,Nia New,mentee,Jefferson,Science,8,beginning_teacher,Initial,2026-10-19,U0NIA
-pat@hillside.example,Pat Principal,evaluator,Lincoln,,,,Professional,2010-07-01,U0PAT
-"""
 
 
 # ---- databases ----------------------------------------------------------------------------
@@ -73,8 +69,6 @@ def postgres_url() -> Iterator[str | None]:
     if not base:
         yield None
         return
-    from sqlalchemy.engine import make_url
-
     name = f"mm_{os.getpid()}_{_worker()}"  # several pytest runs may share one cluster
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -118,11 +112,37 @@ def db_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
 # ---- Slack, settings, services, app ------------------------------------------------------
 
 
+# Where the production code builds the console's stand-in itself: tests give it the checked fake.
+_STANDIN_MODULES = (bot.devtools.console, bot.devtools.slack_standin, bot.cli.jobs)
+
+
+@pytest.fixture(autouse=True)
+def every_slack_payload_is_valid(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every fake Web API of the test (the fixture's, a test's own, the console's) checks each
+    call carrying blocks, attachments or a view; any it refused fails the test here."""
+    for module in _STANDIN_MODULES:
+        if hasattr(module, "FakeSlackApi"):
+            monkeypatch.setattr(module, "FakeSlackApi", FakeSlackApi)
+    created_fakes().clear()
+    yield
+    problems = [problem for fake in created_fakes() for problem in fake.invalid]
+    created_fakes().clear()
+    assert not problems, "invalid Block Kit sent to Slack:\n" + "\n".join(problems)
+
+
 @pytest.fixture
 def slack_api() -> Iterator[FakeSlackApi]:
     """The loopback fake Slack Web API."""
     with FakeSlackApi() as fake:
         yield fake
+
+
+@pytest.fixture
+def no_note_reaches_slack(slack_api: FakeSlackApi) -> Iterator[None]:
+    """After the test, no call to the fake carries the note SECRET that scheduler tests log
+    (`pytestmark = pytest.mark.usefixtures("no_note_reaches_slack")`)."""
+    yield
+    check_payloads(slack_api)
 
 
 @pytest.fixture
@@ -172,13 +192,7 @@ def roster(services: Services, program: ProgramInfo) -> dict[str, int]:
 @pytest.fixture
 def pairs(services: Services, roster: dict[str, int]) -> None:
     """Lee→Bea, Mia→Ike, Max→Bo assigned; Nia unassigned."""
-    for mentor, mentee, day in (
-        ("lee@hillside.example", "bea@hillside.example", "2026-08-26"),
-        ("mia@hillside.example", "ike@hillside.example", "2026-09-02"),
-        ("max@hillside.example", "bo@hillside.example", "2026-08-31"),
-    ):
-        from datetime import date
-
+    for mentor, mentee, day in PAIRS:
         services.assignments.assign(None, mentor, mentee, date.fromisoformat(day), NOW)
 
 
@@ -191,10 +205,6 @@ def app(settings: Settings, services: Services) -> Any:
 @pytest.fixture
 def http_server(settings: Settings, services: Services) -> Iterator[str]:
     """The real HTTP server (waitress) on a free loopback port; yields its base URL."""
-    from waitress import wasyncore
-
-    from bot.web.server import make_http_server
-
     server = make_http_server(settings, services, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -207,3 +217,77 @@ def http_server(settings: Settings, services: Services) -> Iterator[str]:
         wasyncore.close_all(server._map, ignore_all=True)
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
+
+
+# ---- the CLI ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], db_url: str
+) -> Cli:
+    """The CLI against the migrated test database (SQLite and PostgreSQL)."""
+    clean_environment(monkeypatch, tmp_path)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    return Cli(capsys, tmp_path, db_url)
+
+
+@pytest.fixture
+def loaded(cli: Cli) -> Cli:
+    """The contract's program and the test roster, loaded through the CLI."""
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    assert cli("roster", "import", cli.write("roster.csv", ROSTER_CSV)).code == 0
+    return cli
+
+
+# ---- two program years ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def year_one(services: Services, program: ProgramInfo, clock: FixedClock) -> Services:
+    """2026-27: the test roster plus Yan (hired 2025: year 2), four pairs, some logs."""
+    assert services.roster.import_csv(ROSTER_CSV + YAN_ROW + "\n").ok
+    for mentor, mentee, day in (*PAIRS, (MIA, YAN, "2026-09-02")):
+        services.assignments.assign(None, mentor, mentee, date.fromisoformat(day), clock.now())
+    for slack, line, day in (
+        ("U0LEE", "90m meeting", "2026-11-16"),
+        ("U0MIA", "2h planning <@U0YAN>", "2026-11-16"),
+        ("U0MIA", "45m observation <@U0IKE>", "2026-11-17"),
+    ):
+        clock.set(at(day))
+        assert services.logs.log_text(slack, line, clock.now()).ok
+    clock.set(at("2027-06-07"))
+    return services
+
+
+# ---- worlds ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def week(services: Services, pairs: None) -> Services:
+    """The three pairs and a week of mentoring logged (tests/support/home.py WEEK_OF_LOGS)."""
+    log_week(services, NOW)
+    return services
+
+
+@pytest.fixture
+def world(services: Services, pairs: None, clock: FixedClock) -> Services:
+    """The contract roster, three pairs assigned, Nia unassigned; the clock on the alert day."""
+    clock.set(ALERT_DAY)
+    return services
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[Settings, Services]]:
+    """The demo district on a fresh SQLite file, at the demo's clock (Wed 18 Nov 2026 10:00)."""
+    settings = load_settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}",
+        SLACK_BOT_TOKEN="",
+        SLACK_APP_TOKEN="",
+        MENTOR_MINUTES_NOW=DEMO_NOW,
+    )
+    seed_demo(settings)
+    services = build_services(settings, clock=FixedClock(DEMO_NOW))
+    yield settings, services
+    services.close()

@@ -9,7 +9,7 @@ import sys
 from bot.cli.base import CommandError, open_services
 from bot.config import Settings
 from bot.domain.activities import ActivityRequest, activity_kind
-from bot.domain.formatting import format_day, format_minutes
+from bot.domain.formatting import format_day, format_minutes, terminal_safe
 from bot.domain.grammar import MAX_MINUTES, MIN_MINUTES
 from bot.domain.grammar.event_text import duration_minutes
 from bot.services.errors import Refusal
@@ -95,14 +95,17 @@ def run_partnership(args: argparse.Namespace, settings: Settings) -> int:
         try:
             if args.action == "add":
                 added = services.partnerships.add(args.name, args.kind, args.supports, now)
-                print(f"Entered {added.name} ({added.kind}): {added.supports}", file=out)
+                print(
+                    terminal_safe(f"Entered {added.name} ({added.kind}): {added.supports}"),
+                    file=out,
+                )
             elif args.action == "remove":
                 services.partnerships.remove(args.name, now)
-                print(f"Removed {args.name}.", file=out)
+                print(terminal_safe(f"Removed {args.name}."), file=out)
             else:
                 summary = services.partnerships.summary(now)
                 for line in summary.partnerships:
-                    print(f"{line.name} ({line.kind}): {line.supports}", file=out)
+                    print(terminal_safe(f"{line.name} ({line.kind}): {line.supports}"), file=out)
                 if not summary.partnerships:
                     print(f"No partnerships: {summary.source.reason}.", file=out)
         except Refusal as exc:

@@ -14,7 +14,7 @@ from bot.cli.base import CommandError, open_services, write_records
 from bot.cli.base import out as stdout
 from bot.cli.report_format import report_csv, report_json, report_markdown
 from bot.config import Settings
-from bot.domain.formatting import format_day_long
+from bot.domain.formatting import format_day_long, terminal_safe
 from bot.domain.record import record_csv, record_json, record_markdown
 from bot.services.errors import Refusal
 
@@ -62,7 +62,11 @@ def _rendered(
 
 def _export_record(args: argparse.Namespace, settings: Settings) -> int:
     """`export record EMAIL [--format md|csv|json]`."""
-    render = {"md": record_markdown, "csv": record_csv, "json": record_json}[args.format]
+    render = {
+        "md": lambda found: terminal_safe(record_markdown(found)),
+        "csv": record_csv,
+        "json": record_json,
+    }[args.format]
     return _rendered(settings, lambda s: s.records.of(args.email, s.clock.now()), render)
 
 
@@ -106,7 +110,11 @@ def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
 
 def report(args: argparse.Namespace, settings: Settings) -> int:
     """`report annual [--year] [--format csv|json|md]`."""
-    render = {"md": report_markdown, "json": report_json, "csv": report_csv}[args.format]
+    render = {
+        "md": lambda found: terminal_safe(report_markdown(found)),  # names as typed, shown inert
+        "json": report_json,
+        "csv": report_csv,
+    }[args.format]
     return _rendered(settings, lambda s: s.reports.annual(args.year, s.clock.now()), render)
 
 

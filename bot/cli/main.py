@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.cli.log_setup import configure_logging
 from bot.config import Settings, SettingsError, load_settings
+from bot.domain.calendar import EARLIEST_DAY, LATEST_DAY, in_calendar_range
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +21,17 @@ NO_DATABASE_COMMANDS = {("jobs", "list")}
 
 
 def _date(text: str) -> date:
+    """A date argument: ISO, within the calendar's range (else argparse's usage error)."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date like 2026-09-14") from None
+    if not in_calendar_range(day):
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside the dates the program works with ({EARLIEST_DAY} to "
+            f"{LATEST_DAY}); give one like 2026-09-14"
+        )
+    return day
 
 
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, many commands)

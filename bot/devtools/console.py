@@ -7,6 +7,7 @@ Bolt app as Slack would send them; Web API calls go to an in-process stand-in an
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import secrets
@@ -59,6 +60,7 @@ class Console:
         self.secret = secrets.token_hex(16)
         self.slack = FakeSlackApi().start()
         self.seen_calls = 0
+        self.views = itertools.count(1)  # each form submitted is a view of its own, as in Slack
         self.client = WebClient(token="xoxb-console", base_url=self.slack.url)
         self.app: App = create_app(
             settings,
@@ -302,7 +304,7 @@ class Console:
             "user": {"id": self.form_user or self.me.slack_user_id, "team_id": TEAM_ID},
             "api_app_id": "A0CONSOLE",
             "trigger_id": f"console.{int(time.time())}",
-            "view": {**view, "id": "VCONSOLE", "state": {"values": state}},
+            "view": {**view, "id": f"VCONSOLE{next(self.views)}", "state": {"values": state}},
         }
         reply = self._dispatch(urlencode({"payload": json.dumps(payload)}), FORM)
         if reply.get("response_action") == "errors":

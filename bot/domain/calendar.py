@@ -13,6 +13,10 @@ from zoneinfo import ZoneInfo
 from bot.domain.policy import DeadlineRule, ProgramConfig, school_year_label
 
 WEEKEND: tuple[int, ...] = (5, 6)  # Saturday, Sunday (date.weekday())
+# The days the program can speak of: every date read from a person, a file or Slack lies here,
+# so that week, month and year arithmetic around it never leaves what `date` can hold.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
 
 
 class OutsideSchoolYearError(ValueError):
@@ -152,6 +156,11 @@ class SchoolCalendar:
             except OutsideSchoolYearError:
                 return max(self.end, hire_date)
         return due
+
+
+def in_calendar_range(day: date) -> bool:
+    """True for a day the program can speak of (EARLIEST_DAY..LATEST_DAY)."""
+    return EARLIEST_DAY <= day <= LATEST_DAY
 
 
 def local_date(now: datetime, tz: ZoneInfo) -> date:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+# What a terminal would act on rather than show: C0 controls but newline and tab, DEL, C1.
+TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 DAY_ABBRS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTH_ABBRS: tuple[str, ...] = (
     "Jan",
@@ -48,3 +51,9 @@ def format_day_long(day: date) -> str:
 def as_read(day: date) -> str:
     """A date as a refusal echoes it: "2026-09-14 (Mon 14 Sep)", unambiguous at any year."""
     return f"{day.isoformat()} ({format_day(day)})"
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: each control character a name or note may hold (an escape
+    sequence, a carriage return) shown as `\\x1b`, never acted on; newlines and tabs kept."""
+    return TERMINAL_CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)

@@ -8,7 +8,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from bot.domain.calendar import EARLIEST_DAY, LATEST_DAY, in_calendar_range
 from bot.domain.members import EDUCATOR_TYPES, ROLES
 
 COLUMNS = (
@@ -31,6 +33,15 @@ EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 MAX_FIELD = 200
 MAX_INDUCTION_YEAR = 9
+SMALL_NUMBER = re.compile(r"[0-9]{1,3}")  # ASCII digits: "²" passes str.isdigit, not int()
+# Control characters but the line breaks and tabs a quoted field may hold: an escape code in a
+# name would act on the terminal that prints it.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+UNREADABLE = (
+    "this line can't be read as CSV (a field longer than 128 KiB, or a NUL character); "
+    f"each field holds at most {MAX_FIELD} characters"
+)
 EXAMPLE_ROW = (
     "bea@district.org,Bea Beginner,mentee,Lincoln Elementary,Math,4,"
     "beginning_teacher,Initial,2026-08-24,U0BEA"
@@ -112,14 +123,13 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
     hire_text = _blank(raw.get("hire_date"))
     hire_date = None
     if hire_text is not None:
-        try:
-            hire_date = date.fromisoformat(hire_text)
-        except ValueError:
-            problems.append(f"hire_date {hire_text!r} is not an ISO date like 2026-08-24")
+        hire_date = _day("hire_date", hire_text, "2026-08-24", problems)
     induction_text = _blank(raw.get("induction_year"))
     induction_year = None
     if induction_text is not None:
-        if not induction_text.isdigit() or not 1 <= int(induction_text) <= MAX_INDUCTION_YEAR:
+        if not SMALL_NUMBER.fullmatch(induction_text) or not (
+            1 <= int(induction_text) <= MAX_INDUCTION_YEAR
+        ):
             problems.append(
                 f"induction_year {induction_text!r} is not a year of induction like 1, 2 or 3"
             )
@@ -134,6 +144,11 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
     for column in COLUMNS:
         if len(raw.get(column) or "") > MAX_FIELD:
             problems.append(f"{column} is longer than {MAX_FIELD} characters")
+        elif CONTROL.search(raw.get(column) or ""):
+            problems.append(
+                f"{column} holds a control character (an escape code or the like); write it "
+                "as plain text"
+            )
     values: dict[str, object] = {
         "email": email,
         "name": name,
@@ -152,6 +167,23 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
     return values, problems
 
 
+def _day(column: str, text: str, example: str, problems: list[str]) -> date | None:
+    """An ISO date within the calendar's range, or a problem saying what is wrong with it."""
+    try:
+        day = date.fromisoformat(text) if ISO_DAY.fullmatch(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        problems.append(f"{column} {text!r} is not an ISO date like {example}")
+    elif not in_calendar_range(day):
+        problems.append(
+            f"{column} {day} is outside the dates the program works with "
+            f"({EARLIEST_DAY} to {LATEST_DAY}); write it like {example}"
+        )
+        day = None
+    return day
+
+
 def _exit(
     raw: Mapping[str, str | None], hire_date: date | None, problems: list[str]
 ) -> tuple[date | None, str | None]:
@@ -163,10 +195,8 @@ def _exit(
         if reason is not None:
             problems.append("exit_reason is given without an exit_date")
         return None, None
-    try:
-        exit_date = date.fromisoformat(exit_text)
-    except ValueError:
-        problems.append(f"exit_date {exit_text!r} is not an ISO date like 2027-06-30")
+    exit_date = _day("exit_date", exit_text, "2027-06-30", problems)
+    if exit_date is None:
         return None, None
     if hire_date is not None and exit_date < hire_date:
         problems.append(f"exit_date {exit_date} is before the hire_date {hire_date}")
@@ -178,6 +208,16 @@ def parse_roster(text: str) -> RosterParse:
     """Validate every line of a roster CSV; duplicates within the file are problems too."""
     result = RosterParse()
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        return _read_roster(reader, result)
+    except csv.Error:  # a field over the csv module's limit (128 KiB), or a NUL
+        result.problems.append(RowProblem(max(reader.line_num, 1), "", UNREADABLE))
+        result.rows.clear()
+        return result
+
+
+def _read_roster(reader: Any, result: RosterParse) -> RosterParse:
+    """Validate the rows `reader` yields into `result` (a csv.Error propagates)."""
     header: list[str] = []
     for fields in reader:
         if any(f.strip() for f in fields):

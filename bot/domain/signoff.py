@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bot.domain.calendar import EARLIEST_DAY, LATEST_DAY, in_calendar_range
 from bot.domain.formatting import format_day, format_day_long
 from bot.domain.members import Member
 
@@ -30,6 +31,10 @@ MONTH_NAMES = (
     "October",
     "November",
     "December",
+)
+OUT_OF_RANGE = (
+    f"{{token}} is outside the dates the program works with ({EARLIEST_DAY} to {LATEST_DAY}): "
+    "give a month like 2027-03."
 )
 SIGN_OFF_EXAMPLE = "/induction signoff 2027-03 Lincoln"
 REOPEN_EXAMPLE = "/induction reopen 2027-03 Lincoln a late observation to add"
@@ -79,6 +84,8 @@ def parse_period(text: str) -> Period:
         year, number = int(month.group(1)), int(month.group(2))
         if not 1 <= number <= 12:
             raise PeriodError(f"{token} is not a month like 2027-03.")
+        if not EARLIEST_DAY.year <= year <= LATEST_DAY.year:
+            raise PeriodError(OUT_OF_RANGE.format(token=token))
         first = date(year, number, 1)
         return Period(first, _next_month(first) - timedelta(days=1))
     span = RANGE.match(token)
@@ -89,6 +96,8 @@ def parse_period(text: str) -> Period:
             raise PeriodError(f"{token} holds a date that does not exist.") from None
         if last < first:
             raise PeriodError(f"The period ends ({last}) before it starts ({first}).")
+        if not (in_calendar_range(first) and in_calendar_range(last)):
+            raise PeriodError(OUT_OF_RANGE.format(token=token))
         return Period(first, last)
     raise PeriodError(
         f"I can't read {token!r} as a period: give a month like 2027-03 or days like "

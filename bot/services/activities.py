@@ -31,6 +31,7 @@ from bot.domain.activities import (
     mentoring_lines,
 )
 from bot.domain.formatting import format_day
+from bot.domain.grammar import MAX_NOTES_CHARS
 from bot.domain.members import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.log_access import mentor_on
@@ -45,6 +46,8 @@ from bot.store.models.core import Activity, ActivityAttendee, ActivityLogBatch, 
 log = logging.getLogger(__name__)
 
 MENTOR_ROLES = ("mentor", "lead_mentor")
+# Who may facilitate an activity: anyone on the roster but a mentee (the session is for them).
+FACILITATORS = ("mentor", "lead_mentor", "coordinator", "evaluator")
 LOG_SOURCE = "event"  # the log entries a group session wrote
 ExitTicketHook = Callable[[int, list[int], datetime], object]
 
@@ -119,6 +122,12 @@ class ActivityService:
         source: str,
     ) -> RecordedActivity:
         day = self._day(program, request, now)
+        if request.notes is not None and len(request.notes) > MAX_NOTES_CHARS:
+            raise Refusal(
+                f"The notes are {len(request.notes):,} characters; keep them to "
+                f"{MAX_NOTES_CHARS:,} (as for a logged meeting). Nothing was recorded.",
+                example='--notes "unit 3 planning, next steps agreed"',
+            )
         with self.store.read() as session:
             facilitator = (
                 self._in_program(session, program, request.facilitator, "facilitator")
@@ -129,6 +138,12 @@ class ActivityService:
             attendees = [
                 self._in_program(session, program, ref, "attendee") for ref in request.attendees
             ]
+        if not facilitator.has(*FACILITATORS):
+            raise Refusal(
+                f"{facilitator.name} is a mentee, so they can't facilitate an activity: name "
+                "the mentor, lead mentor or coordinator who ran it. Nothing was recorded.",
+                example="mentor-minutes event add group 2026-10-14 90m --by lead@district.org",
+            )
         attendees = [m for m in dict.fromkeys(attendees) if m.id != facilitator.id]
         if not attendees:
             raise Refusal(

@@ -48,3 +48,7 @@ class NoProgram(Refusal):
         super().__init__(
             "No program is set up yet. Run `mentor-minutes program load program.toml` first."
         )
+
+
+class AlreadyAnswered(Refusal):
+    """The same question's choice, or the same form, delivered again: nothing more is stored."""

@@ -20,6 +20,7 @@ from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
 from bot.domain.ledger import PairSummary, summary_after
 from bot.domain.members import Member
+from bot.domain.once import Once
 from bot.services import ledger as totals
 from bot.services.errors import NotAllowed, ParseRefused, Refusal, UnknownMention
 from bot.services.log_access import (
@@ -43,6 +44,7 @@ from bot.services.log_entries import (
     snapshot,
     write_audit,
 )
+from bot.services.once import take as take_once
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import SIGNED_PERIODS_ON, check_open
@@ -93,6 +95,7 @@ class LogService:
         mentee_id: int | None = None,
         on: date | None = None,
         notes: str | None = None,
+        once: Once | None = None,
     ) -> LogOutcome:
         """Parse one line and store an entry per mentee, or explain what is missing.
 
@@ -101,7 +104,9 @@ class LogService:
         authorised against the assignments of the day, per pair one statement for the day cap,
         the sign-off check and the totals before the write; then the rows, their audit and the
         kept totals. The echo adds the new entries to the totals read before them, under the
-        ledger's lock (`rollups.lock_mentors`), so what the reply says is what was stored."""
+        ledger's lock (`rollups.lock_mentors`), so what the reply says is what was stored.
+        With `once` (a question's choice, a form's submission), a second delivery stores
+        nothing (AlreadyAnswered)."""
         program = self.programs.current()
         weekly_target = program.weekly_target(program.today(now))
         with self.store.write() as session:
@@ -131,6 +136,7 @@ class LogService:
             mentioned = self._mentioned(session, program, parsed)
             known.update({m.id: m for m in mentioned})
             known[logger.id] = logger
+            take_once(session, once, now)
             pairs = authorize(
                 session,
                 program,
@@ -169,6 +175,7 @@ class LogService:
         on: date,
         notes: str | None,
         standards: tuple[str, ...] = (),
+        once: Once | None = None,
     ) -> LogOutcome:
         """Store what the log form says: each field from its own box (the standards picked
         are checked against the program's like a typed tag)."""
@@ -189,7 +196,13 @@ class LogService:
         if standards:
             text += " std:" + ",".join(standards)
         return self.log_text(
-            slack_user_id, text, now, source="form", mentee_id=mentee_id, notes=notes or ""
+            slack_user_id,
+            text,
+            now,
+            source="form",
+            mentee_id=mentee_id,
+            notes=notes or "",
+            once=once,
         )
 
     def _mentioned(
@@ -425,12 +438,14 @@ class LogService:
         kind: str,
         on: date,
         notes: str | None,
+        once: Once | None = None,
     ) -> LoggedEntry:
         """Change an entry (the author or a coordinator) under the same rules as logging it;
         the audit keeps before and after (whether notes changed, never what they said)."""
         program = self.programs.current()
         with self.store.write() as session:
             lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
+            take_once(session, once, now)
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
             if entry is None or entry.deleted_at is not None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from bot.domain.ledger import VISIT, Entry
 from bot.domain.members import Member
 from bot.domain.notices import Nudge, ReviewRequest, ToReview
+from bot.domain.once import Once
 from bot.domain.signoff import (
     MAX_REASON,
     REOPEN_EXAMPLE,
@@ -36,6 +37,7 @@ from bot.domain.signoff import (
     split_school,
 )
 from bot.services.errors import NotAllowed, Refusal
+from bot.services.once import take as take_once
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store, is_unique_violation
@@ -180,7 +182,13 @@ class SignOffService:
     # ---- reviews ---------------------------------------------------------------------------
 
     def review(
-        self, slack_user_id: str, entry_id: int, verdict: str, reason: str | None, now: datetime
+        self,
+        slack_user_id: str,
+        entry_id: int,
+        verdict: str,
+        reason: str | None,
+        now: datetime,
+        once: Once | None = None,
     ) -> Review:
         """Confirm an entry, or flag it with a reason — only the other side of the pair (the
         mentee for the mentor's entries, the mentor for the mentee's; either when a coordinator
@@ -192,6 +200,7 @@ class SignOffService:
         if reason and len(reason) > MAX_REASON:
             raise Refusal(f"Keep the reason under {MAX_REASON} characters.")
         with self.store.write() as session:
+            take_once(session, once, now)  # the flag form delivered twice: one review, one DM
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id, with_for_update=True)
             if entry is None or entry.deleted_at is not None:

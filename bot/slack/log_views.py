@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from datetime import date
 from typing import Any
 
@@ -12,10 +13,12 @@ from bot.domain.formatting import format_day, format_minutes
 from bot.domain.grammar import KINDS, ParseError
 from bot.slack import ids
 from bot.slack.blocks import Block, actions, button, context, message, plain, section
+from bot.slack.payload_values import BadValue
 
 Payload = dict[str, Any]
 MAX_VALUE_TEXT = 1500
 MAX_EDIT_BUTTONS = 5
+MAX_OPTIONS = 100  # Slack's cap on a static select's options
 MAX_STANDARD_OPTIONS = 100  # Slack's limit for a select's options (policies hold at most 20)
 STANDARDS_BLOCK = "standards"
 KIND_LABELS = {
@@ -101,21 +104,27 @@ def _understood(error: ParseError) -> str:
     return f"I understood: {parts}."
 
 
-def _choice_value(text: str, **extra: Any) -> str:
-    return json.dumps({"t": text[:MAX_VALUE_TEXT], **extra}, separators=(",", ":"))
+def _choice_value(text: str, asked: str, **extra: Any) -> str:
+    """A choice button's value: the line, what the choice adds, and the question it answers
+    (shared by the question's choices, so that it is answered once)."""
+    return json.dumps({"t": text[:MAX_VALUE_TEXT], "q": asked, **extra}, separators=(",", ":"))
 
 
-def question(outcome: LogOutcome) -> Payload:
-    """Ask instead of guessing: which mentee, which date — or say what is wrong."""
+def question(outcome: LogOutcome, asked: str | None = None) -> Payload:
+    """Ask instead of guessing: which mentee, which date — or say what is wrong. `asked` is the
+    question's id (a fresh one unless given)."""
     error = outcome.error
     assert error is not None
+    asked = asked or uuid.uuid4().hex
     if len(outcome.text) > MAX_VALUE_TEXT:
         return refusal_with_form(error, outcome.text[:MAX_VALUE_TEXT])
     if error.code == "ambiguous_mentee" and outcome.choices:
         text = f"Who was it with? {_understood(error)}"
         buttons = [
             button(
-                m.name, ids.choice(ids.LOG_PICK_MENTEE, m.id), _choice_value(outcome.text, m=m.id)
+                m.name,
+                ids.choice(ids.LOG_PICK_MENTEE, m.id),
+                _choice_value(outcome.text, asked, m=m.id),
             )
             for m in outcome.choices[:20]
         ]
@@ -129,19 +138,19 @@ def question(outcome: LogOutcome) -> Payload:
             button(
                 format_day(d),
                 ids.choice(ids.LOG_PICK_DATE, d.isoformat()),
-                _choice_value(outcome.text, d=d.isoformat()),
+                _choice_value(outcome.text, asked, d=d.isoformat()),
             )
             for d in days
         ]
         return message(text, [section(":speech_balloon: " + text), actions(*buttons)])
     if error.code == "unknown_mention" and error.asked and outcome.choices:
-        return _who_was_it(outcome, error)
+        return _who_was_it(outcome, error, asked)
     if error.code == "unclear_kind" and error.asked and error.choices:
-        return _which_kind(error, outcome.text)
+        return _which_kind(error, outcome.text, asked)
     return refusal_with_form(error, outcome.text)
 
 
-def _who_was_it(outcome: LogOutcome, error: ParseError) -> Payload:
+def _who_was_it(outcome: LogOutcome, error: ParseError, asked: str) -> Payload:
     """An @name Slack did not link: one button per mentee, logging the line without it."""
     text = outcome.text
     for typed in error.asked.split():
@@ -151,7 +160,7 @@ def _who_was_it(outcome: LogOutcome, error: ParseError) -> Payload:
         button(
             m.name,
             ids.choice(ids.LOG_PICK_MENTEE, m.id),
-            _choice_value(" ".join(text.split()), m=m.id),
+            _choice_value(" ".join(text.split()), asked, m=m.id),
         )
         for m in outcome.choices[:20]
     ]
@@ -160,7 +169,7 @@ def _who_was_it(outcome: LogOutcome, error: ParseError) -> Payload:
     return message(body, blocks)
 
 
-def _which_kind(error: ParseError, text: str) -> Payload:
+def _which_kind(error: ParseError, text: str, asked: str) -> Payload:
     """A near miss of a kind word: one button per kind it may mean, the word replaced by it."""
     word = re.compile(rf"(?<![\w-]){re.escape(error.asked)}(?![\w-])")
     kinds = [k for k in error.choices if isinstance(k, str) and k in KINDS]
@@ -169,7 +178,7 @@ def _which_kind(error: ParseError, text: str) -> Payload:
         button(
             KIND_LABELS.get(kind, kind),
             ids.choice(ids.LOG_PICK_KIND, kind),
-            _choice_value(word.sub(kind, text, count=1)),
+            _choice_value(word.sub(kind, text, count=1), asked),
         )
         for kind in kinds
     ]
@@ -207,7 +216,7 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str, Any]:
     """The log modal (new entry, or editing one), prefilled with what is known."""
-    mentee_options = [_option(m.name, str(m.id)) for m in defaults.mentees[:100]]
+    mentee_options = [_option(m.name, str(m.id)) for m in defaults.mentees[:MAX_OPTIONS]]
     mentee_element: dict[str, Any] = {
         "type": "static_select",
         "action_id": "value",
@@ -253,6 +262,15 @@ def log_form(defaults: FormDefaults, *, entry_id: int | None = None) -> dict[str
                     "element": mentee_element,
                 }
             )
+            more = len(defaults.mentees) - len(mentee_options)
+            if more > 0:  # Slack's cap on a select's options: say so rather than drop them
+                blocks.append(
+                    context(
+                        f"The list shows {len(mentee_options)} of your {len(defaults.mentees)} "
+                        f"mentees …and {more} more. For one of those, type "
+                        "`/logmeeting 45m @name`."
+                    )
+                )
     blocks += [
         {
             "type": "input",
@@ -318,20 +336,37 @@ def picked_standards(value: str | None) -> tuple[str, ...]:
     return tuple(code for code in (value or "").split(",") if code)
 
 
-def form_values(state: dict[str, Any]) -> dict[str, str | None]:
-    """The submitted form's values by block id (a multi-select's as "I,III")."""
+def form_values(state: object) -> dict[str, str | None]:
+    """The submitted form's values by block id (a multi-select's as "I,III"); a field whose
+    shape no Slack form has is a BadValue naming the field."""
     values: dict[str, str | None] = {}
-    for block_id, fields in (state.get("values") or {}).items():
-        element = fields.get("value") or {}
+    blocks = state.get("values") if isinstance(state, dict) else None
+    if not isinstance(blocks, dict):
+        raise BadValue("form")
+    for block_id, fields in blocks.items():
+        element = fields.get("value") if isinstance(fields, dict) else None
+        element = {} if element is None else element
+        if not isinstance(element, dict):
+            raise BadValue("form")
         if element.get("type") == "multi_static_select":
             picked = element.get("selected_options") or []
-            values[block_id] = ",".join(str(o.get("value") or "") for o in picked)
+            if not isinstance(picked, list) or not all(isinstance(o, dict) for o in picked):
+                raise BadValue("form")
+            raw: object = ",".join(str(o.get("value") or "") for o in picked)
         elif element.get("type") == "static_select":
-            values[block_id] = (element.get("selected_option") or {}).get("value")
+            option = element.get("selected_option")
+            if option is not None and not isinstance(option, dict):
+                raise BadValue("form")
+            raw = (option or {}).get("value")
+            if option is not None and raw is None:
+                raise BadValue("form")
         elif element.get("type") == "datepicker":
-            values[block_id] = element.get("selected_date")
+            raw = element.get("selected_date")
         else:
-            values[block_id] = element.get("value")
+            raw = element.get("value")
+        if raw is not None and not isinstance(raw, str):
+            raise BadValue("form")
+        values[str(block_id)] = raw
     return values
 
 

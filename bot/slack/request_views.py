@@ -94,6 +94,14 @@ def request_form(form: RequestForm) -> dict[str, Any]:
                 },
             }
         )
+        more = len(form.pairs) - len(options)
+        if more > 0:  # Slack's cap on a select's options: say so rather than drop them
+            blocks.append(
+                context(
+                    f"The list shows {len(options)} of your {len(form.pairs)} pairings …and "
+                    f"{more} more. For one of those, type `/induction change @person`."
+                )
+            )
     blocks += [
         {
             "type": "input",

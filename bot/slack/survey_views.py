@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.domain.formatting import format_day
 from bot.domain.notices import SurveyInvite
 from bot.domain.policy.surveys import MAX_COMMENT_CHARS, SCALE, SCALE_WORDS
 from bot.domain.surveys import SurveyForm
-from bot.slack import ids
+from bot.slack import ids, log_views
 from bot.slack.blocks import actions, button, context, message, plain, section
+from bot.slack.payload_values import free_text
 
 Payload = dict[str, Any]
 QUESTION_BLOCK = "q{number}"
 COMMENT_BLOCK = "comment"
 VALUE = "value"  # the action_id of every input element
+QUESTION_ID = re.compile(r"q([0-9]{1,2})")
+SCALE_VALUE = re.compile(r"-?[0-9]{1,5}")  # off the scale: refused under its question
 PRIVACY = "Answers are confidential: results are shown only in aggregate, never below 5 answers."
 
 
@@ -111,18 +115,16 @@ def _notice_modal(title: str, text: str) -> dict[str, Any]:
     }
 
 
-def form_values(state: dict[str, Any]) -> tuple[dict[int, int | None], str | None]:
-    """The answers by question number (None where not a number) and the comment, from the
-    submitted view's state; which questions must be there is the service's to check."""
-    values = state.get("values") or {}
+def form_values(state: object) -> tuple[dict[int, int | None], str | None]:
+    """The answers by question number (None where none was chosen) and the comment, from the
+    submitted view's state; which questions must be there, on the scale, is the service's to
+    check. A value that is not text at all is a BadValue."""
+    fields = log_views.form_values(state)
     answers: dict[int, int | None] = {}
-    for block, elements in values.items():
-        number = block[1:] if isinstance(block, str) and block.startswith("q") else ""
-        if not number.isdigit() or len(number) > 2:
+    for block, raw in fields.items():
+        question = QUESTION_ID.fullmatch(block)
+        if question is None:
             continue
-        option = ((elements or {}).get(VALUE) or {}).get("selected_option") or {}
-        raw = option.get("value") if isinstance(option, dict) else None
-        ok = isinstance(raw, str) and raw.lstrip("-").isdigit() and len(raw) < 6
-        answers[int(number)] = int(raw) if ok and isinstance(raw, str) else None
-    comment = ((values.get(COMMENT_BLOCK) or {}).get(VALUE) or {}).get("value")
-    return answers, comment if isinstance(comment, str) else None
+        number = raw if raw is not None and SCALE_VALUE.fullmatch(raw) else None
+        answers[int(question.group(1))] = None if number is None else int(number)
+    return answers, free_text(fields.get(COMMENT_BLOCK), "survey form")

@@ -5,21 +5,25 @@ presser is checked now, server-side; the button's value only names what was offe
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.slack import payload_values as values
 from bot.slack import request_views
-from bot.slack import views as views_
 from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
 from handlers.commands.induction_change import form_for
-from handlers.reply import Payload, build_reply, respond_with, services_of
+from handlers.reply import (
+    Payload,
+    build_reply,
+    refuse_bad_value_view,
+    respond_with,
+    services_of,
+)
 
 log = logging.getLogger(__name__)
-OUT_OF_DATE = "That button is out of date; nothing was changed."
 
 
 def _open(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -33,24 +37,21 @@ def _as_view(payload: Payload) -> dict[str, Any]:
     return request_views.result_view("Mentor Minutes", payload["blocks"])
 
 
-def _request_id(body: dict[str, Any]) -> int | None:
-    try:
-        value = json.loads(body["actions"][0].get("value", ""))
-    except (ValueError, KeyError, IndexError):
-        return None
-    found = value.get("r") if isinstance(value, dict) else None
-    return found if isinstance(found, int) else None
+def _request_id(body: dict[str, Any], place: str) -> int:
+    """The request a Reassign, Decline or Withdraw button is about (a BadValue if crafted)."""
+    return values.json_id(values.json_object(values.action_value(body), place).get("r"), place)
 
 
 def request_change(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Open the request form for the presser's pairs (value: "" or an assignment id)."""
     ack()
     services = services_of(context)
-    raw = str(body["actions"][0].get("value") or "").strip()
-    if raw and not raw.isdigit():
-        _open(client, body, request_views.refusal_view(OUT_OF_DATE))
+    try:
+        pair = values.optional_row_id(values.action_value(body), "Request a change button")
+    except values.BadValue as exc:
+        _open(client, body, refuse_bad_value_view(exc))
         return
-    form, refusal = form_for(services, body["user"]["id"], int(raw) if raw else None)
+    form, refusal = form_for(services, body["user"]["id"], pair)
     _open(client, body, request_views.request_form(form) if form else _as_view(refusal))
 
 
@@ -58,12 +59,10 @@ def reassign(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCon
     """Open the Reassign form with suggested mentors (coordinators only)."""
     ack()
     services = services_of(context)
-    request_id = _request_id(body)
     forms: list[dict[str, Any]] = []
 
     def build() -> Payload:
-        if request_id is None:
-            return views_.refusal(OUT_OF_DATE)
+        request_id = _request_id(body, "Reassign button")
         choice = services.requests.reassign_choice(
             body["user"]["id"], request_id, services.clock.now()
         )
@@ -78,12 +77,10 @@ def decline(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCont
     """Open the Decline form (coordinators only)."""
     ack()
     services = services_of(context)
-    request_id = _request_id(body)
     forms: list[dict[str, Any]] = []
 
     def build() -> Payload:
-        if request_id is None:
-            return views_.refusal(OUT_OF_DATE)
+        request_id = _request_id(body, "Decline button")
         request = services.requests.answerable(body["user"]["id"], request_id, services.clock.now())
         forms.append(request_views.decline_form(request))
         return {}
@@ -98,11 +95,9 @@ def withdraw(
     """Withdraw the presser's own open request; answered where the button was."""
     ack()
     services = services_of(context)
-    request_id = _request_id(body)
 
     def build() -> Payload:
-        if request_id is None:
-            return views_.refusal(OUT_OF_DATE)
+        request_id = _request_id(body, "Withdraw button")
         request = services.requests.withdraw(body["user"]["id"], request_id, services.clock.now())
         return request_views.withdrawn(request)
 

@@ -5,23 +5,25 @@ The presser is checked server-side; the button's value only says what was offere
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.slack import payload_values as values
 from bot.slack import views
 from handlers.home import answer_press
 from handlers.reply import Payload, build_reply, respond_with, services_of
 
+MAX_RULE_KEY = 64
 
-def _value(body: dict[str, Any]) -> dict[str, Any]:
-    try:
-        value = json.loads(body["actions"][0].get("value", ""))
-    except (ValueError, KeyError, IndexError):
-        return {}
-    return value if isinstance(value, dict) else {}
+
+def _milestone(body: dict[str, Any], place: str) -> tuple[str, int | None]:
+    """The milestone a button is about: its rule's key, and the person (None: the presser's)."""
+    value = values.json_object(values.action_value(body), place)
+    key = values.text(value.get("k"), place, limit=MAX_RULE_KEY)
+    person = value.get("p")
+    return key, None if person is None else values.json_id(person, place)
 
 
 def mark_done(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -30,16 +32,9 @@ def mark_done(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltCon
     services = services_of(context)
 
     def build() -> Payload:
-        value = _value(body)
-        if "k" not in value:
-            return views.refusal("That button is out of date.")
-        person = value.get("p")
+        key, person = _milestone(body, "Mark done button")
         done = services.milestones.mark_done(
-            body["user"]["id"],
-            str(value["k"]),
-            int(person) if isinstance(person, int) else None,
-            None,
-            services.clock.now(),
+            body["user"]["id"], key, person, None, services.clock.now()
         )
         return views.milestone_done(done)
 
@@ -52,13 +47,8 @@ def confirm(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltConte
     services = services_of(context)
 
     def build() -> Payload:
-        value = _value(body)
-        person = value.get("p")
-        if "k" not in value or not (person is None or isinstance(person, int)):
-            return views.refusal("That button is out of date.")
-        done = services.milestones.confirm(
-            body["user"]["id"], str(value["k"]), person, services.clock.now()
-        )
+        key, person = _milestone(body, "Confirm button")
+        done = services.milestones.confirm(body["user"]["id"], key, person, services.clock.now())
         return views.milestone_done(done)
 
     respond_with(respond, build_reply(build), replace=False)
@@ -72,17 +62,17 @@ def assign_suggested(
     services = services_of(context)
 
     def build() -> Payload:
-        value = _value(body)
+        place = "Assign button"
+        value = values.json_object(values.action_value(body), place)
+        mentor, mentee = (
+            values.json_id(value.get("mentor"), place),
+            values.json_id(value.get("mentee"), place),
+        )
         had = value.get("had")  # the mentee's mentor when drawn; absent on older buttons: none
-        if (
-            not isinstance(value.get("mentor"), int)
-            or not isinstance(value.get("mentee"), int)
-            or not (had is None or isinstance(had, int))
-        ):
-            return views.refusal("That button is out of date.")
+        mentor_when_drawn = None if had is None else values.json_id(had, place)
         actor = services.assignments.coordinator(body["user"]["id"])
         result = services.assignments.assign_ids(
-            actor, value["mentor"], value["mentee"], services.clock.now(), mentor_when_drawn=had
+            actor, mentor, mentee, services.clock.now(), mentor_when_drawn=mentor_when_drawn
         )
         return views.assignment_result(result)
 
@@ -96,11 +86,9 @@ def record_show(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltC
     services = services_of(context)
 
     def build() -> Payload:
-        value = body["actions"][0].get("value", "")
-        if not value.isdigit():
-            return views.refusal("That button is out of date.")
+        person = values.row_id(values.action_value(body), "Induction record button")
         services.assignments.coordinator(body["user"]["id"])
-        record = services.records.of_id(int(value), services.clock.now())
+        record = services.records.of_id(person, services.clock.now())
         return views.induction_record(record)
 
     respond_with(respond, build_reply(build), replace=False)

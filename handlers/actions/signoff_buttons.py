@@ -3,18 +3,17 @@ service, never the button's value; a press from Home (no response_url) is answer
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.bootstrap import Services
-from bot.domain.signoff import Period
-from bot.slack import signoff_views, views
+from bot.slack import payload_values as values
+from bot.slack import signoff_views
+from bot.slack.payload_values import BadValue
 from handlers.home import answer_press
-from handlers.reply import Payload, build_reply, services_of
+from handlers.reply import Payload, build_reply, refuse_bad_value, services_of
 
 
 def _answer(
@@ -32,18 +31,11 @@ def sign(
     services = services_of(context)
 
     def build() -> Payload:
-        try:
-            value = json.loads(body["actions"][0].get("value", ""))
-            period = Period(date.fromisoformat(value["first"]), date.fromisoformat(value["last"]))
-            school = value.get("school")
-        except (ValueError, KeyError, TypeError):
-            return views.refusal("That button is out of date.")
-        done = services.signoff.sign(
-            body["user"]["id"],
-            period,
-            school if isinstance(school, str) else None,
-            services.clock.now(),
-        )
+        place = "Sign off button"
+        value = values.json_object(values.action_value(body), place)
+        period = values.period(value.get("first"), value.get("last"), place)
+        school = values.school(value.get("school"), place)
+        done = services.signoff.sign(body["user"]["id"], period, school, services.clock.now())
         return signoff_views.signed(done)
 
     _answer(body, client, respond, services, build_reply(build))
@@ -55,13 +47,11 @@ def confirm_entry(
     """Confirm an entry (the other side of the pair only)."""
     ack()
     services = services_of(context)
-    value = body["actions"][0].get("value", "")
 
     def build() -> Payload:
-        if not value.isdigit():
-            return views.refusal("That button is out of date.")
+        entry_id = values.row_id(values.action_value(body), "Confirm button", wide=True)
         review = services.signoff.review(
-            body["user"]["id"], int(value), "confirmed", None, services.clock.now()
+            body["user"]["id"], entry_id, "confirmed", None, services.clock.now()
         )
         return signoff_views.reviewed(review)
 
@@ -73,14 +63,11 @@ def flag_entry(
 ) -> None:
     """Open the form asking why an entry is flagged."""
     ack()
-    value = body["actions"][0].get("value", "")
-    if not value.isdigit():
-        _answer(
-            body,
-            client,
-            respond,
-            services_of(context),
-            views.refusal("That button is out of date."),
-        )
+    try:
+        entry_id = values.row_id(values.action_value(body), "Flag button", wide=True)
+    except BadValue as exc:
+        services = services_of(context)
+        payload = refuse_bad_value(exc)
+        answer_press(body, respond, client, services, payload, replace=False)
         return
-    client.views_open(trigger_id=body["trigger_id"], view=signoff_views.flag_form(int(value)))
+    client.views_open(trigger_id=body["trigger_id"], view=signoff_views.flag_form(entry_id))

@@ -11,8 +11,10 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.services.errors import Refusal
+from bot.slack import payload_values as values
 from bot.slack import survey_views, views
-from handlers.reply import respond_with, services_of
+from bot.slack.payload_values import BadValue
+from handlers.reply import refuse_bad_value, respond_with, services_of
 
 
 def open_form(
@@ -21,12 +23,13 @@ def open_form(
     """Open the survey's answer modal, or say why it can't be answered."""
     ack()
     services = services_of(context)
-    value = body["actions"][0].get("value", "")
-    if not value.isdigit() or len(value) > 12:
-        respond_with(respond, views.refusal("That button is out of date."), replace=False)
+    try:
+        survey_id = values.row_id(values.action_value(body), "Answer button")
+    except BadValue as exc:
+        respond_with(respond, refuse_bad_value(exc), replace=False)
         return
     try:
-        form = services.surveys.form(body["user"]["id"], int(value), services.clock.now())
+        form = services.surveys.form(body["user"]["id"], survey_id, services.clock.now())
     except Refusal as exc:
         respond_with(respond, views.refusal(exc.message), replace=False)
         return

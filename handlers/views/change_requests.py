@@ -12,19 +12,23 @@ from slack_bolt import Ack, BoltContext
 from bot.domain.reassignment import NOTE_MAX, clean_text, reason_problem
 from bot.services.errors import Refusal
 from bot.slack import log_views, request_views
-from handlers.reply import SORRY, services_of
+from bot.slack import payload_values as parse
+from bot.slack.payload_values import BadValue
+from handlers.reply import SORRY, refuse_bad_value_view, services_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+PLACE = "request form"
+
+
 def _values(view: dict[str, Any]) -> dict[str, str | None]:
-    return log_views.form_values(view.get("state") or {})
+    return log_views.form_values(view.get("state"))
 
 
 def _metadata_id(view: dict[str, Any]) -> int | None:
-    metadata = str(view.get("private_metadata") or "")
-    return int(metadata) if metadata.isdigit() else None
+    return parse.optional_row_id(parse.metadata(view), PLACE)
 
 
 def _settle(ack: Ack, act: Callable[[], T], shown: Callable[[T], dict[str, Any]]) -> None:
@@ -43,11 +47,8 @@ def _settle(ack: Ack, act: Callable[[], T], shown: Callable[[T], dict[str, Any]]
 
 
 def _form_id(view: dict[str, Any]) -> int:
-    """The request a Reassign or Decline form is about (a Refusal when the form is stale)."""
-    request_id = _metadata_id(view)
-    if request_id is None:
-        raise Refusal("That form is out of date; nothing was changed.")
-    return request_id
+    """The request a Reassign or Decline form is about (a BadValue when crafted)."""
+    return parse.row_id(parse.metadata(view), PLACE)
 
 
 def submit_request(
@@ -55,13 +56,17 @@ def submit_request(
 ) -> None:
     """File the request from the form; confirm it in the form, with the hold-harmless wording."""
     services = services_of(context)
-    values = _values(view)
-    pair = _metadata_id(view)
-    chosen = values.get("pair")
-    if pair is None and not (chosen and chosen.isdigit()):
+    try:
+        values = _values(view)
+        pair = _metadata_id(view)
+        chosen = parse.optional_row_id(values.get("pair") or "", PLACE)
+        reason = parse.free_text(values.get("reason"), PLACE)
+    except BadValue as exc:
+        ack(response_action="update", view=refuse_bad_value_view(exc))
+        return
+    if pair is None and chosen is None:
         ack(response_action="errors", errors={"pair": "Choose the person the request is about."})
         return
-    reason = values.get("reason")
     problem = reason_problem(clean_text(reason))
     if problem:
         ack(response_action="errors", errors={"reason": problem[:150]})
@@ -72,7 +77,7 @@ def submit_request(
             body["user"]["id"],
             services.clock.now(),
             request_views.render_notice,
-            assignment_id=pair if pair is not None else int(str(chosen)),
+            assignment_id=pair if pair is not None else chosen,
             reason=reason,
         ),
         request_views.filed_view,
@@ -84,16 +89,21 @@ def submit_reassign(
 ) -> None:
     """Reassign the pair's mentee to the chosen mentor (coordinators, checked now)."""
     services = services_of(context)
-    mentor = _values(view).get("mentor")
-    if not (mentor and mentor.isdigit()):
+    try:
+        request_id = _form_id(view)
+        mentor = parse.optional_row_id(_values(view).get("mentor") or "", PLACE)
+    except BadValue as exc:
+        ack(response_action="update", view=refuse_bad_value_view(exc))
+        return
+    if mentor is None:
         ack(response_action="errors", errors={"mentor": "Choose the new mentor."})
         return
     _settle(
         ack,
         lambda: services.requests.reassign(
             body["user"]["id"],
-            _form_id(view),
-            int(mentor),
+            request_id,
+            mentor,
             services.clock.now(),
             request_views.render_notice,
         ),
@@ -106,7 +116,12 @@ def submit_decline(
 ) -> None:
     """Decline the request with the note, sent to the requester (coordinators, checked now)."""
     services = services_of(context)
-    note = clean_text(_values(view).get("note"))
+    try:
+        request_id = _form_id(view)
+        note = clean_text(parse.free_text(_values(view).get("note"), PLACE))
+    except BadValue as exc:
+        ack(response_action="update", view=refuse_bad_value_view(exc))
+        return
     problem = (
         "Write a note for the person who asked: it is sent to them."
         if note is None
@@ -119,7 +134,7 @@ def submit_decline(
         ack,
         lambda: services.requests.decline(
             body["user"]["id"],
-            _form_id(view),
+            request_id,
             note,
             services.clock.now(),
             request_views.render_notice,

@@ -4,6 +4,7 @@ Home shows it when the person next opens the tab)."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,9 +13,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.grammar import ParseError
-from bot.services.errors import ParseRefused, Refusal
-from bot.slack import log_views
-from handlers.reply import Payload, services_of
+from bot.services.errors import AlreadyAnswered, ParseRefused, Refusal
+from bot.slack import log_views, request_views
+from bot.slack import payload_values as parse
+from bot.slack.payload_values import MAX_WORD, BadValue
+from handlers.reply import Payload, refuse_bad_value_view, services_of
 
 log = logging.getLogger(__name__)
 SORRY = "Something went wrong on our side; nothing was saved. Please try again."
@@ -27,11 +30,31 @@ def _dm(client: WebClient, user_id: str, payload: Payload) -> None:
         log.warning("could not DM %s: %s", user_id, exc.response.get("error"))
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class _Form:
+    """A log form's fields, read strictly (None where left empty)."""
+
+    mentee: int | None
+    on: date | None
+    duration: str
+    kind: str
+    notes: str | None
+    standards: str | None
+
+
+def _read(view: dict[str, Any]) -> _Form:
+    """The form's fields, or a BadValue when one holds what the form could not have sent."""
+    place = "form"
+    values = log_views.form_values(view.get("state"))
+    mentee = values.get("mentee")
+    return _Form(
+        mentee=None if mentee is None else parse.row_id(mentee, place),
+        on=parse.optional_day(values.get("date"), place),
+        duration=parse.text(values.get("duration") or "", place, limit=MAX_WORD),
+        kind=parse.text(values.get("kind") or "meeting", place, limit=MAX_WORD),
+        notes=parse.free_text(values.get("notes"), place),
+        standards=parse.optional_text(values.get("standards"), place, limit=MAX_WORD),
+    )
 
 
 def submit_new(
@@ -40,26 +63,33 @@ def submit_new(
     """Store the form's entry, or show what is wrong under the field."""
     services = services_of(context)
     user_id = body["user"]["id"]
-    values = log_views.form_values(view.get("state") or {})
-    on = _date(values.get("date"))
-    mentee = values.get("mentee")
-    if not mentee or not mentee.isdigit():
-        ack(response_action="errors", errors={"mentee": "Choose the mentee."})
+    try:
+        form = _read(view)
+        once = parse.view_once(body, view)
+    except BadValue as exc:
+        ack(response_action="update", view=refuse_bad_value_view(exc))
         return
-    if on is None:
-        ack(response_action="errors", errors={"date": "Pick a date."})
+    missing = {"mentee": "Choose the mentee."} if form.mentee is None else {}
+    if form.on is None:
+        missing["date"] = "Pick a date."
+    if missing or form.mentee is None or form.on is None:
+        ack(response_action="errors", errors=missing)
         return
     try:
         outcome = services.logs.log_form(
             user_id,
             services.clock.now(),
-            mentee_id=int(mentee),
-            duration_text=values.get("duration") or "",
-            kind=values.get("kind") or "meeting",
-            on=on,
-            notes=values.get("notes"),
-            standards=log_views.picked_standards(values.get("standards")),
+            mentee_id=form.mentee,
+            duration_text=form.duration,
+            kind=form.kind,
+            on=form.on,
+            notes=form.notes,
+            standards=log_views.picked_standards(form.standards),
+            once=once,
         )
+    except AlreadyAnswered as exc:  # Slack's retry of a submission already stored
+        ack(response_action="update", view=request_views.refusal_view(exc.message))
+        return
     except Refusal as exc:
         ack(response_action="errors", errors={"mentee": exc.message[:150]})
         return
@@ -80,22 +110,30 @@ def submit_edit(
     """Apply an edit (author or coordinator), audited."""
     services = services_of(context)
     user_id = body["user"]["id"]
-    values = log_views.form_values(view.get("state") or {})
-    on = _date(values.get("date"))
-    entry_id = view.get("private_metadata") or ""
-    if on is None or not entry_id.isdigit():
+    try:
+        entry_id = parse.row_id(parse.metadata(view), "form", wide=True)
+        form = _read(view)
+        once = parse.view_once(body, view)
+    except BadValue as exc:
+        ack(response_action="update", view=refuse_bad_value_view(exc))
+        return
+    if form.on is None:
         ack(response_action="errors", errors={"date": "Pick a date."})
         return
     try:
         entry = services.logs.edit(
             user_id,
-            int(entry_id),
+            entry_id,
             services.clock.now(),
-            duration_text=values.get("duration") or "",
-            kind=values.get("kind") or "meeting",
-            on=on,
-            notes=values.get("notes"),
+            duration_text=form.duration,
+            kind=form.kind,
+            on=form.on,
+            notes=form.notes,
+            once=once,
         )
+    except AlreadyAnswered as exc:
+        ack(response_action="update", view=request_views.refusal_view(exc.message))
+        return
     except ParseRefused as exc:
         assert isinstance(exc.error, ParseError)
         ack(response_action="errors", errors=log_views.form_errors(exc.error, has_mentee=False))

@@ -9,8 +9,10 @@ from slack_bolt import Ack, BoltContext
 
 from bot.services.errors import Refusal
 from bot.services.surveys import AnswerRefused
+from bot.slack import payload_values as parse
 from bot.slack import survey_views
-from handlers.reply import SORRY, services_of
+from bot.slack.payload_values import BadValue
+from handlers.reply import SORRY, refuse_bad_value_view, services_of
 
 log = logging.getLogger(__name__)
 
@@ -19,14 +21,15 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltCo
     """Store the answer and thank; a value at fault shows under its question, a closed or
     already-answered survey replaces the modal with the reason."""
     services = services_of(context)
-    survey_id = view.get("private_metadata") or ""
-    if not survey_id.isdigit() or len(survey_id) > 12:
-        ack(response_action="update", view=survey_views.refused_modal("That form is out of date."))
+    try:
+        survey_id = parse.row_id(parse.metadata(view), "survey form")
+        answers, comment = survey_views.form_values(view.get("state"))
+    except BadValue as exc:
+        ack(response_action="update", view=refuse_bad_value_view(exc))
         return
-    answers, comment = survey_views.form_values(view.get("state") or {})
     try:
         form = services.surveys.answer(
-            body["user"]["id"], int(survey_id), answers, comment, services.clock.now()
+            body["user"]["id"], survey_id, answers, comment, services.clock.now()
         )
     except AnswerRefused as exc:
         block = survey_views.QUESTION_BLOCK.format(number=exc.question)

@@ -9,6 +9,7 @@ from bot.domain.grammar.scan import FLAGS, Reading, Scan, alternation
 
 MAX_DIGITS = 7  # longer numbers are certainly out of range; also keeps int() cheap
 HUGE_MINUTES = 10**7
+MAX_MINUTES_AFTER_HOURS = 59  # `1h59` and `1:59`; `1h99` is a typo, not 2 h 39
 SPOKEN_NUMBERS: dict[str, int] = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
@@ -58,6 +59,9 @@ def read_explicit_durations(scan: Scan, reading: Reading) -> None:
     """Every duration with a unit (or h:mm), written or spoken."""
     for match in _DURATION_RE.finditer(scan.scan):
         reading.durations.append(_duration_minutes(match))
+        after_hours = match.group("hm_adj") or match.group("cm")
+        if after_hours is not None and int(after_hours) > MAX_MINUTES_AFTER_HOURS:
+            reading.bad_minutes = reading.bad_minutes or match.group(0).strip()
         scan.consume(match.start(), match.end())
     for match in _SPOKEN_RE.finditer(scan.scan):
         reading.durations.append(_spoken_minutes(match))

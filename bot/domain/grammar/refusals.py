@@ -68,6 +68,20 @@ def _refusal(
             understood,
             example.build(),
         )
+    if reading.bad_minutes and len(reading.durations) == 1:
+        total = reading.durations[0]
+        meant = (
+            f"; if you meant {format_minutes(total)}, write {_duration_token(total)} or {total}m"
+            if MIN_MINUTES <= total <= MAX_MINUTES
+            else ""
+        )
+        return ParseError(
+            "duration_out_of_range",
+            f"I can't read {reading.bad_minutes}: the minutes after the hours run from 0 to "
+            f"59{meant}.",
+            {k: v for k, v in understood.items() if k != "duration"},
+            example.build(duration=_duration_token(total)),
+        )
     if reading.minutes is not None and not MIN_MINUTES <= reading.minutes <= MAX_MINUTES:
         return ParseError(
             "duration_out_of_range",

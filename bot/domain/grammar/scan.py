@@ -64,6 +64,7 @@ class Reading:
 
     durations: list[int] = field(default_factory=list)
     bare_numbers: bool = False  # the durations are numbers without a unit
+    bad_minutes: str = ""  # an `1h99` or `1:75` as typed: minutes after the hours past 59
     minutes: int | None = None
     kind: str | None = None
     kind_guesses: tuple[str, ...] = ()  # a near-miss of a kind word: the kinds it may mean

@@ -17,6 +17,25 @@ from bot.domain.policy.program import ProgramConfig, validate_program
 _EXAMPLE_ICS = '"holidays.ics"'
 
 
+MAX_TOML_DEPTH = 8  # a program file nests five at most (the file, [policy], a list of tables, …)
+TOO_DEEP = (
+    f"arrays or tables are nested more than {MAX_TOML_DEPTH} levels deep; a program file "
+    "needs five at most: write lists flat, e.g. non_school_days = [2026-09-07, 2026-10-12]"
+)
+
+
+def _nesting(data: object) -> int:
+    """How deep tables and arrays nest (a walk without recursion, whatever the depth)."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth + 1)
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def parse_program_toml(
     text: str, base_dir: Path | None = None, source: str | None = None
 ) -> ProgramConfig:
@@ -31,6 +50,10 @@ def parse_program_toml(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProgramConfigError([f"TOML syntax error: {exc}"], source) from None
+    except RecursionError:  # tomllib reads nested arrays by recursion
+        data = None
+    if data is None or _nesting(data) > MAX_TOML_DEPTH:
+        raise ProgramConfigError([TOO_DEEP], source)
     problems: list[str] = []
     ics = data.get("calendar_ics")
     if ics is not None and not isinstance(ics, str):
