@@ -117,7 +117,7 @@ def count_http(database_url: str, *, requests: int = 20) -> list[Counted]:
     with FakeSlackApi() as fake:
         settings = make_settings(database_url, fake.url)
         services = build_services(settings)
-        server = make_http_server(settings, services, host="127.0.0.1", port=0, background=True)
+        server = make_http_server(settings, services, host="127.0.0.1", port=0)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         log = QueryLog(services.store.engine)

@@ -13,6 +13,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from bench.load import CLIENTS
 from bot.bootstrap import Services, build_services
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+PARTS = frozenset({"ledger", "hours", "home", "logmeeting"})  # `--only` picks some
 PG_ENV = "MM_BENCH_PG_URL"
 BLOCK = 200  # sequential requests per turn; bare and ours take turns
 
@@ -82,6 +84,8 @@ TARGETS = {
     "hours_mentor_ms": Target("≤ 5 ms", max_value=5.0),
     "hours_lead_mentor_ms": Target("≤ 5 ms", max_value=5.0),
     "hours_coordinator_ms": Target("≤ 5 ms", max_value=5.0),
+    "home_mentor_ms": Target("≤ 5 ms", max_value=5.0),  # issue 18
+    "home_coordinator_ms": Target("≤ 20 ms", max_value=20.0),  # issue 18
     "ledger_verify_differences": Target("= 0 (asserted)", max_value=0),
     "ledger_verify_differences_after_load": Target("= 0 (asserted)", max_value=0),
 }
@@ -161,6 +165,46 @@ def measure_hours(services: Services, plan: Plan, suffix: str, results: Results)
             )
             if not compared.same:
                 results.notes.append(f"!! {name}{suffix}: report() and raw SQL disagree")
+    finally:
+        log.remove()
+
+
+# ---- Home ---------------------------------------------------------------------------------
+
+
+def measure_home(services: Services, plan: Plan, suffix: str, results: Results) -> None:
+    """A mentor's Home (1 pair) and the coordinator's (1,000 pairs), in process: what
+    `app_home_opened` builds before publishing (`services.home.home`); median of up to
+    `hours_runs` warm runs, and the statements of one warm run."""
+    viewers = (
+        ("home_mentor_ms", world.mentor_slack_id(500)),  # a plain mentor
+        ("home_coordinator_ms", world.COORDINATOR),
+    )
+    log = queries.QueryLog(services.store.engine)
+    try:
+        for name, slack_id in viewers:
+            say(f"  {name}{suffix}")
+            now = services.clock.now()
+            started = time.perf_counter()
+            services.home.home(slack_id, now)  # warm: the program, compiled statements
+            first = time.perf_counter() - started
+            with log.capture() as captured:
+                services.home.home(slack_id, now)
+            timing = totals.timed(
+                partial(services.home.home, slack_id, now),
+                runs=plan.hours_runs,
+                budget_s=plan.hours_budget_s,
+                first=first,
+            )
+            results.add(name + suffix, timing.median_ms, "ms")
+            results.add(
+                name.replace("_ms", "_queries") + suffix, len(captured.statements), "statements"
+            )
+            results.notes.append(
+                f"{name}{suffix}: median of {timing.runs} runs (first {first * 1000:.1f} ms); "
+                f"{len(captured.statements)} statements, {captured.connects} new connections: "
+                f"{captured.summary()}"
+            )
     finally:
         log.remove()
 
@@ -342,12 +386,17 @@ def measure_engine(
     *,
     rebuild_s: float | None,
     bolt_default: bool = False,
+    parts: frozenset[str] = PARTS,
 ) -> None:
-    """Everything, on one seeded database."""
-    measure_ledger(database_url, suffix, results, rebuild_s=rebuild_s)
+    """Everything (or the named parts), on one seeded database."""
+    if "ledger" in parts:
+        measure_ledger(database_url, suffix, results, rebuild_s=rebuild_s)
     services = build_services(world.make_settings(database_url))
     try:
-        measure_hours(services, plan, suffix, results)
+        if "hours" in parts:
+            measure_hours(services, plan, suffix, results)
+        if "home" in parts:
+            measure_home(services, plan, suffix, results)
     finally:
         services.close()
     say(f"  counting statements per request{suffix}")
@@ -363,11 +412,13 @@ def measure_engine(
             f"{counted.name}{suffix} over HTTP: {counted.statements:.1f} statements and "
             f"{counted.connects:.1f} new connections per request: {counted.breakdown}"
         )
-    measure_logmeeting(database_url, plan, suffix, results, bolt_default=bolt_default)
-    check_ledger_after_load(database_url, suffix, results)
+    if "logmeeting" in parts:
+        measure_logmeeting(database_url, plan, suffix, results, bolt_default=bolt_default)
+    if "ledger" in parts:
+        check_ledger_after_load(database_url, suffix, results)
 
 
-def run_sqlite(plan: Plan, results: Results) -> None:
+def run_sqlite(plan: Plan, results: Results, parts: frozenset[str] = PARTS) -> None:
     """The primary target: a private copy of the cached seeded SQLite file."""
     say("SQLite")
     with tempfile.TemporaryDirectory(prefix="mm-bench-") as workdir:
@@ -379,17 +430,27 @@ def run_sqlite(plan: Plan, results: Results) -> None:
                 "time is that seeding's)"
             )
         measure_engine(
-            url, plan, "", results, rebuild_s=meta.get("ledger_rebuild_s"), bolt_default=True
+            url,
+            plan,
+            "",
+            results,
+            rebuild_s=meta.get("ledger_rebuild_s"),
+            bolt_default=True,
+            parts=parts,
         )
 
 
-def run_postgres(base_url: str, plan: Plan, results: Results) -> None:
+def run_postgres(
+    base_url: str, plan: Plan, results: Results, parts: frozenset[str] = PARTS
+) -> None:
     """The same on a fresh database of the throwaway cluster."""
     say("PostgreSQL")
     url = world.postgres_database(base_url)
     try:
         info = world.seed(url, say=say)
-        measure_engine(url, plan, "_postgres", results, rebuild_s=info.ledger_rebuild_s)
+        measure_engine(
+            url, plan, "_postgres", results, rebuild_s=info.ledger_rebuild_s, parts=parts
+        )
     finally:
         world.drop_postgres_database(base_url)
 
@@ -437,6 +498,8 @@ ORDER = (
     "hours_mentor_ms",
     "hours_lead_mentor_ms",
     "hours_coordinator_ms",
+    "home_mentor_ms",
+    "home_coordinator_ms",
     "ledger_rebuild_s",
     "ledger_verify_s",
     "ledger_verify_differences",
@@ -446,6 +509,10 @@ ORDER = (
     "hours_mentor_queries",
     "hours_lead_mentor_queries",
     "hours_coordinator_queries",
+    "home_mentor_queries",
+    "home_coordinator_queries",
+    "load_average_start",
+    "load_average_end",
 )
 
 
@@ -531,8 +598,7 @@ def _part(engine: str, run: Callable[[], None], results: Results) -> list[str]:
     return []
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark."""
+def _arguments(argv: list[str] | None) -> tuple[argparse.Namespace, frozenset[str]]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer requests and runs")
     parser.add_argument("--no-postgres", action="store_true", help=f"ignore ${PG_ENV}")
@@ -543,7 +609,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only-what-if", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-sqlite", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        default=",".join(sorted(PARTS)),
+        help="comma-separated parts to measure (default: all): " + ", ".join(sorted(PARTS)),
+    )
     args = parser.parse_args(argv)
+    parts = frozenset(p.strip() for p in args.only.split(",") if p.strip())
+    if not parts <= PARTS:
+        parser.error(f"--only takes some of {', '.join(sorted(PARTS))}")
+    return args, parts
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark."""
+    args, parts = _arguments(argv)
     plan = QUICK if args.quick else Plan()
     results = Results()
     started = time.perf_counter()
@@ -553,12 +633,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     failed = []
     if not args.no_sqlite:
-        failed += _part("SQLite", lambda: run_sqlite(plan, results), results)
+        failed += _part("SQLite", lambda: run_sqlite(plan, results, parts), results)
     pg_url = os.environ.get(PG_ENV, "").strip()
     if pg_url and not args.no_postgres:
-        failed += _part("PostgreSQL", lambda: run_postgres(pg_url, plan, results), results)
+        failed += _part("PostgreSQL", lambda: run_postgres(pg_url, plan, results, parts), results)
     elif not args.no_postgres:
         results.notes.append(f"PostgreSQL skipped: ${PG_ENV} is not set (`make bench` sets it)")
+    load_end = os.getloadavg()[0]
+    results.add("load_average_start", load_before, "1-min load")
+    results.add("load_average_end", load_end, "1-min load")
+    if parts != PARTS:
+        results.notes.append(f"only these parts were measured: {', '.join(sorted(parts))}")
     write_results(results)
     what_if = None
     if args.what_if:

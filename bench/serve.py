@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     services = build_services(settings)
     server: Any
     if args.kind == "ours" and not args.process_before_response:
-        server = make_http_server(settings, services, host="127.0.0.1", port=0, background=True)
+        server = make_http_server(settings, services, host="127.0.0.1", port=0)
     elif args.kind == "ours":  # what-if levels: the product's app on the product's WSGI
         app = create_app(settings, services, process_before_response=True)
         server = create_server(

@@ -9,8 +9,7 @@ only, so none of them is imported back (`schedules.claims` needs no `Services`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
@@ -71,10 +70,6 @@ class Services:
     activities: ActivityService
     retention: RetentionService
     partnerships: PartnershipService
-    # Runs work that follows a reply (a Home redrawn after one's own change): at once by
-    # default (tests, the console); the HTTP server hands it to a thread, so the reply — sent
-    # when the listener returns — never waits for it.
-    after_reply: Callable[[Callable[[], None]], None] = field(default=lambda work: work())
 
     def close(self) -> None:
         """Release the database connections."""

@@ -1,6 +1,10 @@
-"""Publishing a person's Home tab, on open and after their own changes, and answering a button
-pressed on it: Home has no response_url, so the answer is the Home re-published with a notice
-on top (what the press did, or why nothing was stored)."""
+"""Publishing a person's Home tab on `app_home_opened`, and answering a button pressed on it: Home
+has no response_url, so the answer is the Home re-published with a notice on top (what the press
+did, or why nothing was stored).
+
+Nothing else publishes a Home: a slash command, a form or a button on a message answers in its
+own reply, and Slack sends `app_home_opened` each time the person opens the tab, so a redraw
+after a command would serve almost no one and cost every request a whole Home (issue 18)."""
 
 from __future__ import annotations
 
@@ -58,18 +62,12 @@ def publish_home(
 def refresh_home(
     client: WebClient, services: Services, user_id: str, notice: Payload | None = None
 ) -> None:
-    """Publish a person's Home after their change; any failure is logged, never raised: the
+    """Publish a person's Home after a press on it; any failure is logged, never raised: the
     change stands whether or not their Home could be redrawn."""
     try:
         publish_home(client, services, user_id, notice)
     except Exception:
         log.exception("refreshing the Home of %s failed", user_id)
-
-
-def refresh_home_after_reply(client: WebClient, services: Services, user_id: str) -> None:
-    """Redraw a person's Home after their change, once the reply is on its way
-    (`Services.after_reply`: a thread when serving HTTP, at once elsewhere)."""
-    services.after_reply(lambda: refresh_home(client, services, user_id))
 
 
 def pressed_on_home(body: dict[str, Any]) -> bool:
@@ -87,15 +85,10 @@ def answer_press(
     payload: Payload,
     *,
     replace: bool,
-    changed: bool,
 ) -> None:
     """Answer a button: on Home, the Home re-published with the answer on top; on a message,
-    the answer through its response_url, then (when the press changed something) the Home
-    refreshed."""
-    user_id = body["user"]["id"]
+    the answer through its response_url (the Home is redrawn when the person next opens it)."""
     if pressed_on_home(body):
-        refresh_home(client, services, user_id, payload or None)
+        refresh_home(client, services, body["user"]["id"], payload or None)
         return
     respond_with(respond, payload, replace=replace)
-    if changed:
-        refresh_home_after_reply(client, services, user_id)

@@ -69,7 +69,10 @@ def refusal_for(exc: Exception) -> Payload:
         return views.unknown_mention(exc.user_id, exc.program, exc.example)
     if isinstance(exc, UsageError | Refusal):
         return views.refusal(exc.message, exc.example)
-    log.error("listener failed", exc_info=exc)
+    if getattr(exc, "reply_quietly", False):  # the HTTP edge answers for it (bot.store.db)
+        log.warning("listener stopped: %s", exc)
+    else:
+        log.error("listener failed", exc_info=exc)
     return views.refusal(SORRY)
 
 

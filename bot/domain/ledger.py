@@ -18,7 +18,7 @@ recomputes them from the log rows with the same functions.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -233,15 +233,26 @@ def sessions(entries: Iterable[Entry]) -> dict[SessionKey, int]:
 PairBucketKey = tuple[int, int, date]  # mentor, mentee, bucket start
 PairYearKey = tuple[int, int, date]  # mentor, mentee, program year's first day
 MentorBucketKey = tuple[int, date]  # mentor, bucket start
+ScopeKey = tuple[str, str, date]  # scope (PROGRAM_SCOPE or school_scope(...)), grain, start
+
+PROGRAM_SCOPE = "program"  # every pair of the program
+BUCKET, YEAR = "bucket", "year"  # a scope's totals over one bucket, or one program year
+
+
+def school_scope(school: str | None) -> str:
+    """The scope of a school's pairs: those whose mentee is in it ("" for no school)."""
+    return f"school:{school or ''}"
 
 
 @dataclass
 class Rollups:
-    """Totals per pair and bucket, per pair and program year, and mentor time per bucket."""
+    """Totals per pair and bucket, per pair and program year, mentor time per bucket, and
+    (`scopes`) pair time per school and for the whole program, per bucket and per year."""
 
     pair_buckets: dict[PairBucketKey, Totals]
     pair_years: dict[PairYearKey, Totals]
     mentor_buckets: dict[MentorBucketKey, MentorTime]
+    scopes: dict[ScopeKey, Totals] = field(default_factory=dict)
 
     def without_zeros(self) -> Rollups:
         """The same, less rows that count nothing (a store may keep those)."""
@@ -249,7 +260,36 @@ class Rollups:
             {k: v for k, v in self.pair_buckets.items() if v != ZERO},
             {k: v for k, v in self.pair_years.items() if v != ZERO},
             {k: v for k, v in self.mentor_buckets.items() if v != MentorTime()},
+            {k: v for k, v in self.scopes.items() if v != ZERO},
         )
+
+    def with_scopes(self, schools: dict[int, str | None]) -> Rollups:
+        """The same, with the scope totals its pair totals make (mentees' schools given)."""
+        scopes = scope_totals(self.pair_buckets, self.pair_years, schools)
+        return Rollups(self.pair_buckets, self.pair_years, self.mentor_buckets, scopes)
+
+
+def scope_totals(
+    pair_buckets: dict[PairBucketKey, Totals],
+    pair_years: dict[PairYearKey, Totals],
+    schools: dict[int, str | None],
+) -> dict[ScopeKey, Totals]:
+    """Pair totals (or their deltas) summed per school of the mentee and for the program, per
+    bucket and per year. A scope has no latest contact day (that is a pair's)."""
+    found: dict[ScopeKey, Totals] = {}
+    for grain, rows in ((BUCKET, pair_buckets), (YEAR, pair_years)):
+        for (_, mentee, start), totals in rows.items():
+            counted = Totals(
+                totals.minutes,
+                totals.observations,
+                totals.visits,
+                totals.visit_minutes,
+                totals.contacts,
+            )
+            for scope in (PROGRAM_SCOPE, school_scope(schools.get(mentee))):
+                key = (scope, grain, start)
+                found[key] = found.get(key, ZERO) + counted
+    return {k: v for k, v in found.items() if v != ZERO}
 
 
 EntryRow = tuple[
@@ -480,6 +520,22 @@ class PairSummary:
 
 
 NO_PAIR_TIME = PairSummary()
+
+
+def summary_after(summary: PairSummary, added: Iterable[Entry], periods: Periods) -> PairSummary:
+    """A pair's summary once new entries of the pair are counted (what the rollups hold after
+    the write that adds them: the echo needs no second read)."""
+    week, month, year, since = summary.week, summary.month, summary.year, summary.since_start
+    for entry in added:
+        counted = entry_totals(entry)
+        if periods.week[0] <= entry.day <= periods.week[1]:
+            week += counted
+        if periods.month[0] <= entry.day <= periods.month[1]:
+            month += counted
+        if periods.year.contains(entry.day):
+            year += counted
+        since += counted
+    return PairSummary(week, month, year, since)
 
 
 @dataclass(frozen=True)

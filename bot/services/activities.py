@@ -370,10 +370,13 @@ class ActivityService:
                 found[activity_id].add(person_id)
         return {key: frozenset(value) for key, value in found.items()}
 
-    def summary(self, year: str | None, now: datetime) -> ActivitiesSummary:
+    def summary(
+        self, year: str | None, now: datetime, *, mentoring: bool = True
+    ) -> ActivitiesSummary:
         """Report item (a) for a program year (None: the current one): activities by kind with
-        counts, distinct attendance and hours, and the kinds of logged mentoring by the ledger's
-        rules. Counts and hours only — never notes."""
+        counts, distinct attendance and hours, and (unless `mentoring` is False: a readiness
+        check, which only asks whether anything was logged) the kinds of logged mentoring by the
+        ledger's rules, recounted from the year's log rows. Counts and hours only — never notes."""
         program = self.programs.for_year(year, now)
         first, last = program.year.first, program.year.last
         with self.store.read() as session:
@@ -383,16 +386,25 @@ class ActivityService:
                 )
             ).all()
             attendance = self._attendance(session, [row.id for row in rows])
-            entries = [
-                rollups.entry_from_row(row)
-                for row in session.connection().execute(
-                    select(*rollups.ENTRY_COLUMNS).where(
-                        LogEntry.program_id == program.id,
-                        LogEntry.deleted_at.is_(None),
-                        LogEntry.occurred_on.between(first, last),
+            in_year = (
+                LogEntry.program_id == program.id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.occurred_on.between(first, last),
+            )
+            if mentoring:
+                entries = [
+                    rollups.entry_from_row(row)
+                    for row in session.connection().execute(
+                        select(*rollups.ENTRY_COLUMNS).where(*in_year)
                     )
+                ]
+                logged = len(entries)
+            else:
+                entries = []
+                logged = int(
+                    session.execute(select(LogEntry.id).where(*in_year).limit(1)).first()
+                    is not None
                 )
-            ]
         facts = [
             ActivityFact(row.kind, row.minutes, attendance.get(row.id, frozenset())) for row in rows
         ]
@@ -400,5 +412,5 @@ class ActivityService:
             year=program.year.label,
             kinds=kind_lines(facts),
             mentoring=mentoring_lines(entries),
-            source=activities_source(program.year.label, len(facts), len(entries)),
+            source=activities_source(program.year.label, len(facts), logged),
         )

@@ -304,7 +304,7 @@ class HomeService:
             unassigned,
             lines,
             parked_count,
-            report_readiness(self.reports.annual(None, now)),
+            report_readiness(self.reports.annual(None, now, brief=True)),  # no (a) recount
             pay,
             refusal,
         )

@@ -14,11 +14,27 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, false, func, or_, select, true
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from bot.domain.ledger import (
+    BUCKET,
+    NO_PAIR_TIME,
+    PROGRAM_SCOPE,
+    YEAR,
     ZERO,
     Entry,
     MentorTime,
@@ -32,6 +48,7 @@ from bot.domain.ledger import (
     induction_year_number,
     induction_year_of,
     minutes_beyond_induction,
+    school_scope,
     sessions,
     totals_by_kind,
 )
@@ -45,6 +62,7 @@ from bot.store.models.core import LogEntry, Person
 PAIR_BUCKETS = rollups.PAIR_BUCKETS
 PAIR_YEARS = rollups.PAIR_YEARS
 MENTOR_BUCKETS = rollups.MENTOR_BUCKETS
+SCOPE_TOTALS = rollups.SCOPE_TOTALS
 Pair = tuple[int, int]  # mentor, mentee
 ONE_DAY = timedelta(days=1)
 
@@ -113,7 +131,15 @@ def _sums(table: Any, when: ColumnElement[bool] | None = None) -> list[ColumnEle
 def _counts(table: Any, when: ColumnElement[bool] | None = None) -> list[ColumnElement[Any]]:
     """Minutes, observations and visits only: what a scope's totals show (fewer sums over
     thousands of rows)."""
-    return _sums(table, when)[:3]
+
+    def pick(column: ColumnElement[Any]) -> ColumnElement[Any]:
+        return column if when is None else case((when, column), else_=None)
+
+    return [
+        func.coalesce(func.sum(pick(table.c.minutes)), 0),
+        func.coalesce(func.sum(pick(table.c.observations)), 0),
+        func.coalesce(func.sum(pick(table.c.visits)), 0),
+    ]
 
 
 def _counted(values: Any) -> Totals:
@@ -148,43 +174,134 @@ _PAIR_YEAR_ROWS: Select[Any] = select(PAIR_YEARS).where(
 def pair_summaries(
     session: Session, program: ProgramInfo, pairs: Iterable[Pair], periods: Periods
 ) -> dict[Pair, PairSummary]:
-    """Week, month, program year and all-time totals for each pair (two statements, built
-    once: this runs on every `/logmeeting`)."""
+    """Week, month, program year and all-time totals for each pair (one statement, built once:
+    the pairs' bucket rows of the week and month and their year rows, summed per pair)."""
     wanted = set(pairs)
     if not wanted:
         return {}
-    conn = session.connection()
     keys = {"mentors": sorted({m for m, _ in wanted}), "mentees": sorted({e for _, e in wanted})}
-    week_first, week_last = periods.week
-    month_first, month_last = periods.month
-    week: dict[Pair, Totals] = defaultdict(Totals)
-    month: dict[Pair, Totals] = defaultdict(Totals)
-    span = {"first": min(week_first, month_first), "last": max(week_last, month_last)}
-    for row in conn.execute(_PAIR_BUCKET_ROWS, keys | span):
-        pair = (row.mentor_id, row.mentee_id)
-        if pair not in wanted:
-            continue
-        totals = _row_totals(row)
-        if week_first <= row.bucket_start <= week_last:
-            week[pair] += totals
-        if month_first <= row.bucket_start <= month_last:
-            month[pair] += totals
-    year: dict[Pair, Totals] = defaultdict(Totals)
-    since: dict[Pair, Totals] = defaultdict(Totals)
-    for row in conn.execute(_PAIR_YEAR_ROWS, keys):
-        pair = (row.mentor_id, row.mentee_id)
-        if pair not in wanted:
-            continue
-        totals = _row_totals(row)
-        since[pair] += totals
-        if row.year_start == periods.year.first:
-            year[pair] += totals
-    return {
-        pair: PairSummary(
-            week.get(pair, ZERO), month.get(pair, ZERO), year.get(pair, ZERO), since.get(pair, ZERO)
-        )
-        for pair in wanted
+    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    params = keys | {
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "year_start": periods.year.first,
     }
+    found: dict[Pair, PairSummary] = {}
+    for row in session.connection().execute(_PAIR_SUMMARIES, params):
+        pair = (row[0], row[1])
+        if pair in wanted:
+            week, month, year, since = (_totals(row[i : i + 6]) for i in range(2, 26, 6))
+            found[pair] = PairSummary(week, month, year, since)
+    return {pair: found.get(pair, NO_PAIR_TIME) for pair in wanted}
+
+
+def _pair_summaries_statement() -> Select[Any]:
+    """The rows of `pair_summaries`: bucket rows and year rows of the pairs, side by side in one
+    union (a grain column tells them apart), summed per pair with a CASE per period."""
+    mentors: BindParameter[Any] = bindparam("mentors", expanding=True)
+    mentees: BindParameter[Any] = bindparam("mentees", expanding=True)
+    counts = ("minutes", "observations", "visits", "visit_minutes", "contacts", "last_contact")
+    buckets = select(
+        PAIR_BUCKETS.c.mentor_id,
+        PAIR_BUCKETS.c.mentee_id,
+        literal(BUCKET).label("grain"),
+        PAIR_BUCKETS.c.bucket_start.label("start"),
+        *(PAIR_BUCKETS.c[name] for name in counts),
+    ).where(
+        PAIR_BUCKETS.c.mentor_id.in_(mentors),
+        PAIR_BUCKETS.c.mentee_id.in_(mentees),
+        PAIR_BUCKETS.c.bucket_start.between(bindparam("first"), bindparam("last")),
+    )
+    years = select(
+        PAIR_YEARS.c.mentor_id,
+        PAIR_YEARS.c.mentee_id,
+        literal(YEAR).label("grain"),
+        PAIR_YEARS.c.year_start.label("start"),
+        *(PAIR_YEARS.c[name] for name in counts),
+    ).where(PAIR_YEARS.c.mentor_id.in_(mentors), PAIR_YEARS.c.mentee_id.in_(mentees))
+    rows = union_all(buckets, years).subquery()
+    bucket = rows.c.grain == BUCKET
+    in_week = bucket & rows.c.start.between(bindparam("week_first"), bindparam("week_last"))
+    in_month = bucket & rows.c.start.between(bindparam("month_first"), bindparam("month_last"))
+    in_year = (rows.c.grain == YEAR) & (rows.c.start == bindparam("year_start"))
+    return select(
+        rows.c.mentor_id,
+        rows.c.mentee_id,
+        *_sums(rows, in_week),
+        *_sums(rows, in_month),
+        *_sums(rows, in_year),
+        *_sums(rows, rows.c.grain == YEAR),
+    ).group_by(rows.c.mentor_id, rows.c.mentee_id)
+
+
+_PAIR_SUMMARIES = _pair_summaries_statement()
+
+
+def pair_summary_with(
+    session: Session,
+    program: ProgramInfo,
+    pair: Pair,
+    periods: Periods,
+    extras: tuple[ColumnElement[Any], ...] = (),
+    params: dict[str, Any] | None = None,
+) -> tuple[PairSummary, tuple[Any, ...]]:
+    """One pair's summary as `pair_summaries` reads it, and the values of `extras` (scalar
+    subqueries bound by `params`, module constants: the statement is built once per tuple), in
+    one statement: a write's checks ride along with the totals it echoes."""
+    mentor, mentee = pair
+    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    values = (params or {}) | {
+        "pair_mentor": mentor,
+        "pair_mentee": mentee,
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "year_start": periods.year.first,
+    }
+    row = session.connection().execute(_summary_with_statement(extras), values).one()
+    week, month, year, since = (_totals(row[i : i + 6]) for i in range(0, 24, 6))
+    return PairSummary(week, month, year, since), tuple(row[24:])
+
+
+@cache
+def _summary_with_statement(extras: tuple[ColumnElement[Any], ...]) -> Select[Any]:
+    start = PAIR_BUCKETS.c.bucket_start
+    in_week = start.between(bindparam("week_first"), bindparam("week_last"))
+    in_month = start.between(bindparam("month_first"), bindparam("month_last"))
+    buckets = (
+        select(*_labelled("w", _sums(PAIR_BUCKETS, in_week)))
+        .add_columns(*_labelled("m", _sums(PAIR_BUCKETS, in_month)))
+        .where(
+            PAIR_BUCKETS.c.mentor_id == bindparam("pair_mentor"),
+            PAIR_BUCKETS.c.mentee_id == bindparam("pair_mentee"),
+            start.between(bindparam("first"), bindparam("last")),
+        )
+        .subquery()
+    )
+    in_year = PAIR_YEARS.c.year_start == bindparam("year_start")
+    years = (
+        select(*_labelled("y", _sums(PAIR_YEARS, in_year)))
+        .add_columns(*_labelled("s", _sums(PAIR_YEARS)))
+        .where(
+            PAIR_YEARS.c.mentor_id == bindparam("pair_mentor"),
+            PAIR_YEARS.c.mentee_id == bindparam("pair_mentee"),
+        )
+        .subquery()
+    )
+    extra = [column.label(f"extra_{i}") for i, column in enumerate(extras)]
+    both = buckets.join(years, true())  # one row each: the two sums side by side
+    return select(buckets, years, *extra).select_from(both)
+
+
+def _labelled(prefix: str, columns: list[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    return [column.label(f"{prefix}_{i}") for i, column in enumerate(columns)]
 
 
 def pair_time_between(
@@ -231,8 +348,12 @@ def scope_summary(
     session: Session, program: ProgramInfo, scope: PairFilter, periods: Periods
 ) -> ScopeSummary:
     """Week, month and program-year pair time, observations and visits over every pair a
-    filter lets through (two statements, built once per filter shape; contacts and the latest
-    day are per pair, not per scope)."""
+    filter lets through (contacts and the latest day are per pair, not per scope). A school or
+    the whole program: one statement over the kept scope totals (a lead mentor's own pairs
+    outside their school added from the pair totals); else two over the pair totals."""
+    everyone, _, has_school, has_involving = scope.shape
+    if not has_involving and (everyone or has_school):
+        return _kept_scope_summary(session, program, scope, periods)
     in_buckets, in_year = _scope_statements(scope.shape)
     (week_first, week_last), (month_first, month_last) = periods.week, periods.month
     params = scope.params() | {"program_id": program.id}
@@ -251,6 +372,90 @@ def scope_summary(
     ).one()
     year = conn.execute(in_year, params | {"year_start": periods.year.first}).one()
     return ScopeSummary(_counted(row[:3]), _counted(row[3:]), _counted(year))
+
+
+def _kept_scope_summary(
+    session: Session, program: ProgramInfo, scope: PairFilter, periods: Periods
+) -> ScopeSummary:
+    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    key = PROGRAM_SCOPE if scope.everyone else school_scope(scope.school)
+    params = scope.params() | {
+        "program_id": program.id,
+        "scope_key": key,
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "year_start": periods.year.first,
+    }
+    row = session.connection().execute(_kept_scope_statement(scope.shape), params).one()
+    return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
+
+
+@cache
+def _kept_scope_statement(shape: tuple[bool, bool, bool, bool]) -> Select[Any]:
+    """Week, month and year sums of a scope's kept totals; with people as well as a school (a
+    lead mentor), their own pairs whose mentee is outside the school added from pair totals."""
+    table = SCOPE_TOTALS
+    bucket = table.c.grain == BUCKET
+    in_span = table.c.period_start.between(bindparam("first"), bindparam("last"))
+    year = (table.c.grain == YEAR) & (table.c.period_start == bindparam("year_start"))
+    parts: list[Select[Any]] = [
+        select(
+            table.c.grain,
+            table.c.period_start,
+            table.c.minutes,
+            table.c.observations,
+            table.c.visits,
+        ).where(
+            table.c.program_id == bindparam("program_id"),
+            table.c.scope == bindparam("scope_key"),
+            or_(bucket & in_span, year),
+        )
+    ]
+    if shape[1] and shape[2]:
+        people: BindParameter[Any] = bindparam("scope_people", expanding=True)
+        in_school = select(Person.id).where(Person.school == bindparam("scope_school"))
+        for rollup, grain, start, when in (
+            (
+                PAIR_BUCKETS,
+                BUCKET,
+                PAIR_BUCKETS.c.bucket_start,
+                PAIR_BUCKETS.c.bucket_start.between(bindparam("first"), bindparam("last")),
+            ),
+            (
+                PAIR_YEARS,
+                YEAR,
+                PAIR_YEARS.c.year_start,
+                PAIR_YEARS.c.year_start == bindparam("year_start"),
+            ),
+        ):
+            parts.append(
+                select(
+                    literal(grain).label("grain"),
+                    start.label("period_start"),
+                    rollup.c.minutes,
+                    rollup.c.observations,
+                    rollup.c.visits,
+                ).where(
+                    rollup.c.program_id == bindparam("program_id"),
+                    or_(rollup.c.mentor_id.in_(people), rollup.c.mentee_id.in_(people)),
+                    rollup.c.mentee_id.not_in(in_school),
+                    when,
+                )
+            )
+    rows = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    begins = rows.c.period_start
+    in_week = (rows.c.grain == BUCKET) & begins.between(
+        bindparam("week_first"), bindparam("week_last")
+    )
+    in_month = (rows.c.grain == BUCKET) & begins.between(
+        bindparam("month_first"), bindparam("month_last")
+    )
+    in_year = rows.c.grain == YEAR
+    return select(*_counts(rows, in_week), *_counts(rows, in_month), *_counts(rows, in_year))
 
 
 @cache

@@ -1,4 +1,5 @@
-"""`ledger verify` and `ledger rebuild`: the kept totals against a recount from the log rows."""
+"""`ledger verify` and `ledger rebuild`: the kept totals (per pair, per mentor, per school and for
+the program) against a recount from the log rows."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def differences(stored: Rollups, counted: Rollups) -> list[Difference]:
         ("ledger_pair_buckets", left.pair_buckets, right.pair_buckets),
         ("ledger_pair_years", left.pair_years, right.pair_years),
         ("ledger_mentor_buckets", left.mentor_buckets, right.mentor_buckets),
+        ("ledger_scope_totals", left.scopes, right.scopes),
     ]
     for name, kept, fresh in tables:
         for key in sorted(kept.keys() | fresh.keys()):
@@ -102,15 +104,22 @@ class LedgerService:
                 yield row
 
         with self.store.read() as session:
-            counted = recompute_rows(counted_rows(), program.year_start_month)
+            counted = recompute_rows(counted_rows(), program.year_start_month).with_scopes(
+                rollups.schools_of(session)
+            )
             kept = rollups.stored(session, program.id)
             covered = count_coverage(
                 rollups.live_tagged_rows(session, program.id), program.year_start_month
             )
             kept_coverage = rollups.stored_coverage(session, program.id)
         found = differences(kept, counted) + coverage_differences(kept_coverage, covered)
-        rows = len(kept.pair_buckets) + len(kept.pair_years) + len(kept.mentor_buckets)
-        rows += len(kept_coverage)
+        rows = (
+            len(kept.pair_buckets)
+            + len(kept.pair_years)
+            + len(kept.mentor_buckets)
+            + len(kept.scopes)
+            + len(kept_coverage)
+        )
         return Verification(entries, rows, tuple(found), time.perf_counter() - began)
 
     def rebuild(self) -> Rollups:

@@ -79,13 +79,22 @@ def write_audit(
     )
 
 
-def count(session: Session, program: ProgramInfo, before: list[Entry], after: list[Entry]) -> None:
-    """Apply a write to the kept totals, in its transaction."""
+def count(
+    session: Session,
+    program: ProgramInfo,
+    before: list[Entry],
+    after: list[Entry],
+    *,
+    schools: dict[int, str | None] | None = None,
+) -> None:
+    """Apply a write to the kept totals, in its transaction (`schools`: the mentees' schools
+    when the caller has them, else they are read)."""
     rollups.apply(
         session,
         program.id,
         change(before, after, program.year_start_month),
         program.year_start_month,
+        schools,
     )
 
 
@@ -146,6 +155,30 @@ _DAY_TOTAL = select(func.coalesce(func.sum(LogEntry.minutes), 0)).where(
 )
 
 
+# A pair's logged minutes on a day, as a scalar subquery bound by `day_mentor`, `day_mentee` and
+# `day` (rides along the write's read of the pair's totals: `ledger.pair_summary_with`).
+DAY_TOTAL = (
+    select(func.coalesce(func.sum(LogEntry.minutes), 0))
+    .where(
+        LogEntry.mentee_id == bindparam("day_mentee"),
+        LogEntry.mentor_id == bindparam("day_mentor"),
+        LogEntry.occurred_on == bindparam("day"),
+        LogEntry.deleted_at.is_(None),
+    )
+    .scalar_subquery()
+)
+
+
+def refuse_over_cap(day_total: int, day: date, cap: int) -> None:
+    """Refuse a pair's day over the cap (a typo), `day_total` counting the new minutes."""
+    if day_total > cap:
+        raise Refusal(
+            f"That would make {day_total} minutes with one mentee on {format_day(day)}, "
+            f"over the {cap // 60}-hour day — probably a typo. Nothing was saved.",
+            example="/logmeeting 45m",
+        )
+
+
 def check_day_cap(
     session: Session,
     mentor_id: int,
@@ -159,10 +192,5 @@ def check_day_cap(
     """Refuse a pair's day over the cap (a typo). The caller holds the mentor's ledger lock
     (`rollups.lock_mentors`), so concurrent logs can't both pass the check."""
     params = {"mentee": mentee_id, "mentor": mentor_id, "day": day, "excluding": excluding or 0}
-    day_total = int(session.connection().execute(_DAY_TOTAL, params).scalar() or 0) + minutes
-    if day_total > cap:
-        raise Refusal(
-            f"That would make {day_total} minutes with one mentee on {format_day(day)}, "
-            f"over the {cap // 60}-hour day — probably a typo. Nothing was saved.",
-            example="/logmeeting 45m",
-        )
+    total = int(session.connection().execute(_DAY_TOTAL, params).scalar() or 0) + minutes
+    refuse_over_cap(total, day, cap)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.domain.entries import FormDefaults, LoggedEntry, LogOutcome
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
+from bot.domain.ledger import PairSummary, summary_after
 from bot.domain.members import Member
 from bot.domain.once import Once
 from bot.services import ledger as totals
@@ -28,16 +29,19 @@ from bot.services.log_access import (
     authorize,
     check_kind,
     is_mentee_logger,
+    log_context_rows,
     mentor_on,
     still_mentors,
 )
 from bot.services.log_entries import (
+    DAY_TOTAL,
     check_day_cap,
     count,
     form_request,
     keep_coverage,
     ledger_entry,
     mentee_schools,
+    refuse_over_cap,
     snapshot,
     tagged_log,
     write_audit,
@@ -45,7 +49,7 @@ from bot.services.log_entries import (
 from bot.services.once import take as take_once
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.services.signoff import check_open
+from bot.services.signoff import SIGNED_PERIODS_ON, check_open
 from bot.store import rollups
 from bot.store.db import Store
 from bot.store.locks import lock_for_log_write
@@ -54,6 +58,9 @@ from bot.store.models.core import EntryReview, LogEntry
 log = logging.getLogger(__name__)
 
 NUMERIC_DATE = re.compile(r"(?<!\S)\d{1,2}/\d{1,2}(?:/\d{2,4})?(?!\S)")
+# What a log checks per pair, read with the pair's totals in one statement: the day's minutes
+# (the cap) and the signed-off periods covering the day.
+WRITE_CHECKS = (DAY_TOTAL, SIGNED_PERIODS_ON)
 
 
 class LogService:
@@ -94,14 +101,22 @@ class LogService:
     ) -> LogOutcome:
         """Parse one line and store an entry per mentee, or explain what is missing.
 
-        Parsing runs before the write transaction; inside it the logger is authorised against
-        the assignments of the day, the day cap summed, the rows, audit and totals written.
+        One write transaction (with the request's replay claim, when the HTTP edge deferred
+        it): the logger and their mentees read in one statement, the line parsed, the logger
+        authorised against the assignments of the day, per pair one statement for the day cap,
+        the sign-off check and the totals before the write; then the rows, their audit and the
+        kept totals. The echo adds the new entries to the totals read before them, under the
+        ledger's lock (`rollups.lock_mentors`), so what the reply says is what was stored.
         With `once` (a question's choice, a form's submission), a second delivery stores
         nothing (AlreadyAnswered)."""
         program = self.programs.current()
-        with self.store.read() as session:
-            logger = self.people.caller(session, program, slack_user_id)
-            ctx, known = self.context(session, program, logger, now)
+        weekly_target = program.weekly_target(program.today(now))
+        with self.store.write() as session:
+            lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
+            rows = log_context_rows(session, program, slack_user_id, program.today(now))
+            logger = self.people.checked_caller(program, rows.logger)
+            mentees = [logger] if is_mentee_logger(logger) else rows.mentees
+            ctx, known = self._context_of(program, mentees, now)
             if mentee_id is not None:
                 ctx = self._with_only(session, program, ctx, known, mentee_id)
             parsed = parse_log(text, ctx)
@@ -116,18 +131,13 @@ class LogService:
                 if parsed.code in ("ambiguous_mentee", "unknown_mention"):
                     choices = tuple(self.people.members(session, program, parsed.choices))  # type: ignore[arg-type]
                 return LogOutcome(
-                    logger,
-                    text,
-                    error=parsed,
-                    choices=choices,
-                    weekly_target=program.weekly_target(program.today(now)),
+                    logger, text, error=parsed, choices=choices, weekly_target=weekly_target
                 )
             if notes is not None:
                 parsed = parsed.model_copy(update={"notes": notes.strip() or None})
             mentioned = self._mentioned(session, program, parsed)
-        known.update({m.id: m for m in mentioned})
-        with self.store.write() as session:
-            lock_for_log_write(session, program.id)  # first: a sign-off in progress is waited for
+            known.update({m.id: m for m in mentioned})
+            known[logger.id] = logger
             take_once(session, once, now)
             pairs = authorize(
                 session,
@@ -138,17 +148,23 @@ class LogService:
                 day=parsed.occurred_on,
                 mentee_ids=parsed.mentee_ids,
                 mentioned=mentioned,
+                known=rows,
             )
-            rollups.lock_mentors(session, (mentor for mentor, _, _ in pairs))
-            entries = self._store(session, program, logger, parsed, pairs, source, now)
-            logged = self._echo(session, program, entries, now, known | {logger.id: logger})
-        return LogOutcome(
-            logger,
-            text,
-            entries=logged,
-            batch_id=entries[0].batch_id,
-            weekly_target=program.weekly_target(program.today(now)),
+            mentors = {mentor for mentor, _, _ in pairs}
+            if not mentors <= rows.locked:
+                rollups.lock_mentors(session, mentors - rows.locked)
+            logged, batch = self._store(session, program, logger, parsed, pairs, source, now, known)
+        return LogOutcome(logger, text, entries=logged, batch_id=batch, weekly_target=weekly_target)
+
+    def _context_of(
+        self, program: ProgramInfo, mentees: list[Member], now: datetime
+    ) -> tuple[LogContext, dict[int, Member]]:
+        """The grammar's context over these mentees, and the mentees by id."""
+        options = tuple(MenteeOption(m.id, m.name, m.slack_user_id) for m in mentees)
+        ctx = LogContext(
+            now, program.tz, program.config.school_year_start, options, program.policy.vocabulary
         )
+        return ctx, {m.id: m for m in mentees}
 
     def log_form(
         self,
@@ -214,19 +230,42 @@ class LogService:
         pairs: list[Target],
         source: str,
         now: datetime,
-    ) -> list[LogEntry]:
-        """Insert one entry per pair, its audit row and its totals; refuse a day over the cap."""
+        known: dict[int, Member],
+    ) -> tuple[tuple[LoggedEntry, ...], str]:
+        """Insert one entry per pair, its audit row and its totals (refused on a signed-off day
+        or a day over the cap); the entries as the echo shows them, and their batch."""
         cap = program.policy.max_minutes_per_day
-        schools = mentee_schools(session, [p[1] for p in pairs])
         day = request.occurred_on
-        mentee_ids = [p[1] for p in pairs]
-        check_open(
-            session, program, [(schools[m], day) for m in mentee_ids], "logged", mentees=mentee_ids
-        )
+        periods = program.periods(now)
+        mentee_ids = [mentee for _, mentee, _ in pairs]
+        if all(m in known for m in mentee_ids):  # each new entry keeps its mentee's school
+            schools = {m: known[m].school for m in mentee_ids}
+        else:
+            schools = mentee_schools(session, mentee_ids)
+        before: dict[tuple[int, int], PairSummary] = {}
+        for mentor_id, mentee_id, _ in pairs:
+            summary, (day_minutes, signed) = totals.pair_summary_with(
+                session,
+                program,
+                (mentor_id, mentee_id),
+                periods,
+                WRITE_CHECKS,
+                {
+                    "day_mentor": mentor_id,
+                    "day_mentee": mentee_id,
+                    "day": day,
+                    "program_id": program.id,
+                },
+            )
+            if signed:  # a signed-off period covers the day: is this entry inside it?
+                check_open(
+                    session, program, [(schools[mentee_id], day)], "logged", mentees=[mentee_id]
+                )
+            refuse_over_cap(int(day_minutes) + request.minutes, day, cap)
+            before[(mentor_id, mentee_id)] = summary
         batch = str(uuid.uuid4())
         entries = []
         for mentor_id, mentee_id, observed_id in pairs:
-            check_day_cap(session, mentor_id, mentee_id, request.occurred_on, request.minutes, cap)
             entry = LogEntry(
                 program_id=program.id,
                 mentor_id=mentor_id,
@@ -234,7 +273,7 @@ class LogService:
                 school=schools[mentee_id],
                 logged_by_id=logger.id,
                 observed_id=observed_id,
-                occurred_on=request.occurred_on,
+                occurred_on=day,
                 minutes=request.minutes,
                 kind=request.kind,
                 notes=request.notes,
@@ -248,9 +287,31 @@ class LogService:
             entries.append(entry)
         session.flush()
         write_audit(session, logger, "create", now, [(e, None, snapshot(e)) for e in entries])
-        count(session, program, [], [ledger_entry(e) for e in entries])
+        added = [ledger_entry(e) for e in entries]
+        count(session, program, [], added, schools=dict(schools))
         keep_coverage(session, program, [], [tagged_log(e) for e in entries])
-        return entries
+        ids = {e.mentor_id for e in entries} | {e.mentee_id for e in entries}
+        ids |= {e.observed_id for e in entries if e.observed_id is not None}
+        ids -= known.keys()
+        if ids:  # a coordinator logging for a pair, a mentee naming the teacher they observed
+            known = known | {m.id: m for m in self.people.members(session, program, ids)}
+        today = program.today(now)
+        logged = tuple(
+            LoggedEntry(
+                id=e.id,
+                mentor=known[e.mentor_id],
+                mentee=known[e.mentee_id],
+                occurred_on=e.occurred_on,
+                minutes=e.minutes,
+                kind=e.kind,
+                notes=e.notes,
+                pair=summary_after(before[(e.mentor_id, e.mentee_id)], [entry], periods),
+                observed=known.get(e.observed_id) if e.observed_id else None,
+                today=today,
+            )
+            for e, entry in zip(entries, added, strict=True)
+        )
+        return logged, batch
 
     def _echo(
         self,
@@ -260,7 +321,8 @@ class LogService:
         now: datetime,
         known: dict[int, Member],
     ) -> tuple[LoggedEntry, ...]:
-        """The entries as the reply shows them, each with its pair's totals after the write."""
+        """The entries as the reply shows them, each with its pair's totals after the write
+        (Undo and Edit: read back inside their transaction)."""
         ids = {e.mentor_id for e in entries} | {e.mentee_id for e in entries}
         ids |= {e.observed_id for e in entries if e.observed_id is not None}
         missing = ids - known.keys()

@@ -155,7 +155,11 @@ class PeopleService:
 
     def caller(self, session: Session, program: ProgramInfo, slack_user_id: str) -> Member:
         """The active member behind a Slack user; raise NotOnRoster otherwise."""
-        member = self.find(session, program, slack_user_id)
+        return self.checked_caller(program, self.find(session, program, slack_user_id))
+
+    @staticmethod
+    def checked_caller(program: ProgramInfo, member: Member | None) -> Member:
+        """The member found for a caller, if on the roster and active; else NotOnRoster."""
         if member is None:
             raise NotOnRoster(
                 f"You're not on the {program.name} roster yet, so I can't do that. "

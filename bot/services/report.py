@@ -11,9 +11,10 @@ items (a), (f) and (h) from the services that hold them (`activity_items`, one o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import func, select
 
@@ -139,7 +140,14 @@ class AnnualReport:
 
 
 # Items beside the ledger's, by report part ("teachers" | "administrators") and key (a f g h).
-ItemSource = Callable[[str, datetime], dict[tuple[str, str], ReportItem]]
+class ItemSource(Protocol):
+    """Items of the report from another service, for a program year. `brief`: for a readiness
+    check (Home) — sources, headline counts and what needs attention, without the breakdowns
+    that recount log rows."""
+
+    def __call__(
+        self, year: str, now: datetime, /, *, brief: bool = False
+    ) -> dict[tuple[str, str], ReportItem]: ...
 
 
 class ReportService:
@@ -158,8 +166,9 @@ class ReportService:
         self.people = people
         self.sources = tuple(sources)
 
-    def annual(self, year: str | None, now: datetime) -> AnnualReport:
-        """The report for a program year (default: the program's)."""
+    def annual(self, year: str | None, now: datetime, *, brief: bool = False) -> AnnualReport:
+        """The report for a program year (default: the program's); `brief` for a readiness
+        check (the sources' breakdowns left out: see ItemSource)."""
         program = self.programs.for_year(year, now)  # that year's calendar and roles
         period = program.year
         with self.store.read() as session:
@@ -248,7 +257,7 @@ class ReportService:
         )
         parts = {"teachers": report.teachers, "administrators": report.administrators}
         for source in self.sources:
-            for (part, key), item in source(period.label, now).items():
+            for (part, key), item in source(period.label, now, brief=brief).items():
                 parts[part].items[key] = item
         return report
 
@@ -352,8 +361,10 @@ def activity_items(
     program's, in both reports; (f) is beginning teachers' hiring and retention, by school in
     the administrators' report (603 CMR 7.13)."""
 
-    def items(year: str, now: datetime) -> dict[tuple[str, str], ReportItem]:
-        a = activities_item(activities.summary(year, now))
+    def items(
+        year: str, now: datetime, /, *, brief: bool = False
+    ) -> dict[tuple[str, str], ReportItem]:
+        a = activities_item(activities.summary(year, now, mentoring=not brief))
         teachers = retention.summary(year, now, BEGINNING_TEACHERS)
         h = partnerships_item(partnerships.summary(now))
         return {

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from bot.domain.ledger import induction_label, induction_year_number, induction_year_of
 from bot.domain.roster import RosterRow, RowProblem, parse_roster
 from bot.services.programs import ProgramInfo, ProgramService
+from bot.store import rollups
 from bot.store.db import Store
 from bot.store.models.core import Person, PersonRole
 
@@ -97,6 +98,7 @@ class _Changes:
 
     new_people: list[dict[str, object]] = field(default_factory=list)
     changed_people: list[dict[str, object]] = field(default_factory=list)
+    schools_moved: bool = False  # someone's school changed: the scope totals follow
     relinked: list[int] = field(default_factory=list)  # ids whose Slack id changes
     roles_to_add: list[tuple[str, str]] = field(default_factory=list)  # (email, role)
     roles_to_remove: list[int] = field(default_factory=list)  # person_roles ids
@@ -278,6 +280,8 @@ def _changes(
         values: dict[str, object] = {}
         if fields != known.fields:
             values |= dict(zip(PERSON_FIELDS, fields, strict=True))
+            school = PERSON_FIELDS.index("school")
+            changes.schools_moved |= fields[school] != known.fields[school]
         if slack_id and slack_id != known.slack_user_id:
             values["slack_user_id"] = slack_id
             changes.relinked.append(known.id)
@@ -344,6 +348,8 @@ def _write(conn: Connection, program: ProgramInfo, changes: _Changes) -> None:
             .values(**values, updated_at=now),
             [{f"new_{k}" if k != "person_id" else k: v for k, v in p.items()} for p in people],
         )
+    if changes.schools_moved:
+        rollups.rebuild_scopes(conn, program.id)  # their pairs' totals move with them
     for batch in _batches(changes.roles_to_remove):
         conn.execute(delete(PersonRole).where(PersonRole.id.in_(batch)))
     if changes.roles_to_add:

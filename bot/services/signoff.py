@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -295,6 +295,20 @@ class SignOffService:
         program = self.programs.current(now)
         with self.store.read() as session:
             return active_locks(session, program)
+
+
+# How many signed-off periods in force cover a day, as a scalar subquery bound by `program_id`
+# and `day` (a write asks `check_open` only when one does).
+SIGNED_PERIODS_ON = (
+    select(func.count(SignedPeriod.id))
+    .where(
+        SignedPeriod.program_id == bindparam("program_id"),
+        SignedPeriod.reopened_at.is_(None),
+        SignedPeriod.first_day <= bindparam("day"),
+        SignedPeriod.last_day >= bindparam("day"),
+    )
+    .scalar_subquery()
+)
 
 
 def check_open(

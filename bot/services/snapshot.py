@@ -481,10 +481,23 @@ def snapshot_version(session: Session, program: ProgramInfo) -> tuple[object, ..
 
 
 def pairs_active_between(
-    session: Session, program: ProgramInfo, first: date, last: date
+    session: Session,
+    program: ProgramInfo,
+    first: date,
+    last: date,
+    *,
+    involving: int | None = None,
 ) -> list[tuple[int, int, date, date | None]]:
     """(mentor, mentee, start, end) of every assignment active on any day from first to last:
-    begun by the last day and not ended before the first (ended or begun mid-way included)."""
+    begun by the last day and not ended before the first (ended or begun mid-way included);
+    with `involving`, only those where that person is the mentor or the mentee."""
+    conditions = [
+        Assignment.program_id == program.id,
+        Assignment.started_on <= last,
+        (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= first),
+    ]
+    if involving is not None:
+        conditions.append((Assignment.mentor_id == involving) | (Assignment.mentee_id == involving))
     return [
         (mentor, mentee, start, end)
         for mentor, mentee, start, end in session.execute(
@@ -494,11 +507,7 @@ def pairs_active_between(
                 Assignment.started_on,
                 Assignment.ended_on,
             )
-            .where(
-                Assignment.program_id == program.id,
-                Assignment.started_on <= last,
-                (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= first),
-            )
+            .where(*conditions)
             .order_by(Assignment.started_on, Assignment.id)
         )
     ]

@@ -134,11 +134,9 @@ class StandardsService:
         year: ProgramYear,
     ) -> list[Coverage]:
         """`own_pairs` inside a caller's session (Home reads it with its other figures)."""
-        rows = [
-            row
-            for row in pairs_active_between(session, program, year.first, min(today, year.last))
-            if person.id in (row[0], row[1])
-        ]
+        rows = pairs_active_between(
+            session, program, year.first, min(today, year.last), involving=person.id
+        )
         found = spans(rows)
         members = {
             m.id: m

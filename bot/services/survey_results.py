@@ -156,7 +156,9 @@ class SurveyResults:
             return SatisfactionSummary(program.school_year, "none", reason, ())
         return SatisfactionSummary(program.school_year, "surveyed", None, found)
 
-    def report_items(self, year_label: str, now: datetime) -> dict[tuple[str, str], ReportItem]:
+    def report_items(
+        self, year_label: str, now: datetime, /, *, brief: bool = False
+    ) -> dict[tuple[str, str], ReportItem]:
         """The annual report's item (g) for teachers (a `ReportService` source): the program's
         surveys and exit tickets in aggregate. Answers are not linked to people, so they are
         never split by educator type; the administrators' report keeps its own (g)."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config
@@ -15,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,53 @@ SQLITE_POOL_SIZE = 8
 SQLITE_POOL_OVERFLOW = 16
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 CONNECT_TIMEOUT_SECONDS = 5
+
+
+ClaimState = Literal["pending", "held", "claimed", "replay", "failed"]
+
+
+@dataclass
+class DeferredClaim:
+    """A claim to take as the first statement of the next write transaction on this thread (the
+    HTTP edge's replay guard, bot/web/ingress.py): the request's claim commits with what the
+    request stores, or not at all — one transaction, not two.
+
+    `take` inserts the claim on the transaction's connection: True when it is the first, False
+    for a replay. `state`: pending (not taken, or taken and rolled back), held (taken, not yet
+    committed), claimed (committed), replay (another delivery holds it), failed (the store
+    could not take it)."""
+
+    take: Callable[[Connection], bool]
+    state: ClaimState = "pending"
+
+
+class ClaimStopped(Exception):
+    """A write stopped by its request's deferred claim: a replay (another delivery holds the
+    claim) or a store that could not take it. Nothing is stored; the HTTP edge answers for it
+    (200 empty, or 503), so a listener logs it in one line, without a traceback."""
+
+    reply_quietly = True
+
+
+class ReplayedRequest(ClaimStopped):
+    """The request's deferred claim conflicted: another delivery of it was processed."""
+
+
+class ClaimFailed(ClaimStopped):
+    """The store could not take the request's deferred claim."""
+
+
+_DEFERRED: ContextVar[DeferredClaim | None] = ContextVar("deferred_claim", default=None)
+
+
+@contextmanager
+def deferred_claim(claim: DeferredClaim) -> Iterator[DeferredClaim]:
+    """Within the block, the first write transaction on this thread takes `claim` first."""
+    token = _DEFERRED.set(claim)
+    try:
+        yield claim
+    finally:
+        _DEFERRED.reset(token)
 
 
 class DatabaseUnavailable(Exception):
@@ -173,9 +222,23 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session whose changes commit together, or not at all."""
-        with self._writer_turn or nullcontext(), self._write() as session, session.begin():
-            yield session
+        """A session whose changes commit together, or not at all (with the request's deferred
+        replay claim, when there is one: `deferred_claim`)."""
+        claim = _DEFERRED.get()
+        if claim is not None and claim.state != "pending":
+            claim = None
+        with self._writer_turn or nullcontext(), self._write() as session:
+            try:
+                with session.begin():
+                    if claim is not None:
+                        _take(claim, session.connection())
+                    yield session
+            except BaseException:
+                if claim is not None and claim.state == "held":
+                    claim.state = "pending"  # rolled back with the rest
+                raise
+            if claim is not None:
+                claim.state = "claimed"
 
     @contextmanager
     def write_connection(self) -> Iterator[Connection]:
@@ -187,6 +250,18 @@ class Store:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _take(claim: DeferredClaim, connection: Connection) -> None:
+    claim.state = "held"
+    try:
+        fresh = claim.take(connection)
+    except SQLAlchemyError as exc:
+        claim.state = "failed"
+        raise ClaimFailed(f"could not claim the request: {type(exc).__name__}") from exc
+    if not fresh:
+        claim.state = "replay"
+        raise ReplayedRequest("this request was already processed")
 
 
 def alembic_config(url: str) -> Any:

@@ -4,8 +4,10 @@ Every write of a log entry (insert, Undo, Edit) calls `lock_mentors` first and `
 flushing, so the rollup rows change in the same transaction as the log rows, on SQLite and
 PostgreSQL alike. Increments are atomic upserts (`INSERT … ON CONFLICT DO UPDATE SET x = x +
 excluded.x`); the latest contact day, which a removal can lower, is recomputed for the buckets
-that lost a contact. `rebuild` recomputes everything from the log rows (the migration's
-backfill, `ledger rebuild`, the benchmarks' bulk-loaded worlds).
+that lost a contact. The scope totals (per school of the mentee, and for the program) take the
+same deltas in one more upsert. `rebuild` recomputes everything from the log rows (`ledger
+rebuild`, the benchmarks' bulk-loaded worlds); `rebuild_scopes` the scope totals from the pair
+totals (a mentee who changed school takes their pairs' totals along).
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from bot.domain.ledger import (
     EntryRow,
     MentorTime,
     Rollups,
+    ScopeKey,
     Totals,
     batch_key,
     bucket_last,
     program_year_of,
     recompute_rows,
+    scope_totals,
 )
 from bot.domain.standards import (
     CoverageChange,
@@ -45,13 +49,18 @@ from bot.store.models.core import (
     PairBucket,
     PairStandard,
     PairYear,
+    Person,
     Program,
+    ScopeTotal,
 )
 
 PAIR_BUCKETS: Table = PairBucket.__table__  # type: ignore[assignment]
 PAIR_YEARS: Table = PairYear.__table__  # type: ignore[assignment]
 MENTOR_BUCKETS: Table = MentorBucket.__table__  # type: ignore[assignment]
-ROLLUP_TABLES = {table.name: table for table in (PAIR_BUCKETS, PAIR_YEARS, MENTOR_BUCKETS)}
+SCOPE_TOTALS: Table = ScopeTotal.__table__  # type: ignore[assignment]
+ROLLUP_TABLES = {
+    table.name: table for table in (PAIR_BUCKETS, PAIR_YEARS, MENTOR_BUCKETS, SCOPE_TOTALS)
+}
 CHUNK = 5_000  # rows per executemany when rebuilding
 
 Executor = Session | Connection
@@ -97,6 +106,17 @@ def _upsert_statement(dialect: str, table_name: str) -> Any:
     return statement.on_conflict_do_update(index_elements=keys, set_=changes)
 
 
+def schools_of(db: Executor, mentee_ids: Iterable[int] | None = None) -> dict[int, str | None]:
+    """People's schools (of these ids, or everyone's)."""
+    statement = select(Person.id, Person.school)
+    if mentee_ids is not None:
+        wanted = sorted(set(mentee_ids))
+        if not wanted:
+            return {}
+        statement = statement.where(Person.id.in_(wanted))
+    return {person: school for person, school in db.execute(statement)}
+
+
 def _later(stored: ColumnElement[Any], added: ColumnElement[Any]) -> ColumnElement[Any]:
     """The later of two nullable dates, the same on SQLite and PostgreSQL."""
     return case(
@@ -135,6 +155,24 @@ def table_rows(
             for (m, b), t in counted.mentor_buckets.items()
         ),
     )
+    if isinstance(counted, Rollups):
+        yield SCOPE_TOTALS, scope_rows(program_id, counted.scopes)
+
+
+def scope_rows(program_id: int, scopes: dict[ScopeKey, Totals]) -> Iterator[dict[str, Any]]:
+    """Scope totals as the scope table's rows."""
+    for (scope, grain, start), t in scopes.items():
+        yield {
+            "program_id": program_id,
+            "scope": scope,
+            "grain": grain,
+            "period_start": start,
+            "minutes": t.minutes,
+            "observations": t.observations,
+            "visits": t.visits,
+            "visit_minutes": t.visit_minutes,
+            "contacts": t.contacts,
+        }
 
 
 def _totals_row(totals: Totals) -> dict[str, Any]:
@@ -148,10 +186,22 @@ def _totals_row(totals: Totals) -> dict[str, Any]:
     }
 
 
-def apply(db: Executor, program_id: int, change: Change, start_month: int) -> None:
-    """Apply a write's deltas to the rollups (after the log rows are flushed)."""
+def apply(
+    db: Executor,
+    program_id: int,
+    change: Change,
+    start_month: int,
+    schools: dict[int, str | None] | None = None,
+) -> None:
+    """Apply a write's deltas to the rollups (after the log rows are flushed); `schools`, the
+    mentees' schools, when the writer has them (else read here)."""
     for table, rows in table_rows(program_id, change):
         _upsert(db, table, list(rows))
+    mentees = {e for _, e, _ in change.pair_buckets} | {e for _, e, _ in change.pair_years}
+    if schools is None or not mentees <= schools.keys():
+        schools = (schools or {}) | schools_of(db, mentees)
+    scoped = scope_totals(change.pair_buckets, change.pair_years, schools)
+    _upsert(db, SCOPE_TOTALS, list(scope_rows(program_id, scoped)))
     years: set[tuple[int, int, date]] = set()
     for mentor_id, mentee_id, start in sorted(change.recheck_last):
         db.execute(
@@ -258,7 +308,13 @@ def stored(db: Executor, program_id: int) -> Rollups:
         (r.mentor_id, r.bucket_start): MentorTime(r.minutes, r.sessions)
         for r in db.execute(select(MENTOR_BUCKETS).where(MENTOR_BUCKETS.c.program_id == program_id))
     }
-    return Rollups(pair_buckets, pair_years, mentor_buckets)
+    scopes = {
+        (r.scope, r.grain, r.period_start): Totals(
+            r.minutes, r.observations, r.visits, r.visit_minutes, r.contacts
+        )
+        for r in db.execute(select(SCOPE_TOTALS).where(SCOPE_TOTALS.c.program_id == program_id))
+    }
+    return Rollups(pair_buckets, pair_years, mentor_buckets, scopes)
 
 
 def _totals(row: Any) -> Totals:
@@ -269,12 +325,30 @@ def _totals(row: Any) -> Totals:
 
 def rebuild(db: Executor, program_id: int, start_month: int) -> Rollups:
     """Replace every rollup of the program with a recomputation from the log rows."""
+    fresh = rebuild_pairs(db, program_id, start_month).with_scopes(schools_of(db))
+    db.execute(delete(SCOPE_TOTALS).where(SCOPE_TOTALS.c.program_id == program_id))
+    _insert_chunks(db, SCOPE_TOTALS, scope_rows(program_id, fresh.scopes))
+    return fresh
+
+
+def rebuild_pairs(db: Executor, program_id: int, start_month: int) -> Rollups:
+    """Replace the pair and mentor rollups of the program with a recomputation from the log
+    rows (the scope totals left as they are: migration 0002's backfill, before they existed)."""
     fresh = recompute_rows(live_rows(db, program_id), start_month).without_zeros()
     for table in (PAIR_BUCKETS, PAIR_YEARS, MENTOR_BUCKETS):
         db.execute(delete(table).where(table.c.program_id == program_id))
     for table, rows in table_rows(program_id, fresh):
         _insert_chunks(db, table, rows)
     return fresh
+
+
+def rebuild_scopes(db: Executor, program_id: int) -> None:
+    """Recompute the program's scope totals from its pair totals and the mentees' schools now
+    (after a roster import moved someone to another school)."""
+    kept = stored(db, program_id)
+    scopes = scope_totals(kept.pair_buckets, kept.pair_years, schools_of(db))
+    db.execute(delete(SCOPE_TOTALS).where(SCOPE_TOTALS.c.program_id == program_id))
+    _insert_chunks(db, SCOPE_TOTALS, scope_rows(program_id, scopes))
 
 
 def _insert_chunks(db: Executor, table: Any, rows: Iterable[dict[str, Any]]) -> None:

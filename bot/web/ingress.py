@@ -13,6 +13,12 @@ signed afresh. A claim that conflicts, on any process, is a replay: answered 200
 body and not processed (200, so that Slack stops retrying an event it already delivered; an
 attacker learns nothing from it). When processing fails with a 5xx the claim is released, so
 Slack's retry gets its turn.
+
+A slash command's claim is deferred into the first write transaction of its processing
+(`bot.store.db.deferred_claim`): `/logmeeting` claims the request, stores the entry, its audit
+row and the totals in one transaction. A conflict there is a replay (answered 200, empty,
+nothing stored); a command that stored nothing (a question, `/hours`, a refusal) is claimed
+once processed, and a replay of it is still answered 200 and empty.
 """
 
 from __future__ import annotations
@@ -33,13 +39,13 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from sqlalchemy import bindparam, delete
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.slack.budget import ACK_BUDGET_SECONDS, ACK_DEADLINE_KEY
-from bot.store.db import Store
+from bot.store.db import DeferredClaim, Store, deferred_claim
 from bot.store.models.ingress import SeenRequest
 
 log = logging.getLogger(__name__)
@@ -76,6 +82,7 @@ class SignedRequest:
     headers: dict[str, str]
     replay_key: str
     expires_at: float  # epoch seconds: after this, a replay could not pass verification anyway
+    deferrable: bool = False  # a slash command: claimed in its first write transaction
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -196,6 +203,7 @@ def check_request(
         headers=headers,
         replay_key=hashlib.sha256(key.encode()).hexdigest(),
         expires_at=expires,
+        deferrable=isinstance(payload.get("command"), str),
     )
 
 
@@ -223,16 +231,24 @@ class ReplayGuard:
         self._next_prune = 0.0
         self._prune_lock = threading.Lock()
 
-    def claim(self, key: str, expires_at: float) -> bool:
-        """True when this is the first live claim of `key`; False for a replay."""
+    def claim(self, key: str, expires_at: float, connection: Connection | None = None) -> bool:
+        """True when this is the first live claim of `key`; False for a replay. On
+        `connection`, inside its transaction (a deferred claim); else in one of its own."""
         now = self.now()
-        self._maybe_prune(now)
         insert = sqlite_insert if self.store.is_sqlite else pg_insert
         expires = datetime.fromtimestamp(expires_at, UTC)
         params = {"key": key, "expires": expires, "now": datetime.fromtimestamp(now, UTC)}
-        with self.store.write_connection() as connection:
-            claimed = connection.execute(_claim_statement(insert), params).first()
+        if connection is not None:
+            return connection.execute(_claim_statement(insert), params).first() is not None
+        self.maybe_prune(now)
+        with self.store.write_connection() as own:
+            claimed = own.execute(_claim_statement(insert), params).first()
         return claimed is not None
+
+    def deferred(self, key: str, expires_at: float) -> DeferredClaim:
+        """The claim of `key`, to be taken by the request's first write transaction."""
+        self.maybe_prune(self.now())
+        return DeferredClaim(lambda connection: self.claim(key, expires_at, connection))
 
     def release(self, key: str) -> None:
         """Forget a claim (its processing failed), so that a retry is processed."""
@@ -249,7 +265,8 @@ class ReplayGuard:
             result = session.execute(delete(SeenRequest).where(SeenRequest.expires_at < cutoff))
         return int(getattr(result, "rowcount", 0) or 0)
 
-    def _maybe_prune(self, now: float) -> None:
+    def maybe_prune(self, now: float) -> None:
+        """Prune expired claims, at most once a minute per process."""
         # At most once a minute per process, one indexed DELETE: cheap enough to do inline.
         with self._prune_lock:
             if now < self._next_prune:
@@ -277,6 +294,24 @@ def _answer(
         all_headers.append(("Content-Type", "text/plain; charset=utf-8"))
     start_response(f"{status} {phrase}".rstrip(), all_headers)
     return [body]
+
+
+def _bolt_answer(start_response: StartResponse, response: BoltResponse) -> list[bytes]:
+    headers = [(k, v) for k, values in response.headers.items() for v in values]
+    return _answer(start_response, response.status, (response.body or "").encode(), headers)
+
+
+def _replay(start_response: StartResponse, request: SignedRequest) -> list[bytes]:
+    retry = request.headers.get("x-slack-retry-num")
+    log.info("replay not processed%s", f" (Slack retry {retry})" if retry else "")
+    return _answer(start_response, HTTPStatus.OK)
+
+
+def _unavailable(start_response: StartResponse, exc: BaseException | None) -> list[bytes]:
+    # the store is down: Slack retries events later
+    what = type(exc).__name__ if exc is not None else "the claim failed"
+    log.error("cannot check for a replay, answering 503: %s", what)
+    return _answer(start_response, HTTPStatus.SERVICE_UNAVAILABLE)
 
 
 class SlackEdge:
@@ -315,15 +350,24 @@ class SlackEdge:
             )
             extra = [("Allow", "POST")] if refused.status == HTTPStatus.METHOD_NOT_ALLOWED else []
             return _answer(start_response, refused.status, refused.status.phrase.encode(), extra)
+        if request.deferrable:
+            return self._deferred(environ, start_response, request, deadline)
         try:
             fresh = self.guard.claim(request.replay_key, request.expires_at)
         except SQLAlchemyError as exc:  # the store is down: Slack retries events later
-            log.error("cannot check for a replay, answering 503: %s", type(exc).__name__)
-            return _answer(start_response, HTTPStatus.SERVICE_UNAVAILABLE)
+            return _unavailable(start_response, exc)
         if not fresh:
-            retry = request.headers.get("x-slack-retry-num")
-            log.info("replay not processed%s", f" (Slack retry {retry})" if retry else "")
-            return _answer(start_response, HTTPStatus.OK)
+            return _replay(start_response, request)
+        return self._processed(environ, start_response, request, deadline)
+
+    def _processed(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        request: SignedRequest,
+        deadline: float,
+    ) -> Iterable[bytes]:
+        """Bolt's answer to a claimed request (the claim released on a 5xx)."""
         try:
             response = self._dispatch(environ, request, deadline)
         except BaseException:
@@ -331,8 +375,51 @@ class SlackEdge:
             raise
         if response.status >= 500:
             self.guard.release(request.replay_key)
-        headers = [(k, v) for k, values in response.headers.items() for v in values]
-        return _answer(start_response, response.status, (response.body or "").encode(), headers)
+        return _bolt_answer(start_response, response)
+
+    def _deferred(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        request: SignedRequest,
+        deadline: float,
+    ) -> Iterable[bytes]:
+        """A slash command: its claim taken by its first write transaction, else after it."""
+        try:
+            claim = self.guard.deferred(request.replay_key, request.expires_at)
+        except SQLAlchemyError as exc:
+            return _unavailable(start_response, exc)
+        with deferred_claim(claim):
+            try:
+                response = self._dispatch(environ, request, deadline)
+            except BaseException:
+                if claim.state == "claimed":
+                    self.guard.release(request.replay_key)
+                raise
+        return self._settle(start_response, request, claim, response)
+
+    def _settle(
+        self,
+        start_response: StartResponse,
+        request: SignedRequest,
+        claim: DeferredClaim,
+        response: BoltResponse,
+    ) -> list[bytes]:
+        """Bolt's answer once the deferred claim's fate is known."""
+        if claim.state == "replay":
+            return _replay(start_response, request)
+        if claim.state == "failed":
+            return _unavailable(start_response, None)
+        fresh = True
+        if claim.state == "claimed":
+            if response.status >= 500:
+                self.guard.release(request.replay_key)
+        elif response.status < 500:  # nothing was written: claimed now, so a replay is still
+            try:  # answered empty (after a 5xx nothing is claimed: a retry is processed)
+                fresh = self.guard.claim(request.replay_key, request.expires_at)
+            except SQLAlchemyError as exc:
+                return _unavailable(start_response, exc)
+        return _bolt_answer(start_response, response) if fresh else _replay(start_response, request)
 
     def _dispatch(
         self, environ: dict[str, Any], request: SignedRequest, deadline: float

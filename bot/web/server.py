@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -73,13 +72,8 @@ def make_http_server(
     *,
     host: str = "127.0.0.1",
     port: int = 0,
-    background: bool = False,
 ) -> Any:
-    """A waitress server for the app (port 0 picks a free one: see `.effective_port`). With
-    `background` (as `serve` runs it), work after a reply runs on a thread of its own."""
-    if background:
-        after = ThreadPoolExecutor(max_workers=2, thread_name_prefix="after-reply")
-        services.after_reply = lambda work: _log_failure(after.submit(work))
+    """A waitress server for the app (port 0 picks a free one: see `.effective_port`)."""
 
     if settings.SLACK_SIGNING_SECRET is None:
         raise ValueError("SLACK_SIGNING_SECRET is required to receive Slack's HTTP requests")
@@ -93,16 +87,6 @@ def make_http_server(
         port=port,
         threads=WSGI_THREADS,
         max_request_body_size=WAITRESS_BODY_LIMIT,
-    )
-
-
-def _log_failure(future: Future[None]) -> None:
-    future.add_done_callback(
-        lambda done: (
-            log.error("work after a reply failed", exc_info=done.exception())
-            if done.exception()
-            else None
-        )
     )
 
 
@@ -143,7 +127,7 @@ def serve(settings: Settings, services: Services, *, host: str, port: int, sched
             make_socket_mode_handler(settings, services).start()
             return 0
         try:
-            server = make_http_server(settings, services, host=host, port=port, background=True)
+            server = make_http_server(settings, services, host=host, port=port)
         except ValueError as exc:
             log.error("%s", exc)
             return 2

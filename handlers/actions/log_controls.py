@@ -27,19 +27,17 @@ def undo(
     """Undo a logged batch: the author or a coordinator."""
     ack()
     services = services_of(context)
-    done: list[bool] = []
 
     def build() -> Payload:
         batch_id = values.batch_id(values.action_value(body), "Undo button")
         now = services.clock.now()
         removed = services.logs.undo(body["user"]["id"], batch_id, now)
-        done.append(True)
         program = services.programs.current()
         target = program.weekly_target(program.today(now))
         return log_views.undone(removed, target)
 
     payload = build_reply(build)
-    answer_press(body, respond, client, services, payload, replace=True, changed=bool(done))
+    answer_press(body, respond, client, services, payload, replace=True)
 
 
 def edit(
@@ -57,7 +55,7 @@ def edit(
 
     refusal = build_reply(build)
     if not found:
-        answer_press(body, respond, client, services, refusal, replace=False, changed=False)
+        answer_press(body, respond, client, services, refusal, replace=False)
         return
     defaults, entry_id = found[0]
     client.views_open(
@@ -74,13 +72,11 @@ def open_form(
     try:
         text = values.text(values.action_value(body), "form button", limit=MAX_VALUE_TEXT)
     except BadValue as exc:
-        answer_press(
-            body, respond, client, services, refuse_bad_value(exc), replace=False, changed=False
-        )
+        answer_press(body, respond, client, services, refuse_bad_value(exc), replace=False)
         return
     defaults, refusal = form_defaults(services, body["user"]["id"], text)
     if defaults is None:
-        answer_press(body, respond, client, services, refusal, replace=False, changed=False)
+        answer_press(body, respond, client, services, refusal, replace=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=log_views.log_form(defaults))
 
@@ -92,7 +88,6 @@ def pick(
     press of any of its choices (or Slack's retry) stores nothing and says so."""
     ack()
     services = services_of(context)
-    done: list[bool] = []
 
     def build() -> Payload:
         place = "choice button"
@@ -104,10 +99,9 @@ def pick(
         outcome = services.logs.log_text(
             body["user"]["id"], text, services.clock.now(), mentee_id=mentee_id, on=on, once=once
         )
-        done.append(outcome.ok)
         if outcome.ok:
             return log_views.logged(outcome)
         return log_views.question(outcome, asked=once.source)  # a follow-up: the same question
 
     payload = build_reply(build)
-    answer_press(body, respond, client, services, payload, replace=True, changed=any(done))
+    answer_press(body, respond, client, services, payload, replace=True)

@@ -60,7 +60,6 @@ def assign_suggested(
     """Assign the suggested mentor (coordinators only), from the alert or from Home."""
     ack()
     services = services_of(context)
-    done: list[bool] = []
 
     def build() -> Payload:
         place = "Assign button"
@@ -75,11 +74,10 @@ def assign_suggested(
         result = services.assignments.assign_ids(
             actor, mentor, mentee, services.clock.now(), mentor_when_drawn=mentor_when_drawn
         )
-        done.append(True)
         return views.assignment_result(result)
 
     payload = build_reply(build)
-    answer_press(body, respond, client, services, payload, replace=False, changed=bool(done))
+    answer_press(body, respond, client, services, payload, replace=False)
 
 
 def record_show(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:

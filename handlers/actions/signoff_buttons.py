@@ -20,7 +20,7 @@ def _answer(
     body: dict[str, Any], client: WebClient, respond: Respond, services: Services, payload: Payload
 ) -> None:
     """On Home, the Home re-published with the answer on top; on a message, a reply."""
-    answer_press(body, respond, client, services, payload, replace=False, changed=True)
+    answer_press(body, respond, client, services, payload, replace=False)
 
 
 def sign(
@@ -68,6 +68,6 @@ def flag_entry(
     except BadValue as exc:
         services = services_of(context)
         payload = refuse_bad_value(exc)
-        answer_press(body, respond, client, services, payload, replace=False, changed=False)
+        answer_press(body, respond, client, services, payload, replace=False)
         return
     client.views_open(trigger_id=body["trigger_id"], view=signoff_views.flag_form(entry_id))

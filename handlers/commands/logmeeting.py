@@ -12,7 +12,6 @@ from bot.bootstrap import Services
 from bot.domain.entries import FormDefaults
 from bot.slack import log_views, views
 from bot.slack.budget import SLACK_CALL_ERRORS, describe_failure
-from handlers.home import refresh_home_after_reply
 from handlers.reply import Payload, ack_with, build_reply, services_of
 
 log = logging.getLogger(__name__)
@@ -46,16 +45,12 @@ def handle(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltCo
         ack_with(ack, log_views.log_help)
         return
 
-    logged: list[bool] = []
-
     def build() -> Payload:
         outcome = services.logs.log_text(user_id, text, services.clock.now())
-        logged.append(outcome.ok)
         return log_views.logged(outcome) if outcome.ok else log_views.question(outcome)
 
+    # The ack is the whole answer: no Home is read or published after it (issue 18).
     ack_with(ack, build)
-    if any(logged):  # after the reply: the Home shows the new totals
-        refresh_home_after_reply(client, services, user_id)
 
 
 def form_defaults(

@@ -1,5 +1,5 @@
-"""The log form: a new entry, or an edit. Errors show under the field; success is DMed and
-the person's Home refreshed."""
+"""The log form: a new entry, or an edit. Errors show under the field; success is DMed (the
+Home shows it when the person next opens the tab)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from bot.services.errors import AlreadyAnswered, ParseRefused, Refusal
 from bot.slack import log_views, request_views
 from bot.slack import payload_values as parse
 from bot.slack.payload_values import MAX_WORD, BadValue
-from handlers.home import refresh_home_after_reply
 from handlers.reply import Payload, refuse_bad_value_view, services_of
 
 log = logging.getLogger(__name__)
@@ -103,7 +102,6 @@ def submit_new(
         return
     ack()
     _dm(client, user_id, log_views.logged(outcome))
-    refresh_home_after_reply(client, services, user_id)
 
 
 def submit_edit(
@@ -147,4 +145,3 @@ def submit_edit(
     target = program.weekly_target(program.today(services.clock.now()))
     ack()
     _dm(client, user_id, log_views.updated(entry, target))
-    refresh_home_after_reply(client, services, user_id)

@@ -89,7 +89,7 @@ def _backfill() -> None:
         except tomllib.TOMLDecodeError:
             config = {}
         month = int(config.get("program_year_start_month", DEFAULT_YEAR_START_MONTH))
-        rollups.rebuild(bind, program_id, month)
+        rollups.rebuild_pairs(bind, program_id, month)
 
 
 AUDIT = sa.table(

@@ -100,6 +100,17 @@ def test_a_full_session(settings: Settings, services: Services, pairs: None) -> 
 
 
 @SQLITE_ONLY
+def test_a_logmeeting_prints_its_reply_and_no_home(
+    settings: Settings, services: Services, pairs: None
+) -> None:
+    code, output = run(settings, services, ":as lee\n/logmeeting 45m observation\n:quit\n")
+    assert code == 0
+    replies = output.split("┌─ ")[1:]
+    assert [r.splitlines()[0] for r in replies] == ["reply (only you can see this) · :press a1–a2"]
+    assert "Logged 45 min observation with Bea Beginner" in replies[0]
+    assert "Home tab" not in output
+
+
 def test_an_unknown_console_command_is_named(
     settings: Settings, services: Services, pairs: None
 ) -> None:

@@ -55,6 +55,7 @@ from bot.store.models.core import (
     PairBucket,
     PairYear,
     Person,
+    ScopeTotal,
 )
 from schedules import claims
 from tests.support.hillside import NOW
@@ -537,7 +538,15 @@ def duration(minutes: int) -> str:
 def reset_world(services: Services) -> None:
     """No log rows, no totals, the three starting assignments."""
     with services.store.write() as session:
-        for model in (LogAudit, PairBucket, PairYear, MentorBucket, LogEntry, Assignment):
+        for model in (
+            LogAudit,
+            PairBucket,
+            PairYear,
+            MentorBucket,
+            ScopeTotal,
+            LogEntry,
+            Assignment,
+        ):
             session.execute(delete(model))
     for mentor, mentee, day in START_PAIRS:
         services.assignments.assign(None, mentor, mentee, day, NOW)

@@ -26,7 +26,7 @@ from bot.domain.policy import parse_program_toml
 from bot.services.errors import Refusal
 from bot.services.programs import ProgramInfo
 from bot.store.db import alembic_config, upgrade
-from bot.store.models.core import LogEntry, MentorBucket, PairYear
+from bot.store.models.core import LogEntry, MentorBucket, PairYear, ScopeTotal
 from schedules import claims
 from tests.support.hillside import NOW, PROGRAM_TOML, ROSTER_CSV
 from tests.support.raw_rows import insert_program
@@ -388,6 +388,10 @@ def test_the_migration_backfills_the_totals_from_existing_logs(db_url: str) -> N
         live = conn.execute(select(LogEntry.id).where(LogEntry.deleted_at.is_(None))).all()
         undone_notes = conn.execute(select(LogEntry.notes).where(LogEntry.id == 5)).scalar()
         audit = conn.execute(text('SELECT "before", "after" FROM log_audit')).one()
+        scopes = {
+            (r.scope, r.period_start): (r.minutes, r.visits)
+            for r in conn.execute(select(ScopeTotal).where(ScopeTotal.grain == "year"))
+        }
     engine.dispose()
     assert undone_notes is None  # an undone entry keeps no notes
     assert "SECRET-NOTE" not in str(audit)
@@ -399,6 +403,12 @@ def test_the_migration_backfills_the_totals_from_existing_logs(db_url: str) -> N
         (3, date(2026, 7, 1)): (45, 0),
     }
     assert sorted(tuple(r) for r in mentor) == [(30, 1), (45, 1)]  # the group once
+    assert scopes == {  # the program's and each school's (no school: "") kept totals
+        ("program", date(2025, 7, 1)): (30, 0),
+        ("school:", date(2025, 7, 1)): (30, 0),
+        ("program", date(2026, 7, 1)): (90, 1),
+        ("school:", date(2026, 7, 1)): (90, 1),
+    }
     assert len(live) == 4
 
 

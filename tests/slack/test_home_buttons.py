@@ -212,14 +212,15 @@ def test_request_a_change_carries_the_mentees_current_assignment_only(
         assert found == values, user
 
 
-# ---- refreshed after one's own changes ---------------------------------------------------------
+# ---- published on open and after a Home button, never after a command ------------------------
 
 
-def test_logmeeting_refreshes_the_loggers_home(
+def test_logmeeting_publishes_no_home_and_the_next_open_shows_it(
     app: Any, slack_api: FakeSlackApi, week: Services
 ) -> None:
     command(app, SIGNING_SECRET, "/logmeeting", "15m meeting", "U0LEE")
-    (view,) = published(slack_api, "U0LEE")
+    assert published(slack_api, "U0LEE") == []  # the ack is the whole answer (issue 18)
+    view = home_of(app, SIGNING_SECRET, slack_api, "U0LEE")
     assert "this week 1 h 30 of 1 h ✓" in text_of(view)  # 75 + 15
 
 
@@ -230,7 +231,7 @@ def test_a_refused_logmeeting_publishes_nothing(
     assert published(slack_api, "U0LEE") == []
 
 
-def test_undo_from_the_reply_answers_there_and_refreshes_home(
+def test_undo_from_the_reply_answers_there_and_publishes_no_home(
     app: Any, slack_api: FakeSlackApi, week: Services
 ) -> None:
     reply = command(app, SIGNING_SECRET, "/logmeeting", "15m meeting", "U0LEE")
@@ -243,11 +244,12 @@ def test_undo_from_the_reply_answers_there_and_refreshes_home(
     dispatch(app, body)
     (answered,) = slack_api.calls_to(RESPONSE_URL_METHOD)
     assert "Undone" in text_of(answered.params)
-    homes = published(slack_api, "U0LEE")
-    assert len(homes) == 2 and "this week 1 h 15 of 1 h ✓" in text_of(homes[-1])
+    assert "this week now 1 h 15 of 1 h" in text_of(answered.params)
+    assert published(slack_api, "U0LEE") == []  # the Home shows it when Lee next opens it
+    assert "this week 1 h 15 of 1 h ✓" in text_of(home_of(app, SIGNING_SECRET, slack_api, "U0LEE"))
 
 
-def test_the_form_and_an_edit_refresh_home(
+def test_the_form_and_an_edit_publish_no_home_and_show_on_the_next_open(
     app: Any, slack_api: FakeSlackApi, week: Services, roster: dict[str, int]
 ) -> None:
     def submit(callback: str, metadata: str, duration: str) -> None:
@@ -262,14 +264,16 @@ def test_the_form_and_an_edit_refresh_home(
         assert not dispatch(app, body).body
 
     submit("log_new", "", "20m")
-    assert "this week 1 h 35 of 1 h ✓" in text_of(published(slack_api, "U0LEE")[-1])
+    assert published(slack_api, "U0LEE") == []
+    assert "this week 1 h 35 of 1 h ✓" in text_of(home_of(app, SIGNING_SECRET, slack_api, "U0LEE"))
     with week.store.read() as session:
         newest = session.scalar(select(func.max(LogEntry.id)))
     submit("log_edit_submit", str(newest), "40m")
-    assert "this week 1 h 55 of 1 h ✓" in text_of(published(slack_api, "U0LEE")[-1])
+    assert len(published(slack_api, "U0LEE")) == 1  # only the open above
+    assert "this week 1 h 55 of 1 h ✓" in text_of(home_of(app, SIGNING_SECRET, slack_api, "U0LEE"))
 
 
-def test_a_home_that_cannot_be_read_after_a_change_leaves_the_change_and_its_reply(
+def test_a_logmeeting_never_reads_a_home(
     app: Any, slack_api: FakeSlackApi, week: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:

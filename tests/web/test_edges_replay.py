@@ -87,6 +87,19 @@ def test_a_replayed_command_is_stored_once(
     assert entries(services) == 1
 
 
+def test_a_replayed_command_that_stored_nothing_is_answered_empty(
+    http_server: str, services: Services, pairs: None
+) -> None:
+    """A command that only answered (a question back, `/hours`) is claimed once processed."""
+    for line in ("45m with <@U0BO>", ""):
+        body = slash_command_body("/logmeeting" if line else "/hours", line, "U0LEE")
+        headers = signed_headers(SIGNING_SECRET, body)
+        first, again = send(http_server, body, headers), send(http_server, body, headers)
+        assert first[0] == 200 and first[1], line
+        assert again == (200, b""), line
+    assert entries(services) == 0 and seen_rows(services) == 2
+
+
 def test_concurrent_copies_of_one_request_are_stored_once(
     http_server: str, services: Services, pairs: None
 ) -> None:

@@ -455,3 +455,23 @@ class MentorBucket(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     minutes: Mapped[int] = mapped_column(Integer, default=0)
     sessions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ScopeTotal(Base):
+    """Pair time over every pair of a scope — a school (the mentee's) or the whole program — in
+    one bucket or one program year, kept at write time (`/hours` and Home for a school or the
+    program read these, not thousands of pair rows)."""
+
+    __tablename__ = "ledger_scope_totals"
+
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope: Mapped[str] = mapped_column(String(220), primary_key=True)  # "program", "school:…"
+    grain: Mapped[str] = mapped_column(String(8), primary_key=True)  # "bucket" or "year"
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    observations: Mapped[int] = mapped_column(Integer, default=0)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    visit_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
