@@ -16,7 +16,7 @@ from bench.queries import Captured, QueryLog
 from bot.bootstrap import Services
 from bot.services.hours import HoursReport
 
-# The same totals as `/hours` shows, written by hand over the log rows (DOMAIN.md, "What
+# The same totals as `/hours` shows, written by hand over the log rows (docs/domain.md, "What
 # counts": pair time is every entry but `observed` visits): week, month, program year, since
 # the start, observations this program year, last contact — per (mentor, mentee).
 RAW_TOTALS = """

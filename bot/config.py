@@ -29,7 +29,7 @@ def _default_database_url() -> str:
 
 
 class Settings(BaseSettings):
-    """The process configuration (see the README's configuration table)."""
+    """The process configuration (the README's "Environment" table)."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True

@@ -1,7 +1,7 @@
 """Where the process logs, and what it may say: never a word a person typed.
 
 Mentoring notes, reasons, flag and decline notes, survey comments: none of them may reach a log
-line at any verbosity (DOMAIN.md, "Confidentiality"). Three rules hold that:
+line at any verbosity (docs/domain.md, "Confidentiality"). Three rules hold that:
 - libraries log at WARNING whatever `-v` says: SQLAlchemy's INFO is every statement with its
   parameters, Bolt's and slack_sdk's DEBUG are request bodies;
 - an exception is logged as its type and its frames, never its message: a driver's error

@@ -1,4 +1,4 @@
-"""`mentor-minutes`: the command line of the contract (see README)."""
+"""`mentor-minutes`: the command line of the contract (docs/contract.md)."""
 
 from __future__ import annotations
 

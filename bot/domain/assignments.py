@@ -115,7 +115,7 @@ class PersonStatus:
 MENTOR_LICENCES = frozenset({"initial", "professional"})
 
 
-MENTOR_YEARS = 3  # full years under an Initial/Professional licence (DOMAIN.md)
+MENTOR_YEARS = 3  # full years under an Initial/Professional licence (docs/domain.md)
 
 
 @dataclass(frozen=True)

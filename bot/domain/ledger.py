@@ -1,4 +1,4 @@
-"""What counts (DOMAIN.md "What counts"): pair time, mentor time, observations, visits, periods.
+"""What counts (docs/domain.md): pair time, mentor time, observations, visits, periods.
 
 Pure: plain values in, plain values out. Every number a person sees is built from these rules;
 the store keeps them summed at write time (`bot/store/rollups.py`) and `ledger verify`

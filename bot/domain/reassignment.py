@@ -1,5 +1,5 @@
 """Hold-harmless reassignment requests as values (pure): a mentor or mentee asks for a change of
-their pairing; only coordinators see the request and answer it (603 CMR 7.12, DOMAIN.md).
+their pairing; only coordinators see the request and answer it (603 CMR 7.12, docs/domain.md).
 
 The services return these records; the Slack layer (`bot/slack/request_views.py`) renders them."""
 

@@ -35,8 +35,8 @@ ItemSource = Literal["counted", "surveyed", "entered", "none"]
 
 @dataclass(frozen=True)
 class ReportSource:
-    """Where a report item's figures come from (DESIGN.md "Annual report JSON"); `none` always
-    says why."""
+    """Where a report item's figures come from (docs/contract.md, "Annual report JSON"); `none`
+    always says why."""
 
     kind: ItemSource
     reason: str | None = None

@@ -10,7 +10,7 @@ date is already tomorrow). Refused operations must leave the log rows and the as
 as they were.
 
 Then every surface is compared, to the minute, with a plain recomputation from the live
-`log_entries` rows done here (DOMAIN.md "What counts"; nothing from `bot.domain.ledger`):
+`log_entries` rows done here (docs/domain.md "What counts"; nothing from `bot.domain.ledger`):
 
 - each echo (log, Edit, Undo): the pair's week, month, program year and all-time totals;
 - `/hours` for the coordinator, the lead mentor (Lincoln), two mentors and a mentee, as of

@@ -1,4 +1,4 @@
-"""Reassignment requests are for coordinators only (DOMAIN.md, Confidentiality): the other side of
+"""Reassignment requests are for coordinators only (docs/domain.md, Confidentiality): the other side of
 the pair, the evaluator and the lead mentor see nothing of a request or its reason — not in
 their replies, DMs, digest, Home, `/hours`, `/induction`, the exports or the annual report —
 before it is answered or after (SQLite and PostgreSQL, through the Bolt app and the jobs)."""

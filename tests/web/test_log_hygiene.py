@@ -1,4 +1,4 @@
-"""No word a person typed reaches the server log, at any verbosity (DOMAIN.md "Confidentiality").
+"""No word a person typed reaches the server log, at any verbosity (docs/domain.md "Confidentiality").
 
 The log is configured exactly as `serve -v` configures it, then real signed requests carry a
 secret into the places that used to leak it: SQLAlchemy's statement log (parameters), Bolt's
