@@ -60,7 +60,7 @@ class SlackWsgi:
                 session.execute(text("SELECT 1"))
             status, body = "200 OK", {"ok": True, "database": "ok"}
         except Exception as exc:  # the health check reports, never raises
-            log.warning("health check failed: %s", exc)
+            log.warning("health check failed: %s", type(exc).__name__)
             status, body = "503 Service Unavailable", {"ok": False, "database": "unreachable"}
         start_response(status, [("Content-Type", "application/json")])
         return [json.dumps(body).encode()]
