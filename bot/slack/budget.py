@@ -36,6 +36,14 @@ ACK_BUDGET_SECONDS = 2.5  # of Slack's 3 s, leaving room for the network both wa
 ACK_DEADLINE_KEY = "ack_deadline"  # context key: the monotonic instant the answer is due
 MIN_CALL_SECONDS = 0.25  # a call with less left than this is not started
 RATE_LIMIT_RETRIES = 2
+# Request types Slack sends, by name in the log; any other value of a payload's `type` is not
+# repeated there (a payload is text someone else wrote).
+REQUEST_TYPES = frozenset(
+    {
+        "block_actions", "block_suggestion", "view_submission", "view_closed", "event_callback",
+        "shortcut", "message_action", "interactive_message", "dialog_submission",
+    }
+)  # fmt: skip
 CALL_TIMEOUT_SECONDS = 10.0  # the ceiling when the budget is larger (never, on the request path)
 
 # What a failed Slack call raises: an error answer, a budget spent, a socket error or timeout.
@@ -251,7 +259,9 @@ def on_listener_error(
     the same rate limit); an unhandled request is Bolt's 404, logged by its type alone (Bolt's
     own warning quotes the body); any other error is logged with its traceback and stays a 500."""
     if isinstance(error, BoltUnhandledRequestError):
-        log.warning("no listener for a %s request", request.body.get("type") or "slash command")
+        kind = request.body.get("type")
+        named = kind if kind in REQUEST_TYPES else ("slash command" if kind is None else "other")
+        log.warning("no listener for a %s request", named)
         return response
     if not isinstance(error, SLACK_CALL_ERRORS):
         log.exception("listener failed")
