@@ -86,8 +86,8 @@ def clock_from(settings: Settings) -> Clock:
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     """Wire the store, the services and the jobs' part in them for these settings: each built
     once, in order, from what it needs; nothing is set on a service after it is built."""
-    store = Store(settings.DATABASE_URL)
     clock = clock or clock_from(settings)
+    store = Store(settings.DATABASE_URL, clock=clock)
     programs = ProgramService(store, clock)
     people = PeopleService(store)
     hours = HoursService(store, programs, people)

@@ -8,12 +8,13 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from bot.clock import SystemClock
 
 TEAM_ID = "T0TEST"
 BOT_USER_ID = "UBOT"
@@ -483,7 +484,7 @@ class FakeSlackApi:
 
     def _user_object(self, user: _User) -> JsonDict:
         """A Slack user object."""
-        offset = datetime.now(ZoneInfo(user.tz)).utcoffset()
+        offset = SystemClock().now().astimezone(ZoneInfo(user.tz)).utcoffset()
         display = user.name or user.email.split("@", 1)[0]
         return {
             "id": user.user_id,

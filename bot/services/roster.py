@@ -6,7 +6,6 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -15,6 +14,7 @@ from bot.domain.ledger import induction_label, induction_year_number, induction_
 from bot.domain.roster import RosterRow, RowProblem, parse_roster
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store import rollups
+from bot.store.base import connection_now
 from bot.store.db import Store
 from bot.store.models.core import Person, PersonRole
 
@@ -320,7 +320,7 @@ def _year_from_hire(row: RosterRow, program: ProgramInfo) -> int:
 
 def _write(conn: Connection, program: ProgramInfo, changes: _Changes) -> None:
     """The import's bulk statements, inside the caller's transaction."""
-    now = datetime.now(UTC)
+    now = connection_now(conn)
     for batch in _batches(changes.relinked):  # Slack ids may move between people: free them
         conn.execute(update(Person).where(Person.id.in_(batch)).values(slack_user_id=None))
     if changes.new_people:
