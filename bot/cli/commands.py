@@ -283,8 +283,9 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
     services = open_services(settings)
     try:
         result = services.assignments.assign(
-            None, args.mentor, args.mentee, args.on, services.clock.now(), over_cap=args.override
-        )
+            None, args.mentor, args.mentee, args.on, services.clock.now(),
+            over_cap=args.override, move_entries=args.move_entries,
+        )  # fmt: skip
     except Refusal as exc:
         raise CommandError(exc.message) from None
     finally:
@@ -300,6 +301,8 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
         f"{format_day_long(result.started_on)}.",
         file=_out(),
     )
+    if result.moved:
+        print(f"Moved {result.moved} entries to {result.mentor.name} (audited).", file=_out())
     if result.caution is not None:
         warning = mentor_caution_text(result.mentor, result.caution).split(" ", 1)[1]
         print(f"mentor-minutes: warning: {warning}", file=sys.stderr)

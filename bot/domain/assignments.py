@@ -9,6 +9,10 @@ from datetime import date
 from bot.domain.members import Member
 from bot.domain.milestones import MilestoneMark
 
+# The word that moves a reassigned pair's later entries to the new mentor (`/induction assign
+# … move-entries`, `assign --move-entries`): without it, such a reassignment is refused.
+MOVE_ENTRIES = "move-entries"
+
 
 @dataclass(frozen=True)
 class AssignmentResult:
@@ -22,6 +26,7 @@ class AssignmentResult:
     cancelled: tuple[tuple[Member, date], ...] = ()  # planned assignments removed, and their start
     today: date | None = None  # dates of another year show it
     caution: MentorCaution | None = None  # the mentor may not meet the mentor rules
+    moved: int = 0  # entries of the ended pair moved to the new mentor (`move-entries`)
 
 
 @dataclass(frozen=True)

@@ -337,8 +337,8 @@ def picked_standards(value: str | None) -> tuple[str, ...]:
 
 
 def form_values(state: object) -> dict[str, str | None]:
-    """The submitted form's values by block id (a multi-select's as "I,III"); a field whose
-    shape no Slack form has is a BadValue naming the field."""
+    """The submitted form's values by block id (a multi-select's or checkboxes' as "I,III"); a
+    field whose shape no Slack form has is a BadValue naming the field."""
     values: dict[str, str | None] = {}
     blocks = state.get("values") if isinstance(state, dict) else None
     if not isinstance(blocks, dict):
@@ -348,7 +348,7 @@ def form_values(state: object) -> dict[str, str | None]:
         element = {} if element is None else element
         if not isinstance(element, dict):
             raise BadValue("form")
-        if element.get("type") == "multi_static_select":
+        if element.get("type") in ("multi_static_select", "checkboxes"):
             picked = element.get("selected_options") or []
             if not isinstance(picked, list) or not all(isinstance(o, dict) for o in picked):
                 raise BadValue("form")

@@ -214,6 +214,11 @@ def assignment_result(result: AssignmentResult) -> Payload:
                 )
                 + "."
             )
+        if result.moved:
+            text += (
+                f" Moved {result.moved} entr{'y' if result.moved == 1 else 'ies'} to "
+                f"{result.mentor.name} (audited)."
+            )
         if result.caution is not None:
             text += "\n" + mentor_caution_text(result.mentor, result.caution)
     return message(text, [section(text)])

@@ -216,7 +216,8 @@ class LogAudit(Base):
     log_entry_id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), ForeignKey("log_entries.id"), index=True
     )
-    actor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # None: an operator at the command line (`assign --move-entries`)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     action: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
