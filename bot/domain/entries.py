@@ -56,7 +56,7 @@ class LogOutcome:
     batch_id: str | None = None
     error: ParseError | None = None
     choices: tuple[Member, ...] = ()  # for an ambiguous mentee
-    weekly_target: int = 60
+    weekly_target: int | None = 60  # None: the policy sets no weekly target
 
     @property
     def ok(self) -> bool:

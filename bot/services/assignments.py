@@ -579,7 +579,10 @@ def _caution(
 ) -> MentorCaution | None:
     """What to warn the coordinator about this mentor (the assignment still happens)."""
     trained = mentor.id in trained_mentors(session, program, [mentor.id])
-    return mentor_caution(mentor, trained, on, caseload, program.policy.caseload_cap)
+    policy = program.policy
+    return mentor_caution(
+        mentor, trained, on, caseload, policy.caseload_cap, rule=policy.mentor_rule
+    )
 
 
 def caseload_on(

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from bot.domain.calendar import OutsideSchoolYearError, local_datetime, week_target
+from bot.domain.calendar import OutsideSchoolYearError, local_datetime
 from bot.domain.deadlines import (
     DueItem,
     is_send_day,
@@ -134,7 +134,7 @@ class DigestJob(NudgeReads):
             if "mentee" in member.roles:
                 by_school[member.school].append(member)
         pairs_of, started_of = _pairs_by_mentee(week_pairs, snapshot)
-        target = week_target(program.calendar, program.policy.weekly_target_minutes, week[0])
+        target = program.weekly_target(week[0])  # None: the policy's pace speaks instead
         vocabulary = program.policy.vocabulary
         weeks = weeks_memo(program.calendar)
         quiet_days: dict[date, int] = {}
@@ -213,7 +213,15 @@ class DigestJob(NudgeReads):
                     upcoming=tuple(i for m in cohort for i in open_items.get(m.id, ([], []))[1]),
                     today=today,
                     total=total(week_totals),
-                    met_target=sum(1 for t in week_totals if t.minutes >= target),
+                    met_target=sum(
+                        1
+                        for pair, week_total, _ in listed
+                        if (
+                            week_total.minutes >= target
+                            if target is not None
+                            else pair.pace is not None and pair.pace.on_track
+                        )
+                    ),
                     school_days=school_days,
                     coverage=tuple(covered for _, _, covered in listed if covered is not None),
                 )

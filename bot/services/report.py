@@ -240,7 +240,12 @@ class ReportService:
             and mentee in members
             and (
                 caution := mentor_caution(
-                    members[mentor], mentor in trained, on, caseload(index), cap
+                    members[mentor],
+                    mentor in trained,
+                    on,
+                    caseload(index),
+                    cap,
+                    rule=program.policy.mentor_rule,
                 )
             )
             is not None

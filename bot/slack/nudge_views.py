@@ -34,8 +34,8 @@ from bot.slack.blocks import (
     divider,
     header,
     message,
-    progress_bar,
     section,
+    week_against,
 )
 from bot.slack.signoff_views import review_blocks
 from bot.slack.standards_views import digest_flag
@@ -203,13 +203,28 @@ def _short_week(digest: Digest) -> str:
     return f" ({_count(digest.school_days, 'school day')})" if digest.school_days < 5 else ""
 
 
+def _met(digest: Digest) -> str:
+    """ "2 met the 1 h target", or under a policy without one "1 on track for this semester"."""
+    if digest.weekly_target is not None:
+        return (
+            f"{digest.met_target} met the {format_minutes(digest.weekly_target)} "
+            f"target{_short_week(digest)}"
+        )
+    paced = next((p.pace for p in digest.pairs if p.pace is not None), None)
+    if paced is None:
+        return "no weekly target"
+    return (
+        f"{digest.met_target} on track for {paced.period.label} "
+        f"({format_minutes(paced.required)} minimum)"
+    )
+
+
 def weekly_digest(digest: Digest) -> list[Payload]:
     """The digest as one or more messages of at most 50 blocks each."""
     first, last = digest.week
     title = f"Weekly digest · {digest.cohort} · {format_day(first)} – {format_day(last)}"
     summary = (
-        f"{len(digest.pairs)} pairs · {digest.met_target} met the "
-        f"{format_minutes(digest.weekly_target)} target{_short_week(digest)} · "
+        f"{len(digest.pairs)} pairs · {_met(digest)} · "
         f"{format_minutes(digest.total.minutes)} in all · "
         f"{_count(digest.total.observations, 'observation')}"
     )
@@ -249,14 +264,12 @@ def weekly_digest(digest: Digest) -> list[Payload]:
     head.append(divider())
     rows: list[Block] = []
     for pair in digest.pairs:
-        ok = " ✓" if pair.minutes >= digest.weekly_target else ""
         last_text = format_day(pair.last_contact, digest.today) if pair.last_contact else "none yet"
         ended = f" · ended {format_day(pair.ended_on, digest.today)}" if pair.ended_on else ""
         rows.append(
             section(
                 f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"
-                f"{progress_bar(pair.minutes, digest.weekly_target)} "
-                f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
+                f"{week_against(pair.minutes, digest.weekly_target)} · "
                 f"{pair.observations} observation"
                 f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
                 + (f"\nPaced minimum: {pair.pace.text()}" if pair.pace else "")
