@@ -358,14 +358,19 @@ class LogService:
             raise NotAllowed(
                 "Only the person who logged this entry (or a coordinator) can change it."
             )
-        mentors = actor.has("mentor", "lead_mentor")
-        if actor.id == entry.mentor_id and not (
-            mentors and still_mentors(session, actor.id, entry.mentee_id, today)
-        ):
+        if actor.id != entry.mentor_id:
+            return
+        if not actor.has("mentor", "lead_mentor"):
             raise NotAllowed(
-                "Your pairing with the mentee of this entry ended more than "
-                f"{CHANGE_DAYS_AFTER_END} days ago, so it can't be changed now. "
-                "Ask your coordinator if it needs correcting."
+                "You no longer mentor the mentee of this entry (the roster no longer makes you "
+                "a mentor), so it can't be changed now. Ask your coordinator if it needs "
+                "correcting."
+            )
+        if not still_mentors(session, actor.id, entry.mentee_id, today):
+            raise NotAllowed(
+                "You no longer mentor the mentee of this entry: your pairing ended more than "
+                f"{CHANGE_DAYS_AFTER_END} days ago, so it can't be changed now. Ask your "
+                "coordinator if it needs correcting."
             )
 
     def undo(self, slack_user_id: str, batch_id: str, now: datetime) -> list[LoggedEntry]:

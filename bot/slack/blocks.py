@@ -105,16 +105,16 @@ def progress_bar(value: int, target: int, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled)
 
 
-def week_against(week: int, target: int | None) -> str:
+def week_against(
+    week: int, target: int | None, *, label: str = "this week ", bar: bool = True
+) -> str:
     """ "▰▰▱… this week 40 min of 1 h" (✓ when met); a policy without a weekly target shows the
-    week's minutes alone: its pace is its own period's (`progress_lines`)."""
+    week's minutes alone: its pace is its own period's."""
     if target is None:
-        return f"this week {format_minutes(week)}"
+        return f"{label}{format_minutes(week)}"
     met = " ✓" if week >= target else ""
-    return (
-        f"{progress_bar(week, target)} this week {format_minutes(week)} of "
-        f"{format_minutes(target)}{met}"
-    )
+    shown = f"{label}{format_minutes(week)} of {format_minutes(target)}{met}"
+    return f"{progress_bar(week, target)} {shown}" if bar else shown
 
 
 def pack_sections(lines: list[str], limit: int = MAX_SECTION_TEXT - 100) -> list[str]:

@@ -321,7 +321,8 @@ def school_part(report: HoursReport) -> list[Block]:
     shown = report.pairs[:MAX_SCHOOL_PAIRS]
     lines = [
         f"*{p.mentee.name}* with {p.mentor.name} — "
-        f"{week_against(p.week, report.weekly_target)} · this year {format_minutes(p.year)} · "
+        f"{week_against(p.week, report.weekly_target, bar=False)} · "
+        f"this year {format_minutes(p.year)} · "
         f"{_plural(p.observations, 'observation')}"
         for p in shown
     ]

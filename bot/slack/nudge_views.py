@@ -269,7 +269,7 @@ def weekly_digest(digest: Digest) -> list[Payload]:
         rows.append(
             section(
                 f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"
-                f"{week_against(pair.minutes, digest.weekly_target)} · "
+                f"{week_against(pair.minutes, digest.weekly_target, label='')} · "
                 f"{pair.observations} observation"
                 f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
                 + (f"\nPaced minimum: {pair.pace.text()}" if pair.pace else "")

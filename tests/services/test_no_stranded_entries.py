@@ -115,7 +115,7 @@ def test_starting_after_the_last_entry_keeps_them_in_the_old_pair_and_on_its_hom
     clock.set(late)
     assert services.home.home(MAX_ID, late).mentor is not None
     assert not {e.id for e in services.home.home(MAX_ID, late).mentor.entries} & set(logged)  # type: ignore[union-attr]
-    with pytest.raises(NotAllowed, match="ended more than 14 days ago"):
+    with pytest.raises(NotAllowed, match="pairing ended more than 14 days ago"):
         services.logs.undo(MAX_ID, services_batch(services, logged[1]), late)
 
 
