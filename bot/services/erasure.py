@@ -295,9 +295,7 @@ class ErasureService:
         return ErasureCounts(counts)
 
     @staticmethod
-    def _clear(
-        session: Session, table: Any, key: Any, ids: list[Any], **values: Any
-    ) -> int:
+    def _clear(session: Session, table: Any, key: Any, ids: list[Any], **values: Any) -> int:
         """Set `values` on the rows with these ids; how many."""
         if not ids:
             return 0
