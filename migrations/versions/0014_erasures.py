@@ -41,5 +41,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_erasures_program_at', table_name='erasures')
     op.drop_table('erasures')
-    with op.batch_alter_table('people') as batch:
-        batch.drop_column('forgotten_at')
+    # SQLite (3.35+) drops a plain column in place: a batch copy of `people` would break the
+    # foreign keys that point at it.
+    op.execute('ALTER TABLE people DROP COLUMN forgotten_at')
