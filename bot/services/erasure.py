@@ -34,6 +34,7 @@ from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import active_locks
 from bot.store.db import Store
+from bot.store.locks import lock_for_sign_off
 from bot.store.models.core import (
     Activity,
     Assignment,
@@ -135,6 +136,10 @@ class ErasureService:
         dry_run: bool,
         yes: bool,
     ) -> ForgetOutcome:
+        # Ordered against log writes and sign-offs (bot/store/locks.py): a log write in
+        # progress commits before the erase reads (and its notes go with the rest), and the
+        # open periods are those in force when the erase runs.
+        lock_for_sign_off(session, program.id)
         member = self.people.find(session, program, ref)
         if member is None:
             raise Refusal(
