@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from bot.bootstrap import Services
 from bot.cli.report_format import report_json
@@ -23,6 +23,7 @@ from bot.store.base import Base
 from bot.store.models.core import LogEntry, OutboxMessage, Person
 from bot.store.models.erasures import Erasure
 from bot.store.models.surveys import Survey, SurveyResponse
+from tests.services.test_races import THREADS, failures, race
 from tests.support.hillside import BEA, BO, NOW, PROGRAM_TOML
 from tests.support.home import NOTE_BEA_VISIT, NOTE_LEE_BEA, NOTE_MAX_BO, NOTE_MIA_IKE
 
@@ -226,3 +227,24 @@ def test_a_forgotten_person_is_found_by_nobody_and_forgotten_once(
         )  # fmt: skip
         assert session.execute(text("SELECT count(*) FROM erasures")).scalar() == 1
     assert person.updated_at > NOW - timedelta(seconds=1)
+
+
+def test_forgetting_the_same_person_at_once_forgets_them_once(
+    services: Services, traces: int
+) -> None:
+    """Eight forgets of one person at the same moment (threads; on PostgreSQL too): the sign-off
+    lock orders them, so one erases and writes the audit row, the others find nobody."""
+    program = services.programs.current(NOW)
+    results = race(
+        [
+            lambda: services.erasure.forget(program, BEA, NOW, ran_by="cli:test", yes=True)
+            for _ in range(THREADS)
+        ]
+    )
+
+    assert failures(results) == []
+    done = [r for r in results if not isinstance(r, Exception)]
+    assert len(done) == 1 and done[0].counts.get("log_notes") == 2
+    assert all("Nobody on the" in r.message for r in results if isinstance(r, Refusal))
+    with services.store.read() as session:
+        assert session.scalar(select(func.count()).select_from(Erasure)) == 1
