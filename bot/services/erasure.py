@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from bot.domain.erasure import (
@@ -255,20 +255,31 @@ class ErasureService:
             Assignment.program_id == program.id,
             (Assignment.mentor_id == pid) | (Assignment.mentee_id == pid),
         )
+        # Their requests and those about their pairs lose reason and answer; requests they
+        # answered as a coordinator lose the answer they wrote.
         requests = list(
             session.scalars(
                 select(ReassignmentRequest.id).where(
                     ReassignmentRequest.program_id == program.id,
                     (ReassignmentRequest.requester_id == pid)
-                    | (ReassignmentRequest.answered_by_id == pid)
                     | ReassignmentRequest.assignment_id.in_(their_pairs),
                     ReassignmentRequest.reason.is_not(None) | ReassignmentRequest.note.is_not(None),
                 )
             )
         )
+        answered = list(
+            session.scalars(
+                select(ReassignmentRequest.id).where(
+                    ReassignmentRequest.program_id == program.id,
+                    ReassignmentRequest.answered_by_id == pid,
+                    ReassignmentRequest.note.is_not(None),
+                    ReassignmentRequest.id.not_in(requests) if requests else true(),
+                )
+            )
+        )
         counts["request_reasons"] = self._clear(
             session, ReassignmentRequest, ReassignmentRequest.id, requests, reason=None, note=None
-        )
+        ) + self._clear(session, ReassignmentRequest, ReassignmentRequest.id, answered, note=None)
         counts["assignment_reasons"] = _rows(
             session.execute(
                 update(Assignment)
