@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 
 from bot.bootstrap import Services
 from bot.cli.report_format import report_json
@@ -20,11 +20,11 @@ from bot.services.errors import Refusal
 from bot.services.outbox import Notification
 from bot.slack import request_views
 from bot.store.base import Base
-from bot.store.models.core import LogEntry, OutboxMessage, Person
+from bot.store.models.core import Activity, Assignment, LogEntry, OutboxMessage, Person
 from bot.store.models.erasures import Erasure
 from bot.store.models.surveys import Survey, SurveyResponse
 from tests.services.test_races import THREADS, failures, race
-from tests.support.hillside import BEA, BO, NOW, PROGRAM_TOML
+from tests.support.hillside import BEA, BO, LEE, NOW, PROGRAM_TOML
 from tests.support.home import NOTE_BEA_VISIT, NOTE_LEE_BEA, NOTE_MAX_BO, NOTE_MIA_IKE
 
 FLAG = "FLAG-REASON-Bea-was-absent"
@@ -248,3 +248,38 @@ def test_forgetting_the_same_person_at_once_forgets_them_once(
     assert all("Nobody on the" in r.message for r in results if isinstance(r, Refusal))
     with services.store.read() as session:
         assert session.scalar(select(func.count()).select_from(Erasure)) == 1
+
+
+def test_forgetting_a_mentor_erases_their_activities_reopen_and_end_reasons(
+    services: Services, week: Services
+) -> None:
+    program = services.programs.current(NOW)
+    lee = person_id(services, LEE)
+    october = Period(date(2026, 10, 1), date(2026, 10, 31))
+    services.signoff.sign("U0CORA", october, None, NOW)
+    services.signoff.reopen("U0CORA", october, "REOPEN Lee Lead forgot one", NOW)
+    services.signoff.sign("U0CORA", october, None, NOW)
+    with services.store.write() as session:
+        session.execute(
+            insert(Activity),
+            [{"program_id": program.id, "kind": "group", "occurred_on": date(2026, 11, 3),
+              "minutes": 60, "facilitator_id": lee, "notes": "ACTIVITY-NOTE", "source": "cli"}],
+        )  # fmt: skip
+        session.execute(
+            update(Assignment)
+            .where(Assignment.mentor_id == lee)
+            .values(ended_on=date(2026, 11, 18), end_reason="END-REASON moved")
+        )
+    stored = everything_stored(services)
+    assert all(t in stored for t in ("REOPEN Lee Lead", "ACTIVITY-NOTE", "END-REASON", LEE))
+
+    outcome = services.erasure.forget(program, LEE, NOW, ran_by="cli:test", yes=True)
+
+    stored = everything_stored(services)
+    for trace in ("Lee Lead", LEE, "U0LEE", "REOPEN", "ACTIVITY-NOTE", "END-REASON", NOTE_LEE_BEA):
+        assert trace not in stored, trace
+    assert NOTE_MIA_IKE in stored and NOTE_MAX_BO in stored  # the other pairs keep theirs
+    counts = outcome.counts
+    assert (counts.get("activity_notes"), counts.get("reopen_reasons")) == (1, 1)
+    assert (counts.get("assignment_reasons"), counts.get("log_notes")) == (1, 2)  # + the visit
+    assert services.ledger.verify().differences == ()
