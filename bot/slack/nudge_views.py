@@ -4,6 +4,7 @@ lead-mentor digest and contact nudges. Hours and counts only — never notes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.domain.notices import (
     ContactNudge,
     DailyNudge,
     Digest,
+    DigestPair,
     NextYearReminder,
     Nudge,
     OverdueAlert,
@@ -24,7 +26,7 @@ from bot.domain.notices import (
     SurveyInvite,
     Unreached,
 )
-from bot.slack import ids, survey_views
+from bot.slack import charts, ids, survey_views
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -45,6 +47,7 @@ MAX_REPORTS = 5  # reported milestones with a Confirm button in a coordinator's 
 MAX_ITEMS = 40
 MAX_ALERT_ROWS = 15
 MAX_UNREACHED = 10  # people not reached, named in a coordinator's to-do
+CHART_TEXT = 12_000  # a charted message's fallback text: its charts' figures, every one
 
 
 def _count(number: int, noun: str) -> str:
@@ -247,33 +250,109 @@ def weekly_digest(digest: Digest) -> list[Payload]:
     head: list[Block] = [header(title), context(summary)]
     head += [section(flag) for flag in flags]
     head.append(divider())
-    rows: list[Block] = []
-    for pair in digest.pairs:
-        ok = " ✓" if pair.minutes >= digest.weekly_target else ""
-        last_text = format_day(pair.last_contact, digest.today) if pair.last_contact else "none yet"
-        ended = f" · ended {format_day(pair.ended_on, digest.today)}" if pair.ended_on else ""
-        rows.append(
-            section(
-                f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"
-                f"{progress_bar(pair.minutes, digest.weekly_target)} "
-                f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
-                f"{pair.observations} observation"
-                f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
-                + (f"\nPaced minimum: {pair.pace.text()}" if pair.pace else "")
-            )
-        )
-    if not rows:
-        rows.append(section("No active pairs in your cohort yet."))
+    groups: list[list[Block]] = []
+    figures: dict[int, tuple[list[str], Block]] = {}  # a group's chart as text, and as a block
+    for number, pairs in enumerate(charts.chunks(digest.pairs)):
+        chart, lines, as_text = _digest_chart(digest, pairs, number, len(digest.pairs))
+        figures[len(groups)] = (lines, as_text)
+        groups.append([chart, *(_digest_row(digest, pair) for pair in pairs)])
+    if not groups:
+        groups.append([section("No active pairs in your cohort yet.")])
     footer = context("Hours and counts only — mentoring notes stay with each pair.")
+    return _chart_messages(
+        title,
+        head,
+        groups,
+        figures,
+        footer,
+        last_text=f"{title}\n{summary}\n" + "\n".join(flags),
+    )
+
+
+def _digest_row(digest: Digest, pair: DigestPair) -> Block:
+    ok = " ✓" if pair.minutes >= digest.weekly_target else ""
+    last_text = format_day(pair.last_contact, digest.today) if pair.last_contact else "none yet"
+    ended = f" · ended {format_day(pair.ended_on, digest.today)}" if pair.ended_on else ""
+    return section(
+        f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"
+        f"{progress_bar(pair.minutes, digest.weekly_target)} "
+        f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
+        f"{pair.observations} observation"
+        f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
+        + (f"\nPaced minimum: {pair.pace.text()}" if pair.pace else "")
+    )
+
+
+def _digest_chart(
+    digest: Digest, pairs: Sequence[DigestPair], number: int, total: int
+) -> tuple[Block, list[str], Block]:
+    """A bar chart of these pairs' minutes against the week's prorated target, the same
+    figures as text lines (from the same record: the digest's own numbers), and as a block of
+    text bars (where the chart can't go)."""
+    target = digest.weekly_target
+    title = f"Minutes this week vs the {format_minutes(target)} target"
+    if total > charts.MAX_POINTS:
+        first = number * charts.MAX_POINTS + 1
+        title = f"{title} ({first}–{first + len(pairs) - 1} of {total})"
+    labels = charts.category_labels([p.mentee.name for p in pairs])
+    block = charts.bar_chart(
+        title,
+        labels,
+        [
+            charts.Series("Minutes", tuple(p.minutes for p in pairs)),
+            charts.Series("Target", tuple(target for _ in pairs)),
+        ],
+        y_label="minutes",
+    )
+    lines = [f"{title}:"] + [
+        f"{p.mentee.name} with {p.mentor.name}: {format_minutes(p.minutes)} of "
+        f"{format_minutes(target)}"
+        for p in pairs
+    ]
+    bars = [f"*{title}*"] + [
+        f"{progress_bar(p.minutes, target)} {p.mentee.name}: {format_minutes(p.minutes)} of "
+        f"{format_minutes(target)}"
+        for p in pairs
+    ]
+    return block, lines, charts.text_section(bars)
+
+
+def _chart_messages(
+    title: str,
+    head: list[Block],
+    groups: list[list[Block]],
+    figures: dict[int, tuple[list[str], Block]],
+    footer: Block,
+    *,
+    last_text: str,
+) -> list[Payload]:
+    """Head, groups (a chart and its rows each) and footer as messages of at most 50 blocks
+    and `charts.MAX_CHARTS_PER_MESSAGE` charts; each message's text carries the figures of its
+    charts, and its blocks without charts (the same figures as text) go with it for the sender."""
+    parts: list[tuple[list[Block], list[int]]] = [(list(head), [])]
+    for index, group in enumerate(groups):
+        for block in group:
+            blocks, held = parts[-1]
+            charted = sum(1 for b in blocks if charts.is_chart(b))
+            if len(blocks) >= MAX_BLOCKS - 1 or (
+                charts.is_chart(block) and charted >= charts.MAX_CHARTS_PER_MESSAGE
+            ):
+                parts.append(([context(f"{title} (continued)")], []))
+                blocks, held = parts[-1]
+            if charts.is_chart(block):
+                held.append(index)
+            blocks.append(block)
+    parts[-1][0].append(footer)
     messages: list[Payload] = []
-    blocks = head
-    for row in rows:
-        if len(blocks) >= MAX_BLOCKS - 1:
-            messages.append(message(title, blocks, ephemeral=False))
-            blocks = [context(f"{title} (continued)")]
-        blocks.append(row)
-    blocks.append(footer)
-    messages.append(message(f"{title}\n{summary}\n" + "\n".join(flags), blocks, ephemeral=False))
+    for number, (blocks, held) in enumerate(parts, start=1):
+        figure_lines = [line for index in held for line in figures[index][0]]
+        text = last_text if number == len(parts) else title
+        payload = message(
+            "\n".join([text, *figure_lines]), blocks, ephemeral=False, text_limit=CHART_TEXT
+        )
+        chart_at = [i for i, b in enumerate(blocks) if charts.is_chart(b)]
+        replacements = {at: figures[index][1] for at, index in zip(chart_at, held, strict=True)}
+        messages.append(charts.message_with_charts(payload, replacements))
     return messages
 
 
