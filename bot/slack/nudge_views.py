@@ -18,6 +18,7 @@ from bot.domain.notices import (
     DailyNudge,
     Digest,
     DigestPair,
+    MonthlySummary,
     NextYearReminder,
     Nudge,
     OverdueAlert,
@@ -36,6 +37,7 @@ from bot.slack.blocks import (
     divider,
     header,
     message,
+    pack_sections,
     progress_bar,
     section,
 )
@@ -390,6 +392,81 @@ def next_year_reminder(reminder: NextYearReminder) -> Payload:
     return message(text, blocks, ephemeral=False)
 
 
+MAX_BEHIND = 40  # pairs behind named in a monthly summary before "and N more"
+
+
+def _week_name(start: date) -> str:
+    return f"Week of {format_day(start)}"
+
+
+def monthly_summary(summary: MonthlySummary) -> list[Payload]:
+    """A coordinator's month: a bar chart of hours by school and week (schools along the axis,
+    a bar per week), the figures as text, and who fell short of the weekly target."""
+    first, last = summary.month
+    title = f"Monthly summary · {summary.program} · {first:%B %Y}"
+    headline = (
+        f"{_count(summary.pairs, 'pair')} · {format_minutes(summary.total)} of mentoring in all · "
+        f"{len(summary.behind)} below their share of the weekly target "
+        f"({format_minutes(summary.target)} for the whole month)"
+    )
+    head: list[Block] = [header(title[:150]), context(headline), divider()]
+    groups: list[list[Block]] = []
+    figures: dict[int, tuple[list[str], Block]] = {}
+    schools = summary.schools
+    for number, chunk in enumerate(charts.chunks(schools)):
+        chart_title = "Hours by school and week"
+        if len(schools) > charts.MAX_POINTS:
+            start = number * charts.MAX_POINTS + 1
+            chart_title += f" ({start}–{start + len(chunk) - 1} of {len(schools)})"
+        names = [s.school or "No school" for s in chunk]
+        block = charts.bar_chart(
+            chart_title,
+            charts.category_labels(names),
+            [
+                charts.Series(_week_name(week), tuple(round(s.minutes[i] / 60, 2) for s in chunk))
+                for i, week in enumerate(summary.weeks)
+            ],
+            y_label="hours",
+        )
+        lines = [f"{chart_title}:"] + [
+            f"{name}: {format_minutes(s.total)} ("
+            + ", ".join(
+                f"{format_day(week)} {format_minutes(s.minutes[i])}"
+                for i, week in enumerate(summary.weeks)
+            )
+            + ")"
+            for name, s in zip(names, chunk, strict=True)
+        ]
+        # the section below the chart says the same in text: without the chart, its title says so
+        figures[len(groups)] = (lines, context(f"{chart_title}, week by week:"))
+        groups.append([block, *(section(text) for text in pack_sections(lines[1:]))])
+    if not groups:
+        groups.append([section("No school has a mentoring pair yet.")])
+    behind = [
+        f"{b.mentee.name} with {b.mentor.name}: {format_minutes(b.minutes)} of "
+        f"{format_minutes(b.target)}"
+        for b in summary.behind[:MAX_BEHIND]
+    ]
+    more = len(summary.behind) - len(behind)
+    if behind:
+        tail = [f"*Below the weekly target in {first:%B}*", *behind]
+        tail += [f"…and {more} more: `/hours month` lists every pair."] if more else []
+        groups.append([section(text) for text in pack_sections(tail)])
+    else:
+        groups.append([section(f"Every pair met its share of the weekly target in {first:%B}.")])
+    footer = context(
+        f"{format_day(first)} – {format_day(last)} · hours and counts only — "
+        "mentoring notes stay with each pair."
+    )
+    behind_text = "\n".join(
+        [f"Below the weekly target: {len(summary.behind)}", *behind]
+        + ([f"…and {more} more"] if more else [])
+    )
+    return _chart_messages(
+        title, head, groups, figures, footer, last_text=f"{title}\n{headline}\n{behind_text}"
+    )
+
+
 MAX_DRAFT_LINES = 12  # missing items listed in a draft before "and N more"
 
 
@@ -454,6 +531,11 @@ def render(nudge: Nudge) -> list[tuple[str, Payload]]:
         return [(nudge.subject, review_request(content))]
     if isinstance(content, SurveyInvite):
         return [(nudge.subject, survey_views.invite(content))]
+    if isinstance(content, MonthlySummary):
+        return [
+            (nudge.subject if index == 1 else f"{nudge.subject}-part-{index}", payload)
+            for index, payload in enumerate(monthly_summary(content), start=1)
+        ]
     return [
         (f"part-{index}", payload) for index, payload in enumerate(weekly_digest(content), start=1)
     ]
