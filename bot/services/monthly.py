@@ -24,17 +24,23 @@ from bot.services.snapshot import (
 )
 
 RULE = "monthly-summary"
+CATCH_UP = 2  # school days after the first on which a missed summary still goes
 
 
 def month_gone(program: ProgramInfo, today: date) -> tuple[date, date] | None:
-    """The month to summarise as of `today`: the previous one, from the first school day of
-    this month on (a day missed — the scheduler down — is caught up later in the month); None
-    before that day, or when the previous month had no part in the school year."""
+    """The month to summarise as of `today`: the previous one, on the first school day of this
+    month (or, when that day was missed — the scheduler down — on the next CATCH_UP school
+    days); None on other days, or when the previous month had no part in the school year."""
+    calendar = program.calendar
     try:
-        first_school_day = program.calendar.next_school_day(today.replace(day=1))
+        first_school_day = calendar.next_school_day(today.replace(day=1))
     except OutsideSchoolYearError:
         return None
-    if today < first_school_day or first_school_day.month != today.month:
+    try:
+        latest = calendar.add_school_days(first_school_day, CATCH_UP)
+    except OutsideSchoolYearError:
+        latest = calendar.end
+    if not first_school_day <= today <= latest or first_school_day.month != today.month:
         return None
     last = today.replace(day=1) - timedelta(days=1)
     if last < program.calendar.start:
