@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from bot.domain.calendar import OutsideSchoolYearError, period_target
+from bot.domain.calendar import OutsideSchoolYearError, SchoolCalendar, period_target
 from bot.domain.ledger import PROGRAM_SCOPE, ZERO, bucket_last, bucket_of, school_scope
 from bot.domain.members import Member
 from bot.domain.notices import BehindPair, MonthlySummary, Nudge, SchoolMonth
@@ -27,11 +27,10 @@ RULE = "monthly-summary"
 CATCH_UP = 2  # school days after the first on which a missed summary still goes
 
 
-def month_gone(program: ProgramInfo, today: date) -> tuple[date, date] | None:
+def month_gone(calendar: SchoolCalendar, today: date) -> tuple[date, date] | None:
     """The month to summarise as of `today`: the previous one, on the first school day of this
     month (or, when that day was missed — the scheduler down — on the next CATCH_UP school
     days); None on other days, or when the previous month had no part in the school year."""
-    calendar = program.calendar
     try:
         first_school_day = calendar.next_school_day(today.replace(day=1))
     except OutsideSchoolYearError:
@@ -43,7 +42,7 @@ def month_gone(program: ProgramInfo, today: date) -> tuple[date, date] | None:
     if not first_school_day <= today <= latest or first_school_day.month != today.month:
         return None
     last = today.replace(day=1) - timedelta(days=1)
-    if last < program.calendar.start:
+    if last < calendar.start:
         return None
     return last.replace(day=1), last
 
@@ -59,7 +58,7 @@ class MonthlySummaryJob(NudgeReads):
         self.unreached = ()
         if not send_window_open(program, now):
             return None
-        month = month_gone(program, program.today(now))
+        month = month_gone(program.calendar, program.today(now))
         if month is None:
             return []
         snapshot = self._snapshot(program, now)
