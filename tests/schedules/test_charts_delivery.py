@@ -90,6 +90,23 @@ def test_a_refused_chart_is_sent_once_more_with_its_figures_as_text(
     assert len(posts_to(slack_api, "U0LEE", "Weekly digest")) == 2  # sent: never again
 
 
+def test_a_message_refused_again_without_its_chart_is_parked_not_sent_a_third_time(
+    ticker: Ticker, services: Services, slack_api: FakeSlackApi
+) -> None:
+    log(services, "U0LEE", "45m", "2026-11-10")
+    ticker.tick(at("2026-11-16", 7, 0))  # the day's other DMs; the digest waits for 07:30
+    slack_api.refuse_blocks = 2  # the chart, then its text form
+    ticker.tick(at("2026-11-16"))
+    first, second = posts_to(slack_api, "U0LEE", "Weekly digest")
+    assert chart_of(first.params) and not chart_of(second.params)
+    parked, _ = services.outbox.parked()
+    assert [(p.rule, p.recipient, p.last_error) for p in parked] == [
+        ("weekly-digest", "U0LEE", "invalid_blocks")
+    ]
+    ticker.tick(at("2026-11-17"))
+    assert len(posts_to(slack_api, "U0LEE", "Weekly digest")) == 2
+
+
 # ---- the monthly summary --------------------------------------------------------------------
 
 NO_DEC_1 = SchoolCalendar(START, END, frozenset({date(2026, 12, 1)}))

@@ -31,6 +31,7 @@ class FakeSlackApi(SlackStandin):
         super().__init__()
         self.plain_text_ok = plain_text_ok
         self.refuse_charts = False  # answer `invalid_blocks` to any message with a chart
+        self.refuse_blocks = 0  # answer `invalid_blocks` to the next this many messages
         self.invalid: list[str] = []
         self._checked = threading.local()  # the problem with the call this thread is answering
         _CREATED.append(self)
@@ -48,6 +49,9 @@ class FakeSlackApi(SlackStandin):
         problem = getattr(self._checked, "problem", None)
         if self.refuse_charts and method in MESSAGE_METHODS and _has_chart(params):
             return {"ok": False, "error": "invalid_blocks", "errors": ["charts refused"]}
+        if self.refuse_blocks and method in MESSAGE_METHODS and "blocks" in params:
+            self.refuse_blocks -= 1
+            return {"ok": False, "error": "invalid_blocks", "errors": ["blocks refused"]}
         if problem is not None:
             self.invalid.append(problem)
             error = "invalid_arguments" if method in VIEW_METHODS else "invalid_blocks"
