@@ -1,5 +1,5 @@
-"""Hiring and retention of beginning educators (report item f; by school for the administrators'
-report, 603 CMR 7.13), pure.
+"""Hiring and retention (the teachers' report item f; the administrators' f, first-year
+administrators, and g, teachers by school, 603 CMR 7.13), pure.
 
 - **Hires** of a program year: educators whose `hire_date` lies in it.
 - **Retention**: of the educators in their induction year in year N (the cohort), how many are
