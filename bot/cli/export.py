@@ -33,7 +33,20 @@ EXPORT_COLUMNS = (
 )
 
 
-PAY_COLUMNS = ("email", "name", "role", "basis", "minutes", "rate_cents", "amount_cents")
+# Hourly rows fill minutes and rate_cents (per hour), stipend rows the last three; the others
+# are empty (docs/contract.md, "Pay export").
+PAY_COLUMNS = (
+    "email",
+    "name",
+    "role",
+    "basis",
+    "minutes",
+    "rate_cents",
+    "amount_cents",
+    "school_days",
+    "year_school_days",
+    "yearly_rate_cents",
+)
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:

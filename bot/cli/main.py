@@ -168,7 +168,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     pay.add_argument("--to", dest="last", type=_date, required=True, help="last day, ISO")
     pay.add_argument("--format", choices=["csv", "json"], default="csv")
     pay.add_argument(
-        "--signed-only", action="store_true", help="count only entries in signed-off periods"
+        "--signed-only",
+        action="store_true",
+        help="count only entries, and stipend school days, in signed-off periods",
     )
     record = export_sub.add_parser(
         "record", help="one educator's induction record across years (no notes)"
@@ -198,7 +200,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
 
     report = sub.add_parser("report", help="`report annual [--year] [--format csv|json|md]`")
     report_sub = report.add_subparsers(dest="action", required=True)
-    annual = report_sub.add_parser("annual", help="the annual induction report")
+    annual = report_sub.add_parser(
+        "annual", help="the annual induction report: teachers (a)-(h), administrators (a)-(i)"
+    )
     annual.add_argument("--year", help="school year such as 2026-27 (default: current)")
     annual.add_argument("--format", choices=["csv", "json", "md"], default="md")
 

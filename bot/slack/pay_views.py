@@ -28,8 +28,8 @@ def pay_blocks(pay: PayPeriod) -> list[Block]:
     for row in pay.rows[:MAX_PAY_ROWS]:
         basis = (
             f"{format_minutes(row.minutes)} at {money(row.rate_cents)}/h"
-            if row.basis == "hourly"
-            else f"stipend {money(row.rate_cents)}/year, prorated by school days"
+            if row.minutes is not None and row.rate_cents is not None
+            else f"stipend {money(row.yearly_rate_cents or 0)}/year, prorated by school days"
         )
         lines.append(
             f"• {row.name} ({row.role.replace('_', ' ')}) — {basis}: *{money(row.amount_cents)}*"
