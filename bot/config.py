@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "mentor_minutes.db"
+# The demo district's own database (in the working directory) and clock, for `console --demo`
+# and `demo` when DATABASE_URL / MENTOR_MINUTES_NOW are not set (docs/commands.md, the console).
+DEMO_DATABASE_FILE = "mentor_minutes_demo.db"
+DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in Maple Valley
 SLACK_API_DEFAULT = "https://slack.com/api/"
 ENV_NAMES = (
     "DATABASE_URL",
@@ -147,6 +151,16 @@ def load_settings(**overrides: object) -> Settings:
             names.append(name)
             problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise SettingsError(problems, names) from None
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's database and clock wherever the environment (or `.env`) sets none."""
+    update: dict[str, object] = {}
+    if "DATABASE_URL" not in settings.model_fields_set:
+        update["DATABASE_URL"] = f"sqlite:///{Path.cwd() / DEMO_DATABASE_FILE}"
+    if "MENTOR_MINUTES_NOW" not in settings.model_fields_set:
+        update["MENTOR_MINUTES_NOW"] = DEMO_NOW
+    return settings.model_copy(update=update)
 
 
 def load_settings_but(names: tuple[str, ...]) -> Settings:

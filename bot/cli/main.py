@@ -11,7 +11,13 @@ from datetime import date
 from pathlib import Path
 
 from bot.cli.log_setup import configure_logging
-from bot.config import Settings, SettingsError, load_settings, load_settings_but
+from bot.config import (
+    Settings,
+    SettingsError,
+    demo_settings,
+    load_settings,
+    load_settings_but,
+)
 from bot.domain.calendar import EARLIEST_DAY, LATEST_DAY, in_calendar_range
 
 log = logging.getLogger(__name__)
@@ -132,9 +138,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
 
     console = sub.add_parser("console", help="drive the app from the terminal, no Slack needed")
     console.add_argument("--as", dest="as_email", help="act as this person (email)")
-    console.add_argument("--demo", action="store_true", help="load the demo program first")
+    console.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo district: its own database (./mentor_minutes_demo.db) and clock (Wed 18 "
+        "Nov 2026 10:00) unless DATABASE_URL / MENTOR_MINUTES_NOW are set; loaded on first use",
+    )
 
-    demo = sub.add_parser("demo", help="load the demo program, roster and logs")
+    demo = sub.add_parser(
+        "demo", help="load the demo district (into ./mentor_minutes_demo.db unless DATABASE_URL)"
+    )
     demo.add_argument("--reset", action="store_true", help="start the demo database afresh")
 
     jobs = sub.add_parser(
@@ -208,6 +221,24 @@ def refuse(problems: list[str], code: int) -> int:
     return code
 
 
+def _settings_for(
+    args: argparse.Namespace,
+) -> tuple[Settings | None, tuple[str, ...], list[str]]:
+    """The settings for the command, the variables at fault and their refusals. Settings are
+    None when the command stops there; `serve` goes on with the faulty ones at their defaults,
+    to list every problem; the demo has its own database and clock unless they are set."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        refusals = [f"configuration error: {problem}" for problem in exc.problems]
+        if args.command != "serve":
+            return None, exc.names, refusals
+        return load_settings_but(exc.names), exc.names, refusals
+    if args.command == "demo" or (args.command == "console" and args.demo):
+        settings = demo_settings(settings)
+    return settings, (), []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; return the exit code."""
     args = build_parser().parse_args(argv)
@@ -218,16 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     configure_logging(verbose=args.verbose, serving=args.command == "serve", sql_echo=args.sql_echo)
-    refusals: list[str] = []
-    faulty: tuple[str, ...] = ()
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        refusals = [f"configuration error: {problem}" for problem in exc.problems]
-        if args.command != "serve":
-            return refuse(refusals, EXIT_USAGE)
-        faulty = exc.names
-        settings = load_settings_but(faulty)  # `serve` lists every problem: check the rest
+    settings, faulty, refusals = _settings_for(args)
+    if settings is None:
+        return refuse(refusals, EXIT_USAGE)
     # The commands, the services and SQLAlchemy under them are imported once a command is to run:
     # `--help`, a usage error and a settings error answer in a third of the time (importing
     # bot.cli.main took 0.3 s, bot.cli.commands 0.9 s, on the development machine).
