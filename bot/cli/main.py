@@ -19,6 +19,7 @@ from bot.config import (
     load_settings_but,
 )
 from bot.domain.calendar import EARLIEST_DAY, LATEST_DAY, in_calendar_range
+from bot.domain.months import NUMERIC_MONTH, Month, month_span, read_month
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,30 @@ def _date(text: str) -> date:
     return day
 
 
+def _month(text: str) -> Month:
+    """A month argument, YYYY-MM (else argparse's usage error)."""
+    ref = read_month(text)
+    if ref is None or ref.year is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-10 (YYYY-MM)")
+    month = month_span(ref.year, ref.month)
+    if not in_calendar_range(month.first):
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside the dates the program works with ({EARLIEST_DAY} to "
+            f"{LATEST_DAY}); give one like 2026-10"
+        )
+    return month
+
+
+def _first_day(text: str) -> date:
+    """A first day: ISO, or a month (YYYY-MM) for its first day."""
+    return _month(text).first if NUMERIC_MONTH.match(text) else _date(text)
+
+
+def _last_day(text: str) -> date:
+    """A last day: ISO, or a month (YYYY-MM) for its last day."""
+    return _month(text).last if NUMERIC_MONTH.match(text) else _date(text)
+
+
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, many commands)
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(
@@ -54,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    db = sub.add_parser("db", help="database: `db upgrade` applies migrations")
+    db = sub.add_parser(
+        "db", help="`db upgrade` applies migrations / `db current` prints the revision"
+    )
     db.add_argument("action", choices=["upgrade", "current"])
 
     program = sub.add_parser("program", help="`program load FILE.toml` / `program show`")
@@ -165,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     review.add_argument("id", nargs="?", type=int, help="the message id the list shows")
 
     export = sub.add_parser(
-        "export", help="`export logs [--year]` / `export pay --from --to` [--format csv|json]"
+        "export",
+        help="`export logs [--year]` / `export pay --month YYYY-MM` (or --from DATE --to DATE) / "
+        "`export record EMAIL` [--format]",
     )
     export_sub = export.add_subparsers(dest="action", required=True)
     logs = export_sub.add_parser("logs", help="every log entry, one row each")
@@ -174,10 +203,18 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     logs.add_argument("--include-notes", action="store_true", help="coordinators only")
     logs.add_argument("--as", dest="as_email", help="who is exporting (for --include-notes)")
     pay = export_sub.add_parser(
-        "pay", help="what to pay for a period: one row per person and basis"
+        "pay",
+        help="what to pay for a period: one row per person and basis",
+        description="What to pay for a month (--month 2026-10) or from a day to a day (--from "
+        "2026-10-01 --to 2026-10-31; a month there means its first or last day).",
     )
-    pay.add_argument("--from", dest="first", type=_date, required=True, help="first day, ISO")
-    pay.add_argument("--to", dest="last", type=_date, required=True, help="last day, ISO")
+    pay.add_argument("--month", type=_month, help="a calendar month, YYYY-MM: 2026-10")
+    pay.add_argument(
+        "--from", dest="first", type=_first_day, help="first day, ISO (or a month: its first)"
+    )
+    pay.add_argument(
+        "--to", dest="last", type=_last_day, help="last day, ISO (or a month: its last)"
+    )
     pay.add_argument("--format", choices=["csv", "json"], default="csv")
     pay.add_argument(
         "--signed-only", action="store_true", help="count only entries in signed-off periods"
