@@ -56,6 +56,10 @@ PRODUCERS: dict[str, tuple[str, Producer]] = {
         "each lead mentor's digest of the previous school week",
         lambda s, now: s.nudges.weekly_digest(now),
     ),
+    "monthly-summary": (
+        "on the first school day of a month, each coordinator's summary of the month gone",
+        lambda s, now: s.nudges.monthly_summary(now),
+    ),
     "entry-reviews": (
         "when the policy asks for confirmation: each person's entries to confirm or flag",
         lambda s, now: (
@@ -134,6 +138,8 @@ def _delivery_text(report: DeliveryReport | None) -> str:
         text += f", {report.review} held for review"
     if report.expired:
         text += f", {report.expired} too old to send"
+    if report.without_charts:
+        text += f" ({report.without_charts} without their chart: Slack refused it)"
     if report.held:
         text += f", {report.held} left for a later tick (Slack asked to wait, or time ran out)"
     return text
