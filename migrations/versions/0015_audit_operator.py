@@ -1,8 +1,8 @@
 """audit operator: a log audit row's actor may be empty, for an operator at the command line
 (`assign --move-entries` moves entries with no Slack identity behind it)
 
-Revision ID: 0014_audit_operator
-Revises: 0013_scope_totals
+Revision ID: 0015_audit_operator
+Revises: 0014_erasures
 Create Date: 2026-12-07 04:30:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0014_audit_operator'
-down_revision: str | None = '0013_scope_totals'
+revision: str = '0015_audit_operator'
+down_revision: str | None = '0014_erasures'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
