@@ -8,7 +8,7 @@ everything from the log rows and lists each difference (`mentor-minutes ledger v
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -298,6 +298,54 @@ def _summary_with_statement(extras: tuple[ColumnElement[Any], ...]) -> Select[An
     extra = [column.label(f"extra_{i}") for i, column in enumerate(extras)]
     both = buckets.join(years, true())  # one row each: the two sums side by side
     return select(buckets, years, *extra).select_from(both)
+
+
+def summary_params(pair: Pair, periods: Periods) -> dict[str, Any]:
+    """The parameters `summary_columns` (and `pair_summary_with`) are bound by."""
+    mentor, mentee = pair
+    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    return {
+        "pair_mentor": mentor,
+        "pair_mentee": mentee,
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "year_start": periods.year.first,
+    }
+
+
+@cache
+def summary_columns() -> tuple[ColumnElement[Any], ...]:
+    """One pair's summary as `pair_summary_with` reads it (week, month, program year, since:
+    six totals each), as scalar subqueries bound by `summary_params`: they ride along another
+    statement (a log's guarded insert returns them: `bot/services/logs.py`)."""
+    pair = (PAIR_BUCKETS.c.mentor_id == bindparam("pair_mentor")) & (
+        PAIR_BUCKETS.c.mentee_id == bindparam("pair_mentee")
+    )
+    pair_years = (PAIR_YEARS.c.mentor_id == bindparam("pair_mentor")) & (
+        PAIR_YEARS.c.mentee_id == bindparam("pair_mentee")
+    )
+    start = PAIR_BUCKETS.c.bucket_start
+    periods = (
+        (PAIR_BUCKETS, pair & start.between(bindparam("week_first"), bindparam("week_last"))),
+        (PAIR_BUCKETS, pair & start.between(bindparam("month_first"), bindparam("month_last"))),
+        (PAIR_YEARS, pair_years & (PAIR_YEARS.c.year_start == bindparam("year_start"))),
+        (PAIR_YEARS, pair_years),
+    )
+    return tuple(
+        select(column).where(where).scalar_subquery().label(f"summary_{n}_{i}")
+        for n, (table, where) in enumerate(periods)
+        for i, column in enumerate(_sums(table))
+    )
+
+
+def summary_of(values: Sequence[Any]) -> PairSummary:
+    """A PairSummary from the 24 values of `summary_columns`, in order."""
+    week, month, year, since = (_totals(values[i : i + 6]) for i in range(0, 24, 6))
+    return PairSummary(week, month, year, since)
 
 
 def _labelled(prefix: str, columns: list[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
