@@ -15,7 +15,7 @@ import pytest
 
 from bot.cli.preflight import serve_problems
 from bot.config import ENV_NAMES, load_settings
-from bot.store.db import upgrade
+from bot.store.db import head_revision, upgrade
 from tests.support.cli import Cli, clean_environment
 from tests.support.hillside import BOT_TOKEN, SIGNING_SECRET
 from tests.support.repo import REPO
@@ -28,7 +28,7 @@ RELATIVE_LINE = "mentor-minutes: configuration error: DATABASE_URL: sqlite://rel
 NO_DATABASE_LINE = "mentor-minutes: there is no database at {} (DATABASE_URL): run `mentor-minutes db upgrade` first"  # fmt: skip
 BAD_TOKEN_LINE = "mentor-minutes: configuration error: SLACK_BOT_TOKEN: expected a bot token starting with xoxb-"  # fmt: skip
 BAD_API_URL_LINE = "mentor-minutes: configuration error: SLACK_API_URL: expected an http(s) URL such as https://slack.com/api/"  # fmt: skip
-BEHIND_LINE = "mentor-minutes: the database ({}) is at revision 0012_standards_coverage, not at the newest (0013_scope_totals): run `mentor-minutes db upgrade` first"  # fmt: skip
+BEHIND_LINE = "mentor-minutes: the database ({}) is at revision 0012_standards_coverage, not at the newest ({}): run `mentor-minutes db upgrade` first"  # fmt: skip
 SLACK = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": "http://127.0.0.1:9/api/"}  # fmt: skip
 
 
@@ -93,7 +93,7 @@ def test_serve_on_a_database_behind_the_migrations_says_to_upgrade(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url, "0012_standards_coverage")
     done = mentor_minutes(tmp_path, "serve", DATABASE_URL=url, **SLACK)
-    assert refused(done) == [BEHIND_LINE.format(url)]
+    assert refused(done) == [BEHIND_LINE.format(url, head_revision())]
 
 
 def test_serve_without_a_program_refuses_before_the_scheduler_starts(
