@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 
 import bot.slack.budget
 from bot.bootstrap import Services
+from bot.clock import FixedClock
 from bot.config import Settings
 from bot.slack.budget import (
     MIN_CALL_SECONDS,
@@ -30,6 +32,8 @@ from bot.slack.budget import (
     BudgetRetryHandler,
 )
 from bot.store.models.core import LogEntry
+from bot.web.app import create_app
+from bot.web.server import SlackWsgi
 from tests.support.blockkit import valid_ack
 from tests.support.bolt_requests import event_body
 from tests.support.hillside import BOT_TOKEN
@@ -297,3 +301,18 @@ def test_each_attempt_waits_on_its_socket_no_longer_than_what_is_left(
     client.chat_postMessage(channel="U0LEE", **HI)
 
     assert timeouts == [1.75, 0.75]  # the retry gets what is left after waiting 1 s
+
+
+def test_the_budget_reads_the_services_clock(settings: Settings, services: Services) -> None:
+    """The edge and the middleware measure Slack's 3 s on the services' clock: a frozen clock
+    (the demo, every test here) holds the budget still however loaded the machine is; moving it
+    spends the budget."""
+    assert isinstance(services.clock, FixedClock)
+    app = create_app(settings, services, process_before_response=True)
+    assert SlackWsgi(app, services).edge.monotonic == services.clock.monotonic
+    start = services.clock.monotonic()
+    assert services.clock.monotonic() == start
+    budget = AckBudget.starting_now(2.5, services.clock.monotonic)
+    assert budget.remaining() == 2.5
+    services.clock.advance(timedelta(seconds=3))
+    assert budget.remaining() <= 0
