@@ -20,6 +20,8 @@ from bot.domain.deadlines import (
     due_date,
 )
 from bot.domain.home import (
+    BehindPace,
+    BehindPair,
     CoordinatorSection,
     Home,
     HomeEntry,
@@ -51,6 +53,7 @@ from bot.store.models.core import Assignment, EntryReview, LogEntry, Person
 MENTOR_ENTRIES = 5  # the latest entries a mentor may change, with Edit and Undo
 MENTEE_ENTRIES = 10  # the collaborative log's latest entries on a mentee's Home
 PARKED_SHOWN = 5
+BEHIND_SHOWN = 10  # the pairs furthest behind the pace on a coordinator's Home
 
 
 class HomeService:
@@ -283,6 +286,7 @@ class HomeService:
                     )
                 ).all()
             )
+            behind = self._behind(session, program, program.today(now))
         lines = tuple(
             ParkedLine(
                 p.id,
@@ -307,6 +311,24 @@ class HomeService:
             report_readiness(self.reports.annual(None, now, brief=True)),  # no (a) recount
             pay,
             refusal,
+            behind,
+        )
+
+    def _behind(self, session: Session, program: ProgramInfo, today: date) -> BehindPace | None:
+        """The pairs furthest behind the program's pace, from the kept totals."""
+        found = ledger.behind_pace(session, program, today, BEHIND_SHOWN)
+        if found is None:
+            return None
+        ids = {person for pair, _ in found.pairs for person in pair}
+        members = {m.id: m for m in self.people.members(session, program, ids)}
+        return BehindPace(
+            found.pace,
+            tuple(
+                BehindPair(members[mentor], members[mentee], pace)
+                for (mentor, mentee), pace in found.pairs
+            ),
+            found.count,
+            found.active,
         )
 
     def pay_this_month(self, slack_user_id: str, now: datetime) -> PayPeriod:

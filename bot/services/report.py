@@ -10,7 +10,7 @@ items (a), (f) and (h) from the services that hold them (`activity_items`, one o
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -222,14 +222,20 @@ class ReportService:
         )
         cap = program.policy.caseload_cap
 
+        by_mentor: dict[int, list[int]] = defaultdict(list)  # assignment indexes, in order
+        for index, (mentor, *_) in enumerate(assigned):
+            by_mentor[mentor].append(index)
+
         def caseload(index: int) -> int:
             """The mentor's mentees on the assignment's first day: it and those made before."""
             mentor, _, on, _ = assigned[index]
             return len(
                 {
                     e
-                    for m, e, s, end in assigned[: index + 1]
-                    if m == mentor and s <= on and (end is None or end >= on)
+                    for i in by_mentor[mentor]
+                    if i <= index
+                    for _, e, s, end in (assigned[i],)
+                    if s <= on and (end is None or end >= on)
                 }
             )
 
@@ -309,10 +315,13 @@ class _Builder:
         served_ids = {
             m.id for m in self.members.values() if m.educator_type in types and "mentee" in m.roles
         }
+        mentees_of: Counter[int] = Counter(
+            mentor for e in served_ids for mentor in self.mentors_of.get(e, [])
+        )  # each mentee's mentors are listed once
         for member in self.members.values():
             if "mentor" not in member.roles:
                 continue
-            mentees = [e for e in served_ids if member.id in self.mentors_of.get(e, [])]
+            mentees = mentees_of[member.id]
             if not mentees and types == ADMINISTRATOR_TYPES:
                 continue  # administrators' mentors are listed in their own report only
             report.mentors.append(
@@ -321,7 +330,7 @@ class _Builder:
                     member.email,
                     member.school or "",
                     member.id in self.trained,
-                    len(mentees),
+                    mentees,
                     self.mentor_time.get(member.id, MentorTime()),
                 )
             )
