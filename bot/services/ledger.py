@@ -441,24 +441,19 @@ def scope_summary(
     everyone, _, has_school, has_involving = scope.shape
     if not has_involving and (everyone or has_school):
         return _kept_scope_summary(session, program, scope, periods)
-    in_buckets, in_year = _scope_statements(scope.shape)
     (week_first, week_last), (month_first, month_last) = periods.week, periods.month
-    params = scope.params() | {"program_id": program.id}
-    conn = session.connection()
-    row = conn.execute(
-        in_buckets,
-        params
-        | {
-            "week_first": week_first,
-            "week_last": week_last,
-            "month_first": month_first,
-            "month_last": month_last,
-            "first": min(week_first, month_first),
-            "last": max(week_last, month_last),
-        },
-    ).one()
-    year = conn.execute(in_year, params | {"year_start": periods.year.first}).one()
-    return ScopeSummary(_counted(row[:3]), _counted(row[3:]), _counted(year))
+    params = scope.params() | {
+        "program_id": program.id,
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "year_start": periods.year.first,
+    }
+    row = session.connection().execute(_scope_statement(scope.shape), params).one()
+    return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
 
 
 def _kept_scope_summary(
@@ -543,6 +538,16 @@ def _kept_scope_statement(shape: tuple[bool, bool, bool, bool]) -> Select[Any]:
     )
     in_year = rows.c.grain == YEAR
     return select(*_counts(rows, in_week), *_counts(rows, in_month), *_counts(rows, in_year))
+
+
+@cache
+def _scope_statement(shape: tuple[bool, bool, bool, bool]) -> Select[Any]:
+    """The week's and month's sums over the pair buckets and the year's over the pair years,
+    side by side in one row (each sum a row of its own, joined on nothing)."""
+    in_buckets, in_year = _scope_statements(shape)
+    buckets, year = in_buckets.subquery(), in_year.subquery()
+    both = buckets.join(year, true())
+    return select(buckets, year).select_from(both)
 
 
 @cache
@@ -643,8 +648,22 @@ def mentee_years(
     return dict(result)
 
 
+def needs_years(program: ProgramInfo, mentees: Iterable[Member]) -> bool:
+    """Whether `observations_toward_minimum` or `beyond_induction` reads these mentees' years
+    (a reader of both reads them once, with `mentee_years`, and hands them to each)."""
+    if program.policy.observation_minimum:
+        return True
+    return any(
+        induction_year_number(program.year, induction_of(member, program)) >= 2
+        for member in mentees
+    )
+
+
 def beyond_induction(
-    session: Session, program: ProgramInfo, mentees: Iterable[Member]
+    session: Session,
+    program: ProgramInfo,
+    mentees: Iterable[Member],
+    years: dict[int, dict[date, Totals]] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Each of these mentees past their induction year in the program's year: (their year of
     induction, pair time toward the 50 hours across years 2 and 3, with every mentor, up to the
@@ -655,7 +674,7 @@ def beyond_induction(
         year = induction_year_number(program.year, induction)
         if year >= 2 and induction is not None:
             beyond[member.id] = (year, induction)
-    totals = mentee_years(session, program, beyond)
+    totals = mentee_years(session, program, beyond) if years is None else years
     return {
         mentee: (
             year,
@@ -670,7 +689,10 @@ def beyond_induction(
 
 
 def observations_toward_minimum(
-    session: Session, program: ProgramInfo, mentees: Iterable[Member]
+    session: Session,
+    program: ProgramInfo,
+    mentees: Iterable[Member],
+    years: dict[int, dict[date, Totals]] | None = None,
 ) -> dict[int, tuple[int, int, int]]:
     """Each mentee's observations over the policy's `observation_years` (this program year and
     those before it, from their induction year on), against `observation_minimum`."""
@@ -679,7 +701,7 @@ def observations_toward_minimum(
         return {}
     span = program.policy.observation_years
     listed = list(mentees)
-    totals = mentee_years(session, program, [m.id for m in listed])
+    totals = mentee_years(session, program, [m.id for m in listed]) if years is None else years
     found = {}
     for member in listed:
         induction = induction_of(member, program)
