@@ -92,10 +92,12 @@ class HoursService:
         person_ref: str | None = None,
         year: str | None = None,
         own: bool = False,
+        caller: Member | None = None,
     ) -> HoursReport:
         """Totals for the pairs the viewer may see, optionally only those of one person; of a
         named program year (kept: past, or started ahead) as of its last day (or today); with
-        `own`, only the viewer's own pairs (a lead mentor's or evaluator's school left out)."""
+        `own`, only the viewer's own pairs (a lead mentor's or evaluator's school left out);
+        `caller`: the viewer, when the caller (Home) has already looked them up."""
         current = self.programs.current(now)
         program = self.programs.for_year(year, now)
         periods = program.periods(now)
@@ -103,7 +105,7 @@ class HoursService:
             today = min(max(periods.today, program.year.first), program.year.last)
             periods = Periods.on(today, program.year_start_month)
         with self.store.read() as session:
-            viewer = self.people.caller(session, current, viewer_slack_id)
+            viewer = caller or self.people.caller(session, current, viewer_slack_id)
             target = self.people.get(session, current, person_ref) if person_ref else None
             scope = PairFilter(people=(viewer.id,)) if own else pair_filter(viewer, target)
             listed, count = _listed_pairs(session, program, scope, periods.year)
