@@ -1,4 +1,4 @@
-"""The benchmark's world: a program, 2,001 people, 1,000 active pairs and 1,000,000 log rows.
+"""The benchmark's world: a program, 2,002 people, 1,000 active pairs and 1,000,000 log rows.
 
 SQLite: seeded once into `bench/.cache/seed-<key>.db` (the key covers the seed parameters, this
 file's SEED_VERSION, the migrations and the ledger's code), then copied to a temp directory for

@@ -78,10 +78,8 @@ def counts_by_mentee(
     session: Session, program: ProgramInfo, year: ProgramYear, mentee_ids: Collection[int]
 ) -> dict[int, dict[str, int]]:
     """Entries per standard of the vocabulary for each mentee, with every mentor they had."""
-    counts = {
-        mentee: {standard.code: 0 for standard in program.policy.vocabulary}
-        for mentee in mentee_ids
-    }
+    codes = [standard.code for standard in program.policy.vocabulary]  # a property: once
+    counts = {mentee: dict.fromkeys(codes, 0) for mentee in mentee_ids}
     for (_, mentee_id), kept in ledger.kept_counts(session, program, year, mentee_ids).items():
         for code, found in kept.items():
             if code in counts[mentee_id]:
