@@ -15,6 +15,7 @@ from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
 from bot.services.activities import ActivityService
 from bot.services.assignments import AssignmentService
+from bot.services.erasure import ErasureService
 from bot.services.home import HomeService
 from bot.services.hours import HoursService
 from bot.services.ledger_check import LedgerService
@@ -70,6 +71,7 @@ class Services:
     activities: ActivityService
     retention: RetentionService
     partnerships: PartnershipService
+    erasure: ErasureService
 
     def close(self) -> None:
         """Release the database connections."""
@@ -147,4 +149,5 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         activities=activities,
         retention=retention,
         partnerships=partnerships,
+        erasure=ErasureService(store, programs, people),
     )

@@ -34,11 +34,12 @@ from bot.domain.home import (
 from bot.domain.hours import HoursReport
 from bot.domain.ledger import VISIT
 from bot.domain.members import Member
+from bot.domain.months import MonthRef
 from bot.domain.pay import PayPeriod
 from bot.domain.standards import Coverage
 from bot.services import ledger
 from bot.services.errors import NotAllowed, Refusal
-from bot.services.hours import HoursService
+from bot.services.hours import HoursService, past_month
 from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
@@ -339,6 +340,19 @@ class HomeService:
         if not viewer.is_coordinator:
             raise NotAllowed("Only coordinators see pay totals.")
         return self.pay.period(*this_month_so_far(program, now))
+
+    def pay_month(self, slack_user_id: str, now: datetime, month: MonthRef | None) -> PayPeriod:
+        """`/hours pay [MONTH]` (coordinators): a past month's pay, the figures of `export pay
+        --month`; this month (named or not): so far, as `pay_this_month`."""
+        program = self.programs.current(now)
+        with self.store.read() as session:
+            viewer = self.people.caller(session, program, slack_user_id)
+        if not viewer.is_coordinator:
+            raise NotAllowed("Only coordinators see pay totals.")
+        past = past_month(program, month, now) if month is not None else None
+        if past is None:
+            return self.pay.period(*this_month_so_far(program, now))
+        return self.pay.period(past.first, past.last)
 
 
 def _members_of(hours: HoursReport, viewer: Member) -> dict[int, Member]:

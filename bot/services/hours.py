@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, aliased
 from bot.domain.hours import PERIODS, HoursReport, PairTotals, Period
 from bot.domain.ledger import Periods, ProgramYear
 from bot.domain.members import Member
+from bot.domain.months import Month, MonthError, MonthRef, resolve_month
 from bot.services import ledger
-from bot.services.errors import NotAllowed
+from bot.services.errors import NotAllowed, Refusal
 from bot.services.ledger import PairFilter
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
@@ -92,16 +93,23 @@ class HoursService:
         person_ref: str | None = None,
         year: str | None = None,
         own: bool = False,
+        month: MonthRef | None = None,
         caller: Member | None = None,
     ) -> HoursReport:
         """Totals for the pairs the viewer may see, optionally only those of one person; of a
-        named program year (kept: past, or started ahead) as of its last day (or today); with
-        `own`, only the viewer's own pairs (a lead mentor's or evaluator's school left out);
-        `caller`: the viewer, when the caller (Home) has already looked them up."""
+        named program year (kept: past, or started ahead) as of its last day (or today); of a
+        named past month as of its last day; with `own`, only the viewer's own pairs (a lead
+        mentor's or evaluator's school left out); `caller`: the viewer, when the caller (Home)
+        has already looked them up."""
         current = self.programs.current(now)
+        past = past_month(current, month, now) if month is not None else None
+        if past is not None:
+            year = current.year_of(past.first).label
         program = self.programs.for_year(year, now)
         periods = program.periods(now)
-        if program is not current:
+        if past is not None:
+            periods = Periods.on(past.last, program.year_start_month)
+        elif program is not current:
             today = min(max(periods.today, program.year.first), program.year.last)
             periods = Periods.on(today, program.year_start_month)
         with self.store.read() as session:
@@ -168,7 +176,19 @@ class HoursService:
             observed=observed,
             year2_target=program.policy.year2_target_hours * 60,
             coverage=tuple(covered),
+            month=past,
         )
+
+
+def past_month(program: ProgramInfo, ref: MonthRef, now: datetime) -> Month | None:
+    """The past month a command named (None: it named this month); a Refusal for a month not
+    begun, with an example to type instead."""
+    today = program.today(now)
+    try:
+        month = resolve_month(ref, today)
+    except MonthError as exc:
+        raise Refusal(exc.message, example=exc.example) from None
+    return None if month.holds(today) else month
 
 
 def _listed_pairs(

@@ -8,7 +8,7 @@ everything from the log rows and lists each difference (`mentor-minutes ledger v
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -594,6 +594,28 @@ def pairs_between(
     }
 
 
+def scope_buckets(
+    session: Session, program: ProgramInfo, first: date, last: date
+) -> dict[tuple[str, date], Totals]:
+    """Every scope's kept totals (the program, each school) per bucket beginning from `first`
+    to `last`: one statement over the scope totals, whatever the number of pairs."""
+    table = SCOPE_TOTALS
+    rows = session.execute(
+        select(
+            table.c.scope,
+            table.c.period_start,
+            table.c.minutes,
+            table.c.observations,
+            table.c.visits,
+        ).where(
+            table.c.program_id == program.id,
+            table.c.grain == BUCKET,
+            table.c.period_start.between(first, last),
+        )
+    )
+    return {(scope, start): _counted(values) for scope, start, *values in rows}
+
+
 def pairs_in_year(session: Session, program: ProgramInfo, year: ProgramYear) -> dict[Pair, Totals]:
     """Each pair's totals over one program year."""
     return {
@@ -762,6 +784,49 @@ def mentor_time(
             .group_by(MENTOR_BUCKETS.c.mentor_id)
         )
     }
+
+
+def mentor_time_by(
+    session: Session,
+    program: ProgramInfo,
+    year: ProgramYear,
+    population: Mapping[int, str],
+    pairs: Iterable[Pair],
+) -> dict[str, dict[int, MentorTime]]:
+    """Each mentor's time over a program year, split by the population of the mentees (a
+    mentee id → its population; a mentee in none counts in none): the time of the entries with
+    one population's mentees, each log batch once (`ledger.sessions`). `pairs` are the year's
+    pairs (`pairs_in_year`): a mentor whose pairs are all in one population has the kept total;
+    one with pairs in several (or in none) is recounted from their log rows by the same rule —
+    a batch naming mentees of two populations counts once in each."""
+    populations: dict[int, set[str | None]] = defaultdict(set)
+    for mentor, mentee in pairs:
+        populations[mentor].add(population.get(mentee))
+    mixed = sorted(m for m, found in populations.items() if len(found) > 1)
+    result: dict[str, dict[int, MentorTime]] = defaultdict(dict)
+    for mentor, spent in mentor_time(session, program, year.first, year.last).items():
+        found = populations.get(mentor, set())
+        if len(found) == 1 and (only := next(iter(found))) is not None:
+            result[only][mentor] = spent
+    if mixed:
+        rows = session.connection().execute(
+            select(*rollups.ENTRY_COLUMNS).where(
+                LogEntry.program_id == program.id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.occurred_on.between(year.first, year.last),
+                LogEntry.mentor_id.in_(mixed),
+            )
+        )
+        grouped: dict[str, list[Entry]] = defaultdict(list)
+        for entry in map(rollups.entry_from_row, rows):
+            if (found_in := population.get(entry.mentee_id)) is not None:
+                grouped[found_in].append(entry)
+        for name, entries in grouped.items():
+            for (mentor, _, _), minutes in sessions(entries).items():
+                result[name][mentor] = result[name].get(mentor, MentorTime()) + MentorTime(
+                    minutes, 1
+                )
+    return dict(result)
 
 
 def mentor_time_of(

@@ -26,6 +26,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.clock import Clock
 from bot.services.outbox import Outbox, Pending, backoff
+from bot.slack.charts import without_charts
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ class DeliveryReport:
     review: int = 0
     expired: int = 0
     held: int = 0  # left for a later tick: a rate-limit window or the run's time budget
+    without_charts: int = 0  # sent again without their chart after Slack refused it
     errors: list[str] = field(default_factory=list)
 
 
@@ -212,12 +214,15 @@ class Sender:
         return report
 
     def _send(self, message: Pending, report: DeliveryReport) -> None:
-        """Post one taken message, retrying what may be retried; record the outcome."""
+        """Post one taken message, retrying what may be retried; record the outcome. A message
+        whose chart Slack refuses (`invalid_blocks`) is posted once more without it, with its
+        figures as text (`charts.without_charts`)."""
         rate_limited = server_errors = 0
+        payload = message.payload
         while True:
             try:
                 self._last_post[message.recipient] = self._mono()
-                response = self._post(message)
+                response = self._post(message.recipient, payload)
             except SlackApiError as exc:
                 status = exc.response.status_code
                 error = str(exc.response.get("error") or f"HTTP {status}")
@@ -238,6 +243,17 @@ class Sender:
                         continue
                     until = self._now() + backoff(message.attempts + 1)
                     self._retry_later(message, error, until, report)
+                elif (
+                    error == "invalid_blocks"
+                    and payload is message.payload
+                    and (plain := without_charts(payload))
+                ):
+                    payload = plain  # refused for its chart: the same message, figures as text
+                    report.without_charts += 1
+                    log.warning(
+                        "DM to %s: chart refused (%s), sent as text", message.recipient, error
+                    )
+                    continue
                 else:  # Slack refused it (channel_not_found, invalid_blocks…): don't retry
                     self.outbox.needs_review(message.id, error)
                     report.review += 1
@@ -260,11 +276,11 @@ class Sender:
             report.sent += 1
             return
 
-    def _post(self, message: Pending) -> SlackResponse:
+    def _post(self, recipient: str, payload: dict[str, Any]) -> SlackResponse:
         return self.client.chat_postMessage(
-            channel=message.recipient,
-            text=message.payload.get("text", ""),
-            blocks=message.payload.get("blocks"),
+            channel=recipient,
+            text=payload.get("text", ""),
+            blocks=payload.get("blocks"),
             unfurl_links=False,
         )
 

@@ -157,6 +157,7 @@ def test_python_m_bot_console_demo_without_a_terminal(tmp_path: Path) -> None:
     assert "│ Whole program: " in done.stdout and " this week" in done.stdout
     assert "│ *Bea Beginner* with Lena Lead" in done.stdout
     assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]  # DATABASE_URL, as set
 
 
 # ---- the demo at its own clock, and :press --------------------------------------------------
@@ -273,3 +274,14 @@ def test_the_consoles_stand_in_checks_block_kit_in_tests(
     assert code == 0
     [standin] = [fake for fake in created_fakes() if fake is not slack_api]
     assert standin.calls_to("views.publish") and standin.invalid == []
+
+
+def test_the_demo_digest_shows_its_chart_as_text_bars(demo: tuple[Settings, Services]) -> None:
+    """`:run weekly-digest` in the demo: the chart Slack would draw, drawn in text (issue 20)."""
+    settings, services = demo
+    code, output = run(settings, services, ":as lena\n:run weekly-digest\n", as_email=None)
+    assert code == 0
+    (digest,) = [d for d in dms(output) if d.startswith("DM to Lena Lead")]
+    assert "│ 📊 Minutes this week vs the 48 min target\n" in digest
+    assert "│   Bea Beginner  Minutes ▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇ 135\n" in digest
+    assert "│                 Target  ▇▇▇▇▇▇▇ 48\n" in digest

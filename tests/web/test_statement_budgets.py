@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import event
 
 from bot.bootstrap import Services
+from bot.domain.months import read_month
 from bot.store.db import Store
 from bot.web.ingress import ReplayGuard, SlackEdge
 from tests.support.hillside import NOW, ROSTER_CSV, SIGNING_SECRET
@@ -65,6 +66,11 @@ HOURS = {
     "mentor": Budget(statements=6, transactions=1),
     "mentee": Budget(statements=6, transactions=1),
 }
+
+# /hours pay [MONTH] (coordinators; issue 19), two read transactions: the viewer, checked first;
+# then PayService.period, the figures of `export pay`: the mentors, the lead mentors, their
+# mentor time, and for this month so far one more (the rows a whole past month needs no more).
+PAY = Budget(statements=5, transactions=2)
 
 # Home, per role, in one read transaction (`Store.shared_read`) whatever the sections: the
 # viewer once, then each section through the service that owns its figures (issue 18's target
@@ -166,6 +172,28 @@ def test_every_hours_period_is_held_to_the_same_budget(
     with counted(services.store) as seen:
         services.hours.report(WHO[role], NOW, period=period)
     within(seen, HOURS[role], services.store, f"/hours {period} as {role}")
+
+
+@pytest.mark.parametrize("role", sorted(HOURS))
+def test_hours_of_a_past_month_stays_within_the_hours_budget(
+    services: Services, edge: SlackEdge, role: str
+) -> None:
+    """`/hours october` reads what `/hours month` reads, as of the month's last day."""
+    october = read_month("october")
+    services.hours.report(WHO[role], NOW, period="month", month=october)  # warm
+    with counted(services.store) as seen:
+        report = services.hours.report(WHO[role], NOW, period="month", month=october)
+    assert report.month is not None and report.month.label == "October 2026"
+    within(seen, HOURS[role], services.store, f"/hours october as {role}")
+
+
+@pytest.mark.parametrize("month", ["", "october", "2026-10", "november"])
+def test_hours_pay_stays_within_its_budget(services: Services, edge: SlackEdge, month: str) -> None:
+    named = read_month(month, "/hours pay") if month else None
+    services.home.pay_month(WHO["coordinator"], NOW, named)  # warm
+    with counted(services.store) as seen:
+        services.home.pay_month(WHO["coordinator"], NOW, named)
+    within(seen, PAY, services.store, f"/hours pay {month}")
 
 
 @pytest.mark.parametrize("role", sorted(HOME))
