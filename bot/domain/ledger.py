@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 OBSERVATION = "observation"  # a mentor observes the mentee (report item d)
@@ -421,6 +422,7 @@ def _signed(totals: Totals, sign: int) -> Totals:
 # ---- who is in their induction year ---------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # pure; a roster's few hire dates, asked for every educator
 def induction_year_of(
     hire_date: date | None,
     school_year_start: date,

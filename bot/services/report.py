@@ -13,7 +13,7 @@ before it is due (`ReportDrafts`)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -248,14 +248,20 @@ class ReportService:
         )
         cap = program.policy.caseload_cap
 
+        by_mentor: dict[int, list[int]] = defaultdict(list)  # assignment indexes, in order
+        for index, (mentor, *_) in enumerate(assigned):
+            by_mentor[mentor].append(index)
+
         def caseload(index: int) -> int:
             """The mentor's mentees on the assignment's first day: it and those made before."""
             mentor, _, on, _ = assigned[index]
             return len(
                 {
                     e
-                    for m, e, s, end in assigned[: index + 1]
-                    if m == mentor and s <= on and (end is None or end >= on)
+                    for i in by_mentor[mentor]
+                    if i <= index
+                    for _, e, s, end in (assigned[i],)
+                    if s <= on and (end is None or end >= on)
                 }
             )
 
@@ -355,13 +361,16 @@ class _Builder:
         report.cautioned = [c for c in self.cautioned if c.mentee.educator_type in types]
         mentee_ids = [m.id for m in mine if "mentee" in m.roles]
         time = self.mentor_time.get(part, {})
+        mentees_of: Counter[int] = Counter(
+            mentor for e in mentee_ids for mentor in self.mentors_of.get(e, [])
+        )  # each mentee's mentors are listed once: no scan of every mentee per mentor
         for member in self.members.values():
             if "mentor" not in member.roles:
                 continue
-            mentees = [e for e in mentee_ids if member.id in self.mentors_of.get(e, [])]
+            mentees = mentees_of[member.id]
             if mentees:  # a mentor of this population; a mentor of none is listed apart
                 report.mentors.append(
-                    self.mentor(member, len(mentees), time.get(member.id, MentorTime()))
+                    self.mentor(member, mentees, time.get(member.id, MentorTime()))
                 )
         return report
 
