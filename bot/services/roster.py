@@ -30,6 +30,7 @@ PERSON_FIELDS = (
     "hire_date",
     "exit_date",
     "exit_reason",
+    "notify",
     "induction_school_year",  # from the row's induction_year; kept when the row has none
 )
 

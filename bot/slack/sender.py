@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.clock import Clock
+from bot.domain.reach import FALLBACK_ERRORS
 from bot.services.outbox import Outbox, Pending, backoff
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,8 @@ class DeliveryReport:
     review: int = 0
     expired: int = 0
     held: int = 0  # left for a later tick: a rate-limit window or the run's time budget
+    by_email: int = 0  # DMs Slack could not deliver (no such user): their emails were claimed
+    emailed: int = 0  # of `sent`, how many were emails
     errors: list[str] = field(default_factory=list)
 
 
@@ -238,6 +241,11 @@ class Sender:
                         continue
                     until = self._now() + backoff(message.attempts + 1)
                     self._retry_later(message, error, until, report)
+                elif error in FALLBACK_ERRORS and self.outbox.fall_back(
+                    message.id, error, self._now()
+                ):  # not on Slack (any more): the email it carries is claimed instead
+                    report.by_email += 1
+                    log.info("DM to %s: %s, by email instead", message.recipient, error)
                 else:  # Slack refused it (channel_not_found, invalid_blocks…): don't retry
                     self.outbox.needs_review(message.id, error)
                     report.review += 1
@@ -263,7 +271,7 @@ class Sender:
     def _post(self, message: Pending) -> SlackResponse:
         return self.client.chat_postMessage(
             channel=message.recipient,
-            text=message.payload.get("text", ""),
+            text=message.payload.get("text", ""),  # the "email" it may carry is not posted
             blocks=message.payload.get("blocks"),
             unfurl_links=False,
         )
