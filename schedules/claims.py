@@ -23,10 +23,18 @@ def render_email(record: Any, program: str) -> dict[str, str]:
     return email_views.render(record, program)
 
 
-def notifications(outbox: Outbox, nudges: list[Nudge], program: str) -> list[Notification]:
+def notifications(
+    nudges: list[Nudge], outbox: Outbox | None = None, program: str = ""
+) -> list[Notification]:
     """Nudges rendered for Slack (and by email, for whom the outbox routes there), each
     message under its outbox key (rendering happens here, before the claim: the services
-    return records, never Block Kit)."""
+    return records, never Block Kit). Without an outbox: the DMs only."""
+    if outbox is None:
+        return [
+            Notification(nudge.rule, nudge.recipient, subject, nudge.period, payload)
+            for nudge in nudges
+            for subject, payload in nudge_views.render(nudge)
+        ]
     return [
         note
         for nudge in nudges
@@ -46,7 +54,7 @@ def claim(
     store: Store, outbox: Outbox, nudges: list[Nudge], now: datetime, program: str = ""
 ) -> tuple[int, int]:
     """Render and claim nudges: (messages rendered, newly claimed)."""
-    notes = notifications(outbox, nudges, program)
+    notes = notifications(nudges, outbox, program)
     with store.write() as session:
         return len(notes), outbox.claim_all(session, notes, now)
 
