@@ -248,6 +248,8 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
             f"{named}{f' and {more} more' if more > 0 else ''}.",
             file=out,
         )
+    if report.reach:
+        print(f"Reached: {report.reach}.", file=out)
     prefix = "Dry run, nothing changed: would import" if report.dry_run else "Imported"
     total = len(report.created) + len(report.updated) + len(report.unchanged)
     print(

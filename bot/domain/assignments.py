@@ -8,6 +8,7 @@ from datetime import date
 
 from bot.domain.members import Member
 from bot.domain.milestones import MilestoneMark
+from bot.domain.reach import Reach
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class PersonStatus:
     as_mentor: tuple[PairRow, ...]
     due: date | None
     milestones: tuple[MilestoneMark, ...] = ()  # marked for this person this school year
+    reach: Reach | None = None  # how notifications reach them (Slack, email, or not: why)
 
 
 MENTOR_LICENCES = frozenset({"initial", "professional"})

@@ -32,9 +32,14 @@ class Reach:
 
 def reach(member: Member, email_on: bool) -> Reach:
     """The channels `member`'s notifications take; `email_on`: the deployment sends email."""
-    has_slack = bool(member.slack_user_id)
-    has_email = bool(member.email) and "@" in member.email
-    notify = member.notify if member.notify in NOTIFY_CHOICES else SLACK
+    return reach_of(member.slack_user_id, member.email, member.notify, email_on)
+
+
+def reach_of(slack_user_id: str | None, email: str | None, notify: str, email_on: bool) -> Reach:
+    """The channels for a Slack id, an email address and the roster's notify column."""
+    has_slack = bool(slack_user_id)
+    has_email = bool(email) and "@" in (email or "")
+    notify = notify if notify in NOTIFY_CHOICES else SLACK
     can_email = email_on and has_email
     if has_slack and (notify == SLACK or not can_email):
         return Reach(True, False, "on Slack")

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from bot.domain.ledger import induction_label, induction_year_number, induction_year_of
+from bot.domain.reach import reach_counts, reach_of
 from bot.domain.roster import RosterRow, RowProblem, parse_roster
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store import rollups
@@ -67,6 +68,7 @@ class ImportReport:
     unlinked: list[RowProblem] = field(default_factory=list)  # imported, but no Slack account
     inferred: list[InferredYear] = field(default_factory=list)  # year of induction from hire
     school_year: str = ""
+    reach: str = ""  # "12 on Slack, 2 by email, 1 not reachable: no Slack id and no email"
     applied: bool = False
     dry_run: bool = False
 
@@ -158,6 +160,13 @@ class RosterService:
         if report.problems:
             report.unlinked.clear()
             return checked
+        email_on = self.programs.email_on
+        report.reach = reach_counts(
+            [
+                reach_of(checked.slack_ids.get(r.email), r.email, r.notify, email_on)
+                for r in parsed.rows
+            ]
+        )
         if dry_run:  # what the import would do, from the same comparison; nothing is written
             with self.store.read() as session:
                 _changes(session.connection(), program, parsed.rows, checked.slack_ids, report)
