@@ -153,8 +153,11 @@ def daily_nudge(nudge: DailyNudge, program: str) -> EmailView:
         lines.append(
             f"{item.rule.title}{about} — {_when(item, today)}" + (f" · {detail}" if detail else "")
         )
-        if can_mark:
-            commands.append(f"/induction done {item.rule.key}")
+        if can_mark:  # the Mark-done button, as a command naming the person it is about
+            commands.append(
+                f"/induction done {item.rule.key}"
+                + (f" (and {item.subject.name}'s @mention or email)" if about else "")
+            )
     if len(nudge.items) > MAX_ITEMS:
         lines.append(f"…and {len(nudge.items) - MAX_ITEMS} more: /induction status lists them.")
     sections = [Section("", tuple(lines))] if lines else []
