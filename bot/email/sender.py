@@ -14,6 +14,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
 from typing import Any
@@ -82,7 +83,7 @@ class SmtpMailer:
             except (OSError, smtplib.SMTPException) as exc:
                 raise MailError(f"before DATA: {type(exc).__name__}") from None
             try:
-                code, _ = smtp.data(message.as_bytes())
+                code, _ = smtp.data(message.as_bytes(policy=policy.SMTP))  # CRLF lines
             except smtplib.SMTPResponseException as exc:  # DATA refused: nothing went
                 raise MailError(f"SMTP {exc.smtp_code} to DATA", exc.smtp_code) from None
             except (OSError, smtplib.SMTPException) as exc:

@@ -65,6 +65,7 @@ class EmailView:
     title: str
     sections: tuple[Section, ...]
     commands: tuple[str, ...] = ()  # what to type in Slack: the buttons of the DM
+    cli: tuple[str, ...] = ()  # the same at the command line, for coordinators without Slack
     footer: str = FOOTER
 
 
@@ -104,10 +105,10 @@ def overdue_alert(alert: OverdueAlert, program: str) -> EmailView:
         )
         if row.suggestions:
             mentor = row.suggestions[0][0]
-            commands.append(f"/induction assign {_ref(mentor)} {_ref(row.mentee)}")
+            commands.append(f"{_ref(mentor)} {_ref(row.mentee)}")
     if len(rows) > MAX_ALERT_ROWS:
         lines.append(f"…and {len(rows) - MAX_ALERT_ROWS} more: /induction status lists them.")
-    commands.append("/induction assign @mentor @mentee")
+    pairs = tuple(dict.fromkeys(commands))
     return EmailView(
         subject=f"{program}: overdue mentor assignment — {title}",
         title=title,
@@ -117,7 +118,8 @@ def overdue_alert(alert: OverdueAlert, program: str) -> EmailView:
                 tuple(lines),
             ),
         ),
-        commands=tuple(dict.fromkeys(commands)),
+        commands=(*(f"/induction assign {p}" for p in pairs), "/induction assign @mentor @mentee"),
+        cli=tuple(f"mentor-minutes assign {p}" for p in pairs),
     )
 
 
@@ -431,15 +433,19 @@ def _html(value: str) -> str:
 
 def plain_text(view: EmailView) -> str:
     """The plain-text part."""
-    out = [_text(view.title), "=" * min(len(view.title), 72), ""]
+    out = [_text(view.title), ""]
     for section in view.sections:
         if section.heading:
             out.append(_text(section.heading))
         out += [f"- {_text(line)}" for line in section.lines]
         out.append("")
     if view.commands:
-        out.append("To act, type in Slack (or ask a coordinator):")
+        out.append("To act, type in Slack:")
         out += [f"    {_text(command)}" for command in view.commands]
+        out.append("")
+    if view.cli:
+        out.append("Or at the command line:")
+        out += [f"    {_text(command)}" for command in view.cli]
         out.append("")
     out.append(_text(view.footer))
     return "\n".join(out) + "\n"
@@ -460,8 +466,11 @@ def html_part(view: EmailView) -> str:
             out += [f"<li>{_html(line)}</li>" for line in section.lines]
             out.append("</ul>")
     if view.commands:
-        out.append("<p>To act, type in Slack (or ask a coordinator):</p>")
+        out.append("<p>To act, type in Slack:</p>")
         out += [f"<pre>{_html(command)}</pre>" for command in view.commands]
+    if view.cli:
+        out.append("<p>Or at the command line:</p>")
+        out += [f"<pre>{_html(command)}</pre>" for command in view.cli]
     out.append(f'<p style="color: #666">{_html(view.footer)}</p>')
     out.append("</body></html>")
     return "\n".join(out) + "\n"

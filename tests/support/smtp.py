@@ -20,7 +20,8 @@ from bot.email.sender import SmtpMailer
 HANG_UP = "hang up"  # a scripted failure: read the whole message, then drop the connection
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on (for the sink, or to be refused)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -47,7 +48,7 @@ class SmtpSink:
                 return self._failures.popleft()[1]
         return None
 
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         answer = self._scripted("RCPT")
@@ -56,9 +57,7 @@ class SmtpSink:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802
-        self, server: Any, session: Any, envelope: Any
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self._lock:
             self.received += 1
         answer = self._scripted("DATA")
@@ -80,7 +79,7 @@ class SmtpServer:
 
     def __init__(self) -> None:
         self.sink = SmtpSink()
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> SmtpServer:
