@@ -68,7 +68,9 @@ class ImportReport:
     unlinked: list[RowProblem] = field(default_factory=list)  # imported, but no Slack account
     inferred: list[InferredYear] = field(default_factory=list)  # year of induction from hire
     school_year: str = ""
-    reach: str = ""  # "12 on Slack, 2 by email, 1 not reachable: no Slack id and no email"
+    # "12 on Slack, 2 by email, 1 not reachable: no Slack id and no email" (when email is set
+    # up or the roster asks for it; else `unlinked` says who Slack can't reach)
+    reach: str = ""
     applied: bool = False
     dry_run: bool = False
 
@@ -161,12 +163,10 @@ class RosterService:
             report.unlinked.clear()
             return checked
         email_on = self.programs.email_on
-        report.reach = reach_counts(
-            [
-                reach_of(checked.slack_ids.get(r.email), r.email, r.notify, email_on)
-                for r in parsed.rows
-            ]
-        )
+        ids = checked.slack_ids
+        reaches = [reach_of(ids.get(r.email), r.email, r.notify, email_on) for r in parsed.rows]
+        if email_on or any(r.notify != "slack" for r in parsed.rows):  # else: `unlinked`
+            report.reach = reach_counts(reaches)
         if dry_run:  # what the import would do, from the same comparison; nothing is written
             with self.store.read() as session:
                 _changes(session.connection(), program, parsed.rows, checked.slack_ids, report)

@@ -20,6 +20,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.config import SmtpServer as ServerAddress
 from bot.email.sender import EmailSender, SmtpMailer
+from bot.slack import request_views
 from bot.store.models.core import OutboxMessage, Person
 from schedules import jobs
 from tests.support.hillside import BOT_TOKEN, CORA, LEE
@@ -347,3 +348,30 @@ def test_no_note_and_no_raw_channel_mention_in_any_email(
     text, html = parts(digest)
     assert "‹!channel› *Bea* ‹b›B‹/b›" in text
     assert "&lt;!channel&gt; *Bea* &lt;b&gt;B&lt;/b&gt;" in html
+
+
+def test_a_reassignment_request_and_its_answer_go_by_email_without_reason_or_note(
+    mailed: Services, smtp: SmtpServer, slack_api: FakeSlackApi
+) -> None:
+    """Cora (no Slack id) is told of Bea's request by email, without the reason; Bea asked to
+    be told by email, and the answer comes without the coordinator's note."""
+    set_notify(mailed, "bea@hillside.example", "email")
+    now = at("2026-11-04", 10)
+    reason, note = "SECRET-REASON our schedules never meet", "SECRET-NOTE let's talk <!channel>"
+    request = mailed.requests.ask("U0BEA", now, request_views.render_notice, reason=reason)
+    link(mailed, CORA, "U0CORA")  # Cora answers from Slack, having read the request by email
+    mailed.requests.decline("U0CORA", request.id, note, now, request_views.render_notice)
+    jobs.deliver(mailed, client(slack_api), now, sleep=SleepRecorder())
+    (asked,) = smtp.to(CORA)
+    (answered,) = smtp.to("bea@hillside.example")
+    assert "reassignment request" in str(asked["Subject"])
+    assert "the pairing stays as it is" in parts(answered)[0]
+    for message in (asked, answered):
+        raw = message.as_string()
+        assert "SECRET" not in raw and "<!channel>" not in raw
+    assert not [c for c in slack_api.calls_to(POST) if c.params.get("channel") == "U0BEA"]
+
+
+def link(services: Services, email: str, slack_id: str) -> None:
+    with services.store.write() as session:
+        session.execute(update(Person).where(Person.email == email).values(slack_user_id=slack_id))
