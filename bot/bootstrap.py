@@ -15,6 +15,7 @@ from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
 from bot.services.activities import ActivityService
 from bot.services.assignments import AssignmentService
+from bot.services.erasure import ErasureService
 from bot.services.home import HomeService
 from bot.services.hours import HoursService
 from bot.services.ledger_check import LedgerService
@@ -71,6 +72,7 @@ class Services:
     activities: ActivityService
     retention: RetentionService
     partnerships: PartnershipService
+    erasure: ErasureService
     mailer: Mailer | None = None  # email as a second channel (SMTP_URL), or none
     email_from: str = ""  # the From address of every email
 
@@ -154,6 +156,7 @@ def build_services(
         activities=activities,
         retention=retention,
         partnerships=partnerships,
+        erasure=ErasureService(store, programs, people),
         mailer=mailer,
         email_from=settings.email_from,
     )

@@ -32,9 +32,11 @@ Producer = Callable[[Services, datetime], list[Nudge] | None]
 
 
 def _deadline_sweep(services: Services, now: datetime) -> list[Nudge] | None:
-    """Close the old program year once the new one has begun (any day), then the day's to-dos
-    and, from June, the reminder to start the next year and the weekly report draft."""
+    """Close the old program year once the new one has begun (any day), erase the notes past
+    the policy's retention (any day), then the day's to-dos and, from June, the reminder to
+    start the next year and the weekly report draft."""
     services.years.roll_over(now)
+    services.erasure.erase_old_notes(services.programs.current(now), now)
     nudges = services.nudges.deadline_sweep(now)
     if nudges is None:
         return None
@@ -56,6 +58,10 @@ PRODUCERS: dict[str, tuple[str, Producer]] = {
     "weekly-digest": (
         "each lead mentor's digest of the previous school week",
         lambda s, now: s.nudges.weekly_digest(now),
+    ),
+    "monthly-summary": (
+        "on the first school day of a month, each coordinator's summary of the month gone",
+        lambda s, now: s.nudges.monthly_summary(now),
     ),
     "entry-reviews": (
         "when the policy asks for confirmation: each person's entries to confirm or flag",
@@ -143,6 +149,8 @@ def _delivery_text(report: DeliveryReport | None) -> str:
         text += f", {report.review} held for review"
     if report.expired:
         text += f", {report.expired} too old to send"
+    if report.without_charts:
+        text += f" ({report.without_charts} without their chart: Slack refused it)"
     if report.held:
         text += f", {report.held} left for a later tick (Slack asked to wait, or time ran out)"
     return text

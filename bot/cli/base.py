@@ -73,16 +73,18 @@ def slack_directory(settings: Settings) -> SlackDirectory | None:
     return WebDirectory(make_web_client(settings))
 
 
-def write_records(form: str, columns: tuple[str, ...], records: list[dict[str, Any]]) -> None:
-    """Rows out as JSON (objects with `columns` as keys) or CSV (`columns` as the header; every
+def records_text(form: str, columns: tuple[str, ...], records: list[dict[str, Any]]) -> str:
+    """Rows as JSON (objects with `columns` as keys) or CSV (`columns` as the header; every
     cell through the one boundary for spreadsheets, `bot.domain.cells`)."""
-    stream = out()
     picked = [{c: record[c] for c in columns} for record in records]
     if form == "json":
-        json.dump(picked, stream, indent=2, ensure_ascii=False)
-        stream.write("\n")
-    else:
-        stream.write(csv_text(columns, ([record[c] for c in columns] for record in picked)))
+        return json.dumps(picked, indent=2, ensure_ascii=False) + "\n"
+    return csv_text(columns, ([record[c] for c in columns] for record in picked))
+
+
+def write_records(form: str, columns: tuple[str, ...], records: list[dict[str, Any]]) -> None:
+    """Rows out on standard output, as `records_text` writes them."""
+    out().write(records_text(form, columns, records))
 
 
 UNLINKED_NAMED = 5  # people named in the "not linked to Slack" summary before "and N more"

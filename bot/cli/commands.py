@@ -12,6 +12,7 @@ from bot.bootstrap import Services, build_services
 from bot.cli import activity as activity_command
 from bot.cli import export as export_command
 from bot.cli import jobs as jobs_command
+from bot.cli import privacy as privacy_command
 from bot.cli import survey as survey_command
 from bot.cli import year as year_command
 from bot.cli.base import (
@@ -41,9 +42,16 @@ from bot.web.server import serve
 
 # Commands with modules of their own (cli.py finds every `cmd_<command>` here).
 cmd_jobs = jobs_command.run
-cmd_export = export_command.export
+cmd_forget = privacy_command.forget
 cmd_report = export_command.report
 cmd_ledger = export_command.ledger
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """`export all` (the hand-back) or one of `export logs|pay|record`."""
+    if args.action == "all":
+        return privacy_command.export_all(args, settings)
+    return export_command.export(args, settings)
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:

@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     review.add_argument("id", nargs="?", type=int, help="the message id the list shows")
 
     export = sub.add_parser(
-        "export", help="`export logs [--year]` / `export pay --from --to` [--format csv|json]"
+        "export",
+        help="`export logs|pay|record [--format csv|json]` / `export all [--out DIR]`",
     )
     export_sub = export.add_subparsers(dest="action", required=True)
     logs = export_sub.add_parser("logs", help="every log entry, one row each")
@@ -174,6 +175,26 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     )
     record.add_argument("email", help="the educator's email or Slack id")
     record.add_argument("--format", choices=["md", "csv", "json"], default="md")
+
+    hand_back = export_sub.add_parser(
+        "all", help="everything the district owns (logs with notes, people, report, pay)"
+    )
+    hand_back.add_argument(
+        "--out",
+        type=Path,
+        help="a new or empty directory (default: mentor-minutes-export-YYYY-MM-DD)",
+    )
+
+    forget = sub.add_parser(
+        "forget", help="erase a person's notes, reasons, comments and identity; keep the minutes"
+    )
+    forget.add_argument("email", help="the person's email (or Slack id)")
+    forget.add_argument(
+        "--dry-run", action="store_true", help="print what would be erased (counts); change nothing"
+    )
+    forget.add_argument(
+        "--yes", action="store_true", help="forget them even with periods not signed off"
+    )
 
     report = sub.add_parser("report", help="`report annual [--year] [--format csv|json|md]`")
     report_sub = report.add_subparsers(dest="action", required=True)

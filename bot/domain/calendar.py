@@ -189,6 +189,17 @@ def week_target(calendar: SchoolCalendar, weekly_minutes: int, day: date) -> int
     return (weekly_minutes * min(school, full) * 2 + full) // (2 * full)
 
 
+def period_target(calendar: SchoolCalendar, weekly_minutes: int, first: date, last: date) -> int:
+    """The weekly target over the days from ``first`` to ``last`` (a month, or the part of it
+    a pair was active), prorated by their school days as `week_target` prorates a week: school
+    days / 5 of the weekly minutes, to the minute (rounded half up)."""
+    if last < first:
+        return 0
+    school = calendar.school_days_in(first, last)
+    full = 7 - len(calendar.weekend)
+    return (weekly_minutes * school * 2 + full) // (2 * full)
+
+
 def in_quiet_hours(now: datetime, tz: ZoneInfo, quiet: tuple[time, time]) -> bool:
     """True when ``now`` falls in the local quiet window [start, end), which may wrap midnight.
 

@@ -148,6 +148,45 @@ class SurveyInvite:
     reminder: bool = False
 
 
+@dataclass(frozen=True)
+class SchoolMonth:
+    """A school's pair time (its mentees' pairs) in each week of a month."""
+
+    school: str | None
+    minutes: tuple[int, ...]  # per week, in the order of MonthlySummary.weeks
+
+    @property
+    def total(self) -> int:
+        """The school's minutes over the month."""
+        return sum(self.minutes)
+
+
+@dataclass(frozen=True)
+class BehindPair:
+    """A pair whose month fell short of its share of the weekly target."""
+
+    mentor: Member
+    mentee: Member
+    minutes: int
+    target: int  # the weekly target prorated over the school days the pair was active
+
+
+@dataclass(frozen=True)
+class MonthlySummary:
+    """A coordinator's summary of the month gone: hours by school and week (kept totals) and
+    who is behind the target. Hours and names only, never notes."""
+
+    coordinator: Member
+    program: str
+    month: tuple[date, date]
+    weeks: tuple[date, ...]  # the first day of each week (its part in the month), in order
+    schools: tuple[SchoolMonth, ...]
+    total: int  # every pair's minutes in the month (the program's kept total)
+    pairs: int  # pairs active during the month
+    target: int  # a whole month's share of the weekly target
+    behind: tuple[BehindPair, ...]
+
+
 Content = (
     DailyNudge
     | OverdueAlert
@@ -157,6 +196,7 @@ Content = (
     | ReportDraft
     | ReviewRequest
     | SurveyInvite
+    | MonthlySummary
 )
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.calendar import EARLIEST_DAY, LATEST_DAY, in_calendar_range
+from bot.domain.erasure import TOMBSTONE_DOMAIN, is_tombstone_email
 from bot.domain.members import EDUCATOR_TYPES, ROLES
 from bot.domain.reach import NOTIFY_CHOICES, SLACK
 
@@ -100,6 +101,11 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
         problems.append("email is empty")
     elif not EMAIL.match(email):
         problems.append(f"email {email!r} is not an email address")
+    elif is_tombstone_email(email):
+        problems.append(
+            f"email {email!r} is in {TOMBSTONE_DOMAIN}, kept for people forgotten on request: "
+            "give the person's real address"
+        )
     name = (raw.get("name") or "").strip()
     if not name:
         problems.append("name is empty")

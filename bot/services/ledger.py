@@ -502,6 +502,28 @@ def pairs_between(
     }
 
 
+def scope_buckets(
+    session: Session, program: ProgramInfo, first: date, last: date
+) -> dict[tuple[str, date], Totals]:
+    """Every scope's kept totals (the program, each school) per bucket beginning from `first`
+    to `last`: one statement over the scope totals, whatever the number of pairs."""
+    table = SCOPE_TOTALS
+    rows = session.execute(
+        select(
+            table.c.scope,
+            table.c.period_start,
+            table.c.minutes,
+            table.c.observations,
+            table.c.visits,
+        ).where(
+            table.c.program_id == program.id,
+            table.c.grain == BUCKET,
+            table.c.period_start.between(first, last),
+        )
+    )
+    return {(scope, start): _counted(values) for scope, start, *values in rows}
+
+
 def pairs_in_year(session: Session, program: ProgramInfo, year: ProgramYear) -> dict[Pair, Totals]:
     """Each pair's totals over one program year."""
     return {

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from bot.domain.ledger import ProgramYear
 from bot.services.errors import NotAllowed
 from bot.services.people import PeopleService
-from bot.services.programs import ProgramService
+from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
 from bot.store.models.core import LogEntry, Person
 
@@ -52,33 +54,60 @@ class LogExport:
                     raise NotAllowed(
                         f"{actor.name} is not a coordinator: notes are confidential to the pair."
                     )
-            emails: dict[int, str] = {
-                person_id: email
-                for person_id, email in session.execute(
-                    select(Person.id, Person.email).where(Person.program_id == program.id)
+            return _rows(session, program, period, include_notes=include_notes)
+
+    def hand_back(self, program: ProgramInfo) -> list[tuple[ProgramYear, list[ExportRow]]]:
+        """Every live entry with its notes, by program year (each year that holds an entry,
+        oldest first): what `export all` hands the district back, the program's own data."""
+        with self.store.read() as session:
+            first, last = session.execute(
+                select(func.min(LogEntry.occurred_on), func.max(LogEntry.occurred_on)).where(
+                    LogEntry.program_id == program.id, LogEntry.deleted_at.is_(None)
                 )
-            }
-            entries = session.scalars(
-                select(LogEntry)
-                .where(
-                    LogEntry.program_id == program.id,
-                    LogEntry.deleted_at.is_(None),
-                    LogEntry.occurred_on.between(period.first, period.last),
-                )
-                .order_by(LogEntry.occurred_on, LogEntry.id)
-            )
-            return [
-                ExportRow(
-                    id=e.id,
-                    date=e.occurred_on.isoformat(),
-                    mentor_email=emails[e.mentor_id],
-                    mentee_email=emails[e.mentee_id],
-                    kind=e.kind,
-                    minutes=e.minutes,
-                    logged_by_email=emails[e.logged_by_id],
-                    source=e.source,
-                    created_at=e.created_at.isoformat(),
-                    notes=e.notes if include_notes else None,
-                )
-                for e in entries
-            ]
+            ).one()
+            found: list[tuple[ProgramYear, list[ExportRow]]] = []
+            if first is None or last is None:
+                return found
+            period = program.year_of(first)
+            while period.first <= last:
+                rows = _rows(session, program, period, include_notes=True)
+                if rows:
+                    found.append((period, rows))
+                period = period.following()
+            return found
+
+
+def _rows(
+    session: Session, program: ProgramInfo, period: ProgramYear, *, include_notes: bool
+) -> list[ExportRow]:
+    """The live entries of one program year as exported, in date order."""
+    emails: dict[int, str] = {
+        person_id: email
+        for person_id, email in session.execute(
+            select(Person.id, Person.email).where(Person.program_id == program.id)
+        )
+    }
+    entries = session.scalars(
+        select(LogEntry)
+        .where(
+            LogEntry.program_id == program.id,
+            LogEntry.deleted_at.is_(None),
+            LogEntry.occurred_on.between(period.first, period.last),
+        )
+        .order_by(LogEntry.occurred_on, LogEntry.id)
+    )
+    return [
+        ExportRow(
+            id=e.id,
+            date=e.occurred_on.isoformat(),
+            mentor_email=emails[e.mentor_id],
+            mentee_email=emails[e.mentee_id],
+            kind=e.kind,
+            minutes=e.minutes,
+            logged_by_email=emails[e.logged_by_id],
+            source=e.source,
+            created_at=e.created_at.isoformat(),
+            notes=e.notes if include_notes else None,
+        )
+        for e in entries
+    ]

@@ -37,6 +37,7 @@ from bot.domain.notices import (
     OverdueAlert,
 )
 from bot.services.digest import DigestJob
+from bot.services.monthly import MonthlySummaryJob
 from bot.services.programs import ProgramInfo
 from bot.services.snapshot import (
     ALERT_RULE,
@@ -56,8 +57,9 @@ from bot.store.models.core import OutboxMessage
 log = logging.getLogger(__name__)
 
 
-class NudgeService(DigestJob):
-    """Deadline nudges, overdue-assignment alerts, weekly digests and contact nudges."""
+class NudgeService(DigestJob, MonthlySummaryJob):
+    """Deadline nudges, overdue-assignment alerts, weekly digests, the coordinators' monthly
+    summary and contact nudges."""
 
     # ---- deadline sweep ----------------------------------------------------------------
     def deadline_sweep(self, now: datetime) -> list[Nudge] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, func, select
@@ -206,3 +207,66 @@ class PeopleService:
             handles.setdefault(email.split("@", 1)[0].lower(), slack_id)
             handles.setdefault(name.split()[0].lower(), slack_id)
         return handles
+
+    def hand_back(self, program: ProgramInfo) -> list[PersonRow]:
+        """Everyone of the program as `export all` hands them back."""
+        with self.store.read() as session:
+            return people_rows(session, program)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One person as `export all` hands them back: the roster's columns (their roles this
+    school year), what the program added (exit, induction year, forgotten), roles by year."""
+
+    id: int
+    email: str
+    name: str
+    roles: str  # this school year's, `;`-separated as the roster has them
+    school: str | None
+    subject: str | None
+    grade: str | None
+    educator_type: str | None
+    license: str | None
+    hire_date: str | None
+    induction_year: str | None
+    exit_date: str | None
+    slack_user_id: str | None
+    active: bool
+    forgotten_at: str | None
+    roles_by_year: str  # "2026-27:mentee;2027-28:mentee"
+
+
+def people_rows(session: Session, program: ProgramInfo) -> list[PersonRow]:
+    """Everyone of the program, by id (two statements: people, then every year's roles)."""
+    by_year: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for person_id, year, role in session.execute(
+        select(PersonRole.person_id, PersonRole.school_year, PersonRole.role)
+        .join(Person, Person.id == PersonRole.person_id)
+        .where(Person.program_id == program.id)
+        .order_by(PersonRole.school_year, PersonRole.role)
+    ):
+        by_year[person_id].append((year, role))
+    return [
+        PersonRow(
+            id=p.id,
+            email=p.email,
+            name=p.name,
+            roles=";".join(r for y, r in by_year[p.id] if y == program.school_year),
+            school=p.school,
+            subject=p.subject,
+            grade=p.grade,
+            educator_type=p.educator_type,
+            license=p.license,
+            hire_date=p.hire_date.isoformat() if p.hire_date else None,
+            induction_year=p.induction_school_year,
+            exit_date=p.exit_date.isoformat() if p.exit_date else None,
+            slack_user_id=p.slack_user_id,
+            active=p.active,
+            forgotten_at=p.forgotten_at.isoformat() if p.forgotten_at else None,
+            roles_by_year=";".join(f"{y}:{r}" for y, r in by_year[p.id]),
+        )
+        for p in session.scalars(
+            select(Person).where(Person.program_id == program.id).order_by(Person.id)
+        )
+    ]

@@ -119,9 +119,11 @@ def pack_sections(lines: list[str], limit: int = MAX_SECTION_TEXT - 100) -> list
     return packed
 
 
-def message(text: str, blocks: list[Block], *, ephemeral: bool = True) -> dict[str, Any]:
+def message(
+    text: str, blocks: list[Block], *, ephemeral: bool = True, text_limit: int = 3000
+) -> dict[str, Any]:
     """A message payload: fallback text plus at most 50 blocks."""
-    payload: dict[str, Any] = {"text": safe_text(text, 3000), "blocks": blocks[:MAX_BLOCKS]}
+    payload: dict[str, Any] = {"text": safe_text(text, text_limit), "blocks": blocks[:MAX_BLOCKS]}
     if ephemeral:
         payload["response_type"] = "ephemeral"
     return payload

@@ -14,7 +14,7 @@ from bot.domain.hours import HoursReport, PairTotals
 from bot.domain.ledger import VISIT
 from bot.domain.notices import AlertRow, Digest
 from bot.domain.standards import Coverage
-from bot.slack import ids
+from bot.slack import charts, ids
 from bot.slack.blocks import (
     Block,
     actions,
@@ -283,8 +283,13 @@ def _to_review(entries: tuple[HomeEntry, ...], home: Home) -> list[Block]:
 
 
 def cohort_part(digest: Digest) -> list[Block]:
-    """A lead mentor's cohort as the weekly digest shows it, for this week so far."""
-    blocks = [b for payload in weekly_digest(digest) for b in payload["blocks"]]
+    """A lead mentor's cohort as the weekly digest shows it, for this week so far: its chart's
+    figures as text (Home can't show a chart)."""
+    blocks = [
+        b
+        for payload in weekly_digest(digest)
+        for b in (charts.without_charts(payload) or payload)["blocks"]
+    ]
     blocks = [b for b in blocks if b["type"] != "header"]
     first, last = digest.week
     head = [

@@ -4,6 +4,7 @@ lead-mentor digest and contact nudges. Hours and counts only — never notes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,8 @@ from bot.domain.notices import (
     ContactNudge,
     DailyNudge,
     Digest,
+    DigestPair,
+    MonthlySummary,
     NextYearReminder,
     Nudge,
     OverdueAlert,
@@ -24,7 +27,7 @@ from bot.domain.notices import (
     SurveyInvite,
     Unreached,
 )
-from bot.slack import ids, survey_views
+from bot.slack import charts, ids, survey_views
 from bot.slack.blocks import (
     MAX_BLOCKS,
     Block,
@@ -34,6 +37,7 @@ from bot.slack.blocks import (
     divider,
     header,
     message,
+    pack_sections,
     progress_bar,
     section,
 )
@@ -45,6 +49,7 @@ MAX_REPORTS = 5  # reported milestones with a Confirm button in a coordinator's 
 MAX_ITEMS = 40
 MAX_ALERT_ROWS = 15
 MAX_UNREACHED = 10  # people not reached, named in a coordinator's to-do
+CHART_TEXT = 12_000  # a charted message's fallback text: its charts' figures, every one
 
 
 def _count(number: int, noun: str) -> str:
@@ -247,33 +252,109 @@ def weekly_digest(digest: Digest) -> list[Payload]:
     head: list[Block] = [header(title), context(summary)]
     head += [section(flag) for flag in flags]
     head.append(divider())
-    rows: list[Block] = []
-    for pair in digest.pairs:
-        ok = " ✓" if pair.minutes >= digest.weekly_target else ""
-        last_text = format_day(pair.last_contact, digest.today) if pair.last_contact else "none yet"
-        ended = f" · ended {format_day(pair.ended_on, digest.today)}" if pair.ended_on else ""
-        rows.append(
-            section(
-                f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"
-                f"{progress_bar(pair.minutes, digest.weekly_target)} "
-                f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
-                f"{pair.observations} observation"
-                f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
-                + (f"\nPaced minimum: {pair.pace.text()}" if pair.pace else "")
-            )
-        )
-    if not rows:
-        rows.append(section("No active pairs in your cohort yet."))
+    groups: list[list[Block]] = []
+    figures: dict[int, tuple[list[str], Block]] = {}  # a group's chart as text, and as a block
+    for number, pairs in enumerate(charts.chunks(digest.pairs)):
+        chart, lines, as_text = _digest_chart(digest, pairs, number, len(digest.pairs))
+        figures[len(groups)] = (lines, as_text)
+        groups.append([chart, *(_digest_row(digest, pair) for pair in pairs)])
+    if not groups:
+        groups.append([section("No active pairs in your cohort yet.")])
     footer = context("Hours and counts only — mentoring notes stay with each pair.")
+    return _chart_messages(
+        title,
+        head,
+        groups,
+        figures,
+        footer,
+        last_text=f"{title}\n{summary}\n" + "\n".join(flags),
+    )
+
+
+def _digest_row(digest: Digest, pair: DigestPair) -> Block:
+    ok = " ✓" if pair.minutes >= digest.weekly_target else ""
+    last_text = format_day(pair.last_contact, digest.today) if pair.last_contact else "none yet"
+    ended = f" · ended {format_day(pair.ended_on, digest.today)}" if pair.ended_on else ""
+    return section(
+        f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"
+        f"{progress_bar(pair.minutes, digest.weekly_target)} "
+        f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
+        f"{pair.observations} observation"
+        f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
+        + (f"\nPaced minimum: {pair.pace.text()}" if pair.pace else "")
+    )
+
+
+def _digest_chart(
+    digest: Digest, pairs: Sequence[DigestPair], number: int, total: int
+) -> tuple[Block, list[str], Block]:
+    """A bar chart of these pairs' minutes against the week's prorated target, the same
+    figures as text lines (from the same record: the digest's own numbers), and as a block of
+    text bars (where the chart can't go)."""
+    target = digest.weekly_target
+    title = f"Minutes this week vs the {format_minutes(target)} target"
+    if total > charts.MAX_POINTS:
+        first = number * charts.MAX_POINTS + 1
+        title = f"{title} ({first}–{first + len(pairs) - 1} of {total})"
+    labels = charts.category_labels([p.mentee.name for p in pairs])
+    block = charts.bar_chart(
+        title,
+        labels,
+        [
+            charts.Series("Minutes", tuple(p.minutes for p in pairs)),
+            charts.Series("Target", tuple(target for _ in pairs)),
+        ],
+        y_label="minutes",
+    )
+    lines = [f"{title}:"] + [
+        f"{p.mentee.name} with {p.mentor.name}: {format_minutes(p.minutes)} of "
+        f"{format_minutes(target)}"
+        for p in pairs
+    ]
+    bars = [f"*{title}*"] + [
+        f"{progress_bar(p.minutes, target)} {p.mentee.name}: {format_minutes(p.minutes)} of "
+        f"{format_minutes(target)}"
+        for p in pairs
+    ]
+    return block, lines, charts.text_section(bars)
+
+
+def _chart_messages(
+    title: str,
+    head: list[Block],
+    groups: list[list[Block]],
+    figures: dict[int, tuple[list[str], Block]],
+    footer: Block,
+    *,
+    last_text: str,
+) -> list[Payload]:
+    """Head, groups (a chart and its rows each) and footer as messages of at most 50 blocks
+    and `charts.MAX_CHARTS_PER_MESSAGE` charts; each message's text carries the figures of its
+    charts, and its blocks without charts (the same figures as text) go with it for the sender."""
+    parts: list[tuple[list[Block], list[int]]] = [(list(head), [])]
+    for index, group in enumerate(groups):
+        for block in group:
+            blocks, held = parts[-1]
+            charted = sum(1 for b in blocks if charts.is_chart(b))
+            if len(blocks) >= MAX_BLOCKS - 1 or (
+                charts.is_chart(block) and charted >= charts.MAX_CHARTS_PER_MESSAGE
+            ):
+                parts.append(([context(f"{title} (continued)")], []))
+                blocks, held = parts[-1]
+            if charts.is_chart(block):
+                held.append(index)
+            blocks.append(block)
+    parts[-1][0].append(footer)
     messages: list[Payload] = []
-    blocks = head
-    for row in rows:
-        if len(blocks) >= MAX_BLOCKS - 1:
-            messages.append(message(title, blocks, ephemeral=False))
-            blocks = [context(f"{title} (continued)")]
-        blocks.append(row)
-    blocks.append(footer)
-    messages.append(message(f"{title}\n{summary}\n" + "\n".join(flags), blocks, ephemeral=False))
+    for number, (blocks, held) in enumerate(parts, start=1):
+        figure_lines = [line for index in held for line in figures[index][0]]
+        text = last_text if number == len(parts) else title
+        payload = message(
+            "\n".join([text, *figure_lines]), blocks, ephemeral=False, text_limit=CHART_TEXT
+        )
+        chart_at = [i for i, b in enumerate(blocks) if charts.is_chart(b)]
+        replacements = {at: figures[index][1] for at, index in zip(chart_at, held, strict=True)}
+        messages.append(charts.message_with_charts(payload, replacements))
     return messages
 
 
@@ -309,6 +390,81 @@ def next_year_reminder(reminder: NextYearReminder) -> Payload:
         context(f"`{command} --dry-run`, then without `--dry-run`"),
     ]
     return message(text, blocks, ephemeral=False)
+
+
+MAX_BEHIND = 40  # pairs behind named in a monthly summary before "and N more"
+
+
+def _week_name(start: date) -> str:
+    return f"Week of {format_day(start)}"
+
+
+def monthly_summary(summary: MonthlySummary) -> list[Payload]:
+    """A coordinator's month: a bar chart of hours by school and week (schools along the axis,
+    a bar per week), the figures as text, and who fell short of the weekly target."""
+    first, last = summary.month
+    title = f"Monthly summary · {summary.program} · {first:%B %Y}"
+    headline = (
+        f"{_count(summary.pairs, 'pair')} · {format_minutes(summary.total)} of mentoring in all · "
+        f"{len(summary.behind)} below their share of the weekly target "
+        f"({format_minutes(summary.target)} for the whole month)"
+    )
+    head: list[Block] = [header(title[:150]), context(headline), divider()]
+    groups: list[list[Block]] = []
+    figures: dict[int, tuple[list[str], Block]] = {}
+    schools = summary.schools
+    for number, chunk in enumerate(charts.chunks(schools)):
+        chart_title = "Hours by school and week"
+        if len(schools) > charts.MAX_POINTS:
+            start = number * charts.MAX_POINTS + 1
+            chart_title += f" ({start}–{start + len(chunk) - 1} of {len(schools)})"
+        names = [s.school or "No school" for s in chunk]
+        block = charts.bar_chart(
+            chart_title,
+            charts.category_labels(names),
+            [
+                charts.Series(_week_name(week), tuple(round(s.minutes[i] / 60, 2) for s in chunk))
+                for i, week in enumerate(summary.weeks)
+            ],
+            y_label="hours",
+        )
+        lines = [f"{chart_title}:"] + [
+            f"{name}: {format_minutes(s.total)} ("
+            + ", ".join(
+                f"{format_day(week)} {format_minutes(s.minutes[i])}"
+                for i, week in enumerate(summary.weeks)
+            )
+            + ")"
+            for name, s in zip(names, chunk, strict=True)
+        ]
+        # the section below the chart says the same in text: without the chart, its title says so
+        figures[len(groups)] = (lines, context(f"{chart_title}, week by week:"))
+        groups.append([block, *(section(text) for text in pack_sections(lines[1:]))])
+    if not groups:
+        groups.append([section("No school has a mentoring pair yet.")])
+    behind = [
+        f"{b.mentee.name} with {b.mentor.name}: {format_minutes(b.minutes)} of "
+        f"{format_minutes(b.target)}"
+        for b in summary.behind[:MAX_BEHIND]
+    ]
+    more = len(summary.behind) - len(behind)
+    if behind:
+        tail = [f"*Below the weekly target in {first:%B}*", *behind]
+        tail += [f"…and {more} more: `/hours month` lists every pair."] if more else []
+        groups.append([section(text) for text in pack_sections(tail)])
+    else:
+        groups.append([section(f"Every pair met its share of the weekly target in {first:%B}.")])
+    footer = context(
+        f"{format_day(first)} – {format_day(last)} · hours and counts only — "
+        "mentoring notes stay with each pair."
+    )
+    behind_text = "\n".join(
+        [f"Below the weekly target: {len(summary.behind)}", *behind]
+        + ([f"…and {more} more"] if more else [])
+    )
+    return _chart_messages(
+        title, head, groups, figures, footer, last_text=f"{title}\n{headline}\n{behind_text}"
+    )
 
 
 MAX_DRAFT_LINES = 12  # missing items listed in a draft before "and N more"
@@ -375,6 +531,11 @@ def render(nudge: Nudge) -> list[tuple[str, Payload]]:
         return [(nudge.subject, review_request(content))]
     if isinstance(content, SurveyInvite):
         return [(nudge.subject, survey_views.invite(content))]
+    if isinstance(content, MonthlySummary):
+        return [
+            (nudge.subject if index == 1 else f"{nudge.subject}-part-{index}", payload)
+            for index, payload in enumerate(monthly_summary(content), start=1)
+        ]
     return [
         (f"part-{index}", payload) for index, payload in enumerate(weekly_digest(content), start=1)
     ]

@@ -42,6 +42,35 @@ def _element(element: dict[str, Any], names: dict[str, str], buttons: list[dict[
     return f"<{kind}{': ' + placeholder if placeholder else ''}>"
 
 
+CHART_WIDTH = 20  # characters of the longest bar
+
+
+def chart_lines(block: dict[str, Any]) -> list[str]:
+    """A chart as a small text bar chart: per category, a bar per series, to one scale."""
+    chart = block.get("chart") or {}
+    lines = [f"📊 {block.get('title', '')}"]
+    if chart.get("type") == "pie":
+        rows = [(s["label"], [("", s["value"])]) for s in chart.get("segments", [])]
+    else:
+        categories = (chart.get("axis_config") or {}).get("categories", [])
+        series = chart.get("series", [])
+        rows = [
+            (label, [(s["name"], s["data"][i]["value"]) for s in series])
+            for i, label in enumerate(categories)
+        ]
+    top = max((value for _, values in rows for _, value in values), default=0) or 1
+    label_width = max((len(label) for label, _ in rows), default=0)
+    name_width = max((len(name) for _, values in rows for name, _ in values), default=0)
+    for label, values in rows:
+        for n, (name, value) in enumerate(values):
+            bar = "▇" * round(CHART_WIDTH * value / top)
+            shown = int(value) if float(value).is_integer() else value
+            lines.append(
+                f"  {label if n == 0 else '':<{label_width}}  {name:<{name_width}} {bar} {shown}"
+            )
+    return lines
+
+
 def render_blocks(
     blocks: list[dict[str, Any]], names: dict[str, str], buttons: list[dict[str, Any]]
 ) -> list[str]:
@@ -65,6 +94,8 @@ def render_blocks(
             lines.append("· · ·")
         elif kind == "actions":
             lines.append(" ".join(_element(e, names, buttons) for e in block["elements"]))
+        elif kind == "data_visualization":
+            lines += chart_lines(block)
         elif kind == "input":
             label = _text(block.get("label"), names)
             lines.append(f"{label}: {_element(block.get('element', {}), names, buttons)}")

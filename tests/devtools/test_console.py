@@ -296,3 +296,14 @@ def test_the_demo_prints_the_email_to_its_coordinator_without_slack(
     assert "│ - Noor New: 1 day overdue (due Tue 17 Nov)" in alert
     assert "(and the same as HTML: text/html," in alert
     assert "DM to Omar" not in output and "by email" in output
+
+
+def test_the_demo_digest_shows_its_chart_as_text_bars(demo: tuple[Settings, Services]) -> None:
+    """`:run weekly-digest` in the demo: the chart Slack would draw, drawn in text (issue 20)."""
+    settings, services = demo
+    code, output = run(settings, services, ":as lena\n:run weekly-digest\n", as_email=None)
+    assert code == 0
+    (digest,) = [d for d in dms(output) if d.startswith("DM to Lena Lead")]
+    assert "│ 📊 Minutes this week vs the 48 min target\n" in digest
+    assert "│   Bea Beginner  Minutes ▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇▇ 135\n" in digest
+    assert "│                 Target  ▇▇▇▇▇▇▇ 48\n" in digest

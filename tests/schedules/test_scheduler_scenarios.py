@@ -275,7 +275,7 @@ def test_the_mark_done_button_works_for_the_coordinator_and_not_when_forwarded(
 @pytest.mark.parametrize(
     ("day", "quiet", "first_send", "digest_early", "digest_on_time", "first_kinds"),
     [
-        ("2026-11-02", "06:30", "07:00", "07:29", "07:30", {"todo", "contact"}),  # first Monday of standard time; Nia due today
+        ("2026-11-02", "06:30", "07:00", "07:29", "07:30", {"todo", "contact", "monthly"}),  # first Monday of standard time, first school day of November; Nia due today
         ("2027-03-15", "06:59", "07:00", "07:29", "07:30", {"alert", "contact"}),  # first Monday of daylight time; an alert day
     ],
 )  # fmt: skip

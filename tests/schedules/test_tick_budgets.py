@@ -227,3 +227,22 @@ def test_an_audit_id_committed_late_is_still_read_and_a_lost_one_given_up() -> N
     assert sorted(mark.gaps) == [6]
     KeptLedgerReads._advance(mark, set())  # rolled back: given up
     assert (mark.last_id, mark.gaps) == (10, {})
+
+
+FIRST_OF_DECEMBER = at("2026-12-01", 7, 45)  # Tue 1 Dec: the first school day, November summarised
+# The snapshot's fingerprint and its six bulk reads, then the month's pairs, their totals and
+# the schools' kept totals (issue 20).
+MONTHLY_BUDGET = 10
+
+
+def test_the_monthly_summary_sends_as_many_statements_at_1000_pairs_as_at_10(
+    services: Services, pairs: None
+) -> None:
+    found = []
+    for grown, instant in ((10, FIRST_OF_DECEMBER), (990, FIRST_OF_DECEMBER + timedelta(seconds=1))):  # fmt: skip
+        grow(services, grown)
+        with counting(services) as seen:
+            notes = PRODUCERS["monthly-summary"][1](services, instant)
+        assert notes, "the summary of November should go to the coordinator"
+        found.append(sum(seen.values()))
+    assert found == [MONTHLY_BUDGET, MONTHLY_BUDGET]

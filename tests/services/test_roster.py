@@ -38,6 +38,7 @@ def csv_text(*rows: str, header: str = HEADER, newline: str = "\n") -> str:
         ("eve-at-hillside.example,Eve,mentor,,,,,,,", "email 'eve-at-hillside.example' is not an email address"),
         ("eve@hillside,Eve,mentor,,,,,,,", "email 'eve@hillside' is not an email address"),
         ("eve@@hillside.example,Eve,mentor,,,,,,,", "is not an email address"),
+        ("eve@forgotten.invalid,Eve,mentor,,,,,,,", "is in forgotten.invalid, kept for people forgotten on request"),
         ("eve@hillside.example,,mentor,,,,,,,", "name is empty"),
         ("eve@hillside.example,Eve,mentor;teacher,,,,,,,", "unknown role teacher (expected some of: mentee mentor lead_mentor coordinator evaluator)"),
         ("eve@hillside.example,Eve,,,,,,,,", "roles is empty"),

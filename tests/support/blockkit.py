@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.devtools.slack_standin import RESPONSE_URL_METHOD
+from bot.slack.charts import MAX_CHARTS_PER_MESSAGE, chart_problems, is_chart
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -29,10 +30,19 @@ VIEW_METHODS = frozenset({"views.open", "views.publish", "views.update", "views.
 
 
 def valid_blocks(blocks: Any, *, limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str, Any]]:
-    """Assert every block is known to slack_sdk, valid, and kept as is by a round trip."""
+    """Assert every block is known to slack_sdk, valid, and kept as is by a round trip; a
+    chart (`data_visualization`, which slack_sdk has no model for) is checked against Slack's
+    documented limits (`bot.slack.charts`), and only a message may hold one, at most two."""
     assert isinstance(blocks, list), blocks
     assert 0 < len(blocks) <= limit, f"{len(blocks)} blocks (Slack takes 1 to {limit})"
+    charted = [block for block in blocks if isinstance(block, dict) and is_chart(block)]
+    assert not charted or limit == MAX_MESSAGE_BLOCKS, "a chart in a view (messages only)"
+    assert len(charted) <= MAX_CHARTS_PER_MESSAGE, f"{len(charted)} charts in one message"
     for block in blocks:
+        if isinstance(block, dict) and is_chart(block):
+            problems = chart_problems(block)
+            assert not problems, f"chart refused: {'; '.join(problems)}"
+            continue
         parsed = Block.parse(block)
         assert parsed is not None, f"unknown block: {block!r}"
         assert parsed.to_dict() == block, f"block changed by slack_sdk: {block!r}"

@@ -73,6 +73,8 @@ def kind(call: RecordedCall) -> str:
         return "digest"
     if text.startswith("No mentoring with"):
         return "contact"
+    if text.startswith("Monthly summary"):
+        return "monthly"
     return "other"
 
 

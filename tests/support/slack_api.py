@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.devtools.slack_standin import RESPONSE_URL_METHOD, RecordedCall
 from bot.devtools.slack_standin import FakeSlackApi as SlackStandin
-from tests.support.blockkit import VIEW_METHODS, valid_call
+from bot.slack.charts import is_chart
+from tests.support.blockkit import MESSAGE_METHODS, VIEW_METHODS, valid_call
 
 __all__ = ["RESPONSE_URL_METHOD", "FakeSlackApi", "RecordedCall", "created_fakes"]
 
@@ -29,6 +30,8 @@ class FakeSlackApi(SlackStandin):
         must carry blocks unless `plain_text_ok` (for tests of the fake's own plumbing)."""
         super().__init__()
         self.plain_text_ok = plain_text_ok
+        self.refuse_charts = False  # answer `invalid_blocks` to any message with a chart
+        self.refuse_blocks = 0  # answer `invalid_blocks` to the next this many messages
         self.invalid: list[str] = []
         self._checked = threading.local()  # the problem with the call this thread is answering
         _CREATED.append(self)
@@ -44,6 +47,11 @@ class FakeSlackApi(SlackStandin):
         """Refuse a bad payload where Slack would (after auth and rate limits), remembering why;
         the caller holds the lock."""
         problem = getattr(self._checked, "problem", None)
+        if self.refuse_charts and method in MESSAGE_METHODS and _has_chart(params):
+            return {"ok": False, "error": "invalid_blocks", "errors": ["charts refused"]}
+        if self.refuse_blocks and method in MESSAGE_METHODS and "blocks" in params:
+            self.refuse_blocks -= 1
+            return {"ok": False, "error": "invalid_blocks", "errors": ["blocks refused"]}
         if problem is not None:
             self.invalid.append(problem)
             error = "invalid_arguments" if method in VIEW_METHODS else "invalid_blocks"
@@ -62,6 +70,11 @@ def _problem(method: str, params: dict[str, Any], *, blocks_required: bool) -> s
     except Exception as exc:  # an assertion, or slack_sdk's SlackObjectFormationError
         return f"{method}: {type(exc).__name__}: {exc}"
     return None
+
+
+def _has_chart(params: dict[str, Any]) -> bool:
+    blocks = params.get("blocks")
+    return isinstance(blocks, list) and any(isinstance(b, dict) and is_chart(b) for b in blocks)
 
 
 def created_fakes() -> list[FakeSlackApi]:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.domain.members import EDUCATOR_TYPES
 from bot.domain.policy.limits import (
     MAX_CASELOAD,
+    MAX_NOTES_RETENTION_YEARS,
     MAX_NUDGE_DAYS,
     MAX_OBSERVATIONS,
     MAX_OFFSET_DAYS,
@@ -243,6 +244,9 @@ class Policy(BaseModel):
     observation_years: int = _counted(1, 5, default=1)
     caseload_cap: int | None = _counted(1, MAX_CASELOAD, default=None)  # mentees per mentor
     mentoring_years: int = _counted(1, 5, default=1)  # years a beginning educator is mentored
+    # Notes (of log entries and activities) dated more than this many years ago are erased by
+    # the daily deadline sweep; the minutes stay. None: notes are kept.
+    notes_retention_years: int | None = _counted(1, MAX_NOTES_RETENTION_YEARS, default=None)
     deadlines: tuple[DeadlineRule, ...] = ()
 
     @field_validator("sign_off_roles")

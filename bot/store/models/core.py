@@ -88,6 +88,8 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When `mentor-minutes forget` erased them: name and email are tombstones from then on.
+    forgotten_at: Mapped[datetime | None] = mapped_column()
 
     roles: Mapped[list[PersonRole]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="selectin"

@@ -1,8 +1,8 @@
 """email as a second channel: people.notify (the roster's optional notify column: slack, email
 or both) and outbox.via (slack or email), part of the outbox's natural key
 
-Revision ID: 0014_email_channel
-Revises: 0013_scope_totals
+Revision ID: 0015_email_channel
+Revises: 0014_erasures
 Create Date: 2026-12-07 04:10:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0014_email_channel'
-down_revision: str | None = '0013_scope_totals'
+revision: str = '0015_email_channel'
+down_revision: str | None = '0014_erasures'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
