@@ -106,7 +106,10 @@ def test_the_overdue_alert_reaches_a_coordinator_without_slack_by_email(
     assert not [c for c in slack_api.calls_to(POST) if c.params.get("channel") == "U0CORA"]
     sent = [r for r in rows(mailed, "email") if r.recipient == CORA]
     assert {r.status for r in sent} == {"sent"} and {r.rule for r in sent} >= {"overdue-assignment"}
-    print("\n--- the overdue alert as emailed ---\n" + alert.as_string())
+    headers = "".join(f"{k}: {v}\n" for k, v in alert.items() if k != "Content-Type")
+    print(
+        f"\n--- the overdue alert as emailed ---\n{headers}\n[text/plain]\n{text}\n[text/html]\n{html}"
+    )
 
 
 def test_a_rerun_sends_no_email_twice(
