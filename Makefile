@@ -8,7 +8,7 @@ DEMO_DATABASE_URL ?= sqlite:///$(CURDIR)/mentor_minutes_demo.db
 DEMO_NOW ?= 2026-11-18T10:00:00-05:00
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint bench postgres clean
+.PHONY: run console test lint bench postgres clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ run: $(STAMP)
 		DATABASE_URL="$(DEMO_DATABASE_URL)" MENTOR_MINUTES_NOW="$${MENTOR_MINUTES_NOW:-$(DEMO_NOW)}" \
 			$(BIN)/mentor-minutes console --demo; \
 	fi
+
+# The console on the demo district, Slack tokens or not; a script on stdin runs too:
+# `printf '/hours\n' | make -s console`. `mentor-minutes demo --reset` starts the demo afresh.
+console: $(STAMP)
+	@DATABASE_URL="$(DEMO_DATABASE_URL)" MENTOR_MINUTES_NOW="$${MENTOR_MINUTES_NOW:-$(DEMO_NOW)}" \
+		$(BIN)/mentor-minutes console --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The benchmark's world: a program, 2,001 people, 1,000 active pairs and 1,000,000 log rows.
+"""The benchmark's world: a program, 2,002 people, 1,000 active pairs and 1,000,000 log rows.
 
 SQLite: seeded once into `bench/.cache/seed-<key>.db` (the key covers the seed parameters, this
 file's SEED_VERSION, the migrations and the ledger's code), then copied to a temp directory for
@@ -34,7 +34,7 @@ from bot.domain.policy import parse_program_toml
 from bot.store.db import MIGRATIONS_DIR, upgrade
 from bot.store.models.core import Assignment, LogEntry
 
-SEED_VERSION = 2  # 2: the ledger's rollups rebuilt after the bulk insert
+SEED_VERSION = 3  # 2: the ledger's rollups rebuilt after the bulk insert; 3: an evaluator
 PAIRS = 1_000
 LOG_ROWS = 1_000_000
 SCHOOLS = 10
@@ -47,6 +47,7 @@ NOW = datetime(2027, 6, 16, 14, 0, tzinfo=UTC)
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-token"
 COORDINATOR = "UC0001"
+EVALUATOR = "UP0001"  # a principal at School 00: hours and counts of the school
 PG_DATABASE = "mm_bench"
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
@@ -114,7 +115,8 @@ def make_settings(database_url: str, slack_api_url: str = "http://127.0.0.1:9/ap
 
 
 def roster_csv() -> str:
-    """One coordinator, 1,000 mentors (one lead mentor per school) and 1,000 mentees."""
+    """One coordinator, 1,000 mentors (one lead mentor per school), 1,000 mentees and a
+    principal (evaluator) at School 00."""
     lines = [
         ROSTER_HEADER,
         f"coord@bench.example,Cora Coordinator,coordinator,,,,,Professional,2015-08-24,"
@@ -133,6 +135,10 @@ def roster_csv() -> str:
             f"mentee{i:04d}@bench.example,Mentee {i:04d},mentee,{school},Math,4,"
             f"beginning_teacher,Initial,2026-08-24,{mentee_slack_id(i)}"
         )
+    lines.append(
+        f"principal@bench.example,Pat Principal,evaluator,School 00,,,,Professional,2010-08-23,"
+        f"{EVALUATOR}"
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -14,6 +15,11 @@ class Clock(Protocol):
         """The current instant."""
         ...
 
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back, for measuring what remains of a budget
+        (Slack's 3 s to answer a request)."""
+        ...
+
 
 class SystemClock:
     """The real clock."""
@@ -21,6 +27,10 @@ class SystemClock:
     def now(self) -> datetime:
         """The current instant in UTC."""
         return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        """The system's monotonic clock."""
+        return time.monotonic()
 
 
 @dataclass
@@ -36,6 +46,11 @@ class FixedClock:
     def now(self) -> datetime:
         """The frozen instant, in UTC."""
         return self.instant.astimezone(UTC)
+
+    def monotonic(self) -> float:
+        """Seconds that move only when the clock is moved: under a frozen clock (the demo,
+        tests) a budget measured with it stands still too, whatever the machine's load."""
+        return self.instant.timestamp()
 
     def set(self, instant: datetime) -> None:
         """Move the clock to an instant (tz-aware)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -12,6 +12,10 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "mentor_minutes.db"
+# The demo district's own database (in the working directory) and clock, for `console --demo`
+# and `demo` when DATABASE_URL / MENTOR_MINUTES_NOW are not set (docs/commands.md, the console).
+DEMO_DATABASE_FILE = "mentor_minutes_demo.db"
+DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in Maple Valley
 SLACK_API_DEFAULT = "https://slack.com/api/"
 ENV_NAMES = (
     "DATABASE_URL",
@@ -55,7 +59,13 @@ def parse_smtp_url(url: str) -> SmtpServer:
 
 
 class SettingsError(ValueError):
-    """A missing or malformed setting, named with what was expected."""
+    """Missing or malformed settings: one problem a line, each naming the variable and what was
+    expected (`names`: the variables at fault)."""
+
+    def __init__(self, problems: list[str], names: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+        self.names = tuple(names)
 
 
 def _default_database_url() -> str:
@@ -86,8 +96,10 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgres://")
         elif value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
-        if not value.startswith(("sqlite:", "postgresql+")):
+        if not value.startswith(("sqlite:", "sqlite+", "postgresql+")):
             raise ValueError("expected a sqlite:///path or postgresql://user@host/db URL")
+        if value.startswith("sqlite"):
+            _check_sqlite_url(value)
         return value
 
     @field_validator("SLACK_BOT_TOKEN")
@@ -173,6 +185,22 @@ class Settings(BaseSettings):
         return self.DATABASE_URL.startswith("sqlite")
 
 
+def _check_sqlite_url(url: str) -> None:
+    """A SQLite URL SQLAlchemy can open: `sqlite://` (in memory) or `sqlite:///` and a path."""
+    scheme, separator, rest = url.partition("://")
+    if separator and (not rest or rest.startswith("/")):
+        return
+    if not separator:
+        scheme, _, rest = url.partition(":")
+    path = rest
+    name = path.lstrip("/") or DEFAULT_DATABASE_FILE
+    raise ValueError(
+        f"{url} is not a SQLite URL: a file takes three slashes, e.g. {scheme}:///{name} "
+        f"(relative to the working directory) or {scheme}:////srv/mentor-minutes/{name} "
+        "(absolute)"
+    )
+
+
 def _blank_to_none(value: SecretStr | None) -> SecretStr | None:
     if value is None or not value.get_secret_value().strip():
         return None
@@ -184,8 +212,29 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = []
+        problems, names = [], []
         for err in exc.errors():
             name = ".".join(str(p) for p in err["loc"]) or "settings"
+            names.append(name)
             problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
-        raise SettingsError("; ".join(problems)) from None
+        raise SettingsError(problems, names) from None
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's database and clock wherever the environment (or `.env`) sets none."""
+    update: dict[str, object] = {}
+    if "DATABASE_URL" not in settings.model_fields_set:
+        update["DATABASE_URL"] = f"sqlite:///{Path.cwd() / DEMO_DATABASE_FILE}"
+    if "MENTOR_MINUTES_NOW" not in settings.model_fields_set:
+        update["MENTOR_MINUTES_NOW"] = DEMO_NOW
+    return settings.model_copy(update=update)
+
+
+def load_settings_but(names: tuple[str, ...]) -> Settings:
+    """Settings with the named variables at their defaults (so a refusal can check the rest)."""
+    defaults = {
+        name: field.get_default(call_default_factory=True)
+        for name, field in Settings.model_fields.items()
+        if name in names
+    }
+    return load_settings(**defaults)

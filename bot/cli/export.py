@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 
 from bot.bootstrap import Services
@@ -33,7 +34,20 @@ EXPORT_COLUMNS = (
 )
 
 
-PAY_COLUMNS = ("email", "name", "role", "basis", "minutes", "rate_cents", "amount_cents")
+# Hourly rows fill minutes and rate_cents (per hour), stipend rows the last three; the others
+# are empty (docs/contract.md, "Pay export").
+PAY_COLUMNS = (
+    "email",
+    "name",
+    "role",
+    "basis",
+    "minutes",
+    "rate_cents",
+    "amount_cents",
+    "school_days",
+    "year_school_days",
+    "yearly_rate_cents",
+)
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
@@ -70,10 +84,28 @@ def _export_record(args: argparse.Namespace, settings: Settings) -> int:
     return _rendered(settings, lambda s: s.records.of(args.email, s.clock.now()), render)
 
 
+PAY_PERIOD = (
+    "say which period: --month 2026-10, or --from 2026-10-01 --to 2026-10-31 "
+    "(a month works there too: --from 2026-09 --to 2026-10)"
+)
+
+
+def _pay_period(args: argparse.Namespace) -> tuple[date, date]:
+    """The period `export pay` was given: --month, or --from and --to (a CommandError if not)."""
+    if args.month is not None:
+        if args.first is not None or args.last is not None:
+            raise CommandError(f"--month or --from/--to, not both: {PAY_PERIOD}", code=2)
+        return args.month.first, args.month.last
+    if args.first is None or args.last is None:
+        raise CommandError(PAY_PERIOD, code=2)
+    return args.first, args.last
+
+
 def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
+    first, last = _pay_period(args)
     services = open_services(settings)
     try:
-        period = services.pay.period(args.first, args.last, signed_only=args.signed_only)
+        period = services.pay.period(first, last, signed_only=args.signed_only)
     except Refusal as exc:
         raise CommandError(exc.message) from None
     finally:

@@ -11,8 +11,15 @@ from datetime import date
 from pathlib import Path
 
 from bot.cli.log_setup import configure_logging
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import (
+    Settings,
+    SettingsError,
+    demo_settings,
+    load_settings,
+    load_settings_but,
+)
 from bot.domain.calendar import EARLIEST_DAY, LATEST_DAY, in_calendar_range
+from bot.domain.months import NUMERIC_MONTH, Month, month_span, read_month
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +41,30 @@ def _date(text: str) -> date:
     return day
 
 
+def _month(text: str) -> Month:
+    """A month argument, YYYY-MM (else argparse's usage error)."""
+    ref = read_month(text)
+    if ref is None or ref.year is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-10 (YYYY-MM)")
+    month = month_span(ref.year, ref.month)
+    if not in_calendar_range(month.first):
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside the dates the program works with ({EARLIEST_DAY} to "
+            f"{LATEST_DAY}); give one like 2026-10"
+        )
+    return month
+
+
+def _first_day(text: str) -> date:
+    """A first day: ISO, or a month (YYYY-MM) for its first day."""
+    return _month(text).first if NUMERIC_MONTH.match(text) else _date(text)
+
+
+def _last_day(text: str) -> date:
+    """A last day: ISO, or a month (YYYY-MM) for its last day."""
+    return _month(text).last if NUMERIC_MONTH.match(text) else _date(text)
+
+
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, many commands)
     """The argument parser for every command."""
     parser = argparse.ArgumentParser(
@@ -48,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    db = sub.add_parser("db", help="database: `db upgrade` applies migrations")
+    db = sub.add_parser(
+        "db", help="`db upgrade` applies migrations / `db current` prints the revision"
+    )
     db.add_argument("action", choices=["upgrade", "current"])
 
     program = sub.add_parser("program", help="`program load FILE.toml` / `program show`")
@@ -132,9 +165,16 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
 
     console = sub.add_parser("console", help="drive the app from the terminal, no Slack needed")
     console.add_argument("--as", dest="as_email", help="act as this person (email)")
-    console.add_argument("--demo", action="store_true", help="load the demo program first")
+    console.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo district: its own database (./mentor_minutes_demo.db) and clock (Wed 18 "
+        "Nov 2026 10:00) unless DATABASE_URL / MENTOR_MINUTES_NOW are set; loaded on first use",
+    )
 
-    demo = sub.add_parser("demo", help="load the demo program, roster and logs")
+    demo = sub.add_parser(
+        "demo", help="load the demo district (into ./mentor_minutes_demo.db unless DATABASE_URL)"
+    )
     demo.add_argument("--reset", action="store_true", help="start the demo database afresh")
 
     jobs = sub.add_parser(
@@ -153,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
 
     export = sub.add_parser(
         "export",
-        help="`export logs|pay|record [--format csv|json]` / `export all [--out DIR]`",
+        help="`export logs [--year]` / `export pay --month YYYY-MM` (or --from DATE --to DATE) / "
+        "`export record EMAIL` [--format] / `export all [--out DIR]`",
     )
     export_sub = export.add_subparsers(dest="action", required=True)
     logs = export_sub.add_parser("logs", help="every log entry, one row each")
@@ -162,13 +203,23 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     logs.add_argument("--include-notes", action="store_true", help="coordinators only")
     logs.add_argument("--as", dest="as_email", help="who is exporting (for --include-notes)")
     pay = export_sub.add_parser(
-        "pay", help="what to pay for a period: one row per person and basis"
+        "pay",
+        help="what to pay for a period: one row per person and basis",
+        description="What to pay for a month (--month 2026-10) or from a day to a day (--from "
+        "2026-10-01 --to 2026-10-31; a month there means its first or last day).",
     )
-    pay.add_argument("--from", dest="first", type=_date, required=True, help="first day, ISO")
-    pay.add_argument("--to", dest="last", type=_date, required=True, help="last day, ISO")
+    pay.add_argument("--month", type=_month, help="a calendar month, YYYY-MM: 2026-10")
+    pay.add_argument(
+        "--from", dest="first", type=_first_day, help="first day, ISO (or a month: its first)"
+    )
+    pay.add_argument(
+        "--to", dest="last", type=_last_day, help="last day, ISO (or a month: its last)"
+    )
     pay.add_argument("--format", choices=["csv", "json"], default="csv")
     pay.add_argument(
-        "--signed-only", action="store_true", help="count only entries in signed-off periods"
+        "--signed-only",
+        action="store_true",
+        help="count only entries, and stipend school days, in signed-off periods",
     )
     record = export_sub.add_parser(
         "record", help="one educator's induction record across years (no notes)"
@@ -198,7 +249,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
 
     report = sub.add_parser("report", help="`report annual [--year] [--format csv|json|md]`")
     report_sub = report.add_subparsers(dest="action", required=True)
-    annual = report_sub.add_parser("annual", help="the annual induction report")
+    annual = report_sub.add_parser(
+        "annual", help="the annual induction report: teachers (a)-(h), administrators (a)-(i)"
+    )
     annual.add_argument("--year", help="school year such as 2026-27 (default: current)")
     annual.add_argument("--format", choices=["csv", "json", "md"], default="md")
 
@@ -222,6 +275,31 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     return parser
 
 
+def refuse(problems: list[str], code: int) -> int:
+    """Print each problem on a line of its own (standard error); return the exit code."""
+    for problem in problems:
+        print(f"mentor-minutes: {problem}", file=sys.stderr)
+    return code
+
+
+def _settings_for(
+    args: argparse.Namespace,
+) -> tuple[Settings | None, tuple[str, ...], list[str]]:
+    """The settings for the command, the variables at fault and their refusals. Settings are
+    None when the command stops there; `serve` goes on with the faulty ones at their defaults,
+    to list every problem; the demo has its own database and clock unless they are set."""
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        refusals = [f"configuration error: {problem}" for problem in exc.problems]
+        if args.command != "serve":
+            return None, exc.names, refusals
+        return load_settings_but(exc.names), exc.names, refusals
+    if args.command == "demo" or (args.command == "console" and args.demo):
+        settings = demo_settings(settings)
+    return settings, (), []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; return the exit code."""
     args = build_parser().parse_args(argv)
@@ -232,23 +310,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     configure_logging(verbose=args.verbose, serving=args.command == "serve", sql_echo=args.sql_echo)
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(f"mentor-minutes: configuration error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    settings, faulty, refusals = _settings_for(args)
+    if settings is None:
+        return refuse(refusals, EXIT_USAGE)
     # The commands, the services and SQLAlchemy under them are imported once a command is to run:
     # `--help`, a usage error and a settings error answer in a third of the time (importing
     # bot.cli.main took 0.3 s, bot.cli.commands 0.9 s, on the development machine).
     from sqlalchemy.exc import OperationalError  # noqa: PLC0415
 
-    from bot.cli import base, commands  # noqa: PLC0415
+    from bot.cli import base, commands, preflight  # noqa: PLC0415
     from bot.store.db import (  # noqa: PLC0415
         DatabaseUnavailable,
         check_reachable,
         unreachable_reason,
     )
 
+    if args.command == "serve":  # nothing starts, the scheduler included, until all is there
+        refusals += preflight.serve_problems(settings, faulty)
+        if refusals:
+            return refuse(refusals, EXIT_USAGE)
+    unreadable = preflight.database_url_problem(settings.DATABASE_URL)
+    if unreadable is not None:
+        return refuse([f"configuration error: {unreadable}"], EXIT_USAGE)
     where = f"DATABASE_URL ({base.safe_url(settings.DATABASE_URL)})"
     if (args.command, getattr(args, "action", None)) not in NO_DATABASE_COMMANDS:
         try:

@@ -11,10 +11,11 @@ from typing import Any
 from bot.domain.assignments import CautionedAssignment
 from bot.domain.cells import csv_text, md_cell
 from bot.domain.formatting import format_minutes
-from bot.domain.report import ADMIN_TITLES, TITLES, ReportItem, hours_of
-from bot.services.report import AnnualReport, EducatorLine, ProgramReport
+from bot.domain.report import ReportItem, hours_of
+from bot.services.report import AnnualReport, EducatorLine, MentorLine, ProgramReport
 
 STANDARDS_TITLE = "Log entries per standard (educators served)"
+WITHOUT_MENTEES_TITLE = "Mentors with no teacher or administrator mentee this year"
 NO_STANDARDS = "the program's policy lists no standards"
 
 
@@ -63,8 +64,20 @@ def _entered(item: ReportItem) -> dict[str, Any]:
     return shaped | {"rows": [dict(row) for row in item.rows]} | dict(item.extra)
 
 
+def _mentor_row(m: MentorLine) -> dict[str, Any]:
+    return {
+        "email": m.email,
+        "name": m.name,
+        "school": m.school,
+        "trained": m.trained,
+        "mentees": m.mentees,
+        "minutes": m.minutes,
+    }
+
+
 def report_items(part: ProgramReport) -> dict[str, dict[str, Any]]:
-    """Items (a)–(h) of one report as the contract's JSON shapes them."""
+    """The items of one report — the teachers' (a)–(h), the administrators' (a)–(i) — as the
+    contract's JSON shapes them."""
     items: dict[str, dict[str, Any]] = {key: _entered(item) for key, item in part.items.items()}
     items["b"] = {
         "value": len(part.served),
@@ -79,17 +92,7 @@ def report_items(part: ProgramReport) -> dict[str, dict[str, Any]]:
         "value": len(part.trained_mentors),
         "source": "counted",
         "mentors": len(part.mentors),
-        "rows": [
-            {
-                "email": m.email,
-                "name": m.name,
-                "school": m.school,
-                "trained": m.trained,
-                "mentees": m.mentees,
-                "minutes": m.minutes,
-            }
-            for m in part.mentors
-        ],
+        "rows": [_mentor_row(m) for m in part.mentors],
         "cautioned_assignments": [_cautioned_row(row) for row in part.cautioned],
     }
     items["d"] = {"value": part.observations, "source": "counted", "rows": []}
@@ -109,10 +112,14 @@ def report_json(report: AnnualReport) -> str:
         "year": report.school_year,
         "period": [d.isoformat() for d in report.period],
         "generated_on": report.generated_on.isoformat(),
-        "teachers": _titled(report_items(report.teachers), TITLES),
-        "administrators": _titled(report_items(report.administrators), ADMIN_TITLES),
+        **{name: _titled(report_items(part), part.titles) for name, part in report.parts.items()},
         "milestones": report.milestones,
         "standards": standards_json(report),
+        "mentors_without_mentees": {
+            "title": WITHOUT_MENTEES_TITLE,
+            "value": len(report.without_mentees),
+            "rows": [_mentor_row(m) for m in report.without_mentees],
+        },
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
@@ -140,7 +147,8 @@ def _titled(items: dict[str, dict[str, Any]], titles: dict[str, str]) -> dict[st
     return {key: {"title": titles[key], **item} for key, item in items.items()}
 
 
-def _markdown_part(part: ProgramReport, titles: dict[str, str], report: AnnualReport) -> list[str]:
+def _markdown_part(part: ProgramReport) -> list[str]:
+    titles = part.titles
     lines = [
         *_item_md("a", part.items["a"], titles),
         f"### (b) {titles['b']}: {len(part.served)}",
@@ -194,12 +202,15 @@ def _markdown_part(part: ProgramReport, titles: dict[str, str], report: AnnualRe
         f"({format_minutes(part.minutes_together)})",
         "",
     ]
-    for key in "fgh":
-        lines += _item_md(key, part.items[key], titles)
+    for key in sorted(part.items):
+        if key != "a":
+            lines += _item_md(key, part.items[key], titles)
     return lines
 
 
 def _value_text(value: object) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
@@ -235,6 +246,26 @@ def _educator_md(line: EducatorLine) -> str:
     )
 
 
+def _without_mentees_md(report: AnnualReport) -> list[str]:
+    """The mentors in neither report's (c), as a table (only when there are any)."""
+    if not report.without_mentees:
+        return []
+    return [
+        f"## {WITHOUT_MENTEES_TITLE}: {len(report.without_mentees)}",
+        "",
+        "Listed in neither report's (c).",
+        "",
+        "| name | email | school | trained |",
+        "|---|---|---|---|",
+        *(
+            f"| {md_cell(m.name)} | {md_cell(m.email)} | {md_cell(m.school)} | "
+            f"{'yes' if m.trained else 'no'} |"
+            for m in report.without_mentees
+        ),
+        "",
+    ]
+
+
 def report_markdown(report: AnnualReport) -> str:
     """A readable report for the coordinator to complete and file."""
     first, last = report.period
@@ -246,10 +277,11 @@ def report_markdown(report: AnnualReport) -> str:
         "",
         "## Teachers (603 CMR 7.12)",
         "",
-        *_markdown_part(report.teachers, TITLES, report),
+        *_markdown_part(report.teachers),
         "## Administrators (603 CMR 7.13)",
         "",
-        *_markdown_part(report.administrators, ADMIN_TITLES, report),
+        *_markdown_part(report.administrators),
+        *_without_mentees_md(report),
         "## Milestones marked done",
         "",
     ]
@@ -289,7 +321,7 @@ def report_csv(report: AnnualReport) -> str:
         ["program", "", "name", report.program],
         ["program", "", "year", report.school_year],
     ]
-    for name, part in (("teachers", report.teachers), ("administrators", report.administrators)):
+    for name, part in report.parts.items():
         rows.append([name, "b", "count", len(part.served)])
         rows += [[name, "b", line.email, line.minutes] for line in part.served]
         rows += [
@@ -313,9 +345,14 @@ def report_csv(report: AnnualReport) -> str:
         rows.append([name, "d", "count", part.observations])
         rows.append([name, "e", "hours", f"{hours_of(part.minutes_together):.2f}"])
         rows.append([name, "e", "minutes", part.minutes_together])
-        for key in "afgh":
+        for key in sorted(part.items):
             rows += _item_csv(name, key, part.items[key])
         rows += [
             [name, "standards", s.code, part.standards.get(s.code, 0)] for s in report.vocabulary
         ]
+    rows.append(["mentors_without_mentees", "", "count", len(report.without_mentees)])
+    rows += [
+        ["mentors_without_mentees", "", m.email, "trained" if m.trained else "untrained"]
+        for m in report.without_mentees
+    ]
     return csv_text(["report", "item", "key", "value"], rows)

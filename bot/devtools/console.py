@@ -510,7 +510,8 @@ def run_console(
     """Run the console over stdin (a terminal or a script)."""
     if services.programs.find() is None:
         print(
-            "No program yet. Try `make run` for the demo, or `mentor-minutes program load`.",
+            "No program yet. For the demo district: `mentor-minutes console --demo` (or `make "
+            "console`); for yours: `mentor-minutes program load FILE.toml`.",
             file=out,
         )
         return 1

@@ -13,6 +13,7 @@ from bot.domain.hours import HoursReport
 from bot.domain.ledger import ProgramYear
 from bot.domain.members import Member
 from bot.domain.notices import AlertRow, Digest
+from bot.domain.pacing import Pace
 from bot.domain.pay import PayPeriod
 from bot.domain.report import Readiness
 from bot.domain.standards import Coverage
@@ -90,6 +91,25 @@ class ParkedLine:
 
 
 @dataclass(frozen=True)
+class BehindPair:
+    """A pair behind the program's pace (hours only)."""
+
+    mentor: Member
+    mentee: Member
+    pace: Pace
+
+
+@dataclass(frozen=True)
+class BehindPace:
+    """The pairs behind the program's pace today, furthest behind first (the first few)."""
+
+    pace: Pace  # the pace itself, nothing done: its period, required and expected minutes
+    pairs: tuple[BehindPair, ...]
+    count: int  # every pair behind
+    active: int  # every pair assigned today
+
+
+@dataclass(frozen=True)
 class CoordinatorSection:
     """Unassigned educators with suggestions, parked DMs, the report's readiness, pay."""
 
@@ -99,6 +119,7 @@ class CoordinatorSection:
     readiness: Readiness  # the annual report's headline figures and what is still missing
     pay: PayPeriod | None  # this month so far
     pay_refusal: str | None = None  # why no pay period could be read (e.g. outside the year)
+    behind: BehindPace | None = None  # None: the policy sets no pace (or none is owed today)
 
 
 @dataclass(frozen=True)

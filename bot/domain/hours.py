@@ -8,6 +8,7 @@ from typing import Literal
 
 from bot.domain.ledger import NO_PAIR_TIME, PairSummary, ProgramYear, ScopeSummary
 from bot.domain.members import Member
+from bot.domain.months import Month
 from bot.domain.pacing import Pace
 from bot.domain.standards import Coverage
 
@@ -81,6 +82,7 @@ class HoursReport:
     # Mentees under a policy's observation minimum: (observations so far, minimum, over years).
     observed: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     coverage: tuple[Coverage, ...] = ()  # a mentor's or mentee's own pairs: standards, counts
+    month: Month | None = None  # a past month named (`/hours october`): its totals, `today` its end
 
     def total(self, period: Period) -> int:
         """Pair time over every pair in scope in a period."""

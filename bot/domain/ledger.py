@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 OBSERVATION = "observation"  # a mentor observes the mentee (report item d)
@@ -421,6 +422,7 @@ def _signed(totals: Totals, sign: int) -> Totals:
 # ---- who is in their induction year ---------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # pure; a roster's few hire dates, asked for every educator
 def induction_year_of(
     hire_date: date | None,
     school_year_start: date,
@@ -430,14 +432,17 @@ def induction_year_of(
     """The program year that was an educator's induction year (their first in the district):
     the one the roster named (`induction`, a label such as "2026-27"), else the one whose
     school year was the first to begin after the hire date (hired up to INDUCTION_GRACE_DAYS
-    before a school year: that one). None when neither is known (treated as year 1). The school
-    year is assumed to begin at the same point of every program year as it does this year."""
+    before a school year: that one), never a program year before the one the hire date lies in
+    (hired on 1 July: that program year, whenever its school year begins). None when neither is
+    known (treated as year 1). The school year is assumed to begin at the same point of every
+    program year as it does this year."""
     if induction is not None:
         return program_year_by_label(induction, start_month)
     if hire_date is None:
         return None
-    offset = school_year_start - program_year_of(school_year_start, start_month).first
-    return program_year_of(hire_date + timedelta(days=INDUCTION_GRACE_DAYS) - offset, start_month)
+    offset = (school_year_start - program_year_of(school_year_start, start_month).first).days
+    ahead = max(0, INDUCTION_GRACE_DAYS - offset)  # a grace reaching back into the year before
+    return program_year_of(hire_date + timedelta(days=ahead), start_month)
 
 
 def induction_year_number(year: ProgramYear, induction: ProgramYear | None) -> int:

@@ -31,15 +31,45 @@ def prorated_stipend(stipend_cents: int, period_school_days: int, year_school_da
 
 @dataclass(frozen=True)
 class PayRow:
-    """One person and basis of pay for a period (the contract's pay export columns)."""
+    """One person and basis of pay for a period (the contract's pay export columns). Each column
+    means one thing: on an hourly row `minutes` and `rate_cents` (per hour), on a stipend row
+    `school_days`, `year_school_days` and `yearly_rate_cents`; the others are empty (None)."""
 
     email: str
     name: str
     role: str
     basis: str  # "hourly" or "stipend"
-    minutes: int  # mentor time in the period
-    rate_cents: int  # per hour (hourly) or per program year (stipend)
+    minutes: int | None  # hourly: mentor time paid in the period
+    rate_cents: int | None  # hourly: per hour
     amount_cents: int
+    school_days: int | None = None  # stipend: school days of the period paid for
+    year_school_days: int | None = None  # stipend: school days of the program year
+    yearly_rate_cents: int | None = None  # stipend: per program year
+
+    @classmethod
+    def hourly(cls, email: str, name: str, minutes: int, rate_cents: int) -> PayRow:
+        """A mentor's mentor time at the hourly rate."""
+        return cls(
+            email, name, "mentor", "hourly", minutes, rate_cents, hourly_amount(minutes, rate_cents)
+        )
+
+    @classmethod
+    def stipend(
+        cls, email: str, name: str, school_days: int, year_school_days: int, yearly_rate_cents: int
+    ) -> PayRow:
+        """A lead mentor's yearly stipend for some school days of the year."""
+        return cls(
+            email,
+            name,
+            "lead_mentor",
+            "stipend",
+            None,
+            None,
+            prorated_stipend(yearly_rate_cents, school_days, year_school_days),
+            school_days,
+            year_school_days,
+            yearly_rate_cents,
+        )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-# The items' titles, as 603 CMR 7.13 names them (the administrators' report differs in four).
+# The two reports, each counting its own population: pairs whose mentee is of these educator
+# types (the roster's `educator_type`).
+TEACHERS, ADMINISTRATORS = "teachers", "administrators"
+TEACHER_TYPES = ("beginning_teacher", "incoming_teacher")
+ADMINISTRATOR_TYPES = ("beginning_administrator", "incoming_administrator")
+POPULATIONS: dict[str, tuple[str, ...]] = {
+    TEACHERS: TEACHER_TYPES,
+    ADMINISTRATORS: ADMINISTRATOR_TYPES,
+}
+
+
+def population_of(educator_type: str | None) -> str | None:
+    """The report whose population an educator type belongs to (None: neither)."""
+    for name, types in POPULATIONS.items():
+        if educator_type in types:
+            return name
+    return None
+
+
+# The items' titles: the teachers' (a)–(h) by 603 CMR 7.12, the administrators' (a)–(i) by 7.13.
 TITLES = {
     "a": "Program activities",
     "b": "Beginning educators served",
@@ -17,11 +36,35 @@ TITLES = {
     "g": "Participant satisfaction",
     "h": "Partnerships",
 }
-ADMIN_TITLES = TITLES | {
+ADMIN_TITLES = {
+    "a": "Program activities",
     "b": "Beginning administrators served",
+    "c": "Trained mentors",
     "d": "Site-based visits made by mentors",
     "e": "Hours mentors and beginning administrators spent together",
-    "f": "Teacher hiring and retention, by school",
+    "f": "Hiring and retention of first-year administrators",
+    "g": "Teacher hiring and retention, by school",
+    "h": "Participant satisfaction",
+    "i": "Partnerships",
+}
+PART_TITLES = {TEACHERS: TITLES, ADMINISTRATORS: ADMIN_TITLES}
+LEDGER_ITEMS = "bcde"  # counted from the ledger; the others come from beside it
+# Items beside the ledger's with nothing recorded yet, and why (a source fills them).
+NOT_RECORDED: dict[str, dict[str, str]] = {
+    TEACHERS: {
+        "a": "program activities (orientation, group sessions, trainings) are not recorded yet",
+        "f": "hiring and exit dates across years are not recorded yet",
+        "g": "no participant surveys or exit tickets have been run",
+        "h": "no partnerships have been entered",
+    },
+    ADMINISTRATORS: {
+        "a": "program activities (orientation, group sessions, trainings) are not recorded yet",
+        "f": "hiring and exit dates across years are not recorded yet",
+        "g": "hiring and exit dates across years are not recorded yet",
+        "h": "survey answers are not linked to people, so they can't be split by educator "
+        "type: the program's surveys are in the teachers' (g)",
+        "i": "no partnerships have been entered",
+    },
 }
 
 

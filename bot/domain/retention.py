@@ -1,5 +1,5 @@
-"""Hiring and retention of beginning educators (report item f; by school for the administrators'
-report, 603 CMR 7.13), pure.
+"""Hiring and retention (the teachers' report item f; the administrators' f, first-year
+administrators, and g, teachers by school, 603 CMR 7.13), pure.
 
 - **Hires** of a program year: educators whose `hire_date` lies in it.
 - **Retention**: of the educators in their induction year in year N (the cohort), how many are
@@ -96,6 +96,7 @@ class RetentionSummary:
     hires: Hires
     retention: tuple[RetentionLine, ...]
     source: ReportSource
+    cohort_by_school: tuple[tuple[str, int], ...] = ()
 
 
 def cohort_of(employees: Iterable[Employee], year: ProgramYear) -> list[Employee]:
@@ -155,7 +156,16 @@ def retention_summary(
             f"no {' or '.join(t.replace('_', ' ') for t in educator_types)} hired in or in "
             f"their induction year in {year.label} (the roster's hire_date and roles)",
         )
-    return RetentionSummary(year.label, educator_types, len(cohort), hires, lines, source)
+    schools = Counter(e.school or NO_SCHOOL for e in cohort)
+    return RetentionSummary(
+        year.label,
+        educator_types,
+        len(cohort),
+        hires,
+        lines,
+        source,
+        tuple(sorted(schools.items())),
+    )
 
 
 RETENTION_COLUMNS = ("year", "school", "retained", "cohort", "rate")
@@ -206,6 +216,67 @@ def retention_item(summary: RetentionSummary, *, by_school: bool = False) -> Rep
             "hires": summary.hires.total,
             "hires_by_school": dict(summary.hires.by_school),
             "hires_by_type": dict(summary.hires.by_type),
+            "cohort": summary.cohort,
+        },
+        attention=tuple(attention),
+    )
+
+
+HORIZON_NAMES = {1: "next_year", 2: "year_after"}  # N+1, N+2 in the by-school columns
+BY_SCHOOL_COLUMNS = (
+    "school",
+    "hires",
+    "cohort",
+    *(f"{kind}_{HORIZON_NAMES[h]}" for h in HORIZONS for kind in ("retained", "rate")),
+)
+
+
+def retention_by_school_item(summary: RetentionSummary) -> ReportItem:
+    """Hiring and retention by school (the administrators' (g), 603 CMR 7.13): one row per
+    school, the program's first as "(all)" — the year's hires, the cohort in their induction
+    year, and for N+1 and N+2 how many were retained and the rate (empty until that year has
+    begun: said in the notes and, for N+1, as still missing). The value is the rate into N+1."""
+    if summary.source.kind == "none":
+        return ReportItem.missing(summary.source.reason or "nothing to count")
+    hires = dict(summary.hires.by_school) | {ALL_SCHOOLS: summary.hires.total}
+    cohort = dict(summary.cohort_by_school) | {ALL_SCHOOLS: summary.cohort}
+    rates: dict[str, dict[str, object]] = defaultdict(dict)
+    notes = [
+        f"hired in {summary.year}: {summary.hires.total}",
+        f"in their induction year in {summary.year}: {summary.cohort}",
+    ]
+    attention = []
+    for line in summary.retention:
+        name = HORIZON_NAMES[line.horizon]
+        if line.rate is None:
+            notes.append(f"retention into {line.year}: {line.reason}")
+            if line.horizon == 1:
+                attention.append(f"retention into {line.year}: {line.reason}")
+            continue
+        notes.append(
+            f"still employed when {line.year} began: {line.rate.retained} of "
+            f"{line.rate.cohort} ({line.rate.percent})"
+        )
+        for school, rate in [(ALL_SCHOOLS, line.rate), *line.by_school]:
+            rates[school] |= {f"retained_{name}": rate.retained, f"rate_{name}": rate.value}
+    empty = dict.fromkeys(BY_SCHOOL_COLUMNS[3:])
+    rows = tuple(
+        {"school": school, "hires": hires.get(school, 0), "cohort": cohort.get(school, 0)}
+        | empty
+        | rates.get(school, {})
+        for school in [ALL_SCHOOLS, *sorted((set(hires) | set(cohort)) - {ALL_SCHOOLS})]
+    )
+    first = summary.retention[0].rate if summary.retention else None
+    return ReportItem(
+        value=first.value if first is not None else None,
+        source=summary.source.kind,
+        columns=BY_SCHOOL_COLUMNS,
+        rows=rows,
+        notes=tuple(notes),
+        extra={
+            "educator_types": list(summary.educator_types),
+            "years": {HORIZON_NAMES[line.horizon]: line.year for line in summary.retention},
+            "hires": summary.hires.total,
             "cohort": summary.cohort,
         },
         attention=tuple(attention),

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select, true
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import (
@@ -32,6 +32,7 @@ from bot.domain.activities import (
 )
 from bot.domain.formatting import format_day
 from bot.domain.grammar import MAX_NOTES_CHARS
+from bot.domain.ledger import Entry
 from bot.domain.members import Member
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.log_access import mentor_on
@@ -49,7 +50,7 @@ from bot.services.programs import ProgramInfo, ProgramService
 from bot.services.signoff import check_open
 from bot.store import rollups
 from bot.store.db import Store
-from bot.store.models.core import Activity, ActivityAttendee, ActivityLogBatch, LogEntry
+from bot.store.models.core import Activity, ActivityAttendee, ActivityLogBatch, LogEntry, Person
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ MENTOR_ROLES = ("mentor", "lead_mentor")
 # Who may facilitate an activity: anyone on the roster but a mentee (the session is for them).
 FACILITATORS = ("mentor", "lead_mentor", "coordinator", "evaluator")
 LOG_SOURCE = "event"  # the log entries a group session wrote
+PROGRAM = "program"  # `summary`: every entry of the program, whoever the mentee
 ExitTicketHook = Callable[[int, list[int], datetime], object]
 
 
@@ -377,8 +379,32 @@ class ActivityService:
         counts, distinct attendance and hours, and (unless `mentoring` is False: a readiness
         check, which only asks whether anything was logged) the kinds of logged mentoring by the
         ledger's rules, recounted from the year's log rows. Counts and hours only — never notes."""
+        return self._summaries(year, now, None, mentoring=mentoring)[PROGRAM]
+
+    def summaries(
+        self,
+        year: str | None,
+        now: datetime,
+        populations: Mapping[str, Collection[str]],
+        *,
+        mentoring: bool = True,
+    ) -> dict[str, ActivitiesSummary]:
+        """`summary` for each report's population (name → the mentees' educator types): the
+        program's activities in each, the kinds of mentoring logged with that population's
+        mentees only — one read of the year's rows for all."""
+        return self._summaries(year, now, populations, mentoring=mentoring)
+
+    def _summaries(
+        self,
+        year: str | None,
+        now: datetime,
+        populations: Mapping[str, Collection[str]] | None,
+        *,
+        mentoring: bool,
+    ) -> dict[str, ActivitiesSummary]:
         program = self.programs.for_year(year, now)
         first, last = program.year.first, program.year.last
+        groups = {PROGRAM: None} if populations is None else dict(populations)
         with self.store.read() as session:
             rows = session.execute(
                 select(Activity.id, Activity.kind, Activity.minutes).where(
@@ -391,26 +417,44 @@ class ActivityService:
                 LogEntry.deleted_at.is_(None),
                 LogEntry.occurred_on.between(first, last),
             )
+            entries: dict[str, list[Entry]] = {name: [] for name in groups}
             if mentoring:
-                entries = [
-                    rollups.entry_from_row(row)
-                    for row in session.connection().execute(
-                        select(*rollups.ENTRY_COLUMNS).where(*in_year)
+                for row in session.connection().execute(
+                    select(*rollups.ENTRY_COLUMNS, Person.educator_type)
+                    .join(Person, Person.id == LogEntry.mentee_id)
+                    .where(*in_year)
+                ):
+                    entry = rollups.entry_from_row(row[:-1])
+                    for name, types in groups.items():
+                        if types is None or row[-1] in types:
+                            entries[name].append(entry)
+                logged = {name: len(found) for name, found in entries.items()}
+            else:  # whether anything was logged, in one statement
+                flags = session.execute(
+                    select(
+                        *(
+                            exists().where(
+                                *in_year,
+                                true()
+                                if types is None
+                                else LogEntry.mentee_id.in_(
+                                    select(Person.id).where(Person.educator_type.in_(types))
+                                ),
+                            )
+                            for types in groups.values()
+                        )
                     )
-                ]
-                logged = len(entries)
-            else:
-                entries = []
-                logged = int(
-                    session.execute(select(LogEntry.id).where(*in_year).limit(1)).first()
-                    is not None
-                )
+                ).one()
+                logged = {name: int(bool(flag)) for name, flag in zip(groups, flags, strict=True)}
         facts = [
             ActivityFact(row.kind, row.minutes, attendance.get(row.id, frozenset())) for row in rows
         ]
-        return ActivitiesSummary(
-            year=program.year.label,
-            kinds=kind_lines(facts),
-            mentoring=mentoring_lines(entries),
-            source=activities_source(program.year.label, len(facts), logged),
-        )
+        return {
+            name: ActivitiesSummary(
+                year=program.year.label,
+                kinds=kind_lines(facts),
+                mentoring=mentoring_lines(entries[name]),
+                source=activities_source(program.year.label, len(facts), logged[name]),
+            )
+            for name in groups
+        }

@@ -5,11 +5,11 @@ entries only; every other section is hours and counts."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from bot.domain.deadlines import (
     ASSIGNMENT_RULE,
@@ -20,6 +20,8 @@ from bot.domain.deadlines import (
     due_date,
 )
 from bot.domain.home import (
+    BehindPace,
+    BehindPair,
     CoordinatorSection,
     Home,
     HomeEntry,
@@ -29,13 +31,15 @@ from bot.domain.home import (
     ParkedLine,
     Year2Progress,
 )
+from bot.domain.hours import HoursReport
 from bot.domain.ledger import VISIT
 from bot.domain.members import Member
+from bot.domain.months import MonthRef
 from bot.domain.pay import PayPeriod
 from bot.domain.standards import Coverage
 from bot.services import ledger
 from bot.services.errors import NotAllowed, Refusal
-from bot.services.hours import HoursService
+from bot.services.hours import HoursService, past_month
 from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
@@ -51,6 +55,7 @@ from bot.store.models.core import Assignment, EntryReview, LogEntry, Person
 MENTOR_ENTRIES = 5  # the latest entries a mentor may change, with Edit and Undo
 MENTEE_ENTRIES = 10  # the collaborative log's latest entries on a mentee's Home
 PARKED_SHOWN = 5
+BEHIND_SHOWN = 10  # the pairs furthest behind the pace on a coordinator's Home
 
 
 class HomeService:
@@ -82,6 +87,10 @@ class HomeService:
     def home(self, slack_user_id: str, now: datetime) -> Home:
         """Every section the person's roles give them; NotOnRoster when they aren't on it."""
         program = self.programs.current(now)
+        with self.store.shared_read():  # one snapshot, one transaction for every section
+            return self._home(program, slack_user_id, now)
+
+    def _home(self, program: ProgramInfo, slack_user_id: str, now: datetime) -> Home:
         with self.store.read() as session:
             viewer = self.people.caller(session, program, slack_user_id)
         today = program.today(now)
@@ -93,7 +102,7 @@ class HomeService:
         cohort = self.nudges.cohort_digest(viewer, now) if viewer.has("lead_mentor") else None
         school = None
         if viewer.has("evaluator") and not viewer.is_coordinator:
-            school = self.hours.report(slack_user_id, now)
+            school = self.hours.report(slack_user_id, now, caller=viewer)
         coordinator = self._coordinator(program, now) if viewer.is_coordinator else None
         return Home(
             viewer,
@@ -111,10 +120,10 @@ class HomeService:
     def _mentor(
         self, program: ProgramInfo, viewer: Member, slack_user_id: str, now: datetime
     ) -> MentorSection:
-        hours = self.hours.report(slack_user_id, now, own=True)
+        hours = self.hours.report(slack_user_id, now, own=True, caller=viewer)
         with self.store.read() as session:
-            rows = session.scalars(
-                select(LogEntry)
+            rows = session.execute(
+                select(LogEntry, *ENTRY_EXTRAS)
                 .where(
                     LogEntry.program_id == program.id,
                     LogEntry.logged_by_id == viewer.id,
@@ -129,14 +138,15 @@ class HomeService:
                 .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())
                 .limit(MENTOR_ENTRIES)
             ).all()
-            entries = self._entries(session, program, list(rows), viewer)
-            coverage = self._coverage(session, program, viewer, now, as_mentor=True)
+            known = _members_of(hours, viewer)
+            entries = self._entries(session, program, list(rows), viewer, known)
+            coverage = self._coverage(session, program, viewer, now, known, as_mentor=True)
         return MentorSection(hours, entries, coverage)
 
     def _mentee(
         self, program: ProgramInfo, viewer: Member, slack_user_id: str, now: datetime
     ) -> MenteeSection:
-        hours = self.hours.report(slack_user_id, now, own=True)
+        hours = self.hours.report(slack_user_id, now, own=True, caller=viewer)
         year = program.year
         today = program.today(now)
         in_year = (
@@ -146,17 +156,17 @@ class HomeService:
             LogEntry.occurred_on >= year.first,
             LogEntry.occurred_on <= year.last,
         )
+        in_all = select(func.count()).select_from(LogEntry).where(*in_year).scalar_subquery()
         with self.store.read() as session:
-            rows = session.scalars(
-                select(LogEntry)
+            rows = session.execute(
+                select(LogEntry, *ENTRY_EXTRAS, in_all)
                 .where(*in_year)
                 .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())
                 .limit(MENTEE_ENTRIES)
             ).all()
-            count = int(
-                session.scalar(select(func.count()).select_from(LogEntry).where(*in_year)) or 0
-            )
-            entries = self._entries(session, program, list(rows), viewer)
+            count = int(rows[0][3]) if rows else 0
+            known = _members_of(hours, viewer)
+            entries = self._entries(session, program, list(rows), viewer, known)
             current = session.execute(
                 select(Assignment.id, Assignment.started_on)
                 .where(
@@ -172,7 +182,7 @@ class HomeService:
                 for m in milestone_marks(session, self.people, program, person_id=viewer.id)
             }
             years = ledger.mentee_years(session, program, [viewer.id]).get(viewer.id, {})
-            coverage = self._coverage(session, program, viewer, now, as_mentor=False)
+            coverage = self._coverage(session, program, viewer, now, known, as_mentor=False)
         milestones = []
         subject = Subject(viewer.id, viewer.name, viewer.educator_type, viewer.hire_date)
         year2 = is_year2(viewer, program)
@@ -215,6 +225,7 @@ class HomeService:
         program: ProgramInfo,
         viewer: Member,
         now: datetime,
+        known: dict[int, Member],
         *,
         as_mentor: bool,
     ) -> tuple[Coverage, ...]:
@@ -223,38 +234,31 @@ class HomeService:
         if not program.policy.standards:
             return ()
         today = program.today(now)
-        found = self.standards.pairs_of(session, program, viewer, today, program.year_of(today))
+        found = self.standards.pairs_of(
+            session, program, viewer, today, program.year_of(today), known
+        )
         mine = [c for c in found if (c.mentor.id if as_mentor else c.mentee.id) == viewer.id]
         return tuple(mine)
 
     def _entries(
-        self, session: Session, program: ProgramInfo, rows: list[LogEntry], viewer: Member
+        self,
+        session: Session,
+        program: ProgramInfo,
+        rows: list[Any],
+        viewer: Member,
+        known: dict[int, Member],
     ) -> tuple[HomeEntry, ...]:
-        """Rows as a Home lists them; the callers chose rows whose notes the viewer may read
-        (their own entries as mentor, or their pairs' as mentee)."""
-        ids = {r.mentor_id for r in rows} | {r.mentee_id for r in rows}
-        members = {m.id: m for m in self.people.members(session, program, ids)}
-        batches = [r.batch_id for r in rows if r.batch_id]
-        sizes: Counter[str] = Counter()
-        if batches:
-            for batch, size in session.execute(
-                select(LogEntry.batch_id, func.count())
-                .where(LogEntry.batch_id.in_(batches), LogEntry.deleted_at.is_(None))
-                .group_by(LogEntry.batch_id)
-            ).all():
-                sizes[str(batch)] = int(size)
-        reviewed = set(
-            session.scalars(
-                select(EntryReview.log_entry_id).where(
-                    EntryReview.log_entry_id.in_([r.id for r in rows])
-                )
-            )
-        )
+        """Rows (with ENTRY_EXTRAS) as a Home lists them; the callers chose rows whose notes
+        the viewer may read (their own entries as mentor, or their pairs' as mentee). Members
+        already `known` are not read again."""
+        ids = {r[0].mentor_id for r in rows} | {r[0].mentee_id for r in rows}
+        members = dict(known)
+        members.update((m.id, m) for m in self.people.members(session, program, ids - set(known)))
         return tuple(
             HomeEntry(
                 id=r.id,
                 batch_id=r.batch_id,
-                batch_size=sizes.get(r.batch_id, 1) if r.batch_id else 1,
+                batch_size=int(size) if r.batch_id else 1,
                 mentor=members[r.mentor_id],
                 mentee=members[r.mentee_id],
                 occurred_on=r.occurred_on,
@@ -263,11 +267,11 @@ class HomeService:
                 notes=r.notes,
                 logged_by_mentee=r.kind == VISIT and r.logged_by_id == r.mentee_id,
                 to_review=r.kind != VISIT
-                and r.id not in reviewed
+                and not reviewed
                 and r.logged_by_id != viewer.id
                 and viewer.id in (r.mentor_id, r.mentee_id),
             )
-            for r in rows
+            for r, size, reviewed, *_ in rows
         )
 
     # ---- coordinator -------------------------------------------------------------------------
@@ -283,6 +287,7 @@ class HomeService:
                     )
                 ).all()
             )
+            behind = self._behind(session, program, program.today(now))
         lines = tuple(
             ParkedLine(
                 p.id,
@@ -307,6 +312,24 @@ class HomeService:
             report_readiness(self.reports.annual(None, now, brief=True)),  # no (a) recount
             pay,
             refusal,
+            behind,
+        )
+
+    def _behind(self, session: Session, program: ProgramInfo, today: date) -> BehindPace | None:
+        """The pairs furthest behind the program's pace, from the kept totals."""
+        found = ledger.behind_pace(session, program, today, BEHIND_SHOWN)
+        if found is None:
+            return None
+        ids = {person for pair, _ in found.pairs for person in pair}
+        members = {m.id: m for m in self.people.members(session, program, ids)}
+        return BehindPace(
+            found.pace,
+            tuple(
+                BehindPair(members[mentor], members[mentee], pace)
+                for (mentor, mentee), pace in found.pairs
+            ),
+            found.count,
+            found.active,
         )
 
     def pay_this_month(self, slack_user_id: str, now: datetime) -> PayPeriod:
@@ -317,6 +340,38 @@ class HomeService:
         if not viewer.is_coordinator:
             raise NotAllowed("Only coordinators see pay totals.")
         return self.pay.period(*this_month_so_far(program, now))
+
+    def pay_month(self, slack_user_id: str, now: datetime, month: MonthRef | None) -> PayPeriod:
+        """`/hours pay [MONTH]` (coordinators): a past month's pay, the figures of `export pay
+        --month`; this month (named or not): so far, as `pay_this_month`."""
+        program = self.programs.current(now)
+        with self.store.read() as session:
+            viewer = self.people.caller(session, program, slack_user_id)
+        if not viewer.is_coordinator:
+            raise NotAllowed("Only coordinators see pay totals.")
+        past = past_month(program, month, now) if month is not None else None
+        if past is None:
+            return self.pay.period(*this_month_so_far(program, now))
+        return self.pay.period(past.first, past.last)
+
+
+def _members_of(hours: HoursReport, viewer: Member) -> dict[int, Member]:
+    """The viewer and everyone in the pairs their hours list: read already."""
+    known = {viewer.id: viewer}
+    for pair in hours.pairs:
+        known[pair.mentor.id] = pair.mentor
+        known[pair.mentee.id] = pair.mentee
+    return known
+
+
+_SAME_BATCH = aliased(LogEntry)
+ENTRY_EXTRAS = (  # beside each listed entry: its batch's live entries, and whether reviewed
+    select(func.count())
+    .where(_SAME_BATCH.batch_id == LogEntry.batch_id, _SAME_BATCH.deleted_at.is_(None))
+    .correlate(LogEntry)
+    .scalar_subquery(),
+    exists().where(EntryReview.log_entry_id == LogEntry.id).correlate(LogEntry),
+)
 
 
 def this_month_so_far(program: ProgramInfo, now: datetime) -> tuple[date, date]:

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, aliased
 from bot.domain.hours import PERIODS, HoursReport, PairTotals, Period
 from bot.domain.ledger import Periods, ProgramYear
 from bot.domain.members import Member
+from bot.domain.months import Month, MonthError, MonthRef, resolve_month
 from bot.services import ledger
-from bot.services.errors import NotAllowed
+from bot.services.errors import NotAllowed, Refusal
 from bot.services.ledger import PairFilter
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
@@ -92,18 +93,27 @@ class HoursService:
         person_ref: str | None = None,
         year: str | None = None,
         own: bool = False,
+        month: MonthRef | None = None,
+        caller: Member | None = None,
     ) -> HoursReport:
         """Totals for the pairs the viewer may see, optionally only those of one person; of a
-        named program year (kept: past, or started ahead) as of its last day (or today); with
-        `own`, only the viewer's own pairs (a lead mentor's or evaluator's school left out)."""
+        named program year (kept: past, or started ahead) as of its last day (or today); of a
+        named past month as of its last day; with `own`, only the viewer's own pairs (a lead
+        mentor's or evaluator's school left out); `caller`: the viewer, when the caller (Home)
+        has already looked them up."""
         current = self.programs.current(now)
+        past = past_month(current, month, now) if month is not None else None
+        if past is not None:
+            year = current.year_of(past.first).label
         program = self.programs.for_year(year, now)
         periods = program.periods(now)
-        if program is not current:
+        if past is not None:
+            periods = Periods.on(past.last, program.year_start_month)
+        elif program is not current:
             today = min(max(periods.today, program.year.first), program.year.last)
             periods = Periods.on(today, program.year_start_month)
         with self.store.read() as session:
-            viewer = self.people.caller(session, current, viewer_slack_id)
+            viewer = caller or self.people.caller(session, current, viewer_slack_id)
             target = self.people.get(session, current, person_ref) if person_ref else None
             scope = PairFilter(people=(viewer.id,)) if own else pair_filter(viewer, target)
             listed, count = _listed_pairs(session, program, scope, periods.year)
@@ -116,12 +126,14 @@ class HoursService:
             )
             summary = ledger.scope_summary(session, program, scope, periods)
             paces = ledger.paces(session, program, totals, periods.today)
-            observed = ledger.observations_toward_minimum(
-                session, program, [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
+            mentees = [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
+            years = (  # read once for both
+                ledger.mentee_years(session, program, [m.id for m in mentees])
+                if ledger.needs_years(program, mentees)
+                else {}
             )
-            beyond = ledger.beyond_induction(
-                session, program, [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
-            )
+            observed = ledger.observations_toward_minimum(session, program, mentees, years)
+            beyond = ledger.beyond_induction(session, program, mentees, years)
             own = visible_scope(viewer)[0] == "own" and target in (None, viewer)
             covered = (
                 pair_coverage(
@@ -164,7 +176,19 @@ class HoursService:
             observed=observed,
             year2_target=program.policy.year2_target_hours * 60,
             coverage=tuple(covered),
+            month=past,
         )
+
+
+def past_month(program: ProgramInfo, ref: MonthRef, now: datetime) -> Month | None:
+    """The past month a command named (None: it named this month); a Refusal for a month not
+    begun, with an example to type instead."""
+    today = program.today(now)
+    try:
+        month = resolve_month(ref, today)
+    except MonthError as exc:
+        raise Refusal(exc.message, example=exc.example) from None
+    return None if month.holds(today) else month
 
 
 def _listed_pairs(
@@ -174,51 +198,31 @@ def _listed_pairs(
     mentee and mentor name), and how many there are in all.
 
     Assignment rows are read in that order and the first distinct pairs kept (a pair assigned
-    twice has two rows; its current one puts it among the current pairs); then their spans and
-    the count of pairs — three index-ordered statements, cheaper than grouping every row."""
+    twice has two rows; its current one puts it among the current pairs); each row carries its
+    pair's span over every assignment of the pair, and every row the count of pairs — one
+    index-ordered statement, cheaper than grouping every row."""
     conn = session.connection()
     params = scope.params() | {"program_id": program.id, "first": year.first, "last": year.last}
-    rows_statement, count_statement = _listed_statements(scope.shape)
+    statement = _listed_statement(scope.shape)
     limit = 2 * MAX_PAIRS_SHOWN
     while True:
-        rows = conn.execute(rows_statement, params | {"limit": limit}).all()
-        order = list(dict.fromkeys((mentor, mentee) for mentor, mentee in rows))
-        if len(order) >= MAX_PAIRS_SHOWN or len(rows) < limit:
+        rows = conn.execute(statement, params | {"limit": limit}).all()
+        spans = {
+            (mentor, mentee): (first, None if still_open else last)
+            for mentor, mentee, first, still_open, last, _ in rows
+        }
+        if len(spans) >= MAX_PAIRS_SHOWN or len(rows) < limit:
             break
         limit *= 4
-    listed = order[:MAX_PAIRS_SHOWN]
-    if not listed:
-        return [], 0
-    spans = {
-        (mentor, mentee): (first, None if still_open else last)
-        for mentor, mentee, first, still_open, last in conn.execute(
-            _PAIR_SPANS,
-            {"mentors": sorted({m for m, _ in listed}), "mentees": sorted({e for _, e in listed})},
-        )
-    }
-    count = int(conn.execute(count_statement, params).scalar() or 0)
+    listed = list(spans)[:MAX_PAIRS_SHOWN]  # in the rows' order
+    count = int(rows[0][5]) if rows else 0
     return [ListedPair(m, e, *spans[(m, e)]) for m, e in listed], count
 
 
-_PAIR_SPANS = (
-    select(
-        Assignment.mentor_id,
-        Assignment.mentee_id,
-        func.min(Assignment.started_on),
-        func.count() > func.count(Assignment.ended_on),
-        func.max(Assignment.ended_on),
-    )
-    .where(
-        Assignment.mentor_id.in_(bindparam("mentors", expanding=True)),
-        Assignment.mentee_id.in_(bindparam("mentees", expanding=True)),
-    )
-    .group_by(Assignment.mentor_id, Assignment.mentee_id)
-)
-
-
 @cache
-def _listed_statements(shape: tuple[bool, bool, bool, bool]) -> tuple[Any, Any]:
-    """The ordered assignment rows of the year a filter lets through, and their pairs' count."""
+def _listed_statement(shape: tuple[bool, bool, bool, bool]) -> Any:
+    """The ordered assignment rows of the year a filter lets through, each with its pair's span
+    (first start, still open, last end over all the pair's rows) and the count of pairs."""
     scope = PairFilter(
         people=(0,) if shape[1] else (),
         school="" if shape[2] else None,
@@ -231,9 +235,23 @@ def _listed_statements(shape: tuple[bool, bool, bool, bool]) -> tuple[Any, Any]:
         (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= bindparam("first")),
         scope.where(Assignment.__table__),
     )
+    pairs = select(Assignment.mentor_id, Assignment.mentee_id).where(*in_year).distinct()
+    count = select(func.count()).select_from(pairs.subquery()).scalar_subquery()
+    other = aliased(Assignment)
+    same_pair = (other.mentor_id == Assignment.mentor_id) & (
+        other.mentee_id == Assignment.mentee_id
+    )
+    span = [
+        select(column).where(same_pair).correlate(Assignment).scalar_subquery()
+        for column in (
+            func.min(other.started_on),
+            func.count() > func.count(other.ended_on),
+            func.max(other.ended_on),
+        )
+    ]
     mentee, mentor = aliased(Person), aliased(Person)
-    rows = (
-        select(Assignment.mentor_id, Assignment.mentee_id)
+    return (
+        select(Assignment.mentor_id, Assignment.mentee_id, *span, count)
         .join(mentee, mentee.id == Assignment.mentee_id)
         .join(mentor, mentor.id == Assignment.mentor_id)
         .where(*in_year)
@@ -246,8 +264,6 @@ def _listed_statements(shape: tuple[bool, bool, bool, bool]) -> tuple[Any, Any]:
         )
         .limit(bindparam("limit"))
     )
-    pairs = select(Assignment.mentor_id, Assignment.mentee_id).where(*in_year).distinct()
-    return rows, select(func.count()).select_from(pairs.subquery())
 
 
 def _scope_title(viewer: Member, target: Member | None) -> str:

@@ -8,7 +8,7 @@ everything from the log rows and lists each difference (`mentor-minutes ledger v
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -57,7 +57,7 @@ from bot.domain.pacing import Pace, pace_of, paced_period
 from bot.domain.standards import StandardCount
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
-from bot.store.models.core import LogEntry, Person
+from bot.store.models.core import Assignment, LogEntry, Person
 
 PAIR_BUCKETS = rollups.PAIR_BUCKETS
 PAIR_YEARS = rollups.PAIR_YEARS
@@ -300,6 +300,54 @@ def _summary_with_statement(extras: tuple[ColumnElement[Any], ...]) -> Select[An
     return select(buckets, years, *extra).select_from(both)
 
 
+def summary_params(pair: Pair, periods: Periods) -> dict[str, Any]:
+    """The parameters `summary_columns` (and `pair_summary_with`) are bound by."""
+    mentor, mentee = pair
+    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    return {
+        "pair_mentor": mentor,
+        "pair_mentee": mentee,
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "year_start": periods.year.first,
+    }
+
+
+@cache
+def summary_columns() -> tuple[ColumnElement[Any], ...]:
+    """One pair's summary as `pair_summary_with` reads it (week, month, program year, since:
+    six totals each), as scalar subqueries bound by `summary_params`: they ride along another
+    statement (a log's guarded insert returns them: `bot/services/logs.py`)."""
+    pair = (PAIR_BUCKETS.c.mentor_id == bindparam("pair_mentor")) & (
+        PAIR_BUCKETS.c.mentee_id == bindparam("pair_mentee")
+    )
+    pair_years = (PAIR_YEARS.c.mentor_id == bindparam("pair_mentor")) & (
+        PAIR_YEARS.c.mentee_id == bindparam("pair_mentee")
+    )
+    start = PAIR_BUCKETS.c.bucket_start
+    periods = (
+        (PAIR_BUCKETS, pair & start.between(bindparam("week_first"), bindparam("week_last"))),
+        (PAIR_BUCKETS, pair & start.between(bindparam("month_first"), bindparam("month_last"))),
+        (PAIR_YEARS, pair_years & (PAIR_YEARS.c.year_start == bindparam("year_start"))),
+        (PAIR_YEARS, pair_years),
+    )
+    return tuple(
+        select(column).where(where).scalar_subquery().label(f"summary_{n}_{i}")
+        for n, (table, where) in enumerate(periods)
+        for i, column in enumerate(_sums(table))
+    )
+
+
+def summary_of(values: Sequence[Any]) -> PairSummary:
+    """A PairSummary from the 24 values of `summary_columns`, in order."""
+    week, month, year, since = (_totals(values[i : i + 6]) for i in range(0, 24, 6))
+    return PairSummary(week, month, year, since)
+
+
 def _labelled(prefix: str, columns: list[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
     return [column.label(f"{prefix}_{i}") for i, column in enumerate(columns)]
 
@@ -344,6 +392,93 @@ def paces(
     }
 
 
+def program_pace(program: ProgramInfo, today: date) -> Pace | None:
+    """The pace every pair of the program is held to today, with nothing done yet: the
+    policy's paced minimum over its period, else its weekly target (prorated by the week's
+    school days, as `/hours` shows it) paced by the week; None when it sets neither, or
+    nothing is owed (a week without school)."""
+    required = program.policy.paced_minutes
+    name = program.policy.paced_period
+    if not required:
+        required, name = program.weekly_target(today), "week"
+    if not required:
+        return None
+    period = paced_period(name, program.calendar, program.year, today)
+    return pace_of(required, period, program.calendar, today, 0)
+
+
+@dataclass(frozen=True)
+class Behind:
+    """The pairs behind the program's pace today, furthest behind first."""
+
+    pace: Pace  # the pace, with nothing done: its period, required and expected minutes
+    pairs: tuple[tuple[Pair, Pace], ...]  # the first `limit`
+    count: int  # every pair behind
+    active: int  # every pair assigned today
+
+
+def behind_pace(session: Session, program: ProgramInfo, today: date, limit: int) -> Behind | None:
+    """The active pairs behind the pace (`program_pace`), from the kept pair totals of the
+    paced period (one statement: today's assignments beside their done minutes); the same
+    figures as `paces` gives `/hours` for a paced minimum. None when there is no pace."""
+    base = program_pace(program, today)
+    if base is None:
+        return None
+    period = base.period
+    grain = YEAR if period.name in ("school_year", "year") else BUCKET
+    params = {
+        "program_id": program.id,
+        "today": today,
+        "first": period.first,
+        "last": period.last,
+        "year_start": program.year.first,
+    }
+    rows = session.connection().execute(_behind_statement(grain), params).all()
+    behind = sorted(
+        (
+            ((mentor, mentee), Pace(base.period, base.required, base.expected, int(done)))
+            for mentor, mentee, done in rows
+            if int(done) < base.expected
+        ),
+        key=lambda found: (-found[1].behind, found[0][1], found[0][0]),
+    )
+    return Behind(base, tuple(behind[:limit]), len(behind), len(rows))
+
+
+@cache
+def _behind_statement(grain: str) -> Select[Any]:
+    """Today's assignments with their pair time over the paced period (bucket rows from
+    `first` to `last`, or the program year's row)."""
+    table: Any
+    when: ColumnElement[bool]
+    if grain == BUCKET:
+        table = PAIR_BUCKETS
+        when = PAIR_BUCKETS.c.bucket_start.between(bindparam("first"), bindparam("last"))
+    else:
+        table, when = PAIR_YEARS, PAIR_YEARS.c.year_start == bindparam("year_start")
+    done = (
+        select(table.c.mentor_id, table.c.mentee_id, func.sum(table.c.minutes).label("minutes"))
+        .where(table.c.program_id == bindparam("program_id"), when)
+        .group_by(table.c.mentor_id, table.c.mentee_id)
+        .subquery()
+    )
+    statement: Any = (
+        select(Assignment.mentor_id, Assignment.mentee_id, func.coalesce(done.c.minutes, 0))
+        .outerjoin(
+            done,
+            (done.c.mentor_id == Assignment.mentor_id) & (done.c.mentee_id == Assignment.mentee_id),
+        )
+        .where(
+            Assignment.program_id == bindparam("program_id"),
+            Assignment.started_on <= bindparam("today"),
+            (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= bindparam("today")),
+        )
+        .distinct()
+    )
+    found: Select[Any] = statement
+    return found
+
+
 def scope_summary(
     session: Session, program: ProgramInfo, scope: PairFilter, periods: Periods
 ) -> ScopeSummary:
@@ -354,24 +489,19 @@ def scope_summary(
     everyone, _, has_school, has_involving = scope.shape
     if not has_involving and (everyone or has_school):
         return _kept_scope_summary(session, program, scope, periods)
-    in_buckets, in_year = _scope_statements(scope.shape)
     (week_first, week_last), (month_first, month_last) = periods.week, periods.month
-    params = scope.params() | {"program_id": program.id}
-    conn = session.connection()
-    row = conn.execute(
-        in_buckets,
-        params
-        | {
-            "week_first": week_first,
-            "week_last": week_last,
-            "month_first": month_first,
-            "month_last": month_last,
-            "first": min(week_first, month_first),
-            "last": max(week_last, month_last),
-        },
-    ).one()
-    year = conn.execute(in_year, params | {"year_start": periods.year.first}).one()
-    return ScopeSummary(_counted(row[:3]), _counted(row[3:]), _counted(year))
+    params = scope.params() | {
+        "program_id": program.id,
+        "week_first": week_first,
+        "week_last": week_last,
+        "month_first": month_first,
+        "month_last": month_last,
+        "first": min(week_first, month_first),
+        "last": max(week_last, month_last),
+        "year_start": periods.year.first,
+    }
+    row = session.connection().execute(_scope_statement(scope.shape), params).one()
+    return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
 
 
 def _kept_scope_summary(
@@ -456,6 +586,16 @@ def _kept_scope_statement(shape: tuple[bool, bool, bool, bool]) -> Select[Any]:
     )
     in_year = rows.c.grain == YEAR
     return select(*_counts(rows, in_week), *_counts(rows, in_month), *_counts(rows, in_year))
+
+
+@cache
+def _scope_statement(shape: tuple[bool, bool, bool, bool]) -> Select[Any]:
+    """The week's and month's sums over the pair buckets and the year's over the pair years,
+    side by side in one row (each sum a row of its own, joined on nothing)."""
+    in_buckets, in_year = _scope_statements(shape)
+    buckets, year = in_buckets.subquery(), in_year.subquery()
+    both = buckets.join(year, true())
+    return select(buckets, year).select_from(both)
 
 
 @cache
@@ -578,8 +718,22 @@ def mentee_years(
     return dict(result)
 
 
+def needs_years(program: ProgramInfo, mentees: Iterable[Member]) -> bool:
+    """Whether `observations_toward_minimum` or `beyond_induction` reads these mentees' years
+    (a reader of both reads them once, with `mentee_years`, and hands them to each)."""
+    if program.policy.observation_minimum:
+        return True
+    return any(
+        induction_year_number(program.year, induction_of(member, program)) >= 2
+        for member in mentees
+    )
+
+
 def beyond_induction(
-    session: Session, program: ProgramInfo, mentees: Iterable[Member]
+    session: Session,
+    program: ProgramInfo,
+    mentees: Iterable[Member],
+    years: dict[int, dict[date, Totals]] | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Each of these mentees past their induction year in the program's year: (their year of
     induction, pair time toward the 50 hours across years 2 and 3, with every mentor, up to the
@@ -590,7 +744,7 @@ def beyond_induction(
         year = induction_year_number(program.year, induction)
         if year >= 2 and induction is not None:
             beyond[member.id] = (year, induction)
-    totals = mentee_years(session, program, beyond)
+    totals = mentee_years(session, program, beyond) if years is None else years
     return {
         mentee: (
             year,
@@ -605,7 +759,10 @@ def beyond_induction(
 
 
 def observations_toward_minimum(
-    session: Session, program: ProgramInfo, mentees: Iterable[Member]
+    session: Session,
+    program: ProgramInfo,
+    mentees: Iterable[Member],
+    years: dict[int, dict[date, Totals]] | None = None,
 ) -> dict[int, tuple[int, int, int]]:
     """Each mentee's observations over the policy's `observation_years` (this program year and
     those before it, from their induction year on), against `observation_minimum`."""
@@ -614,7 +771,7 @@ def observations_toward_minimum(
         return {}
     span = program.policy.observation_years
     listed = list(mentees)
-    totals = mentee_years(session, program, [m.id for m in listed])
+    totals = mentee_years(session, program, [m.id for m in listed]) if years is None else years
     found = {}
     for member in listed:
         induction = induction_of(member, program)
@@ -677,6 +834,49 @@ def mentor_time(
     }
 
 
+def mentor_time_by(
+    session: Session,
+    program: ProgramInfo,
+    year: ProgramYear,
+    population: Mapping[int, str],
+    pairs: Iterable[Pair],
+) -> dict[str, dict[int, MentorTime]]:
+    """Each mentor's time over a program year, split by the population of the mentees (a
+    mentee id → its population; a mentee in none counts in none): the time of the entries with
+    one population's mentees, each log batch once (`ledger.sessions`). `pairs` are the year's
+    pairs (`pairs_in_year`): a mentor whose pairs are all in one population has the kept total;
+    one with pairs in several (or in none) is recounted from their log rows by the same rule —
+    a batch naming mentees of two populations counts once in each."""
+    populations: dict[int, set[str | None]] = defaultdict(set)
+    for mentor, mentee in pairs:
+        populations[mentor].add(population.get(mentee))
+    mixed = sorted(m for m, found in populations.items() if len(found) > 1)
+    result: dict[str, dict[int, MentorTime]] = defaultdict(dict)
+    for mentor, spent in mentor_time(session, program, year.first, year.last).items():
+        found = populations.get(mentor, set())
+        if len(found) == 1 and (only := next(iter(found))) is not None:
+            result[only][mentor] = spent
+    if mixed:
+        rows = session.connection().execute(
+            select(*rollups.ENTRY_COLUMNS).where(
+                LogEntry.program_id == program.id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.occurred_on.between(year.first, year.last),
+                LogEntry.mentor_id.in_(mixed),
+            )
+        )
+        grouped: dict[str, list[Entry]] = defaultdict(list)
+        for entry in map(rollups.entry_from_row, rows):
+            if (found_in := population.get(entry.mentee_id)) is not None:
+                grouped[found_in].append(entry)
+        for name, entries in grouped.items():
+            for (mentor, _, _), minutes in sessions(entries).items():
+                result[name][mentor] = result[name].get(mentor, MentorTime()) + MentorTime(
+                    minutes, 1
+                )
+    return dict(result)
+
+
 def mentor_time_of(
     session: Session,
     program: ProgramInfo,
@@ -710,6 +910,9 @@ def mentor_time_between(
         return {}
     whole_first = first if bucket_of(first) == first else bucket_last(bucket_of(first)) + ONE_DAY
     whole_last = bucket_of(last) - ONE_DAY if bucket_last(bucket_of(last)) != last else last
+    cut = whole_last < last and whole_first <= bucket_of(last)
+    if cut and _nothing_after(session, program, last):
+        whole_last = bucket_last(bucket_of(last))  # its bucket's days after `last` hold no time
     result: dict[int, MentorTime] = defaultdict(MentorTime)
     edges: list[tuple[date, date]] = []
     if whole_first > whole_last:  # no whole bucket: one cut bucket, or two
@@ -732,6 +935,24 @@ def mentor_time_between(
         for (mentor, _, _), minutes in sessions(map(rollups.entry_from_row, rows)).items():
             result[mentor] += MentorTime(minutes, 1)
     return dict(result)
+
+
+def _nothing_after(session: Session, program: ProgramInfo, day: date) -> bool:
+    """True when no pair has time in the days of `day`'s bucket after it (the kept latest
+    contact day of each pair's bucket: mentor time counts the same entries as contacts), so
+    the bucket's kept mentor time is exactly its time up to `day` — "this month so far"."""
+    latest = (
+        session.connection()
+        .execute(_BUCKET_LATEST, {"program_id": program.id, "start": bucket_of(day)})
+        .scalar()
+    )
+    return latest is None or latest <= day
+
+
+_BUCKET_LATEST = select(func.max(PAIR_BUCKETS.c.last_contact)).where(
+    PAIR_BUCKETS.c.program_id == bindparam("program_id"),
+    PAIR_BUCKETS.c.bucket_start == bindparam("start"),
+)
 
 
 # ---- standards coverage ------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.domain.formatting import format_day
@@ -21,6 +21,7 @@ from bot.services.programs import ProgramInfo
 from bot.store import rollups
 from bot.store.models.core import LogAudit, LogEntry, Person
 
+LOG_AUDIT: Table = LogAudit.__table__  # type: ignore[assignment]
 AUDITED_FIELDS = ("occurred_on", "minutes", "kind", "standards", "mentee_id", "mentor_id")
 
 
@@ -63,20 +64,19 @@ def write_audit(
     changes: Sequence[tuple[LogEntry, dict[str, Any] | None, dict[str, Any]]],
 ) -> None:
     """One audit row per changed entry: who, when, before and after (never notes' text)."""
-    session.connection().execute(
-        insert(LogAudit),
-        [
-            {
-                "log_entry_id": entry.id,
-                "actor_id": actor.id,
-                "action": action,
-                "at": now,
-                "before": before,
-                "after": after,
-            }
-            for entry, before, after in changes
-        ],
-    )
+    rows = [
+        {
+            "log_entry_id": entry.id,
+            "actor_id": actor.id,
+            "action": action,
+            "at": now,
+            "before": before,
+            "after": after,
+        }
+        for entry, before, after in changes
+    ]
+    # the table, not the ORM entity (no ORM insert machinery); one row, one plain execution
+    session.connection().execute(insert(LOG_AUDIT), rows[0] if len(rows) == 1 else rows)
 
 
 def count(

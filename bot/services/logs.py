@@ -11,8 +11,10 @@ import logging
 import re
 import uuid
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from bot.domain.entries import FormDefaults, LoggedEntry, LogOutcome
@@ -61,6 +63,29 @@ NUMERIC_DATE = re.compile(r"(?<!\S)\d{1,2}/\d{1,2}(?:/\d{2,4})?(?!\S)")
 # What a log checks per pair, read with the pair's totals in one statement: the day's minutes
 # (the cap) and the signed-off periods covering the day.
 WRITE_CHECKS = (DAY_TOTAL, SIGNED_PERIODS_ON)
+LOG_ENTRIES: Table = LogEntry.__table__  # type: ignore[assignment]
+NEW_ENTRY = (
+    "program_id", "mentor_id", "mentee_id", "school", "logged_by_id", "observed_id",
+    "occurred_on", "minutes", "kind", "notes", "standards", "source", "batch_id", "created_at",
+    "updated_at",
+)  # fmt: skip
+
+
+@cache
+def _guarded_insert() -> Any:
+    """One pair's entry, inserted only when its day stays within the cap and no signed-off period
+    covers the day (`WRITE_CHECKS`, in the WHERE of the INSERT … SELECT), returning its id and
+    the pair's totals before it (`ledger.summary_columns`): the checks, the write and the echo's
+    totals in one statement. No row back: a check failed (or a sign-off may cover the day), and
+    the caller takes the long way, which says why (`LogService._store`)."""
+    values = [bindparam(f"new_{name}", type_=LOG_ENTRIES.c[name].type) for name in NEW_ENTRY]
+    day_total = DAY_TOTAL + bindparam("new_minutes", type_=LOG_ENTRIES.c.minutes.type)
+    checked = select(*values).where(day_total <= bindparam("cap"), SIGNED_PERIODS_ON == 0)
+    return (
+        insert(LOG_ENTRIES)
+        .from_select(NEW_ENTRY, checked)
+        .returning(LOG_ENTRIES.c.id, *totals.summary_columns())
+    )
 
 
 class LogService:
@@ -242,6 +267,16 @@ class LogService:
             schools = {m: known[m].school for m in mentee_ids}
         else:
             schools = mentee_schools(session, mentee_ids)
+        if len(pairs) == 1:  # the common case: checks, write and totals in one statement
+            school = schools[pairs[0][1]]
+            stored = self._store_one(
+                session, program, logger, request, pairs[0], school, source, now
+            )
+            if stored is not None:
+                entry, summary = stored
+                return self._logged(
+                    session, program, logger, [entry], {entry.id: summary}, now, known
+                )
         before: dict[tuple[int, int], PairSummary] = {}
         for mentor_id, mentee_id, _ in pairs:
             summary, (day_minutes, signed) = totals.pair_summary_with(
@@ -286,9 +321,70 @@ class LogService:
             session.add(entry)
             entries.append(entry)
         session.flush()
+        summaries = {e.id: before[(e.mentor_id, e.mentee_id)] for e in entries}
+        return self._logged(session, program, logger, entries, summaries, now, known)
+
+    def _store_one(
+        self,
+        session: Session,
+        program: ProgramInfo,
+        logger: Member,
+        request: LogRequest,
+        pair: Target,
+        school: str | None,
+        source: str,
+        now: datetime,
+    ) -> tuple[LogEntry, PairSummary] | None:
+        """One pair's entry through `_guarded_insert`: the entry (not in the session: the row is
+        written) and the pair's totals before it; None when a check stopped it."""
+        mentor_id, mentee_id, observed_id = pair
+        values: dict[str, Any] = {
+            "program_id": program.id,
+            "mentor_id": mentor_id,
+            "mentee_id": mentee_id,
+            "school": school,
+            "logged_by_id": logger.id,
+            "observed_id": observed_id,
+            "occurred_on": request.occurred_on,
+            "minutes": request.minutes,
+            "kind": request.kind,
+            "notes": request.notes,
+            "standards": ",".join(request.standards) or None,
+            "source": source,
+            "batch_id": str(uuid.uuid4()),
+            "created_at": now,
+            "updated_at": now,
+        }
+        params = {f"new_{name}": value for name, value in values.items()}
+        params |= totals.summary_params((mentor_id, mentee_id), program.periods(now))
+        params |= {
+            "day_mentor": mentor_id,
+            "day_mentee": mentee_id,
+            "day": request.occurred_on,
+            "program_id": program.id,
+            "cap": program.policy.max_minutes_per_day,
+        }
+        row = session.connection().execute(_guarded_insert(), params).first()
+        if row is None:
+            return None
+        return LogEntry(id=row[0], **values), totals.summary_of(row[1:])
+
+    def _logged(
+        self,
+        session: Session,
+        program: ProgramInfo,
+        logger: Member,
+        entries: list[LogEntry],
+        before: dict[int, PairSummary],
+        now: datetime,
+        known: dict[int, Member],
+    ) -> tuple[tuple[LoggedEntry, ...], str]:
+        """The written entries' audit rows and kept totals; the entries as the echo shows them
+        (each pair's totals `before` the entry, plus it), and their batch."""
         write_audit(session, logger, "create", now, [(e, None, snapshot(e)) for e in entries])
         added = [ledger_entry(e) for e in entries]
-        count(session, program, [], added, schools=dict(schools))
+        schools = {e.mentee_id: e.school for e in entries}
+        count(session, program, [], added, schools=schools)
         keep_coverage(session, program, [], [tagged_log(e) for e in entries])
         ids = {e.mentor_id for e in entries} | {e.mentee_id for e in entries}
         ids |= {e.observed_id for e in entries if e.observed_id is not None}
@@ -296,6 +392,7 @@ class LogService:
         if ids:  # a coordinator logging for a pair, a mentee naming the teacher they observed
             known = known | {m.id: m for m in self.people.members(session, program, ids)}
         today = program.today(now)
+        periods = program.periods(now)
         logged = tuple(
             LoggedEntry(
                 id=e.id,
@@ -305,13 +402,13 @@ class LogService:
                 minutes=e.minutes,
                 kind=e.kind,
                 notes=e.notes,
-                pair=summary_after(before[(e.mentor_id, e.mentee_id)], [entry], periods),
+                pair=summary_after(before[e.id], [entry], periods),
                 observed=known.get(e.observed_id) if e.observed_id else None,
                 today=today,
             )
             for e, entry in zip(entries, added, strict=True)
         )
-        return logged, batch
+        return logged, entries[0].batch_id or ""
 
     def _echo(
         self,

@@ -8,7 +8,8 @@ from datetime import date
 
 from bot.domain.ledger import MentorTime, ProgramYear
 from bot.domain.members import Member
-from bot.domain.pay import PayPeriod, PayRow, hourly_amount, prorated_stipend
+from bot.domain.pay import PayPeriod, PayRow
+from bot.domain.signoff import Lock, lock_covering
 from bot.services import ledger
 from bot.services.errors import Refusal
 from bot.services.people import PeopleService
@@ -32,11 +33,14 @@ class PayService:
 
         With `signed_only` (or a policy requiring confirmation), hourly pay counts only the
         entries in signed-off periods (and confirmed by the other side of the pair), and the
-        notes say how many were left out and why."""
+        notes say how many were left out and why. With `signed_only` a lead mentor's stipend
+        is prorated by the period's signed-off school days only (their school's, or the whole
+        program's), and the notes say how many were not."""
         year = self._year_of(first, last)
         program = self.programs.for_year(year.label)  # that year's rates, roles and calendar
         policy = program.policy
         notes: list[str] = []
+        locks: list[Lock] | None = None  # signed_only: what is signed off in the period
         with self.store.read() as session:
             mentors = {m.id: m for m in self.people.role_holders(session, program, "mentor")}
             leads = self.people.role_holders(session, program, "lead_mentor")
@@ -45,12 +49,13 @@ class PayService:
                 counted = Counted(session, program, first, last, signed_only, confirm)
                 time = ledger.mentor_time_of(session, program, first, last, counted.keep)
                 notes += counted.notes()
+                locks = counted.locks if signed_only else None
             else:
                 time = ledger.mentor_time_between(session, program, first, last)
             others = set(time) - set(mentors)
             mentors |= {m.id: m for m in self.people.members(session, program, others)}
         rows = _hourly_rows(program, time, mentors, notes) + _stipend_rows(
-            program, first, last, time, leads, notes
+            program, first, last, leads, locks, notes
         )
         rows.sort(key=lambda r: (r.name, r.email, r.basis))
         return PayPeriod(first, last, tuple(rows), tuple(notes))
@@ -84,15 +89,7 @@ def _hourly_rows(
         )
         return []
     return [
-        PayRow(
-            person.email,
-            person.name,
-            "mentor",
-            "hourly",
-            spent.minutes,
-            rate,
-            hourly_amount(spent.minutes, rate),
-        )
+        PayRow.hourly(person.email, person.name, spent.minutes, rate)
         for person_id, spent in sorted(time.items())
         if (person := mentors.get(person_id)) is not None and spent.minutes
     ]
@@ -102,11 +99,13 @@ def _stipend_rows(
     program: ProgramInfo,
     first: date,
     last: date,
-    time: Mapping[int, MentorTime],
     leads: Sequence[Member],
+    locks: list[Lock] | None,
     notes: list[str],
 ) -> list[PayRow]:
-    """Each lead mentor's stipend prorated by the period's school days; a note when none."""
+    """Each lead mentor's stipend prorated by the period's school days (with `locks`: only
+    those signed off for the lead mentor's school, or for the whole program); a note when there
+    is no stipend, or when school days are left out for want of a sign-off."""
     stipend = program.policy.lead_stipend_cents
     if not stipend:
         if leads:
@@ -115,21 +114,22 @@ def _stipend_rows(
                 "[overrides] in the program TOML)."
             )
         return []
-    calendar = program.calendar
-    amount = prorated_stipend(
-        stipend, calendar.school_days_in(first, last), len(calendar.school_days)
-    )
-    if not amount:
-        return []
-    return [
-        PayRow(
-            lead.email,
-            lead.name,
-            "lead_mentor",
-            "stipend",
-            time.get(lead.id, MentorTime()).minutes,
-            stipend,
-            amount,
+    year_days = program.calendar.school_days
+    days = [day for day in year_days if first <= day <= last]
+    rows, unsigned = [], []
+    for lead in leads:
+        paid = days
+        if locks is not None:
+            paid = [day for day in days if lock_covering(locks, day, lead.school) is not None]
+            if len(paid) < len(days):
+                unsigned.append(f"{lead.name} {len(days) - len(paid)} of {len(days)}")
+        row = PayRow.stipend(lead.email, lead.name, len(paid), len(year_days), stipend)
+        if row.amount_cents:
+            rows.append(row)
+    if unsigned:
+        notes.append(
+            "Lead-mentor stipends: school days not signed off yet, not paid: "
+            f"{', '.join(unsigned)} (a lead mentor's school days are signed with their "
+            "school's or the whole program's period)."
         )
-        for lead in leads
-    ]
+    return rows

@@ -1,16 +1,19 @@
 """The annual induction report (due July 31), teachers (603 CMR 7.12) and administrators (7.13).
 
 Every figure comes from the ledger over one program year; (d) and (e) are summed over exactly
-the educators listed in (b). What the store cannot count yet is marked with the reason —
-nothing is silently zero. Hours and counts only — never notes.
+the educators listed in (b). Each report counts its own population — the pairs whose mentee is a
+teacher, or an administrator (`bot.domain.report.POPULATIONS`) — and a mentor of both appears in
+each (c) with that population's time only (`ledger.mentor_time_by`). What the store cannot count
+yet is marked with the reason — nothing is silently zero. Hours and counts only — never notes.
 
 Beside the report: how far it is from ready (`report_readiness`, read by Home and the draft),
-items (a), (f) and (h) from the services that hold them (`activity_items`, one of the report's
-`sources`), and the weekly draft sent to coordinators before it is due (`ReportDrafts`)."""
+items (a), (f), the administrators' (g) and the partnerships from the services that hold them
+(`activity_items`, one of the report's `sources`), and the weekly draft sent to coordinators
+before it is due (`ReportDrafts`)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,27 +30,29 @@ from bot.domain.partnerships import partnerships_item
 from bot.domain.policy import Standard
 from bot.domain.policy.rules import parse_month_day
 from bot.domain.reach import reach
-from bot.domain.report import ADMIN_TITLES, TITLES, Readiness, ReportItem, hours_of
-from bot.domain.retention import retention_item
+from bot.domain.report import (
+    ADMINISTRATORS,
+    NOT_RECORDED,
+    PART_TITLES,
+    POPULATIONS,
+    TEACHER_TYPES,
+    TEACHERS,
+    Readiness,
+    ReportItem,
+    hours_of,
+    population_of,
+)
+from bot.domain.retention import retention_by_school_item, retention_item
 from bot.services import ledger
 from bot.services.activities import ActivityService
 from bot.services.assignments import trained_mentors
 from bot.services.partnerships import PartnershipService
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
-from bot.services.retention import BEGINNING_TEACHERS, RetentionService
+from bot.services.retention import BEGINNING_ADMINISTRATORS, BEGINNING_TEACHERS, RetentionService
 from bot.services.standards import counts_by_mentee
 from bot.store.db import Store
 from bot.store.models.core import Assignment, MilestoneDone, OutboxMessage
-
-TEACHER_TYPES = ("beginning_teacher", "incoming_teacher")
-ADMINISTRATOR_TYPES = ("beginning_administrator", "incoming_administrator")
-NOT_RECORDED = {
-    "a": "program activities (orientation, group sessions, trainings) are not recorded yet",
-    "f": "hiring and exit dates across years are not recorded yet",
-    "g": "no participant surveys or exit tickets have been run",
-    "h": "no partnerships have been entered",
-}
 
 
 @dataclass(frozen=True)
@@ -97,18 +102,27 @@ class MentorLine:
 
 @dataclass
 class ProgramReport:
-    """One report: teachers or administrators."""
+    """One report: teachers or administrators (`part`), over its own population."""
 
+    part: str = TEACHERS
     served: list[EducatorLine] = field(default_factory=list)  # (b): in their induction year
     beyond_induction: list[EducatorLine] = field(default_factory=list)  # year 2+, apart
-    mentors: list[MentorLine] = field(default_factory=list)
+    mentors: list[MentorLine] = field(default_factory=list)  # of this population, its time
     cautioned: list[CautionedAssignment] = field(default_factory=list)  # in (c)
     together: Totals = ZERO  # over exactly `served`
-    # (a), (f), (g), (h): recorded, surveyed or entered beside the ledger; absent ones say why
-    items: dict[str, ReportItem] = field(
-        default_factory=lambda: {k: ReportItem.missing(r) for k, r in NOT_RECORDED.items()}
-    )
+    # The items beside the ledger's (the teachers' a f g h, the administrators' a f g h i):
+    # recorded, surveyed or entered; absent ones say why.
+    items: dict[str, ReportItem] = field(default_factory=dict)
     standards: dict[str, int] = field(default_factory=dict)  # entries per standard, `served`
+
+    def __post_init__(self) -> None:
+        missing = NOT_RECORDED[self.part]
+        self.items = {k: ReportItem.missing(r) for k, r in missing.items()} | self.items
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """The items' titles as this report's regulation names them."""
+        return PART_TITLES[self.part]
 
     @property
     def observations(self) -> int:
@@ -128,7 +142,7 @@ class ProgramReport:
 
 @dataclass
 class AnnualReport:
-    """The report's sections (a)–(h) for teachers and administrators."""
+    """The teachers' report (a)–(h) and the administrators' (a)–(i)."""
 
     program: str
     school_year: str
@@ -138,9 +152,16 @@ class AnnualReport:
     administrators: ProgramReport
     milestones: dict[str, int] = field(default_factory=dict)
     vocabulary: tuple[Standard, ...] = ()  # the program's standards, in the policy's order
+    # Mentors with no teacher or administrator mentee this program year: in neither (c).
+    without_mentees: list[MentorLine] = field(default_factory=list)
+
+    @property
+    def parts(self) -> dict[str, ProgramReport]:
+        """The two reports by name, teachers first."""
+        return {TEACHERS: self.teachers, ADMINISTRATORS: self.administrators}
 
 
-# Items beside the ledger's, by report part ("teachers" | "administrators") and key (a f g h).
+# Items beside the ledger's, by report part ("teachers" | "administrators") and key.
 class ItemSource(Protocol):
     """Items of the report from another service, for a program year. `brief`: for a readiness
     check (Home) — sources, headline counts and what needs attention, without the breakdowns
@@ -152,8 +173,8 @@ class ItemSource(Protocol):
 
 
 class ReportService:
-    """Builds the annual report from the ledger, and items (a), (f), (g), (h) from the services
-    that record, survey or hold them (`sources`, given by build_services)."""
+    """Builds the annual report from the ledger, and the items beside it from the services that
+    record, survey or hold them (`sources`, given by build_services)."""
 
     def __init__(
         self,
@@ -174,8 +195,13 @@ class ReportService:
         period = program.year
         with self.store.read() as session:
             members = {m.id: m for m in self.people.all_members(session, program)}
+            population = {
+                m.id: found
+                for m in members.values()
+                if (found := population_of(m.educator_type)) is not None
+            }
             pair_totals = ledger.pairs_in_year(session, program, period)
-            mentor_time = ledger.mentor_time(session, program, period.first, period.last)
+            mentor_time = ledger.mentor_time_by(session, program, period, population, pair_totals)
             assigned = session.execute(
                 select(
                     Assignment.mentor_id,
@@ -223,14 +249,20 @@ class ReportService:
         )
         cap = program.policy.caseload_cap
 
+        by_mentor: dict[int, list[int]] = defaultdict(list)  # assignment indexes, in order
+        for index, (mentor, *_) in enumerate(assigned):
+            by_mentor[mentor].append(index)
+
         def caseload(index: int) -> int:
             """The mentor's mentees on the assignment's first day: it and those made before."""
             mentor, _, on, _ = assigned[index]
             return len(
                 {
                     e
-                    for m, e, s, end in assigned[: index + 1]
-                    if m == mentor and s <= on and (end is None or end >= on)
+                    for i in by_mentor[mentor]
+                    if i <= index
+                    for _, e, s, end in (assigned[i],)
+                    if s <= on and (end is None or end >= on)
                 }
             )
 
@@ -246,17 +278,24 @@ class ReportService:
             )
             is not None
         ]
+        teachers, administrators = (build.report(part) for part in (TEACHERS, ADMINISTRATORS))
+        listed = {m.email for m in [*teachers.mentors, *administrators.mentors]}
         report = AnnualReport(
             program.name,
             period.label,
             (period.first, period.last),
             program.today(now),
-            teachers=build.report(TEACHER_TYPES),
-            administrators=build.report(ADMINISTRATOR_TYPES),
+            teachers=teachers,
+            administrators=administrators,
             milestones=done,
             vocabulary=program.policy.vocabulary,
+            without_mentees=[
+                build.mentor(member, 0, MentorTime())
+                for member in members.values()
+                if "mentor" in member.roles and member.email not in listed
+            ],
         )
-        parts = {"teachers": report.teachers, "administrators": report.administrators}
+        parts = report.parts
         for source in self.sources:
             for (part, key), item in source(period.label, now, brief=brief).items():
                 parts[part].items[key] = item
@@ -268,7 +307,7 @@ class _Builder:
     members: dict[int, Member]
     mentors_of: dict[int, list[int]]
     pair_totals: dict[tuple[int, int], Totals]
-    mentor_time: dict[int, MentorTime]
+    mentor_time: dict[str, dict[int, MentorTime]]  # by population (`ledger.mentor_time_by`)
     trained: set[int]
     school_year_start: date
     start_month: int
@@ -288,10 +327,19 @@ class _Builder:
             self.beyond.get(member.id),
         )
 
-    def report(self, types: tuple[str, ...]) -> ProgramReport:
-        report = ProgramReport()
-        for member in self.members.values():  # by name
-            if "mentee" not in member.roles or member.educator_type not in types:
+    def mentor(self, member: Member, mentees: int, time: MentorTime) -> MentorLine:
+        return MentorLine(
+            member.name, member.email, member.school or "", member.id in self.trained, mentees, time
+        )
+
+    def report(self, part: str) -> ProgramReport:
+        """One report over its own population: its mentees, their pairs, and their mentors with
+        this population's time only."""
+        types = POPULATIONS[part]
+        report = ProgramReport(part)
+        mine = [m for m in self.members.values() if m.educator_type in types]  # by name
+        for member in mine:
+            if "mentee" not in member.roles:
                 continue
             line = self.educator(member)
             if in_induction_year(
@@ -307,25 +355,19 @@ class _Builder:
                 report.beyond_induction.append(line)
         report.together = total(line.totals for line in report.served)
         report.cautioned = [c for c in self.cautioned if c.mentee.educator_type in types]
-        served_ids = {
-            m.id for m in self.members.values() if m.educator_type in types and "mentee" in m.roles
-        }
+        mentee_ids = [m.id for m in mine if "mentee" in m.roles]
+        time = self.mentor_time.get(part, {})
+        mentees_of: Counter[int] = Counter(
+            mentor for e in mentee_ids for mentor in self.mentors_of.get(e, [])
+        )  # each mentee's mentors are listed once: no scan of every mentee per mentor
         for member in self.members.values():
             if "mentor" not in member.roles:
                 continue
-            mentees = [e for e in served_ids if member.id in self.mentors_of.get(e, [])]
-            if not mentees and types == ADMINISTRATOR_TYPES:
-                continue  # administrators' mentors are listed in their own report only
-            report.mentors.append(
-                MentorLine(
-                    member.name,
-                    member.email,
-                    member.school or "",
-                    member.id in self.trained,
-                    len(mentees),
-                    self.mentor_time.get(member.id, MentorTime()),
+            mentees = mentees_of[member.id]
+            if mentees:  # a mentor of this population; a mentor of none is listed apart
+                report.mentors.append(
+                    self.mentor(member, mentees, time.get(member.id, MentorTime()))
                 )
-            )
         return report
 
 
@@ -334,11 +376,9 @@ def report_readiness(report: AnnualReport) -> Readiness:
     administrators' only when it serves anyone)."""
     headlines: list[str] = []
     missing: list[str] = []
-    for name, part, titles in (
-        ("Teachers", report.teachers, TITLES),
-        ("Administrators", report.administrators, ADMIN_TITLES),
-    ):
-        if name == "Administrators" and not part.served:
+    for part in report.parts.values():
+        name = part.part.capitalize()
+        if part.part == ADMINISTRATORS and not part.served:
             continue
         headlines.append(
             f"{name}: (b) {len(part.served)} served · (c) {len(part.trained_mentors)} trained "
@@ -347,34 +387,39 @@ def report_readiness(report: AnnualReport) -> Readiness:
         )
         for key, item in part.items.items():
             if item.source == "none":
-                missing.append(f"{name} ({key}) {titles[key]}: {item.reason}")
+                missing.append(f"{name} ({key}) {part.titles[key]}: {item.reason}")
             missing += [f"{name} ({key}) {note}" for note in item.attention]
     return Readiness(report.school_year, tuple(headlines), tuple(missing))
 
 
-# ---- items (a), (f), (h) ------------------------------------------------------------------
+# ---- items beside the ledger's: activities, hiring and retention, partnerships -------------
 
 
 def activity_items(
     activities: ActivityService, retention: RetentionService, partnerships: PartnershipService
 ) -> ItemSource:
-    """The report's (a), (f), (h) for a program year: activities and partnerships are the
-    program's, in both reports; (f) is beginning teachers' hiring and retention, by school in
-    the administrators' report (603 CMR 7.13)."""
+    """The items beside the ledger's for a program year, each report its own: (a) the
+    program's activities with the kinds of mentoring logged with that report's mentees; the
+    teachers' (f) beginning teachers' hiring and retention; the administrators' (f) first-year
+    administrators' and (g) teachers' by school (603 CMR 7.13); the partnerships (the teachers'
+    (h), the administrators' (i)), the program's, in both."""
 
     def items(
         year: str, now: datetime, /, *, brief: bool = False
     ) -> dict[tuple[str, str], ReportItem]:
-        a = activities_item(activities.summary(year, now, mentoring=not brief))
-        teachers = retention.summary(year, now, BEGINNING_TEACHERS)
-        h = partnerships_item(partnerships.summary(now))
+        a = activities.summaries(year, now, POPULATIONS, mentoring=not brief)
+        beginning, first_year, by_school = retention.summaries(
+            year, now, (BEGINNING_TEACHERS, BEGINNING_ADMINISTRATORS, TEACHER_TYPES)
+        )
+        partners = partnerships_item(partnerships.summary(now))
         return {
-            ("teachers", "a"): a,
-            ("administrators", "a"): a,
-            ("teachers", "f"): retention_item(teachers),
-            ("administrators", "f"): retention_item(teachers, by_school=True),
-            ("teachers", "h"): h,
-            ("administrators", "h"): h,
+            (TEACHERS, "a"): activities_item(a[TEACHERS]),
+            (ADMINISTRATORS, "a"): activities_item(a[ADMINISTRATORS]),
+            (TEACHERS, "f"): retention_item(beginning),
+            (ADMINISTRATORS, "f"): retention_item(first_year),
+            (ADMINISTRATORS, "g"): retention_by_school_item(by_school),
+            (TEACHERS, "h"): partners,
+            (ADMINISTRATORS, "i"): partners,
         }
 
     return items

@@ -3,6 +3,7 @@ program years, counted by the rules of `bot/domain/retention.py`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -33,6 +34,12 @@ class RetentionService:
     ) -> RetentionSummary:
         """Report item (f) for a program year (None: the current one): hires of these educator
         types, and retention of those in their induction year into N+1 and N+2, by school too."""
+        return self.summaries(year, now, (educator_types,))[0]
+
+    def summaries(
+        self, year: str | None, now: datetime, groups: Sequence[tuple[str, ...]]
+    ) -> tuple[RetentionSummary, ...]:
+        """`summary` for several groups of educator types, from one read of the roster."""
         program = self.programs.for_year(year, now)
         kept = self.programs.kept()
         assert kept is not None  # for_year raised otherwise
@@ -71,8 +78,9 @@ class RetentionService:
             )
             for row in people
         ]
-        return retention_summary(
-            program.year, educator_types, employees, self._successors(program, kept, now)
+        successors = self._successors(program, kept, now)
+        return tuple(
+            retention_summary(program.year, types, employees, successors) for types in groups
         )
 
     @staticmethod

@@ -5,7 +5,7 @@ and dates only — no query here selects notes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -78,10 +78,8 @@ def counts_by_mentee(
     session: Session, program: ProgramInfo, year: ProgramYear, mentee_ids: Collection[int]
 ) -> dict[int, dict[str, int]]:
     """Entries per standard of the vocabulary for each mentee, with every mentor they had."""
-    counts = {
-        mentee: {standard.code: 0 for standard in program.policy.vocabulary}
-        for mentee in mentee_ids
-    }
+    codes = [standard.code for standard in program.policy.vocabulary]  # a property: once
+    counts = {mentee: dict.fromkeys(codes, 0) for mentee in mentee_ids}
     for (_, mentee_id), kept in ledger.kept_counts(session, program, year, mentee_ids).items():
         for code, found in kept.items():
             if code in counts[mentee_id]:
@@ -132,18 +130,17 @@ class StandardsService:
         person: Member,
         today: date,
         year: ProgramYear,
+        known: Mapping[int, Member] | None = None,
     ) -> list[Coverage]:
-        """`own_pairs` inside a caller's session (Home reads it with its other figures)."""
+        """`own_pairs` inside a caller's session (Home reads it with its other figures; the
+        members it has read already are `known`)."""
         rows = pairs_active_between(
             session, program, year.first, min(today, year.last), involving=person.id
         )
         found = spans(rows)
-        members = {
-            m.id: m
-            for m in self.people.members(
-                session, program, {person_id for pair in found for person_id in pair}
-            )
-        }
+        members = dict(known or {})
+        wanted = {person_id for pair in found for person_id in pair} - set(members)
+        members.update((m.id, m) for m in self.people.members(session, program, wanted))
         pairs = [
             CoveredPair(members[mentor], members[mentee], first, last)
             for (mentor, mentee), (first, last) in found.items()

@@ -161,7 +161,7 @@ class SurveyResults:
     ) -> dict[tuple[str, str], ReportItem]:
         """The annual report's item (g) for teachers (a `ReportService` source): the program's
         surveys and exit tickets in aggregate. Answers are not linked to people, so they are
-        never split by educator type; the administrators' report keeps its own (g)."""
+        never split by educator type; the administrators' (h) says so."""
         return {("teachers", "g"): self.report_summary(year_label).report_item()}
 
     def export(self, name: str) -> SurveyExport:

@@ -53,6 +53,12 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
 
+def wait_out(seconds: float) -> None:
+    """How a budgeted client waits out a Retry-After (looked up when a client is built, so a
+    test can replace it and see every wait without timing anything)."""
+    time.sleep(seconds)
+
+
 @dataclass(frozen=True)
 class AckBudget:
     """The instant (on `clock`) by which the answer to Slack must be on its way."""
@@ -102,10 +108,10 @@ def retry_after_seconds(response: HttpResponse) -> float | None:
 class BudgetRetryHandler(RetryHandler):
     """Retries a 429 only when its Retry-After, plus a call, fits in what remains of the budget."""
 
-    def __init__(self, budget: AckBudget, sleep: Sleep = time.sleep) -> None:
+    def __init__(self, budget: AckBudget, sleep: Sleep | None = None) -> None:
         super().__init__(max_retry_count=RATE_LIMIT_RETRIES)
         self.budget = budget
-        self.sleep = sleep
+        self.sleep = sleep if sleep is not None else wait_out
 
     def _can_retry(
         self,
@@ -137,7 +143,9 @@ class BudgetRetryHandler(RetryHandler):
 class BudgetedWebClient(WebClient):
     """A WebClient whose every HTTP attempt is bounded by what remains of the ack budget."""
 
-    def __init__(self, *, budget: AckBudget, sleep: Sleep = time.sleep, **client_args: Any) -> None:
+    def __init__(
+        self, *, budget: AckBudget, sleep: Sleep | None = None, **client_args: Any
+    ) -> None:
         client_args["retry_handlers"] = [BudgetRetryHandler(budget, sleep)]
         super().__init__(**client_args)
         self.budget = budget

@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.formatting import format_day, format_day_long, format_minutes
-from bot.domain.home import CoordinatorSection, Home, HomeEntry, MenteeSection, MentorSection
+from bot.domain.home import (
+    BehindPace,
+    CoordinatorSection,
+    Home,
+    HomeEntry,
+    MenteeSection,
+    MentorSection,
+)
 from bot.domain.hours import HoursReport, PairTotals
 from bot.domain.ledger import VISIT
 from bot.domain.notices import AlertRow, Digest
@@ -378,6 +385,8 @@ def coordinator_part(part: CoordinatorSection, home: Home, requests: list[Block]
         section("*Requests for a change of pairing*"),
         context("No open requests."),
     ]
+    if part.behind is not None:
+        blocks.append(section(_behind_text(part.behind)))
     blocks.append(section(_parked_text(part)))
     blocks.append(section(_readiness_text(part)))
     if part.pay is not None:
@@ -385,6 +394,27 @@ def coordinator_part(part: CoordinatorSection, home: Home, requests: list[Block]
     else:
         blocks.append(section(f"*Pay this month:* {part.pay_refusal or 'not available'}"))
     return blocks
+
+
+def _behind_text(behind: BehindPace) -> str:
+    """The pairs furthest behind the pace, capped, with how many more and where to see them."""
+    pace = behind.pace
+    head = (
+        f"*Behind pace {pace.period.label}:* {behind.count} of "
+        f"{_plural(behind.active, 'pair')} ({format_minutes(pace.expected)} of "
+        f"{format_minutes(pace.required)} expected by now)"
+    )
+    if not behind.count:
+        return f"{head} — every pair is on track."
+    lines = [head]
+    lines += [
+        f"• *{p.mentee.name}* with {p.mentor.name} — behind by {format_minutes(p.pace.behind)} "
+        f"({format_minutes(p.pace.done)} done)"
+        for p in behind.pairs
+    ]
+    if behind.count > len(behind.pairs):
+        lines.append(f"…and {behind.count - len(behind.pairs)} more: `/hours` lists every pair.")
+    return pack_sections(lines)[0]
 
 
 def _parked_text(part: CoordinatorSection) -> str:

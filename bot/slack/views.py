@@ -16,6 +16,7 @@ from bot.domain.formatting import format_day, format_day_long, format_minutes
 from bot.domain.hours import HoursReport, PairTotals
 from bot.domain.members import Member
 from bot.domain.milestones import MarkedDone, MilestoneMark, TeamChange
+from bot.domain.months import Month
 from bot.domain.record import InductionRecord
 from bot.slack import ids
 from bot.slack.blocks import (
@@ -27,6 +28,7 @@ from bot.slack.blocks import (
     divider,
     header,
     message,
+    pack_sections,
     progress_bar,
     section,
 )
@@ -132,8 +134,49 @@ def _visits(count: int) -> str:
     return f"{count} visit{'s' if count != 1 else ''} to observe a teacher · " if count else ""
 
 
+def _observations(count: int) -> str:
+    return f"{count} observation{'s' if count != 1 else ''}"
+
+
+def past_month_report(report: HoursReport, month: Month) -> Payload:
+    """`/hours october`: a past month's totals per pair, then the sum (no weekly pace: that
+    month is over)."""
+    title = f"{report.scope}: {format_minutes(report.total('month'))} in {month.label}"
+    blocks: list[Block] = [header(title[:150])]
+    if not report.pairs:
+        blocks.append(section(f"No mentoring pairs to show for {month.label}."))
+        return message(title, blocks)
+    count = report.pair_count
+    blocks.append(
+        context(
+            f"{count} pair{'s' if count != 1 else ''} · {format_day(month.first)} – "
+            f"{format_day(month.last)} · {_observations(report.summary.month.observations)} · "
+            f"{_year_name(report)} {format_minutes(report.total('year'))} so far"
+        )
+    )
+    lines = []
+    for pair in report.pairs[:MAX_PAIR_ROWS]:
+        name = f"*{pair.mentee.name}* with {pair.mentor.name}"
+        if report.viewer.id == pair.mentor.id:
+            name = f"*{pair.mentee.name}*"
+        elif report.viewer.id == pair.mentee.id:
+            name = f"with *{pair.mentor.name}* (mentor)"
+        lines.append(
+            f"{name}: {format_minutes(pair.month)} · "
+            f"{_observations(pair.totals.month.observations)}"
+        )
+    blocks.extend(section(text) for text in pack_sections(lines))
+    if count > MAX_PAIR_ROWS:
+        blocks.append(
+            context(f"…and {count - MAX_PAIR_ROWS} more pairs (the totals above count them all).")
+        )
+    return message("\n".join([title, *lines]), blocks[:MAX_BLOCKS])
+
+
 def hours_report(report: HoursReport) -> Payload:
     """`/hours`: per-pair totals against the weekly target, then the sum."""
+    if report.month is not None:
+        return past_month_report(report, report.month)
     period_label = PERIOD_NAMES[report.period]
     total = report.total(report.period)
     title = f"{report.scope}: {format_minutes(total)} {period_label}"

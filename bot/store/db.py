@@ -64,6 +64,8 @@ class ClaimFailed(ClaimStopped):
 
 
 _DEFERRED: ContextVar[DeferredClaim | None] = ContextVar("deferred_claim", default=None)
+# The read session of a `Store.shared_read()` block, with its store: reads inside it use it.
+_SHARED_READ: ContextVar[tuple[Store, Session] | None] = ContextVar("shared_read", default=None)
 
 
 @contextmanager
@@ -216,9 +218,26 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; closed (its transaction ended) at the end, objects kept."""
+        """A session for reading; closed (its transaction ended) at the end, objects kept.
+        Inside `shared_read()`, the shared session (left open for the rest of the block)."""
+        shared = _SHARED_READ.get()
+        if shared is not None and shared[0] is self:
+            yield shared[1]
+            return
         with self._read() as session:
             yield session
+
+    @contextmanager
+    def shared_read(self) -> Iterator[Session]:
+        """One read transaction for every `read()` inside the block, whichever service opens
+        it: a page built from many services' figures (Home) reads one snapshot, with one
+        BEGIN and one pooled connection instead of one per section. Writes are not shared."""
+        with self.read() as session:
+            token = _SHARED_READ.set((self, session))
+            try:
+                yield session
+            finally:
+                _SHARED_READ.reset(token)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

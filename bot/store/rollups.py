@@ -85,7 +85,10 @@ def _upsert(db: Executor, table: Table, rows: list[dict[str, Any]]) -> None:
     """Add each row's counts to the stored row with the same key (created when missing)."""
     if rows:
         conn = db.connection() if isinstance(db, Session) else db
-        conn.execute(_upsert_statement(_dialect(db), table.name), rows)
+        # one row (a log's usual change): a single execution, not an executemany of one
+        conn.execute(
+            _upsert_statement(_dialect(db), table.name), rows[0] if len(rows) == 1 else rows
+        )
 
 
 @cache

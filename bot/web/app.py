@@ -56,7 +56,7 @@ def create_app(
     app.use(attach_services)
     # Slack calls made while answering get only what remains of Slack's 3 s (bot/slack/budget.py),
     # and one that fails leaves the answer a 200, never a 500.
-    app.use(ack_budget_middleware())
+    app.use(ack_budget_middleware(services.clock.monotonic))
     app.error(on_listener_error)
     handlers.register(app)
     return app

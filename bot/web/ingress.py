@@ -214,12 +214,13 @@ def check_request(
 def _claim_statement(insert: Any) -> Any:
     """The claim, built once per dialect: a dead row of the same key (not pruned yet) is taken
     over rather than counted."""
-    statement = insert(SeenRequest).values(key=bindparam("key"), expires_at=bindparam("expires"))
+    table = SeenRequest.__table__  # Core: no ORM insert machinery on every request
+    statement = insert(table).values(key=bindparam("key"), expires_at=bindparam("expires"))
     return statement.on_conflict_do_update(
-        index_elements=[SeenRequest.key],
+        index_elements=[table.c.key],
         set_={"expires_at": bindparam("expires")},
-        where=SeenRequest.expires_at < bindparam("now"),
-    ).returning(SeenRequest.key)
+        where=table.c.expires_at < bindparam("now"),
+    ).returning(table.c.key)
 
 
 class ReplayGuard:

@@ -42,7 +42,9 @@ class SlackWsgi:
 
     def __init__(self, app: App, services: Services, signing_secret: str | None = None) -> None:
         secret = signing_secret or app._signing_secret
-        self.edge = SlackEdge(app, secret, ReplayGuard(services.store))
+        self.edge = SlackEdge(
+            app, secret, ReplayGuard(services.store), monotonic=services.clock.monotonic
+        )
         self.services = services
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

@@ -1,5 +1,5 @@
-"""`/hours [@person] [week|month|year]`: totals the caller may see; `/hours pay`: this month's
-pay so far (coordinators)."""
+"""`/hours [@person] [week|month|year] [MONTH]`: totals the caller may see; `/hours pay [MONTH]`:
+this month's pay so far, or a past month's (coordinators)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ HELP = [
         "your pairs this week against the weekly target, the school year and since the start",
     ),
     ("/hours month", "the same for this month (also `week`, `year`)"),
+    ("/hours month october", "a past month's totals (also `oct`, `2026-10`)"),
     ("/hours @name", "one person's pairs, if you may see them"),
     ("/hours year 2026-27", "a past program year's totals (or one started ahead)"),
     ("/hours pay", "coordinators: this month's pay so far, as `mentor-minutes export pay`"),
+    ("/hours pay october", "coordinators: a past month's pay, as `export pay --month 2026-10`"),
     ("/hours help", "this help"),
 ]
 FOOTER = (
@@ -38,7 +40,7 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
             return views.help_message("/hours", HELP, FOOTER)
         if args.pay:
             return pay_views.pay_totals(
-                services.home.pay_this_month(command["user_id"], services.clock.now())
+                services.home.pay_month(command["user_id"], services.clock.now(), args.month)
             )
         report = services.hours.report(
             command["user_id"],
@@ -46,6 +48,7 @@ def handle(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
             period=args.period,
             person_ref=args.person,
             year=args.year,
+            month=args.month,
         )
         return views.hours_report(report)
 

@@ -159,6 +159,7 @@ def test_python_m_bot_console_demo_without_a_terminal(tmp_path: Path) -> None:
     assert "│ Whole program: " in done.stdout and " this week" in done.stdout
     assert "│ *Bea Beginner* with Lena Lead" in done.stdout
     assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]  # DATABASE_URL, as set
 
 
 # ---- the demo at its own clock, and :press --------------------------------------------------

@@ -24,6 +24,7 @@ from bot.domain.ledger import (
     change,
     entry_totals,
     in_induction_year,
+    induction_year_of,
     month_of,
     program_year_by_label,
     program_year_of,
@@ -252,13 +253,32 @@ def test_an_undo_marks_the_buckets_whose_latest_contact_must_be_recounted() -> N
         (None, True),
         (date(2026, 8, 24), True),  # hired for this school year
         (date(2026, 7, 2), True),  # 60 days before it
-        (date(2026, 7, 1), False),  # earlier: last year was the induction year
+        (date(2026, 7, 1), True),  # the first day of the program year 2026-27
+        (date(2026, 6, 30), False),  # the last day of 2025-26: last year was the induction year
         (date(2025, 8, 20), False),
         (date(2027, 1, 10), True),  # hired mid-year
     ],
 )  # fmt: skip
 def test_the_induction_year(hire_date: date | None, induction: bool) -> None:
     assert in_induction_year(hire_date, SCHOOL_START) is induction
+
+
+@pytest.mark.parametrize(
+    ("hire_date", "school_start", "induction"),
+    [
+        (date(2026, 6, 30), date(2026, 8, 31), "2025-26"),  # 62 days before the school year
+        (date(2026, 7, 1), date(2026, 8, 31), "2026-27"),  # 1 July: the program year's first day
+        (date(2026, 7, 1), date(2026, 9, 14), "2026-27"),  # a late school year: still this one
+        (date(2026, 6, 20), date(2026, 8, 15), "2026-27"),  # 56 days before it: the grace
+        (date(2026, 6, 10), date(2026, 8, 15), "2025-26"),  # 66 days before it
+        (date(2027, 6, 30), date(2026, 8, 31), "2026-27"),
+        (date(2027, 7, 1), date(2026, 8, 31), "2027-28"),
+    ],
+)  # fmt: skip
+def test_the_induction_year_never_falls_before_the_hire_dates_program_year(hire_date: date, school_start: date, induction: str) -> None:  # fmt: skip
+    found = induction_year_of(hire_date, school_start)
+    assert found is not None and found.label == induction
+    assert program_year_of(hire_date).first <= found.first
 
 
 @pytest.mark.parametrize(

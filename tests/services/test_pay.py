@@ -18,6 +18,7 @@ from bot.cli.main import main
 from bot.config import ENV_NAMES
 from bot.domain.pay import PayRow, divide_half_up, hourly_amount, prorated_stipend
 from bot.domain.policy import parse_program_toml
+from bot.domain.signoff import parse_period
 from bot.services.errors import Refusal
 from tests.support.hillside import NOW, PAID_TOML, school_days
 
@@ -38,7 +39,7 @@ def paid(services: Services, pairs: None) -> Services:
     return services
 
 
-def by_basis(rows: tuple[PayRow, ...]) -> dict[tuple[str, str], tuple[int, int, int]]:
+def by_basis(rows: tuple[PayRow, ...]) -> dict[tuple[str, str], tuple[int | None, int | None, int]]:
     return {(r.email, r.basis): (r.minutes, r.rate_cents, r.amount_cents) for r in rows}
 
 
@@ -71,8 +72,12 @@ def test_a_months_pay_matches_the_hand_computed_figures(paid: Services) -> None:
     assert by_basis(period.rows) == {
         ("lee@hillside.example", "hourly"): (105, 3000, 5250),  # 45 + one group hour
         ("mia@hillside.example", "hourly"): (40, 3000, 2000),
-        ("lee@hillside.example", "stipend"): (105, 120000, divide_half_up(120000 * 20, year_days)),
+        ("lee@hillside.example", "stipend"): (None, None, divide_half_up(120000 * 20, year_days)),
     }
+    stipend = next(r for r in period.rows if r.basis == "stipend")
+    assert (stipend.school_days, stipend.year_school_days, stipend.yearly_rate_cents) == (20, year_days, 120000)  # fmt: skip
+    hourly = next(r for r in period.rows if r.basis == "hourly")
+    assert (hourly.school_days, hourly.year_school_days, hourly.yearly_rate_cents) == (None, None, None)  # fmt: skip
     assert period.notes == ()
     assert period.total_cents == 5250 + 2000 + divide_half_up(120000 * 20, year_days)
 
@@ -93,6 +98,32 @@ def test_the_whole_year_pays_the_whole_stipend_and_matches_the_report(paid: Serv
     time_mentoring = {m.email: m.minutes for m in report.mentors}
     assert rows[("lee@hillside.example", "hourly")][0] == time_mentoring["lee@hillside.example"] == 130  # fmt: skip
     assert rows[("mia@hillside.example", "hourly")][0] == time_mentoring["mia@hillside.example"]
+
+
+def test_signed_only_pays_a_stipend_for_the_signed_school_days_only(paid: Services) -> None:
+    """Lee leads Lincoln: nothing signed pays no stipend; Jefferson's October doesn't cover
+    him; Lincoln's (or the program's) October pays October's school days only."""
+    october, november = (date(2026, 10, 1), date(2026, 10, 31)), (date(2026, 11, 1), date(2026, 11, 17))  # fmt: skip
+    year_days = school_days(date(2026, 8, 31), date(2027, 6, 18))
+    october_days = school_days(*october)
+
+    def stipend(first: date, last: date) -> tuple[tuple[int | None, int] | None, tuple[str, ...]]:
+        period = paid.pay.period(first, last, signed_only=True)
+        row = next((r for r in period.rows if r.basis == "stipend"), None)
+        return (None if row is None else (row.school_days, row.amount_cents)), period.notes
+
+    nothing, notes = stipend(*october)
+    assert nothing is None
+    assert f"Lead-mentor stipends: school days not signed off yet, not paid: Lee Lead {october_days} of {october_days}" in " ".join(notes)  # fmt: skip
+    paid.signoff.sign("U0CORA", parse_period("2026-10"), "Jefferson", NOW)
+    assert stipend(*october)[0] is None
+    paid.signoff.sign("U0CORA", parse_period("2026-10"), "Lincoln", NOW)
+    assert stipend(*october) == ((october_days, divide_half_up(120000 * october_days, year_days)), ())  # fmt: skip
+    found, notes = stipend(october[0], november[1])  # November is not signed
+    assert found == (october_days, divide_half_up(120000 * october_days, year_days))
+    assert f"Lee Lead {school_days(*november)} of {october_days + school_days(*november)}" in " ".join(notes)  # fmt: skip
+    unsigned = paid.pay.period(*october)  # without --signed-only: every school day
+    assert next(r for r in unsigned.rows if r.basis == "stipend").school_days == october_days
 
 
 @pytest.mark.parametrize(
@@ -129,10 +160,16 @@ def test_export_pay_writes_the_contracts_columns(
     monkeypatch.setenv("DATABASE_URL", settings.DATABASE_URL)  # type: ignore[attr-defined]
     assert main(["export", "pay", "--from", "2026-11-01", "--to", "2026-11-30"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert list(rows[0]) == ["email", "name", "role", "basis", "minutes", "rate_cents", "amount_cents"]  # fmt: skip
+    assert list(rows[0]) == ["email", "name", "role", "basis", "minutes", "rate_cents", "amount_cents", "school_days", "year_school_days", "yearly_rate_cents"]  # fmt: skip
+    year_days = str(school_days(date(2026, 8, 31), date(2027, 6, 18)))
+    by_row = {(r["email"], r["basis"]): [r[c] for c in list(r)[4:]] for r in rows}
+    assert by_row[("lee@hillside.example", "hourly")] == ["105", "3000", "5250", "", "", ""]
+    assert by_row[("lee@hillside.example", "stipend")] == ["", "", str(divide_half_up(120000 * 20, int(year_days))), "20", year_days, "120000"]  # fmt: skip
     assert {(r["email"], r["basis"], r["amount_cents"]) for r in rows} >= {("lee@hillside.example", "hourly", "5250"), ("mia@hillside.example", "hourly", "2000")}  # fmt: skip
     assert main(["export", "pay", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "json"]) == 0  # fmt: skip
     body = json.loads(capsys.readouterr().out)
     assert {r["basis"] for r in body} == {"hourly", "stipend"}
+    stipend = next(r for r in body if r["basis"] == "stipend")
+    assert (stipend["minutes"], stipend["rate_cents"], stipend["school_days"], stipend["yearly_rate_cents"]) == (None, None, 20, 120000)  # fmt: skip
     assert main(["export", "pay", "--from", "2026-11-30", "--to", "2026-11-01"]) == 1
     assert "before it starts" in capsys.readouterr().err

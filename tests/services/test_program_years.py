@@ -219,13 +219,18 @@ def test_two_years_the_50_hours_sum_years_2_and_3_and_the_old_year_is_unchanged(
     assert yan.mentee.id in coordinator.beyond
 
     # The old year stays readable, and its report is what it was before the rollover — but for
-    # (f): retention into 2027-28 is known once 2027-28 has begun.
+    # the teachers' (f) and the administrators' (g, by school): retention into 2027-28 is known
+    # once 2027-28 has begun.
     after = json.loads(report_json(year_one.reports.annual("2026-27", clock.now())))
-    for part in ("teachers", "administrators"):
-        f_before, f_after = before[part].pop("f"), after[part].pop("f")
+    retention = {}
+    for part, key in (("teachers", "f"), ("administrators", "g")):
+        retention[part] = before[part].pop(key), after[part].pop(key)
         assert after[part] == before[part]
-        assert (f_before["value"], f_before["rows"]) == (None, [])
-        assert f_after["rows"][0]["year"] == "2027-28"
+    (f_before, f_after), (g_before, g_after) = retention["teachers"], retention["administrators"]
+    assert (f_before["value"], f_before["rows"]) == (None, [])
+    assert f_after["rows"][0]["year"] == "2027-28"
+    assert g_before["value"] is None and g_before["rows"][0]["retained_next_year"] is None
+    assert g_after["years"]["next_year"] == "2027-28" and g_after["rows"][0]["retained_next_year"] is not None  # fmt: skip
     old = year_one.hours.report("U0LEE", clock.now(), year="2026-27")
     assert (old.year.label, old.total("year")) == ("2026-27", 90 + 120 + 45)  # Lee's school
     bea_then = next(p for p in old.pairs if p.mentee.email.startswith("bea"))

@@ -12,6 +12,8 @@ from slack_bolt import App
 
 from bot.bootstrap import Services
 from bot.clock import FixedClock
+from bot.config import Settings
+from bot.devtools.demo import DEMO_NOW
 from bot.domain.policy import parse_program_toml
 from bot.domain.record import record_csv, record_json, record_markdown
 from bot.services.errors import Refusal
@@ -100,3 +102,15 @@ def test_a_coordinator_opens_the_record_from_status_and_no_one_else_can(
     assert "Induction record \\u2014 Bea Beginner" in shown  # (json-escaped dash)
     assert "2026-27 (year 1): 0 min together" in shown
     assert all("blocks" in c.params for c in slack_api.calls_to(RESPONSE_URL_METHOD))
+
+
+def test_hired_on_1_july_the_induction_year_is_the_program_year_that_begins_that_day(
+    demo: tuple[Settings, Services],
+) -> None:
+    """The demo's Ada was hired on Wed 1 Jul 2026, the first day of 2026-27 (issue 19)."""
+    _, services = demo
+    record = services.records.of("ada@maplevalley.example", DEMO_NOW)
+    assert (record.induction_year, record.induction_inferred) == ("2026-27", True)
+    assert [(y.label, y.number) for y in record.years][:1] == [("2026-27", 1)]
+    md = record_markdown(record)
+    assert "- Induction year: 2026-27" in md and "2025-26" not in md

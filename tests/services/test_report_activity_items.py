@@ -79,12 +79,20 @@ def test_the_items_fill_a_f_h_with_the_same_figures_in_every_form(
     ]
     assert (f["value"], f["source"], f["hires"], f["cohort"]) == (0.6667, "counted", 3, 3)
     assert f["rows"] == [{"year": "2027-28", "school": "(all)", "retained": 2, "cohort": 3, "rate": 0.6667}]  # fmt: skip
-    admin_f = body["administrators"]["f"]
-    assert [(r["school"], r["retained"], r["cohort"]) for r in admin_f["rows"]] == [
-        ("(all)", 2, 3),
-        ("Jefferson", 1, 2),
-        ("Lincoln", 1, 1),
-    ]
+    admin = body["administrators"]
+    assert list(admin) == list("abcdefghi")
+    assert (admin["f"]["title"], admin["f"]["source"]) == ("Hiring and retention of first-year administrators", "none")  # fmt: skip
+    assert "no beginning administrator hired" in admin["f"]["reason"]
+    admin_g = admin["g"]  # teachers (beginning and incoming) by school, 603 CMR 7.13 (g)
+    assert (admin_g["title"], admin_g["value"], admin_g["hires"], admin_g["cohort"]) == ("Teacher hiring and retention, by school", 0.75, 4, 4)  # fmt: skip
+    assert [(r["school"], r["hires"], r["cohort"], r["retained_next_year"], r["rate_next_year"], r["retained_year_after"]) for r in admin_g["rows"]] == [
+        ("(all)", 4, 4, 3, 0.75, None),
+        ("Jefferson", 2, 2, 1, 0.5, None),
+        ("Lincoln", 2, 2, 2, 1.0, None),
+    ]  # fmt: skip
+    assert admin_g["years"] == {"next_year": "2027-28", "year_after": "2028-29"}
+    assert admin["i"]["title"] == "Partnerships" and admin["i"]["rows"] == h["rows"]
+    assert admin["h"]["source"] == "none" and "not linked to people" in admin["h"]["reason"]
     assert (h["value"], h["source"], h["rows"]) == (1, "entered", [{"name": "State University", "kind": "higher_education", "supports": "mentor training"}])  # fmt: skip
     markdown = report_markdown(report)
     assert "### (a) Program activities: 3" in markdown
@@ -93,9 +101,18 @@ def test_the_items_fill_a_f_h_with_the_same_figures_in_every_form(
     assert "still employed when 2027-28 began: 2 of 3 (66.7 %)" in markdown
     assert "retention into 2028-29: no successor year yet" in markdown
     assert "| State University | higher\\_education | mentor training |" in markdown
+    admins = markdown[markdown.index("## Administrators") :]
+    assert "### (g) Teacher hiring and retention, by school: 0.75" in admins
+    assert "| school | hires | cohort | retained next year | rate next year | retained year after | rate year after |" in admins  # fmt: skip
+    assert "| (all) | 4 | 4 | 3 | 0.75 | — | — |" in admins
+    assert "| Jefferson | 2 | 2 | 1 | 0.50 | — | — |" in admins
+    assert "| Lincoln | 2 | 2 | 2 | 1.00 | — | — |" in admins
+    assert "### (i) Partnerships: 1" in admins
     csv = report_csv(report)
     assert "teachers,a,value,3" in csv and "teachers,f,value,0.6667" in csv
     assert "teachers,h,State University:kind,higher_education" in csv
+    for line in ("administrators,g,(all):hires,4", "administrators,g,Jefferson:retained_next_year,1", "administrators,g,Lincoln:rate_next_year,1.0", "administrators,g,Lincoln:retained_year_after,", "administrators,i,State University:kind,higher_education"):  # fmt: skip
+        assert line in csv.splitlines(), line
     for text in (report_json(report), markdown, csv):
         assert SECRET_NOTE not in text
 

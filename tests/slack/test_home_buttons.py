@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+import bot.slack.budget
 from bot.bootstrap import Services
 from bot.slack import home_views
 from bot.store.models.core import Assignment, EntryReview, LogEntry
@@ -28,7 +29,6 @@ from tests.support.http_client import post_events
 from tests.support.signing import block_action_body, view_submission_body
 from tests.support.slack_api import RESPONSE_URL_METHOD, FakeSlackApi
 
-SLACK_ACK_SECONDS = 3.0  # Slack's limit, as tests/web/test_edges_ack.py measures every answer
 NOT_YOURS = "Only the person who logged this entry (or a coordinator) can change it."
 
 
@@ -56,11 +56,8 @@ def button_of(view: dict[str, Any], action_id: str) -> dict[str, Any]:
 
 
 def press(app: Any, user: str, button: dict[str, Any]) -> None:
-    status, seconds = press_on_home(
-        app, SIGNING_SECRET, user, button["action_id"], button.get("value", "")
-    )
+    status = press_on_home(app, SIGNING_SECRET, user, button["action_id"], button.get("value", ""))
     assert status == 200
-    assert seconds < SLACK_ACK_SECONDS
 
 
 def no_response_url_used(slack_api: FakeSlackApi) -> None:
@@ -288,20 +285,23 @@ def test_a_logmeeting_never_reads_a_home(
 
 
 def test_home_buttons_answer_in_time_in_a_429_storm(
-    http_server: str, slack_api: FakeSlackApi, week: Services
+    http_server: str, slack_api: FakeSlackApi, week: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Over real HTTP with every Web API call answered 429 Retry-After 30: a Home press is
-    done, answered 200 within Slack's 3 s, and its Home publish tried once, never slept on."""
+    done, answered 200 without waiting on Slack: its Home publish tried once, never waited out
+    (nothing timed: the waits are recorded)."""
+    waited: list[float] = []
+    monkeypatch.setattr(bot.slack.budget, "wait_out", waited.append)
 
     undo = button_of(home_of_over(slack_api, week), "log_undo")
     slack_api.storm()
     before = live_entries(week)
     body = block_action_body("U0LEE", "log_undo", undo["value"], view=HOME_VIEW)
-    status, data, seconds = post_events(http_server, body)
+    status, data = post_events(http_server, body)
     assert (status, data) == (200, b"")
-    assert seconds < SLACK_ACK_SECONDS
     assert live_entries(week) == before - 1
     assert [c.status for c in slack_api.calls_to("views.publish")] == [429]
+    assert waited == []
 
 
 def home_of_over(slack_api: FakeSlackApi, services: Services) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def test_a_home_refreshed_after_a_press_carries_only_the_same_notes(
     app: Any, slack_api: FakeSlackApi, week: Services, user: str
 ) -> None:
     """A press refused (or done) re-publishes Home: the same rule holds for that view."""
-    status, _ = press_on_home(app, SIGNING_SECRET, user, "log_undo", "not-a-batch")
+    status = press_on_home(app, SIGNING_SECRET, user, "log_undo", "not-a-batch")
     assert status == 200
     (view,) = published(slack_api, user)
     assert notes_in(view) == SEES[user]

@@ -227,10 +227,13 @@ def test_hours_pay_says_a_missing_rate_and_never_zero(app: Any, week: Services) 
     assert "$0" not in shown
 
 
-def test_hours_pay_takes_nothing_else(app: Any, week: Services) -> None:
+def test_hours_pay_takes_nothing_but_a_month(app: Any, week: Services) -> None:
     reply = command(app, SIGNING_SECRET, "/hours", "pay month", "U0CORA")
-    assert "`/hours pay` shows this month's pay so far and takes nothing else." in text_of(reply)
-    assert "Try: `/hours pay`" in text_of(reply)
+    assert (
+        "I didn't understand 'month' after `pay`: `/hours pay` takes one month, written like "
+        "october, oct or 2026-10 (without one: this month so far)."
+    ) in text_of(reply)
+    assert "Try: `/hours pay october`" in text_of(reply)
 
 
 def test_a_note_with_markup_is_shown_as_text_on_home(

@@ -200,7 +200,7 @@ def test_parse_hours(text: str, expected: HoursArgs) -> None:
     [
         ("month year", "Pick one period, not both month and year.", "/hours month"),
         ("<@U0BEA> <@U0BO>", "I can show one person at a time.", "/hours @jane month"),
-        ("yesterday", "I didn't understand 'yesterday'. `/hours` takes an optional @person and one of week, month, year.", "/hours @jane month"),
+        ("yesterday", "I didn't understand 'yesterday'. `/hours` takes an optional @person and one of week, month, year; a month (october, 2026-10) or a program year (2026-27) shows that one.", "/hours @jane month"),
         ("@bea", "I didn't understand '@bea'", "/hours @jane month"),
         ("<#C0GENERAL|general>", "I didn't understand '<#C0GENERAL|general>'", "/hours @jane month"),
     ],

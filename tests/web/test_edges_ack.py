@@ -1,11 +1,14 @@
 """The 3-second ack: with the Web API answering 429 `Retry-After: 30` to everything, every answer
-over real HTTP (waitress, bot/web/server.py) still comes well within Slack's 3 s, nothing is stored
-twice and nothing turns into a 500. The budget's retry rules are checked with an injected
-clock and sleep, never real waiting."""
+over real HTTP (waitress, bot/web/server.py) comes without waiting on Slack — each call tried
+once, no Retry-After waited out (`bot.slack.budget.wait_out` recorded) — nothing is stored twice
+and nothing turns into a 500. Nothing here is timed: the budget's retry rules are checked with
+an injected clock and sleep, never real waiting."""
 
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,7 +19,9 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from sqlalchemy import func, select
 
+import bot.slack.budget
 from bot.bootstrap import Services
+from bot.clock import FixedClock
 from bot.config import Settings
 from bot.slack.budget import (
     MIN_CALL_SECONDS,
@@ -27,6 +32,8 @@ from bot.slack.budget import (
     BudgetRetryHandler,
 )
 from bot.store.models.core import LogEntry
+from bot.web.app import create_app
+from bot.web.server import SlackWsgi
 from tests.support.blockkit import valid_ack
 from tests.support.bolt_requests import event_body
 from tests.support.hillside import BOT_TOKEN
@@ -38,8 +45,6 @@ from tests.support.signing import (
     view_submission_body,
 )
 from tests.support.slack_api import RETRY_AFTER, FakeSlackApi
-
-SLACK_ACK_SECONDS = 3.0  # Slack's limit: the bound every answer is measured against
 
 HI: dict[str, Any] = {"text": "hi", "blocks": [{"type": "section", "text": {"type": "plain_text", "text": "hi"}}]}  # fmt: skip
 
@@ -57,6 +62,16 @@ class FakeTime:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """Every Retry-After a budgeted client waits out, recorded instead of slept; over HTTP in a
+    storm there must be none (a 30 s wait could never fit in Slack's 3 s)."""
+    waited: list[float] = []
+    monkeypatch.setattr(bot.slack.budget, "wait_out", waited.append)
+    yield waited
+    assert waited == [], f"a listener waited out a Retry-After: {waited}"
 
 
 def entries(services: Services) -> int:
@@ -89,10 +104,9 @@ def test_home_tab_acks_in_time(http_server: str, slack_api: FakeSlackApi, pairs:
     slack_api.storm()
     body = event_body({"type": "app_home_opened", "user": "U0LEE", "channel": "DU0LEE", "tab": "home", "event_ts": "1.2"})  # fmt: skip
 
-    status, data, seconds = post_events(http_server, body, json_body=True)
+    status, data = post_events(http_server, body, json_body=True)
 
     assert (status, data) == (200, b"")
-    assert seconds < SLACK_ACK_SECONDS
     assert rate_limited(slack_api, "views.publish") == [429]  # tried once, never slept on it
 
 
@@ -101,10 +115,9 @@ def test_logmeeting_alone_acks_in_time_when_the_form_cannot_open(
 ) -> None:
     slack_api.storm()
 
-    status, data, seconds = post_events(http_server, slash_command_body("/logmeeting", "", "U0LEE"))
+    status, data = post_events(http_server, slash_command_body("/logmeeting", "", "U0LEE"))
 
     assert status == 200  # not the 500 a failed views.open used to become
-    assert seconds < SLACK_ACK_SECONDS
     reply = valid_ack(data)  # and the person is told, rather than left with nothing
     assert reply is not None
     assert reply["response_type"] == "ephemeral"
@@ -120,10 +133,9 @@ def test_a_form_submission_acks_in_time_and_stores_once(
     slack_api.storm()
     body = view_submission_body("U0LEE", "log_new", "", log_form_state(roster["bea@hillside.example"]))  # fmt: skip
 
-    status, data, seconds = post_events(http_server, body)
+    status, data = post_events(http_server, body)
 
     assert (status, data) == (200, b"")  # the modal closes: no reason to submit again
-    assert seconds < SLACK_ACK_SECONDS
     assert entries(services) == 1
     assert rate_limited(slack_api, "chat.postMessage") == [429]  # the echo DM, not retried
 
@@ -131,7 +143,7 @@ def test_a_form_submission_acks_in_time_and_stores_once(
 def test_button_presses_ack_in_time(
     http_server: str, slack_api: FakeSlackApi, services: Services, pairs: None
 ) -> None:
-    status, data, _ = post_events(http_server, slash_command_body("/logmeeting", "45m", "U0LEE"))
+    status, data = post_events(http_server, slash_command_body("/logmeeting", "45m", "U0LEE"))
     assert status == 200
     reply = valid_ack(data)
     assert reply is not None
@@ -139,16 +151,15 @@ def test_button_presses_ack_in_time(
     slack_api.storm()
 
     edit = block_action_body("U0LEE", "log_edit", controls["log_edit"]["value"], response_url=slack_api.response_url)  # fmt: skip
-    status, data, edit_seconds = post_events(http_server, edit)
+    status, data = post_events(http_server, edit)
     assert (status, data) == (200, b"")
     assert rate_limited(slack_api, "views.open") == [429]
 
     undo = block_action_body("U0LEE", "log_undo", controls["log_undo"]["value"], response_url=slack_api.response_url)  # fmt: skip
-    status, data, undo_seconds = post_events(http_server, undo)
+    status, data = post_events(http_server, undo)
     assert (status, data) == (200, b"")
     assert rate_limited(slack_api, "response_url") == [429]
 
-    assert max(edit_seconds, undo_seconds) < SLACK_ACK_SECONDS
     with services.store.read() as session:
         live = session.scalar(select(func.count()).select_from(LogEntry).where(LogEntry.deleted_at.is_(None)))  # fmt: skip
     assert live == 0  # the undo itself was done; only its echo was rate limited
@@ -159,13 +170,13 @@ def test_a_server_started_in_a_storm_answers_in_time_then_recovers(
 ) -> None:
     slack_api.storm()  # the token cannot be checked at start: Bolt checks it on first use
     with running_http_server(settings, services) as base_url:
-        status, data, seconds = post_events(base_url, slash_command_body("/hours", "", "U0LEE"))
+        status, data = post_events(base_url, slash_command_body("/hours", "", "U0LEE"))
         assert status == 200
-        assert seconds < SLACK_ACK_SECONDS
         assert b"Bea Beginner" not in data  # Bolt could not authorize: nothing was done
+        assert rate_limited(slack_api, "auth.test") == [429, 429]  # at start, then on first use
 
         slack_api.reset()  # the storm is over
-        status, data, _ = post_events(base_url, slash_command_body("/hours", "", "U0LEE"))
+        status, data = post_events(base_url, slash_command_body("/hours", "", "U0LEE"))
         assert status == 200
         assert b"Bea Beginner" in data
 
@@ -290,3 +301,18 @@ def test_each_attempt_waits_on_its_socket_no_longer_than_what_is_left(
     client.chat_postMessage(channel="U0LEE", **HI)
 
     assert timeouts == [1.75, 0.75]  # the retry gets what is left after waiting 1 s
+
+
+def test_the_budget_reads_the_services_clock(settings: Settings, services: Services) -> None:
+    """The edge and the middleware measure Slack's 3 s on the services' clock: a frozen clock
+    (the demo, every test here) holds the budget still however loaded the machine is; moving it
+    spends the budget."""
+    assert isinstance(services.clock, FixedClock)
+    app = create_app(settings, services, process_before_response=True)
+    assert SlackWsgi(app, services).edge.monotonic == services.clock.monotonic
+    start = services.clock.monotonic()
+    assert services.clock.monotonic() == start
+    budget = AckBudget.starting_now(2.5, services.clock.monotonic)
+    assert budget.remaining() == 2.5
+    services.clock.advance(timedelta(seconds=3))
+    assert budget.remaining() <= 0

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import event
 
 from bot.bootstrap import Services
+from bot.domain.months import read_month
 from bot.store.db import Store
 from bot.web.ingress import ReplayGuard, SlackEdge
 from tests.support.hillside import NOW, ROSTER_CSV, SIGNING_SECRET
@@ -45,36 +46,51 @@ class Budget:
 
 # /logmeeting from the signed request to the ack, one transaction: the replay claim; the logger,
 # their mentees and their latest assignments (on PostgreSQL the mentor's ledger lock rides
-# along); per pair the day cap, the sign-off check and the totals before the write; the log row;
-# its audit row; the four kept totals (pair bucket, pair year, mentor bucket, scope). On
-# PostgreSQL the log writers' shared sign-off lock comes first (issue 16: a sign-off being
-# written is waited for). Issue 18's target is 8: the audit row and four rollup tables (one
-# upsert each) are what is left above it.
-LOGMEETING = Budget(statements=9, transactions=1, pg_locks=1)
+# along); the log row, inserted only if the day cap and the sign-offs allow it, returning the
+# pair's totals before it (one INSERT … SELECT … RETURNING: `LogService._store_one`); its audit
+# row; the four kept totals (pair bucket, pair year, mentor bucket, scope). On PostgreSQL the
+# log writers' shared sign-off lock comes first (issue 16: a sign-off being written is waited
+# for). Issue 18's target, 8, is met.
+LOGMEETING = Budget(statements=8, transactions=1, pg_locks=1)
 
-# /hours, one read transaction: the viewer; the listed pairs, their spans and their count; the
-# people in them; the pairs' totals (one union of bucket and year rows); the scope's totals (one
-# statement from the kept scope totals for a school or the program, two from pair totals for
-# one's own pairs); for a mentee or a mentor, the mentees' years (toward the observation minimum
-# or the 50 hours) and standards coverage. Issue 18's target is 5.
+# /hours, one read transaction: the viewer; the listed pairs with their spans and the count of
+# pairs (one statement); the people in them; the pairs' totals (one union of bucket and year
+# rows); the scope's totals (one statement: from the kept scope totals for a school or the
+# program, from the pair totals for one's own pairs). Issue 18's target is 5. A mentor or a
+# mentee also sees their pairs' standards coverage (one more: 6); the mentees' years, toward an
+# observation minimum or the 50 hours, are read once, only when one of those applies.
 HOURS = {
-    "coordinator": Budget(statements=7, transactions=1),
-    "lead_mentor": Budget(statements=7, transactions=1),
-    "evaluator": Budget(statements=7, transactions=1),
-    "mentor": Budget(statements=9, transactions=1),
-    "mentee": Budget(statements=9, transactions=1),
+    "coordinator": Budget(statements=5, transactions=1),
+    "lead_mentor": Budget(statements=5, transactions=1),
+    "evaluator": Budget(statements=5, transactions=1),
+    "mentor": Budget(statements=6, transactions=1),
+    "mentee": Budget(statements=6, transactions=1),
 }
 
-# Home, per role: each section through the service that owns its figures (issue 18's target
-# is 10): a mentor's own /hours, latest entries, batches, reviews and coverage; a lead mentor's
-# cohort digest too; the coordinator's unassigned list, outbox, report readiness and pay.
+# /hours pay [MONTH] (coordinators; issue 19), two read transactions: the viewer, checked first;
+# then PayService.period, the figures of `export pay`: the mentors, the lead mentors, their
+# mentor time, and for this month so far one more (the rows a whole past month needs no more).
+PAY = Budget(statements=5, transactions=2)
+
+# Home, per role, in one read transaction (`Store.shared_read`) whatever the sections: the
+# viewer once, then each section through the service that owns its figures (issue 18's target
+# is 10 with SQLite's BEGIN). A mentor: their own /hours (5, the viewer already read); their
+# latest entries with batch sizes and reviews (1); their pairs' coverage (assignments, kept
+# counts: 2, the people already read). An evaluator: the school's /hours. A mentee: their /hours,
+# entries with the count, the current assignment, milestones (2), the years toward the 50 hours
+# and coverage. Above the target, with why: a lead mentor's cohort digest (5 statements, the
+# digest's own reads over the program); the coordinator's annual-report readiness (the report's
+# roster, pair-year totals, mentor time, assignments, milestones, trainings, coverage, and the
+# (a), (f), (g), (h) sources: 14), this month's pay (4) and the behind-pace list (2).
 HOME = {
-    "mentor": Budget(statements=15, transactions=3),
-    "lead_mentor": Budget(statements=21, transactions=5),
-    "mentee": Budget(statements=21, transactions=3),
-    "coordinator": Budget(statements=22, transactions=10),
-    "evaluator": Budget(statements=8, transactions=2),
+    "mentor": Budget(statements=9, transactions=1),
+    "lead_mentor": Budget(statements=13, transactions=1),
+    "mentee": Budget(statements=12, transactions=1),
+    "coordinator": Budget(statements=24, transactions=1),
+    "evaluator": Budget(statements=5, transactions=1),
 }
+ISSUE_18_HOME = 10  # the target, BEGIN included on SQLite: the roles that meet it are held to it
+ISSUE_18_HOURS = 5  # the target, BEGIN not counted: every scope but one's own pairs meets it
 
 WHO = {"coordinator": "U0CORA", "lead_mentor": "U0LEE", "evaluator": "U0PAT", "mentor": "U0MIA", "mentee": "U0BEA"}  # fmt: skip
 
@@ -142,6 +158,42 @@ def test_hours_stays_within_its_budget(services: Services, edge: SlackEdge, role
     with counted(services.store) as seen:
         services.hours.report(WHO[role], NOW)
     within(seen, HOURS[role], services.store, f"/hours as {role}")
+    assert sum(s.startswith("BEGIN") for s in seen) <= 1
+    if role not in ("mentor", "mentee"):
+        assert len([s for s in seen if not s.startswith("BEGIN")]) <= ISSUE_18_HOURS
+
+
+@pytest.mark.parametrize("period", ["week", "month", "year"])
+@pytest.mark.parametrize("role", sorted(HOURS))
+def test_every_hours_period_is_held_to_the_same_budget(
+    services: Services, edge: SlackEdge, role: str, period: Any
+) -> None:
+    services.hours.report(WHO[role], NOW, period=period)
+    with counted(services.store) as seen:
+        services.hours.report(WHO[role], NOW, period=period)
+    within(seen, HOURS[role], services.store, f"/hours {period} as {role}")
+
+
+@pytest.mark.parametrize("role", sorted(HOURS))
+def test_hours_of_a_past_month_stays_within_the_hours_budget(
+    services: Services, edge: SlackEdge, role: str
+) -> None:
+    """`/hours october` reads what `/hours month` reads, as of the month's last day."""
+    october = read_month("october")
+    services.hours.report(WHO[role], NOW, period="month", month=october)  # warm
+    with counted(services.store) as seen:
+        report = services.hours.report(WHO[role], NOW, period="month", month=october)
+    assert report.month is not None and report.month.label == "October 2026"
+    within(seen, HOURS[role], services.store, f"/hours october as {role}")
+
+
+@pytest.mark.parametrize("month", ["", "october", "2026-10", "november"])
+def test_hours_pay_stays_within_its_budget(services: Services, edge: SlackEdge, month: str) -> None:
+    named = read_month(month, "/hours pay") if month else None
+    services.home.pay_month(WHO["coordinator"], NOW, named)  # warm
+    with counted(services.store) as seen:
+        services.home.pay_month(WHO["coordinator"], NOW, named)
+    within(seen, PAY, services.store, f"/hours pay {month}")
 
 
 @pytest.mark.parametrize("role", sorted(HOME))
@@ -150,9 +202,12 @@ def test_home_stays_within_its_budget(services: Services, edge: SlackEdge, role:
     with counted(services.store) as seen:
         services.home.home(WHO[role], NOW)
     within(seen, HOME[role], services.store, f"Home as {role}")
+    assert sum(s.startswith("BEGIN") for s in seen) <= 1  # one transaction for every section
+    if role in ("mentor", "evaluator"):
+        assert len(seen) <= ISSUE_18_HOME
 
 
-# ---- no N+1: the same statements at 10 pairs and at 110 ------------------------------------
+# ---- no N+1: the same statements at 10 pairs and at 200 ------------------------------------
 
 
 def add_pairs(services: Services, count: int, first: int) -> None:
@@ -170,7 +225,7 @@ def add_pairs(services: Services, count: int, first: int) -> None:
 
 def statements(services: Services) -> dict[str, int]:
     found = {}
-    for role in ("coordinator", "lead_mentor", "evaluator"):
+    for role in sorted(WHO):
         services.hours.report(WHO[role], NOW)
         services.home.home(WHO[role], NOW)
         with counted(services.store) as seen:
@@ -182,10 +237,10 @@ def statements(services: Services) -> dict[str, int]:
     return found
 
 
-def test_home_and_hours_run_the_same_statements_at_10_and_at_110_pairs(
+def test_home_and_hours_run_the_same_statements_at_10_and_at_200_pairs(
     services: Services, pairs: None
 ) -> None:
     add_pairs(services, 7, 0)
     at_10 = statements(services)
-    add_pairs(services, 100, 7)
+    add_pairs(services, 190, 7)
     assert statements(services) == at_10

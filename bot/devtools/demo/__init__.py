@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services, build_services
-from bot.config import Settings
+from bot.config import DEMO_NOW, Settings
 from bot.domain.activities import ActivityRequest
 from bot.domain.policy import load_program_toml
 from bot.services.programs import ProgramInfo
@@ -17,7 +17,6 @@ from bot.store.db import is_up_to_date, upgrade
 from bot.store.models.core import LogEntry, MilestoneDone
 
 DEMO_DIR = Path(__file__).resolve().parent
-DEMO_NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # Wed 18 Nov 2026, 10:00 in Maple Valley
 SEED = 2026
 PAIRS = (  # mentor, mentee, assigned on
     ("lena@maplevalley.example", "bea@maplevalley.example", date(2026, 8, 26)),
@@ -114,6 +113,9 @@ def _record_demo_activities(services: Services) -> None:
         services.activities.record_from_cli(request, DEMO_NOW)
     for name, kind, supports in PARTNERSHIPS:
         services.partnerships.add(name, kind, supports, DEMO_NOW)
+
+
+__all__ = ["DEMO_NOW", "seed_demo"]
 
 
 def seed_demo(settings: Settings, *, reset: bool = False) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Literal
 
 from bot.domain.hours import PERIODS, Period
+from bot.domain.months import MonthRef, read_month
 
 YEAR_LABEL = re.compile(r"^\d{4}(-\d{2})?$")  # a program year: 2026-27
 PERSON = re.compile(r"^(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+\.[^@\s]+)$")
@@ -64,13 +65,32 @@ def split_tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class HoursArgs:
-    """`/hours [@person] [week|month|year] [2026-27]`."""
+    """`/hours [@person] [week|month|year] [MONTH] [2026-27]` or `/hours pay [MONTH]`."""
 
     period: Period = "week"
     person: str | None = None
     help: bool = False
     year: str | None = None  # a program year by label: that year's totals
-    pay: bool = False  # `/hours pay`: coordinators, this month's pay so far
+    pay: bool = False  # `/hours pay`: coordinators, this month's pay so far (or MONTH's)
+    month: MonthRef | None = None  # a month by name (`october`, `2026-10`): that month's totals
+
+
+PAY_EXAMPLE = "/hours pay october"
+MONTH_EXAMPLE = "/hours month october"
+
+
+def _parse_pay(tokens: list[str]) -> HoursArgs:
+    """`/hours pay [MONTH]`: pay this month so far, or for a month."""
+    rest = [token for token in tokens if token.lower() != "pay"]
+    month = read_month(rest[0], "/hours pay") if len(rest) == 1 else None
+    if rest and month is None:
+        said = " ".join(rest)
+        raise UsageError(
+            f"I didn't understand {said!r} after `pay`: `/hours pay` takes one month, written "
+            "like october, oct or 2026-10 (without one: this month so far).",
+            PAY_EXAMPLE,
+        )
+    return HoursArgs(pay=True, month=month)
 
 
 def parse_hours(text: str) -> HoursArgs:
@@ -78,17 +98,20 @@ def parse_hours(text: str) -> HoursArgs:
     period: Period | None = None
     person: str | None = None
     year: str | None = None
+    month: MonthRef | None = None
     tokens = split_tokens(text)
     if any(token.lower() == "pay" for token in tokens):
-        if len(tokens) > 1:
-            raise UsageError(
-                "`/hours pay` shows this month's pay so far and takes nothing else.", "/hours pay"
-            )
-        return HoursArgs(pay=True)
+        return _parse_pay(tokens)
     for token in tokens:
         word = token.lower()
         if word in ("help", "?", "-h", "--help"):
             return HoursArgs(help=True)
+        named = read_month(token)
+        if named is not None:
+            if month is not None:
+                raise UsageError("I can show one month at a time.", MONTH_EXAMPLE)
+            month = named
+            continue
         if YEAR_LABEL.match(word):
             if year is not None:
                 raise UsageError(
@@ -106,12 +129,26 @@ def parse_hours(text: str) -> HoursArgs:
             person = token
         elif UNLINKED_MENTION.match(token):
             raise unlinked_error(token, "/hours @jane month")
+        elif period == "month" or OTHER_DATE.match(token):
+            raise UsageError(
+                f"I didn't understand {token!r} as a month: write it like october, oct or 2026-10.",
+                MONTH_EXAMPLE,
+            )
         else:
             raise UsageError(
                 f"I didn't understand {token!r}. `/hours` takes an optional @person and one of "
-                f"{', '.join(PERIODS)}.",
+                f"{', '.join(PERIODS)}; a month (october, 2026-10) or a program year (2026-27) "
+                "shows that one.",
                 "/hours @jane month",
             )
+    if month is not None:
+        if period not in (None, "month") or year is not None:
+            shown = period if year is None else year
+            raise UsageError(
+                f"A month shows its own totals: pick the month or the {shown}, not both.",
+                MONTH_EXAMPLE,
+            )
+        return HoursArgs(period="month", person=person, month=month)
     if year is not None:
         if period not in (None, "year"):
             raise UsageError(
