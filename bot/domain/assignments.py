@@ -9,6 +9,7 @@ from datetime import date
 from bot.domain.members import Member
 from bot.domain.milestones import MilestoneMark
 from bot.domain.policy import MentorRule
+from bot.domain.reach import Reach
 
 TRAINED = MentorRule(text="trained")  # the least mentor rule: training, which every policy asks
 
@@ -118,6 +119,7 @@ class PersonStatus:
     as_mentor: tuple[PairRow, ...]
     due: date | None
     milestones: tuple[MilestoneMark, ...] = ()  # marked for this person this school year
+    reach: Reach | None = None  # how notifications reach them (Slack, email, or not: why)
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,8 @@ class Nudge:
     """A message to send once: the outbox's natural key and what it says."""
 
     rule: str
-    recipient: str  # a Slack user id
+    recipient: str  # a Slack user id ("" when they have none: then by email, see `person`)
     subject: str
     period: str
     content: Content
+    person: Member | None = None  # who it is for: the outbox routes by how they are reached

@@ -26,6 +26,7 @@ from bot.domain.deadlines import reassignment_due
 from bot.domain.formatting import as_read, format_day_long
 from bot.domain.ledger import in_induction_year
 from bot.domain.members import Member
+from bot.domain.reach import reach
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.milestones import milestone_marks
 from bot.services.pair_entries import entries_after, refuse_end, refuse_reassignment
@@ -474,6 +475,7 @@ class AssignmentService:
             as_mentor=tuple(p for p in pairs if p.mentor.id == person.id),
             due=assignment_due(person, program) if "mentee" in person.roles else None,
             milestones=marks,
+            reach=reach(person, self.programs.email_on),
         )
 
 

@@ -67,10 +67,10 @@ class DigestJob(NudgeReads):
         except OutsideSchoolYearError:
             return []
         snapshot = self._snapshot(program, now)
-        leads = [m for m in snapshot.holders("lead_mentor") if m.slack_user_id]
+        leads = [m for m in snapshot.holders("lead_mentor") if self.reaches(m)]
         missed: Missed = {}
         for lead in snapshot.holders("lead_mentor"):
-            if not lead.slack_user_id:
+            if not self.reaches(lead):
                 note_missed(missed, lead, f"the weekly digest of {lead.school or program.name}")
         self.unreached = unreached_of(missed)
         if not leads:
@@ -78,7 +78,7 @@ class DigestJob(NudgeReads):
         period = (today - timedelta(days=today.weekday())).isoformat()
         digests = self._digests(program, snapshot, leads, week, now)
         notes: list[Nudge] = [
-            Nudge("weekly-digest", str(lead.slack_user_id), "digest", period, digest)
+            Nudge("weekly-digest", lead.slack_user_id or "", "digest", period, digest, lead)
             for lead, digest in zip(leads, digests, strict=True)
         ]
         return notes

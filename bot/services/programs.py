@@ -134,10 +134,16 @@ class ProgramService:
     in another process is seen within CACHE_SECONDS."""
 
     def __init__(
-        self, store: Store, clock: Clock | None = None, *, cache_seconds: float = CACHE_SECONDS
+        self,
+        store: Store,
+        clock: Clock | None = None,
+        *,
+        cache_seconds: float = CACHE_SECONDS,
+        email_on: bool = False,
     ) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
+        self.email_on = email_on  # the deployment sends email: people without Slack get it
         self.cache_seconds = cache_seconds
         self._cached: tuple[float, KeptYears] | None = None
 

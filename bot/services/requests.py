@@ -36,7 +36,7 @@ from bot.domain.reassignment import (
 from bot.services.assignments import AssignmentService
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.nudges import NudgeService
-from bot.services.outbox import Notification, Outbox
+from bot.services.outbox import Outbox
 from bot.services.pair_entries import count_after
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
@@ -142,15 +142,17 @@ class RequestService:
                 request = ChangeRequest(row.id, asker, pair, reason, now, today, "open", today)
                 coordinators = self.people.role_holders(session, program, "coordinator")
                 notes = [
-                    Notification(
-                        ASK_RULE,
-                        c.slack_user_id,
-                        f"request-{row.id}",
-                        "asked",
-                        render(CoordinatorAlert(c, request)),
-                    )
+                    note
                     for c in coordinators
-                    if c.slack_user_id and c.id != asker.id
+                    if c.id != asker.id
+                    for note in self.outbox.route(
+                        c,
+                        c.slack_user_id or "",
+                        (ASK_RULE, f"request-{row.id}", "asked"),
+                        [(f"request-{row.id}", render(CoordinatorAlert(c, request)))],
+                        CoordinatorAlert(c, request),
+                        program.name,
+                    )
                 ]
                 self.outbox.claim_all(session, notes, now)
         except IntegrityError:  # the same request, filed at the same moment by a second click
@@ -375,16 +377,16 @@ class RequestService:
         self, session: Session, answer: RequestAnswer, now: datetime, render: Renderer
     ) -> None:
         requester = answer.request.requester
-        if not requester.slack_user_id:
-            return
-        note = Notification(
-            ANSWER_RULE,
-            requester.slack_user_id,
-            f"request-{answer.request.id}",
-            answer.outcome,
-            render(RequesterNotice(answer)),
+        subject = f"request-{answer.request.id}"
+        notes = self.outbox.route(
+            requester,
+            requester.slack_user_id or "",
+            (ANSWER_RULE, subject, answer.outcome),
+            [(subject, render(RequesterNotice(answer)))],
+            RequesterNotice(answer),
+            self.programs.current(now).name,
         )
-        self.outbox.claim_all(session, [note], now)
+        self.outbox.claim_all(session, notes, now)
 
     def _take_open(
         self,

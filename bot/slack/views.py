@@ -361,6 +361,12 @@ def person_status(status: PersonStatus) -> Payload:
     lines = [f"*{person.name}* · {person.email} · {roles} · {_placement(person)}"]
     if not person.active:
         lines.append("_deactivated_")
+    if status.reach is not None:
+        lines.append(
+            f"Reached {status.reach.why}"
+            if status.reach.reachable
+            else status.reach.why[:1].upper() + status.reach.why[1:]
+        )
     for label, rows, other in (
         ("Mentored by", status.as_mentee, "mentor"),
         ("Mentors", status.as_mentor, "mentee"),
