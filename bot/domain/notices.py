@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.deadlines import DueItem
+from bot.domain.formatting import format_minutes
 from bot.domain.ledger import ZERO, Totals
 from bot.domain.members import Member
 from bot.domain.milestones import MilestoneMark
@@ -85,6 +86,22 @@ class Digest:
     met_target: int = 0  # pairs that met the weekly target (none set: on track for the pace)
     school_days: int = 5  # the week's school days: weekly_target is prorated by them
     coverage: tuple[Coverage, ...] = ()  # ongoing pairs' standards coverage (counts only)
+
+    def met_text(self) -> str:
+        """ "2 met the 1 h target (4 school days)", or under a policy without a weekly target
+        "1 on track for this semester (12 h minimum)": the same words on Slack and by email."""
+        if self.weekly_target is not None:
+            short = f" ({self.school_days} school day{'' if self.school_days == 1 else 's'})"
+            return f"{self.met_target} met the {format_minutes(self.weekly_target)} target" + (
+                short if self.school_days < 5 else ""
+            )
+        paced = next((p.pace for p in self.pairs if p.pace is not None), None)
+        if paced is None:
+            return "no weekly target"
+        return (
+            f"{self.met_target} on track for {paced.period.label} "
+            f"({format_minutes(paced.required)} minimum)"
+        )
 
 
 @dataclass(frozen=True)

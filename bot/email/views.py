@@ -204,10 +204,8 @@ def weekly_digest(digest: Digest, program: str) -> EmailView:
     """A lead mentor's weekly digest: the summary, the flags, then every pair."""
     first, last = digest.week
     title = f"Weekly digest · {digest.cohort} · {format_day(first)} – {format_day(last)}"
-    short = f" ({_count(digest.school_days, 'school day')})" if digest.school_days < 5 else ""
     summary = (
-        f"{_count(len(digest.pairs), 'pair')} · {digest.met_target} met the "
-        f"{format_minutes(digest.weekly_target)} target{short} · "
+        f"{_count(len(digest.pairs), 'pair')} · {digest.met_text()} · "
         f"{format_minutes(digest.total.minutes)} in all · "
         f"{_count(digest.total.observations, 'observation')}"
     )
@@ -241,12 +239,14 @@ def weekly_digest(digest: Digest, program: str) -> EmailView:
         )
     pairs = []
     for pair in digest.pairs[:MAX_PAIRS]:
-        met = " (met)" if pair.minutes >= digest.weekly_target else ""
+        target = digest.weekly_target
+        met = " (met)" if target is not None and pair.minutes >= target else ""
+        against = "" if target is None else f" of {format_minutes(target)}{met}"
         last_text = format_day(pair.last_contact, digest.today) if pair.last_contact else "none yet"
         ended = f" · ended {format_day(pair.ended_on, digest.today)}" if pair.ended_on else ""
         pairs.append(
-            f"{pair.mentee.name} with {pair.mentor.name}{ended}: {format_minutes(pair.minutes)} "
-            f"of {format_minutes(digest.weekly_target)}{met} · "
+            f"{pair.mentee.name} with {pair.mentor.name}{ended}: {format_minutes(pair.minutes)}"
+            f"{against} · "
             f"{_count(pair.observations, 'observation')} · last contact {last_text}"
             + (f" · paced minimum: {pair.pace.text()}" if pair.pace else "")
         )

@@ -204,33 +204,12 @@ def overdue_alert(alert: OverdueAlert) -> Payload:
     return message("\n".join(lines), blocks[:MAX_BLOCKS], ephemeral=False)
 
 
-def _short_week(digest: Digest) -> str:
-    """Why the target is smaller than usual: the week's school days."""
-    return f" ({_count(digest.school_days, 'school day')})" if digest.school_days < 5 else ""
-
-
-def _met(digest: Digest) -> str:
-    """ "2 met the 1 h target", or under a policy without one "1 on track for this semester"."""
-    if digest.weekly_target is not None:
-        return (
-            f"{digest.met_target} met the {format_minutes(digest.weekly_target)} "
-            f"target{_short_week(digest)}"
-        )
-    paced = next((p.pace for p in digest.pairs if p.pace is not None), None)
-    if paced is None:
-        return "no weekly target"
-    return (
-        f"{digest.met_target} on track for {paced.period.label} "
-        f"({format_minutes(paced.required)} minimum)"
-    )
-
-
 def weekly_digest(digest: Digest) -> list[Payload]:
     """The digest as one or more messages of at most 50 blocks each."""
     first, last = digest.week
     title = f"Weekly digest · {digest.cohort} · {format_day(first)} – {format_day(last)}"
     summary = (
-        f"{len(digest.pairs)} pairs · {_met(digest)} · "
+        f"{len(digest.pairs)} pairs · {digest.met_text()} · "
         f"{format_minutes(digest.total.minutes)} in all · "
         f"{_count(digest.total.observations, 'observation')}"
     )

@@ -16,6 +16,7 @@ from bot.bootstrap import Services
 from bot.clock import FixedClock
 from bot.domain.grammar import LogContext, MenteeOption, ParseError, parse_log
 from bot.domain.policy import PRESETS, parse_program_toml
+from bot.email import views as email_views
 from bot.slack import log_views, views
 from bot.slack.nudge_views import weekly_digest
 from bot.store.models.core import LogEntry
@@ -70,6 +71,10 @@ def test_without_a_weekly_target_the_digest_counts_pairs_on_track_for_the_semest
     assert "met the 0 min target" not in text and "of 0 min" not in text
     on_track = sum(1 for p in digest.pairs if p.pace is not None and p.pace.on_track)  # type: ignore[union-attr]
     assert f"{on_track} on track for this semester (12 h minimum)" in text
+    # by email, the same words from the same record
+    emailed = email_views.plain_text(email_views.weekly_digest(digest, "Hillside"))  # type: ignore[arg-type]
+    assert f"{on_track} on track for this semester (12 h minimum)" in emailed
+    assert "0 min target" not in emailed and "of 0 min" not in emailed
 
 
 def test_the_log_echo_under_a_policy_without_a_weekly_target_names_no_target(
