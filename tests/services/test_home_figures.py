@@ -152,7 +152,12 @@ def test_the_reports_mentees_per_mentor_and_caseloads_are_the_old_scans(seeded: 
             }
         )
         caution = mentor_caution(
-            members[mentor], mentor in trained, on, caseload, program.policy.caseload_cap
+            members[mentor],
+            mentor in trained,
+            on,
+            caseload,
+            program.policy.caseload_cap,
+            rule=program.policy.mentor_rule,
         )
         if caution is not None:
             old.append((mentor, mentee, on, caution))
