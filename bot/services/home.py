@@ -40,6 +40,12 @@ from bot.domain.standards import Coverage
 from bot.services import ledger
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.hours import HoursService, past_month
+from bot.services.kept import (
+    COORDINATOR_HOME,
+    KeptFigureService,
+    coordinator_figures,
+    coordinator_from,
+)
 from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
@@ -83,6 +89,7 @@ class HomeService:
         self.reports = reports
         self.pay = pay
         self.standards = standards
+        self.kept = KeptFigureService(store)
 
     def home(self, slack_user_id: str, now: datetime) -> Home:
         """Every section the person's roles give them; NotOnRoster when they aren't on it."""
@@ -288,6 +295,15 @@ class HomeService:
                 ).all()
             )
             behind = self._behind(session, program, program.today(now))
+            kept = self.kept.figures(
+                session,
+                program,
+                COORDINATOR_HOME,
+                program.today(now),
+                now,
+                lambda: self.program_figures(now),
+            )
+        readiness, pay, refusal = coordinator_from(kept)
         lines = tuple(
             ParkedLine(
                 p.id,
@@ -300,20 +316,20 @@ class HomeService:
             )
             for p in parked
         )
+        return CoordinatorSection(unassigned, lines, parked_count, readiness, pay, refusal, behind)
+
+    def program_figures(self, now: datetime) -> dict[str, Any]:
+        """The coordinator's program-wide figures, fresh from the functions that own them: the
+        annual report's readiness (brief: no (a) recount) and this month's pay so far (or why
+        none); what `KeptFigureService` keeps."""
+        program = self.programs.current(now)
         pay, refusal = None, None
         try:
             pay = self.pay.period(*this_month_so_far(program, now))
         except Refusal as exc:
             refusal = exc.message
-        return CoordinatorSection(
-            unassigned,
-            lines,
-            parked_count,
-            report_readiness(self.reports.annual(None, now, brief=True)),  # no (a) recount
-            pay,
-            refusal,
-            behind,
-        )
+        readiness = report_readiness(self.reports.annual(None, now, brief=True))
+        return coordinator_figures(readiness, pay, refusal)
 
     def _behind(self, session: Session, program: ProgramInfo, today: date) -> BehindPace | None:
         """The pairs furthest behind the program's pace, from the kept totals."""
