@@ -3,10 +3,10 @@ Home shows the annual report's readiness and this month's pay, each computed by 
 that owns it over the whole program (two dozen statements, ~180 ms at 1,000 pairs). They are
 stored as those functions returned them, with a watermark: one aggregate statement over every
 table they read (the log's audit trail, the ledger's generation, the roster and its roles, the
-assignments, support teams, milestones, sign-offs, activities, partnerships, erasures, program
-years, the program's config) and the day. A read whose watermark is the one stored reads the
-row; otherwise it computes the figures once, in its own snapshot, and stores them. Nothing is
-recomputed differently: a kept figure is the owning function's output, as JSON."""
+assignments, support teams, milestones, sign-offs, activities, partnerships, erasures, surveys,
+program years, the program's config) and the day. A read whose watermark is the one stored
+reads the row; otherwise it computes the figures once, in its own snapshot, and stores them.
+Nothing is recomputed differently: a kept figure is the owning function's output, as JSON."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ from bot.store.models.core import (
 )
 from bot.store.models.erasures import Erasure
 from bot.store.models.kept import KeptFigures
+from bot.store.models.surveys import Survey, SurveyAnswer, SurveyRecipient, SurveyResponse
 
 COORDINATOR_HOME = "coordinator_home"  # readiness, pay this month so far (or why none)
 
@@ -120,6 +121,18 @@ def _aggregates() -> list[Any]:
             [func.count(), func.max(Partnership.id), func.max(Partnership.created_at)],
         ),
         (Erasure, [func.count(), func.max(Erasure.id)]),
+        (
+            Survey,
+            [
+                func.count(),
+                func.max(Survey.id),
+                func.max(Survey.opens_on),
+                func.max(Survey.closes_on),
+            ],
+        ),
+        (SurveyRecipient, [func.count(), func.count(case((SurveyRecipient.responded, 1)))]),
+        (SurveyResponse, [func.count()]),
+        (SurveyAnswer, [func.count(), func.sum(SurveyAnswer.value)]),
     ]
     return [
         select(column).select_from(table).scalar_subquery()
