@@ -35,6 +35,7 @@ from bot.domain.hours import HoursReport
 from bot.domain.ledger import VISIT
 from bot.domain.members import Member
 from bot.domain.months import MonthRef
+from bot.domain.notices import Digest
 from bot.domain.pay import PayPeriod
 from bot.domain.standards import Coverage
 from bot.services import ledger
@@ -45,6 +46,7 @@ from bot.services.kept import (
     KeptFigureService,
     coordinator_figures,
     coordinator_from,
+    watermark,
 )
 from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
@@ -90,6 +92,9 @@ class HomeService:
         self.pay = pay
         self.standards = standards
         self.kept = KeptFigureService(store)
+        # a lead mentor's digest of this week so far, kept in process per lead mentor with the
+        # watermark it was computed at: a Home with nothing changed since reads no digest
+        self._digests: dict[int, tuple[tuple[int, str], Digest]] = {}
 
     def home(self, slack_user_id: str, now: datetime) -> Home:
         """Every section the person's roles give them; NotOnRoster when they aren't on it."""
@@ -106,7 +111,7 @@ class HomeService:
             mentor = self._mentor(program, viewer, slack_user_id, now)
         if viewer.has("mentee"):
             mentee = self._mentee(program, viewer, slack_user_id, now)
-        cohort = self.nudges.cohort_digest(viewer, now) if viewer.has("lead_mentor") else None
+        cohort = self._cohort(program, viewer, now) if viewer.has("lead_mentor") else None
         school = None
         if viewer.has("evaluator") and not viewer.is_coordinator:
             school = self.hours.report(slack_user_id, now, caller=viewer)
@@ -122,6 +127,18 @@ class HomeService:
             school=school,
             coordinator=coordinator,
         )
+
+    def _cohort(self, program: ProgramInfo, lead: Member, now: datetime) -> Digest:
+        """The lead mentor's cohort digest (`NudgeService.cohort_digest`), computed again only
+        when something it reads changed (or on a new day)."""
+        with self.store.read() as session:
+            mark = (program.id, watermark(session, program.today(now), outbox=True))
+        kept = self._digests.get(lead.id)
+        if kept is not None and kept[0] == mark and kept[1].lead == lead:
+            return kept[1]
+        digest = self.nudges.cohort_digest(lead, now)
+        self._digests[lead.id] = (mark, digest)
+        return digest
 
     # ---- mentor and mentee ---------------------------------------------------------------
     def _mentor(

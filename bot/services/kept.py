@@ -31,6 +31,7 @@ from bot.store.models.core import (
     Assignment,
     LogAudit,
     MilestoneDone,
+    OutboxMessage,
     Partnership,
     Person,
     PersonRole,
@@ -141,10 +142,22 @@ def _aggregates() -> list[Any]:
     ]
 
 
-def watermark(session: Session, today: date) -> str:
+def _outbox() -> list[Any]:
+    """The outbox: what was sent (a lead mentor's digest leaves out items already reached)."""
+    columns = [
+        func.count(),
+        func.max(OutboxMessage.id),
+        _some(OutboxMessage.sent_at),
+        func.max(OutboxMessage.sent_at),
+        func.count(case((OutboxMessage.status == "pending", 1))),
+    ]
+    return [select(column).select_from(OutboxMessage).scalar_subquery() for column in columns]
+
+
+def watermark(session: Session, today: date, *, outbox: bool = False) -> str:
     """What the kept figures were computed from, in one statement: equal watermarks, equal
-    figures."""
-    row = session.execute(select(*_aggregates())).one()
+    figures. `outbox`: the outbox too (the lead mentors' digest reads what was sent)."""
+    row = session.execute(select(*_aggregates(), *(_outbox() if outbox else []))).one()
     return json.dumps([today.isoformat(), *(str(v) for v in row)])
 
 

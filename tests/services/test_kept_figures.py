@@ -83,3 +83,29 @@ def test_the_kept_figures_are_the_fresh_ones_after_every_change(
     clock.set(NOW + timedelta(days=1))  # a new day: this month so far has one more
     assert shown(services, clock) == fresh(services, clock)
     assert kept(services)[0] != mark
+
+
+def test_a_lead_mentors_digest_on_home_is_the_fresh_one_after_every_change(
+    services: Services, pairs: None, clock: FixedClock
+) -> None:
+    clock.set(NOW)
+
+    def both() -> tuple[Any, Any]:
+        home = services.home.home("U0LEE", clock.now())
+        return home.cohort, services.nudges.cohort_digest(home.viewer, clock.now())
+
+    start, again = both()
+    assert start is not None and start == again
+    logged = services.logs.log_text("U0MIA", "40m observation <@U0IKE>", clock.now())
+    assert logged.ok and logged.batch_id is not None
+    after_log, again = both()
+    assert after_log == again and after_log != start  # the week's minutes moved
+    services.logs.undo("U0MIA", logged.batch_id, clock.now())
+    after_undo, again = both()
+    assert after_undo == again == start
+    services.assignments.assign(None, "U0MIA", "U0BO", clock.now().date(), clock.now())
+    after_move, again = both()
+    assert after_move == again
+    clock.set(NOW + timedelta(days=1))
+    next_day, again = both()
+    assert next_day == again and next_day != after_move  # today moved
