@@ -23,7 +23,7 @@ from bot.services.log_export import LogExport
 from bot.services.logs import LogService
 from bot.services.milestones import MilestoneService
 from bot.services.nudges import NudgeService
-from bot.services.outbox import Outbox
+from bot.services.outbox import Mailer, Outbox
 from bot.services.partnerships import PartnershipService
 from bot.services.pay import PayService
 from bot.services.people import PeopleService
@@ -38,7 +38,8 @@ from bot.services.standards import StandardsService
 from bot.services.surveys import SurveyService
 from bot.services.years import YearService
 from bot.store.db import Store
-from schedules.claims import ExitTickets
+from schedules.claims import ExitTickets, render_email
+from schedules.mail import mailer_for
 
 
 @dataclass
@@ -72,6 +73,8 @@ class Services:
     retention: RetentionService
     partnerships: PartnershipService
     erasure: ErasureService
+    mailer: Mailer | None = None  # email as a second channel (SMTP_URL), or none
+    email_from: str = ""  # the From address of every email
 
     def close(self) -> None:
         """Release the database connections."""
@@ -85,17 +88,21 @@ def clock_from(settings: Settings) -> Clock:
     return SystemClock()
 
 
-def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+def build_services(
+    settings: Settings, clock: Clock | None = None, *, mailer: Mailer | None = None
+) -> Services:
     """Wire the store, the services and the jobs' part in them for these settings: each built
-    once, in order, from what it needs; nothing is set on a service after it is built."""
-    store = Store(settings.DATABASE_URL)
+    once, in order, from what it needs; nothing is set on a service after it is built.
+    `mailer`: how email goes (the console prints it, tests catch it); default: SMTP_URL's."""
     clock = clock or clock_from(settings)
-    programs = ProgramService(store, clock)
+    store = Store(settings.DATABASE_URL, clock=clock)
+    mailer = mailer if mailer is not None else mailer_for(settings)
+    programs = ProgramService(store, clock, email_on=mailer is not None)
     people = PeopleService(store)
     hours = HoursService(store, programs, people)
     roster = RosterService(store, programs)
     nudges = NudgeService(store, programs)
-    outbox = Outbox(store)
+    outbox = Outbox(store, email_on=mailer is not None, render_email=render_email)
     surveys = SurveyService(store, programs, people)
     activities = ActivityService(
         store, programs, people, exit_tickets=ExitTickets(store, surveys, outbox)
@@ -150,4 +157,6 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         retention=retention,
         partnerships=partnerships,
         erasure=ErasureService(store, programs, people),
+        mailer=mailer,
+        email_from=settings.email_from,
     )

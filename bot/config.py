@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,7 +24,38 @@ ENV_NAMES = (
     "SLACK_APP_TOKEN",
     "SLACK_API_URL",
     "MENTOR_MINUTES_NOW",
+    "SMTP_URL",
+    "EMAIL_FROM",
 )
+SMTP_SCHEMES = {"smtp": (25, "plain"), "smtp+starttls": (587, "starttls"), "smtps": (465, "ssl")}
+SMTP_EXAMPLE = "smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465"
+ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where email goes: host, port, security (plain, starttls or ssl) and the login, if any."""
+
+    host: str
+    port: int
+    security: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """An SMTP_URL read into its parts; ValueError says what was expected."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"expected {SMTP_EXAMPLE}") from None
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname or parts.path not in ("", "/"):
+        raise ValueError(f"expected {SMTP_EXAMPLE}")
+    default_port, security = SMTP_SCHEMES[parts.scheme]
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    return SmtpServer(parts.hostname, port or default_port, security, username, password)
 
 
 class SettingsError(ValueError):
@@ -51,6 +85,8 @@ class Settings(BaseSettings):
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = SLACK_API_DEFAULT
     MENTOR_MINUTES_NOW: datetime | None = None
+    SMTP_URL: SecretStr | None = None  # it may hold a password
+    EMAIL_FROM: str | None = None
 
     @field_validator("DATABASE_URL")
     @classmethod
@@ -106,6 +142,37 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("expected ISO 8601 with an offset, e.g. 2026-11-18T10:00:00-05:00")
         return value
+
+    @field_validator("SMTP_URL")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        value = _blank_to_none(value)
+        if value is not None:
+            parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("EMAIL_FROM")
+    @classmethod
+    def _email_from(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and not ADDRESS.match(value.rpartition("<")[2].rstrip(">")):
+            raise ValueError("expected an address such as induction@district.org")
+        return value
+
+    @property
+    def smtp(self) -> SmtpServer | None:
+        """The SMTP server when SMTP_URL is set (email is then a second channel)."""
+        if self.SMTP_URL is None:
+            return None
+        return parse_smtp_url(self.SMTP_URL.get_secret_value())
+
+    @property
+    def email_from(self) -> str:
+        """The From address: EMAIL_FROM, else one at the SMTP host."""
+        if self.EMAIL_FROM:
+            return self.EMAIL_FROM
+        server = self.smtp
+        return f"mentor-minutes@{server.host if server else 'localhost'}"
 
     @property
     def has_slack(self) -> bool:

@@ -20,6 +20,7 @@ from bot.domain.deadlines import previous_send_day
 from bot.domain.formatting import format_day_long
 from bot.domain.members import Member
 from bot.domain.notices import Nudge, Unreached
+from bot.email.sender import EmailSender
 from bot.services.outbox import ReviewError
 from bot.services.snapshot import send_window_open
 from bot.slack.sender import DeliveryReport, RateLimits, Sender, Sleep
@@ -95,7 +96,8 @@ def produce(services: Services, name: str, now: datetime) -> tuple[int, int] | N
     nudges = PRODUCERS[name][1](services, now)
     if nudges is None:
         return None
-    return claim(services.store, services.outbox, nudges, now)
+    program = services.programs.current(now).name
+    return claim(services.store, services.outbox, nudges, now, program)
 
 
 def send_exit_tickets(
@@ -127,13 +129,20 @@ def deliver(
     previous = previous_send_day(program.calendar, program.today(now))
     cutoff = local_datetime(previous, clock_time(0), program.tz)
     sender = Sender(services.outbox, client, services.clock, sleep=sleep, rate_limits=rate_limits)
-    return sender.deliver(now, expire_before=cutoff)
+    report = sender.deliver(now, expire_before=cutoff)
+    if services.mailer is not None:  # after the DMs: a DM that fell back goes in this run
+        EmailSender(services.outbox, services.mailer, services.clock, services.email_from).deliver(
+            now, report=report
+        )
+    return report
 
 
 def _delivery_text(report: DeliveryReport | None) -> str:
     if report is None:
         return "delivery held: not a school day, or quiet hours"
-    text = f"{report.sent} sent"
+    text = f"{report.sent} sent" + (f" ({report.emailed} by email)" if report.emailed else "")
+    if report.by_email:
+        text += f", {report.by_email} not on Slack (sent by email instead)"
     if report.retry:
         text += f", {report.retry} to retry"
     if report.review:
@@ -192,7 +201,10 @@ def _unreached_lines(unreached: tuple[Unreached, ...]) -> list[str]:
     ]
     if len(unreached) > UNREACHED_LISTED:
         lines.append(f"…and {len(unreached) - UNREACHED_LISTED} more not reached")
-    lines.append("Add their slack_user_id to the roster and run `roster import` again.")
+    lines.append(
+        "Add their slack_user_id to the roster and run `roster import` again, or set SMTP_URL "
+        "to reach them by email."
+    )
     return lines
 
 

@@ -4,13 +4,13 @@ instance) asks the store what is due now; only the leader ticks."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.bootstrap import Services
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.slack.client import make_web_client
 from bot.slack.sender import RateLimits
@@ -78,6 +78,7 @@ def start_scheduler(settings: Settings, services: Services, client: Any = None) 
     leader = leadership_for(services.store)
     scheduler = build_scheduler(services, client or make_web_client(settings), leader)
     scheduler.start()
-    scheduler.modify_job(TICK_ID, next_run_time=datetime.now(UTC))
+    # APScheduler runs on wall time (each tick then asks the services' clock what is due).
+    scheduler.modify_job(TICK_ID, next_run_time=SystemClock().now())
     log.info("scheduler started: one tick every %s s", TICK_SECONDS)
     return SchedulerRunner(scheduler, leader)

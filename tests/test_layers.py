@@ -60,7 +60,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "config": frozenset({"config"}),
     "domain": frozenset({"domain"}),
     "views": frozenset({"domain", "views"}),
-    "store": frozenset({"store", "domain"}),
+    "store": frozenset({"store", "domain", "config"}),  # config: the clock (bot/clock.py)
     "services": frozenset({"services", "domain", "store", "config"}),
     "slack": frozenset({"slack", "views", "domain", "services", "config"}),
     "bootstrap": frozenset({"bootstrap", "services", "store", "config", "schedules"}),

@@ -26,7 +26,7 @@ from bot.cli.base import (
 )
 from bot.cli.base import out as _out
 from bot.config import Settings
-from bot.devtools.console import run_console
+from bot.devtools.console import ConsoleMailer, run_console
 from bot.devtools.demo import seed_demo
 from bot.domain.formatting import format_day_long
 from bot.domain.policy import ProgramConfig, ProgramConfigError, load_program_toml, program_to_toml
@@ -256,6 +256,8 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
             f"{named}{f' and {more} more' if more > 0 else ''}.",
             file=out,
         )
+    if report.reach:
+        print(f"Reached: {report.reach}.", file=out)
     prefix = "Dry run, nothing changed: would import" if report.dry_run else "Imported"
     total = len(report.created) + len(report.updated) + len(report.unchanged)
     print(
@@ -291,8 +293,9 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
     services = open_services(settings)
     try:
         result = services.assignments.assign(
-            None, args.mentor, args.mentee, args.on, services.clock.now(), over_cap=args.override
-        )
+            None, args.mentor, args.mentee, args.on, services.clock.now(),
+            over_cap=args.override, move_entries=args.move_entries,
+        )  # fmt: skip
     except Refusal as exc:
         raise CommandError(exc.message) from None
     finally:
@@ -308,6 +311,8 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
         f"{format_day_long(result.started_on)}.",
         file=_out(),
     )
+    if result.moved:
+        print(f"Moved {result.moved} entries to {result.mentor.name} (audited).", file=_out())
     if result.caution is not None:
         warning = mentor_caution_text(result.mentor, result.caution).split(" ", 1)[1]
         print(f"mentor-minutes: warning: {warning}", file=sys.stderr)
@@ -338,7 +343,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
         seed_demo(settings, reset=False)
     if not is_up_to_date(settings.DATABASE_URL):
         upgrade(settings.DATABASE_URL)
-    services = build_services(settings)
+    services = build_services(settings, mailer=ConsoleMailer())  # emails are printed
     try:
         return run_console(settings, services, sys.stdin, _out(), as_email=args.as_email)
     finally:

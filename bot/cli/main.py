@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
     assign.add_argument(
         "--override", action="store_true", help="assign past the policy's caseload cap"
     )
+    assign.add_argument(
+        "--move-entries",
+        action="store_true",
+        help="move the ended pair's entries dated from --on to the new mentor (audited)",
+    )
 
     event = sub.add_parser(
         "event", help="`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL…` / `event list`"

@@ -15,6 +15,7 @@ import shlex
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
@@ -49,6 +50,32 @@ Console commands:
   :submit f=v ...  fill and submit the open form, e.g. :submit duration=45m kind=planning
   :review [resend|drop ID]  DMs held for review (delivery unknown): list, resend or drop one
   :help            this help                    :quit    leave (also Ctrl-D)"""
+
+
+class ConsoleMailer:
+    """The console's mail server: keeps each email as it would be sent, for the console to
+    print (`build_services(settings, mailer=ConsoleMailer())`)."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        """Keep the message; the console prints it with the job's other output."""
+        self.sent.append(message)
+
+
+def email_lines(message: EmailMessage) -> list[str]:
+    """An email as it would be sent: its headers, its plain-text part, its HTML part's size."""
+    lines = [f"{name}: {message[name]}" for name in ("From", "To", "Subject") if message[name]]
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    lines.append("")
+    if text is not None:
+        lines += str(text.get_content()).rstrip("\n").splitlines()
+    if html is not None:
+        size = len(str(html.get_content()))
+        lines += ["", f"(and the same as HTML: text/html, {size} characters)"]
+    return lines
 
 
 class Console:
@@ -341,6 +368,18 @@ class Console:
         self._dispatch(json.dumps(event), "application/json")
         self.show_calls()
 
+    def show_emails(self) -> None:
+        """Print the emails sent since the last look, as they would be sent."""
+        mailer = self.services.mailer
+        if not isinstance(mailer, ConsoleMailer):
+            return
+        while mailer.sent:
+            message = mailer.sent.pop(0)
+            self.say(f"┌─ email to {message['To']}")
+            for line in email_lines(message):
+                self.say(f"│ {line}" if line else "│")
+            self.say("└─")
+
     def show_calls(self) -> None:
         """Show the Web API calls made since the last look: DMs, modals, the Home tab."""
         calls = self.slack.calls[self.seen_calls :]
@@ -431,6 +470,7 @@ class Console:
             return
         self.say(summary)
         self.show_calls()
+        self.show_emails()
 
 
 def _field_state(block: dict[str, Any], given: str | None) -> dict[str, Any]:

@@ -8,12 +8,13 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
+
+from bot.clock import SystemClock
 
 TEAM_ID = "T0TEST"
 BOT_USER_ID = "UBOT"
@@ -48,6 +49,7 @@ class _Failure:
 
     status: int
     retry_after: int | None
+    error: str | None = None  # answered `{"ok": false, "error": …}` with `status` (200)
 
 
 @dataclass(frozen=True)
@@ -281,14 +283,23 @@ class FakeSlackApi:
             self._users_by_id[user_id] = user
 
     def fail_next(
-        self, method: str, status: int, *, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        status: int,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        error: str | None = None,
     ) -> None:
-        """Answer the next `times` calls to `method` ("*" for any) with HTTP `status`."""
+        """Answer the next `times` calls to `method` ("*" for any) with HTTP `status`, or with
+        Slack's `error` (say `users_not_found`, with status 200)."""
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._cond:
             queue = self._failures.setdefault(method, deque())
-            queue.extend(_Failure(status=status, retry_after=retry_after) for _ in range(times))
+            queue.extend(
+                _Failure(status=status, retry_after=retry_after, error=error) for _ in range(times)
+            )
 
     def set_down(self, down: bool) -> None:
         """While down, every request is answered with HTTP 503."""
@@ -351,7 +362,7 @@ class FakeSlackApi:
             headers: dict[str, str] = {}
             if failure.retry_after is not None:
                 headers["Retry-After"] = str(failure.retry_after)
-            error = _ERROR_NAMES.get(failure.status, f"http_{failure.status}")
+            error = failure.error or _ERROR_NAMES.get(failure.status, f"http_{failure.status}")
             return failure.status, {"ok": False, "error": error}, headers
         if not token:
             return 200, {"ok": False, "error": "not_authed"}, {}
@@ -483,7 +494,7 @@ class FakeSlackApi:
 
     def _user_object(self, user: _User) -> JsonDict:
         """A Slack user object."""
-        offset = datetime.now(ZoneInfo(user.tz)).utcoffset()
+        offset = SystemClock().now().astimezone(ZoneInfo(user.tz)).utcoffset()
         display = user.name or user.email.split("@", 1)[0]
         return {
             "id": user.user_id,

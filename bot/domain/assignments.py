@@ -8,6 +8,14 @@ from datetime import date
 
 from bot.domain.members import Member
 from bot.domain.milestones import MilestoneMark
+from bot.domain.policy import MentorRule
+from bot.domain.reach import Reach
+
+TRAINED = MentorRule(text="trained")  # the least mentor rule: training, which every policy asks
+
+# The word that moves a reassigned pair's later entries to the new mentor (`/induction assign
+# … move-entries`, `assign --move-entries`): without it, such a reassignment is refused.
+MOVE_ENTRIES = "move-entries"
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,7 @@ class AssignmentResult:
     cancelled: tuple[tuple[Member, date], ...] = ()  # planned assignments removed, and their start
     today: date | None = None  # dates of another year show it
     caution: MentorCaution | None = None  # the mentor may not meet the mentor rules
+    moved: int = 0  # entries of the ended pair moved to the new mentor (`move-entries`)
 
 
 @dataclass(frozen=True)
@@ -110,12 +119,7 @@ class PersonStatus:
     as_mentor: tuple[PairRow, ...]
     due: date | None
     milestones: tuple[MilestoneMark, ...] = ()  # marked for this person this school year
-
-
-MENTOR_LICENCES = frozenset({"initial", "professional"})
-
-
-MENTOR_YEARS = 3  # full years under an Initial/Professional licence (docs/domain.md)
+    reach: Reach | None = None  # how notifications reach them (Slack, email, or not: why)
 
 
 @dataclass(frozen=True)
@@ -123,10 +127,11 @@ class MentorCaution:
     """Why a mentor may not meet the mentor rules on an assignment's start (a warning only)."""
 
     untrained: bool  # no confirmed mentor training this school year
-    licence: str | None = None  # the roster's licence, when neither Initial nor Professional
-    years: int | None = None  # full years since the roster's hire date, when under MENTOR_YEARS
+    licence: str | None = None  # the roster's licence, when not one the rule names
+    years: int | None = None  # full years since the roster's hire date, when under the rule's
     caseload: int | None = None  # mentees on the start day, when over the policy's cap
     cap: int | None = None
+    rule: MentorRule = TRAINED  # the policy's mentor rule, as it says it
 
 
 def full_years(since: date, on: date) -> int:
@@ -136,21 +141,31 @@ def full_years(since: date, on: date) -> int:
 
 
 def mentor_caution(
-    mentor: Member, trained: bool, on: date, caseload: int = 0, cap: int | None = None
+    mentor: Member,
+    trained: bool,
+    on: date,
+    caseload: int = 0,
+    cap: int | None = None,
+    *,
+    rule: MentorRule,
 ) -> MentorCaution | None:
-    """What the roster says against a mentor on a start date, or None when nothing does.
+    """What the roster says against a mentor on a start date under the policy's mentor rule,
+    or None when nothing does.
 
-    A licence on the roster other than Initial or Professional (e.g. Provisional) is flagged;
-    so is a hire date fewer than MENTOR_YEARS full years before the start — the roster holds no
-    experience from elsewhere, so the coordinator checks. Blank values say nothing."""
+    A licence on the roster other than those the rule names (Massachusetts: Initial or
+    Professional) is flagged; so is a hire date fewer full years before the start than the rule
+    asks — the roster holds no experience from elsewhere, so the coordinator checks. Blank
+    values, and parts the rule does not set, say nothing."""
     licence = (mentor.license or "").strip()
-    bad_licence = licence if licence and licence.lower() not in MENTOR_LICENCES else None
+    bad_licence = (
+        licence if rule.licences and licence and licence.lower() not in rule.licences else None
+    )
     years = full_years(mentor.hire_date, on) if mentor.hire_date else None
-    short = years if years is not None and years < MENTOR_YEARS else None
+    short = years if rule.years is not None and years is not None and years < rule.years else None
     over = caseload if cap is not None and caseload > cap else None
     if trained and bad_licence is None and short is None and over is None:
         return None
-    return MentorCaution(not trained, bad_licence, short, over, cap if over else None)
+    return MentorCaution(not trained, bad_licence, short, over, cap if over else None, rule)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ from bot.domain.ledger import NO_PAIR_TIME, PairSummary
 from bot.domain.members import Member
 from bot.domain.policy import Standard
 
+# After a pair ends, its mentor may still change (Edit, Undo) the entries they logged for this
+# many days; the entries stay listed on their Home until then.
+CHANGE_DAYS_AFTER_END = 14
+
 
 @dataclass(frozen=True)
 class LoggedEntry:
@@ -52,7 +56,7 @@ class LogOutcome:
     batch_id: str | None = None
     error: ParseError | None = None
     choices: tuple[Member, ...] = ()  # for an ambiguous mentee
-    weekly_target: int = 60
+    weekly_target: int | None = 60  # None: the policy sets no weekly target
 
     @property
     def ok(self) -> bool:

@@ -70,7 +70,7 @@ class HoursReport:
     period: Period
     period_start: date
     today: date
-    weekly_target: int
+    weekly_target: int | None  # None: the policy sets no weekly target (see `paces`)
     pairs: tuple[PairTotals, ...]  # at most MAX_PAIRS_SHOWN, in display order
     pair_count: int
     summary: ScopeSummary

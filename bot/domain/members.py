@@ -33,6 +33,7 @@ class Member:
     roles: frozenset[str]
     # The school year that was their induction year as the roster said; None: from hire_date.
     induction_school_year: str | None = None
+    notify: str = "slack"  # the roster's notify column: slack, email or both (bot/domain/reach.py)
 
     def has(self, *roles: str) -> bool:
         """True when the person holds any of these roles."""

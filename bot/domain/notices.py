@@ -74,7 +74,7 @@ class Digest:
     lead: Member
     cohort: str
     week: tuple[date, date]
-    weekly_target: int
+    weekly_target: int | None  # None: the policy sets no weekly target (pairs show their pace)
     pairs: tuple[DigestPair, ...]
     no_contact_days: int
     unassigned: tuple[Member, ...]
@@ -82,7 +82,7 @@ class Digest:
     upcoming: tuple[DueItem, ...]
     today: date
     total: Totals = ZERO  # the cohort's week, every pair counted once
-    met_target: int = 0  # pairs that met the weekly target
+    met_target: int = 0  # pairs that met the weekly target (none set: on track for the pace)
     school_days: int = 5  # the week's school days: weekly_target is prorated by them
     coverage: tuple[Coverage, ...] = ()  # ongoing pairs' standards coverage (counts only)
 
@@ -205,7 +205,8 @@ class Nudge:
     """A message to send once: the outbox's natural key and what it says."""
 
     rule: str
-    recipient: str  # a Slack user id
+    recipient: str  # a Slack user id ("" when they have none: then by email, see `person`)
     subject: str
     period: str
     content: Content
+    person: Member | None = None  # who it is for: the outbox routes by how they are reached

@@ -76,6 +76,7 @@ class ReassignChoice:
     request: ChangeRequest
     suggestions: tuple[tuple[Member, int], ...]  # mentor and their current mentee count
     untrained: frozenset[int] = frozenset()
+    entries_today: int = 0  # the pair's entries dated today: the new pair would strand them
 
 
 @dataclass(frozen=True)

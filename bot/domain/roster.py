@@ -13,6 +13,7 @@ from typing import Any
 from bot.domain.calendar import EARLIEST_DAY, LATEST_DAY, in_calendar_range
 from bot.domain.erasure import TOMBSTONE_DOMAIN, is_tombstone_email
 from bot.domain.members import EDUCATOR_TYPES, ROLES
+from bot.domain.reach import NOTIFY_CHOICES, SLACK
 
 COLUMNS = (
     "email",
@@ -28,6 +29,7 @@ COLUMNS = (
     "induction_year",  # optional: a mentee's year of induction in the roster's year (1, 2, 3…)
     "exit_date",  # optional: the day they left the district (retention, report item f)
     "exit_reason",  # optional, with exit_date
+    "notify",  # optional: slack (default), email or both (bot/domain/reach.py)
 )
 REQUIRED_COLUMNS = ("email", "name", "roles")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
@@ -67,6 +69,7 @@ class RosterRow:
     induction_year: int | None = None  # None: inferred from hire_date
     exit_date: date | None = None  # left the district on this day (not before hire_date)
     exit_reason: str | None = None
+    notify: str = SLACK  # how notifications reach them: slack, email or both
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
     slack_user_id = _blank(raw.get("slack_user_id"))
     if slack_user_id is not None and not SLACK_ID.match(slack_user_id):
         problems.append(f"slack_user_id {slack_user_id!r} is not a Slack user id like U0123ABCD")
+    notify = _notify(raw, problems)
     for column in COLUMNS:
         if len(raw.get(column) or "") > MAX_FIELD:
             problems.append(f"{column} is longer than {MAX_FIELD} characters")
@@ -169,8 +173,20 @@ def _row_problems(raw: Mapping[str, str | None]) -> tuple[dict[str, object], lis
         "induction_year": induction_year,
         "exit_date": exit_date,
         "exit_reason": exit_reason,
+        "notify": notify,
     }
     return values, problems
+
+
+def _notify(raw: Mapping[str, str | None], problems: list[str]) -> str:
+    """The notify column: slack (also when blank), email or both."""
+    notify = (_blank(raw.get("notify")) or SLACK).lower()
+    if notify not in NOTIFY_CHOICES:
+        problems.append(
+            f"notify {notify[:20]!r} is not one of {' '.join(NOTIFY_CHOICES)} (blank: slack)"
+        )
+        return SLACK
+    return notify
 
 
 def _day(column: str, text: str, example: str, problems: list[str]) -> date | None:

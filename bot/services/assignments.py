@@ -26,12 +26,16 @@ from bot.domain.deadlines import reassignment_due
 from bot.domain.formatting import as_read, format_day_long
 from bot.domain.ledger import in_induction_year
 from bot.domain.members import Member
+from bot.domain.reach import reach
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.milestones import milestone_marks
+from bot.services.pair_entries import entries_after, refuse_end, refuse_reassignment
+from bot.services.pair_entries import move_entries as move_entries_to
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store, is_write_conflict
-from bot.store.models.core import Assignment, MilestoneDone, Person, PersonRole
+from bot.store.locks import lock_for_pair_end
+from bot.store.models.core import Assignment, LogEntry, MilestoneDone, Person, PersonRole
 
 REASON_MAX = 500
 STATUS_PAGE = 40  # mentees listed by /induction status; the rest are counted
@@ -162,10 +166,12 @@ class AssignmentService:
         now: datetime,
         *,
         over_cap: bool = False,
+        move_entries: bool = False,
     ) -> AssignmentResult:
         """Assign a mentor; an existing mentor of the mentee is closed as a reassignment. A
         mentor at the policy's caseload cap is refused unless the coordinator confirms
-        (`over_cap`); the assignment is then listed in the report."""
+        (`over_cap`); the assignment is then listed in the report. A reassignment that would
+        leave the old pair's entries after its end is refused unless `move_entries`."""
         self._require_coordinator(actor)
         program = self.programs.current()
         today = program.today(now)
@@ -175,8 +181,9 @@ class AssignmentService:
             mentor = self.people.get(session, program, mentor_ref)
             mentee = self.people.get(session, program, mentee_ref)
             return self.assign_in(
-                session, program, actor, mentor, mentee, on, now, over_cap=over_cap
-            )[0]
+                session, program, actor, mentor, mentee, on, now,
+                over_cap=over_cap, move_entries=move_entries,
+            )[0]  # fmt: skip
 
     @staticmethod
     @contextmanager
@@ -206,12 +213,15 @@ class AssignmentService:
         *,
         over_cap: bool = False,
         end_reason: str | None = None,
+        move_entries: bool = False,
     ) -> tuple[AssignmentResult, int | None]:
         """Assign within the caller's transaction (the caller has checked who may): the result
         and the new assignment's id (None when the pair already exists). A mentor at the
         caseload cap is refused unless `over_cap`; a current mentor of the mentee is closed
-        with `end_reason` (default: "reassigned to NAME")."""
+        with `end_reason` (default: "reassigned to NAME"). Entries of the closed pair dated
+        after its end are refused, or with `move_entries` moved to the new mentor (audited)."""
         check_pair(mentor, mentee)
+        lock_for_pair_end(session, program.id)  # the log writes in progress finish first
         lock_mentee(session, mentee.id)
         current = _active_for_mentee(session, mentee.id)
         if any(a.mentor_id == mentor.id for a in current):
@@ -231,6 +241,7 @@ class AssignmentService:
                 example=f"/induction assign @mentor @mentee {on.isoformat()} override",
             )
         ended = []
+        stranded: list[LogEntry] = []
         for old in current:
             if on < old.started_on:
                 raise Refusal(
@@ -241,10 +252,16 @@ class AssignmentService:
                 )
             # One rule for the end day: a pair covers its last day, so the old one ends the
             # day before the new start (the same day only when it began then: newer wins).
-            old.ended_on = max(on - timedelta(days=1), old.started_on)
+            ended_on = max(on - timedelta(days=1), old.started_on)
+            old_mentor = member_of(self.people, session, program, old.mentor_id)
+            left = entries_after(session, old.mentor_id, mentee.id, ended_on)
+            if left and not move_entries:
+                raise refuse_reassignment(old_mentor, mentee, mentor, ended_on, left)
+            stranded.extend(left)
+            old.ended_on = ended_on
             old.end_reason = end_reason or f"reassigned to {mentor.name}"
             old.ended_by_id = actor.id if actor else None
-            ended.append((member_of(self.people, session, program, old.mentor_id), old.ended_on))
+            ended.append((old_mentor, old.ended_on))
         created = Assignment(
             program_id=program.id,
             mentor_id=mentor.id,
@@ -254,9 +271,16 @@ class AssignmentService:
         )
         session.add(created)
         session.flush()  # the new id, for whoever asked for the change
+        move_entries_to(session, program, actor, stranded, mentor.id, now)
         caution = _caution(session, program, mentor, on, caseload)
         result = AssignmentResult(
-            mentor, mentee, on, ended=tuple(ended), caution=caution, today=program.today(now)
+            mentor,
+            mentee,
+            on,
+            ended=tuple(ended),
+            caution=caution,
+            today=program.today(now),
+            moved=len(stranded),
         )
         return result, created.id
 
@@ -282,6 +306,7 @@ class AssignmentService:
             if mentor_id not in found or mentee_id not in found:
                 raise Refusal("That person is no longer on the roster.")
             mentor, mentee = found[mentor_id], found[mentee_id]
+            lock_for_pair_end(session, program.id)  # before the mentee's row, as assign_in
             lock_mentee(session, mentee_id)
             current = _active_for_mentee(session, mentee_id)
             mentors = {a.mentor_id for a in current}
@@ -310,6 +335,7 @@ class AssignmentService:
         on = on or today
         reason = (reason or "").strip()[:REASON_MAX] or "ended by coordinator"
         with self.store.write() as session:
+            lock_for_pair_end(session, program.id)  # the log writes in progress finish first
             mentee = self.people.get(session, program, mentee_ref)
             lock_mentee(session, mentee.id)
             current = _active_for_mentee(session, mentee.id)
@@ -323,10 +349,14 @@ class AssignmentService:
                     cancelled.append((mentor, old.started_on))
                     continue
                 check_end(on, old.started_on, mentee, today)
+                mentor = member_of(self.people, session, program, old.mentor_id)
+                left = entries_after(session, old.mentor_id, mentee.id, on)
+                if left:
+                    raise refuse_end(mentor, mentee, on, left)
                 old.ended_on = on
                 old.end_reason = reason
                 old.ended_by_id = actor.id if actor else None
-                ended.append((member_of(self.people, session, program, old.mentor_id), on))
+                ended.append((mentor, on))
         return AssignmentResult(
             None, mentee, None, ended=tuple(ended), cancelled=tuple(cancelled), today=today
         )
@@ -445,6 +475,7 @@ class AssignmentService:
             as_mentor=tuple(p for p in pairs if p.mentor.id == person.id),
             due=assignment_due(person, program) if "mentee" in person.roles else None,
             milestones=marks,
+            reach=reach(person, self.programs.email_on),
         )
 
 
@@ -550,7 +581,10 @@ def _caution(
 ) -> MentorCaution | None:
     """What to warn the coordinator about this mentor (the assignment still happens)."""
     trained = mentor.id in trained_mentors(session, program, [mentor.id])
-    return mentor_caution(mentor, trained, on, caseload, program.policy.caseload_cap)
+    policy = program.policy
+    return mentor_caution(
+        mentor, trained, on, caseload, policy.caseload_cap, rule=policy.mentor_rule
+    )
 
 
 def caseload_on(

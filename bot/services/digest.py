@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from bot.domain.calendar import OutsideSchoolYearError, local_datetime, week_target
+from bot.domain.calendar import OutsideSchoolYearError, local_datetime
 from bot.domain.deadlines import (
     DueItem,
     is_send_day,
@@ -67,10 +67,10 @@ class DigestJob(NudgeReads):
         except OutsideSchoolYearError:
             return []
         snapshot = self._snapshot(program, now)
-        leads = [m for m in snapshot.holders("lead_mentor") if m.slack_user_id]
+        leads = [m for m in snapshot.holders("lead_mentor") if self.reaches(m)]
         missed: Missed = {}
         for lead in snapshot.holders("lead_mentor"):
-            if not lead.slack_user_id:
+            if not self.reaches(lead):
                 note_missed(missed, lead, f"the weekly digest of {lead.school or program.name}")
         self.unreached = unreached_of(missed)
         if not leads:
@@ -78,7 +78,7 @@ class DigestJob(NudgeReads):
         period = (today - timedelta(days=today.weekday())).isoformat()
         digests = self._digests(program, snapshot, leads, week, now)
         notes: list[Nudge] = [
-            Nudge("weekly-digest", str(lead.slack_user_id), "digest", period, digest)
+            Nudge("weekly-digest", lead.slack_user_id or "", "digest", period, digest, lead)
             for lead, digest in zip(leads, digests, strict=True)
         ]
         return notes
@@ -134,7 +134,7 @@ class DigestJob(NudgeReads):
             if "mentee" in member.roles:
                 by_school[member.school].append(member)
         pairs_of, started_of = _pairs_by_mentee(week_pairs, snapshot)
-        target = week_target(program.calendar, program.policy.weekly_target_minutes, week[0])
+        target = program.weekly_target(week[0])  # None: the policy's pace speaks instead
         vocabulary = program.policy.vocabulary
         weeks = weeks_memo(program.calendar)
         quiet_days: dict[date, int] = {}
@@ -213,7 +213,15 @@ class DigestJob(NudgeReads):
                     upcoming=tuple(i for m in cohort for i in open_items.get(m.id, ([], []))[1]),
                     today=today,
                     total=total(week_totals),
-                    met_target=sum(1 for t in week_totals if t.minutes >= target),
+                    met_target=sum(
+                        1
+                        for pair, week_total, _ in listed
+                        if (
+                            week_total.minutes >= target
+                            if target is not None
+                            else pair.pace is not None and pair.pace.on_track
+                        )
+                    ),
                     school_days=school_days,
                     coverage=tuple(covered for _, _, covered in listed if covered is not None),
                 )

@@ -332,8 +332,9 @@ class ErasureService:
         rest are emptied. (cancelled, emptied)."""
         cancelled = scrubbed = 0
         tombstone = tombstone_recipient(person.id)
-        if person.slack_user_id:
-            to_them = OutboxMessage.recipient == person.slack_user_id
+        addresses = [k for k in (person.slack_user_id, person.email) if k]  # DMs and emails
+        if addresses:
+            to_them = OutboxMessage.recipient.in_(addresses)
             cancelled = _rows(
                 session.execute(
                     update(OutboxMessage)

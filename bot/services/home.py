@@ -48,6 +48,7 @@ from bot.services.kept import (
     coordinator_from,
     watermark,
 )
+from bot.services.log_access import changeable_mentees
 from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
@@ -153,10 +154,8 @@ class HomeService:
                     LogEntry.logged_by_id == viewer.id,
                     LogEntry.mentor_id == viewer.id,
                     LogEntry.deleted_at.is_(None),
-                    LogEntry.mentee_id.in_(  # pairs they still mentor: those they may change
-                        select(Assignment.mentee_id).where(
-                            Assignment.mentor_id == viewer.id, Assignment.ended_on.is_(None)
-                        )
+                    LogEntry.mentee_id.in_(  # the pairs whose entries they may still change
+                        changeable_mentees(viewer.id, program.today(now))
                     ),
                 )
                 .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())

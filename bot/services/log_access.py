@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bot.domain.entries import CHANGE_DAYS_AFTER_END
 from bot.domain.ledger import VISIT
 from bot.domain.members import Member
 from bot.services.errors import NotAllowed, Refusal
@@ -182,17 +183,25 @@ def mentor_on(session: Session, mentee_id: int, day: date) -> int | None:
     return found
 
 
-def still_mentors(session: Session, mentor_id: int, mentee_id: int) -> bool:
-    """True while the mentor has an open assignment with the mentee."""
-    found = session.connection().execute(_STILL_MENTORS, {"mentor": mentor_id, "mentee": mentee_id})
+def changeable_mentees(mentor_id: int, today: date) -> Select[Any]:
+    """The mentees whose entries a mentor may still change (Edit, Undo): those of a pair still
+    open, or ended within CHANGE_DAYS_AFTER_END days (a reassignment never takes away the
+    chance to correct what was just logged). One rule for the buttons and the Home's list."""
+    return select(Assignment.mentee_id).where(
+        Assignment.mentor_id == mentor_id,
+        or_(
+            Assignment.ended_on.is_(None),
+            Assignment.ended_on >= today - timedelta(days=CHANGE_DAYS_AFTER_END),
+        ),
+    )
+
+
+def still_mentors(session: Session, mentor_id: int, mentee_id: int, today: date) -> bool:
+    """True while the mentor may change their entries with the mentee (`changeable_mentees`)."""
+    found = session.connection().execute(
+        changeable_mentees(mentor_id, today).where(Assignment.mentee_id == mentee_id).limit(1)
+    )
     return found.first() is not None
-
-
-_STILL_MENTORS: Select[Any] = select(Assignment.id).where(
-    Assignment.mentor_id == bindparam("mentor"),
-    Assignment.mentee_id == bindparam("mentee"),
-    Assignment.ended_on.is_(None),
-)
 
 
 def active_mentees(session: Session, program: ProgramInfo, mentor_id: int) -> list[Member]:

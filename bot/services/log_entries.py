@@ -58,16 +58,17 @@ def mentee_schools(session: Session, mentee_ids: Sequence[int]) -> dict[int, str
 
 def write_audit(
     session: Session,
-    actor: Member,
+    actor: Member | None,
     action: str,
     now: datetime,
     changes: Sequence[tuple[LogEntry, dict[str, Any] | None, dict[str, Any]]],
 ) -> None:
-    """One audit row per changed entry: who, when, before and after (never notes' text)."""
+    """One audit row per changed entry: who (None: an operator at the command line), when,
+    before and after (never notes' text)."""
     rows = [
         {
             "log_entry_id": entry.id,
-            "actor_id": actor.id,
+            "actor_id": actor.id if actor is not None else None,
             "action": action,
             "at": now,
             "before": before,

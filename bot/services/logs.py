@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from bot.domain.entries import FormDefaults, LoggedEntry, LogOutcome
+from bot.domain.entries import CHANGE_DAYS_AFTER_END, FormDefaults, LoggedEntry, LogOutcome
 from bot.domain.formatting import format_day
 from bot.domain.grammar import LogContext, LogRequest, MenteeOption, ParseError, parse_log
 from bot.domain.ledger import PairSummary, summary_after
@@ -446,22 +446,28 @@ class LogService:
 
     # ---- undo and edit -------------------------------------------------------------------
     @staticmethod
-    def _editable(session: Session, actor: Member, entry: LogEntry) -> None:
+    def _editable(session: Session, actor: Member, entry: LogEntry, today: date) -> None:
         """The author or a coordinator may change an entry — a mentor only while they still
-        mentor that mentee (a button shown before a reassignment changes nothing after it)."""
+        mentor that mentee, or for CHANGE_DAYS_AFTER_END days after the pair ended."""
         if actor.is_coordinator:
             return
         if entry.logged_by_id != actor.id:
             raise NotAllowed(
                 "Only the person who logged this entry (or a coordinator) can change it."
             )
-        mentors = actor.has("mentor", "lead_mentor")
-        if actor.id == entry.mentor_id and not (
-            mentors and still_mentors(session, actor.id, entry.mentee_id)
-        ):
+        if actor.id != entry.mentor_id:
+            return
+        if not actor.has("mentor", "lead_mentor"):
             raise NotAllowed(
-                "You no longer mentor the mentee of this entry, so it can't be changed now. "
-                "Ask your coordinator if it needs correcting."
+                "You no longer mentor the mentee of this entry (the roster no longer makes you "
+                "a mentor), so it can't be changed now. Ask your coordinator if it needs "
+                "correcting."
+            )
+        if not still_mentors(session, actor.id, entry.mentee_id, today):
+            raise NotAllowed(
+                "You no longer mentor the mentee of this entry: your pairing ended more than "
+                f"{CHANGE_DAYS_AFTER_END} days ago, so it can't be changed now. Ask your "
+                "coordinator if it needs correcting."
             )
 
     def undo(self, slack_user_id: str, batch_id: str, now: datetime) -> list[LoggedEntry]:
@@ -483,7 +489,7 @@ class LogService:
             if not entries:
                 raise Refusal("I can't find that entry any more.")
             for entry in entries:
-                self._editable(session, actor, entry)
+                self._editable(session, actor, entry, program.today(now))
             live = [e for e in entries if e.deleted_at is None]
             if not live:
                 raise Refusal("That entry was already undone.")
@@ -514,7 +520,7 @@ class LogService:
             entry = session.get(LogEntry, entry_id)
             if entry is None or entry.deleted_at is not None:
                 raise Refusal("That entry no longer exists (it may have been undone).")
-            self._editable(session, actor, entry)
+            self._editable(session, actor, entry, program.today(now))
             mentee = self.people.members(session, program, [entry.mentee_id])
         return (
             FormDefaults(
@@ -552,7 +558,7 @@ class LogService:
             entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
             if entry is None or entry.deleted_at is not None:
                 raise Refusal("That entry no longer exists (it may have been undone).")
-            self._editable(session, actor, entry)
+            self._editable(session, actor, entry, program.today(now))
             mentee = self.people.members(session, program, [entry.mentee_id])[0]
             ctx = LogContext(
                 now,

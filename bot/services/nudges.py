@@ -103,12 +103,12 @@ class NudgeService(DigestJob, MonthlySummaryJob):
         self.unreached = unreached = unreached_of(missed)
         if reports or unreached:
             for coordinator in snapshot.holders("coordinator"):
-                if coordinator.slack_user_id:
+                if self.reaches(coordinator):
                     per_person.setdefault(coordinator.id, [])  # their to-do carries them
         notes = [
             Nudge(
                 rule="daily-nudge",
-                recipient=str(snapshot.members[pid].slack_user_id),
+                recipient=snapshot.members[pid].slack_user_id or "",
                 subject="todo",
                 period=today.isoformat(),
                 content=DailyNudge(
@@ -118,23 +118,24 @@ class NudgeService(DigestJob, MonthlySummaryJob):
                     reports if snapshot.members[pid].is_coordinator else (),
                     unreached if snapshot.members[pid].is_coordinator else (),
                 ),
+                person=snapshot.members[pid],
             )
             for pid, entries in per_person.items()
         ]
         return notes + alerts
 
-    @staticmethod
     def _note_unlinked_senders(
-        program: ProgramInfo, snapshot: ProgramSnapshot, missed: Missed
+        self, program: ProgramInfo, snapshot: ProgramSnapshot, missed: Missed
     ) -> None:
-        """The other jobs' people without a Slack id — lead mentors (no digest) and mentors of
-        active pairs (no contact nudges) — so that the coordinators' to-do names them too."""
+        """The other jobs' people no message reaches (no Slack id, no email) — lead mentors (no
+        digest) and mentors of active pairs (no contact nudges) — so that the coordinators'
+        to-do names them too."""
         for lead in snapshot.holders("lead_mentor"):
-            if not lead.slack_user_id:
+            if not self.reaches(lead):
                 note_missed(missed, lead, f"the weekly digest of {lead.school or program.name}")
         for mentor_id, _ in snapshot.started_on:
             mentor = snapshot.members[mentor_id]
-            if not mentor.slack_user_id:
+            if not self.reaches(mentor):
                 note_missed(missed, mentor, "reminders when a mentee has had no contact")
 
     @staticmethod
@@ -162,9 +163,11 @@ class NudgeService(DigestJob, MonthlySummaryJob):
     def _alert_due_for(
         self, program: ProgramInfo, coordinators: list[Member], today: date
     ) -> list[Member]:
-        """Coordinators whose last alert (the outbox remembers it) is at least the policy's
-        repeat in school days ago, or who have had none: one cycle per coordinator."""
-        ids = [str(c.slack_user_id) for c in coordinators]
+        """Coordinators whose last alert (the outbox remembers it, by Slack id or by email) is
+        at least the policy's repeat in school days ago, or who have had none: one cycle per
+        coordinator."""
+        keys = {c.id: [k for k in (c.slack_user_id, c.email) if k] for c in coordinators}
+        ids = [k for found in keys.values() for k in found]
         with self.store.read() as session:
             last = dict(
                 session.execute(
@@ -178,15 +181,14 @@ class NudgeService(DigestJob, MonthlySummaryJob):
                 ).all()
             )
         repeat = program.policy.overdue_alert_repeat_school_days
-        return [
-            c
-            for c in coordinators
-            if c.slack_user_id not in last
-            or program.calendar.school_days_between(
-                date.fromisoformat(last[c.slack_user_id]), today
-            )
-            >= repeat
-        ]
+        due = []
+        for c in coordinators:
+            sent = [last[k] for k in keys[c.id] if k in last]
+            if not sent or (
+                program.calendar.school_days_between(date.fromisoformat(max(sent)), today) >= repeat
+            ):
+                due.append(c)
+        return due
 
     def _overdue_alerts(
         self,
@@ -201,8 +203,8 @@ class NudgeService(DigestJob, MonthlySummaryJob):
         rule = program.policy.deadline(ASSIGNMENT_RULE)
         if rule is None:
             return []
-        coordinators = [c for c in snapshot.holders("coordinator") if c.slack_user_id]
-        unlinked = [c for c in snapshot.holders("coordinator") if not c.slack_user_id]
+        coordinators = [c for c in snapshot.holders("coordinator") if self.reaches(c)]
+        unlinked = [c for c in snapshot.holders("coordinator") if not self.reaches(c)]
         recipients = self._alert_due_for(program, coordinators, today) if coordinators else []
         if not recipients and not (unlinked and missed is not None):
             return []
@@ -215,7 +217,7 @@ class NudgeService(DigestJob, MonthlySummaryJob):
                 note_missed(missed, coordinator, what)
         alert = OverdueAlert(tuple(alert_rows), today)
         return [
-            Nudge(ALERT_RULE, str(c.slack_user_id), "unassigned", today.isoformat(), alert)
+            Nudge(ALERT_RULE, c.slack_user_id or "", "unassigned", today.isoformat(), alert, c)
             for c in recipients
         ]
 
@@ -362,16 +364,17 @@ class NudgeService(DigestJob, MonthlySummaryJob):
             if quiet < threshold:
                 continue
             mentee = snapshot.members[mentee_id]
-            if not mentor.slack_user_id:
+            if not self.reaches(mentor):
                 note_missed(missed, mentor, f"a no-contact nudge about {mentee.name}")
                 continue
             notes.append(
                 Nudge(
                     "contact-nudge",
-                    mentor.slack_user_id,
+                    mentor.slack_user_id or "",
                     f"mentee-{mentee_id}",
                     since.isoformat(),
                     ContactNudge(mentor, mentee, last, quiet),
+                    mentor,
                 )
             )
         self.unreached = unreached_of(missed)

@@ -3,20 +3,25 @@ a second scheduler or a crash between claim and send never sends it twice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from email.message import EmailMessage
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot.domain.members import Member
+from bot.domain.reach import EMAIL, SLACK, reach
 from bot.store.db import Store
 from bot.store.models.core import OutboxMessage
 
 PENDING, SENDING, SENT, REVIEW, EXPIRED = "pending", "sending", "sent", "review", "expired"
 DROPPED = "dropped"  # a parked message a person chose not to send
+BY_EMAIL = "by_email"  # a DM Slack could not deliver (no such user): its email went instead
 MAX_BACKOFF = timedelta(minutes=15)
 STALE_SENDING = timedelta(minutes=10)
 CLAIM_BATCH = 500
@@ -27,10 +32,14 @@ class Notification:
     """A message to claim: the natural key (rule, recipient, subject, period) and its payload."""
 
     rule: str
-    recipient: str  # a Slack user id (the DM goes to the app's conversation with them)
+    recipient: str  # a Slack user id (the DM goes to the app's conversation with them), or
+    # an email address (via email)
     subject: str
     period: str
-    payload: dict[str, Any]  # {"text": ..., "blocks": [...]}
+    payload: dict[
+        str, Any
+    ]  # slack: {"text", "blocks", "email"?}; email: {"subject", "text", "html"}
+    via: str = SLACK  # the channel: slack or email; part of the natural key
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,21 @@ class Pending:
     recipient: str
     payload: dict[str, Any]
     attempts: int
+    rule: str = ""
+
+
+# An email's subject and parts ({"subject", "text", "html"}) from a record and the program name:
+# `bot/email/views.render`, wired in by the composition root (services never import views).
+EmailRenderer = Callable[[Any, str], dict[str, str]]
+
+
+class Mailer(Protocol):
+    """Sends one email; raises `bot.email.sender.MailError` when it did not (or may not have)
+    gone. SMTP in production, an in-process sink in tests, the terminal in the console."""
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand the message to the mail server."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -69,8 +93,45 @@ def backoff(attempts: int) -> timedelta:
 class Outbox:
     """Claim, send-state and history of notifications."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, *, email_on: bool = False, render_email: EmailRenderer | None = None
+    ) -> None:
         self.store = store
+        self.email_on = email_on and render_email is not None
+        self.render_email = render_email
+
+    def route(
+        self,
+        person: Member | None,
+        recipient: str,
+        key: tuple[str, str, str],
+        slack: list[tuple[str, dict[str, Any]]],
+        record: object,
+        program: str,
+        *,
+        needs_slack: bool = False,
+    ) -> list[Notification]:
+        """The notifications of one message to `person` (Slack id `recipient`, when they have
+        one) under `key` (rule, subject, period):
+        the DM parts (`slack`: subject and payload each) when they are on Slack, each carrying
+        the email to send instead should Slack not find them; the email when the roster says
+        so or they have no Slack id. `needs_slack`: the message is answered in Slack (a
+        survey), so the DM goes to anyone with a Slack id, the email besides when asked for."""
+        rule, subject, period = key
+        if person is None:
+            return [Notification(rule, recipient, part, period, p) for part, p in slack]
+        ways = reach(person, self.email_on)
+        email = None
+        if self.email_on and self.render_email is not None and person.email:
+            email = {"to": person.email, "key": subject} | self.render_email(record, program)
+        notes = []
+        if person.slack_user_id and (ways.slack or needs_slack):
+            for part, payload in slack:
+                body = payload | ({"email": email} if email is not None else {})
+                notes.append(Notification(rule, person.slack_user_id, part, period, body))
+        if ways.email and email is not None:
+            notes.append(Notification(rule, person.email, subject, period, email, EMAIL))
+        return notes
 
     def claim_all(self, session: Session, notes: list[Notification], now: datetime) -> int:
         """Insert each notification unless its key exists (INSERT … ON CONFLICT DO NOTHING)."""
@@ -79,7 +140,9 @@ class Outbox:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         statement = (
             insert(OutboxMessage)
-            .on_conflict_do_nothing(index_elements=["rule", "recipient", "subject", "period"])
+            .on_conflict_do_nothing(
+                index_elements=["rule", "recipient", "subject", "period", "via"]
+            )
             .returning(OutboxMessage.id)
         )
         rows = [
@@ -88,6 +151,7 @@ class Outbox:
                 "recipient": note.recipient,
                 "subject": note.subject,
                 "period": note.period,
+                "via": note.via,
                 "status": PENDING,
                 "payload": note.payload,
                 "attempts": 0,
@@ -101,8 +165,8 @@ class Outbox:
             claimed += len(session.execute(statement, rows[start : start + CLAIM_BATCH]).all())
         return claimed
 
-    def due(self, now: datetime, limit: int = 200) -> list[Pending]:
-        """Pending messages whose time has come, oldest first."""
+    def due(self, now: datetime, limit: int = 200, via: str = SLACK) -> list[Pending]:
+        """Pending messages of a channel whose time has come, oldest first."""
         with self.store.read() as session:
             rows = session.execute(
                 select(
@@ -110,15 +174,17 @@ class Outbox:
                     OutboxMessage.recipient,
                     OutboxMessage.payload,
                     OutboxMessage.attempts,
+                    OutboxMessage.rule,
                 )
                 .where(
                     OutboxMessage.status == PENDING,
+                    OutboxMessage.via == via,
                     (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
                 )
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             ).all()
-        return [Pending(r.id, r.recipient, r.payload, r.attempts) for r in rows]
+        return [Pending(r.id, r.recipient, r.payload, r.attempts, r.rule) for r in rows]
 
     def start_sending(self, message_id: int, now: datetime) -> bool:
         """Take a pending message for sending; False when another sender took it first."""
@@ -136,6 +202,28 @@ class Outbox:
         """Record Slack's answer: the message is delivered."""
         self._set(message_id, status=SENT, channel=channel, ts=ts, sent_at=now, last_error=None)
 
+    def fall_back(self, message_id: int, error: str, now: datetime) -> bool:
+        """Slack could not find the DM's recipient: the DM is closed as gone by email and its
+        email (carried in its payload) is claimed, in one transaction — under the email's own
+        key, so a DM in several parts, or an email already claimed, still sends one. False
+        when the DM carries no email (it is then parked for review)."""
+        with self.store.write() as session:
+            row = session.get(OutboxMessage, message_id)
+            email = (row.payload or {}).get("email") if row is not None else None
+            if row is None or not isinstance(email, dict) or not email.get("to"):
+                return False
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(status=BY_EMAIL, last_error=f"{error}: sent by email instead"[:500])
+            )
+            note = Notification(
+                row.rule, str(email["to"]), str(email.get("key") or row.subject), row.period,
+                {k: v for k, v in email.items() if k in ("subject", "text", "html")}, EMAIL,
+            )  # fmt: skip
+            self.claim_all(session, [note], now)
+        return True
+
     def retry_later(self, message_id: int, error: str, at: datetime) -> None:
         """Back to pending until `at`: Slack said wait, or was unreachable; nothing was sent."""
         self._set(message_id, status=PENDING, last_error=error[:500], not_before=at)
@@ -144,13 +232,15 @@ class Outbox:
         """Park a message whose delivery is unknown (an ambiguous network error): never resent."""
         self._set(message_id, status=REVIEW, last_error=error[:500])
 
-    def hold_pending(self, until: datetime) -> int:
-        """Every pending message waits until `until` (Slack asked the method to wait)."""
+    def hold_pending(self, until: datetime, via: str = SLACK) -> int:
+        """Every pending message of a channel waits until `until` (Slack asked the method to
+        wait)."""
         with self.store.write() as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.status == PENDING,
+                    OutboxMessage.via == via,
                     (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before < until),
                 )
                 .values(not_before=until)

@@ -37,6 +37,7 @@ def member_from(person: Person, school_year: str) -> Member:
         active=person.active,
         roles=frozenset(r.role for r in person.roles if r.school_year == school_year),
         induction_school_year=person.induction_school_year,
+        notify=person.notify,
     )
 
 
@@ -68,14 +69,17 @@ MEMBER_COLUMNS = (
     Person.hire_date,
     Person.slack_user_id,
     Person.active,
-    Person.induction_school_year,  # last: Member's field after the roles
+    Person.induction_school_year,  # last two: Member's fields after the roles
+    Person.notify,
 )
 
 
 def member_of_row(values: tuple[Any, ...], roles: frozenset[str]) -> Member:
     """A Member from a row of MEMBER_COLUMNS and the person's roles."""
-    *columns, induction = values
-    return Member(*columns, roles=roles, induction_school_year=induction)  # type: ignore[misc]
+    *columns, induction, notify = values
+    return Member(  # type: ignore[misc]
+        *columns, roles=roles, induction_school_year=induction, notify=notify
+    )
 
 
 MEMBER_QUERY: Select[Any] = cast(

@@ -81,9 +81,11 @@ class ProgramInfo:
         except ValueError as exc:
             raise Refusal(f"{exc} (this program's year is {self.year.label}).") from None
 
-    def weekly_target(self, day: date) -> int:
-        """The week's target for the week of `day`: the policy's, prorated by its school days."""
-        return week_target(self.calendar, self.policy.weekly_target_minutes, day)
+    def weekly_target(self, day: date) -> int | None:
+        """The week's target for the week of `day`: the policy's, prorated by its school days;
+        None when the policy sets no weekly target (its pace is its own period's: `paces`)."""
+        weekly = self.policy.weekly_target_minutes
+        return week_target(self.calendar, weekly, day) if weekly else None
 
     def periods(self, now: datetime) -> Periods:
         """Today's week, month and program year in the program timezone."""
@@ -132,10 +134,16 @@ class ProgramService:
     in another process is seen within CACHE_SECONDS."""
 
     def __init__(
-        self, store: Store, clock: Clock | None = None, *, cache_seconds: float = CACHE_SECONDS
+        self,
+        store: Store,
+        clock: Clock | None = None,
+        *,
+        cache_seconds: float = CACHE_SECONDS,
+        email_on: bool = False,
     ) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
+        self.email_on = email_on  # the deployment sends email: people without Slack get it
         self.cache_seconds = cache_seconds
         self._cached: tuple[float, KeptYears] | None = None
 

@@ -29,6 +29,7 @@ from bot.domain.notices import Nudge, ReportDraft
 from bot.domain.partnerships import partnerships_item
 from bot.domain.policy import Standard
 from bot.domain.policy.rules import parse_month_day
+from bot.domain.reach import reach
 from bot.domain.report import (
     ADMINISTRATORS,
     NOT_RECORDED,
@@ -272,7 +273,12 @@ class ReportService:
             and mentee in members
             and (
                 caution := mentor_caution(
-                    members[mentor], mentor in trained, on, caseload(index), cap
+                    members[mentor],
+                    mentor in trained,
+                    on,
+                    caseload(index),
+                    cap,
+                    rule=program.policy.mentor_rule,
                 )
             )
             is not None
@@ -493,14 +499,19 @@ class ReportDrafts:
             coordinators = [
                 m
                 for m in self.people.all_members(session, program)
-                if m.is_coordinator and m.active and m.slack_user_id
+                if m.is_coordinator and m.active and reach(m, self.programs.email_on).reachable
             ]
         if filed is not None or sent is not None or not coordinators:
             return []
         readiness = report_readiness(self.reports.annual(year.label, now))
         return [
             Nudge(
-                DRAFT_RULE, c.slack_user_id or "", subject, period, ReportDraft(c, due, readiness)
+                DRAFT_RULE,
+                c.slack_user_id or "",
+                subject,
+                period,
+                ReportDraft(c, due, readiness),
+                c,
             )
             for c in coordinators
         ]

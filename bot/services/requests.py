@@ -9,7 +9,7 @@ by the caller's `render` (the Slack layer), so this service never builds Block K
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -36,7 +36,8 @@ from bot.domain.reassignment import (
 from bot.services.assignments import AssignmentService
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.nudges import NudgeService
-from bot.services.outbox import Notification, Outbox
+from bot.services.outbox import Outbox
+from bot.services.pair_entries import count_after
 from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store.db import Store
@@ -141,15 +142,17 @@ class RequestService:
                 request = ChangeRequest(row.id, asker, pair, reason, now, today, "open", today)
                 coordinators = self.people.role_holders(session, program, "coordinator")
                 notes = [
-                    Notification(
-                        ASK_RULE,
-                        c.slack_user_id,
-                        f"request-{row.id}",
-                        "asked",
-                        render(CoordinatorAlert(c, request)),
-                    )
+                    note
                     for c in coordinators
-                    if c.slack_user_id and c.id != asker.id
+                    if c.id != asker.id
+                    for note in self.outbox.route(
+                        c,
+                        c.slack_user_id or "",
+                        (ASK_RULE, f"request-{row.id}", "asked"),
+                        [(f"request-{row.id}", render(CoordinatorAlert(c, request)))],
+                        CoordinatorAlert(c, request),
+                        program.name,
+                    )
                 ]
                 self.outbox.claim_all(session, notes, now)
         except IntegrityError:  # the same request, filed at the same moment by a second click
@@ -282,10 +285,13 @@ class RequestService:
             request = self._request(session, program, request_id, program.today(now))
             _refuse_answered(request)
             _refuse_ended(session, request)
+            today = program.today(now)
+            pair = request.pair
+            logged = count_after(session, pair.mentor.id, pair.mentee.id, today - timedelta(days=1))
         offered, untrained = self.nudges.suggest_for(
             request.pair.mentee, now, exclude=frozenset({request.pair.mentor.id})
         )
-        return ReassignChoice(request, tuple(offered), untrained)
+        return ReassignChoice(request, tuple(offered), untrained, entries_today=logged)
 
     def answerable(self, slack_user_id: str, request_id: int, now: datetime) -> ChangeRequest:
         """An open request a coordinator may answer (for the Decline form)."""
@@ -297,10 +303,19 @@ class RequestService:
         return request
 
     def reassign(
-        self, slack_user_id: str, request_id: int, mentor_id: int, now: datetime, render: Renderer
+        self,
+        slack_user_id: str,
+        request_id: int,
+        mentor_id: int,
+        now: datetime,
+        render: Renderer,
+        *,
+        move_entries: bool = False,
     ) -> RequestAnswer:
         """Answer a request by reassigning: the pair ends ("reassigned on request"), the mentee
-        gets `mentor_id` from today, the requester is told; all or nothing (coordinators)."""
+        gets `mentor_id` from today, the requester is told; all or nothing (coordinators).
+        Entries the pair logged today are refused, or with `move_entries` moved to the new
+        mentor (audited)."""
         program = self.programs.current(now)
         today = program.today(now)
         with self.store.write() as session:
@@ -314,7 +329,7 @@ class RequestService:
             mentor = found[0]
             result, new_id = self.assignments.assign_in(
                 session, program, actor, mentor, request.pair.mentee, today, now,
-                end_reason=END_REASON,
+                end_reason=END_REASON, move_entries=move_entries,
             )  # fmt: skip
             if new_id is None:
                 raise Refusal(f"{mentor.name} already mentors {request.pair.mentee.name}.")
@@ -362,16 +377,16 @@ class RequestService:
         self, session: Session, answer: RequestAnswer, now: datetime, render: Renderer
     ) -> None:
         requester = answer.request.requester
-        if not requester.slack_user_id:
-            return
-        note = Notification(
-            ANSWER_RULE,
-            requester.slack_user_id,
-            f"request-{answer.request.id}",
-            answer.outcome,
-            render(RequesterNotice(answer)),
+        subject = f"request-{answer.request.id}"
+        notes = self.outbox.route(
+            requester,
+            requester.slack_user_id or "",
+            (ANSWER_RULE, subject, answer.outcome),
+            [(subject, render(RequesterNotice(answer)))],
+            RequesterNotice(answer),
+            self.programs.current(now).name,
         )
-        self.outbox.claim_all(session, [note], now)
+        self.outbox.claim_all(session, notes, now)
 
     def _take_open(
         self,

@@ -6,15 +6,16 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from bot.domain.ledger import induction_label, induction_year_number, induction_year_of
+from bot.domain.reach import reach_counts, reach_of
 from bot.domain.roster import RosterRow, RowProblem, parse_roster
 from bot.services.programs import ProgramInfo, ProgramService
 from bot.store import rollups
+from bot.store.base import connection_now
 from bot.store.db import Store
 from bot.store.models.core import Person, PersonRole
 
@@ -30,6 +31,7 @@ PERSON_FIELDS = (
     "hire_date",
     "exit_date",
     "exit_reason",
+    "notify",
     "induction_school_year",  # from the row's induction_year; kept when the row has none
 )
 
@@ -66,6 +68,9 @@ class ImportReport:
     unlinked: list[RowProblem] = field(default_factory=list)  # imported, but no Slack account
     inferred: list[InferredYear] = field(default_factory=list)  # year of induction from hire
     school_year: str = ""
+    # "12 on Slack, 2 by email, 1 not reachable: no Slack id and no email" (when email is set
+    # up or the roster asks for it; else `unlinked` says who Slack can't reach)
+    reach: str = ""
     applied: bool = False
     dry_run: bool = False
 
@@ -157,6 +162,11 @@ class RosterService:
         if report.problems:
             report.unlinked.clear()
             return checked
+        email_on = self.programs.email_on
+        ids = checked.slack_ids
+        reaches = [reach_of(ids.get(r.email), r.email, r.notify, email_on) for r in parsed.rows]
+        if email_on or any(r.notify != "slack" for r in parsed.rows):  # else: `unlinked`
+            report.reach = reach_counts(reaches)
         if dry_run:  # what the import would do, from the same comparison; nothing is written
             with self.store.read() as session:
                 _changes(session.connection(), program, parsed.rows, checked.slack_ids, report)
@@ -320,7 +330,7 @@ def _year_from_hire(row: RosterRow, program: ProgramInfo) -> int:
 
 def _write(conn: Connection, program: ProgramInfo, changes: _Changes) -> None:
     """The import's bulk statements, inside the caller's transaction."""
-    now = datetime.now(UTC)
+    now = connection_now(conn)
     for batch in _batches(changes.relinked):  # Slack ids may move between people: free them
         conn.execute(update(Person).where(Person.id.in_(batch)).values(slack_user_id=None))
     if changes.new_people:

@@ -29,6 +29,7 @@ from bot.domain.members import Member
 from bot.domain.notices import (
     Unreached,
 )
+from bot.domain.reach import reach
 from bot.services import ledger
 from bot.services.ledger_watch import KeptLedgerReads, LedgerReads
 from bot.services.people import MEMBER_COLUMNS, member_of_row
@@ -62,7 +63,7 @@ Missed = dict[int, tuple[Member, list[str]]]  # person → (who, what they were 
 
 
 def note_missed(missed: Missed, person: Member, what: str) -> None:
-    """Remember that `person` (no Slack id) was not sent `what`."""
+    """Remember that `person` (no Slack id, and no email) was not sent `what`."""
     entry = missed.setdefault(person.id, (person, []))
     if what not in entry[1]:
         entry[1].append(what)
@@ -124,6 +125,10 @@ class NudgeReads:
         self.unreached: tuple[Unreached, ...] = ()  # whom the last job run could not reach
         self._kept_ledger = KeptLedgerReads()  # the tick's ledger reads, kept between ticks
         self._ledger_caught_up: datetime | None = None  # the tick that last caught it up
+
+    def reaches(self, person: Member) -> bool:
+        """True when a notification can reach `person`: on Slack, or by email."""
+        return reach(person, self.programs.email_on).reachable
 
     # ---- shared ----------------------------------------------------------------------------
     @contextmanager
@@ -308,14 +313,15 @@ class NudgeReads:
                         if m.school in (None, subject.school)
                     }
                 )
+        email_on = self.programs.email_on
         if missed is not None:
             for person in people.values():
-                if not person.slack_user_id:
+                if not reach(person, email_on).reachable:
                     about = item.subject.name if item.subject.id not in (None, person.id) else ""
                     note_missed(
                         missed, person, item.rule.title + (f" for {about}" if about else "")
                     )
-        return [p for p in people.values() if p.slack_user_id]
+        return [p for p in people.values() if reach(p, email_on).reachable]
 
     @staticmethod
     def can_mark(recipient: Member, item: DueItem, snapshot: ProgramSnapshot) -> bool:

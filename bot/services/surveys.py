@@ -204,7 +204,7 @@ class SurveyService(SurveyResults):
             )
             session.flush()
             return [
-                _nudge(survey, m.slack_user_id, today)
+                _nudge(survey, m.slack_user_id, today, m)
                 for m in reachable
                 if m.id not in asked and m.slack_user_id
             ]
@@ -293,7 +293,7 @@ ALREADY = (
 )
 
 
-def _nudge(survey: Survey, slack_id: str, today: date) -> Nudge:
+def _nudge(survey: Survey, slack_id: str, today: date, person: Member | None = None) -> Nudge:
     reminder = survey.reminder_on is not None and today >= survey.reminder_on
     rule = EXIT_TICKET if survey.kind == "exit_ticket" else (REMINDER if reminder else INVITE)
     invite = SurveyInvite(
@@ -304,7 +304,7 @@ def _nudge(survey: Survey, slack_id: str, today: date) -> Nudge:
         closes=survey.closes_on,
         reminder=reminder,
     )
-    return Nudge(rule, slack_id, f"survey-{survey.id}", survey.opens_on.isoformat(), invite)
+    return Nudge(rule, slack_id, f"survey-{survey.id}", survey.opens_on.isoformat(), invite, person)
 
 
 def _school_days_after(calendar: SchoolCalendar, day: date) -> date:

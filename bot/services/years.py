@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.ledger import induction_year_number, induction_year_of
@@ -24,7 +24,8 @@ from bot.services.people import PeopleService
 from bot.services.programs import ProgramInfo, ProgramService, keep_year, parse_program
 from bot.services.roster import RosterCheck, RosterService, SlackDirectory
 from bot.store.db import Store
-from bot.store.models.core import Assignment, Person, PersonRole, ProgramYearConfig
+from bot.store.locks import lock_for_pair_end
+from bot.store.models.core import Assignment, LogEntry, Person, PersonRole, ProgramYearConfig
 
 CARRIED_YEARS = (2, 3)  # beyond the induction year, toward the 50 hours (603 CMR 7.04)
 REMIND_DAYS_BEFORE_END = 30  # June, when program years end on 30 June
@@ -167,7 +168,20 @@ class YearService:
         if index == 0 or current.school_year in kept.rolled_over:
             return None
         previous = kept.years[index - 1]
+        # A pair that logged in the new year before this ran ends on its last entry's day, so
+        # no entry is left outside its pair.
+        last_entry = (
+            select(func.max(LogEntry.occurred_on))
+            .where(
+                LogEntry.mentor_id == Assignment.mentor_id,
+                LogEntry.mentee_id == Assignment.mentee_id,
+                LogEntry.deleted_at.is_(None),
+                LogEntry.occurred_on > previous.year.last,
+            )
+            .scalar_subquery()
+        )
         with self.store.write() as session:
+            lock_for_pair_end(session, current.id)  # the log writes in progress finish first
             claimed = session.execute(  # type: ignore[attr-defined]
                 update(ProgramYearConfig)
                 .where(
@@ -187,7 +201,7 @@ class YearService:
                     Assignment.started_on <= previous.year.last,
                 )
                 .values(
-                    ended_on=previous.year.last,
+                    ended_on=func.coalesce(last_entry, previous.year.last),
                     end_reason=f"the program year {previous.year.label} ended",
                 )
             ).rowcount

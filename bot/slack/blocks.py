@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.domain.formatting import format_minutes
+
 Block = dict[str, Any]
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -101,6 +103,18 @@ def progress_bar(value: int, target: int, width: int = 10) -> str:
         return "▰" * width
     filled = min(width, round(width * value / target))
     return "▰" * filled + "▱" * (width - filled)
+
+
+def week_against(
+    week: int, target: int | None, *, label: str = "this week ", bar: bool = True
+) -> str:
+    """ "▰▰▱… this week 40 min of 1 h" (✓ when met); a policy without a weekly target shows the
+    week's minutes alone: its pace is its own period's."""
+    if target is None:
+        return f"{label}{format_minutes(week)}"
+    met = " ✓" if week >= target else ""
+    shown = f"{label}{format_minutes(week)} of {format_minutes(target)}{met}"
+    return f"{progress_bar(week, target)} {shown}" if bar else shown
 
 
 def pack_sections(lines: list[str], limit: int = MAX_SECTION_TEXT - 100) -> list[str]:

@@ -32,12 +32,13 @@ from bot.slack.blocks import (
     pack_sections,
     progress_bar,
     section,
+    week_against,
 )
 from bot.slack.nudge_views import assign_buttons, weekly_digest
 from bot.slack.pay_views import pay_blocks
 from bot.slack.signoff_views import review_blocks
 from bot.slack.standards_views import coverage_blocks
-from bot.slack.views import progress_lines
+from bot.slack.views import progress_lines, target_text
 
 Payload = dict[str, Any]
 MAX_HOME_BLOCKS = 100
@@ -134,16 +135,13 @@ def not_on_roster(text: str) -> Payload:
 
 
 def _pair_line(pair: PairTotals, report: HoursReport, *, as_mentee: bool = False) -> str:
-    target = report.weekly_target
-    met = " ✓" if pair.week >= target else ""
     who = f"with *{pair.mentor.name}* (mentor)" if as_mentee else f"*{pair.mentee.name}*"
     ended = f" · ended {format_day(pair.ended_on, report.today)}" if pair.ended_on else ""
     last = format_day(pair.last_contact, report.today) if pair.last_contact else "none yet"
     lines = progress_lines(pair, report, beyond=not as_mentee)
     progress = "".join(f"\n{line}" for line in lines)
     return (
-        f"{who}{ended}\n{progress_bar(pair.week, target)} this week "
-        f"{format_minutes(pair.week)} of {format_minutes(target)}{met} · this year "
+        f"{who}{ended}\n{week_against(pair.week, report.weekly_target)} · this year "
         f"{format_minutes(pair.year)} · {_plural(pair.observations, 'observation')} · "
         f"last contact {last}{progress}"
     )
@@ -198,8 +196,13 @@ def mentor_part(part: MentorSection, home: Home) -> list[Block]:
     blocks: list[Block] = [
         header("Your mentoring"),
         context(
-            f"Weekly target this week {format_minutes(report.weekly_target)} (prorated by its "
-            f"school days) · program year {home.year.label}: "
+            (
+                f"Weekly target this week {format_minutes(report.weekly_target)} (prorated by "
+                "its school days)"
+                if report.weekly_target is not None
+                else target_text(report).capitalize()
+            )
+            + f" · program year {home.year.label}: "
             f"{format_minutes(report.total('year'))} · "
             f"{_plural(report.observations, 'observation')}"
         ),
@@ -329,8 +332,9 @@ def school_part(report: HoursReport) -> list[Block]:
         return [*blocks, section("No mentoring pairs to show yet.")]
     shown = report.pairs[:MAX_SCHOOL_PAIRS]
     lines = [
-        f"*{p.mentee.name}* with {p.mentor.name} — this week {format_minutes(p.week)} of "
-        f"{format_minutes(report.weekly_target)} · this year {format_minutes(p.year)} · "
+        f"*{p.mentee.name}* with {p.mentor.name} — "
+        f"{week_against(p.week, report.weekly_target, bar=False)} · "
+        f"this year {format_minutes(p.year)} · "
         f"{_plural(p.observations, 'observation')}"
         for p in shown
     ]

@@ -43,9 +43,10 @@ EXAMPLES = [
 ]
 
 
-def entry_line(entry: LoggedEntry, weekly_target: int) -> str:
+def entry_line(entry: LoggedEntry, weekly_target: int | None) -> str:
     """ "45 min observation with Bea Beginner, Wed 16 Sep — this week 1 h 55 of 1 h ✓, …" """
-    met = " ✓" if entry.week_minutes >= weekly_target else ""
+    met = " ✓" if weekly_target is not None and entry.week_minutes >= weekly_target else ""
+    target = "" if weekly_target is None else f" of {format_minutes(weekly_target)} target{met}"
     what = f"{entry.kind} with {entry.mentee.name}"
     if entry.observed is not None:
         visits = entry.year_visits
@@ -58,8 +59,7 @@ def entry_line(entry: LoggedEntry, weekly_target: int) -> str:
     return (
         f"{format_minutes(entry.minutes)} {what}, "
         f"{format_day(entry.occurred_on, entry.today)} — "
-        f"this week {format_minutes(entry.week_minutes)} of "
-        f"{format_minutes(weekly_target)} target{met}, this year "
+        f"this week {format_minutes(entry.week_minutes)}{target}, this year "
         f"{format_minutes(entry.year_minutes)}"
     )
 
@@ -79,19 +79,20 @@ def logged(outcome: LogOutcome) -> Payload:
     return message(text, blocks)
 
 
-def undone(entries: list[LoggedEntry], weekly_target: int) -> Payload:
+def undone(entries: list[LoggedEntry], weekly_target: int | None) -> Payload:
     """What Undo removed, and the totals now."""
+    target = "" if weekly_target is None else f" of {format_minutes(weekly_target)}"
     lines = [
         f"~{format_minutes(e.minutes)} {e.kind} with {e.mentee.name}, "
         f"{format_day(e.occurred_on, e.today)}~ "
-        f"— this week now {format_minutes(e.week_minutes)} of {format_minutes(weekly_target)}"
+        f"— this week now {format_minutes(e.week_minutes)}{target}"
         for e in entries
     ]
     text = "Undone: " + "; ".join(lines)
     return message(text, [section(":leftwards_arrow_with_hook: " + text)])
 
 
-def updated(entry: LoggedEntry, weekly_target: int) -> Payload:
+def updated(entry: LoggedEntry, weekly_target: int | None) -> Payload:
     """What Edit changed."""
     text = "Updated: " + entry_line(entry, weekly_target)
     return message(text, [section(":pencil2: " + text)], ephemeral=False)
@@ -337,8 +338,8 @@ def picked_standards(value: str | None) -> tuple[str, ...]:
 
 
 def form_values(state: object) -> dict[str, str | None]:
-    """The submitted form's values by block id (a multi-select's as "I,III"); a field whose
-    shape no Slack form has is a BadValue naming the field."""
+    """The submitted form's values by block id (a multi-select's or checkboxes' as "I,III"); a
+    field whose shape no Slack form has is a BadValue naming the field."""
     values: dict[str, str | None] = {}
     blocks = state.get("values") if isinstance(state, dict) else None
     if not isinstance(blocks, dict):
@@ -348,7 +349,7 @@ def form_values(state: object) -> dict[str, str | None]:
         element = {} if element is None else element
         if not isinstance(element, dict):
             raise BadValue("form")
-        if element.get("type") == "multi_static_select":
+        if element.get("type") in ("multi_static_select", "checkboxes"):
             picked = element.get("selected_options") or []
             if not isinstance(picked, list) or not all(isinstance(o, dict) for o in picked):
                 raise BadValue("form")

@@ -40,6 +40,7 @@ from bot.slack.blocks import (
     pack_sections,
     progress_bar,
     section,
+    week_against,
 )
 from bot.slack.signoff_views import review_blocks
 from bot.slack.standards_views import digest_flag
@@ -208,13 +209,28 @@ def _short_week(digest: Digest) -> str:
     return f" ({_count(digest.school_days, 'school day')})" if digest.school_days < 5 else ""
 
 
+def _met(digest: Digest) -> str:
+    """ "2 met the 1 h target", or under a policy without one "1 on track for this semester"."""
+    if digest.weekly_target is not None:
+        return (
+            f"{digest.met_target} met the {format_minutes(digest.weekly_target)} "
+            f"target{_short_week(digest)}"
+        )
+    paced = next((p.pace for p in digest.pairs if p.pace is not None), None)
+    if paced is None:
+        return "no weekly target"
+    return (
+        f"{digest.met_target} on track for {paced.period.label} "
+        f"({format_minutes(paced.required)} minimum)"
+    )
+
+
 def weekly_digest(digest: Digest) -> list[Payload]:
     """The digest as one or more messages of at most 50 blocks each."""
     first, last = digest.week
     title = f"Weekly digest · {digest.cohort} · {format_day(first)} – {format_day(last)}"
     summary = (
-        f"{len(digest.pairs)} pairs · {digest.met_target} met the "
-        f"{format_minutes(digest.weekly_target)} target{_short_week(digest)} · "
+        f"{len(digest.pairs)} pairs · {_met(digest)} · "
         f"{format_minutes(digest.total.minutes)} in all · "
         f"{_count(digest.total.observations, 'observation')}"
     )
@@ -272,13 +288,11 @@ def weekly_digest(digest: Digest) -> list[Payload]:
 
 
 def _digest_row(digest: Digest, pair: DigestPair) -> Block:
-    ok = " ✓" if pair.minutes >= digest.weekly_target else ""
     last_text = format_day(pair.last_contact, digest.today) if pair.last_contact else "none yet"
     ended = f" · ended {format_day(pair.ended_on, digest.today)}" if pair.ended_on else ""
     return section(
         f"*{pair.mentee.name}* with {pair.mentor.name}{ended}\n"
-        f"{progress_bar(pair.minutes, digest.weekly_target)} "
-        f"{format_minutes(pair.minutes)} of {format_minutes(digest.weekly_target)}{ok} · "
+        f"{week_against(pair.minutes, digest.weekly_target, label='')} · "
         f"{pair.observations} observation"
         f"{'s' if pair.observations != 1 else ''} · last contact {last_text}"
         + (f"\nPaced minimum: {pair.pace.text()}" if pair.pace else "")
@@ -291,8 +305,12 @@ def _digest_chart(
     """A bar chart of these pairs' minutes against the week's prorated target, the same
     figures as text lines (from the same record: the digest's own numbers), and as a block of
     text bars (where the chart can't go)."""
-    target = digest.weekly_target
-    title = f"Minutes this week vs the {format_minutes(target)} target"
+    target = digest.weekly_target  # None: the policy sets no weekly target (no target bars)
+    title = (
+        f"Minutes this week vs the {format_minutes(target)} target"
+        if target is not None
+        else "Minutes this week"
+    )
     if total > charts.MAX_POINTS:
         first = number * charts.MAX_POINTS + 1
         title = f"{title} ({first}–{first + len(pairs) - 1} of {total})"
@@ -302,18 +320,24 @@ def _digest_chart(
         labels,
         [
             charts.Series("Minutes", tuple(p.minutes for p in pairs)),
-            charts.Series("Target", tuple(target for _ in pairs)),
+            *(
+                [charts.Series("Target", tuple(target for _ in pairs))]
+                if target is not None
+                else []
+            ),
         ],
         y_label="minutes",
     )
     lines = [f"{title}:"] + [
-        f"{p.mentee.name} with {p.mentor.name}: {format_minutes(p.minutes)} of "
-        f"{format_minutes(target)}"
+        f"{p.mentee.name} with {p.mentor.name}: {format_minutes(p.minutes)}"
+        + (f" of {format_minutes(target)}" if target is not None else "")
         for p in pairs
     ]
     bars = [f"*{title}*"] + [
         f"{progress_bar(p.minutes, target)} {p.mentee.name}: {format_minutes(p.minutes)} of "
         f"{format_minutes(target)}"
+        if target is not None
+        else f"{p.mentee.name}: {format_minutes(p.minutes)}"
         for p in pairs
     ]
     return block, lines, charts.text_section(bars)

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.assignments import MOVE_ENTRIES
 from bot.domain.formatting import format_day
 from bot.domain.reassignment import (
     NOTE_MAX,
@@ -26,6 +27,7 @@ from bot.slack.views import assignment_result
 
 Payload = dict[str, Any]
 MAX_PAIR_OPTIONS = 100
+MOVE_BLOCK = "move_entries"  # the Reassign form's Move box
 MAX_LISTED = 15  # requests in one message: 3 blocks each, under Slack's 50
 HOLD_HARMLESS = (
     "Asking for a change is hold-harmless: it is made without consequence for you and is not "
@@ -332,8 +334,34 @@ def reassign_form(choice: ReassignChoice) -> dict[str, Any]:
             ),
         }
     )
+    if choice.entries_today:
+        blocks.append(_move_entries_box(choice))
     blocks.append(context(CONFIDENTIAL))
     return {**view, "submit": plain("Reassign", 24), "blocks": blocks}
+
+
+def _move_entries_box(choice: ReassignChoice) -> Block:
+    """The Move box: entries the pair logged today would fall outside it once it ends."""
+    pair, n = choice.request.pair, choice.entries_today
+    return {
+        "type": "input",
+        "block_id": MOVE_BLOCK,
+        "optional": True,
+        "label": plain(
+            f"{pair.mentor.name} logged {n} entr{'y' if n == 1 else 'ies'} with "
+            f"{pair.mentee.name} today",
+            150,
+        ),
+        "element": {
+            "type": "checkboxes",
+            "action_id": "value",
+            "options": [{"text": plain("Move them to the new mentor", 75), "value": MOVE_ENTRIES}],
+        },
+        "hint": plain(
+            "The pairing ends yesterday, so today's entries must move (audited); otherwise "
+            "reassign from tomorrow with /induction assign."
+        ),
+    }
 
 
 def decline_form(request: ChangeRequest) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.clock import Clock
+from bot.domain.reach import FALLBACK_ERRORS
 from bot.services.outbox import Outbox, Pending, backoff
 from bot.slack.charts import without_charts
 
@@ -97,6 +98,8 @@ class DeliveryReport:
     review: int = 0
     expired: int = 0
     held: int = 0  # left for a later tick: a rate-limit window or the run's time budget
+    by_email: int = 0  # DMs Slack could not deliver (no such user): their emails were claimed
+    emailed: int = 0  # of `sent`, how many were emails
     without_charts: int = 0  # sent again without their chart after Slack refused it
     errors: list[str] = field(default_factory=list)
 
@@ -243,6 +246,8 @@ class Sender:
                         continue
                     until = self._now() + backoff(message.attempts + 1)
                     self._retry_later(message, error, until, report)
+                elif self._fell_back(message, error, report):
+                    pass  # not on Slack (any more): the email it carries is claimed instead
                 elif (
                     error == "invalid_blocks"
                     and payload is message.payload
@@ -255,10 +260,7 @@ class Sender:
                     )
                     continue
                 else:  # Slack refused it (channel_not_found, invalid_blocks…): don't retry
-                    self.outbox.needs_review(message.id, error)
-                    report.review += 1
-                    report.errors.append(f"{message.recipient}: {error}")
-                    log.warning("DM to %s refused: %s", message.recipient, error)
+                    self._refused(message, error, report)
                 return
             except (URLError, HTTPException, OSError) as exc:
                 if _definitely_not_sent(exc):
@@ -276,10 +278,28 @@ class Sender:
             report.sent += 1
             return
 
+    def _fell_back(self, message: Pending, error: str, report: DeliveryReport) -> bool:
+        """Slack can't find the person (`FALLBACK_ERRORS`): True when the email the DM carries
+        was claimed instead (`Outbox.fall_back`)."""
+        if error not in FALLBACK_ERRORS or not self.outbox.fall_back(
+            message.id, error, self._now()
+        ):
+            return False
+        report.by_email += 1
+        log.info("DM to %s: %s, by email instead", message.recipient, error)
+        return True
+
+    def _refused(self, message: Pending, error: str, report: DeliveryReport) -> None:
+        """Park a message Slack refused, for review."""
+        self.outbox.needs_review(message.id, error)
+        report.review += 1
+        report.errors.append(f"{message.recipient}: {error}")
+        log.warning("DM to %s refused: %s", message.recipient, error)
+
     def _post(self, recipient: str, payload: dict[str, Any]) -> SlackResponse:
         return self.client.chat_postMessage(
             channel=recipient,
-            text=payload.get("text", ""),
+            text=payload.get("text", ""),  # the "email" it may carry is not posted
             blocks=payload.get("blocks"),
             unfurl_links=False,
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.assignments import (
-    MENTOR_YEARS,
     AssignmentResult,
     MentorCaution,
     PersonStatus,
@@ -29,8 +28,8 @@ from bot.slack.blocks import (
     header,
     message,
     pack_sections,
-    progress_bar,
     section,
+    week_against,
 )
 from bot.slack.standards_views import coverage_line
 
@@ -79,10 +78,18 @@ def help_message(title: str, lines: list[tuple[str, str]], footer: str | None = 
     return message(f"{title}\n{body}", blocks)
 
 
+def target_text(report: HoursReport) -> str:
+    """ "weekly target 1 h", or the policy's own pace: "12 h this semester"."""
+    if report.weekly_target is not None:
+        return f"weekly target {format_minutes(report.weekly_target)}"
+    pace = next(iter(report.paces.values()), None)
+    if pace is None:
+        return "no weekly target"
+    return f"minimum {format_minutes(pace.required)} {pace.period.label}"
+
+
 def _pair_line(pair: PairTotals, report: HoursReport) -> str:
     week = pair.week
-    met = " ✓" if week >= report.weekly_target else ""
-    bar = progress_bar(week, report.weekly_target)
     name = f"*{pair.mentee.name}* with {pair.mentor.name}"
     if report.viewer.id == pair.mentor.id:
         name = f"*{pair.mentee.name}*"
@@ -97,8 +104,8 @@ def _pair_line(pair: PairTotals, report: HoursReport) -> str:
         period = f" · {PERIOD_NAMES[report.period]} {format_minutes(pair.minutes(report.period))}"
     return (
         f"{name}{ended}\n"
-        f"{bar} this week {format_minutes(week)} of {format_minutes(report.weekly_target)}"
-        f"{met}{period} · this year {format_minutes(pair.year)} · "
+        f"{week_against(week, report.weekly_target)}{period} · "
+        f"this year {format_minutes(pair.year)} · "
         f"since {format_day(pair.started_on, today)} {format_minutes(pair.since_start)} · "
         f"{pair.observations} observation{'s' if pair.observations != 1 else ''} · last {last}"
         f"{beyond}"
@@ -188,7 +195,7 @@ def hours_report(report: HoursReport) -> Payload:
     blocks.append(
         context(
             f"{count} pair{'s' if count != 1 else ''} · "
-            f"weekly target {format_minutes(report.weekly_target)} · "
+            f"{target_text(report)} · "
             f"{_year_name(report)} {format_minutes(report.total('year'))} · "
             f"{report.observations} observation{'s' if report.observations != 1 else ''} · "
             f"{_visits(report.visits)}as of {format_day_long(report.today)}"
@@ -257,6 +264,11 @@ def assignment_result(result: AssignmentResult) -> Payload:
                 )
                 + "."
             )
+        if result.moved:
+            text += (
+                f" Moved {result.moved} entr{'y' if result.moved == 1 else 'ies'} to "
+                f"{result.mentor.name} (audited)."
+            )
         if result.caution is not None:
             text += "\n" + mentor_caution_text(result.mentor, result.caution)
     return message(text, [section(text)])
@@ -272,7 +284,7 @@ def mentor_caution_text(mentor: Member, caution: MentorCaution) -> str:
     if caution.years is not None:
         reasons.append(
             f"hired {caution.years} full year{'s' if caution.years != 1 else ''} before it "
-            f"starts, by the roster (under {MENTOR_YEARS}; check experience elsewhere)"
+            f"starts, by the roster (under {caution.rule.years}; check experience elsewhere)"
         )
     if caution.caseload is not None:
         reasons.append(
@@ -280,7 +292,7 @@ def mentor_caution_text(mentor: Member, caution: MentorCaution) -> str:
         )
     return (
         f":large_orange_diamond: Assigned anyway — {mentor.name} may not meet the mentor rules "
-        f"(trained, {MENTOR_YEARS}+ full years under an Initial/Professional licence): "
+        f"({caution.rule.text}): "
         + "; ".join(reasons)
         + ". The annual report lists this assignment."
     )
@@ -349,6 +361,12 @@ def person_status(status: PersonStatus) -> Payload:
     lines = [f"*{person.name}* · {person.email} · {roles} · {_placement(person)}"]
     if not person.active:
         lines.append("_deactivated_")
+    if status.reach is not None:
+        lines.append(
+            f"Reached {status.reach.why}"
+            if status.reach.reachable
+            else status.reach.why[:1].upper() + status.reach.why[1:]
+        )
     for label, rows, other in (
         ("Mentored by", status.as_mentee, "mentor"),
         ("Mentors", status.as_mentor, "mentee"),

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Connection, DateTime, MetaData, TypeDecorator
+from sqlalchemy.engine import Dialect, ExecutionContext
 from sqlalchemy.orm import DeclarativeBase
+
+from bot.clock import Clock
+
+CLOCK_OPTION = "mentor_minutes_clock"  # the engine's execution option carrying the Store's clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,8 +43,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+class ClockMissing(RuntimeError):
+    """A row was written through an engine that carries no clock (not a Store's)."""
+
+
+def utcnow(context: ExecutionContext) -> datetime:
+    """A column default: the instant of the clock the Store was built with (bot/clock.py), so
+    a frozen clock (MENTOR_MINUTES_NOW, tests) is the one every timestamp reads."""
+    return _clock(context.execution_options.get(CLOCK_OPTION)).now()
+
+
+def connection_now(conn: Connection) -> datetime:
+    """The instant of the Store's clock, for a bulk statement on one of its connections."""
+    return _clock(conn.get_execution_options().get(CLOCK_OPTION)).now()
+
+
+def _clock(clock: Clock | None) -> Clock:
+    if clock is None:
+        raise ClockMissing("a row was written without the Store's clock")
+    return clock
 
 
 class Base(DeclarativeBase):

@@ -20,6 +20,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import Clock, SystemClock
+from bot.store.base import CLOCK_OPTION
+
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -200,17 +203,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 class Store:
     """Sessions over one database: `read()` for queries, `write()` for a committed change."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, clock: Clock | None = None, echo: bool = False) -> None:
         self.url = url
+        self.clock = clock or SystemClock()
         self.engine = make_engine(url, echo=echo)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # Every row's timestamp defaults read this clock (bot/store/base.py `utcnow`), never
+        # the wall clock: a frozen clock freezes what is stored too.
+        clocked = self.engine.execution_options(**{CLOCK_OPTION: self.clock})
         write_engine = (
-            self.engine.execution_options(sqlite_begin="IMMEDIATE")
-            if self.is_sqlite
-            else self.engine
+            clocked.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else clocked
         )
         self._write_engine = write_engine
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._read = sessionmaker(clocked, expire_on_commit=False)
         self._write = sessionmaker(write_engine, expire_on_commit=False)
         # SQLite has one writer at a time and its busy handler polls, which is unfair under
         # load (a few writers starve for seconds). Queue this process's writers instead.

@@ -36,3 +36,11 @@ def lock_for_sign_off(session: Session, program_id: int) -> None:
             text("SELECT pg_advisory_xact_lock(:program, :kind)"),
             {"program": program_id, "kind": SIGN_OFF},
         )
+
+
+def lock_for_pair_end(session: Session, program_id: int) -> None:
+    """Take before ending an assignment (a reassignment, an unassignment): like a sign-off, it
+    waits for the log writes in progress and holds new ones back until it commits, so the
+    entries it finds after the new end day are all there are, and a log that waited sees the
+    pair ended (a log racing a reassignment can't land outside its pair)."""
+    lock_for_sign_off(session, program_id)

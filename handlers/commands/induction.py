@@ -159,11 +159,14 @@ def team(
 def assign(
     services: Services, user_id: str, actor: Member, args: InductionArgs, now: datetime
 ) -> Payload:
-    """`assign @mentor @mentee [DATE] [override]`."""
+    """`assign @mentor @mentee [DATE] [override] [move-entries]`."""
     mentor, mentee = args.people
     return views.assignment_result(
-        services.assignments.assign(actor, mentor, mentee, args.on, now, over_cap=args.override)
-    )
+        services.assignments.assign(
+            actor, mentor, mentee, args.on, now,
+            over_cap=args.override, move_entries=args.move_entries,
+        )
+    )  # fmt: skip
 
 
 def unassign(

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 
+from bot.domain.assignments import MOVE_ENTRIES
 from bot.domain.reassignment import NOTE_MAX, clean_text, reason_problem
 from bot.services.errors import Refusal
 from bot.slack import log_views, request_views
@@ -91,7 +92,8 @@ def submit_reassign(
     services = services_of(context)
     try:
         request_id = _form_id(view)
-        mentor = parse.optional_row_id(_values(view).get("mentor") or "", PLACE)
+        values = _values(view)
+        mentor = parse.optional_row_id(values.get("mentor") or "", PLACE)
     except BadValue as exc:
         ack(response_action="update", view=refuse_bad_value_view(exc))
         return
@@ -106,6 +108,7 @@ def submit_reassign(
             mentor,
             services.clock.now(),
             request_views.render_notice,
+            move_entries=values.get(request_views.MOVE_BLOCK) == MOVE_ENTRIES,
         ),
         request_views.answered_view,
     )

@@ -485,6 +485,9 @@ def test_assign_with_a_bad_date_is_a_usage_error(loaded: Cli) -> None:
         ("SLACK_APP_TOKEN", "xoxb-not-an-app-token", "SLACK_APP_TOKEN: expected an app-level token starting with xapp-"),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: expected an http(s) URL"),
         ("DATABASE_URL", "mysql://db/mentor", "DATABASE_URL: expected a sqlite:///path or postgresql://user@host/db URL"),
+        ("SMTP_URL", "mail.example.org:25", "SMTP_URL: expected smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465"),
+        ("SMTP_URL", "smtp://mail.example.org:99999", "SMTP_URL: expected smtp://host:25"),
+        ("EMAIL_FROM", "induction at district", "EMAIL_FROM: expected an address such as induction@district.org"),
     ],
 )  # fmt: skip
 def test_malformed_settings_exit_2_naming_the_variable(
@@ -495,6 +498,7 @@ def test_malformed_settings_exit_2_naming_the_variable(
     assert result.code == 2
     assert result.err.startswith("mentor-minutes: configuration error: ")
     assert expected in result.err
+    assert result.err.strip().count("\n") == 0  # refused in one line
 
 
 @SQLITE_ONLY
@@ -540,3 +544,26 @@ def test_verbose_logging_never_opens_the_libraries_debug_lines() -> None:
         for handler in saved_handlers:
             root.addHandler(handler)
         root.setLevel(saved_level)
+
+
+def test_roster_import_says_how_people_are_reached(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nia has no Slack id and Pat asks for email: without SMTP_URL Nia is not reachable and
+    Pat stays on Slack; with it, both go by email."""
+    assert cli("program", "load", cli.write("program.toml", PROGRAM_TOML)).code == 0
+    lines = ROSTER_CSV.strip().splitlines()
+    rows = [lines[0] + ",notify"] + [
+        line.replace(",U0NIA", ",") + ("," if "pat@" not in line else ",email")
+        for line in lines[1:]
+    ]
+    path = cli.write("roster.csv", "\n".join(rows) + "\n")
+    result = cli("roster", "import", path, "--dry-run")
+    assert (
+        "Reached: 8 on Slack, 0 by email, 1 not reachable: no Slack id, and email is not set up (SMTP_URL)."
+        in result.out
+    )
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:2525")
+    result = cli("roster", "import", path)
+    assert "Reached: 7 on Slack, 2 by email." in result.out
+    assert result.code == 0

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, func, select, update
 
+from bot.clock import FixedClock
 from bot.domain.entries import FormDefaults
 from bot.domain.grammar import ParseError, parse_log
 from bot.domain.grammar.types import LogContext, MenteeOption
@@ -19,6 +20,7 @@ from bot.domain.members import Member
 from bot.domain.policy import parse_program_toml
 from bot.domain.reassignment import PairOption, RequestForm
 from bot.slack import log_views, request_views
+from bot.store.base import CLOCK_OPTION
 from bot.store.models.core import Activity, LogEntry, Person, Program
 from tests.support.bolt_requests import all_text
 from tests.support.cli import Cli
@@ -30,8 +32,10 @@ DEEP_TOML = PROGRAM_TOML + "extra = " + "[" * 5000 + "]" * 5000 + "\n"
 
 
 def execute(cli: Cli, statement: Any) -> None:
-    """Write to the CLI's database directly (committed)."""
-    engine = create_engine(cli.url.replace("postgresql://", "postgresql+psycopg://", 1))
+    """Write to the CLI's database directly (committed), its timestamps by the frozen clock."""
+    engine = create_engine(
+        cli.url.replace("postgresql://", "postgresql+psycopg://", 1)
+    ).execution_options(**{CLOCK_OPTION: FixedClock(NOW)})
     try:
         with engine.begin() as connection:
             connection.execute(statement)

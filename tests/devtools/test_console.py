@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, build_services
+from bot.clock import FixedClock
 from bot.config import ENV_NAMES, Settings
-from bot.devtools.console import run_console
+from bot.devtools.console import ConsoleMailer, run_console
+from bot.devtools.demo import DEMO_NOW
 from bot.store.models.core import Assignment
 from tests.support.repo import REPO
 from tests.support.slack_api import FakeSlackApi, created_fakes
@@ -274,6 +276,27 @@ def test_the_consoles_stand_in_checks_block_kit_in_tests(
     assert code == 0
     [standin] = [fake for fake in created_fakes() if fake is not slack_api]
     assert standin.calls_to("views.publish") and standin.invalid == []
+
+
+def test_the_demo_prints_the_email_to_its_coordinator_without_slack(
+    demo: tuple[Settings, Services],
+) -> None:
+    """Omar (central office, no Slack id, notify=email) gets the overdue alert by email: the
+    console prints it as it would be sent, and no DM to him."""
+    settings, _ = demo
+    services = build_services(settings, clock=FixedClock(DEMO_NOW), mailer=ConsoleMailer())
+    try:
+        code, output = run(settings, services, ":run deadline-sweep\n", as_email=None)
+    finally:
+        services.close()
+    assert code == 0
+    emails = [b.split("└─", 1)[0] for b in output.split("┌─ ")[1:] if b.startswith("email to")]
+    alert = next(e for e in emails if "overdue mentor assignment" in e)
+    assert alert.startswith("email to omar@maplevalley.example")
+    assert "│ Subject: Maple Valley Public Schools: overdue mentor assignment" in alert
+    assert "│ - Noor New: 1 day overdue (due Tue 17 Nov)" in alert
+    assert "(and the same as HTML: text/html," in alert
+    assert "DM to Omar" not in output and "by email" in output
 
 
 def test_the_demo_digest_shows_its_chart_as_text_bars(demo: tuple[Settings, Services]) -> None:

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.bootstrap import Services
+from bot.clock import FixedClock
 from schedules import claims
 from tests.support.bolt_requests import all_text
 from tests.support.hillside import NOW, ROSTER_CSV
@@ -34,6 +35,10 @@ def test_a_change_between_ticks_is_seen_by_the_next_tick(
     assert "Nia New" not in alert_text(services, THURSDAY + timedelta(minutes=2))
 
     renamed = ROSTER_CSV.replace("Bo Beginner,mentee", "Bo Renamed,mentee")
+    # The import happens a minute later by the services' clock, which stamps the rows (a change
+    # at the very instant of the previous one would leave the people's fingerprint unchanged).
+    assert isinstance(services.clock, FixedClock)
+    services.clock.advance(timedelta(minutes=1))
     assert services.roster.import_csv(renamed).ok
     text = alert_text(services, THURSDAY + timedelta(minutes=3))
     assert "Bo Renamed" in text and "Bo Beginner" not in text

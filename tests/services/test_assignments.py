@@ -18,7 +18,7 @@ from bot.clock import FixedClock
 from bot.domain.assignments import MentorCaution, mentor_caution
 from bot.domain.calendar import SchoolCalendar
 from bot.domain.members import Member
-from bot.domain.policy import parse_program_toml
+from bot.domain.policy import PRESETS, parse_program_toml
 from bot.services.assignments import assignment_due, check_pair
 from bot.services.errors import NotAllowed, NotOnRoster, Refusal
 from bot.services.programs import ProgramInfo
@@ -354,6 +354,7 @@ def test_person_status_shows_the_history(services: Services, pairs: None) -> Non
 
 QUALIFIED = replace(member(5, {"mentor"}, name="Quinn"), license="Professional", hire_date=date(2016, 8, 29))  # fmt: skip
 ON = date(2026, 11, 16)
+MA_RULE = PRESETS["ma"].mentor_rule
 
 
 @pytest.mark.parametrize(
@@ -372,7 +373,8 @@ ON = date(2026, 11, 16)
     ],
 )  # fmt: skip
 def test_mentor_caution(mentor: Member, trained: bool, expected: MentorCaution | None) -> None:
-    assert mentor_caution(mentor, trained, ON) == expected
+    found = mentor_caution(mentor, trained, ON, rule=MA_RULE)
+    assert found == (replace(expected, rule=MA_RULE) if expected is not None else None)
 
 
 def test_assigning_an_untrained_mentor_warns_and_still_assigns(
@@ -380,7 +382,7 @@ def test_assigning_an_untrained_mentor_warns_and_still_assigns(
 ) -> None:
     cora = as_member(services, CORA)
     result = services.assignments.assign(cora, MIA, NIA, ON, NOW)
-    assert result.caution == MentorCaution(untrained=True)
+    assert result.caution == MentorCaution(untrained=True, rule=MA_RULE)
     (row,) = rows_for(services, roster[NIA])
     assert (row.mentor_id, row.ended_on) == (roster[MIA], None)
 
@@ -403,7 +405,7 @@ def test_the_roster_licence_and_hire_date_warn(services: Services, roster: dict[
     assert services.roster.import_csv(rows).ok
     services.milestones.mark_done("U0CORA", "mentor_training", "rae@hillside.example", None, NOW)
     result = services.assignments.assign(None, "rae@hillside.example", NIA, ON, NOW)
-    assert result.caution == MentorCaution(False, "Provisional", 1)
+    assert result.caution == MentorCaution(False, "Provisional", 1, rule=MA_RULE)
 
 
 def test_the_report_lists_cautioned_assignments_in_item_c(

@@ -110,7 +110,12 @@ def test_a_mentors_own_training_counts_for_the_report_once_confirmed(
 ) -> None:
     services.milestones.mark_done(MIA_U, "mentor_training", roster[MIA], None, NOW)
     assert MIA not in trained_in_report(services)
-    assert services.assignments.assign(None, MIA, NIA, None, NOW).caution == MentorCaution(True)
+    caution = services.assignments.assign(None, MIA, NIA, None, NOW).caution
+    assert (
+        caution is not None
+        and caution.untrained
+        and caution == MentorCaution(True, rule=caution.rule)
+    )
     services.milestones.confirm(CORA_U, "mentor_training", roster[MIA], LATER)
     assert MIA in trained_in_report(services)
     assert services.reports.annual(None, NOW).milestones == {"mentor_training": 1}

@@ -6,6 +6,7 @@ changes: /logmeeting, the form, Undo and Edit from a message."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 import bot.slack.budget
 from bot.bootstrap import Services
+from bot.clock import FixedClock
 from bot.slack import home_views
 from bot.store.models.core import Assignment, EntryReview, LogEntry
 from tests.support.bolt_requests import command, dispatch
@@ -311,14 +313,18 @@ def home_of_over(slack_api: FakeSlackApi, services: Services) -> dict[str, Any]:
 
 @pytest.mark.parametrize("change", ["reassigned", "no longer a mentor"])
 def test_undo_and_edit_on_a_home_published_before_a_role_change_are_refused(
-    app: Any, slack_api: FakeSlackApi, week: Services, change: str
+    app: Any, slack_api: FakeSlackApi, week: Services, change: str, clock: FixedClock
 ) -> None:
-    """Mia's Home shows Undo and Edit on her entries with Ike; then Ike gets another mentor,
-    or the roster no longer makes Mia a mentor: the stale buttons change nothing."""
+    """Mia's Home shows Undo and Edit on her entries with Ike; then Ike gets another mentor
+    (from tomorrow: today's entry stays inside Mia's pair) and the 14 days in which Mia may
+    still change them pass, or the roster no longer makes Mia a mentor: the stale buttons
+    change nothing."""
     view = home_of(app, SIGNING_SECRET, slack_api, "U0MIA")
     undo, edit = button_of(view, "log_undo"), button_of(view, "log_edit")
     if change == "reassigned":
-        week.assignments.assign(None, "max@hillside.example", "ike@hillside.example", NOW.date(), NOW)  # fmt: skip
+        tomorrow = NOW.date() + timedelta(days=1)
+        week.assignments.assign(None, "max@hillside.example", "ike@hillside.example", tomorrow, NOW)  # fmt: skip
+        clock.set(NOW + timedelta(days=15))  # Mia's pair ended on 18 Nov: 15 days ago
     else:
         demoted = ROSTER_CSV.replace("Mia Mentor,mentor,", "Mia Mentor,evaluator,")
         assert week.roster.import_csv(demoted).ok

@@ -26,6 +26,7 @@ from bot.domain.grammar.command_text import (
     parse_induction,
 )
 from bot.domain.milestones import MarkedDone, MilestoneMark, TeamChange
+from bot.domain.policy import PRESETS
 from bot.slack import views
 from handlers.commands import hours as hours_handler
 from handlers.commands import induction as induction_handler
@@ -272,6 +273,7 @@ def test_parse_induction_usage_errors(text: str, message: str, example: str) -> 
 def test_an_assignment_with_a_caution_warns_and_still_says_it_was_made(
     caution: MentorCaution, says: list[str], not_said: list[str]
 ) -> None:
+    caution = replace(caution, rule=PRESETS["ma"].mentor_rule)
     text = all_text(
         views.assignment_result(AssignmentResult(MIA, BEA, date(2026, 11, 16), caution=caution))
     )

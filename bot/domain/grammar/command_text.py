@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from bot.domain.assignments import MOVE_ENTRIES
 from bot.domain.hours import PERIODS, Period
 from bot.domain.months import MonthRef, read_month
 
@@ -175,6 +176,7 @@ class InductionArgs:
     milestone: str | None = None
     add: bool = True
     override: bool = False  # assign past the caseload cap, confirmed
+    move_entries: bool = False  # assign: move the ended pair's later entries to the new mentor
     rest: str = ""  # `event`: the words after it, read by bot/domain/grammar/event_text.py
 
 
@@ -205,9 +207,11 @@ def _split_date(tokens: list[str]) -> tuple[list[str], date | None]:
 
 
 def _parse_assign(rest: list[str]) -> InductionArgs:
-    """`assign @mentor @mentee [DATE] [override]`; a part that doesn't fit is named."""
+    """`assign @mentor @mentee [DATE] [override] [move-entries]`; a part that doesn't fit is
+    named."""
     override = any(t.lower() == "override" for t in rest)
-    rest = [t for t in rest if t.lower() != "override"]
+    move_entries = any(t.lower() == MOVE_ENTRIES for t in rest)
+    rest = [t for t in rest if t.lower() not in ("override", MOVE_ENTRIES)]
     rest, on = _split_date(rest)
     people = [t for t in rest if PERSON.match(t)]
     others = [t for t in rest if not PERSON.match(t)]
@@ -225,7 +229,9 @@ def _parse_assign(rest: list[str]) -> InductionArgs:
             else f" (I found {len(people)} people)."
         )
         raise UsageError("`assign` needs the mentor, then the mentee" + understood, example)
-    return InductionArgs(verb="assign", people=tuple(people), on=on, override=override)
+    return InductionArgs(
+        verb="assign", people=tuple(people), on=on, override=override, move_entries=move_entries
+    )
 
 
 def _parse_change(rest: list[str]) -> InductionArgs:

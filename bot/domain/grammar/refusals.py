@@ -4,6 +4,7 @@ understood, what is wrong, and a corrected command to try."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bot.domain.formatting import MONTH_ABBRS, format_day, format_minutes
@@ -19,7 +20,7 @@ from bot.domain.grammar.types import (
     LogRequest,
     ParseError,
 )
-from bot.domain.policy import DEFAULT_KIND
+from bot.domain.policy import DEFAULT_KIND, Standard
 
 _HANDLE_CHARS_RE = re.compile(r"[^\w.\-]+")
 
@@ -142,6 +143,21 @@ def _refusal(
     return None
 
 
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def numbered_standard(number: str, standards: Sequence[Standard]) -> Standard | None:
+    """The one standard a bare number names: its code ends in that number (IPTS3, D3) or is
+    that roman numeral (III); None when no single one does."""
+    roman = ROMAN[int(number) - 1] if number.isdigit() and 1 <= int(number) <= len(ROMAN) else ""
+    found = [
+        s
+        for s in standards
+        if re.fullmatch(rf"[A-Za-z]*0*{int(number)}", s.code) or s.code.upper() == roman
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def _unknown_standard(
     reading: Reading, ctx: LogContext, understood: dict[str, str], example: _Example
 ) -> ParseError:
@@ -159,6 +175,17 @@ def _unknown_standard(
         f"{s.code} ({s.name})" if s.name != s.code else s.code for s in ctx.standards
     )
     first = ctx.standards[0].code
+    if typed.startswith("#"):  # a bare number among the leading parts: `45m #3 meeting`
+        meant = numbered_standard(typed[1:], ctx.standards)
+        guess = f"Did you mean #{meant.code}? " if meant is not None else ""
+        return ParseError(
+            "unknown_standard",
+            f'I read "{typed}" as a standard, but this program\'s standards are {listed}. '
+            f'{guess}To keep "{typed}" as a note, write it after other words '
+            f'("… talked about {typed}").',
+            understood,
+            example.build(standard=f"#{meant.code if meant is not None else first}"),
+        )
     return ParseError(
         "unknown_standard",
         f"\"{typed}\" isn't one of this program's standards: {listed}. Tag one as #{first}.",

@@ -51,9 +51,14 @@ _KIND_WORDS = alternation(KIND_ALIASES).replace("\\ ", r"[\s-]+")  # "co teachin
 _KIND_RE = re.compile(rf"(?<![\w#@/-])(?P<kind>{_KIND_WORDS})(?![\w-])", FLAGS)
 _ARTICLE_BEFORE_RE = re.compile(r"(?<![\w])(?:an?|the)\s+$", FLAGS)  # "an observation"
 _WORD_RE = re.compile(r"[^\s\x00\x01]+")
-# What reads as a standards tag whatever the program's standards are (`#V`, `#cstp9`), so a tag
-# outside the policy is refused rather than kept as notes; `#3` or `#goals` stay notes.
-_TAG_SHAPES = r"[ivx]{1,4}|cstp[0-9]{1,2}"
+# What reads as a standards tag whatever the program's standards are — the shapes of every
+# preset's codes (`#V`, `#cstp9`, `#D2`, `#ipts3`) — so a tag outside the policy is refused
+# rather than kept as notes; `#goals` stays notes.
+_TAG_SHAPES = r"[ivx]{1,4}|cstp[0-9]{1,2}|d[0-9]|ipts[0-9]{1,2}"
+# A bare number tag (`#3`) is a standard meant among the leading parts (`45m #3 meeting`,
+# `20m meeting #10`): asked about there, never stored as notes; after notes began ("talked about
+# #1 priority") it is notes.
+_NUMBER_TAG_RE = re.compile(r"(?<![\w#&<])#(?P<number>[0-9]{1,3})(?![\w])")
 _NOTES_SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([,;:.!?])")
 _NOTES_REPEATED_COMMA_RE = re.compile(r",(?:\s*,)+")
 _NOTES_ORPHAN_COMMA_RE = re.compile(r"[,;:]+(?=[.!?])")
@@ -173,6 +178,12 @@ def read_standards(scan: Scan, reading: Reading, vocabulary: tuple[Standard, ...
             elif token not in reading.unknown_standards:
                 reading.unknown_standards.append(token)
         scan.consume(match.start(), match.end())
+    for match in _NUMBER_TAG_RE.finditer(scan.scan):
+        if _only_leading_parts(_KIND_RE.sub(" ", scan.scan[: match.start()])):
+            typed = f"#{match.group('number')}"
+            if typed not in reading.unknown_standards:
+                reading.unknown_standards.append(typed)
+            scan.consume(match.start(), match.end())
 
 
 def tidy_notes(leftover: str) -> tuple[str | None, int]:

@@ -4,7 +4,7 @@
 from datetime import time
 
 from bot.domain.members import EDUCATOR_TYPES
-from bot.domain.policy.rules import DeadlineRule, Policy, days_between_month_days
+from bot.domain.policy.rules import DeadlineRule, MentorRule, Policy, days_between_month_days
 
 _ALL_EDUCATORS = EDUCATOR_TYPES
 _BEGINNING = ("beginning_teacher", "beginning_administrator")
@@ -67,6 +67,11 @@ def _mentor_training() -> DeadlineRule:
 
 MA_PRESET = Policy(
     preset="ma",
+    mentor_rule=MentorRule(
+        text="trained, with 3+ full years under an Initial or Professional licence (603 CMR 7.12)",
+        years=3,
+        licences=("initial", "professional"),
+    ),
     assignment_window_days=14,  # 603 CMR 7.12(2)(b): within the first two weeks (or of hire)
     weekly_target_minutes=60,  # program default; the regulation sets no weekly minimum
     no_contact_school_days=5,
@@ -119,6 +124,10 @@ MA_PRESET = Policy(
 
 CA_PRESET = Policy(
     preset="ca",
+    mentor_rule=MentorRule(
+        text="trained, and chosen by the induction program's own criteria (CTC Teacher Induction "
+        "Program Standards)"
+    ),
     assignment_window_days=30,  # CA induction: mentor within 30 days of enrollment
     weekly_target_minutes=60,  # "one hour per week of individualized mentoring"
     paced_minutes=60,  # the same hour, paced by the week
@@ -194,6 +203,11 @@ _COMMON = {
 
 TX_PRESET = Policy(
     preset="tx",
+    mentor_rule=MentorRule(
+        text="trained, with at least 3 complete years of teaching experience (TEC §21.458; "
+        "19 TAC §153.1011)",
+        years=3,
+    ),
     # 19 TAC §153.1011 (Mentor Program Allotment): the mentor is assigned no later than the
     # 30th day of the beginning teacher's employment, meets at least 12 hours each semester,
     # and serves no more than 2 beginning teachers (4 when teaching under 6 hours a day: raise
@@ -216,6 +230,10 @@ TX_PRESET = Policy(
 
 IL_PRESET = Policy(
     preset="il",
+    mentor_rule=MentorRule(
+        text="an experienced teacher, trained, chosen by the district plan's criteria and never "
+        "evaluating the new teacher (105 ILCS 5/21A-20; 23 IAC 65.130)"
+    ),
     # 105 ILCS 5/21A-20 and 23 IAC 65.130 (new teacher induction and mentoring): a two-year
     # program; at least 1.5 hours of mentoring a week (program guidance) and at least three
     # formal observations of the new teacher over the two years.
@@ -238,6 +256,9 @@ IL_PRESET = Policy(
 
 NY_PRESET = Policy(
     preset="ny",
+    mentor_rule=MentorRule(
+        text="trained, and chosen by the district mentoring plan's criteria (8 NYCRR §100.2(dd))"
+    ),
     # 8 NYCRR §100.2(dd) (district mentoring plans) and §80-3.4: a first year of mentored
     # experience, at least 40 hours over the ten months of school.
     assignment_window_days=30,
@@ -256,6 +277,9 @@ NY_PRESET = Policy(
 
 OK_PRESET = Policy(
     preset="ok",
+    mentor_rule=MentorRule(
+        text="trained, as the district's resident teacher program sets (70 O.S. §6-195)"
+    ),
     # 70 O.S. §6-195 (Oklahoma resident teacher program): a mentor teacher chosen within 10
     # teaching days and at least 72 hours of consultation a year. Oklahoma names no standards
     # list here: a program lists its own (standards under [overrides]).

@@ -201,6 +201,23 @@ class DeadlineRule(BaseModel):
         )
 
 
+class MentorRule(BaseModel):
+    """Who may mentor under a policy, as the assign warning checks it: mentor training (always),
+    full years since hire on the roster (`years`, when the rule sets them) and the roster's
+    licence (`licences`, lower case, when the rule names them); `text` says it, with its source."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str = Field(min_length=1, max_length=300)
+    years: int | None = _counted(1, 40, default=None)
+    licences: tuple[str, ...] = ()
+
+    @field_validator("licences")
+    @classmethod
+    def _lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v.strip().lower() for v in value if v.strip())
+
+
 class Policy(BaseModel):
     """Targets, nudging rules and deadlines of a program (a preset plus overrides)."""
 
@@ -244,6 +261,7 @@ class Policy(BaseModel):
     observation_years: int = _counted(1, 5, default=1)
     caseload_cap: int | None = _counted(1, MAX_CASELOAD, default=None)  # mentees per mentor
     mentoring_years: int = _counted(1, 5, default=1)  # years a beginning educator is mentored
+    mentor_rule: MentorRule = MentorRule(text="trained")  # each preset states its own
     # Notes (of log entries and activities) dated more than this many years ago are erased by
     # the daily deadline sweep; the minutes stay. None: notes are kept.
     notes_retention_years: int | None = _counted(1, MAX_NOTES_RETENTION_YEARS, default=None)

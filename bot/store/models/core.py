@@ -83,6 +83,8 @@ class Person(Base):
     exit_date: Mapped[date | None] = mapped_column(Date)
     exit_reason: Mapped[str | None] = mapped_column(String(200))
     slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # How notifications reach them (the roster's optional notify column): slack, email or both.
+    notify: Mapped[str] = mapped_column(String(8), default="slack", server_default="slack")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -218,7 +220,8 @@ class LogAudit(Base):
     log_entry_id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), ForeignKey("log_entries.id"), index=True
     )
-    actor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # None: an operator at the command line (`assign --move-entries`)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     action: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -310,13 +313,14 @@ class OutboxMessage(Base):
     """A notification claimed before it is sent: the natural key makes every send happen once."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("rule", "recipient", "subject", "period"),)
+    __table_args__ = (UniqueConstraint("rule", "recipient", "subject", "period", "via"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     rule: Mapped[str] = mapped_column(String(50))
-    recipient: Mapped[str] = mapped_column(String(64))
+    recipient: Mapped[str] = mapped_column(String(254))  # a Slack user id, or an email address
     subject: Mapped[str] = mapped_column(String(100))
     period: Mapped[str] = mapped_column(String(40))
+    via: Mapped[str] = mapped_column(String(8), default="slack", server_default="slack")
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

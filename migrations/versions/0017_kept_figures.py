@@ -1,8 +1,8 @@
 """kept_figures: program-wide figures kept with the watermark they were computed at (the
 coordinator's Home: the annual report's readiness, this month's pay)
 
-Revision ID: 0015_kept_figures
-Revises: 0014_erasures
+Revision ID: 0017_kept_figures
+Revises: 0016_email_channel
 Create Date: 2026-12-07 05:30:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0015_kept_figures'
-down_revision: str | None = '0014_erasures'
+revision: str = '0017_kept_figures'
+down_revision: str | None = '0016_email_channel'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

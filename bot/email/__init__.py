@@ -1,0 +1,1 @@
+"""Email: plain-text and HTML renderings of the outbox records, and the SMTP sender."""
