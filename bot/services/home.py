@@ -35,11 +35,19 @@ from bot.domain.hours import HoursReport
 from bot.domain.ledger import VISIT
 from bot.domain.members import Member
 from bot.domain.months import MonthRef
+from bot.domain.notices import Digest
 from bot.domain.pay import PayPeriod
 from bot.domain.standards import Coverage
 from bot.services import ledger
 from bot.services.errors import NotAllowed, Refusal
 from bot.services.hours import HoursService, past_month
+from bot.services.kept import (
+    COORDINATOR_HOME,
+    KeptFigureService,
+    coordinator_figures,
+    coordinator_from,
+    watermark,
+)
 from bot.services.log_access import changeable_mentees
 from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
@@ -84,6 +92,10 @@ class HomeService:
         self.reports = reports
         self.pay = pay
         self.standards = standards
+        self.kept = KeptFigureService(store)
+        # a lead mentor's digest of this week so far, kept in process per lead mentor with the
+        # watermark it was computed at: a Home with nothing changed since reads no digest
+        self._digests: dict[int, tuple[tuple[int, str], Digest]] = {}
 
     def home(self, slack_user_id: str, now: datetime) -> Home:
         """Every section the person's roles give them; NotOnRoster when they aren't on it."""
@@ -100,7 +112,7 @@ class HomeService:
             mentor = self._mentor(program, viewer, slack_user_id, now)
         if viewer.has("mentee"):
             mentee = self._mentee(program, viewer, slack_user_id, now)
-        cohort = self.nudges.cohort_digest(viewer, now) if viewer.has("lead_mentor") else None
+        cohort = self._cohort(program, viewer, now) if viewer.has("lead_mentor") else None
         school = None
         if viewer.has("evaluator") and not viewer.is_coordinator:
             school = self.hours.report(slack_user_id, now, caller=viewer)
@@ -116,6 +128,18 @@ class HomeService:
             school=school,
             coordinator=coordinator,
         )
+
+    def _cohort(self, program: ProgramInfo, lead: Member, now: datetime) -> Digest:
+        """The lead mentor's cohort digest (`NudgeService.cohort_digest`), computed again only
+        when something it reads changed (or on a new day)."""
+        with self.store.read() as session:
+            mark = (program.id, watermark(session, program.today(now), outbox=True))
+        kept = self._digests.get(lead.id)
+        if kept is not None and kept[0] == mark and kept[1].lead == lead:
+            return kept[1]
+        digest = self.nudges.cohort_digest(lead, now)
+        self._digests[lead.id] = (mark, digest)
+        return digest
 
     # ---- mentor and mentee ---------------------------------------------------------------
     def _mentor(
@@ -287,6 +311,15 @@ class HomeService:
                 ).all()
             )
             behind = self._behind(session, program, program.today(now))
+            kept = self.kept.figures(
+                session,
+                program,
+                COORDINATOR_HOME,
+                program.today(now),
+                now,
+                lambda: self.program_figures(now),
+            )
+        readiness, pay, refusal = coordinator_from(kept)
         lines = tuple(
             ParkedLine(
                 p.id,
@@ -299,20 +332,20 @@ class HomeService:
             )
             for p in parked
         )
+        return CoordinatorSection(unassigned, lines, parked_count, readiness, pay, refusal, behind)
+
+    def program_figures(self, now: datetime) -> dict[str, Any]:
+        """The coordinator's program-wide figures, fresh from the functions that own them: the
+        annual report's readiness (brief: no (a) recount) and this month's pay so far (or why
+        none); what `KeptFigureService` keeps."""
+        program = self.programs.current(now)
         pay, refusal = None, None
         try:
             pay = self.pay.period(*this_month_so_far(program, now))
         except Refusal as exc:
             refusal = exc.message
-        return CoordinatorSection(
-            unassigned,
-            lines,
-            parked_count,
-            report_readiness(self.reports.annual(None, now, brief=True)),  # no (a) recount
-            pay,
-            refusal,
-            behind,
-        )
+        readiness = report_readiness(self.reports.annual(None, now, brief=True))
+        return coordinator_figures(readiness, pay, refusal)
 
     def _behind(self, session: Session, program: ProgramInfo, today: date) -> BehindPace | None:
         """The pairs furthest behind the program's pace, from the kept totals."""
