@@ -221,7 +221,7 @@ def activities_item(summary: ActivitiesSummary) -> ReportItem:
         for line in summary.kinds
         if line.count
     ) + tuple(
-        f"logged {line.kind}: {line.entries} entries, "
+        f"logged {line.kind}: {line.entries} entr{'y' if line.entries == 1 else 'ies'}, "
         + (
             f"{format_minutes(line.pair.visit_minutes)} of visits"
             if line.pair.visits and not line.pair.minutes

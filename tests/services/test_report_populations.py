@@ -266,6 +266,7 @@ def test_the_demos_reports_each_count_their_own_population(demo: tuple[Settings,
     admins = markdown[markdown.index("## Administrators") :]
     assert "| Jefferson Middle | 2 | 2 | — | — | — | — |" in admins
     assert "### (i) Partnerships: 2" in admins
+    assert "- logged planning: 1 entry, 45 min together, 45 min of mentor time" in admins
     assert "administrators,g,Jefferson Middle:hires,2" in report_csv(report).splitlines()
     teachers_md = markdown[: markdown.index("## Administrators")]
     assert "Tom Mentor" not in teachers_md and "Ada Admin" not in teachers_md
