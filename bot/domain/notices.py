@@ -200,8 +200,11 @@ class MonthlySummary:
     schools: tuple[SchoolMonth, ...]
     total: int  # every pair's minutes in the month (the program's kept total)
     pairs: int  # pairs active during the month
-    target: int  # a whole month's share of the weekly target
+    target: int  # a whole month's share of the weekly target (or of the paced minimum)
     behind: tuple[BehindPair, ...]
+    # what the target is a share of: the weekly target, or under a policy without one its
+    # paced minimum ("12 h minimum per semester")
+    measure: str = "weekly target"
 
 
 Content = (

@@ -96,3 +96,22 @@ def pace_of(
     gone = calendar.school_days_in(period.school_first, min(today, period.school_last))
     expected = required if not total else math.ceil(required * gone / total)
     return Pace(period, required, expected, done)
+
+
+def paced_share(
+    required: int, name: str, calendar: SchoolCalendar, year: ProgramYear, first: date, last: date
+) -> int:
+    """The part of a paced minimum owed over the days from `first` to `last` (a month, or the
+    part of it a pair was active): each school day owes its period's `required` divided by the
+    period's school days, as `pace_of` prorates it; rounded up to the minute."""
+    owed = 0.0
+    day = first
+    while day <= last:
+        period = paced_period(name, calendar, year, day)
+        end = min(last, period.last)
+        days = calendar.school_days_in(max(day, period.school_first), min(end, period.school_last))
+        total = calendar.school_days_in(period.school_first, period.school_last)
+        if total and days:
+            owed += required * days / total
+        day = end + timedelta(days=1)
+    return math.ceil(owed - 1e-9)

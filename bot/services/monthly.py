@@ -8,9 +8,11 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import OutsideSchoolYearError, SchoolCalendar, period_target
+from bot.domain.formatting import format_minutes
 from bot.domain.ledger import PROGRAM_SCOPE, ZERO, bucket_last, bucket_of, school_scope
 from bot.domain.members import Member
 from bot.domain.notices import BehindPair, MonthlySummary, Nudge, SchoolMonth
+from bot.domain.pacing import LABELS, paced_share
 from bot.services import ledger
 from bot.services.programs import ProgramInfo
 from bot.services.snapshot import (
@@ -114,6 +116,20 @@ class MonthlySummaryJob(NudgeReads):
             for school in schools
         )
         weekly = program.policy.weekly_target_minutes
+        paced = program.policy.paced_minutes
+        measure = "weekly target"
+        if not weekly and paced:  # a policy without a weekly target: its own pace (`tx`)
+            name = program.policy.paced_period
+            measure = f"{format_minutes(paced)} minimum {LABELS[name].replace('this ', 'per ')}"
+
+        def share(since: date, until: date) -> int:
+            """What the policy owes over these days: the weekly target's or the pace's share."""
+            if not weekly and paced:
+                return paced_share(
+                    paced, program.policy.paced_period, program.calendar, program.year, since, until
+                )
+            return period_target(program.calendar, weekly, since, until)
+
         spans: dict[tuple[int, int], tuple[date, date]] = {}
         for mentor, mentee, started, ended in active:
             span = (max(first, started), min(last, ended or last))
@@ -125,7 +141,7 @@ class MonthlySummaryJob(NudgeReads):
         for (mentor, mentee), (since, until) in spans.items():
             if mentor not in snapshot.members or mentee not in snapshot.members:
                 continue
-            target = period_target(program.calendar, weekly, since, until)
+            target = share(since, until)
             minutes = totals.get((mentor, mentee), ZERO).minutes
             if minutes < target:
                 behind.append(
@@ -140,6 +156,7 @@ class MonthlySummaryJob(NudgeReads):
             schools=by_school,
             total=sum(kept.get((PROGRAM_SCOPE, week), ZERO).minutes for week in weeks),
             pairs=len(spans),
-            target=period_target(program.calendar, weekly, first, last),
+            target=share(first, last),
             behind=tuple(behind),
+            measure=measure,
         )

@@ -409,7 +409,7 @@ def monthly_summary(summary: MonthlySummary) -> list[Payload]:
     title = f"Monthly summary · {summary.program} · {first:%B %Y}"
     headline = (
         f"{_count(summary.pairs, 'pair')} · {format_minutes(summary.total)} of mentoring in all · "
-        f"{len(summary.behind)} below their share of the weekly target "
+        f"{len(summary.behind)} below their share of the {summary.measure} "
         f"({format_minutes(summary.target)} for the whole month)"
     )
     head: list[Block] = [header(title[:150]), context(headline), divider()]
@@ -452,17 +452,19 @@ def monthly_summary(summary: MonthlySummary) -> list[Payload]:
     ]
     more = len(summary.behind) - len(behind)
     if behind:
-        tail = [f"*Below the weekly target in {first:%B}*", *behind]
+        tail = [f"*Below their share of the {summary.measure} in {first:%B}*", *behind]
         tail += [f"…and {more} more: `/hours month` lists every pair."] if more else []
         groups.append([section(text) for text in pack_sections(tail)])
     else:
-        groups.append([section(f"Every pair met its share of the weekly target in {first:%B}.")])
+        groups.append(
+            [section(f"Every pair met its share of the {summary.measure} in {first:%B}.")]
+        )
     footer = context(
         f"{format_day(first)} – {format_day(last)} · hours and counts only — "
         "mentoring notes stay with each pair."
     )
     behind_text = "\n".join(
-        [f"Below the weekly target: {len(summary.behind)}", *behind]
+        [f"Below their share of the {summary.measure}: {len(summary.behind)}", *behind]
         + ([f"…and {more} more"] if more else [])
     )
     return _chart_messages(

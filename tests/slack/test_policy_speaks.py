@@ -14,11 +14,14 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.clock import FixedClock
+from bot.domain.calendar import SchoolCalendar
 from bot.domain.grammar import LogContext, MenteeOption, ParseError, parse_log
+from bot.domain.ledger import ProgramYear
+from bot.domain.pacing import paced_period, paced_share
 from bot.domain.policy import PRESETS, parse_program_toml
 from bot.email import views as email_views
 from bot.slack import log_views, views
-from bot.slack.nudge_views import weekly_digest
+from bot.slack.nudge_views import monthly_summary, weekly_digest
 from bot.store.models.core import LogEntry
 from handlers.home import home_payload
 from tests.support.blockkit import valid_view
@@ -192,3 +195,31 @@ def test_an_asked_tag_stores_nothing(services: Services, pairs: None) -> None:
     assert not outcome.ok and outcome.error is not None
     with services.store.read() as session:
         assert session.scalar(select(func.count()).select_from(LogEntry)) == 0
+
+
+def test_a_paced_minimums_share_of_a_span_is_its_school_days_share() -> None:
+    calendar = SchoolCalendar(date(2026, 8, 31), date(2027, 6, 18), frozenset())
+    year = ProgramYear(date(2026, 7, 1), date(2027, 6, 30))
+    fall = paced_period("semester", calendar, year, date(2026, 10, 1))
+    fall_days = calendar.school_days_in(fall.school_first, fall.school_last)
+    october = calendar.school_days_in(date(2026, 10, 1), date(2026, 10, 31))
+    assert paced_share(720, "semester", calendar, year, date(2026, 10, 1), date(2026, 10, 31)) == (
+        -(-720 * october // fall_days)
+    )
+    # the whole semester owes the whole minimum; a span across the split owes a share of each
+    assert paced_share(720, "semester", calendar, year, fall.first, fall.last) == 720
+    assert paced_share(720, "semester", calendar, year, date(2026, 7, 1), date(2027, 6, 30)) == 1440
+    assert paced_share(720, "semester", calendar, year, date(2026, 10, 31), date(2026, 10, 1)) == 0
+
+
+def test_without_a_weekly_target_the_monthly_summary_uses_the_policys_pace(
+    texas: Services, clock: FixedClock
+) -> None:
+    nudges = texas.nudges.monthly_summary(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+    [summary] = [n.content for n in nudges or []]
+    assert summary.measure == "12 h minimum per semester"  # type: ignore[union-attr]
+    assert summary.target > 0  # type: ignore[union-attr]
+    text = " ".join(all_text(m) for m in monthly_summary(summary))  # type: ignore[arg-type]
+    assert "below their share of the 12 h minimum per semester" in text
+    assert "0 min for the whole month" not in text
+    assert summary.behind  # type: ignore[union-attr]  # 90 min logged in November: short of the share
