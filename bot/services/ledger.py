@@ -489,17 +489,7 @@ def scope_summary(
     everyone, _, has_school, has_involving = scope.shape
     if not has_involving and (everyone or has_school):
         return _kept_scope_summary(session, program, scope, periods)
-    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
-    params = scope.params() | {
-        "program_id": program.id,
-        "week_first": week_first,
-        "week_last": week_last,
-        "month_first": month_first,
-        "month_last": month_last,
-        "first": min(week_first, month_first),
-        "last": max(week_last, month_last),
-        "year_start": periods.year.first,
-    }
+    params = _scope_params(program, scope, periods)
     row = session.connection().execute(_scope_statement(scope.shape), params).one()
     return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
 
@@ -507,11 +497,17 @@ def scope_summary(
 def _kept_scope_summary(
     session: Session, program: ProgramInfo, scope: PairFilter, periods: Periods
 ) -> ScopeSummary:
-    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
     key = PROGRAM_SCOPE if scope.everyone else school_scope(scope.school)
-    params = scope.params() | {
+    params = _scope_params(program, scope, periods) | {"scope_key": key}
+    row = session.connection().execute(_kept_scope_statement(scope.shape), params).one()
+    return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
+
+
+def _scope_params(program: ProgramInfo, scope: PairFilter, periods: Periods) -> dict[str, Any]:
+    """A scope's filter and the week, month and program year its sums cover."""
+    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
+    return scope.params() | {
         "program_id": program.id,
-        "scope_key": key,
         "week_first": week_first,
         "week_last": week_last,
         "month_first": month_first,
@@ -520,8 +516,6 @@ def _kept_scope_summary(
         "last": max(week_last, month_last),
         "year_start": periods.year.first,
     }
-    row = session.connection().execute(_kept_scope_statement(scope.shape), params).one()
-    return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
 
 
 @cache

@@ -88,6 +88,24 @@ def _guarded_insert() -> Any:
     )
 
 
+def _shown(
+    entry: LogEntry, known: dict[int, Member], pair: PairSummary, today: date
+) -> LoggedEntry:
+    """An entry as the reply shows it, with its pair's totals after the write."""
+    return LoggedEntry(
+        id=entry.id,
+        mentor=known[entry.mentor_id],
+        mentee=known[entry.mentee_id],
+        occurred_on=entry.occurred_on,
+        minutes=entry.minutes,
+        kind=entry.kind,
+        notes=entry.notes,
+        pair=pair,
+        observed=known.get(entry.observed_id) if entry.observed_id else None,
+        today=today,
+    )
+
+
 class LogService:
     """Mentoring log entries: create, undo, edit — every change audited and counted."""
 
@@ -394,18 +412,7 @@ class LogService:
         today = program.today(now)
         periods = program.periods(now)
         logged = tuple(
-            LoggedEntry(
-                id=e.id,
-                mentor=known[e.mentor_id],
-                mentee=known[e.mentee_id],
-                occurred_on=e.occurred_on,
-                minutes=e.minutes,
-                kind=e.kind,
-                notes=e.notes,
-                pair=summary_after(before[e.id], [entry], periods),
-                observed=known.get(e.observed_id) if e.observed_id else None,
-                today=today,
-            )
+            _shown(e, known, summary_after(before[e.id], [entry], periods), today)
             for e, entry in zip(entries, added, strict=True)
         )
         return logged, entries[0].batch_id or ""
@@ -428,20 +435,9 @@ class LogService:
         summaries = totals.pair_summaries(
             session, program, [(e.mentor_id, e.mentee_id) for e in entries], program.periods(now)
         )
+        today = program.today(now)
         return tuple(
-            LoggedEntry(
-                id=e.id,
-                mentor=known[e.mentor_id],
-                mentee=known[e.mentee_id],
-                occurred_on=e.occurred_on,
-                minutes=e.minutes,
-                kind=e.kind,
-                notes=e.notes,
-                pair=summaries[(e.mentor_id, e.mentee_id)],
-                observed=known.get(e.observed_id) if e.observed_id else None,
-                today=program.today(now),
-            )
-            for e in entries
+            _shown(e, known, summaries[(e.mentor_id, e.mentee_id)], today) for e in entries
         )
 
     # ---- undo and edit -------------------------------------------------------------------
