@@ -172,13 +172,9 @@ RETENTION_COLUMNS = ("year", "school", "retained", "cohort", "rate")
 ALL_SCHOOLS = "(all)"
 
 
-def retention_item(summary: RetentionSummary, *, by_school: bool = False) -> ReportItem:
-    """Report item (f) in the report's shape: the rate into N+1 as the value, a row per
-    successor year (and per school when `by_school`, as the administrators' report asks), the
-    hires in `extra`; a successor year not begun is said in the notes and as still missing."""
-    if summary.source.kind == "none":
-        return ReportItem.missing(summary.source.reason or "nothing to count")
-    rows: list[dict[str, object]] = []
+def _retention_notes(summary: RetentionSummary) -> tuple[list[str], list[str]]:
+    """The notes both retention items give (the hires, the cohort, each successor year's rate
+    or why it has none) and what is still missing (the next year's rate, when it has none)."""
     notes = [
         f"hired in {summary.year}: {summary.hires.total}",
         f"in their induction year in {summary.year}: {summary.cohort}",
@@ -194,6 +190,20 @@ def retention_item(summary: RetentionSummary, *, by_school: bool = False) -> Rep
             f"still employed when {line.year} began: {line.rate.retained} of "
             f"{line.rate.cohort} ({line.rate.percent})"
         )
+    return notes, attention
+
+
+def retention_item(summary: RetentionSummary, *, by_school: bool = False) -> ReportItem:
+    """Report item (f) in the report's shape: the rate into N+1 as the value, a row per
+    successor year (and per school when `by_school`, as the administrators' report asks), the
+    hires in `extra`; a successor year not begun is said in the notes and as still missing."""
+    if summary.source.kind == "none":
+        return ReportItem.missing(summary.source.reason or "nothing to count")
+    rows: list[dict[str, object]] = []
+    notes, attention = _retention_notes(summary)
+    for line in summary.retention:
+        if line.rate is None:
+            continue
         schools = [(ALL_SCHOOLS, line.rate), *(line.by_school if by_school else ())]
         rows += [
             {
@@ -241,22 +251,11 @@ def retention_by_school_item(summary: RetentionSummary) -> ReportItem:
     hires = dict(summary.hires.by_school) | {ALL_SCHOOLS: summary.hires.total}
     cohort = dict(summary.cohort_by_school) | {ALL_SCHOOLS: summary.cohort}
     rates: dict[str, dict[str, object]] = defaultdict(dict)
-    notes = [
-        f"hired in {summary.year}: {summary.hires.total}",
-        f"in their induction year in {summary.year}: {summary.cohort}",
-    ]
-    attention = []
+    notes, attention = _retention_notes(summary)
     for line in summary.retention:
         name = HORIZON_NAMES[line.horizon]
         if line.rate is None:
-            notes.append(f"retention into {line.year}: {line.reason}")
-            if line.horizon == 1:
-                attention.append(f"retention into {line.year}: {line.reason}")
             continue
-        notes.append(
-            f"still employed when {line.year} began: {line.rate.retained} of "
-            f"{line.rate.cohort} ({line.rate.percent})"
-        )
         for school, rate in [(ALL_SCHOOLS, line.rate), *line.by_school]:
             rates[school] |= {f"retained_{name}": rate.retained, f"rate_{name}": rate.value}
     empty = dict.fromkeys(BY_SCHOOL_COLUMNS[3:])
