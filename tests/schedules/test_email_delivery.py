@@ -6,7 +6,6 @@ and no raw `<!channel>` in any."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -24,7 +23,7 @@ from bot.slack import request_views
 from bot.store.models.core import OutboxMessage, Person
 from schedules import jobs
 from tests.support.hillside import BOT_TOKEN, CORA, LEE
-from tests.support.scheduler import ALERT_DAY, POST, SleepRecorder, at
+from tests.support.scheduler import ALERT_DAY, POST, SleepRecorder, at, two_schedulers_at_once
 from tests.support.slack_api import FakeSlackApi
 from tests.support.smtp import HANG_UP, SmtpServer, free_port, parts
 
@@ -158,25 +157,8 @@ def test_two_schedulers_at_once_send_each_email_once(
     its own SMTP connections: the sink gets every email once."""
     unlink(mailed, LEE)  # the digest by email too
     other = mailing(settings, smtp)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def work(services: Services) -> None:
-        try:
-            barrier.wait(timeout=10)
-            for name in jobs.PRODUCERS:
-                jobs.produce(services, name, ALERT_DAY)
-            barrier.wait(timeout=10)
-            jobs.deliver(services, client(slack_api), ALERT_DAY, sleep=SleepRecorder())
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(s,)) for s in (mailed, other)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        errors = two_schedulers_at_once((mailed, other), client(slack_api), ALERT_DAY)
     finally:
         other.close()
     assert errors == []

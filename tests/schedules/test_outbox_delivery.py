@@ -6,7 +6,6 @@ pacing measured by injected sleep and monotonic clocks — nothing here really w
 from __future__ import annotations
 
 import socket
-import threading
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from tests.support.scheduler import (
     FakeMonotonic,
     SleepRecorder,
     Ticker,
+    two_schedulers_at_once,
 )
 from tests.support.servers import MuteSlack
 from tests.support.slack_api import FakeSlackApi
@@ -108,25 +108,8 @@ def test_two_schedulers_at_once_send_each_message_once(
     world: Services, settings: Settings, slack_api: FakeSlackApi
 ) -> None:
     other = build_services(settings, clock=FixedClock(ALERT_DAY))
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run(services: Services) -> None:
-        try:
-            barrier.wait(timeout=10)
-            for name in jobs.PRODUCERS:
-                jobs.produce(services, name, ALERT_DAY)
-            barrier.wait(timeout=10)
-            jobs.deliver(services, client_for(slack_api), ALERT_DAY, sleep=SleepRecorder())
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(s,)) for s in (world, other)]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        errors = two_schedulers_at_once((world, other), client_for(slack_api), ALERT_DAY)
     finally:
         other.close()
     assert errors == []

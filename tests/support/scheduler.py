@@ -4,6 +4,7 @@ No real waiting: the Sender's sleep is a recorder, and time only moves when a te
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -145,3 +146,29 @@ def check_payloads(slack_api: FakeSlackApi) -> None:
     """No call to the Web API carries the mentoring note SECRET (the fake checks Block Kit)."""
     for call in slack_api.calls:
         assert SECRET not in all_text(call.params), call
+
+
+def two_schedulers_at_once(
+    services: tuple[Services, Services], client: WebClient, now: datetime
+) -> list[BaseException]:
+    """Two schedulers' services produce every job, then deliver, at the same instant (threads
+    meeting at a barrier before each step); what either raised."""
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run(one: Services) -> None:
+        try:
+            barrier.wait(timeout=10)
+            for name in jobs.PRODUCERS:
+                jobs.produce(one, name, now)
+            barrier.wait(timeout=10)
+            jobs.deliver(one, client, now, sleep=SleepRecorder())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(one,)) for one in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
