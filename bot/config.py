@@ -23,12 +23,19 @@ ENV_NAMES = (
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
     "SLACK_API_URL",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_SCOPES",
     "MENTOR_MINUTES_NOW",
     "SMTP_URL",
     "EMAIL_FROM",
 )
 SMTP_SCHEMES = {"smtp": (25, "plain"), "smtp+starttls": (587, "starttls"), "smtps": (465, "ssl")}
 SMTP_EXAMPLE = "smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://user:pass@host:465"
+# The bot scopes an OAuth install asks for: manifest.json's `oauth_config.scopes.bot` (a test
+# holds the two equal).
+BOT_SCOPES = "commands,chat:write,im:write,users:read,users:read.email"
+SCOPE = re.compile(r"^[a-z]+(?:[:.][a-z_]+)*$")
 ADDRESS = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
@@ -84,6 +91,10 @@ class Settings(BaseSettings):
     SLACK_SIGNING_SECRET: SecretStr | None = None
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = SLACK_API_DEFAULT
+    # OAuth install (many workspaces): both set, `serve` offers /slack/install.
+    SLACK_CLIENT_ID: str | None = None
+    SLACK_CLIENT_SECRET: SecretStr | None = None
+    SLACK_SCOPES: str = BOT_SCOPES
     MENTOR_MINUTES_NOW: datetime | None = None
     SMTP_URL: SecretStr | None = None  # it may hold a password
     EMAIL_FROM: str | None = None
@@ -128,6 +139,32 @@ class Settings(BaseSettings):
     @classmethod
     def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
         return _blank_to_none(value)
+
+    @field_validator("SLACK_CLIENT_ID")
+    @classmethod
+    def _client_id(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and not re.fullmatch(r"[0-9]+\.[0-9]+", value):
+            raise ValueError(
+                "expected the app's Client ID, digits dot digits, e.g. 1234567890.1234567890"
+            )
+        return value
+
+    @field_validator("SLACK_CLIENT_SECRET")
+    @classmethod
+    def _client_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return _blank_to_none(value)
+
+    @field_validator("SLACK_SCOPES")
+    @classmethod
+    def _scopes(cls, value: str) -> str:
+        scopes = [s.strip() for s in value.split(",") if s.strip()]
+        if not scopes:
+            return BOT_SCOPES
+        bad = [s for s in scopes if not SCOPE.match(s)]
+        if bad:
+            raise ValueError(f"expected bot scopes separated by commas, e.g. {BOT_SCOPES}")
+        return ",".join(scopes)
 
     @field_validator("SLACK_API_URL")
     @classmethod
@@ -178,6 +215,17 @@ class Settings(BaseSettings):
     def has_slack(self) -> bool:
         """True when a bot token is configured (otherwise only the console runs)."""
         return self.SLACK_BOT_TOKEN is not None
+
+    @property
+    def has_oauth(self) -> bool:
+        """True when the app is installed by OAuth (client id and secret set): many workspaces,
+        each its installation's bot token, instead of SLACK_BOT_TOKEN's one."""
+        return self.SLACK_CLIENT_ID is not None and self.SLACK_CLIENT_SECRET is not None
+
+    @property
+    def scopes(self) -> list[str]:
+        """The bot scopes an OAuth install asks for."""
+        return self.SLACK_SCOPES.split(",")
 
     @property
     def is_sqlite(self) -> bool:

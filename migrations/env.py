@@ -7,11 +7,14 @@ from typing import Any
 from alembic import context
 
 from bot.config import load_settings
+from bot.slack.clients import slack_store_metadata
 from bot.store.base import Base, UTCDateTime
 from bot.store.db import make_engine
 
 config = context.config
-target_metadata = Base.metadata
+# Ours, and slack_sdk's installation and OAuth state stores' (migration 0019 writes them out):
+# `alembic check` holds the migrations to both.
+target_metadata = [Base.metadata, slack_store_metadata()]
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

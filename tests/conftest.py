@@ -25,6 +25,7 @@ from bot.config import Settings, load_settings
 from bot.devtools.demo import DEMO_NOW, seed_demo
 from bot.domain.policy import parse_program_toml
 from bot.services.programs import ProgramInfo
+from bot.slack.clients import slack_store_metadata
 from bot.store.base import Base
 from bot.store.db import upgrade
 from bot.web.app import create_app
@@ -86,7 +87,8 @@ def postgres_url() -> Iterator[str | None]:
 
 def _truncate_postgres(url: str) -> None:
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    every = [*Base.metadata.sorted_tables, *slack_store_metadata().sorted_tables]
+    tables = ", ".join(f'"{t.name}"' for t in every)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

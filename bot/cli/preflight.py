@@ -38,9 +38,34 @@ def database_url_problem(url: str) -> str | None:
 
 
 def slack_problems(settings: Settings) -> list[str]:
-    """What `serve` lacks to talk to Slack: a bot token, and in HTTP mode the signing secret."""
+    """What `serve` lacks to talk to Slack: a bot token (one workspace) or the app's client id
+    and secret (OAuth install, many workspaces: HTTP mode only), and in HTTP mode the signing
+    secret."""
     problems = []
-    if settings.SLACK_BOT_TOKEN is None:
+    client_id, client_secret = settings.SLACK_CLIENT_ID, settings.SLACK_CLIENT_SECRET
+    if client_id is not None and client_secret is None:
+        problems.append(
+            "SLACK_CLIENT_SECRET is not set: an OAuth install needs it with SLACK_CLIENT_ID "
+            "(the app's Basic Information, App Credentials)"
+        )
+    elif client_secret is not None and client_id is None:
+        problems.append(
+            "SLACK_CLIENT_ID is not set: an OAuth install needs it with SLACK_CLIENT_SECRET "
+            "(the app's Basic Information, App Credentials)"
+        )
+    if settings.has_oauth:
+        if settings.SLACK_BOT_TOKEN is not None:
+            problems.append(
+                "SLACK_BOT_TOKEN is set with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: set "
+                "SLACK_BOT_TOKEN for one workspace, or the client id and secret to install in "
+                "many (docs/operations.md), not both"
+            )
+        if settings.SLACK_APP_TOKEN is not None:
+            problems.append(
+                "SLACK_APP_TOKEN is set with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: an OAuth "
+                "install is served over HTTP (/slack/install); unset SLACK_APP_TOKEN"
+            )
+    elif settings.SLACK_BOT_TOKEN is None and client_id is None and client_secret is None:
         problems.append(
             "SLACK_BOT_TOKEN is not set: put the bot token (xoxb-…) in .env "
             "(README, Create the Slack app), or try `mentor-minutes console --demo` without Slack"
@@ -82,7 +107,7 @@ def database_problems(settings: Settings) -> list[str]:
             store.dispose()
     except OperationalError as exc:
         return [f"{where}: {unreachable_reason(exc)}"]
-    if program is None:
+    if program is None and not settings.has_oauth:  # an OAuth install may come before it
         return [
             "there is no program yet: run `mentor-minutes program load FILE.toml` "
             "(docs/program-file.md), then `mentor-minutes roster import FILE.csv`"

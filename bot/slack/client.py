@@ -16,9 +16,11 @@ SERVER_ERROR_RETRIES = 2
 TIMEOUT_SECONDS = 10
 
 
-def make_web_client(settings: Settings) -> WebClient:
-    """A WebClient for the bot token and SLACK_API_URL, honouring Retry-After on 429."""
-    token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
+def make_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """A WebClient for the bot token (`token`, else SLACK_BOT_TOKEN's) and SLACK_API_URL,
+    honouring Retry-After on 429."""
+    if token is None and settings.SLACK_BOT_TOKEN is not None:
+        token = settings.SLACK_BOT_TOKEN.get_secret_value()
     return WebClient(
         token=token,
         base_url=settings.SLACK_API_URL,

@@ -14,6 +14,9 @@ from bot.bootstrap import Services
 from bot.config import Settings
 from bot.slack import bolt_body
 from bot.slack.budget import ack_budget_middleware, make_request_client, on_listener_error
+from bot.slack.clients import InstalledClients
+from bot.web.oauth import installed_clients, oauth_settings
+from handlers.events.uninstalled import INSTALLATIONS_KEY
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +29,17 @@ def create_app(
     process_before_response: bool = False,
     signing_secret: str | None = None,
     verify_token: bool = False,
+    installations: InstalledClients | None = None,
 ) -> App:
     """Build the Bolt app for these settings and services; no module-level state.
 
     With `verify_token`, Bolt's auth.test is made now (a BoltError if it fails), so that no
-    request has to wait for it."""
+    request has to wait for it. With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth install),
+    each request is authorized by its workspace's installation (`installations`, built over
+    the services' database unless given) and the app offers the install pages."""
     bolt_body.install()
+    if settings.has_oauth and installations is None:
+        installations = installed_clients(settings, services)
 
     secret = signing_secret or (
         settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else None
@@ -41,16 +49,19 @@ def create_app(
         client=client,
         signing_secret=secret,
         request_verification_enabled=secret is not None,
-        token_verification_enabled=verify_token,
+        token_verification_enabled=verify_token and installations is None,
         process_before_response=process_before_response,
         # An unhandled request goes to on_listener_error, not to Bolt's warning that quotes
         # the whole body (notes, reasons, answers).
         raise_error_for_unhandled_request=True,
         name="mentor-minutes",
+        **_oauth_arguments(settings, installations),
     )
 
     def attach_services(context: BoltContext, next: Callable[[], Any]) -> Any:
         context["services"] = services
+        if installations is not None:
+            context[INSTALLATIONS_KEY] = installations
         return next()
 
     app.use(attach_services)
@@ -60,3 +71,13 @@ def create_app(
     app.error(on_listener_error)
     handlers.register(app)
     return app
+
+
+def _oauth_arguments(settings: Settings, installations: InstalledClients | None) -> dict[str, Any]:
+    """App's OAuth arguments in OAuth mode, none with SLACK_BOT_TOKEN."""
+    if installations is None:
+        return {}
+    return {
+        "oauth_settings": oauth_settings(settings, installations),
+        "installation_store_bot_only": True,
+    }

@@ -1,7 +1,10 @@
 """`serve`: Socket Mode when SLACK_APP_TOKEN is set, else HTTP behind waitress; plus /healthz.
 
 In HTTP mode, POST /slack/events passes the edge (bot/web/ingress.py) before Bolt: bounded bodies,
-signatures before parsing, 4xx for anything malformed, no request processed twice."""
+signatures before parsing, 4xx for anything malformed, no request processed twice. With an OAuth
+install (bot/web/oauth.py), GET /slack/install and GET /slack/oauth_redirect go to Bolt's OAuth
+flow: a browser's, not Slack's, so not signed; the flow's state (stored, and a cookie) guards
+them."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
 from sqlalchemy import text
@@ -46,6 +50,11 @@ class SlackWsgi:
             app, secret, ReplayGuard(services.store), monotonic=services.clock.monotonic
         )
         self.services = services
+        flow = app.oauth_flow
+        self.oauth_paths = (
+            frozenset({flow.install_path, flow.redirect_uri_path}) if flow else frozenset()
+        )
+        self.oauth = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -53,6 +62,11 @@ class SlackWsgi:
             return self._health(start_response)
         if path == EVENTS_PATH:
             return self.edge(environ, start_response)
+        if path in self.oauth_paths:
+            if environ.get("REQUEST_METHOD") != "GET":
+                start_response("405 Method Not Allowed", [("Allow", "GET")])
+                return [b"method not allowed"]
+            return self.oauth(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 
@@ -117,7 +131,7 @@ def _serving_app(settings: Settings, services: Services, *, process_before_respo
 
 def serve(settings: Settings, services: Services, *, host: str, port: int, scheduler: bool) -> int:
     """Run until interrupted: the scheduler (unless disabled) and Socket Mode or HTTP."""
-    if settings.SLACK_BOT_TOKEN is None:
+    if settings.SLACK_BOT_TOKEN is None and not settings.has_oauth:
         log.error("SLACK_BOT_TOKEN is not set: set it in .env, or try `mentor-minutes console`")
         return 2
     runner = None
@@ -134,6 +148,8 @@ def serve(settings: Settings, services: Services, *, host: str, port: int, sched
             log.error("%s", exc)
             return 2
         log.info("listening on http://%s:%s%s", host, server.effective_port, EVENTS_PATH)
+        if settings.has_oauth:
+            log.info("installs start at http://%s:%s/slack/install", host, server.effective_port)
         server.run()
         return 0
     finally:
