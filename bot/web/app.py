@@ -12,13 +12,19 @@ from slack_sdk import WebClient
 import handlers
 from bot.bootstrap import Services
 from bot.config import Settings
-from bot.slack import bolt_body
+from bot.slack import bolt_body, views
 from bot.slack.budget import ack_budget_middleware, make_request_client, on_listener_error
 from bot.slack.clients import InstalledClients
 from bot.web.oauth import installed_clients, oauth_settings
 from handlers.events.uninstalled import INSTALLATIONS_KEY
 
 log = logging.getLogger(__name__)
+
+# What a person reads when their workspace has no installation (never installed, or removed).
+NOT_INSTALLED = (
+    "Mentor Minutes is not installed in this workspace (or was removed from it): "
+    "a workspace admin can install it again from the district's install link."
+)
 
 
 def create_app(
@@ -80,4 +86,7 @@ def _oauth_arguments(settings: Settings, installations: InstalledClients | None)
     return {
         "oauth_settings": oauth_settings(settings, installations),
         "installation_store_bot_only": True,
+        # Bolt posts it to the response_url (or answers with it): a whole message, with blocks
+        # like every message of ours (Bolt's Respond takes a dict as the message).
+        "user_facing_authorize_error_message": views.notice(NOT_INSTALLED),
     }

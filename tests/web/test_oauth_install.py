@@ -1,0 +1,190 @@
+"""OAuth install end to end (issue 21): two workspaces installed through the real HTTP pages
+against the loopback fake, then each one's signed requests answered with its own bot token;
+uninstall and revoked tokens delete the installation; the lookup's cost per request, measured.
+
+`settings` is overridden here: OAuth mode (client id and secret, no SLACK_BOT_TOKEN)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bot.bootstrap import Services
+from bot.config import Settings
+from bot.slack.clients import installation_store
+from bot.web.app import NOT_INSTALLED
+from tests.support.oauth import (
+    CLIENT_ID,
+    TEAM_A,
+    TEAM_B,
+    command_from,
+    event_from,
+    finish_install,
+    install,
+    oauth_settings,
+    start_install,
+)
+from tests.support.slack_api import OAUTH_METHOD, RESPONSE_URL_METHOD, FakeSlackApi
+
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
+
+
+@pytest.fixture
+def settings(db_url: str, slack_api: FakeSlackApi) -> Settings:
+    """OAuth mode over the test database and the fake."""
+    return oauth_settings(db_url, slack_api)
+
+
+def bot_token(services: Services, settings: Settings, team_id: str) -> str | None:
+    bot = installation_store(settings, services.store.engine).find_bot(
+        enterprise_id=None, team_id=team_id
+    )
+    return bot.bot_token if bot is not None else None
+
+
+def test_two_workspaces_install_and_each_is_answered_with_its_own_token(
+    http_server: str, slack_api: FakeSlackApi, services: Services, settings: Settings, pairs: None
+) -> None:
+    a, b = slack_api.add_workspace(TEAM_A), slack_api.add_workspace(TEAM_B)
+    install(http_server, a)
+    install(http_server, b)
+    exchanged = slack_api.calls_to(OAUTH_METHOD)
+    assert [c.params["code"] for c in exchanged] == ["code-T0AAAA", "code-T0BBBB"]
+    assert a.token != b.token
+    assert bot_token(services, settings, TEAM_A) == a.token
+    assert bot_token(services, settings, TEAM_B) == b.token
+
+    slack_api.calls.clear()
+    for team in (TEAM_A, TEAM_B, TEAM_A):
+        status, _ = command_from(http_server, team, "/logmeeting", "", "U0LEE")  # opens the form
+        assert status == 200
+    opened = slack_api.calls_to("views.open")
+    assert [c.token for c in opened] == [a.token, b.token, a.token]
+    for call in slack_api.calls:  # every call carried the token of its own workspace
+        workspace = slack_api.workspace_of(call.token)
+        assert workspace is not None, call.method
+    checked = slack_api.calls_to("auth.test")
+    assert [c.token for c in checked] == [a.token, b.token]  # once per token: cached after
+
+
+@SQLITE_ONLY
+def test_a_forged_or_replayed_state_installs_nothing(
+    http_server: str, slack_api: FakeSlackApi, services: Services, settings: Settings
+) -> None:
+    a = slack_api.add_workspace(TEAM_A)
+    state, _ = start_install(http_server)
+    assert finish_install(http_server, a.code, "forged-state", cookie_state="forged-state") == 401
+    assert finish_install(http_server, a.code, state, cookie_state="another-browser") == 400
+    assert slack_api.calls_to(OAUTH_METHOD) == []
+    assert finish_install(http_server, a.code, state) == 200
+    assert finish_install(http_server, "code-again", state) == 401  # a state is used once
+    assert len(slack_api.calls_to(OAUTH_METHOD)) == 1
+    assert bot_token(services, settings, TEAM_A) == a.token
+
+
+@SQLITE_ONLY
+def test_a_workspace_that_never_installed_is_told_so_and_nothing_else_runs(
+    http_server: str, slack_api: FakeSlackApi, pairs: None
+) -> None:
+    assert_not_installed(http_server, slack_api, "T0NEVER")
+    assert slack_api.calls_to("views.open") == []
+
+
+def assert_not_installed(http_server: str, slack_api: FakeSlackApi, team_id: str) -> None:
+    """A command from the workspace is answered (on its response_url) with NOT_INSTALLED."""
+    before = len(slack_api.calls_to(RESPONSE_URL_METHOD))
+    status, _ = command_from(
+        http_server, team_id, "/logmeeting", "", "U0LEE", response_url=slack_api.response_url
+    )
+    assert status == 200
+    answers = slack_api.wait_for_calls(RESPONSE_URL_METHOD, before + 1)
+    assert answers[-1].params["text"] == NOT_INSTALLED
+
+
+@pytest.mark.parametrize(
+    "event_payload",
+    [
+        pytest.param({"type": "app_uninstalled"}, id="app_uninstalled"),
+        pytest.param(
+            {"type": "tokens_revoked", "tokens": {"bot": ["UBOTT0AAAA"]}}, id="tokens_revoked"
+        ),
+    ],
+)
+def test_uninstall_deletes_the_tokens_and_the_workspace_gets_nothing_more(
+    http_server: str,
+    slack_api: FakeSlackApi,
+    services: Services,
+    settings: Settings,
+    pairs: None,
+    event_payload: dict[str, Any],
+) -> None:
+    a, b = slack_api.add_workspace(TEAM_A), slack_api.add_workspace(TEAM_B)
+    install(http_server, a)
+    install(http_server, b)
+    assert command_from(http_server, TEAM_A, "/logmeeting", "", "U0LEE")[0] == 200  # warm cache
+    slack_api.revoke(TEAM_A)
+    assert event_from(http_server, TEAM_A, {**event_payload, "event_ts": str(time.time())}) == 200
+    assert bot_token(services, settings, TEAM_A) is None
+    assert bot_token(services, settings, TEAM_B) == b.token
+
+    slack_api.calls.clear()
+    assert_not_installed(http_server, slack_api, TEAM_A)
+    assert command_from(http_server, TEAM_B, "/logmeeting", "", "U0LEE")[0] == 200
+    sent = [(c.method, c.token) for c in slack_api.calls if c.method != RESPONSE_URL_METHOD]
+    assert sent == [("auth.test", b.token), ("views.open", b.token)]  # nothing with A's token
+
+
+@SQLITE_ONLY
+def test_a_revoked_user_token_alone_keeps_the_installation(
+    http_server: str, slack_api: FakeSlackApi, services: Services, settings: Settings
+) -> None:
+    a = slack_api.add_workspace(TEAM_A)
+    install(http_server, a)
+    revoked = {"type": "tokens_revoked", "tokens": {"oauth": ["U0LEE"]}, "event_ts": "1.2"}
+    assert event_from(http_server, TEAM_A, revoked) == 200
+    assert bot_token(services, settings, TEAM_A) == a.token
+
+
+@pytest.fixture
+def statements(services: Services) -> Iterator[list[str]]:
+    """Every SQL statement run on the store's engine (slack_sdk's stores included) from here."""
+    seen: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(services.store.engine, "before_cursor_execute", before)
+    yield seen
+    event.remove(services.store.engine, "before_cursor_execute", before)
+
+
+def test_the_installation_lookup_costs_one_select_and_no_web_api_call_once_warm(
+    http_server: str,
+    slack_api: FakeSlackApi,
+    services: Services,
+    pairs: None,
+    statements: list[str],
+) -> None:
+    """Measured per request (issue 21): cold (the token's first request since the process
+    started) one SELECT of slack_bots and one auth.test; warm one SELECT and no Web API call.
+    In all: PostgreSQL +1 statement a request; SQLite +2 (that read's BEGIN, which the store
+    issues itself, and the SELECT)."""
+    a = slack_api.add_workspace(TEAM_A)
+    install(http_server, a)
+    costs = []
+    for _ in range(3):
+        statements.clear()
+        slack_api.calls.clear()
+        status, data = command_from(http_server, TEAM_A, "/hours", "", "U0LEE")
+        assert status == 200 and b"Lincoln" in data
+        lookups = [s for s in statements if "slack_bots" in s or "slack_installations" in s]
+        assert all("FROM slack_bots" in s for s in lookups), lookups
+        if services.store.is_sqlite:
+            assert statements[statements.index(lookups[0]) - 1] == "BEGIN DEFERRED"
+        costs.append((len(lookups), len(slack_api.calls_to("auth.test")), len(slack_api.calls)))
+    assert costs == [(1, 1, 1), (1, 0, 0), (1, 0, 0)]
+    assert CLIENT_ID  # the lookups are by this app's client id (slack_sdk's stores)
