@@ -17,6 +17,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.bootstrap import Services
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.services.installations import TokenRotationLocks
 from bot.slack.clients import (
@@ -34,12 +35,14 @@ log = logging.getLogger("bot.web.oauth")
 
 
 def installed_clients(settings: Settings, services: Services) -> InstalledClients:
-    """Each installation's client, over the app's database (OAuth settings required)."""
+    """Each installation's client, over the app's database (OAuth settings required). A token's
+    expiry is read on the system clock, as Slack reads it, even when MENTOR_MINUTES_NOW fixes
+    the program's clock (a demo's)."""
     return InstalledClients(
         installation_store(settings, services.store.engine),
         settings,
         locks=TokenRotationLocks(services.store),
-        clock=services.clock,
+        clock=SystemClock(),
     )
 
 

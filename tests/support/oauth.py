@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
@@ -85,7 +86,7 @@ def command_from(
     return status, data
 
 
-def event_from(base_url: str, team_id: str, event: dict[str, object]) -> int:
+def event_from(base_url: str, team_id: str, event: Mapping[str, object]) -> int:
     """A signed Events API callback from a workspace: the HTTP status."""
     body = json.dumps(
         {
@@ -95,7 +96,7 @@ def event_from(base_url: str, team_id: str, event: dict[str, object]) -> int:
             "type": "event_callback",
             "event_id": f"Ev{time.time_ns()}",
             "event_time": int(time.time()),
-            "event": event,
+            "event": dict(event),
         }
     )
     headers = signed_headers(SIGNING_SECRET, body)

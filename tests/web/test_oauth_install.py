@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
+import bot.web.app
 from bot.bootstrap import Services
+from bot.clock import FixedClock
 from bot.config import Settings
-from bot.slack.clients import installation_store
+from bot.services.installations import TokenRotationLocks
+from bot.slack.clients import InstalledClients, installation_store
 from bot.web.app import NOT_INSTALLED
 from tests.support.oauth import (
     CLIENT_ID,
@@ -28,6 +32,7 @@ from tests.support.oauth import (
     oauth_settings,
     start_install,
 )
+from tests.support.servers import running_http_server
 from tests.support.slack_api import OAUTH_METHOD, RESPONSE_URL_METHOD, FakeSlackApi
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
@@ -188,3 +193,41 @@ def test_the_installation_lookup_costs_one_select_and_no_web_api_call_once_warm(
         costs.append((len(lookups), len(slack_api.calls_to("auth.test")), len(slack_api.calls)))
     assert costs == [(1, 1, 1), (1, 0, 0), (1, 0, 0)]
     assert CLIENT_ID  # the lookups are by this app's client id (slack_sdk's stores)
+
+
+def test_a_request_with_a_due_token_refreshes_it_once_and_is_answered_with_the_new_one(
+    monkeypatch: pytest.MonkeyPatch,
+    slack_api: FakeSlackApi,
+    services: Services,
+    settings: Settings,
+    clock: FixedClock,
+    pairs: None,
+) -> None:
+    """Bolt's authorize refreshes through the same lock and save as the scheduler's sends."""
+
+    def on_the_test_clock(settings: Settings, services: Services) -> InstalledClients:
+        return InstalledClients(
+            installation_store(settings, services.store.engine),
+            settings,
+            locks=TokenRotationLocks(services.store),
+            clock=clock,
+        )
+
+    monkeypatch.setattr(bot.web.app, "installed_clients", on_the_test_clock)
+    with running_http_server(settings, services) as base:
+        a = slack_api.add_workspace(TEAM_A, rotating=True)
+        install(base, a)
+        first = a.token
+        saved = installation_store(settings, services.store.engine).find_bot(
+            enterprise_id=None, team_id=TEAM_A
+        )
+        assert saved is not None and saved.bot_token_expires_at is not None
+        clock.set(datetime.fromtimestamp(saved.bot_token_expires_at - 3600, UTC))  # due
+        slack_api.calls.clear()
+        assert command_from(base, TEAM_A, "/logmeeting", "", "U0LEE")[0] == 200
+    assert a.token != first
+    assert [c.params.get("grant_type") for c in slack_api.calls_to(OAUTH_METHOD)] == [
+        "refresh_token"
+    ]
+    assert [c.token for c in slack_api.calls_to("views.open")] == [a.token]
+    assert bot_token(services, settings, TEAM_A) == a.token
