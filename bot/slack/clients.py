@@ -25,7 +25,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine, MetaData
 
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.installations import TokenRotationLocks
 from bot.slack.client import make_web_client
@@ -178,6 +178,21 @@ class InstalledClients:
         """Delete the installation's tokens (uninstalled, or its bot token revoked)."""
         self.installation_store.delete_installation(enterprise_id=enterprise_id, team_id=team_id)
         self.installation_store.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+
+def client_source(settings: Settings, locks: TokenRotationLocks) -> ClientSource:
+    """The clients for these settings: SLACK_BOT_TOKEN's one (`FixedClient`), or with an OAuth
+    install each installation's (`InstalledClients` over the locks' database, the token's expiry
+    read on the system clock, as Slack reads it, even when MENTOR_MINUTES_NOW fixes the
+    program's clock)."""
+    if not settings.has_oauth:
+        return FixedClient(make_web_client(settings))
+    return InstalledClients(
+        installation_store(settings, locks.store.engine),
+        settings,
+        locks=locks,
+        clock=SystemClock(),
+    )
 
 
 class LockedTokenRotator(TokenRotator):

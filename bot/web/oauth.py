@@ -17,14 +17,13 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.bootstrap import Services
-from bot.clock import SystemClock
 from bot.config import Settings
 from bot.services.installations import TokenRotationLocks
 from bot.slack.clients import (
     ROTATION_MINUTES,
     InstalledClients,
     LockedTokenRotator,
-    installation_store,
+    client_source,
 )
 
 INSTALL_PATH = "/slack/install"
@@ -35,15 +34,11 @@ log = logging.getLogger("bot.web.oauth")
 
 
 def installed_clients(settings: Settings, services: Services) -> InstalledClients:
-    """Each installation's client, over the app's database (OAuth settings required). A token's
-    expiry is read on the system clock, as Slack reads it, even when MENTOR_MINUTES_NOW fixes
-    the program's clock (a demo's)."""
-    return InstalledClients(
-        installation_store(settings, services.store.engine),
-        settings,
-        locks=TokenRotationLocks(services.store),
-        clock=SystemClock(),
-    )
+    """Each installation's client, over the app's database (OAuth settings required)."""
+    clients = client_source(settings, TokenRotationLocks(services.store))
+    if not isinstance(clients, InstalledClients):
+        raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are required")
+    return clients
 
 
 def oauth_settings(settings: Settings, clients: InstalledClients) -> OAuthSettings:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -19,7 +20,7 @@ from bot.bootstrap import Services
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.services.installations import TokenRotationLocks
-from bot.slack.clients import FixedClient, InstalledClients, LockedTokenRotator
+from bot.slack.clients import FixedClient, InstalledClients, LockedTokenRotator, client_source
 from tests.support.hillside import NOW
 from tests.support.oauth import CLIENT_ID, CLIENT_SECRET, TEAM_A, TEAM_B, oauth_settings
 from tests.support.slack_api import INSTALLER, OAUTH_METHOD, FakeSlackApi, Workspace
@@ -196,3 +197,17 @@ def test_single_token_mode_is_one_client_for_every_tenant() -> None:
     client = WebClient(token="xoxb-one")
     fixed = FixedClient(client)
     assert fixed.client_for(Tenant(TEAM_A)) is client and fixed.client_for(None) is client
+
+
+def test_the_settings_choose_the_client_source(
+    settings: Settings, services: Services, slack_api: FakeSlackApi
+) -> None:
+    locks = TokenRotationLocks(services.store)
+    assert isinstance(client_source(settings, locks), InstalledClients)
+    one = settings.model_copy(
+        update={"SLACK_CLIENT_ID": None, "SLACK_BOT_TOKEN": SecretStr("xoxb-1")}
+    )
+    fixed = client_source(one, locks)
+    assert isinstance(fixed, FixedClient)
+    client = fixed.client_for(Tenant(TEAM_A))
+    assert client is not None and client.token == "xoxb-1" and client.base_url == slack_api.url

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.services.installations import TokenRotationLocks
 from bot.slack.clients import InstalledClients, installation_store
 from bot.web.app import NOT_INSTALLED
+from tests.support.http_client import request
 from tests.support.oauth import (
     CLIENT_ID,
     TEAM_A,
@@ -89,6 +90,13 @@ def test_a_forged_or_replayed_state_installs_nothing(
     assert finish_install(http_server, "code-again", state) == 401  # a state is used once
     assert len(slack_api.calls_to(OAUTH_METHOD)) == 1
     assert bot_token(services, settings, TEAM_A) == a.token
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("path", ["/slack/install", "/slack/oauth_redirect"])
+def test_the_install_pages_answer_get_only(http_server: str, path: str) -> None:
+    status, headers, _ = request(http_server, "POST", path, "x=1")
+    assert status == 405 and headers["allow"] == "GET"
 
 
 @SQLITE_ONLY

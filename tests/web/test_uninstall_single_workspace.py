@@ -1,5 +1,6 @@
 """With SLACK_BOT_TOKEN (one workspace) `app_uninstalled` and `tokens_revoked` are answered
-without a Web API call (no installation to delete; the token is the environment's)."""
+without a Web API call (no installation to delete; the token is the environment's), and there
+are no install pages."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from slack_bolt.request import BoltRequest
 
 from tests.support.bolt_requests import event_body
 from tests.support.hillside import SIGNING_SECRET
+from tests.support.http_client import request
 from tests.support.signing import signed_headers
 from tests.support.slack_api import FakeSlackApi
 
@@ -29,3 +31,9 @@ def test_uninstall_events_are_acknowledged_quietly(
     headers["Content-Type"] = "application/json"
     assert app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
     assert slack_api.calls == []
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("path", ["/slack/install", "/slack/oauth_redirect"])
+def test_no_install_pages_with_one_bot_token(http_server: str, path: str) -> None:
+    assert request(http_server, "GET", path)[0] == 404
