@@ -11,9 +11,13 @@ oauth.v2.access, the installation saved). Requests are authorized by the install
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
+from slack_bolt import BoltResponse
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.bootstrap import Services
@@ -41,9 +45,15 @@ def installed_clients(settings: Settings, services: Services) -> InstalledClient
     return clients
 
 
-def oauth_settings(settings: Settings, clients: InstalledClients) -> OAuthSettings:
+def oauth_settings(
+    settings: Settings,
+    clients: InstalledClients,
+    *,
+    on_installed: Callable[[Installation], None] | None = None,
+) -> OAuthSettings:
     """Bolt's OAuth settings: slack_sdk's stores, bot tokens only, the locked rotation and the
-    cached auth.test."""
+    cached auth.test. `on_installed`: called with each installation saved, before the success
+    page."""
     if settings.SLACK_CLIENT_ID is None or settings.SLACK_CLIENT_SECRET is None:
         raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are required")
     secret = settings.SLACK_CLIENT_SECRET.get_secret_value()
@@ -62,6 +72,9 @@ def oauth_settings(settings: Settings, clients: InstalledClients) -> OAuthSettin
             expiration_seconds=STATE_SECONDS, engine=store.engine, logger=log
         ),
         state_expiration_seconds=STATE_SECONDS,
+        callback_options=CallbackOptions(
+            success=_then_default(on_installed), failure=lambda args: args.default.failure(args)
+        ),
         logger=log,
     )
     authorize = InstallationStoreAuthorize(
@@ -76,3 +89,14 @@ def oauth_settings(settings: Settings, clients: InstalledClients) -> OAuthSettin
     authorize.token_rotator = LockedTokenRotator(clients)
     oauth.authorize = authorize
     return oauth
+
+
+def _then_default(
+    on_installed: Callable[[Installation], None] | None,
+) -> Callable[[SuccessArgs], BoltResponse]:
+    def success(args: SuccessArgs) -> BoltResponse:
+        if on_installed is not None:
+            on_installed(args.installation)
+        return args.default.success(args)
+
+    return success
