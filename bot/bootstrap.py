@@ -9,7 +9,9 @@ only, so none of them is imported back (`schedules.claims` needs no `Services`).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
@@ -36,6 +38,7 @@ from bot.services.roster import RosterService
 from bot.services.signoff import SignOffService
 from bot.services.standards import StandardsService
 from bot.services.surveys import SurveyService
+from bot.services.tenants import Tenant, TenantDirectory
 from bot.services.years import YearService
 from bot.store.db import Store
 from schedules.claims import ExitTickets, render_email
@@ -73,6 +76,7 @@ class Services:
     retention: RetentionService
     partnerships: PartnershipService
     erasure: ErasureService
+    tenants: TenantDirectory
     mailer: Mailer | None = None  # email as a second channel (SMTP_URL), or none
     email_from: str = ""  # the From address of every email
 
@@ -97,12 +101,25 @@ def build_services(
     clock = clock or clock_from(settings)
     store = Store(settings.DATABASE_URL, clock=clock)
     mailer = mailer if mailer is not None else mailer_for(settings)
-    programs = ProgramService(store, clock, email_on=mailer is not None)
+    return services_for(store, clock, mailer, settings.email_from)
+
+
+def services_for(
+    store: Store,
+    clock: Clock,
+    mailer: Mailer | None,
+    email_from: str,
+    program_id: int | None = None,
+    tenants: TenantDirectory | None = None,
+) -> Services:
+    """The services over one store, bound to one program (`program_id`) or, unbound, reading
+    the database's one program (the first, when there are several)."""
+    programs = ProgramService(store, clock, email_on=mailer is not None, program_id=program_id)
     people = PeopleService(store)
     hours = HoursService(store, programs, people)
     roster = RosterService(store, programs)
     nudges = NudgeService(store, programs)
-    outbox = Outbox(store, email_on=mailer is not None, render_email=render_email)
+    outbox = Outbox(store, programs, email_on=mailer is not None, render_email=render_email)
     surveys = SurveyService(store, programs, people)
     activities = ActivityService(
         store, programs, people, exit_tickets=ExitTickets(store, surveys, outbox)
@@ -157,6 +174,114 @@ def build_services(
         retention=retention,
         partnerships=partnerships,
         erasure=ErasureService(store, programs, people),
+        tenants=tenants or TenantDirectory(store, clock),
         mailer=mailer,
-        email_from=settings.email_from,
+        email_from=email_from,
     )
+
+
+class Tenants:
+    """Every program on one database, each with its own `Services` (built once, kept), sharing
+    one store, one clock and one mailer. Which program a workspace has is read once and kept
+    until `bind`, `mark_uninstalled` or `forget` here changes it, so routing a request costs
+    no statement."""
+
+    def __init__(self, single: Services) -> None:
+        self._single = single
+        self.store = single.store
+        self.clock = single.clock
+        self.directory = single.tenants
+        self._lock = threading.Lock()
+        self._bound: dict[int, Services] = {}
+        self._by_team: dict[tuple[str | None, str | None], Tenant | None] = {}
+        self._all: list[Tenant] | None = None
+        self.directory.on_change.append(self.forget)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, clock: Clock | None = None, *, mailer: Mailer | None = None
+    ) -> Tenants:
+        """The tenants of these settings' database."""
+        return cls(build_services(settings, clock, mailer=mailer))
+
+    def single(self) -> Services:
+        """The unbound services: the database's one program (today's behaviour)."""
+        return self._single
+
+    def for_program(self, program_id: int) -> Services:
+        """The services bound to one program, built on first use and kept."""
+        with self._lock:
+            found = self._bound.get(program_id)
+            if found is None:
+                single = self._single
+                found = services_for(
+                    self.store,
+                    self.clock,
+                    single.mailer,
+                    single.email_from,
+                    program_id,
+                    self.directory,
+                )
+                self._bound[program_id] = found
+            return found
+
+    def tenant_for(self, enterprise_id: str | None, team_id: str | None) -> Tenant | None:
+        """The tenant of a workspace (uninstalled ones included), kept after the first read."""
+        key = (enterprise_id or None, team_id or None)
+        with self._lock:
+            if key in self._by_team:
+                return self._by_team[key]
+        tenant = self.directory.for_team(*key)
+        with self._lock:
+            self._by_team[key] = tenant
+        return tenant
+
+    def for_team(self, enterprise_id: str | None, team_id: str | None) -> Services | None:
+        """The services of a workspace's program; None when it has none or was uninstalled."""
+        tenant = self.tenant_for(enterprise_id, team_id)
+        if tenant is None or not tenant.active:
+            return None
+        return self.for_program(tenant.program_id)
+
+    def all(self) -> list[Tenant]:
+        """Every program (kept after the first read, until a change made here)."""
+        with self._lock:
+            if self._all is not None:
+                return self._all
+        tenants = self.directory.all()
+        with self._lock:
+            self._all = tenants
+        return tenants
+
+    def active(self) -> list[Services]:
+        """The services of every installed program (not uninstalled)."""
+        return [self.for_program(t.program_id) for t in self.all() if t.active]
+
+    def active_tenants(self) -> list[tuple[Tenant, Services]]:
+        """Every installed program with its services."""
+        return [(t, self.for_program(t.program_id)) for t in self.all() if t.active]
+
+    def multi(self, oauth: bool = False) -> bool:
+        """Many workspaces: OAuth is configured, or the database holds more than one program."""
+        return oauth or len(self.all()) > 1
+
+    def bind(self, program_id: int, team_id: str | None, enterprise_id: str | None) -> Tenant:
+        """Give a program its workspace (TenantDirectory.bind; what was kept is forgotten)."""
+        return self.directory.bind(program_id, team_id, enterprise_id)
+
+    def mark_uninstalled(
+        self, enterprise_id: str | None, team_id: str | None, now: datetime
+    ) -> Tenant | None:
+        """The app left a workspace: its program stops at once (TenantDirectory; what was
+        kept is forgotten, whichever Services' directory was called: they share one)."""
+        return self.directory.mark_uninstalled(enterprise_id, team_id, now)
+
+    def forget(self) -> None:
+        """Read the workspaces again on the next call (after a change, here or elsewhere)."""
+        with self._lock:
+            self._by_team.clear()
+            self._all = None
+
+    def close(self) -> None:
+        """Release the database connections (one store for every program)."""
+        self.store.dispose()

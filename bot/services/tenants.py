@@ -1,0 +1,125 @@
+"""The workspaces this deployment serves: each Slack workspace (team) has one program, found by
+its team id (an org-wide install, which has none, by its enterprise id)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from bot.clock import Clock
+from bot.services.errors import Refusal
+from bot.store.db import Store
+from bot.store.models.core import Program
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """One program and the workspace it belongs to (no team: the single-workspace program)."""
+
+    program_id: int
+    name: str
+    team_id: str | None
+    enterprise_id: str | None
+    uninstalled_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        """Installed: its jobs run and its messages are sent."""
+        return self.uninstalled_at is None
+
+    @property
+    def label(self) -> str:
+        """The workspace as logs and refusals name it: its team id, never a person's name."""
+        return self.team_id or self.enterprise_id or f"program {self.program_id}"
+
+
+def _tenant(program: Program) -> Tenant:
+    return Tenant(
+        program.id, program.name, program.team_id, program.enterprise_id, program.uninstalled_at
+    )
+
+
+class TenantDirectory:
+    """Programs by workspace: list them, find one by team, bind one, mark one uninstalled."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        # called after every change here: whoever keeps a team → program map reads it afresh
+        self.on_change: list[Callable[[], None]] = []
+
+    def _changed(self) -> None:
+        for listener in self.on_change:
+            listener()
+
+    def all(self) -> list[Tenant]:
+        """Every program, in the order they were created."""
+        with self.store.read() as session:
+            return [_tenant(p) for p in session.scalars(select(Program).order_by(Program.id))]
+
+    def get(self, program_id: int) -> Tenant | None:
+        """One program by id, or None."""
+        with self.store.read() as session:
+            program = session.get(Program, program_id)
+            return _tenant(program) if program is not None else None
+
+    def for_team(self, enterprise_id: str | None, team_id: str | None) -> Tenant | None:
+        """The program of a workspace: by team id first; an org-wide install with no team id,
+        by its enterprise id. None when the workspace has none (uninstalled ones included)."""
+        if not team_id and not enterprise_id:
+            return None
+        with self.store.read() as session:
+            if team_id:
+                program = session.scalars(select(Program).where(Program.team_id == team_id)).first()
+            else:
+                program = session.scalars(
+                    select(Program)
+                    .where(Program.enterprise_id == enterprise_id, Program.team_id.is_(None))
+                    .order_by(Program.id)
+                    .limit(1)
+                ).first()
+            return _tenant(program) if program is not None else None
+
+    def bind(self, program_id: int, team_id: str | None, enterprise_id: str | None) -> Tenant:
+        """Give a program its workspace (and mark it installed again); a Refusal when another
+        program has that team."""
+        with self.store.write() as session:
+            if team_id:
+                other = session.scalars(
+                    select(Program.id).where(Program.team_id == team_id, Program.id != program_id)
+                ).first()
+                if other is not None:
+                    raise Refusal(f"Workspace {team_id} already has a program (id {other}).")
+            program = session.get(Program, program_id)
+            if program is None:
+                raise Refusal(f"No program {program_id}.")
+            program.team_id = team_id or None
+            program.enterprise_id = enterprise_id or None
+            program.uninstalled_at = None
+            session.flush()
+            tenant = _tenant(program)
+        self._changed()
+        return tenant
+
+    def mark_uninstalled(
+        self, enterprise_id: str | None, team_id: str | None, now: datetime
+    ) -> Tenant | None:
+        """The app left the workspace (uninstalled, or its bot token revoked): from now on its
+        program runs no job and is sent nothing. The first mark stands (its retention counts
+        from it). None when the workspace has no program."""
+        tenant = self.for_team(enterprise_id, team_id)
+        if tenant is None:
+            return None
+        with self.store.write() as session:
+            session.execute(
+                update(Program)
+                .where(Program.id == tenant.program_id, Program.uninstalled_at.is_(None))
+                .values(uninstalled_at=now)
+            )
+            program = session.get(Program, tenant.program_id)
+            marked = _tenant(program) if program is not None else None
+        self._changed()
+        return marked
