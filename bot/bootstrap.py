@@ -10,6 +10,7 @@ only, so none of them is imported back (`schedules.claims` needs no `Services`).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +30,7 @@ from bot.services.outbox import Mailer, Outbox
 from bot.services.partnerships import PartnershipService
 from bot.services.pay import PayService
 from bot.services.people import PeopleService
-from bot.services.programs import ProgramService
+from bot.services.programs import CACHE_SECONDS, ProgramService
 from bot.services.record import RecordService
 from bot.services.report import ReportDrafts, ReportService, activity_items
 from bot.services.requests import RequestService
@@ -183,8 +184,9 @@ def services_for(
 class Tenants:
     """Every program on one database, each with its own `Services` (built once, kept), sharing
     one store, one clock and one mailer. Which program a workspace has is read once and kept
-    until `bind`, `mark_uninstalled` or `forget` here changes it, so routing a request costs
-    no statement."""
+    until `bind` or `mark_uninstalled` (on any of their directories) changes it, or for
+    CACHE_SECONDS (a change made by another process), so routing a request costs no
+    statement."""
 
     def __init__(self, single: Services) -> None:
         self._single = single
@@ -194,7 +196,7 @@ class Tenants:
         self._lock = threading.Lock()
         self._bound: dict[int, Services] = {}
         self._by_team: dict[tuple[str | None, str | None], Tenant | None] = {}
-        self._all: list[Tenant] | None = None
+        self._all: tuple[float, list[Tenant]] | None = None
         self.directory.on_change.append(self.forget)
 
     @classmethod
@@ -228,6 +230,7 @@ class Tenants:
     def tenant_for(self, enterprise_id: str | None, team_id: str | None) -> Tenant | None:
         """The tenant of a workspace (uninstalled ones included), kept after the first read."""
         key = (enterprise_id or None, team_id or None)
+        self._expire()
         with self._lock:
             if key in self._by_team:
                 return self._by_team[key]
@@ -244,14 +247,21 @@ class Tenants:
         return self.for_program(tenant.program_id)
 
     def all(self) -> list[Tenant]:
-        """Every program (kept after the first read, until a change made here)."""
+        """Every program (kept after the first read, until a change or CACHE_SECONDS)."""
+        self._expire()
         with self._lock:
             if self._all is not None:
-                return self._all
+                return self._all[1]
         tenants = self.directory.all()
         with self._lock:
-            self._all = tenants
+            self._all = (time.monotonic(), tenants)
         return tenants
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._all is not None and time.monotonic() - self._all[0] >= CACHE_SECONDS:
+                self._all = None
+                self._by_team.clear()
 
     def active(self) -> list[Services]:
         """The services of every installed program (not uninstalled)."""
