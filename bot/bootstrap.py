@@ -188,8 +188,9 @@ class Tenants:
     CACHE_SECONDS (a change made by another process), so routing a request costs no
     statement."""
 
-    def __init__(self, single: Services) -> None:
+    def __init__(self, single: Services, *, oauth: bool = False) -> None:
         self._single = single
+        self.oauth = oauth  # OAuth is configured: many workspaces whatever the database holds
         self.store = single.store
         self.clock = single.clock
         self.directory = single.tenants
@@ -204,7 +205,7 @@ class Tenants:
         cls, settings: Settings, clock: Clock | None = None, *, mailer: Mailer | None = None
     ) -> Tenants:
         """The tenants of these settings' database."""
-        return cls(build_services(settings, clock, mailer=mailer))
+        return cls(build_services(settings, clock, mailer=mailer), oauth=settings.many_workspaces)
 
     def single(self) -> Services:
         """The unbound services: the database's one program (today's behaviour)."""
@@ -267,13 +268,19 @@ class Tenants:
         """The services of every installed program (not uninstalled)."""
         return [self.for_program(t.program_id) for t in self.all() if t.active]
 
-    def active_tenants(self) -> list[tuple[Tenant, Services]]:
-        """Every installed program with its services."""
-        return [(t, self.for_program(t.program_id)) for t in self.all() if t.active]
-
-    def multi(self, oauth: bool = False) -> bool:
+    def multi(self) -> bool:
         """Many workspaces: OAuth is configured, or the database holds more than one program."""
-        return oauth or len(self.all()) > 1
+        return self.oauth or len(self.all()) > 1
+
+    def running(self) -> list[tuple[Tenant | None, Services]]:
+        """What the scheduler runs: every installed program with its services (one workspace:
+        the unbound services, as ever; with no program yet, those with no tenant)."""
+        tenants = self.all()
+        if not tenants:
+            return [(None, self._single)]
+        if not self.multi():
+            return [(t, self._single) for t in tenants if t.active]
+        return [(t, self.for_program(t.program_id)) for t in tenants if t.active]
 
     def bind(self, program_id: int, team_id: str | None, enterprise_id: str | None) -> Tenant:
         """Give a program its workspace (TenantDirectory.bind; what was kept is forgotten)."""

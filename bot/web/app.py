@@ -81,12 +81,11 @@ def create_app(
         name="mentor-minutes",
     )
 
-    tenants = tenants or Tenants(services)
-    oauth = settings.many_workspaces
+    tenants = tenants or Tenants(services, oauth=settings.many_workspaces)
     tenants.all()  # read now, not on the first request (kept; read again after a change)
 
     def attach_services(context: BoltContext, body: dict[str, Any], next: Callable[[], Any]) -> Any:
-        if not tenants.multi(oauth):
+        if not tenants.multi():
             context["services"] = services
             return next()
         named = _team_ids(body)
