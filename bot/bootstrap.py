@@ -39,7 +39,7 @@ from bot.services.roster import RosterService
 from bot.services.signoff import SignOffService
 from bot.services.standards import StandardsService
 from bot.services.surveys import SurveyService
-from bot.services.tenants import Tenant, TenantDirectory
+from bot.services.tenants import DEFAULT_RETENTION_AFTER_UNINSTALL_DAYS, Tenant, TenantDirectory
 from bot.services.years import YearService
 from bot.store.db import Store
 from schedules.claims import ExitTickets, render_email
@@ -281,6 +281,27 @@ class Tenants:
         if not self.multi():
             return [(t, self._single) for t in tenants if t.active]
         return [(t, self.for_program(t.program_id)) for t in tenants if t.active]
+
+    def erase_expired(self, now: datetime) -> list[Tenant]:
+        """Erase every uninstalled program whose policy's retention_after_uninstall_days have
+        passed (the deadline sweep's part for programs that run no job); the ones erased."""
+        erased = []
+        for tenant in self.all():
+            if tenant.active:
+                continue
+            program = self.for_program(tenant.program_id).programs.find(now)
+            days = (
+                program.policy.retention_after_uninstall_days
+                if program is not None
+                else DEFAULT_RETENTION_AFTER_UNINSTALL_DAYS
+            )
+            erase_on = tenant.erase_on(days)
+            if erase_on is not None and now >= erase_on:
+                self.directory.erase(tenant, now)
+                with self._lock:
+                    self._bound.pop(tenant.program_id, None)
+                erased.append(tenant)
+        return erased
 
     def bind(self, program_id: int, team_id: str | None, enterprise_id: str | None) -> Tenant:
         """Give a program its workspace (TenantDirectory.bind; what was kept is forgotten)."""

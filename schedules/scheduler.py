@@ -56,6 +56,12 @@ def tick_all(tenants: Tenants, clients: ClientSource, now: datetime, memory: Tic
             log.exception("tick failed for workspace %s", label)
             continue
         parts.append(summary if len(tenants.all()) <= 1 else f"{label}: {summary}")
+    try:  # the deadline sweep's part for uninstalled programs: erased once retention is over
+        erased = tenants.erase_expired(now)
+    except Exception:
+        log.exception("erasing uninstalled programs failed")
+        erased = []
+    parts.extend(f"{t.label}: erased (uninstalled {t.uninstalled_at:%Y-%m-%d})" for t in erased)
     return " | ".join(parts)
 
 

@@ -3,16 +3,22 @@ its team id (an org-wide install, which has none, by its enterprise id)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, Table, delete, select, update
 
 from bot.clock import Clock
 from bot.services.errors import Refusal
+from bot.store.base import Base
 from bot.store.db import Store
 from bot.store.models.core import Program
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETENTION_AFTER_UNINSTALL_DAYS = 30  # a program with no year loaded (the policy's default)
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,12 @@ class Tenant:
     def active(self) -> bool:
         """Installed: its jobs run and its messages are sent."""
         return self.uninstalled_at is None
+
+    def erase_on(self, retention_days: int) -> datetime | None:
+        """When an uninstalled program's rows are erased (None: installed)."""
+        if self.uninstalled_at is None:
+            return None
+        return self.uninstalled_at + timedelta(days=retention_days)
 
     @property
     def label(self) -> str:
@@ -123,3 +135,49 @@ class TenantDirectory:
             marked = _tenant(program) if program is not None else None
         self._changed()
         return marked
+
+    def erase(self, tenant: Tenant, now: datetime) -> int:
+        """Erase every row of an uninstalled program, the program too, in one transaction;
+        how many rows went. Audited by a log line (its team id and counts, never a name): the
+        erasures table is the program's own, and goes with it."""
+        if tenant.active:
+            raise Refusal(f"Workspace {tenant.label} is installed: its program is kept.")
+        counts: dict[str, int] = {}
+        with self.store.write() as session:
+            for table in reversed(Base.metadata.sorted_tables):  # children before parents
+                owned = _owned_by(table, tenant.program_id, set())
+                if owned is None:
+                    continue
+                result = session.execute(delete(table).where(owned))
+                gone = int(getattr(result, "rowcount", 0) or 0)
+                if gone:
+                    counts[table.name] = gone
+        self._changed()
+        total = sum(counts.values())
+        log.info(
+            "erased the program of workspace %s (uninstalled %s) at %s: %d rows (%s)",
+            tenant.label,
+            f"{tenant.uninstalled_at:%Y-%m-%d}" if tenant.uninstalled_at else "-",
+            f"{now:%Y-%m-%d}",
+            total,
+            ", ".join(f"{name} {n}" for name, n in sorted(counts.items())),
+        )
+        return total
+
+
+def _owned_by(table: Table, program_id: int, seen: set[str]) -> ColumnElement[bool] | None:
+    """The rows of `table` a program owns: by its own program_id, else through a foreign key
+    to a table it owns rows of (people, log entries, surveys …); None: not a program's table."""
+    if table.name == Program.__tablename__:
+        return table.c.id == program_id
+    if "program_id" in table.c:
+        return table.c.program_id == program_id
+    seen = seen | {table.name}
+    for key in sorted(table.foreign_keys, key=lambda k: k.parent.name):
+        parent = key.column.table
+        if not isinstance(parent, Table) or parent.name in seen:
+            continue
+        inner = _owned_by(parent, program_id, seen)
+        if inner is not None:
+            return key.parent.in_(select(key.column).where(inner))
+    return None
