@@ -161,7 +161,7 @@ def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
     )
     out = _out()
     try:
-        current = services.programs.find()
+        current = services.programs.find() if new_team is None else None  # None: a new one
         if config is None:
             if current is None:
                 raise CommandError("no program yet: run `mentor-minutes program load FILE.toml`")
