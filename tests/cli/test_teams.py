@@ -15,8 +15,7 @@ def _two(cli: Cli) -> None:
     assert created.code == 0 and "Created Riverside" in created.out, created
     assert cli("roster", "import", cli.write("a.csv", ROSTER_CSV), "--team", TEAM_A).code == 0
     assert (
-        cli("roster", "import", cli.write("b.csv", riverside_roster()), "--team", TEAM_B).code
-        == 0
+        cli("roster", "import", cli.write("b.csv", riverside_roster()), "--team", TEAM_B).code == 0
     )
 
 

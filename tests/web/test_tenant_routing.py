@@ -28,9 +28,7 @@ def _entries(services: Services, district: Services) -> int:
     with services.store.read() as session:
         return int(
             session.scalar(
-                select(func.count())
-                .select_from(LogEntry)
-                .where(LogEntry.program_id == program_id)
+                select(func.count()).select_from(LogEntry).where(LogEntry.program_id == program_id)
             )
             or 0
         )
