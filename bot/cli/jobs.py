@@ -42,6 +42,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if at.tzinfo is None:
             raise CommandError(f"--at {args.at!r}: add an offset, e.g. -05:00", 2)
     services = open_services(settings, args)
+    program = services.programs.find()
+    mine = program.id if program is not None else None
+    stopped = [t for t in services.tenants.all() if t.program_id == mine and not t.active]
+    if stopped:
+        services.close()
+        raise CommandError(
+            f"team {stopped[0].label} uninstalled the app: its program runs no job "
+            "(`mentor-minutes export all --team` still hands its data back)"
+        )
     if at is not None:
         services.clock = FixedClock(at)
     try:

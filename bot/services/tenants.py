@@ -121,8 +121,13 @@ class TenantDirectory:
     ) -> Tenant | None:
         """The app left the workspace (uninstalled, or its bot token revoked): from now on its
         program runs no job and is sent nothing. The first mark stands (its retention counts
-        from it). None when the workspace has no program."""
+        from it). A single-workspace deployment's one program, which names no team, is that
+        workspace's. None when the workspace has no program."""
         tenant = self.for_team(enterprise_id, team_id)
+        if tenant is None:
+            everyone = self.all()
+            if len(everyone) == 1 and everyone[0].team_id is None:
+                tenant = everyone[0]
         if tenant is None:
             return None
         with self.store.write() as session:
