@@ -4,17 +4,22 @@ districts on one database that share Slack user ids and emails."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
+from slack_bolt import BoltRequest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Services
 from bot.config import Settings
+from bot.slack import ids
 from bot.store.models.core import LogEntry
 from bot.web.app import create_app
-from tests.support.bolt_requests import all_text, dispatch
-from tests.support.hillside import LEE_ID
-from tests.support.signing import slash_command_body
+from tests.support.bolt_requests import all_text, dispatch, event_body
+from tests.support.hillside import CORA_ID, LEE_ID, SIGNING_SECRET
+from tests.support.signing import block_action_body, signed_headers, slash_command_body
+from tests.support.slack_api import FakeSlackApi
 from tests.support.tenants import TEAM_A, TEAM_B, TwoDistricts, two_districts
 
 
@@ -79,3 +84,55 @@ def test_one_program_and_no_oauth_is_todays_single_workspace(
     app = create_app(settings, services, process_before_response=True)
     reply = _slash(app, "", "TANYTEAM")  # no team bound: every request reaches the program
     assert "isn't set up" not in all_text(reply)
+
+
+def _open_home(app: Any, user_id: str, team: str) -> None:
+    body = event_body(
+        {"type": "app_home_opened", "user": user_id, "channel": f"D{user_id}", "tab": "home",
+         "event_ts": str(time.time())},
+        team_id=team,
+    )  # fmt: skip
+    headers = signed_headers(SIGNING_SECRET, body) | {"Content-Type": "application/json"}
+    assert app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
+
+
+def test_home_is_published_from_the_events_workspace(
+    settings: Settings, services: Services, slack_api: FakeSlackApi
+) -> None:
+    _, app = _world(settings, services)
+    _open_home(app, CORA_ID, TEAM_B)
+    _open_home(app, CORA_ID, TEAM_A)
+    river, hill = (json.dumps(c.params) for c in slack_api.calls_to("views.publish"))
+    assert "Rivers" in river and "Riverside" in river
+    assert "Rivers" not in hill and "Riverside" not in hill
+    _open_home(app, CORA_ID, "TFORGED")
+    assert len(slack_api.calls_to("views.publish")) == 2  # nothing for a workspace with none
+
+
+def test_a_payload_naming_two_workspaces_reaches_nothing(
+    settings: Settings, services: Services, slack_api: FakeSlackApi
+) -> None:
+    world, _ = _world(settings, services)
+    app = create_app(settings, services, process_before_response=True, tenants=world.tenants)
+
+    def press(view_team: str) -> list[str]:
+        body = block_action_body(
+            LEE_ID, ids.LOG_OPEN_FORM, "45m meeting", team_id=TEAM_A, view={"id": "V0HOME"}
+        )
+        payload = json.loads(parse_qs(body)["payload"][0])
+        payload["view"]["team_id"] = view_team
+        before = len(slack_api.calls)
+        dispatch(app, urlencode({"payload": json.dumps(payload)}))
+        return [c.method for c in slack_api.calls[before:] if c.method != "auth.test"]
+
+    assert press(TEAM_A)  # the genuine press is answered (the form opens)
+    assert press(TEAM_B) == []  # the view is another workspace's: nothing runs
+
+
+def test_with_oauth_settings_even_one_program_is_routed(
+    settings: Settings, services: Services, program: Any
+) -> None:
+    oauth = settings.model_copy(update={"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"})
+    app = create_app(oauth, services, process_before_response=True)
+    reply = _slash(app, "", "TANYTEAM")
+    assert "isn't set up for this workspace" in reply["text"]
