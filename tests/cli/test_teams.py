@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from bot.clock import FixedClock
+from bot.services.tenants import TenantDirectory
+from bot.store.db import Store
 from tests.support.cli import Cli
-from tests.support.hillside import PROGRAM_TOML, ROSTER_CSV
+from tests.support.hillside import NOW, PROGRAM_TOML, ROSTER_CSV
 from tests.support.tenants import RIVERSIDE_TOML, TEAM_A, TEAM_B, riverside_roster
 
 
@@ -55,3 +58,44 @@ def test_export_logs_is_the_teams_own(cli: Cli) -> None:
     assert record.code == 0 and "Bea Beginner Rivers" in record.out
     record = cli("export", "record", "bea@hillside.example", "--team", TEAM_A)
     assert "Rivers" not in record.out
+
+
+def _uninstall(cli: Cli, team: str) -> None:
+    clock = FixedClock(NOW)
+    store = Store(cli.url.replace("postgresql://", "postgresql+psycopg://", 1), clock=clock)
+    try:
+        assert TenantDirectory(store, clock).mark_uninstalled(None, team, NOW) is not None
+    finally:
+        store.dispose()
+
+
+def test_export_all_hands_back_the_teams_own_even_after_uninstall(cli: Cli) -> None:
+    _two(cli)
+    _uninstall(cli, TEAM_B)
+    river = cli("export", "all", "--team", TEAM_B, "--out", "river")
+    assert river.code == 0, river
+    hill = cli("export", "all", "--team", TEAM_A, "--out", "hill")
+    assert hill.code == 0, hill
+    river_people = (cli.workdir / "river" / "people.csv").read_text(encoding="utf-8")
+    hill_people = (cli.workdir / "hill" / "people.csv").read_text(encoding="utf-8")
+    assert "Bea Beginner Rivers" in river_people and "Riverside" not in hill_people
+    assert "Rivers" not in hill_people and "bea@hillside.example" in hill_people
+
+
+def test_an_uninstalled_team_runs_no_job_and_is_listed_so(cli: Cli) -> None:
+    _two(cli)
+    _uninstall(cli, TEAM_B)
+    refused = cli("jobs", "run", "deadline-sweep", "--team", TEAM_B)
+    assert refused.code == 1 and "uninstalled" in refused.err
+    listing = cli("teams").out
+    assert any(TEAM_B in line and "uninstalled 2026-11-18" in line for line in listing.splitlines())
+
+
+def test_forget_with_a_team_forgets_only_that_teams_person(cli: Cli) -> None:
+    _two(cli)
+    done = cli("forget", "bea@hillside.example", "--team", TEAM_B, "--yes")
+    assert done.code == 0, done
+    hill = cli("export", "record", "bea@hillside.example", "--team", TEAM_A)
+    assert hill.code == 0 and "Bea Beginner" in hill.out
+    river = cli("export", "record", "bea@hillside.example", "--team", TEAM_B)
+    assert "Bea Beginner Rivers" not in river.out
