@@ -397,8 +397,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     if not is_up_to_date(settings.DATABASE_URL):
         upgrade(settings.DATABASE_URL)
     services = build_services(settings, mailer=ConsoleMailer())  # emails are printed
-    if args.team is not None:
-        services = team_services(Tenants(services), args.team)
+    services = team_services(Tenants(services), args.team)  # several programs: --team says which
     try:
         return run_console(settings, services, sys.stdin, _out(), as_email=args.as_email)
     finally:

@@ -56,13 +56,16 @@ def create_app(
     signing_secret: str | None = None,
     verify_token: bool = False,
     tenants: Tenants | None = None,
+    one_program: bool = False,
 ) -> App:
     """Build the Bolt app for these settings and services; no module-level state.
 
     With `verify_token`, Bolt's auth.test is made now (a BoltError if it fails), so that no
     request has to wait for it. Many workspaces (SLACK_CLIENT_ID set, or more than one program
     in the database): each request gets the services of its workspace's program (`tenants`,
-    default: over `services`' store); a workspace with none is told so and nothing runs."""
+    default: over `services`' store); a workspace with none is told so and nothing runs.
+    `one_program`: every request gets `services`, however many programs there are (the
+    console, which is one program's)."""
     bolt_body.install()
 
     secret = signing_secret or (
@@ -82,10 +85,11 @@ def create_app(
     )
 
     tenants = tenants or Tenants(services, oauth=settings.many_workspaces)
-    tenants.all()  # read now, not on the first request (kept; read again after a change)
+    if not one_program:
+        tenants.all()  # read now, not on the first request (kept; read again after a change)
 
     def attach_services(context: BoltContext, body: dict[str, Any], next: Callable[[], Any]) -> Any:
-        if not tenants.multi():
+        if one_program or not tenants.multi():
             context["services"] = services
             return next()
         named = _team_ids(body)
