@@ -79,14 +79,16 @@ class TenantDirectory:
             return _tenant(program) if program is not None else None
 
     def for_team(self, enterprise_id: str | None, team_id: str | None) -> Tenant | None:
-        """The program of a workspace: by team id first; an org-wide install with no team id,
-        by its enterprise id. None when the workspace has none (uninstalled ones included)."""
+        """The program of a workspace: by team id first; else (an org-wide install, whose
+        program names no team) by its enterprise id. None when the workspace has none; an
+        uninstalled one is returned (`active` says so)."""
         if not team_id and not enterprise_id:
             return None
         with self.store.read() as session:
+            program = None
             if team_id:
                 program = session.scalars(select(Program).where(Program.team_id == team_id)).first()
-            else:
+            if program is None and enterprise_id:
                 program = session.scalars(
                     select(Program)
                     .where(Program.enterprise_id == enterprise_id, Program.team_id.is_(None))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.bootstrap import Services
+from bot.services.errors import Refusal
 from bot.store.db import is_unique_violation
 from bot.store.models.core import Person, Program
 from tests.support.hillside import LEE_ID, NOW
@@ -127,3 +128,21 @@ def test_the_database_keeps_slack_ids_unique_per_program(
             select(func.count()).select_from(Person).where(Person.slack_user_id == "U0SAME")
         )
     assert stored == (1 if same_program else 2)
+
+
+def test_an_org_wide_install_is_found_by_its_enterprise(services: Services) -> None:
+    world = two_districts(services, pairs=False)
+    river = world.riverside.programs.current().id
+    world.tenants.bind(river, None, "E0GRID")
+    assert world.tenants.for_team("E0GRID", "T0ANYWORKSPACE") is world.riverside
+    assert world.tenants.for_team("E0GRID", None) is world.riverside
+    assert world.tenants.for_team(None, TEAM_B) is None  # the team id is no longer its
+    assert world.tenants.for_team("E0OTHER", "T0ANYWORKSPACE") is None
+
+
+def test_a_team_has_one_program(services: Services) -> None:
+    world = two_districts(services, pairs=False)
+    hill = world.hillside.programs.current().id
+    with pytest.raises(Refusal, match=f"Workspace {TEAM_B} already has a program"):
+        world.tenants.bind(hill, TEAM_B, None)
+    assert world.tenants.for_team(None, TEAM_A) is world.hillside
