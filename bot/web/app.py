@@ -19,6 +19,11 @@ from bot.slack.budget import ack_budget_middleware, make_request_client, on_list
 
 log = logging.getLogger(__name__)
 
+# Events about the installation itself: they reach their listeners whether or not the workspace
+# has a program (or still has one installed), with the unbound services, whose `tenants`
+# (the directory every program shares) is all such a listener may use.
+INSTALLATION_EVENTS = frozenset({"app_uninstalled", "tokens_revoked"})
+
 NOT_SET_UP = (
     "Mentor Minutes isn't set up for this workspace yet: a coordinator runs "
     "`mentor-minutes program load FILE.toml --team {team}` on the server."
@@ -33,6 +38,12 @@ def _team_ids(body: dict[str, Any]) -> set[str]:
         (body.get("view") or {}).get("team_id") if isinstance(body.get("view"), dict) else None,
     }
     return {team for team in named if isinstance(team, str) and team}
+
+
+def _event_type(body: dict[str, Any]) -> str | None:
+    event = body.get("event")
+    kind = event.get("type") if isinstance(event, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def not_set_up(body: dict[str, Any], team_id: str | None) -> BoltResponse:
@@ -97,6 +108,9 @@ def create_app(
             log.warning("request naming %d workspaces refused", len(named))
             return BoltResponse(status=200, body="")
         found = tenants.for_team(context.enterprise_id, context.team_id)
+        if found is None and _event_type(body) in INSTALLATION_EVENTS:
+            context["services"] = services
+            return next()
         if found is None:
             log.info("request from workspace %s, which has no program", context.team_id)
             return not_set_up(body, context.team_id)

@@ -136,3 +136,30 @@ def test_with_oauth_settings_even_one_program_is_routed(
     app = create_app(oauth, services, process_before_response=True)
     reply = _slash(app, "", "TANYTEAM")
     assert "isn't set up for this workspace" in reply["text"]
+
+
+def test_uninstall_events_reach_their_listener_even_once_uninstalled(
+    settings: Settings, services: Services
+) -> None:
+    """What branch oauth's app_uninstalled listener does with the routing: it is reached for a
+    workspace whose program is uninstalled already (tokens_revoked came first), and marks it
+    through the directory every program shares."""
+    world, app = _world(settings, services)
+    reached: list[str | None] = []
+
+    @app.event("app_uninstalled")
+    def uninstalled(context: Any) -> None:
+        reached.append(context.team_id)
+        context["services"].tenants.mark_uninstalled(
+            context.enterprise_id, context.team_id, services.clock.now()
+        )
+
+    for _ in range(2):
+        body = event_body({"type": "app_uninstalled", "event_ts": str(time.time())}, team_id=TEAM_B)
+        headers = signed_headers(SIGNING_SECRET, body) | {"Content-Type": "application/json"}
+        assert app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
+    assert reached == [TEAM_B, TEAM_B]
+    assert world.tenants.for_team(None, TEAM_B) is None
+    assert world.tenants.for_team(None, TEAM_A) is world.hillside
+    reply = _slash(app, "45m meeting", TEAM_B, "/logmeeting")
+    assert "isn't set up" in reply["text"]
