@@ -181,6 +181,9 @@ def services_for(
     )
 
 
+MAX_TEAMS_KEPT = 10_000  # workspaces whose program is kept in memory (all read afresh past it)
+
+
 class Tenants:
     """Every program on one database, each with its own `Services` (built once, kept), sharing
     one store, one clock and one mailer. Which program a workspace has is read once and kept
@@ -197,7 +200,8 @@ class Tenants:
         self._lock = threading.Lock()
         self._bound: dict[int, Services] = {}
         self._by_team: dict[tuple[str | None, str | None], Tenant | None] = {}
-        self._all: tuple[float, list[Tenant]] | None = None
+        self._all: list[Tenant] | None = None
+        self._since = time.monotonic()  # when what is kept was first read
         self.directory.on_change.append(self.forget)
 
     @classmethod
@@ -237,6 +241,8 @@ class Tenants:
                 return self._by_team[key]
         tenant = self.directory.for_team(*key)
         with self._lock:
+            if len(self._by_team) >= MAX_TEAMS_KEPT:  # many workspaces, or many made up
+                self._by_team.clear()
             self._by_team[key] = tenant
         return tenant
 
@@ -252,17 +258,18 @@ class Tenants:
         self._expire()
         with self._lock:
             if self._all is not None:
-                return self._all[1]
+                return self._all
         tenants = self.directory.all()
         with self._lock:
-            self._all = (time.monotonic(), tenants)
+            self._all = tenants
         return tenants
 
     def _expire(self) -> None:
         with self._lock:
-            if self._all is not None and time.monotonic() - self._all[0] >= CACHE_SECONDS:
+            if time.monotonic() - self._since >= CACHE_SECONDS:
                 self._all = None
                 self._by_team.clear()
+                self._since = time.monotonic()
 
     def active(self) -> list[Services]:
         """The services of every installed program (not uninstalled)."""
@@ -319,6 +326,7 @@ class Tenants:
         with self._lock:
             self._by_team.clear()
             self._all = None
+            self._since = time.monotonic()
 
     def close(self) -> None:
         """Release the database connections (one store for every program)."""
