@@ -99,3 +99,26 @@ def test_forget_with_a_team_forgets_only_that_teams_person(cli: Cli) -> None:
     assert hill.code == 0 and "Bea Beginner" in hill.out
     river = cli("export", "record", "bea@hillside.example", "--team", TEAM_B)
     assert "Bea Beginner Rivers" not in river.out
+
+
+def test_jobs_run_with_a_team_sends_that_teams_messages_only(cli: Cli) -> None:
+    _two(cli)
+    for mentor, mentee in (("lee", "bea"), ("mia", "ike"), ("max", "bo")):
+        for team in (TEAM_A, TEAM_B):
+            assigned = cli(
+                "assign", f"{mentor}@hillside.example", f"{mentee}@hillside.example",
+                "--on", "2026-08-31", "--team", team,
+            )  # fmt: skip
+            assert assigned.code == 0, assigned
+    river = cli(
+        "jobs", "run", "deadline-sweep", "--at", "2026-11-03T07:45:00-05:00", "--team", TEAM_B
+    )
+    assert river.code == 0, river
+    dms = [line for line in river.out.splitlines() if line.startswith("┌─ DM to")]
+    assert dms and all("Rivers" in line for line in dms), river.out
+    hill = cli(
+        "jobs", "run", "deadline-sweep", "--at", "2026-11-03T07:45:00-05:00", "--team", TEAM_A
+    )
+    hill_dms = [line for line in hill.out.splitlines() if line.startswith("┌─ DM to")]
+    assert hill_dms and not any("Rivers" in line for line in hill_dms), hill.out
+    assert cli("jobs", "run", "deadline-sweep").code == 1  # several programs: say which
