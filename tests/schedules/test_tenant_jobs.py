@@ -66,6 +66,7 @@ def test_an_uninstalled_program_runs_nothing_and_sends_nothing(
 def test_a_program_without_a_client_is_skipped(
     services: Services, fakes: dict[str, FakeSlackApi], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("WARNING", logger="schedules.scheduler")  # whatever a CLI test left set
     world = two_districts(services)
     del fakes[TEAM_B]
     tick_all(world.tenants, PerTeam(fakes), ALERT_DAY, TickMemory())
