@@ -5,7 +5,8 @@ and Riverside (team TB…, every name ending in "Rivers"). Each district's every
 as each role — slash commands, Home, the CLI's exports and reports — before and after the other
 district acts; nothing may change, and nothing of the other district may appear. Every button
 the other district's people were shown is then pressed from this district, signed: it reaches
-nothing. The jobs' DMs go to each district with its own client and say only its own.
+nothing. The jobs' DMs go to each district with its own client and say only its own, and so do
+their emails.
 
 The surfaces × roles read here are listed in SURFACES (the closing note of issue 21 quotes it).
 """
@@ -21,14 +22,14 @@ from typing import Any
 import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, build_services
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.domain.policy import parse_program_toml
 from bot.services.tenants import Tenant
-from bot.store.models.core import LogEntry
+from bot.store.models.core import LogEntry, Person
 from bot.web.app import create_app
 from schedules.jobs import JOBS, run_job
 from tests.support.bolt_requests import all_text, event_body
@@ -42,6 +43,7 @@ from tests.support.signing import (
     view_submission_body,
 )
 from tests.support.slack_api import FakeSlackApi
+from tests.support.smtp import SmtpServer, parts
 from tests.support.tenants import TEAM_A, TEAM_B, TwoDistricts, two_districts
 
 ROLES = {
@@ -456,3 +458,32 @@ def test_each_districts_jobs_say_only_its_own_with_its_own_token(
 
 def team_of(world: TwoDistricts, district: Services) -> str:
     return TEAM_A if district is world.hillside else TEAM_B
+
+
+def test_each_districts_email_says_only_its_own(
+    settings: Settings, services: Services, clock: FixedClock
+) -> None:
+    with SmtpServer() as smtp:
+        mailing = build_services(settings, clock=clock, mailer=smtp.mailer())  # type: ignore[arg-type]
+        try:
+            world = two_districts(mailing)
+            with mailing.store.write() as session:  # everyone by Slack and by email
+                session.execute(update(Person).values(notify="both"))
+            with FakeSlackApi() as fake_a, FakeSlackApi() as fake_b:
+                clients = PerTeam({TEAM_A: fake_a, TEAM_B: fake_b})
+                for now in JOB_TIMES:
+                    for district in (world.hillside, world.riverside):
+                        client = clients.client_for(
+                            world.tenants.tenant_for(None, team_of(world, district))
+                        )
+                        assert client is not None
+                        for name in JOBS:
+                            run_job(district, name, now, client, sleep=lambda _: None)
+        finally:
+            mailing.close()
+        mails = ["\n".join((str(m["Subject"]), *parts(m))) for m in smtp.sink.messages]
+    rivers = [m for m in mails if RIVERSIDE.search(m)]
+    hills = [m for m in mails if HILLSIDE.search(m)]
+    assert rivers and hills
+    assert [m for m in rivers if HILLSIDE.search(m)] == []
+    assert len(rivers) + len(hills) == len(mails)  # each email is one district's
