@@ -91,7 +91,8 @@ class Settings(BaseSettings):
     SLACK_SIGNING_SECRET: SecretStr | None = None
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = SLACK_API_DEFAULT
-    # OAuth install (many workspaces): both set, `serve` offers /slack/install.
+    # Many workspaces (OAuth install): with these set, requests are routed by workspace and
+    # `serve` offers /slack/install.
     SLACK_CLIENT_ID: str | None = None
     SLACK_CLIENT_SECRET: SecretStr | None = None
     SLACK_SCOPES: str = BOT_SCOPES
@@ -226,6 +227,11 @@ class Settings(BaseSettings):
     def scopes(self) -> list[str]:
         """The bot scopes an OAuth install asks for."""
         return self.SLACK_SCOPES.split(",")
+
+    @property
+    def many_workspaces(self) -> bool:
+        """True when OAuth is configured (SLACK_CLIENT_ID): every workspace its own program."""
+        return self.SLACK_CLIENT_ID is not None
 
     @property
     def is_sqlite(self) -> bool:

@@ -128,7 +128,11 @@ class PeopleService:
         if not wanted:
             return []
         return load_members(
-            session, program, MEMBER_QUERY.where(Person.id.in_(wanted)).order_by(Person.id)
+            session,
+            program,
+            MEMBER_QUERY.where(Person.id.in_(wanted), Person.program_id == program.id).order_by(
+                Person.id
+            ),
         )
 
     def all_members(self, session: Session, program: ProgramInfo) -> list[Member]:

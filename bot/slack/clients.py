@@ -28,6 +28,7 @@ from sqlalchemy import Engine, MetaData
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.installations import TokenRotationLocks
+from bot.services.tenants import Tenant
 from bot.slack.client import make_web_client
 
 log = logging.getLogger(__name__)
@@ -39,20 +40,12 @@ ROTATION_MINUTES = int(ROTATE_WITHIN.total_seconds() // 60)
 _NOW_MINUTES = 100 * 366 * 24 * 60
 
 
-class TenantKey(Protocol):
-    """What a tenant (`bot.services.tenants.Tenant`) says about its installation."""
-
-    @property
-    def team_id(self) -> str | None: ...
-
-    @property
-    def enterprise_id(self) -> str | None: ...
-
-
 class ClientSource(Protocol):
-    """The Web API client for a tenant's workspace, or None when nothing may be sent there."""
+    """The client to send as for a program's workspace; None: no installation (send nothing)."""
 
-    def client_for(self, tenant: TenantKey | None) -> WebClient | None: ...
+    def client_for(self, tenant: Tenant | None) -> WebClient | None:
+        """The client for `tenant` (None: the single program)."""
+        ...
 
 
 class FixedClient:
@@ -61,7 +54,7 @@ class FixedClient:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
-    def client_for(self, tenant: TenantKey | None) -> WebClient | None:
+    def client_for(self, tenant: Tenant | None) -> WebClient | None:
         """The one client."""
         return self.client
 
@@ -117,7 +110,7 @@ class InstalledClients:
             client=make_web_client(settings, token=None),
         )
 
-    def client_for(self, tenant: TenantKey | None) -> WebClient | None:
+    def client_for(self, tenant: Tenant | None) -> WebClient | None:
         """A client with the tenant's bot token, or None (no installation, or its token could
         not be refreshed: logged by team id)."""
         if tenant is None:

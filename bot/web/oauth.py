@@ -23,6 +23,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.bootstrap import Services
 from bot.config import Settings
 from bot.services.installations import TokenRotationLocks
+from bot.services.tenants import TenantDirectory
 from bot.slack.clients import (
     ROTATION_MINUTES,
     InstalledClients,
@@ -100,3 +101,12 @@ def _then_default(
         return args.default.success(args)
 
     return success
+
+
+def installed_again(directory: TenantDirectory, installation: Installation) -> None:
+    """A workspace installs the app again after an uninstall: its program, kept for the
+    retention period, runs again (the same program: its people, logs and totals)."""
+    tenant = directory.for_team(installation.enterprise_id, installation.team_id)
+    if tenant is not None and tenant.uninstalled_at is not None:
+        directory.bind(tenant.program_id, tenant.team_id, tenant.enterprise_id)
+        log.info("team %s installed the app again", tenant.label)

@@ -23,7 +23,9 @@ from waitress.server import create_server
 
 from bot.bootstrap import Services
 from bot.config import Settings
+from bot.services.installations import TokenRotationLocks
 from bot.slack.client import make_web_client
+from bot.slack.clients import client_source
 from bot.web.app import create_app
 from bot.web.ingress import MAX_BODY_BYTES, ReplayGuard, SlackEdge
 from schedules.scheduler import start_scheduler
@@ -135,8 +137,13 @@ def serve(settings: Settings, services: Services, *, host: str, port: int, sched
         log.error("SLACK_BOT_TOKEN is not set: set it in .env, or try `mentor-minutes console`")
         return 2
     runner = None
-    if scheduler:
-        runner = start_scheduler(settings, services)
+    if scheduler:  # an OAuth install's jobs send with each workspace's installation's token
+        clients = (
+            client_source(settings, TokenRotationLocks(services.store))
+            if settings.has_oauth
+            else None
+        )
+        runner = start_scheduler(settings, services, clients=clients)
     try:
         if settings.SLACK_APP_TOKEN is not None:
             log.info("Socket Mode: connecting to Slack")

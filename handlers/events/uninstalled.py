@@ -43,8 +43,6 @@ def _forget(context: BoltContext, what: str) -> None:
 def mark_program_uninstalled(
     services: Services, enterprise_id: str | None, team_id: str | None
 ) -> None:
-    """The one call site of the tenancy interface: the workspace's program stops every job and
-    send from now (`TenantDirectory.mark_uninstalled(enterprise_id, team_id, now)`)."""
-    # TENANCY: TenantDirectory(services.store, services.clock).mark_uninstalled(
-    #     enterprise_id, team_id, services.clock.now())  -- wired when branch tenancy lands.
-    _ = (services, enterprise_id, team_id)
+    """The workspace's program stops every job and send from now (tenancy's directory; a
+    single-workspace deployment's one program is that workspace's)."""
+    services.tenants.mark_uninstalled(enterprise_id, team_id, services.clock.now())

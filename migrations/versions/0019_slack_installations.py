@@ -3,7 +3,7 @@ OAuth state stores (OAuth install, issue 21), their tables written out as slack_
 them (a test compares them with the installed slack_sdk's own metadata)
 
 Revision ID: 0019_slack_installations
-Revises: 0017_kept_figures
+Revises: 0018_program_per_team
 Create Date: 2026-12-07 06:45:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '0019_slack_installations'
-down_revision: str | None = '0017_kept_figures'
+down_revision: str | None = '0018_program_per_team'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from bot.bootstrap import Services
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.services.installations import TokenRotationLocks
+from bot.services.tenants import Tenant as TenantOf
 from bot.slack.clients import FixedClient, InstalledClients, LockedTokenRotator, client_source
 from tests.support.hillside import NOW
 from tests.support.oauth import CLIENT_ID, CLIENT_SECRET, TEAM_A, TEAM_B, oauth_settings
@@ -29,12 +29,9 @@ THREADS = 4
 WAIT = 30.0  # a deadline for threads that must meet, never a pause
 
 
-@dataclass(frozen=True)
-class Tenant:
-    """What InstalledClients reads of a tenant (bot.services.tenants.Tenant has these)."""
-
-    team_id: str | None
-    enterprise_id: str | None = None
+def Tenant(team_id: str) -> TenantOf:
+    """A tenant of the workspace (InstalledClients reads its team and enterprise)."""
+    return TenantOf(1, "Hillside", team_id, None, None)
 
 
 class MeetingStore(SQLAlchemyInstallationStore):
@@ -187,7 +184,7 @@ def test_no_installation_or_a_refused_refresh_sends_nothing(
     slack_api.revoke(TEAM_A)
     with caplog.at_level("WARNING", logger="bot.slack.clients"):
         assert clients.client_for(Tenant(TEAM_A)) is None
-    assert "team T0AAAA: invalid_refresh_token" in caplog.text
+    assert f"team {TEAM_A}: invalid_refresh_token" in caplog.text
     clients.forget(None, TEAM_A)
     assert clients.client_for(Tenant(TEAM_A)) is None
     assert store.find_installation(enterprise_id=None, team_id=TEAM_A) is None

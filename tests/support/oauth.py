@@ -14,12 +14,13 @@ from tests.support.hillside import SIGNING_SECRET
 from tests.support.http_client import request
 from tests.support.signing import signed_headers, slash_command_body
 from tests.support.slack_api import FakeSlackApi, Workspace
+from tests.support.tenants import TEAM_A, TEAM_B
+
+__all__ = ["TEAM_A", "TEAM_B"]
 
 CLIENT_ID = "1111111111.2222222222"
 CLIENT_SECRET = "test-client-secret"
 STATE_COOKIE = "slack-app-oauth-state"
-TEAM_A = "T0AAAA"
-TEAM_B = "T0BBBB"
 
 
 def oauth_settings(db_url: str, slack_api: FakeSlackApi) -> Settings:

@@ -35,6 +35,7 @@ from tests.support.oauth import (
 )
 from tests.support.servers import running_http_server
 from tests.support.slack_api import OAUTH_METHOD, RESPONSE_URL_METHOD, FakeSlackApi
+from tests.support.tenants import TwoDistricts, two_districts
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # engine-independent
 
@@ -45,6 +46,12 @@ def settings(db_url: str, slack_api: FakeSlackApi) -> Settings:
     return oauth_settings(db_url, slack_api)
 
 
+@pytest.fixture
+def districts(services: Services) -> TwoDistricts:
+    """Hillside's program for TEAM_A, Riverside's for TEAM_B (the same Slack ids), paired."""
+    return two_districts(services)
+
+
 def bot_token(services: Services, settings: Settings, team_id: str) -> str | None:
     bot = installation_store(settings, services.store.engine).find_bot(
         enterprise_id=None, team_id=team_id
@@ -53,13 +60,17 @@ def bot_token(services: Services, settings: Settings, team_id: str) -> str | Non
 
 
 def test_two_workspaces_install_and_each_is_answered_with_its_own_token(
-    http_server: str, slack_api: FakeSlackApi, services: Services, settings: Settings, pairs: None
+    http_server: str,
+    slack_api: FakeSlackApi,
+    services: Services,
+    settings: Settings,
+    districts: TwoDistricts,
 ) -> None:
     a, b = slack_api.add_workspace(TEAM_A), slack_api.add_workspace(TEAM_B)
     install(http_server, a)
     install(http_server, b)
     exchanged = slack_api.calls_to(OAUTH_METHOD)
-    assert [c.params["code"] for c in exchanged] == ["code-T0AAAA", "code-T0BBBB"]
+    assert [c.params["code"] for c in exchanged] == [f"code-{TEAM_A}", f"code-{TEAM_B}"]
     assert a.token != b.token
     assert bot_token(services, settings, TEAM_A) == a.token
     assert bot_token(services, settings, TEAM_B) == b.token
@@ -75,6 +86,10 @@ def test_two_workspaces_install_and_each_is_answered_with_its_own_token(
         assert workspace is not None, call.method
     checked = slack_api.calls_to("auth.test")
     assert [c.token for c in checked] == [a.token, b.token]  # once per token: cached after
+    _, hill = command_from(http_server, TEAM_A, "/hours", "", "U0LEE")
+    _, river = command_from(http_server, TEAM_B, "/hours", "", "U0LEE")
+    assert b"Bea Beginner" in hill and b"Rivers" not in hill
+    assert b"Bea Beginner Rivers" in river
 
 
 @SQLITE_ONLY
@@ -101,7 +116,7 @@ def test_the_install_pages_answer_get_only(http_server: str, path: str) -> None:
 
 @SQLITE_ONLY
 def test_a_workspace_that_never_installed_is_told_so_and_nothing_else_runs(
-    http_server: str, slack_api: FakeSlackApi, pairs: None
+    http_server: str, slack_api: FakeSlackApi, districts: TwoDistricts
 ) -> None:
     assert_not_installed(http_server, slack_api, "T0NEVER")
     assert slack_api.calls_to("views.open") == []
@@ -123,7 +138,7 @@ def assert_not_installed(http_server: str, slack_api: FakeSlackApi, team_id: str
     [
         pytest.param({"type": "app_uninstalled"}, id="app_uninstalled"),
         pytest.param(
-            {"type": "tokens_revoked", "tokens": {"bot": ["UBOTT0AAAA"]}}, id="tokens_revoked"
+            {"type": "tokens_revoked", "tokens": {"bot": [f"UBOT{TEAM_A}"]}}, id="tokens_revoked"
         ),
     ],
 )
@@ -132,7 +147,7 @@ def test_uninstall_deletes_the_tokens_and_the_workspace_gets_nothing_more(
     slack_api: FakeSlackApi,
     services: Services,
     settings: Settings,
-    pairs: None,
+    districts: TwoDistricts,
     event_payload: dict[str, Any],
 ) -> None:
     a, b = slack_api.add_workspace(TEAM_A), slack_api.add_workspace(TEAM_B)
@@ -143,12 +158,49 @@ def test_uninstall_deletes_the_tokens_and_the_workspace_gets_nothing_more(
     assert event_from(http_server, TEAM_A, {**event_payload, "event_ts": str(time.time())}) == 200
     assert bot_token(services, settings, TEAM_A) is None
     assert bot_token(services, settings, TEAM_B) == b.token
+    marked = {t.team_id: t.uninstalled_at for t in services.tenants.all()}
+    assert marked == {TEAM_A: services.clock.now(), TEAM_B: None}
 
     slack_api.calls.clear()
     assert_not_installed(http_server, slack_api, TEAM_A)
     assert command_from(http_server, TEAM_B, "/logmeeting", "", "U0LEE")[0] == 200
     sent = [(c.method, c.token) for c in slack_api.calls if c.method != RESPONSE_URL_METHOD]
     assert sent == [("auth.test", b.token), ("views.open", b.token)]  # nothing with A's token
+
+
+@SQLITE_ONLY
+def test_a_workspace_installing_again_gets_its_program_back(
+    http_server: str,
+    slack_api: FakeSlackApi,
+    services: Services,
+    settings: Settings,
+    districts: TwoDistricts,
+) -> None:
+    a = slack_api.add_workspace(TEAM_A)
+    install(http_server, a)
+    assert event_from(http_server, TEAM_A, {"type": "app_uninstalled", "event_ts": "1.1"}) == 200
+    assert [t.uninstalled_at for t in services.tenants.all() if t.team_id == TEAM_A] != [None]
+    again = slack_api.add_workspace(TEAM_A)
+    install(http_server, again)
+    assert [t.uninstalled_at for t in services.tenants.all() if t.team_id == TEAM_A] == [None]
+    _, hill = command_from(http_server, TEAM_A, "/hours", "", "U0LEE")
+    assert b"Bea Beginner" in hill and b"Rivers" not in hill
+
+
+@SQLITE_ONLY
+def test_uninstalling_a_workspace_without_a_program_still_deletes_its_tokens(
+    http_server: str,
+    slack_api: FakeSlackApi,
+    services: Services,
+    settings: Settings,
+    districts: TwoDistricts,
+) -> None:
+    lone = slack_api.add_workspace("TC0LONE")
+    install(http_server, lone)
+    assert bot_token(services, settings, "TC0LONE") == lone.token
+    assert event_from(http_server, "TC0LONE", {"type": "app_uninstalled", "event_ts": "1.1"}) == 200
+    assert bot_token(services, settings, "TC0LONE") is None
+    assert all(t.uninstalled_at is None for t in services.tenants.all())
 
 
 @SQLITE_ONLY
@@ -179,7 +231,7 @@ def test_the_installation_lookup_costs_one_select_and_no_web_api_call_once_warm(
     http_server: str,
     slack_api: FakeSlackApi,
     services: Services,
-    pairs: None,
+    districts: TwoDistricts,
     statements: list[str],
 ) -> None:
     """Measured per request (issue 21): cold (the token's first request since the process
@@ -209,7 +261,7 @@ def test_a_request_with_a_due_token_refreshes_it_once_and_is_answered_with_the_n
     services: Services,
     settings: Settings,
     clock: FixedClock,
-    pairs: None,
+    districts: TwoDistricts,
 ) -> None:
     """Bolt's authorize refreshes through the same lock and save as the scheduler's sends."""
 
