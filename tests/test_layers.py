@@ -44,7 +44,6 @@ LAYER_OF_PREFIX: dict[str, str] = {
     "bot.slack.budget": "slack",
     "bot.slack.directory": "slack",
     "bot.slack.bolt_body": "slack",
-    "bot.slack.clients": "slack",  # which client speaks for a workspace (OAuth installs)
     "bot.email": "views",  # plain/HTML renderings of the same records as the DMs ...
     "bot.email.sender": "slack",  # ... and its SMTP sender, an adapter like Slack's
     "bot.web": "web",
