@@ -10,14 +10,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from slack_sdk import WebClient
 from sqlalchemy.engine import make_url
 
 from bot.bootstrap import Services, Tenants
 from bot.config import Settings
 from bot.domain.cells import csv_text
 from bot.domain.roster import RowProblem
+from bot.services.installations import TokenRotationLocks
 from bot.services.roster import SlackDirectory
 from bot.slack.client import make_web_client
+from bot.slack.clients import client_source
 from bot.slack.directory import WebDirectory
 from bot.store.db import database_exists, is_up_to_date, sqlite_path
 
@@ -102,12 +105,23 @@ def read_text(path: Path) -> str:
         raise CommandError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
 
 
-def slack_directory(settings: Settings) -> SlackDirectory | None:
-    """Slack's users.lookupByEmail when a bot token is set, else None."""
-    if not settings.has_slack:
-        return None
+def slack_client(settings: Settings, services: Services) -> WebClient | None:
+    """The Web API client that speaks for the command's program: SLACK_BOT_TOKEN's, or with an
+    OAuth install its workspace's installation's (its token refreshed first when due); None
+    when there is neither."""
+    if settings.has_oauth:
+        program = services.programs.find()
+        mine = program.id if program is not None else None
+        tenant = next((t for t in services.tenants.all() if t.program_id == mine), None)
+        return client_source(settings, TokenRotationLocks(services.store)).client_for(tenant)
+    return make_web_client(settings) if settings.has_slack else None
 
-    return WebDirectory(make_web_client(settings))
+
+def slack_directory(settings: Settings, services: Services) -> SlackDirectory | None:
+    """Slack's users.lookupByEmail as the program's workspace answers it (`slack_client`), or
+    None without a client."""
+    client = slack_client(settings, services)
+    return WebDirectory(client) if client is not None else None
 
 
 def records_text(form: str, columns: tuple[str, ...], records: list[dict[str, Any]]) -> str:

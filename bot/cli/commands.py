@@ -32,6 +32,7 @@ from bot.devtools.demo import seed_demo
 from bot.domain.formatting import format_day_long
 from bot.domain.policy import ProgramConfig, ProgramConfigError, load_program_toml, program_to_toml
 from bot.services.errors import Refusal
+from bot.services.installations import installations
 from bot.slack.views import mentor_caution_text
 from bot.store.db import (
     current_revision,
@@ -233,12 +234,14 @@ def _program_for_team(settings: Settings, team: str) -> tuple[Services, str | No
 
 
 def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
-    """`teams`: every workspace's program, installed or not, and since when."""
+    """`teams`: every workspace's program, installed or not, and since when; and the workspaces
+    that installed the app (OAuth) but have no program yet."""
     services = open_services(settings)
     out = _out()
     try:
         listed = services.tenants.all()
-        if not listed:
+        installed = {(i.enterprise_id, i.team_id): i for i in installations(services.store)}
+        if not listed and not installed:
             print(
                 "No program yet: `mentor-minutes program load FILE.toml [--team TEAM_ID]`.",
                 file=out,
@@ -246,14 +249,27 @@ def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         print(f"{'TEAM':<14} {'ENTERPRISE':<14} {'STATE':<22} PROGRAM", file=out)
         for tenant in listed:
+            found = installed.pop((tenant.enterprise_id, tenant.team_id), None)
             state = (
                 f"uninstalled {tenant.uninstalled_at:%Y-%m-%d}"
                 if tenant.uninstalled_at is not None
-                else "installed"
+                else f"installed {found.installed_at:%Y-%m-%d}"
+                if found is not None
+                else "not installed"  # OAuth: the program waits for its workspace's install
+                if settings.has_oauth
+                else "installed"  # one bot token: every program is the token's
             )
             print(
                 f"{tenant.team_id or '-':<14} {tenant.enterprise_id or '-':<14} {state:<22} "
                 f"{tenant.name}",
+                file=out,
+            )
+        for found in installed.values():  # installed, waiting for `program load --team`
+            print(
+                f"{found.team_id or '-':<14} {found.enterprise_id or '-':<14} "
+                f"{f'installed {found.installed_at:%Y-%m-%d}':<22} "
+                f"{found.team_name or ''} (no program yet: program load FILE.toml --team "
+                f"{found.team_id})",
                 file=out,
             )
         return 0
@@ -281,7 +297,7 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     """`roster import FILE.csv [--dry-run]`."""
     text = read_text(args.file)
     services = open_services(settings, args)
-    directory = slack_directory(settings)
+    directory = slack_directory(settings, services)
     try:
         report = services.roster.import_csv(
             text, dry_run=args.dry_run, directory=directory, year=args.year

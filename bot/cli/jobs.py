@@ -9,14 +9,13 @@ from typing import TextIO
 from slack_sdk import WebClient
 
 from bot.bootstrap import Services
-from bot.cli.base import CommandError, open_services
+from bot.cli.base import CommandError, open_services, slack_client
 from bot.cli.base import out as stdout
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.devtools.slack_standin import FakeSlackApi
 from bot.services.errors import Refusal
 from bot.services.outbox import ReviewError
-from bot.slack.client import make_web_client
 from bot.slack.render import render_message
 from schedules.jobs import JOBS, JobError, review_resolve, review_text, run_job
 
@@ -54,19 +53,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if at is not None:
         services.clock = FixedClock(at)
     try:
-        if settings.has_slack:
-            print(
-                run_job(services, args.name, services.clock.now(), make_web_client(settings)),
-                file=out,
-            )
-            return 0
-        return _run_job_offline(services, args.name, out)
+        return _run_job(services, args.name, settings, out)
     except JobError as exc:
         raise CommandError(str(exc), 2) from None
     except Refusal as exc:
         raise CommandError(exc.message) from None
     finally:
         services.close()
+
+
+def _run_job(services: Services, name: str, settings: Settings, out: TextIO) -> int:
+    """Run a job and deliver with the program's workspace's client (SLACK_BOT_TOKEN's, or its
+    installation's); with no Slack at all, deliver to the stand-in and print what was sent."""
+    client = slack_client(settings, services)
+    if client is not None:
+        print(run_job(services, name, services.clock.now(), client), file=out)
+        return 0
+    if settings.has_oauth:
+        raise CommandError(
+            "this program's workspace has no installation (or its token could not be "
+            "refreshed): install the app in it first (GET /slack/install); nothing was sent"
+        )
+    return _run_job_offline(services, name, out)
 
 
 def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return _list(services.programs, services.clock.now(), out)
         config = _config(args)
         roster_text = read_text(args.roster)
-        directory = slack_directory(settings)
+        directory = slack_directory(settings, services)
         try:
             plan = services.years.start(
                 config,

@@ -5,9 +5,46 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import DateTime, column, func, select, table
 
 from bot.store.db import Store
 from bot.store.locks import token_rotation_lock
+
+# slack_sdk's bot table (migration 0019_slack_installations mirrors it): one row per install,
+# the newest of a workspace's rows holding its token; deleted at uninstall.
+SLACK_BOTS = table(
+    "slack_bots", column("enterprise_id"), column("team_id"), column("team_name"),
+    column("installed_at", DateTime),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Installation:
+    """A workspace the app is installed in (no token: what `teams` shows)."""
+
+    enterprise_id: str | None
+    team_id: str | None
+    team_name: str | None
+    installed_at: datetime
+
+
+def installations(store: Store) -> list[Installation]:
+    """Every workspace with a bot installed, its latest install first by team id."""
+    with store.read() as session:
+        rows = session.execute(
+            select(
+                SLACK_BOTS.c.enterprise_id,
+                SLACK_BOTS.c.team_id,
+                func.max(SLACK_BOTS.c.team_name),
+                func.max(SLACK_BOTS.c.installed_at),
+            )
+            .group_by(SLACK_BOTS.c.enterprise_id, SLACK_BOTS.c.team_id)
+            .order_by(SLACK_BOTS.c.team_id)
+        ).all()
+    return [Installation(*row) for row in rows]
 
 
 class TokenRotationLocks:
