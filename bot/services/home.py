@@ -180,6 +180,11 @@ class HomeService:
             LogEntry.occurred_on <= year.last,
         )
         in_all = select(func.count()).select_from(LogEntry).where(*in_year).scalar_subquery()
+        subject = Subject(viewer.id, viewer.name, viewer.educator_type, viewer.hire_date)
+        year2 = is_year2(viewer, program)
+        year2_rule = program.policy.deadline(YEAR2_RULE)
+        target = program.policy.year2_target_hours * 60
+        toward_50 = year2 and year2_rule is not None and applies(year2_rule, subject) and target > 0
         with self.store.read() as session:
             rows = session.execute(
                 select(LogEntry, *ENTRY_EXTRAS, in_all)
@@ -190,25 +195,20 @@ class HomeService:
             count = int(rows[0][3]) if rows else 0
             known = _members_of(hours, viewer)
             entries = self._entries(session, program, list(rows), viewer, known)
-            current = session.execute(
-                select(Assignment.id, Assignment.started_on)
-                .where(
-                    Assignment.mentee_id == viewer.id,
-                    Assignment.ended_on.is_(None),
-                    Assignment.started_on <= today,
-                )
-                .order_by(Assignment.started_on.desc(), Assignment.id.desc())
-                .limit(1)
-            ).first()
+            current, active = _assignments(session, program, viewer, today)
             marks = {
                 m.key: m
                 for m in milestone_marks(session, self.people, program, person_id=viewer.id)
             }
-            years = ledger.mentee_years(session, program, [viewer.id]).get(viewer.id, {})
-            coverage = self._coverage(session, program, viewer, now, known, as_mentor=False)
+            years = (  # only toward the 50 hours (read already when their /hours needed them)
+                ledger.mentee_years(session, program, [viewer.id]).get(viewer.id, {})
+                if toward_50
+                else {}
+            )
+            coverage = self._coverage(
+                session, program, viewer, now, known, as_mentor=False, rows=active
+            )
         milestones = []
-        subject = Subject(viewer.id, viewer.name, viewer.educator_type, viewer.hire_date)
-        year2 = is_year2(viewer, program)
         for rule in program.policy.deadlines:
             if rule.key in PROGRESS_RULES or not applies(rule, subject):
                 continue
@@ -228,9 +228,7 @@ class HomeService:
                 )
             )
         progress = None
-        year2_rule = program.policy.deadline(YEAR2_RULE)
-        target = program.policy.year2_target_hours * 60
-        if year2 and year2_rule is not None and applies(year2_rule, subject) and target > 0:
+        if toward_50:
             progress = Year2Progress(year2_minutes(viewer, program, years), target)
         return MenteeSection(
             hours,
@@ -251,14 +249,16 @@ class HomeService:
         known: dict[int, Member],
         *,
         as_mentor: bool,
+        rows: list[tuple[int, int, date, date | None]] | None = None,
     ) -> tuple[Coverage, ...]:
         """Standards coverage of the viewer's pairs as mentor (or as mentee); none when the
-        program has no standards."""
+        program has no standards. `rows`: the viewer's assignments active this year so far,
+        when read already (`_assignments`)."""
         if not program.policy.standards:
             return ()
         today = program.today(now)
         found = self.standards.pairs_of(
-            session, program, viewer, today, program.year_of(today), known
+            session, program, viewer, today, program.year_of(today), known, rows
         )
         mine = [c for c in found if (c.mentor.id if as_mentor else c.mentee.id) == viewer.id]
         return tuple(mine)
@@ -394,6 +394,57 @@ def _members_of(hours: HoursReport, viewer: Member) -> dict[int, Member]:
         known[pair.mentor.id] = pair.mentor
         known[pair.mentee.id] = pair.mentee
     return known
+
+
+def _assignments(
+    session: Session, program: ProgramInfo, viewer: Member, today: date
+) -> tuple[tuple[int, date] | None, list[tuple[int, int, date, date | None]] | None]:
+    """A mentee's current assignment (id, start: the latest begun and not ended) and, when the
+    program has standards, the assignments involving them active from the year's first day to
+    today (`pairs_active_between`, in its order: the coverage's pairs), in one statement."""
+    current_of = (
+        (Assignment.mentee_id == viewer.id)
+        & Assignment.ended_on.is_(None)
+        & (Assignment.started_on <= today)
+    )
+    if not program.policy.standards:
+        latest = session.execute(
+            select(Assignment.id, Assignment.started_on)
+            .where(current_of)
+            .order_by(Assignment.started_on.desc(), Assignment.id.desc())
+            .limit(1)
+        ).first()
+        return (latest[0], latest[1]) if latest is not None else None, None
+    year = program.year_of(today)
+    first, last = year.first, min(today, year.last)
+    active_of = (
+        (Assignment.program_id == program.id)
+        & (Assignment.started_on <= last)
+        & (Assignment.ended_on.is_(None) | (Assignment.ended_on >= first))
+    )
+    rows = session.execute(
+        select(
+            Assignment.id,
+            Assignment.program_id,
+            Assignment.mentor_id,
+            Assignment.mentee_id,
+            Assignment.started_on,
+            Assignment.ended_on,
+        )
+        .where(
+            (Assignment.mentor_id == viewer.id) | (Assignment.mentee_id == viewer.id),
+            active_of | current_of,
+        )
+        .order_by(Assignment.started_on, Assignment.id)
+    ).all()
+    current: tuple[int, date] | None = None
+    active = []
+    for id_, program_id, mentor, mentee, started, ended in rows:
+        if mentee == viewer.id and ended is None and started <= today:
+            current = (id_, started)  # the rows' order: the latest begun wins
+        if program_id == program.id and started <= last and (ended is None or ended >= first):
+            active.append((mentor, mentee, started, ended))
+    return current, active
 
 
 _SAME_BATCH = aliased(LogEntry)
