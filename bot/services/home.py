@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.deadlines import (
@@ -48,7 +48,7 @@ from bot.services.kept import (
     coordinator_from,
     watermark,
 )
-from bot.services.log_access import changeable_mentees
+from bot.services.log_access import changeable_mentees, changeable_since
 from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
@@ -148,18 +148,9 @@ class HomeService:
         hours = self.hours.report(slack_user_id, now, own=True, caller=viewer)
         with self.store.read() as session:
             rows = session.execute(
-                select(LogEntry, *ENTRY_EXTRAS)
-                .where(
-                    LogEntry.program_id == program.id,
-                    LogEntry.logged_by_id == viewer.id,
-                    LogEntry.mentor_id == viewer.id,
-                    LogEntry.deleted_at.is_(None),
-                    LogEntry.mentee_id.in_(  # the pairs whose entries they may still change
-                        changeable_mentees(viewer.id, program.today(now))
-                    ),
-                )
-                .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())
-                .limit(MENTOR_ENTRIES)
+                _MENTOR_LATEST,
+                {"program_id": program.id, "viewer": viewer.id}
+                | changeable_since(program.today(now)),
             ).all()
             known = _members_of(hours, viewer)
             entries = self._entries(session, program, list(rows), viewer, known)
@@ -172,14 +163,6 @@ class HomeService:
         hours = self.hours.report(slack_user_id, now, own=True, caller=viewer)
         year = program.year
         today = program.today(now)
-        in_year = (
-            LogEntry.program_id == program.id,
-            LogEntry.mentee_id == viewer.id,  # their own pairs' entries: no one else's notes
-            LogEntry.deleted_at.is_(None),
-            LogEntry.occurred_on >= year.first,
-            LogEntry.occurred_on <= year.last,
-        )
-        in_all = select(func.count()).select_from(LogEntry).where(*in_year).scalar_subquery()
         subject = Subject(viewer.id, viewer.name, viewer.educator_type, viewer.hire_date)
         year2 = is_year2(viewer, program)
         year2_rule = program.policy.deadline(YEAR2_RULE)
@@ -187,10 +170,13 @@ class HomeService:
         toward_50 = year2 and year2_rule is not None and applies(year2_rule, subject) and target > 0
         with self.store.read() as session:
             rows = session.execute(
-                select(LogEntry, *ENTRY_EXTRAS, in_all)
-                .where(*in_year)
-                .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())
-                .limit(MENTEE_ENTRIES)
+                _MENTEE_LATEST,
+                {
+                    "program_id": program.id,
+                    "viewer": viewer.id,
+                    "year_first": year.first,
+                    "year_last": year.last,
+                },
             ).all()
             count = int(rows[0][3]) if rows else 0
             known = _members_of(hours, viewer)
@@ -454,6 +440,44 @@ ENTRY_EXTRAS = (  # beside each listed entry: its batch's live entries, and whet
     .correlate(LogEntry)
     .scalar_subquery(),
     exists().where(EntryReview.log_entry_id == LogEntry.id).correlate(LogEntry),
+)
+
+
+def _latest(where: tuple[Any, ...], order: tuple[Any, ...], limit: int, *more: Any) -> Select[Any]:
+    """The first `limit` entries in `order`, with ENTRY_EXTRAS (and `more`) beside each: the
+    entries chosen first, the extras computed for those only (not for every entry the filter
+    lets through before the limit)."""
+    chosen = select(LogEntry.id).where(*where).order_by(*order).limit(limit).subquery()
+    return (
+        select(LogEntry, *ENTRY_EXTRAS, *more)
+        .join(chosen, chosen.c.id == LogEntry.id)
+        .order_by(*order)
+    )
+
+
+_MENTOR_LATEST = _latest(  # a mentor's latest entries they may still change
+    (
+        LogEntry.program_id == bindparam("program_id"),
+        LogEntry.logged_by_id == bindparam("viewer"),
+        LogEntry.mentor_id == bindparam("viewer"),
+        LogEntry.deleted_at.is_(None),
+        LogEntry.mentee_id.in_(changeable_mentees(bindparam("viewer"))),
+    ),
+    (LogEntry.created_at.desc(), LogEntry.id.desc()),
+    MENTOR_ENTRIES,
+)
+_MENTEE_YEAR = (
+    LogEntry.program_id == bindparam("program_id"),
+    LogEntry.mentee_id == bindparam("viewer"),  # their own pairs' entries: no one else's notes
+    LogEntry.deleted_at.is_(None),
+    LogEntry.occurred_on >= bindparam("year_first"),
+    LogEntry.occurred_on <= bindparam("year_last"),
+)
+_MENTEE_LATEST = _latest(  # a mentee's latest entries of the year, with how many there are
+    _MENTEE_YEAR,
+    (LogEntry.occurred_on.desc(), LogEntry.id.desc()),
+    MENTEE_ENTRIES,
+    select(func.count()).select_from(LogEntry).where(*_MENTEE_YEAR).scalar_subquery(),
 )
 
 
