@@ -22,6 +22,8 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
+    null,
     or_,
     select,
     true,
@@ -493,6 +495,69 @@ def scope_summary(
     params = _scope_params(program, scope, periods)
     row = session.connection().execute(_scope_statement(scope.shape), params).one()
     return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
+
+
+def pair_and_scope_summaries(
+    session: Session,
+    program: ProgramInfo,
+    pairs: Iterable[Pair],
+    scope: PairFilter,
+    periods: Periods,
+) -> tuple[dict[Pair, PairSummary], ScopeSummary]:
+    """`pair_summaries` and `scope_summary` in one statement (one round trip): the two reads
+    side by side in a UNION ALL, a part column telling their rows apart. The same figures."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}, scope_summary(session, program, scope, periods)
+    everyone, _, has_school, has_involving = scope.shape
+    kept = not has_involving and (everyone or has_school)
+    params = _scope_params(program, scope, periods) | {
+        "mentors": sorted({m for m, _ in wanted}),
+        "mentees": sorted({e for _, e in wanted}),
+    }
+    if kept:
+        key = PROGRAM_SCOPE if scope.everyone else school_scope(scope.school)
+        params["scope_key"] = key
+    found: dict[Pair, PairSummary] = {}
+    summary = None
+    for part, mentor, mentee, *values in session.connection().execute(
+        _pairs_and_scope_statement(scope.shape, kept), params
+    ):
+        if part == 1:
+            counts = values[_PAIR_VALUES:]
+            summary = ScopeSummary(
+                _counted(counts[0:3]), _counted(counts[3:6]), _counted(counts[6:9])
+            )
+        elif (mentor, mentee) in wanted:
+            week, month, year, since = (_totals(values[i : i + 6]) for i in range(0, 24, 6))
+            found[(mentor, mentee)] = PairSummary(week, month, year, since)
+    assert summary is not None  # the scope's part is one row of sums, always there
+    return {pair: found.get(pair, NO_PAIR_TIME) for pair in wanted}, summary
+
+
+_PAIR_VALUES = 24  # the sums of `pair_summaries` after the pair: week, month, year, since
+
+
+@cache
+def _pairs_and_scope_statement(shape: tuple[bool, bool, bool, bool], kept: bool) -> Any:
+    """`_PAIR_SUMMARIES`'s rows (part 0) and the scope's one row of sums (part 1) in a UNION
+    ALL, each padded with NULLs where the other's columns are."""
+    scope = (_kept_scope_statement(shape) if kept else _scope_statement(shape)).subquery()
+    pairs = _PAIR_SUMMARIES.subquery()
+    pair_columns, scope_columns = list(pairs.c), list(scope.c)
+    assert len(pair_columns) == 2 + _PAIR_VALUES
+    return union_all(
+        select(
+            literal_column("0").label("part"),
+            *pair_columns,
+            *(null().label(f"scope_{i}") for i in range(len(scope_columns))),
+        ),
+        select(
+            literal_column("1").label("part"),
+            *(null().label(f"pair_{i}") for i in range(len(pair_columns))),
+            *scope_columns,
+        ),
+    )
 
 
 def _kept_scope_summary(
