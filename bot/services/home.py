@@ -147,11 +147,15 @@ class HomeService:
     ) -> MentorSection:
         hours = self.hours.report(slack_user_id, now, own=True, caller=viewer)
         with self.store.read() as session:
-            rows = session.execute(
-                _MENTOR_LATEST,
-                {"program_id": program.id, "viewer": viewer.id}
-                | changeable_since(program.today(now)),
-            ).all()
+            rows = (
+                session.connection()
+                .execute(
+                    _MENTOR_LATEST,
+                    {"program_id": program.id, "viewer": viewer.id}
+                    | changeable_since(program.today(now)),
+                )
+                .all()
+            )
             known = _members_of(hours, viewer)
             entries = self._entries(session, program, list(rows), viewer, known)
             coverage = self._coverage(session, program, viewer, now, known, as_mentor=True)
@@ -169,16 +173,20 @@ class HomeService:
         target = program.policy.year2_target_hours * 60
         toward_50 = year2 and year2_rule is not None and applies(year2_rule, subject) and target > 0
         with self.store.read() as session:
-            rows = session.execute(
-                _MENTEE_LATEST,
-                {
-                    "program_id": program.id,
-                    "viewer": viewer.id,
-                    "year_first": year.first,
-                    "year_last": year.last,
-                },
-            ).all()
-            count = int(rows[0][3]) if rows else 0
+            rows = (
+                session.connection()
+                .execute(
+                    _MENTEE_LATEST,
+                    {
+                        "program_id": program.id,
+                        "viewer": viewer.id,
+                        "year_first": year.first,
+                        "year_last": year.last,
+                    },
+                )
+                .all()
+            )
+            count = int(rows[0].in_all) if rows else 0
             known = _members_of(hours, viewer)
             entries = self._entries(session, program, list(rows), viewer, known)
             current, active = _assignments(session, program, viewer, today)
@@ -260,14 +268,14 @@ class HomeService:
         """Rows (with ENTRY_EXTRAS) as a Home lists them; the callers chose rows whose notes
         the viewer may read (their own entries as mentor, or their pairs' as mentee). Members
         already `known` are not read again."""
-        ids = {r[0].mentor_id for r in rows} | {r[0].mentee_id for r in rows}
+        ids = {r.mentor_id for r in rows} | {r.mentee_id for r in rows}
         members = dict(known)
         members.update((m.id, m) for m in self.people.members(session, program, ids - set(known)))
         return tuple(
             HomeEntry(
                 id=r.id,
                 batch_id=r.batch_id,
-                batch_size=int(size) if r.batch_id else 1,
+                batch_size=int(r.batch_size) if r.batch_id else 1,
                 mentor=members[r.mentor_id],
                 mentee=members[r.mentee_id],
                 occurred_on=r.occurred_on,
@@ -276,11 +284,11 @@ class HomeService:
                 notes=r.notes,
                 logged_by_mentee=r.kind == VISIT and r.logged_by_id == r.mentee_id,
                 to_review=r.kind != VISIT
-                and not reviewed
+                and not r.reviewed
                 and r.logged_by_id != viewer.id
                 and viewer.id in (r.mentor_id, r.mentee_id),
             )
-            for r, size, reviewed, *_ in rows
+            for r in rows
         )
 
     # ---- coordinator -------------------------------------------------------------------------
@@ -438,8 +446,20 @@ ENTRY_EXTRAS = (  # beside each listed entry: its batch's live entries, and whet
     select(func.count())
     .where(_SAME_BATCH.batch_id == LogEntry.batch_id, _SAME_BATCH.deleted_at.is_(None))
     .correlate(LogEntry)
-    .scalar_subquery(),
-    exists().where(EntryReview.log_entry_id == LogEntry.id).correlate(LogEntry),
+    .scalar_subquery()
+    .label("batch_size"),
+    exists().where(EntryReview.log_entry_id == LogEntry.id).correlate(LogEntry).label("reviewed"),
+)
+ENTRY_COLUMNS = (  # what a Home shows of an entry: columns, not ORM objects (plain rows)
+    LogEntry.id,
+    LogEntry.batch_id,
+    LogEntry.mentor_id,
+    LogEntry.mentee_id,
+    LogEntry.logged_by_id,
+    LogEntry.occurred_on,
+    LogEntry.minutes,
+    LogEntry.kind,
+    LogEntry.notes,
 )
 
 
@@ -449,7 +469,7 @@ def _latest(where: tuple[Any, ...], order: tuple[Any, ...], limit: int, *more: A
     lets through before the limit)."""
     chosen = select(LogEntry.id).where(*where).order_by(*order).limit(limit).subquery()
     return (
-        select(LogEntry, *ENTRY_EXTRAS, *more)
+        select(*ENTRY_COLUMNS, *ENTRY_EXTRAS, *more)
         .join(chosen, chosen.c.id == LogEntry.id)
         .order_by(*order)
     )
@@ -477,7 +497,11 @@ _MENTEE_LATEST = _latest(  # a mentee's latest entries of the year, with how man
     _MENTEE_YEAR,
     (LogEntry.occurred_on.desc(), LogEntry.id.desc()),
     MENTEE_ENTRIES,
-    select(func.count()).select_from(LogEntry).where(*_MENTEE_YEAR).scalar_subquery(),
+    select(func.count())
+    .select_from(LogEntry)
+    .where(*_MENTEE_YEAR)
+    .scalar_subquery()
+    .label("in_all"),
 )
 
 
