@@ -9,7 +9,10 @@ only, so none of them is imported back (`schedules.claims` needs no `Services`).
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import Settings
@@ -27,7 +30,7 @@ from bot.services.outbox import Mailer, Outbox
 from bot.services.partnerships import PartnershipService
 from bot.services.pay import PayService
 from bot.services.people import PeopleService
-from bot.services.programs import ProgramService
+from bot.services.programs import CACHE_SECONDS, ProgramService
 from bot.services.record import RecordService
 from bot.services.report import ReportDrafts, ReportService, activity_items
 from bot.services.requests import RequestService
@@ -36,6 +39,7 @@ from bot.services.roster import RosterService
 from bot.services.signoff import SignOffService
 from bot.services.standards import StandardsService
 from bot.services.surveys import SurveyService
+from bot.services.tenants import DEFAULT_RETENTION_AFTER_UNINSTALL_DAYS, Tenant, TenantDirectory
 from bot.services.years import YearService
 from bot.store.db import Store
 from schedules.claims import ExitTickets, render_email
@@ -73,6 +77,7 @@ class Services:
     retention: RetentionService
     partnerships: PartnershipService
     erasure: ErasureService
+    tenants: TenantDirectory
     mailer: Mailer | None = None  # email as a second channel (SMTP_URL), or none
     email_from: str = ""  # the From address of every email
 
@@ -97,12 +102,25 @@ def build_services(
     clock = clock or clock_from(settings)
     store = Store(settings.DATABASE_URL, clock=clock)
     mailer = mailer if mailer is not None else mailer_for(settings)
-    programs = ProgramService(store, clock, email_on=mailer is not None)
+    return services_for(store, clock, mailer, settings.email_from)
+
+
+def services_for(
+    store: Store,
+    clock: Clock,
+    mailer: Mailer | None,
+    email_from: str,
+    program_id: int | None = None,
+    tenants: TenantDirectory | None = None,
+) -> Services:
+    """The services over one store, bound to one program (`program_id`) or, unbound, reading
+    the database's one program (the first, when there are several)."""
+    programs = ProgramService(store, clock, email_on=mailer is not None, program_id=program_id)
     people = PeopleService(store)
     hours = HoursService(store, programs, people)
     roster = RosterService(store, programs)
     nudges = NudgeService(store, programs)
-    outbox = Outbox(store, email_on=mailer is not None, render_email=render_email)
+    outbox = Outbox(store, programs, email_on=mailer is not None, render_email=render_email)
     surveys = SurveyService(store, programs, people)
     activities = ActivityService(
         store, programs, people, exit_tickets=ExitTickets(store, surveys, outbox)
@@ -157,6 +175,159 @@ def build_services(
         retention=retention,
         partnerships=partnerships,
         erasure=ErasureService(store, programs, people),
+        tenants=tenants or TenantDirectory(store, clock),
         mailer=mailer,
-        email_from=settings.email_from,
+        email_from=email_from,
     )
+
+
+MAX_TEAMS_KEPT = 10_000  # workspaces whose program is kept in memory (all read afresh past it)
+
+
+class Tenants:
+    """Every program on one database, each with its own `Services` (built once, kept), sharing
+    one store, one clock and one mailer. Which program a workspace has is read once and kept
+    until `bind` or `mark_uninstalled` (on any of their directories) changes it, or for
+    CACHE_SECONDS (a change made by another process), so routing a request costs no
+    statement."""
+
+    def __init__(self, single: Services, *, oauth: bool = False) -> None:
+        self._single = single
+        self.oauth = oauth  # OAuth is configured: many workspaces whatever the database holds
+        self.store = single.store
+        self.clock = single.clock
+        self.directory = single.tenants
+        self._lock = threading.Lock()
+        self._bound: dict[int, Services] = {}
+        self._by_team: dict[tuple[str | None, str | None], Tenant | None] = {}
+        self._all: list[Tenant] | None = None
+        self._since = time.monotonic()  # when what is kept was first read
+        self.directory.on_change.append(self.forget)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, clock: Clock | None = None, *, mailer: Mailer | None = None
+    ) -> Tenants:
+        """The tenants of these settings' database."""
+        return cls(build_services(settings, clock, mailer=mailer), oauth=settings.many_workspaces)
+
+    def single(self) -> Services:
+        """The unbound services: the database's one program (today's behaviour)."""
+        return self._single
+
+    def for_program(self, program_id: int) -> Services:
+        """The services bound to one program, built on first use and kept."""
+        with self._lock:
+            found = self._bound.get(program_id)
+            if found is None:
+                single = self._single
+                found = services_for(
+                    self.store,
+                    self.clock,
+                    single.mailer,
+                    single.email_from,
+                    program_id,
+                    self.directory,
+                )
+                self._bound[program_id] = found
+            return found
+
+    def tenant_for(self, enterprise_id: str | None, team_id: str | None) -> Tenant | None:
+        """The tenant of a workspace (uninstalled ones included), kept after the first read."""
+        key = (enterprise_id or None, team_id or None)
+        self._expire()
+        with self._lock:
+            if key in self._by_team:
+                return self._by_team[key]
+        tenant = self.directory.for_team(*key)
+        with self._lock:
+            if len(self._by_team) >= MAX_TEAMS_KEPT:  # many workspaces, or many made up
+                self._by_team.clear()
+            self._by_team[key] = tenant
+        return tenant
+
+    def for_team(self, enterprise_id: str | None, team_id: str | None) -> Services | None:
+        """The services of a workspace's program; None when it has none or was uninstalled."""
+        tenant = self.tenant_for(enterprise_id, team_id)
+        if tenant is None or not tenant.active:
+            return None
+        return self.for_program(tenant.program_id)
+
+    def all(self) -> list[Tenant]:
+        """Every program (kept after the first read, until a change or CACHE_SECONDS)."""
+        self._expire()
+        with self._lock:
+            if self._all is not None:
+                return self._all
+        tenants = self.directory.all()
+        with self._lock:
+            self._all = tenants
+        return tenants
+
+    def _expire(self) -> None:
+        with self._lock:
+            if time.monotonic() - self._since >= CACHE_SECONDS:
+                self._all = None
+                self._by_team.clear()
+                self._since = time.monotonic()
+
+    def active(self) -> list[Services]:
+        """The services of every installed program (not uninstalled)."""
+        return [self.for_program(t.program_id) for t in self.all() if t.active]
+
+    def multi(self) -> bool:
+        """Many workspaces: OAuth is configured, or the database holds more than one program."""
+        return self.oauth or len(self.all()) > 1
+
+    def running(self) -> list[tuple[Tenant | None, Services]]:
+        """What the scheduler runs: every installed program with its services (one workspace:
+        the unbound services, as ever; with no program yet, those with no tenant)."""
+        tenants = self.all()
+        if not tenants:
+            return [(None, self._single)]
+        if not self.multi():
+            return [(t, self._single) for t in tenants if t.active]
+        return [(t, self.for_program(t.program_id)) for t in tenants if t.active]
+
+    def erase_expired(self, now: datetime) -> list[Tenant]:
+        """Erase every uninstalled program whose policy's retention_after_uninstall_days have
+        passed (the deadline sweep's part for programs that run no job); the ones erased."""
+        erased = []
+        for tenant in self.all():
+            if tenant.active:
+                continue
+            program = self.for_program(tenant.program_id).programs.find(now)
+            days = (
+                program.policy.retention_after_uninstall_days
+                if program is not None
+                else DEFAULT_RETENTION_AFTER_UNINSTALL_DAYS
+            )
+            erase_on = tenant.erase_on(days)
+            if erase_on is not None and now >= erase_on:
+                self.directory.erase(tenant, now)
+                with self._lock:
+                    self._bound.pop(tenant.program_id, None)
+                erased.append(tenant)
+        return erased
+
+    def bind(self, program_id: int, team_id: str | None, enterprise_id: str | None) -> Tenant:
+        """Give a program its workspace (TenantDirectory.bind; what was kept is forgotten)."""
+        return self.directory.bind(program_id, team_id, enterprise_id)
+
+    def mark_uninstalled(
+        self, enterprise_id: str | None, team_id: str | None, now: datetime
+    ) -> Tenant | None:
+        """The app left a workspace: its program stops at once (TenantDirectory; what was
+        kept is forgotten, whichever Services' directory was called: they share one)."""
+        return self.directory.mark_uninstalled(enterprise_id, team_id, now)
+
+    def forget(self) -> None:
+        """Read the workspaces again on the next call (after a change, here or elsewhere)."""
+        with self._lock:
+            self._by_team.clear()
+            self._all = None
+            self._since = time.monotonic()
+
+    def close(self) -> None:
+        """Release the database connections (one store for every program)."""
+        self.store.dispose()

@@ -23,6 +23,8 @@ ENV_NAMES = (
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
     "SLACK_API_URL",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
     "MENTOR_MINUTES_NOW",
     "SMTP_URL",
     "EMAIL_FROM",
@@ -84,6 +86,9 @@ class Settings(BaseSettings):
     SLACK_SIGNING_SECRET: SecretStr | None = None
     SLACK_APP_TOKEN: SecretStr | None = None
     SLACK_API_URL: str = SLACK_API_DEFAULT
+    # Many workspaces (OAuth install): with these set, requests are routed by workspace.
+    SLACK_CLIENT_ID: SecretStr | None = None
+    SLACK_CLIENT_SECRET: SecretStr | None = None
     MENTOR_MINUTES_NOW: datetime | None = None
     SMTP_URL: SecretStr | None = None  # it may hold a password
     EMAIL_FROM: str | None = None
@@ -178,6 +183,11 @@ class Settings(BaseSettings):
     def has_slack(self) -> bool:
         """True when a bot token is configured (otherwise only the console runs)."""
         return self.SLACK_BOT_TOKEN is not None
+
+    @property
+    def many_workspaces(self) -> bool:
+        """True when OAuth is configured (SLACK_CLIENT_ID): every workspace its own program."""
+        return self.SLACK_CLIENT_ID is not None
 
     @property
     def is_sqlite(self) -> bool:

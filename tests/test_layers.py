@@ -40,6 +40,7 @@ LAYER_OF_PREFIX: dict[str, str] = {
     "bot.slack.ids": "views",
     "bot.slack.sender": "slack",  # the adapters: Slack's Web API and Bolt, not views
     "bot.slack.client": "slack",
+    "bot.slack.clients": "slack",
     "bot.slack.budget": "slack",
     "bot.slack.directory": "slack",
     "bot.slack.bolt_body": "slack",

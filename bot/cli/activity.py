@@ -17,7 +17,7 @@ from bot.services.errors import Refusal
 
 def run_event(args: argparse.Namespace, settings: Settings) -> int:
     """`event add KIND DATE MINUTES --by EMAIL --attendee EMAIL… [--notes]` / `event list`."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     out = sys.stdout
     try:
         now = services.clock.now()
@@ -88,7 +88,7 @@ def run_event(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_partnership(args: argparse.Namespace, settings: Settings) -> int:
     """`partnership add NAME --kind KIND --supports TEXT` / `list` / `remove NAME`."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     out = sys.stdout
     try:
         now = services.clock.now()

@@ -3,6 +3,7 @@ database, files read as text, the Slack directory when a token is set, and rows 
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -11,7 +12,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.engine import make_url
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Services, Tenants
 from bot.config import Settings
 from bot.domain.cells import csv_text
 from bot.domain.roster import RowProblem
@@ -34,9 +35,10 @@ def out() -> TextIO:
     return sys.stdout
 
 
-def open_services(settings: Settings) -> Services:
+def open_services(settings: Settings, args: argparse.Namespace | None = None) -> Services:
     """Services over a database that is migrated to the newest revision (a missing SQLite file
-    is reported, not created)."""
+    is reported, not created), for the program of `--team` (`args.team`): optional when the
+    database holds one program, required when it holds several."""
     if not database_exists(settings.DATABASE_URL):
         raise CommandError(
             f"there is no database at {sqlite_path(settings.DATABASE_URL)} (DATABASE_URL): "
@@ -47,7 +49,42 @@ def open_services(settings: Settings) -> Services:
             f"the database ({safe_url(settings.DATABASE_URL)}) is not up to date: "
             "run `mentor-minutes db upgrade` first"
         )
-    return build_services(settings)
+    tenants = Tenants.build(settings)
+    if args is None:  # the whole deployment (serve): every program
+        return tenants.single()
+    return team_services(tenants, getattr(args, "team", None))
+
+
+def team_services(tenants: Tenants, team: str | None) -> Services:
+    """The services of a team's program; without a team, the one program's. A CommandError
+    (exit 1) lists the installed teams when the team has no program, or when there are several
+    programs and no team was named."""
+    listed = tenants.all()
+    if team is None:
+        if len(listed) <= 1:
+            return tenants.single()
+        tenants.close()
+        raise CommandError(
+            f"this database holds {len(listed)} programs: say which with --team TEAM_ID\n"
+            + teams_list(tenants_listed=listed)
+        )
+    tenant = tenants.tenant_for(None, team) or tenants.tenant_for(team, None)
+    if tenant is None:
+        tenants.close()
+        raise CommandError(f"no program for team {team}\n" + teams_list(tenants_listed=listed))
+    if len(listed) == 1 and tenant.team_id is None:
+        return tenants.single()
+    return tenants.for_program(tenant.program_id)
+
+
+def teams_list(*, tenants_listed: Sequence[Any]) -> str:
+    """The installed teams, one a line: team id and program name (`teams` says more)."""
+    if not tenants_listed:
+        return "  (no program yet: `mentor-minutes program load FILE.toml --team TEAM_ID`)"
+    return "\n".join(
+        f"  {t.team_id or '(no team)'}  {t.name}" + ("" if t.active else "  (uninstalled)")
+        for t in tenants_listed
+    )
 
 
 def safe_url(url: str) -> str:

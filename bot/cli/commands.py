@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import Services, Tenants, build_services
 from bot.cli import activity as activity_command
 from bot.cli import export as export_command
 from bot.cli import jobs as jobs_command
@@ -22,6 +22,7 @@ from bot.cli.base import (
     read_text,
     safe_url,
     slack_directory,
+    team_services,
     unlinked_summary,
 )
 from bot.cli.base import out as _out
@@ -150,20 +151,17 @@ def program_changes(old: ProgramConfig, new: ProgramConfig) -> list[ProgramChang
 
 
 def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
-    """`program load FILE.toml [--dry-run] [--yes]` / `program show`."""
-    config = None
-    if args.action == "load":
-        try:
-            config = load_program_toml(args.file)
-        except ProgramConfigError as exc:
-            lines = "\n".join(f"  {p}" for p in exc.problems)
-            raise CommandError(f"{args.file}: nothing changed, because:\n{lines}") from None
-        except OSError as exc:
-            raise CommandError(f"{args.file}: {exc.strerror}") from None
-    services = open_services(settings)
+    """`program load FILE.toml [--dry-run] [--yes] [--team T]` / `program show`."""
+    config = _program_file(args.file) if args.action == "load" else None
+    team = args.team
+    services, new_team = (
+        _program_for_team(settings, team)
+        if config is not None and team is not None
+        else (open_services(settings, args), None)
+    )
     out = _out()
     try:
-        current = services.programs.find()
+        current = services.programs.find() if new_team is None else None  # None: a new one
         if config is None:
             if current is None:
                 raise CommandError("no program yet: run `mentor-minutes program load FILE.toml`")
@@ -196,13 +194,68 @@ def cmd_program(args: argparse.Namespace, settings: Settings) -> int:
                 file=out,
             )
             return 0
-        program, created = services.programs.load(config)
+        program, created = services.programs.load(config, team_id=new_team)
         verb = "Created" if created else "Updated"
         print(
             f"{verb} {program.name} ({program.school_year}, policy {program.config.policy}, "
-            f"{program.config.timezone}).",
+            f"{program.config.timezone})" + (f" for team {team}." if team else "."),
             file=out,
         )
+        return 0
+    finally:
+        services.close()
+
+
+def _program_file(path: Any) -> ProgramConfig:
+    """The program file a command was given; a CommandError lists what is wrong with it."""
+    try:
+        return load_program_toml(path)
+    except ProgramConfigError as exc:
+        lines = "\n".join(f"  {p}" for p in exc.problems)
+        raise CommandError(f"{path}: nothing changed, because:\n{lines}") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: {exc.strerror}") from None
+
+
+def _program_for_team(settings: Settings, team: str) -> tuple[Services, str | None]:
+    """`program load FILE --team T`: T's program's services; when T has none, the services
+    that create it (and T, to create it for): the database's one program when it belongs to no
+    team yet (a single-workspace deployment now naming its workspace), else a new program."""
+    tenants = Tenants(open_services(settings))
+    tenant = tenants.tenant_for(None, team)
+    if tenant is not None:
+        return tenants.for_program(tenant.program_id), None
+    listed = tenants.all()
+    if len(listed) == 1 and listed[0].team_id is None:
+        tenants.bind(listed[0].program_id, team, None)
+        return tenants.single(), None
+    return tenants.single(), team
+
+
+def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
+    """`teams`: every workspace's program, installed or not, and since when."""
+    services = open_services(settings)
+    out = _out()
+    try:
+        listed = services.tenants.all()
+        if not listed:
+            print(
+                "No program yet: `mentor-minutes program load FILE.toml [--team TEAM_ID]`.",
+                file=out,
+            )
+            return 0
+        print(f"{'TEAM':<14} {'ENTERPRISE':<14} {'STATE':<22} PROGRAM", file=out)
+        for tenant in listed:
+            state = (
+                f"uninstalled {tenant.uninstalled_at:%Y-%m-%d}"
+                if tenant.uninstalled_at is not None
+                else "installed"
+            )
+            print(
+                f"{tenant.team_id or '-':<14} {tenant.enterprise_id or '-':<14} {state:<22} "
+                f"{tenant.name}",
+                file=out,
+            )
         return 0
     finally:
         services.close()
@@ -227,7 +280,7 @@ def _same_year(services: Services, current: Any, config: ProgramConfig, file: An
 def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     """`roster import FILE.csv [--dry-run]`."""
     text = read_text(args.file)
-    services = open_services(settings)
+    services = open_services(settings, args)
     directory = slack_directory(settings)
     try:
         report = services.roster.import_csv(
@@ -290,7 +343,7 @@ def cmd_partnership(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
     """`assign MENTOR MENTEE [--on DATE]`."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     try:
         result = services.assignments.assign(
             None, args.mentor, args.mentee, args.on, services.clock.now(),
@@ -321,7 +374,7 @@ def cmd_assign(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """`serve [--port N] [--no-scheduler]`."""
-    services = open_services(settings)
+    services = open_services(settings)  # every program: routed per request and per tick
     try:
         return serve(
             settings, services, host=args.host, port=args.port, scheduler=not args.no_scheduler
@@ -344,6 +397,7 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     if not is_up_to_date(settings.DATABASE_URL):
         upgrade(settings.DATABASE_URL)
     services = build_services(settings, mailer=ConsoleMailer())  # emails are printed
+    services = team_services(Tenants(services), args.team)  # several programs: --team says which
     try:
         return run_console(settings, services, sys.stdin, _out(), as_email=args.as_email)
     finally:

@@ -60,10 +60,13 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _rendered(
-    settings: Settings, fetch: Callable[[Services], T], render: Callable[[T], str]
+    settings: Settings,
+    args: argparse.Namespace,
+    fetch: Callable[[Services], T],
+    render: Callable[[T], str],
 ) -> int:
     """Read something through the services, then print it rendered (a Refusal says why not)."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     try:
         found = fetch(services)
     except Refusal as exc:
@@ -81,7 +84,7 @@ def _export_record(args: argparse.Namespace, settings: Settings) -> int:
         "csv": record_csv,
         "json": record_json,
     }[args.format]
-    return _rendered(settings, lambda s: s.records.of(args.email, s.clock.now()), render)
+    return _rendered(settings, args, lambda s: s.records.of(args.email, s.clock.now()), render)
 
 
 PAY_PERIOD = (
@@ -103,7 +106,7 @@ def _pay_period(args: argparse.Namespace) -> tuple[date, date]:
 
 def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
     first, last = _pay_period(args)
-    services = open_services(settings)
+    services = open_services(settings, args)
     try:
         period = services.pay.period(first, last, signed_only=args.signed_only)
     except Refusal as exc:
@@ -118,7 +121,7 @@ def _export_pay(args: argparse.Namespace, settings: Settings) -> int:
 
 def _export_logs(args: argparse.Namespace, settings: Settings) -> int:
     """`export logs [--year] [--format csv|json] [--include-notes --as COORDINATOR]`."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     try:
         rows = services.log_export.rows(
             year=args.year, include_notes=args.include_notes, as_email=args.as_email
@@ -147,12 +150,12 @@ def report(args: argparse.Namespace, settings: Settings) -> int:
         "json": report_json,
         "csv": report_csv,
     }[args.format]
-    return _rendered(settings, lambda s: s.reports.annual(args.year, s.clock.now()), render)
+    return _rendered(settings, args, lambda s: s.reports.annual(args.year, s.clock.now()), render)
 
 
 def ledger(args: argparse.Namespace, settings: Settings) -> int:
     """`ledger verify` (exit 1 on any difference) / `ledger rebuild`."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     out = stdout()
     try:
         if args.action == "rebuild":

@@ -41,7 +41,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             ) from None
         if at.tzinfo is None:
             raise CommandError(f"--at {args.at!r}: add an offset, e.g. -05:00", 2)
-    services = open_services(settings)
+    services = open_services(settings, args)
+    program = services.programs.find()
+    mine = program.id if program is not None else None
+    stopped = [t for t in services.tenants.all() if t.program_id == mine and not t.active]
+    if stopped:
+        services.close()
+        raise CommandError(
+            f"team {stopped[0].label} uninstalled the app: its program runs no job "
+            "(`mentor-minutes export all --team` still hands its data back)"
+        )
     if at is not None:
         services.clock = FixedClock(at)
     try:
@@ -67,7 +76,7 @@ def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             f"jobs review {args.resolution}: which message? e.g. jobs review {args.resolution} 12",
             2,
         )
-    services = open_services(settings)
+    services = open_services(settings, args)
     try:
         now = services.clock.now()
         if args.resolution is None:

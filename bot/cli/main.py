@@ -25,6 +25,16 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 NO_DATABASE_COMMANDS = {("jobs", "list")}
+# Commands about the deployment, not one program: no --team.
+WHOLE_DEPLOYMENT = {"db", "serve", "demo", "teams", "jobs list"}
+
+# The one --team every program command takes (many workspaces on one database).
+TEAM_PARENT = argparse.ArgumentParser(add_help=False)
+TEAM_PARENT.add_argument(
+    "--team",
+    metavar="TEAM_ID",
+    help="the workspace whose program this is (required when the database holds several)",
+)
 
 
 def _date(text: str) -> date:
@@ -277,7 +287,23 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 (one parser, man
         "verify", help="recompute every total from the log rows; print each difference (exit 1)"
     )
     ledger_sub.add_parser("rebuild", help="recompute every kept total from the log rows")
+
+    sub.add_parser("teams", help="the installed workspaces and their programs")
+    _take_team(sub)
     return parser
+
+
+def _take_team(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Give every command that works on one program (each leaf of the tree) the shared
+    `--team` of TEAM_PARENT."""
+    for name, parser in subparsers.choices.items():
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            for leaf_name, leaf in nested[0].choices.items():
+                if f"{name} {leaf_name}" not in WHOLE_DEPLOYMENT:
+                    leaf._add_container_actions(TEAM_PARENT)
+        elif name not in WHOLE_DEPLOYMENT:
+            parser._add_container_actions(TEAM_PARENT)
 
 
 def refuse(problems: list[str], code: int) -> int:

@@ -41,7 +41,7 @@ def ran_by() -> str:
 
 def forget(args: argparse.Namespace, settings: Settings) -> int:
     """`forget EMAIL [--dry-run] [--yes]`."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     try:
         now = services.clock.now()
         program = services.programs.current(now)
@@ -87,7 +87,7 @@ class HandedFile:
 
 def export_all(args: argparse.Namespace, settings: Settings) -> int:
     """`export all [--out DIR]`: logs with notes, people, reports and pay, and a manifest."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     try:
         now = services.clock.now()
         program = services.programs.current(now)

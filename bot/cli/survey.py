@@ -15,7 +15,7 @@ from bot.services.survey_results import Scheduled, withheld_text
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """`survey list` / `survey results NAME`."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     try:
         if args.action == "list":
             sys.stdout.write(listing(services.surveys.results(), services.surveys.scheduled()))

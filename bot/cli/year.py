@@ -27,7 +27,7 @@ LISTED = 20  # people named per list before "and N more"
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """`year start` / `year list`."""
-    services = open_services(settings)
+    services = open_services(settings, args)
     out = sys.stdout
     try:
         if args.action == "list":

@@ -95,6 +95,7 @@ class Console:
             client=self.client,
             process_before_response=True,
             signing_secret=self.secret,
+            one_program=True,  # the console is one program's, whichever
         )
         self.verifier = SignatureVerifier(self.secret)
         self.me: Member | None = None

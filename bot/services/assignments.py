@@ -567,6 +567,7 @@ def trained_mentors(session: Session, program: ProgramInfo, ids: list[int] | Non
     """Of these people (None: everyone), those whose mentor training is marked done and
     confirmed this school year (a mentor's own report counts once a coordinator confirms it)."""
     query = select(MilestoneDone.person_id).where(
+        MilestoneDone.program_id == program.id,
         MilestoneDone.school_year == program.school_year,
         MilestoneDone.milestone == "mentor_training",
         MilestoneDone.confirmed.is_(True),

@@ -334,7 +334,9 @@ class ErasureService:
         tombstone = tombstone_recipient(person.id)
         addresses = [k for k in (person.slack_user_id, person.email) if k]  # DMs and emails
         if addresses:
-            to_them = OutboxMessage.recipient.in_(addresses)
+            to_them = OutboxMessage.recipient.in_(addresses) & (
+                OutboxMessage.program_id == person.program_id
+            )
             cancelled = _rows(
                 session.execute(
                     update(OutboxMessage)
@@ -368,7 +370,10 @@ class ErasureService:
                 OutboxMessage.subject,
                 OutboxMessage.payload,
             )
-            .where(OutboxMessage.recipient != tombstone)
+            .where(
+                OutboxMessage.recipient != tombstone,
+                OutboxMessage.program_id == person.program_id,
+            )
             .execution_options(yield_per=SCAN_BATCH)
         ):
             request = row.rule in REQUEST_RULES and row.subject in request_subjects

@@ -477,7 +477,7 @@ class LogService:
             entries = list(
                 session.scalars(
                     select(LogEntry)
-                    .where(LogEntry.batch_id == batch_id)
+                    .where(LogEntry.batch_id == batch_id, LogEntry.program_id == program.id)
                     .order_by(LogEntry.id)
                     .with_for_update()
                 )
@@ -514,7 +514,7 @@ class LogService:
         with self.store.read() as session:
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id)
-            if entry is None or entry.deleted_at is not None:
+            if entry is None or entry.deleted_at is not None or entry.program_id != program.id:
                 raise Refusal("That entry no longer exists (it may have been undone).")
             self._editable(session, actor, entry, program.today(now))
             mentee = self.people.members(session, program, [entry.mentee_id])
@@ -552,7 +552,7 @@ class LogService:
             take_once(session, once, now)
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id, with_for_update=True)  # an Undo waits
-            if entry is None or entry.deleted_at is not None:
+            if entry is None or entry.deleted_at is not None or entry.program_id != program.id:
                 raise Refusal("That entry no longer exists (it may have been undone).")
             self._editable(session, actor, entry, program.today(now))
             mentee = self.people.members(session, program, [entry.mentee_id])[0]

@@ -133,6 +133,7 @@ class MilestoneService:
             confirmed = actor.is_coordinator
             session.add(
                 MilestoneDone(
+                    program_id=program.id,
                     person_id=subject.id if subject else None,
                     milestone=milestone,
                     school_year=program.school_year,
@@ -249,6 +250,7 @@ def _mark_of(
     )
     return session.scalars(
         select(MilestoneDone).where(
+            MilestoneDone.program_id == program.id,
             MilestoneDone.milestone == milestone,
             MilestoneDone.school_year == program.school_year,
             whose,
@@ -271,7 +273,9 @@ def milestone_marks(
 ) -> tuple[MilestoneMark, ...]:
     """This school year's marks: one person's (or everyone's when person_id is None), or only
     the reports awaiting confirmation; oldest first."""
-    query: Any = select(MilestoneDone).where(MilestoneDone.school_year == program.school_year)
+    query: Any = select(MilestoneDone).where(
+        MilestoneDone.program_id == program.id, MilestoneDone.school_year == program.school_year
+    )
     if person_id is not None:
         query = query.where(MilestoneDone.person_id == person_id)
     if awaiting_only:

@@ -173,6 +173,7 @@ class NudgeService(DigestJob, MonthlySummaryJob):
                 session.execute(
                     select(OutboxMessage.recipient, func.max(OutboxMessage.period))
                     .where(
+                        OutboxMessage.program_id == program.id,
                         OutboxMessage.rule == ALERT_RULE,
                         OutboxMessage.recipient.in_(ids),
                         OutboxMessage.period < today.isoformat(),  # a rerun today: the same

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.domain.members import Member
 from bot.domain.reach import EMAIL, SLACK, reach
+from bot.services.programs import ProgramService
 from bot.store.db import Store
 from bot.store.models.core import OutboxMessage
 
@@ -94,11 +95,24 @@ class Outbox:
     """Claim, send-state and history of notifications."""
 
     def __init__(
-        self, store: Store, *, email_on: bool = False, render_email: EmailRenderer | None = None
+        self,
+        store: Store,
+        programs: ProgramService,
+        *,
+        email_on: bool = False,
+        render_email: EmailRenderer | None = None,
     ) -> None:
         self.store = store
+        # Every row belongs to a program: claimed under it, and (bound to one program, many on
+        # one database) read, sent and reviewed only within it.
+        self.programs = programs
         self.email_on = email_on and render_email is not None
         self.render_email = render_email
+
+    def _mine(self) -> list[ColumnElement[bool]]:
+        """The filter to this program's rows (bound), or none (the one program)."""
+        bound = self.programs.program_id
+        return [] if bound is None else [OutboxMessage.program_id == bound]
 
     def route(
         self,
@@ -141,12 +155,14 @@ class Outbox:
         statement = (
             insert(OutboxMessage)
             .on_conflict_do_nothing(
-                index_elements=["rule", "recipient", "subject", "period", "via"]
+                index_elements=["program_id", "rule", "recipient", "subject", "period", "via"]
             )
             .returning(OutboxMessage.id)
         )
+        program_id = self.programs.current_id()
         rows = [
             {
+                "program_id": program_id,
                 "rule": note.rule,
                 "recipient": note.recipient,
                 "subject": note.subject,
@@ -180,6 +196,7 @@ class Outbox:
                     OutboxMessage.status == PENDING,
                     OutboxMessage.via == via,
                     (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before <= now),
+                    *self._mine(),
                 )
                 .order_by(OutboxMessage.id)
                 .limit(limit)
@@ -242,6 +259,7 @@ class Outbox:
                     OutboxMessage.status == PENDING,
                     OutboxMessage.via == via,
                     (OutboxMessage.not_before.is_(None)) | (OutboxMessage.not_before < until),
+                    *self._mine(),
                 )
                 .values(not_before=until)
             )
@@ -253,7 +271,7 @@ class Outbox:
             total = session.scalar(
                 select(func.count())
                 .select_from(OutboxMessage)
-                .where(OutboxMessage.status == REVIEW)
+                .where(OutboxMessage.status == REVIEW, *self._mine())
             )
             rows = session.execute(
                 select(
@@ -266,7 +284,7 @@ class Outbox:
                     OutboxMessage.last_error,
                     OutboxMessage.created_at,
                 )
-                .where(OutboxMessage.status == REVIEW)
+                .where(OutboxMessage.status == REVIEW, *self._mine())
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             ).all()
@@ -302,7 +320,8 @@ class Outbox:
     def _resolve(self, message_id: int, *, note: str, **values: Any) -> Parked:
         with self.store.write() as session:
             row = session.get(OutboxMessage, message_id)
-            if row is None:
+            bound = self.programs.program_id
+            if row is None or (bound is not None and row.program_id != bound):
                 raise ReviewError(f"No message {message_id} in the outbox.")
             if row.status != REVIEW:
                 raise ReviewError(
@@ -335,6 +354,7 @@ class Outbox:
                 .where(
                     OutboxMessage.status == SENDING,
                     OutboxMessage.not_before < now - STALE_SENDING,
+                    *self._mine(),
                 )
                 .values(status=REVIEW, last_error="interrupted while sending")
             )
@@ -345,7 +365,11 @@ class Outbox:
         with self.store.write() as session:
             result = session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.status == PENDING, OutboxMessage.created_at < cutoff)
+                .where(
+                    OutboxMessage.status == PENDING,
+                    OutboxMessage.created_at < cutoff,
+                    *self._mine(),
+                )
                 .values(status=EXPIRED, last_error="too old to send")
             )
             return result.rowcount or 0  # type: ignore[attr-defined]

@@ -126,7 +126,8 @@ class KeptYears:
 
 
 class ProgramService:
-    """Create, update and read the program (one per database) and its program years.
+    """Create, update and read the program and its program years: the one it is bound to
+    (`program_id`: one workspace's), or the database's one program (unbound).
 
     Each program year keeps its own settings (school calendar, policy); the year holding today
     (the clock's) is the current one, so a year started ahead of time takes over on its first
@@ -140,23 +141,41 @@ class ProgramService:
         *,
         cache_seconds: float = CACHE_SECONDS,
         email_on: bool = False,
+        program_id: int | None = None,
     ) -> None:
         self.store = store
+        # Bound to one program (one workspace's, many on one database); None: the one program
+        # (the first, when there are several), as a single-workspace deployment has.
+        self.program_id = program_id
         self.clock: Clock = clock or SystemClock()
         self.email_on = email_on  # the deployment sends email: people without Slack get it
         self.cache_seconds = cache_seconds
         self._cached: tuple[float, KeptYears] | None = None
 
-    def load(self, config: ProgramConfig) -> tuple[ProgramInfo, bool]:
+    def load(
+        self,
+        config: ProgramConfig,
+        *,
+        team_id: str | None = None,
+        enterprise_id: str | None = None,
+    ) -> tuple[ProgramInfo, bool]:
         """Create the program, or update the settings of the program year the config names
-        (adding that year when it is new); True when the program was created."""
+        (adding that year when it is new); True when the program was created. With `team_id`
+        (unbound only): a new program for that workspace."""
         toml_text = program_to_toml(config)
         with self.store.write() as session:
-            program = session.scalars(select(Program).order_by(Program.id).limit(1)).first()
+            if team_id is not None:
+                program = None
+            elif self.program_id is not None:
+                program = session.get(Program, self.program_id)
+                if program is None:
+                    raise NoProgram()
+            else:
+                program = session.scalars(select(Program).order_by(Program.id).limit(1)).first()
             created = program is None
             rebuild = False
             if program is None:
-                program = Program()
+                program = Program(team_id=team_id, enterprise_id=enterprise_id)
                 session.add(program)
             else:
                 stored = tomllib.loads(program.config_toml or "")
@@ -181,17 +200,20 @@ class ProgramService:
         cached = self._cached
         if cached is not None and time.monotonic() - cached[0] < self.cache_seconds:
             return cached[1]
+        query = (
+            select(
+                ProgramYearConfig.program_id,
+                ProgramYearConfig.label,
+                ProgramYearConfig.config_toml,
+                ProgramYearConfig.rolled_over_at,
+            )
+            .join(Program, Program.id == ProgramYearConfig.program_id)
+            .order_by(Program.id, ProgramYearConfig.first_day)
+        )
+        if self.program_id is not None:
+            query = query.where(ProgramYearConfig.program_id == self.program_id)
         with self.store.read() as session:
-            rows = session.execute(
-                select(
-                    ProgramYearConfig.program_id,
-                    ProgramYearConfig.label,
-                    ProgramYearConfig.config_toml,
-                    ProgramYearConfig.rolled_over_at,
-                )
-                .join(Program, Program.id == ProgramYearConfig.program_id)
-                .order_by(Program.id, ProgramYearConfig.first_day)
-            ).all()
+            rows = session.execute(query).all()
         if not rows:
             return None
         first_program = rows[0].program_id
@@ -202,6 +224,13 @@ class ProgramService:
         )
         self._cached = (time.monotonic(), kept)
         return kept
+
+    def current_id(self) -> int:
+        """The id of the program this service reads (bound: its own; else the first);
+        raises NoProgram before one is loaded."""
+        if self.program_id is not None:
+            return self.program_id
+        return self.current().id
 
     def forget(self) -> None:
         """Read the years again on the next call (after a change made here)."""

@@ -221,6 +221,7 @@ class ReportService:
                 for milestone, count in session.execute(
                     select(MilestoneDone.milestone, func.count())
                     .where(
+                        MilestoneDone.program_id == program.id,
                         MilestoneDone.school_year == program.school_year,
                         MilestoneDone.confirmed.is_(True),  # a report awaiting one: not yet
                     )
@@ -484,6 +485,7 @@ class ReportDrafts:
         with self.store.read() as session:
             filed = session.execute(
                 select(MilestoneDone.id).where(
+                    MilestoneDone.program_id == program.id,
                     MilestoneDone.person_id.is_(None),
                     MilestoneDone.milestone == ANNUAL_REPORT,
                     MilestoneDone.school_year == year.label,
@@ -491,6 +493,7 @@ class ReportDrafts:
             ).first()
             sent = session.execute(
                 select(OutboxMessage.id).where(
+                    OutboxMessage.program_id == program.id,
                     OutboxMessage.rule == DRAFT_RULE,
                     OutboxMessage.subject == subject,
                     OutboxMessage.period == period,

@@ -203,7 +203,7 @@ class SignOffService:
             take_once(session, once, now)  # the flag form delivered twice: one review, one DM
             actor = self.people.caller(session, program, slack_user_id)
             entry = session.get(LogEntry, entry_id, with_for_update=True)
-            if entry is None or entry.deleted_at is not None:
+            if entry is None or entry.deleted_at is not None or entry.program_id != program.id:
                 raise Refusal("That entry no longer exists (it may have been undone).")
             if actor.id not in _reviewers(entry):
                 raise NotAllowed(

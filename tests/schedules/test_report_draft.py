@@ -58,6 +58,7 @@ def test_july_drafts_the_year_just_ended_until_it_is_marked_done(
     with year_one.store.write() as session:
         session.add(
             MilestoneDone(
+                program_id=year_one.programs.current_id(),
                 person_id=None,
                 milestone="annual_report",
                 school_year="2026-27",

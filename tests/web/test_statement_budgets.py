@@ -21,11 +21,14 @@ import pytest
 from sqlalchemy import event
 
 from bot.bootstrap import Services
+from bot.config import Settings
 from bot.domain.months import read_month
 from bot.store.db import Store
+from bot.web.app import create_app
 from bot.web.ingress import ReplayGuard, SlackEdge
 from tests.support.hillside import NOW, ROSTER_CSV, SIGNING_SECRET
 from tests.support.signing import signed_headers, slash_command_body
+from tests.support.tenants import TEAM_A, TEAM_B, two_districts
 from tests.support.years import YAN_ROW
 
 
@@ -267,3 +270,21 @@ def test_home_and_hours_run_the_same_statements_at_10_and_at_200_pairs(
     at_10 = statements(services)
     add_pairs(services, 190, 7)
     assert statements(services) == at_10
+
+
+@pytest.mark.parametrize("team", [TEAM_A, TEAM_B])
+def test_routing_by_workspace_adds_no_statement(
+    settings: Settings, services: Services, team: str
+) -> None:
+    """Many workspaces (issue 21): which program a team has is kept (Tenants), so /logmeeting
+    for either district is held to the single workspace's budget."""
+    world = two_districts(services)
+    app = create_app(settings, services, process_before_response=True, tenants=world.tenants)
+    front = SlackEdge(app, SIGNING_SECRET, ReplayGuard(services.store))
+    warm = slash_command_body("/logmeeting", "30m meeting", "U0LEE", team_id=team)
+    assert edge_request(front, warm)[0].startswith("200")
+    body = slash_command_body("/logmeeting", "45m observation", "U0LEE", team_id=team)
+    with counted(services.store) as seen:
+        status, reply = edge_request(front, body)
+    assert status.startswith("200") and b"Logged " in reply, reply
+    within(seen, LOGMEETING, services.store, f"/logmeeting for {team}")

@@ -81,6 +81,7 @@ def _mark_demo_milestones(services: Services, program: ProgramInfo) -> None:
             for name in people:
                 session.add(
                     MilestoneDone(
+                        program_id=program.id,
                         person_id=ids[name],
                         milestone=milestone,
                         school_year=program.school_year,

@@ -34,6 +34,7 @@ MAX_PROGRAM_BYTES = 1_000_000  # a program file is a few KB
 MAX_PACED_HOURS = 500  # a paced minimum (Oklahoma asks 72 hours a year)
 MAX_CASELOAD = 50  # mentees per mentor
 MAX_NOTES_RETENTION_YEARS = 50  # notes kept at most this long when a retention is set
+MAX_RETENTION_AFTER_UNINSTALL_DAYS = 3650  # an uninstalled program's rows kept at most this long
 MAX_OBSERVATIONS = 100
 MAX_STANDARDS = 20  # a program's own standards (MA has 4, CA 6)
 MAX_STANDARD_CODE_CHARS = 12  # codes are stored comma-separated in log_entries.standards

@@ -17,6 +17,7 @@ from bot.domain.policy.limits import (
     MAX_OFFSET_DAYS,
     MAX_PACED_HOURS,
     MAX_RATE_CENTS,
+    MAX_RETENTION_AFTER_UNINSTALL_DAYS,
     MAX_RULE_KEY_CHARS,
     MAX_SCHOOL_DAYS,
     MAX_STANDARD_CODE_CHARS,
@@ -265,6 +266,11 @@ class Policy(BaseModel):
     # Notes (of log entries and activities) dated more than this many years ago are erased by
     # the daily deadline sweep; the minutes stay. None: notes are kept.
     notes_retention_years: int | None = _counted(1, MAX_NOTES_RETENTION_YEARS, default=None)
+    # Days an uninstalled program's rows are kept (for `export all`) before the deadline sweep
+    # erases them all.
+    retention_after_uninstall_days: int = _counted(
+        1, MAX_RETENTION_AFTER_UNINSTALL_DAYS, default=30
+    )
     deadlines: tuple[DeadlineRule, ...] = ()
 
     @field_validator("sign_off_roles")

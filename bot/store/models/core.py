@@ -25,11 +25,18 @@ from bot.store.base import Base, utcnow
 
 
 class Program(Base):
-    """An induction program (one district); its config is the loaded TOML."""
+    """An induction program (one district); its config is the loaded TOML. With many
+    workspaces on one database, each program belongs to one Slack workspace (`team_id`; an
+    org-wide install also names its `enterprise_id`)."""
 
     __tablename__ = "programs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    # The app was uninstalled (or its bot token revoked): no job runs and nothing is sent;
+    # the rows are erased after the policy's retention_after_uninstall_days.
+    uninstalled_at: Mapped[datetime | None] = mapped_column()
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     policy: Mapped[str] = mapped_column(String(16))
@@ -64,7 +71,11 @@ class Person(Base):
     """Someone on the roster, upserted by email."""
 
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("program_id", "email"),)
+    # Slack user ids are unique per program (per workspace), not across workspaces.
+    __table_args__ = (
+        UniqueConstraint("program_id", "email"),
+        UniqueConstraint("program_id", "slack_user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
@@ -82,7 +93,7 @@ class Person(Base):
     # Left the district (the roster's exit_date, from HR): retention counts from it.
     exit_date: Mapped[date | None] = mapped_column(Date)
     exit_reason: Mapped[str | None] = mapped_column(String(200))
-    slack_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    slack_user_id: Mapped[str | None] = mapped_column(String(32))
     # How notifications reach them (the roster's optional notify column): slack, email or both.
     notify: Mapped[str] = mapped_column(String(8), default="slack", server_default="slack")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
@@ -239,6 +250,7 @@ class MilestoneDone(Base):
     __table_args__ = (UniqueConstraint("person_id", "milestone", "school_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # None: the program
     milestone: Mapped[str] = mapped_column(String(50))
     school_year: Mapped[str] = mapped_column(String(7))
@@ -316,9 +328,12 @@ class OutboxMessage(Base):
     """A notification claimed before it is sent: the natural key makes every send happen once."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("rule", "recipient", "subject", "period", "via"),)
+    __table_args__ = (
+        UniqueConstraint("program_id", "rule", "recipient", "subject", "period", "via"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     rule: Mapped[str] = mapped_column(String(50))
     recipient: Mapped[str] = mapped_column(String(254))  # a Slack user id, or an email address
     subject: Mapped[str] = mapped_column(String(100))

@@ -1,8 +1,8 @@
 """latest_entries_index: log entries by mentor and creation time (a mentor's Home lists their
 latest entries in index order instead of sorting every entry they logged)
 
-Revision ID: 0018_latest_entries_index
-Revises: 0017_kept_figures
+Revision ID: 0019_latest_entries_index
+Revises: 0018_program_per_team
 Create Date: 2026-12-07 06:40:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from alembic import op
 
 
-revision: str = '0018_latest_entries_index'
-down_revision: str | None = '0017_kept_figures'
+revision: str = '0019_latest_entries_index'
+down_revision: str | None = '0018_program_per_team'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
