@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.deadlines import (
@@ -48,7 +48,7 @@ from bot.services.kept import (
     coordinator_from,
     watermark,
 )
-from bot.services.log_access import changeable_mentees
+from bot.services.log_access import changeable_mentees, changeable_since
 from bot.services.milestones import milestone_marks
 from bot.services.nudges import NudgeService
 from bot.services.outbox import Outbox
@@ -147,20 +147,15 @@ class HomeService:
     ) -> MentorSection:
         hours = self.hours.report(slack_user_id, now, own=True, caller=viewer)
         with self.store.read() as session:
-            rows = session.execute(
-                select(LogEntry, *ENTRY_EXTRAS)
-                .where(
-                    LogEntry.program_id == program.id,
-                    LogEntry.logged_by_id == viewer.id,
-                    LogEntry.mentor_id == viewer.id,
-                    LogEntry.deleted_at.is_(None),
-                    LogEntry.mentee_id.in_(  # the pairs whose entries they may still change
-                        changeable_mentees(viewer.id, program.today(now))
-                    ),
+            rows = (
+                session.connection()
+                .execute(
+                    _MENTOR_LATEST,
+                    {"program_id": program.id, "viewer": viewer.id}
+                    | changeable_since(program.today(now)),
                 )
-                .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())
-                .limit(MENTOR_ENTRIES)
-            ).all()
+                .all()
+            )
             known = _members_of(hours, viewer)
             entries = self._entries(session, program, list(rows), viewer, known)
             coverage = self._coverage(session, program, viewer, now, known, as_mentor=True)
@@ -172,43 +167,42 @@ class HomeService:
         hours = self.hours.report(slack_user_id, now, own=True, caller=viewer)
         year = program.year
         today = program.today(now)
-        in_year = (
-            LogEntry.program_id == program.id,
-            LogEntry.mentee_id == viewer.id,  # their own pairs' entries: no one else's notes
-            LogEntry.deleted_at.is_(None),
-            LogEntry.occurred_on >= year.first,
-            LogEntry.occurred_on <= year.last,
-        )
-        in_all = select(func.count()).select_from(LogEntry).where(*in_year).scalar_subquery()
+        subject = Subject(viewer.id, viewer.name, viewer.educator_type, viewer.hire_date)
+        year2 = is_year2(viewer, program)
+        year2_rule = program.policy.deadline(YEAR2_RULE)
+        target = program.policy.year2_target_hours * 60
+        toward_50 = year2 and year2_rule is not None and applies(year2_rule, subject) and target > 0
         with self.store.read() as session:
-            rows = session.execute(
-                select(LogEntry, *ENTRY_EXTRAS, in_all)
-                .where(*in_year)
-                .order_by(LogEntry.occurred_on.desc(), LogEntry.id.desc())
-                .limit(MENTEE_ENTRIES)
-            ).all()
-            count = int(rows[0][3]) if rows else 0
+            rows = (
+                session.connection()
+                .execute(
+                    _MENTEE_LATEST,
+                    {
+                        "program_id": program.id,
+                        "viewer": viewer.id,
+                        "year_first": year.first,
+                        "year_last": year.last,
+                    },
+                )
+                .all()
+            )
+            count = int(rows[0].in_all) if rows else 0
             known = _members_of(hours, viewer)
             entries = self._entries(session, program, list(rows), viewer, known)
-            current = session.execute(
-                select(Assignment.id, Assignment.started_on)
-                .where(
-                    Assignment.mentee_id == viewer.id,
-                    Assignment.ended_on.is_(None),
-                    Assignment.started_on <= today,
-                )
-                .order_by(Assignment.started_on.desc(), Assignment.id.desc())
-                .limit(1)
-            ).first()
+            current, active = _assignments(session, program, viewer, today)
             marks = {
                 m.key: m
                 for m in milestone_marks(session, self.people, program, person_id=viewer.id)
             }
-            years = ledger.mentee_years(session, program, [viewer.id]).get(viewer.id, {})
-            coverage = self._coverage(session, program, viewer, now, known, as_mentor=False)
+            years = (  # only toward the 50 hours (read already when their /hours needed them)
+                ledger.mentee_years(session, program, [viewer.id]).get(viewer.id, {})
+                if toward_50
+                else {}
+            )
+            coverage = self._coverage(
+                session, program, viewer, now, known, as_mentor=False, rows=active
+            )
         milestones = []
-        subject = Subject(viewer.id, viewer.name, viewer.educator_type, viewer.hire_date)
-        year2 = is_year2(viewer, program)
         for rule in program.policy.deadlines:
             if rule.key in PROGRESS_RULES or not applies(rule, subject):
                 continue
@@ -228,9 +222,7 @@ class HomeService:
                 )
             )
         progress = None
-        year2_rule = program.policy.deadline(YEAR2_RULE)
-        target = program.policy.year2_target_hours * 60
-        if year2 and year2_rule is not None and applies(year2_rule, subject) and target > 0:
+        if toward_50:
             progress = Year2Progress(year2_minutes(viewer, program, years), target)
         return MenteeSection(
             hours,
@@ -251,14 +243,16 @@ class HomeService:
         known: dict[int, Member],
         *,
         as_mentor: bool,
+        rows: list[tuple[int, int, date, date | None]] | None = None,
     ) -> tuple[Coverage, ...]:
         """Standards coverage of the viewer's pairs as mentor (or as mentee); none when the
-        program has no standards."""
+        program has no standards. `rows`: the viewer's assignments active this year so far,
+        when read already (`_assignments`)."""
         if not program.policy.standards:
             return ()
         today = program.today(now)
         found = self.standards.pairs_of(
-            session, program, viewer, today, program.year_of(today), known
+            session, program, viewer, today, program.year_of(today), known, rows
         )
         mine = [c for c in found if (c.mentor.id if as_mentor else c.mentee.id) == viewer.id]
         return tuple(mine)
@@ -274,14 +268,14 @@ class HomeService:
         """Rows (with ENTRY_EXTRAS) as a Home lists them; the callers chose rows whose notes
         the viewer may read (their own entries as mentor, or their pairs' as mentee). Members
         already `known` are not read again."""
-        ids = {r[0].mentor_id for r in rows} | {r[0].mentee_id for r in rows}
+        ids = {r.mentor_id for r in rows} | {r.mentee_id for r in rows}
         members = dict(known)
         members.update((m.id, m) for m in self.people.members(session, program, ids - set(known)))
         return tuple(
             HomeEntry(
                 id=r.id,
                 batch_id=r.batch_id,
-                batch_size=int(size) if r.batch_id else 1,
+                batch_size=int(r.batch_size) if r.batch_id else 1,
                 mentor=members[r.mentor_id],
                 mentee=members[r.mentee_id],
                 occurred_on=r.occurred_on,
@@ -290,11 +284,11 @@ class HomeService:
                 notes=r.notes,
                 logged_by_mentee=r.kind == VISIT and r.logged_by_id == r.mentee_id,
                 to_review=r.kind != VISIT
-                and not reviewed
+                and not r.reviewed
                 and r.logged_by_id != viewer.id
                 and viewer.id in (r.mentor_id, r.mentee_id),
             )
-            for r, size, reviewed, *_ in rows
+            for r in rows
         )
 
     # ---- coordinator -------------------------------------------------------------------------
@@ -396,13 +390,118 @@ def _members_of(hours: HoursReport, viewer: Member) -> dict[int, Member]:
     return known
 
 
+def _assignments(
+    session: Session, program: ProgramInfo, viewer: Member, today: date
+) -> tuple[tuple[int, date] | None, list[tuple[int, int, date, date | None]] | None]:
+    """A mentee's current assignment (id, start: the latest begun and not ended) and, when the
+    program has standards, the assignments involving them active from the year's first day to
+    today (`pairs_active_between`, in its order: the coverage's pairs), in one statement."""
+    current_of = (
+        (Assignment.mentee_id == viewer.id)
+        & Assignment.ended_on.is_(None)
+        & (Assignment.started_on <= today)
+    )
+    if not program.policy.standards:
+        latest = session.execute(
+            select(Assignment.id, Assignment.started_on)
+            .where(current_of)
+            .order_by(Assignment.started_on.desc(), Assignment.id.desc())
+            .limit(1)
+        ).first()
+        return (latest[0], latest[1]) if latest is not None else None, None
+    year = program.year_of(today)
+    first, last = year.first, min(today, year.last)
+    active_of = (
+        (Assignment.program_id == program.id)
+        & (Assignment.started_on <= last)
+        & (Assignment.ended_on.is_(None) | (Assignment.ended_on >= first))
+    )
+    rows = session.execute(
+        select(
+            Assignment.id,
+            Assignment.program_id,
+            Assignment.mentor_id,
+            Assignment.mentee_id,
+            Assignment.started_on,
+            Assignment.ended_on,
+        )
+        .where(
+            (Assignment.mentor_id == viewer.id) | (Assignment.mentee_id == viewer.id),
+            active_of | current_of,
+        )
+        .order_by(Assignment.started_on, Assignment.id)
+    ).all()
+    current: tuple[int, date] | None = None
+    active = []
+    for id_, program_id, mentor, mentee, started, ended in rows:
+        if mentee == viewer.id and ended is None and started <= today:
+            current = (id_, started)  # the rows' order: the latest begun wins
+        if program_id == program.id and started <= last and (ended is None or ended >= first):
+            active.append((mentor, mentee, started, ended))
+    return current, active
+
+
 _SAME_BATCH = aliased(LogEntry)
 ENTRY_EXTRAS = (  # beside each listed entry: its batch's live entries, and whether reviewed
     select(func.count())
     .where(_SAME_BATCH.batch_id == LogEntry.batch_id, _SAME_BATCH.deleted_at.is_(None))
     .correlate(LogEntry)
-    .scalar_subquery(),
-    exists().where(EntryReview.log_entry_id == LogEntry.id).correlate(LogEntry),
+    .scalar_subquery()
+    .label("batch_size"),
+    exists().where(EntryReview.log_entry_id == LogEntry.id).correlate(LogEntry).label("reviewed"),
+)
+ENTRY_COLUMNS = (  # what a Home shows of an entry: columns, not ORM objects (plain rows)
+    LogEntry.id,
+    LogEntry.batch_id,
+    LogEntry.mentor_id,
+    LogEntry.mentee_id,
+    LogEntry.logged_by_id,
+    LogEntry.occurred_on,
+    LogEntry.minutes,
+    LogEntry.kind,
+    LogEntry.notes,
+)
+
+
+def _latest(where: tuple[Any, ...], order: tuple[Any, ...], limit: int, *more: Any) -> Select[Any]:
+    """The first `limit` entries in `order`, with ENTRY_EXTRAS (and `more`) beside each: the
+    entries chosen first, the extras computed for those only (not for every entry the filter
+    lets through before the limit)."""
+    chosen = select(LogEntry.id).where(*where).order_by(*order).limit(limit).subquery()
+    return (
+        select(*ENTRY_COLUMNS, *ENTRY_EXTRAS, *more)
+        .join(chosen, chosen.c.id == LogEntry.id)
+        .order_by(*order)
+    )
+
+
+_MENTOR_LATEST = _latest(  # a mentor's latest entries they may still change
+    (
+        LogEntry.program_id == bindparam("program_id"),
+        LogEntry.logged_by_id == bindparam("viewer"),
+        LogEntry.mentor_id == bindparam("viewer"),
+        LogEntry.deleted_at.is_(None),
+        LogEntry.mentee_id.in_(changeable_mentees(bindparam("viewer"))),
+    ),
+    (LogEntry.created_at.desc(), LogEntry.id.desc()),
+    MENTOR_ENTRIES,
+)
+_MENTEE_YEAR = (
+    LogEntry.program_id == bindparam("program_id"),
+    LogEntry.mentee_id == bindparam("viewer"),  # their own pairs' entries: no one else's notes
+    LogEntry.deleted_at.is_(None),
+    LogEntry.occurred_on >= bindparam("year_first"),
+    LogEntry.occurred_on <= bindparam("year_last"),
+)
+_MENTEE_LATEST = _latest(  # a mentee's latest entries of the year, with how many there are
+    _MENTEE_YEAR,
+    (LogEntry.occurred_on.desc(), LogEntry.id.desc()),
+    MENTEE_ENTRIES,
+    select(func.count())
+    .select_from(LogEntry)
+    .where(*_MENTEE_YEAR)
+    .scalar_subquery()
+    .label("in_all"),
 )
 
 

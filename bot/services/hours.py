@@ -121,10 +121,9 @@ class HoursService:
                 raise NotAllowed(_not_visible(viewer, target))
             ids = {p.mentor_id for p in listed} | {p.mentee_id for p in listed}
             members = {m.id: m for m in self.people.members(session, program, ids)}
-            totals = ledger.pair_summaries(
-                session, program, [(p.mentor_id, p.mentee_id) for p in listed], periods
+            totals, summary = ledger.pair_and_scope_summaries(
+                session, program, [(p.mentor_id, p.mentee_id) for p in listed], scope, periods
             )
-            summary = ledger.scope_summary(session, program, scope, periods)
             paces = ledger.paces(session, program, totals, periods.today)
             mentees = [members[e] for e in dict.fromkeys(p.mentee_id for p in listed)]
             years = (  # read once for both

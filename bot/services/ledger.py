@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Select,
@@ -22,6 +22,8 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
+    null,
     or_,
     select,
     true,
@@ -57,6 +59,7 @@ from bot.domain.pacing import Pace, pace_of, paced_period
 from bot.domain.standards import StandardCount
 from bot.services.programs import ProgramInfo
 from bot.store import rollups
+from bot.store.db import shared_memo
 from bot.store.models.core import Assignment, LogEntry, Person
 
 PAIR_BUCKETS = rollups.PAIR_BUCKETS
@@ -494,6 +497,69 @@ def scope_summary(
     return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
 
 
+def pair_and_scope_summaries(
+    session: Session,
+    program: ProgramInfo,
+    pairs: Iterable[Pair],
+    scope: PairFilter,
+    periods: Periods,
+) -> tuple[dict[Pair, PairSummary], ScopeSummary]:
+    """`pair_summaries` and `scope_summary` in one statement (one round trip): the two reads
+    side by side in a UNION ALL, a part column telling their rows apart. The same figures."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}, scope_summary(session, program, scope, periods)
+    everyone, _, has_school, has_involving = scope.shape
+    kept = not has_involving and (everyone or has_school)
+    params = _scope_params(program, scope, periods) | {
+        "mentors": sorted({m for m, _ in wanted}),
+        "mentees": sorted({e for _, e in wanted}),
+    }
+    if kept:
+        key = PROGRAM_SCOPE if scope.everyone else school_scope(scope.school)
+        params["scope_key"] = key
+    found: dict[Pair, PairSummary] = {}
+    summary = None
+    for part, mentor, mentee, *values in session.connection().execute(
+        _pairs_and_scope_statement(scope.shape, kept), params
+    ):
+        if part == 1:
+            counts = values[_PAIR_VALUES:]
+            summary = ScopeSummary(
+                _counted(counts[0:3]), _counted(counts[3:6]), _counted(counts[6:9])
+            )
+        elif (mentor, mentee) in wanted:
+            week, month, year, since = (_totals(values[i : i + 6]) for i in range(0, 24, 6))
+            found[(mentor, mentee)] = PairSummary(week, month, year, since)
+    assert summary is not None  # the scope's part is one row of sums, always there
+    return {pair: found.get(pair, NO_PAIR_TIME) for pair in wanted}, summary
+
+
+_PAIR_VALUES = 24  # the sums of `pair_summaries` after the pair: week, month, year, since
+
+
+@cache
+def _pairs_and_scope_statement(shape: tuple[bool, bool, bool, bool], kept: bool) -> Any:
+    """`_PAIR_SUMMARIES`'s rows (part 0) and the scope's one row of sums (part 1) in a UNION
+    ALL, each padded with NULLs where the other's columns are."""
+    scope = (_kept_scope_statement(shape) if kept else _scope_statement(shape)).subquery()
+    pairs = _PAIR_SUMMARIES.subquery()
+    pair_columns, scope_columns = list(pairs.c), list(scope.c)
+    assert len(pair_columns) == 2 + _PAIR_VALUES
+    return union_all(
+        select(
+            literal_column("0").label("part"),
+            *pair_columns,
+            *(null().label(f"scope_{i}") for i in range(len(scope_columns))),
+        ),
+        select(
+            literal_column("1").label("part"),
+            *(null().label(f"pair_{i}") for i in range(len(pair_columns))),
+            *scope_columns,
+        ),
+    )
+
+
 def _kept_scope_summary(
     session: Session, program: ProgramInfo, scope: PairFilter, periods: Periods
 ) -> ScopeSummary:
@@ -702,14 +768,18 @@ def mentee_years(
     ids = sorted(set(mentee_ids))
     if not ids:
         return {}
-    result: dict[int, dict[date, Totals]] = defaultdict(dict)
-    for mentee, year_start, *values in session.execute(
-        select(PAIR_YEARS.c.mentee_id, PAIR_YEARS.c.year_start, *_sums(PAIR_YEARS))
-        .where(PAIR_YEARS.c.mentee_id.in_(ids))
-        .group_by(PAIR_YEARS.c.mentee_id, PAIR_YEARS.c.year_start)
-    ):
-        result[mentee][year_start] = _totals(values)
-    return dict(result)
+
+    def read() -> dict[int, dict[date, Totals]]:
+        result: dict[int, dict[date, Totals]] = defaultdict(dict)
+        for mentee, year_start, *values in session.execute(
+            select(PAIR_YEARS.c.mentee_id, PAIR_YEARS.c.year_start, *_sums(PAIR_YEARS))
+            .where(PAIR_YEARS.c.mentee_id.in_(ids))
+            .group_by(PAIR_YEARS.c.mentee_id, PAIR_YEARS.c.year_start)
+        ):
+            result[mentee][year_start] = _totals(values)
+        return dict(result)
+
+    return _read_once(session, ("mentee_years",), frozenset(ids), lambda mentee: mentee, read)
 
 
 def needs_years(program: ProgramInfo, mentees: Iterable[Member]) -> bool:
@@ -980,9 +1050,40 @@ def kept_counts(
         statement, params = _KEPT_OF, params | {"mentees": sorted(set(mentee_ids))}
     else:
         statement = _KEPT
-    found: dict[Pair, dict[str, StandardCount]] = defaultdict(dict)
-    for mentor_id, mentee_id, code, entries, last in session.connection().execute(
-        statement, params
-    ):
-        found[(mentor_id, mentee_id)][code] = StandardCount(entries, last)
-    return dict(found)
+
+    def read() -> dict[Pair, dict[str, StandardCount]]:
+        found: dict[Pair, dict[str, StandardCount]] = defaultdict(dict)
+        for mentor_id, mentee_id, code, entries, last in session.connection().execute(
+            statement, params
+        ):
+            found[(mentor_id, mentee_id)][code] = StandardCount(entries, last)
+        return dict(found)
+
+    if mentee_ids is None:
+        return read()
+    key = ("kept_counts", program.id, year.first)
+    return _read_once(session, key, frozenset(mentee_ids), lambda pair: pair[1], read)
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _read_once(
+    session: Session,
+    key: tuple[Any, ...],
+    ids: frozenset[int],
+    owner: Callable[[_K], int],
+    read: Callable[[], dict[_K, _V]],
+) -> dict[_K, _V]:
+    """`read()`'s rows for these people (`owner`: whose a row is), answered inside one shared
+    read transaction (Home) from an earlier read of the same figure for them or more people:
+    the same rows, one statement fewer. Outside a shared read: `read()`."""
+    memo = shared_memo(session)
+    if memo is None:
+        return read()
+    for (kind, have), found in memo.items():
+        if kind == key and ids <= have:
+            return {k: v for k, v in found.items() if owner(k) in ids}
+    found = memo[(key, ids)] = read()
+    return found

@@ -183,17 +183,25 @@ def mentor_on(session: Session, mentee_id: int, day: date) -> int | None:
     return found
 
 
-def changeable_mentees(mentor_id: int, today: date) -> Select[Any]:
+def changeable_mentees(mentor_id: Any, today: date | None = None) -> Select[Any]:
     """The mentees whose entries a mentor may still change (Edit, Undo): those of a pair still
     open, or ended within CHANGE_DAYS_AFTER_END days (a reassignment never takes away the
-    chance to correct what was just logged). One rule for the buttons and the Home's list."""
+    chance to correct what was just logged). One rule for the buttons and the Home's list.
+    Without `today`, for a statement built once: bound by `changeable_since(today)`."""
+    since: Any = (
+        bindparam("changeable_since")
+        if today is None
+        else today - timedelta(days=CHANGE_DAYS_AFTER_END)
+    )
     return select(Assignment.mentee_id).where(
         Assignment.mentor_id == mentor_id,
-        or_(
-            Assignment.ended_on.is_(None),
-            Assignment.ended_on >= today - timedelta(days=CHANGE_DAYS_AFTER_END),
-        ),
+        or_(Assignment.ended_on.is_(None), Assignment.ended_on >= since),
     )
+
+
+def changeable_since(today: date) -> dict[str, date]:
+    """The parameter `changeable_mentees(mentor)` (built without `today`) is bound by."""
+    return {"changeable_since": today - timedelta(days=CHANGE_DAYS_AFTER_END)}
 
 
 def still_mentors(session: Session, mentor_id: int, mentee_id: int, today: date) -> bool:

@@ -94,6 +94,9 @@ MEMBER_QUERY: Select[Any] = cast(
 BY_SLACK_ID = MEMBER_QUERY.where(
     Person.program_id == bindparam("program_id"), Person.slack_user_id == bindparam("key")
 )
+BY_IDS = MEMBER_QUERY.where(
+    Person.id.in_(bindparam("ids", expanding=True)), Person.program_id == bindparam("program_id")
+).order_by(Person.id)
 BY_EMAIL = MEMBER_QUERY.where(
     Person.program_id == bindparam("program_id"), func.lower(Person.email) == bindparam("key")
 )
@@ -127,13 +130,7 @@ class PeopleService:
         wanted = sorted(set(ids))
         if not wanted:
             return []
-        return load_members(
-            session,
-            program,
-            MEMBER_QUERY.where(Person.id.in_(wanted), Person.program_id == program.id).order_by(
-                Person.id
-            ),
-        )
+        return load_members(session, program, BY_IDS, {"ids": wanted, "program_id": program.id})
 
     def all_members(self, session: Session, program: ProgramInfo) -> list[Member]:
         """Everyone in the program."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.calendar import in_quiet_hours
@@ -519,23 +519,24 @@ def pairs_active_between(
     """(mentor, mentee, start, end) of every assignment active on any day from first to last:
     begun by the last day and not ended before the first (ended or begun mid-way included);
     with `involving`, only those where that person is the mentor or the mentee."""
-    conditions = [
-        Assignment.program_id == program.id,
-        Assignment.started_on <= last,
-        (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= first),
-    ]
-    if involving is not None:
-        conditions.append((Assignment.mentor_id == involving) | (Assignment.mentee_id == involving))
+    params = {"program_id": program.id, "first": first, "last": last, "involving": involving}
+    statement = _ACTIVE_INVOLVING if involving is not None else _ACTIVE
     return [
         (mentor, mentee, start, end)
-        for mentor, mentee, start, end in session.execute(
-            select(
-                Assignment.mentor_id,
-                Assignment.mentee_id,
-                Assignment.started_on,
-                Assignment.ended_on,
-            )
-            .where(*conditions)
-            .order_by(Assignment.started_on, Assignment.id)
-        )
+        for mentor, mentee, start, end in session.connection().execute(statement, params)
     ]
+
+
+_ACTIVE = (  # pairs_active_between's statement, built once (its values bound per call)
+    select(Assignment.mentor_id, Assignment.mentee_id, Assignment.started_on, Assignment.ended_on)
+    .where(
+        Assignment.program_id == bindparam("program_id"),
+        Assignment.started_on <= bindparam("last"),
+        (Assignment.ended_on.is_(None)) | (Assignment.ended_on >= bindparam("first")),
+    )
+    .order_by(Assignment.started_on, Assignment.id)
+)
+_ACTIVE_INVOLVING = _ACTIVE.where(
+    (Assignment.mentor_id == bindparam("involving"))
+    | (Assignment.mentee_id == bindparam("involving"))
+)

@@ -131,12 +131,15 @@ class StandardsService:
         today: date,
         year: ProgramYear,
         known: Mapping[int, Member] | None = None,
+        rows: Sequence[tuple[int, int, date, date | None]] | None = None,
     ) -> list[Coverage]:
         """`own_pairs` inside a caller's session (Home reads it with its other figures; the
-        members it has read already are `known`)."""
-        rows = pairs_active_between(
-            session, program, year.first, min(today, year.last), involving=person.id
-        )
+        members it has read already are `known`; `rows`: the person's assignments active from
+        the year's first day to today, when the caller read them with its own)."""
+        if rows is None:
+            rows = pairs_active_between(
+                session, program, year.first, min(today, year.last), involving=person.id
+            )
         found = spans(rows)
         members = dict(known or {})
         wanted = {person_id for pair in found for person_id in pair} - set(members)

@@ -69,6 +69,15 @@ class ClaimFailed(ClaimStopped):
 _DEFERRED: ContextVar[DeferredClaim | None] = ContextVar("deferred_claim", default=None)
 # The read session of a `Store.shared_read()` block, with its store: reads inside it use it.
 _SHARED_READ: ContextVar[tuple[Store, Session] | None] = ContextVar("shared_read", default=None)
+_SHARED_MEMO = "shared_read_memo"
+
+
+def shared_memo(session: Session) -> dict[Any, Any] | None:
+    """Inside `Store.shared_read()`, a dict kept for the one read transaction: a figure read
+    once (by one service) is answered from it for the others (`bot/services/ledger.py`
+    `_read_once`). None in any other session (a writer's figures change under it)."""
+    memo: dict[Any, Any] | None = session.info.get(_SHARED_MEMO)
+    return memo
 
 
 @contextmanager
@@ -239,9 +248,11 @@ class Store:
         BEGIN and one pooled connection instead of one per section. Writes are not shared."""
         with self.read() as session:
             token = _SHARED_READ.set((self, session))
+            session.info[_SHARED_MEMO] = {}
             try:
                 yield session
             finally:
+                session.info.pop(_SHARED_MEMO, None)
                 _SHARED_READ.reset(token)
 
     @contextmanager

@@ -199,6 +199,9 @@ class LogEntry(Base):
             "minutes",
         ),
         Index("ix_log_entries_day", "occurred_on"),
+        # A mentor's latest entries, newest first (their Home): read in index order, a few rows
+        # instead of every entry they ever logged sorted.
+        Index("ix_log_entries_mentor_created", "mentor_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
