@@ -50,7 +50,7 @@ from bot.store.models.core import (
     SupportTeamMember,
 )
 
-SEED_VERSION = 2  # 2: the ledger's rollups rebuilt after the bulk insert
+SEED_VERSION = 3  # 2: ledger rollups rebuilt after the bulk insert; 3: marks name their program
 RANDOM_SEED = 20270503
 
 PEOPLE = 100_000
@@ -345,6 +345,7 @@ def build_world(program_id: int) -> World:  # noqa: PLR0915 - one linear recipe
     def done(pid: int, key: str, on: date, year: str = SCHOOL_YEAR) -> None:
         milestones.append(
             {
+                "program_id": program_id,
                 "person_id": pid,
                 "milestone": key,
                 "school_year": year,
