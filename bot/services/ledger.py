@@ -183,16 +183,7 @@ def pair_summaries(
     if not wanted:
         return {}
     keys = {"mentors": sorted({m for m, _ in wanted}), "mentees": sorted({e for _, e in wanted})}
-    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
-    params = keys | {
-        "first": min(week_first, month_first),
-        "last": max(week_last, month_last),
-        "week_first": week_first,
-        "week_last": week_last,
-        "month_first": month_first,
-        "month_last": month_last,
-        "year_start": periods.year.first,
-    }
+    params = keys | period_params(periods)
     found: dict[Pair, PairSummary] = {}
     for row in session.connection().execute(_PAIR_SUMMARIES, params):
         pair = (row[0], row[1])
@@ -255,19 +246,7 @@ def pair_summary_with(
     """One pair's summary as `pair_summaries` reads it, and the values of `extras` (scalar
     subqueries bound by `params`, module constants: the statement is built once per tuple), in
     one statement: a write's checks ride along with the totals it echoes."""
-    mentor, mentee = pair
-    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
-    values = (params or {}) | {
-        "pair_mentor": mentor,
-        "pair_mentee": mentee,
-        "week_first": week_first,
-        "week_last": week_last,
-        "month_first": month_first,
-        "month_last": month_last,
-        "first": min(week_first, month_first),
-        "last": max(week_last, month_last),
-        "year_start": periods.year.first,
-    }
+    values = (params or {}) | summary_params(pair, periods)
     row = session.connection().execute(_summary_with_statement(extras), values).one()
     week, month, year, since = (_totals(row[i : i + 6]) for i in range(0, 24, 6))
     return PairSummary(week, month, year, since), tuple(row[24:])
@@ -303,13 +282,11 @@ def _summary_with_statement(extras: tuple[ColumnElement[Any], ...]) -> Select[An
     return select(buckets, years, *extra).select_from(both)
 
 
-def summary_params(pair: Pair, periods: Periods) -> dict[str, Any]:
-    """The parameters `summary_columns` (and `pair_summary_with`) are bound by."""
-    mentor, mentee = pair
+def period_params(periods: Periods) -> dict[str, Any]:
+    """The week, month and program year a pair's or a scope's sums cover, as the statements
+    bind them (`first`/`last`: the bucket span holding both week and month)."""
     (week_first, week_last), (month_first, month_last) = periods.week, periods.month
     return {
-        "pair_mentor": mentor,
-        "pair_mentee": mentee,
         "week_first": week_first,
         "week_last": week_last,
         "month_first": month_first,
@@ -318,6 +295,12 @@ def summary_params(pair: Pair, periods: Periods) -> dict[str, Any]:
         "last": max(week_last, month_last),
         "year_start": periods.year.first,
     }
+
+
+def summary_params(pair: Pair, periods: Periods) -> dict[str, Any]:
+    """The parameters `summary_columns` (and `pair_summary_with`) are bound by."""
+    mentor, mentee = pair
+    return {"pair_mentor": mentor, "pair_mentee": mentee} | period_params(periods)
 
 
 @cache
@@ -571,17 +554,7 @@ def _kept_scope_summary(
 
 def _scope_params(program: ProgramInfo, scope: PairFilter, periods: Periods) -> dict[str, Any]:
     """A scope's filter and the week, month and program year its sums cover."""
-    (week_first, week_last), (month_first, month_last) = periods.week, periods.month
-    return scope.params() | {
-        "program_id": program.id,
-        "week_first": week_first,
-        "week_last": week_last,
-        "month_first": month_first,
-        "month_last": month_last,
-        "first": min(week_first, month_first),
-        "last": max(week_last, month_last),
-        "year_start": periods.year.first,
-    }
+    return scope.params() | {"program_id": program.id} | period_params(periods)
 
 
 @cache
