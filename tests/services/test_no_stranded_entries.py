@@ -6,10 +6,7 @@ Home. A log racing a reassignment (threads, PostgreSQL) never leaves an entry ou
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import exists, func, or_, select
@@ -24,11 +21,11 @@ from bot.slack import request_views
 from bot.store.models.core import Assignment, LogAudit, LogEntry
 from tests.support.cli import Cli
 from tests.support.hillside import BO, BO_ID, MAX, MAX_ID, MIA, MIA_ID, NOW, PAID_TOML
+from tests.support.races import race
 from tests.support.years import NEXT_ROSTER, NEXT_TOML, at
 
 WED = date(2026, 11, 18)  # NOW's day
 THU = WED + timedelta(days=1)
-WAIT = 60.0  # a deadline for threads that must finish, never a pause
 
 
 @pytest.fixture
@@ -209,27 +206,6 @@ def test_the_cli_refuses_then_moves_with_move_entries(
 
 
 # ---- a log racing a reassignment (PostgreSQL threads; SQLite writers queue) -------------------
-
-
-def race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run every call on its own thread, all released together; each result or exception."""
-    gate = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        gate.wait(WAIT)
-        try:
-            results[index] = calls[index]()
-        except Exception as exc:  # kept: the test sorts refusals from failures
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(WAIT)
-    assert not any(t.is_alive() for t in threads), "a thread never finished"
-    return results
 
 
 def test_logs_racing_a_reassignment_never_leave_an_entry_outside_its_pair(

@@ -6,8 +6,6 @@ mentee, every entry of a signed period counted by the sign-off or refused — ne
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,36 +21,15 @@ from bot.services import signoff as signoff_service
 from bot.services.errors import Refusal
 from bot.store.models.core import Assignment, LogEntry, SignedPeriod
 from tests.support.hillside import LEE, LEE_ID, MAX, MAX_ID, MIA, MIA_ID, NIA
+from tests.support.races import race
 
 THREADS = 8
 ROUNDS = 5
-WAIT = 60.0  # a deadline for threads that must finish, never a pause
 DECEMBER = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # Wed 2 Dec: October and November are over
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
 MENTORS = (LEE, MIA, MAX)
 LOGGERS = (LEE_ID, MIA_ID, MAX_ID)
-
-
-def race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run every call on its own thread, all released together; each result or exception."""
-    gate = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        gate.wait(WAIT)
-        try:
-            results[index] = calls[index]()
-        except Exception as exc:  # kept: the test sorts refusals from failures
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(WAIT)
-    assert not any(t.is_alive() for t in threads), "a thread never finished"
-    return results
 
 
 def failures(results: list[Any]) -> list[str]:
