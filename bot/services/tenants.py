@@ -180,7 +180,8 @@ def _owned_by(table: Table, program_id: int, seen: set[str]) -> ColumnElement[bo
     if "program_id" in table.c:
         return table.c.program_id == program_id
     seen = seen | {table.name}
-    for key in sorted(table.foreign_keys, key=lambda k: k.parent.name):
+    # a required key first: a nullable one (an audit row with no actor) would miss rows
+    for key in sorted(table.foreign_keys, key=lambda k: (k.parent.nullable, k.parent.name)):
         parent = key.column.table
         if not isinstance(parent, Table) or parent.name in seen:
             continue

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.bootstrap import Services
 from bot.services.errors import Refusal
 from bot.store.db import is_unique_violation
-from bot.store.models.core import Person, Program
+from bot.store.models.core import LogAudit, LogEntry, Person, Program
 from tests.support.hillside import LEE_ID, NOW
 from tests.support.tenants import TEAM_A, TEAM_B, two_districts
 
@@ -146,3 +146,21 @@ def test_a_team_has_one_program(services: Services) -> None:
     with pytest.raises(Refusal, match=f"Workspace {TEAM_B} already has a program"):
         world.tenants.bind(hill, TEAM_B, None)
     assert world.tenants.for_team(None, TEAM_A) is world.hillside
+
+
+def test_erasing_a_program_takes_its_audit_rows_with_no_actor(services: Services) -> None:
+    """A move at the command line is audited with no actor (`assign --move-entries`): the
+    program's audit rows are found through their entry, and the erase goes through."""
+    world = two_districts(services)
+    river_id = world.riverside.programs.current().id
+    assert world.riverside.logs.log_text("U0LEE", "45m meeting", NOW).ok
+    with services.store.write() as session:
+        entry_id = session.scalar(select(LogEntry.id).where(LogEntry.program_id == river_id))
+        session.add(LogAudit(log_entry_id=entry_id, actor_id=None, action="move", at=NOW))
+    world.tenants.directory.mark_uninstalled(None, TEAM_B, NOW)
+    assert [t.program_id for t in world.tenants.erase_expired(NOW + timedelta(days=30))] == [
+        river_id
+    ]
+    with services.store.read() as session:
+        assert session.scalar(select(func.count()).select_from(LogAudit)) == 0
+        assert session.get(Program, river_id) is None
