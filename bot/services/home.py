@@ -133,7 +133,7 @@ class HomeService:
         """The lead mentor's cohort digest (`NudgeService.cohort_digest`), computed again only
         when something it reads changed (or on a new day)."""
         with self.store.read() as session:
-            mark = (program.id, watermark(session, program.today(now), outbox=True))
+            mark = (program.id, watermark(session, program.today(now), program.id, outbox=True))
         kept = self._digests.get(lead.id)
         if kept is not None and kept[0] == mark and kept[1].lead == lead:
             return kept[1]
@@ -358,18 +358,9 @@ class HomeService:
             found.active,
         )
 
-    def pay_this_month(self, slack_user_id: str, now: datetime) -> PayPeriod:
-        """This month's pay so far (coordinators): the figures of `export pay` for it."""
-        program = self.programs.current(now)
-        with self.store.read() as session:
-            viewer = self.people.caller(session, program, slack_user_id)
-        if not viewer.is_coordinator:
-            raise NotAllowed("Only coordinators see pay totals.")
-        return self.pay.period(*this_month_so_far(program, now))
-
     def pay_month(self, slack_user_id: str, now: datetime, month: MonthRef | None) -> PayPeriod:
         """`/hours pay [MONTH]` (coordinators): a past month's pay, the figures of `export pay
-        --month`; this month (named or not): so far, as `pay_this_month`."""
+        --month`; this month (named or not): so far (`this_month_so_far`)."""
         program = self.programs.current(now)
         with self.store.read() as session:
             viewer = self.people.caller(session, program, slack_user_id)

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from bot.store.models.core import (
     ActivityAttendee,
     ActivityLogBatch,
     Assignment,
+    EntryReview,
     LogAudit,
     MilestoneDone,
     OutboxMessage,
@@ -122,6 +123,14 @@ def _aggregates() -> list[Any]:
             [func.count(), func.max(Partnership.id), func.max(Partnership.created_at)],
         ),
         (Erasure, [func.count(), func.max(Erasure.id)]),
+        (  # pay counts only confirmed entries under confirmation_required_for_pay
+            EntryReview,
+            [
+                func.count(),
+                func.max(EntryReview.reviewed_at),
+                func.count(case((EntryReview.verdict == "confirmed", 1))),
+            ],
+        ),
         (
             Survey,
             [
@@ -136,10 +145,21 @@ def _aggregates() -> list[Any]:
         (SurveyAnswer, [func.count(), func.sum(SurveyAnswer.value)]),
     ]
     return [
-        select(column).select_from(table).scalar_subquery()
+        _program_rows(select(column).select_from(table), table)
         for table, columns in parts
         for column in columns
     ]
+
+
+def _program_rows(statement: Select[Any], table: Any) -> Any:
+    """A table's aggregate over the program's rows when the table names its program (many
+    programs share a database: another's writes leave these figures kept), else over all."""
+    if table is Program:
+        return statement.where(Program.id == bindparam("program_id")).scalar_subquery()
+    owner = getattr(table, "program_id", None)
+    if owner is not None:
+        statement = statement.where(owner == bindparam("program_id"))
+    return statement.scalar_subquery()
 
 
 def _outbox() -> list[Any]:
@@ -151,13 +171,17 @@ def _outbox() -> list[Any]:
         func.max(OutboxMessage.sent_at),
         func.count(case((OutboxMessage.status == "pending", 1))),
     ]
-    return [select(column).select_from(OutboxMessage).scalar_subquery() for column in columns]
+    return [
+        _program_rows(select(column).select_from(OutboxMessage), OutboxMessage)
+        for column in columns
+    ]
 
 
-def watermark(session: Session, today: date, *, outbox: bool = False) -> str:
-    """What the kept figures were computed from, in one statement: equal watermarks, equal
-    figures. `outbox`: the outbox too (the lead mentors' digest reads what was sent)."""
-    row = session.execute(select(*_aggregates(), *(_outbox() if outbox else []))).one()
+def watermark(session: Session, today: date, program_id: int, *, outbox: bool = False) -> str:
+    """What a program's kept figures were computed from, in one statement: equal watermarks,
+    equal figures. `outbox`: the outbox too (the lead mentors' digest reads what was sent)."""
+    statement = select(*_aggregates(), *(_outbox() if outbox else []))
+    row = session.execute(statement, {"program_id": program_id}).one()
     return json.dumps([today.isoformat(), *(str(v) for v in row)])
 
 
@@ -178,7 +202,7 @@ class KeptFigureService:
     ) -> dict[str, Any]:
         """The kept figures of `kind` when nothing they read changed since; else `compute()`'s,
         stored for the next read."""
-        mark = watermark(session, today)
+        mark = watermark(session, today, program.id)
         kept = session.scalar(
             select(KeptFigures).where(
                 KeptFigures.program_id == program.id, KeptFigures.kind == kind
@@ -189,11 +213,6 @@ class KeptFigureService:
         fresh = compute()
         self._store(program.id, kind, mark, now, fresh)
         return fresh
-
-    def forget(self, program: ProgramInfo) -> None:
-        """Drop every kept figure of the program: the next read computes them."""
-        with self.store.write() as session:
-            session.execute(delete(KeptFigures).where(KeptFigures.program_id == program.id))
 
     def _store(
         self, program_id: int, kind: str, mark: str, now: datetime, figures: dict[str, Any]
