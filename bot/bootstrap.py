@@ -271,10 +271,6 @@ class Tenants:
                 self._by_team.clear()
                 self._since = time.monotonic()
 
-    def active(self) -> list[Services]:
-        """The services of every installed program (not uninstalled)."""
-        return [self.for_program(t.program_id) for t in self.all() if t.active]
-
     def multi(self) -> bool:
         """Many workspaces: OAuth is configured, or the database holds more than one program."""
         return self.oauth or len(self.all()) > 1
@@ -313,13 +309,6 @@ class Tenants:
     def bind(self, program_id: int, team_id: str | None, enterprise_id: str | None) -> Tenant:
         """Give a program its workspace (TenantDirectory.bind; what was kept is forgotten)."""
         return self.directory.bind(program_id, team_id, enterprise_id)
-
-    def mark_uninstalled(
-        self, enterprise_id: str | None, team_id: str | None, now: datetime
-    ) -> Tenant | None:
-        """The app left a workspace: its program stops at once (TenantDirectory; what was
-        kept is forgotten, whichever Services' directory was called: they share one)."""
-        return self.directory.mark_uninstalled(enterprise_id, team_id, now)
 
     def forget(self) -> None:
         """Read the workspaces again on the next call (after a change, here or elsewhere)."""

@@ -48,7 +48,6 @@ ADMIN_TITLES = {
     "i": "Partnerships",
 }
 PART_TITLES = {TEACHERS: TITLES, ADMINISTRATORS: ADMIN_TITLES}
-LEDGER_ITEMS = "bcde"  # counted from the ledger; the others come from beside it
 # Items beside the ledger's with nothing recorded yet, and why (a source fills them).
 NOT_RECORDED: dict[str, dict[str, str]] = {
     TEACHERS: {
