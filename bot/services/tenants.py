@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Table, delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
 from bot.services.errors import Refusal
 from bot.store.base import Base
-from bot.store.db import Store
+from bot.store.db import Store, is_unique_violation
 from bot.store.models.core import Program
 
 log = logging.getLogger(__name__)
@@ -99,22 +100,22 @@ class TenantDirectory:
 
     def bind(self, program_id: int, team_id: str | None, enterprise_id: str | None) -> Tenant:
         """Give a program its workspace (and mark it installed again); a Refusal when another
-        program has that team."""
-        with self.store.write() as session:
-            if team_id:
-                other = session.scalars(
-                    select(Program.id).where(Program.team_id == team_id, Program.id != program_id)
-                ).first()
-                if other is not None:
-                    raise Refusal(f"Workspace {team_id} already has a program (id {other}).")
-            program = session.get(Program, program_id)
-            if program is None:
-                raise Refusal(f"No program {program_id}.")
-            program.team_id = team_id or None
-            program.enterprise_id = enterprise_id or None
-            program.uninstalled_at = None
-            session.flush()
-            tenant = _tenant(program)
+        program has that team (the unique key on programs.team_id holds it, also when two
+        binds race: the first to commit wins)."""
+        try:
+            with self.store.write() as session:
+                program = session.get(Program, program_id)
+                if program is None:
+                    raise Refusal(f"No program {program_id}.")
+                program.team_id = team_id or None
+                program.enterprise_id = enterprise_id or None
+                program.uninstalled_at = None
+                session.flush()
+                tenant = _tenant(program)
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            raise Refusal(f"Workspace {team_id} already has a program.") from None
         self._changed()
         return tenant
 
