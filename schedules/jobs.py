@@ -32,14 +32,15 @@ Producer = Callable[[Services, datetime], list[Nudge] | None]
 
 
 def _deadline_sweep(services: Services, now: datetime) -> list[Nudge] | None:
-    """Close the old program year once the new one has begun (any day), erase the notes past
-    the policy's retention (any day), then the day's to-dos and, from June, the reminder to
-    start the next year and the weekly report draft."""
+    """Close the old program year once the new one has begun (any day), then, once a sending
+    day (the job is done for the day when it returns a list): erase the notes past the
+    policy's retention, the day's to-dos and, from June, the reminder to start the next year
+    and the weekly report draft."""
     services.years.roll_over(now)
-    services.erasure.erase_old_notes(services.programs.current(now), now)
     nudges = services.nudges.deadline_sweep(now)
     if nudges is None:
         return None
+    services.erasure.erase_old_notes(services.programs.current(now), now)
     return nudges + services.years.reminders(now) + services.report_drafts.due(now)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -35,6 +35,7 @@ class TickMemory:
     rate_limits: dict[int | None, RateLimits] = field(
         default_factory=lambda: defaultdict(RateLimits)
     )
+    erased_on: date | None = None  # the day uninstalled programs were last checked for erasure
 
 
 def tick_all(tenants: Tenants, clients: ClientSource, now: datetime, memory: TickMemory) -> str:
@@ -56,11 +57,13 @@ def tick_all(tenants: Tenants, clients: ClientSource, now: datetime, memory: Tic
             log.exception("tick failed for workspace %s", label)
             continue
         parts.append(summary if len(tenants.all()) <= 1 else f"{label}: {summary}")
-    try:  # the deadline sweep's part for uninstalled programs: erased once retention is over
-        erased = tenants.erase_expired(now)
-    except Exception:
-        log.exception("erasing uninstalled programs failed")
-        erased = []
+    erased = []
+    if memory.erased_on != now.date():  # once a day: uninstalled programs past retention
+        try:
+            erased = tenants.erase_expired(now)
+            memory.erased_on = now.date()
+        except Exception:
+            log.exception("erasing uninstalled programs failed")
     parts.extend(f"{t.label}: erased (uninstalled {t.uninstalled_at:%Y-%m-%d})" for t in erased)
     return " | ".join(parts)
 
