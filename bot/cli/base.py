@@ -16,9 +16,11 @@ from sqlalchemy.engine import make_url
 from bot.bootstrap import Services, Tenants
 from bot.config import Settings
 from bot.domain.cells import csv_text
+from bot.domain.formatting import terminal_safe
 from bot.domain.roster import RowProblem
 from bot.services.installations import TokenRotationLocks
 from bot.services.roster import SlackDirectory
+from bot.services.tenants import Tenant
 from bot.slack.client import make_web_client
 from bot.slack.clients import client_source
 from bot.slack.directory import WebDirectory
@@ -84,9 +86,11 @@ def teams_list(*, tenants_listed: Sequence[Any]) -> str:
     """The installed teams, one a line: team id and program name (`teams` says more)."""
     if not tenants_listed:
         return "  (no program yet: `mentor-minutes program load FILE.toml --team TEAM_ID`)"
-    return "\n".join(
-        f"  {t.team_id or '(no team)'}  {t.name}" + ("" if t.active else "  (uninstalled)")
-        for t in tenants_listed
+    return terminal_safe(
+        "\n".join(
+            f"  {t.team_id or '(no team)'}  {t.name}" + ("" if t.active else "  (uninstalled)")
+            for t in tenants_listed
+        )
     )
 
 
@@ -105,14 +109,18 @@ def read_text(path: Path) -> str:
         raise CommandError(f"{path}: not UTF-8 text; save the CSV as UTF-8") from None
 
 
+def own_tenant(services: Services) -> Tenant | None:
+    """The workspace of the command's program (None before a program is loaded)."""
+    program = services.programs.find()
+    return services.tenants.get(program.id) if program is not None else None
+
+
 def slack_client(settings: Settings, services: Services) -> WebClient | None:
     """The Web API client that speaks for the command's program: SLACK_BOT_TOKEN's, or with an
     OAuth install its workspace's installation's (its token refreshed first when due); None
     when there is neither."""
     if settings.has_oauth:
-        program = services.programs.find()
-        mine = program.id if program is not None else None
-        tenant = next((t for t in services.tenants.all() if t.program_id == mine), None)
+        tenant = own_tenant(services)
         return client_source(settings, TokenRotationLocks(services.store)).client_for(tenant)
     return make_web_client(settings) if settings.has_slack else None
 

@@ -29,7 +29,7 @@ from bot.cli.base import out as _out
 from bot.config import Settings
 from bot.devtools.console import ConsoleMailer, run_console
 from bot.devtools.demo import seed_demo
-from bot.domain.formatting import format_day_long
+from bot.domain.formatting import format_day_long, terminal_safe
 from bot.domain.policy import ProgramConfig, ProgramConfigError, load_program_toml, program_to_toml
 from bot.services.errors import Refusal
 from bot.services.installations import installations
@@ -260,16 +260,20 @@ def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
                 else "installed"  # one bot token: every program is the token's
             )
             print(
-                f"{tenant.team_id or '-':<14} {tenant.enterprise_id or '-':<14} {state:<22} "
-                f"{tenant.name}",
+                terminal_safe(
+                    f"{tenant.team_id or '-':<14} {tenant.enterprise_id or '-':<14} {state:<22} "
+                    f"{tenant.name}"
+                ),
                 file=out,
             )
         for found in installed.values():  # installed, waiting for `program load --team`
             print(
-                f"{found.team_id or '-':<14} {found.enterprise_id or '-':<14} "
-                f"{f'installed {found.installed_at:%Y-%m-%d}':<22} "
-                f"{found.team_name or ''} (no program yet: program load FILE.toml --team "
-                f"{found.team_id})",
+                terminal_safe(
+                    f"{found.team_id or '-':<14} {found.enterprise_id or '-':<14} "
+                    f"{f'installed {found.installed_at:%Y-%m-%d}':<22} "
+                    f"{found.team_name or ''} (no program yet: program load FILE.toml --team "
+                    f"{found.team_id})"
+                ),
                 file=out,
             )
         return 0
@@ -297,8 +301,8 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     """`roster import FILE.csv [--dry-run]`."""
     text = read_text(args.file)
     services = open_services(settings, args)
-    directory = slack_directory(settings, services)
     try:
+        directory = slack_directory(settings, services)
         report = services.roster.import_csv(
             text, dry_run=args.dry_run, directory=directory, year=args.year
         )

@@ -9,7 +9,7 @@ from typing import TextIO
 from slack_sdk import WebClient
 
 from bot.bootstrap import Services
-from bot.cli.base import CommandError, open_services, slack_client
+from bot.cli.base import CommandError, open_services, own_tenant, slack_client
 from bot.cli.base import out as stdout
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -41,18 +41,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if at.tzinfo is None:
             raise CommandError(f"--at {args.at!r}: add an offset, e.g. -05:00", 2)
     services = open_services(settings, args)
-    program = services.programs.find()
-    mine = program.id if program is not None else None
-    stopped = [t for t in services.tenants.all() if t.program_id == mine and not t.active]
-    if stopped:
-        services.close()
-        raise CommandError(
-            f"team {stopped[0].label} uninstalled the app: its program runs no job "
-            "(`mentor-minutes export all --team` still hands its data back)"
-        )
-    if at is not None:
-        services.clock = FixedClock(at)
     try:
+        tenant = own_tenant(services)
+        if tenant is not None and not tenant.active:
+            raise CommandError(
+                f"team {tenant.label} uninstalled the app: its program runs no job "
+                "(`mentor-minutes export all --team` still hands its data back)"
+            )
+        if at is not None:
+            services.clock = FixedClock(at)
         return _run_job(services, args.name, settings, out)
     except JobError as exc:
         raise CommandError(str(exc), 2) from None
