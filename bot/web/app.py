@@ -110,14 +110,16 @@ def create_app(
         **_oauth_arguments(settings, installations, services.tenants),
     )
 
-    tenants = tenants or Tenants(services, oauth=settings.many_workspaces)
-    if not one_program:
+    if one_program:  # the console: every request is the one program's
+        tenants = None
+    else:
+        tenants = tenants or Tenants(services, oauth=settings.many_workspaces)
         tenants.all()  # read now, not on the first request (kept; read again after a change)
 
     def attach_services(context: BoltContext, body: dict[str, Any], next: Callable[[], Any]) -> Any:
         if installations is not None:
             context[INSTALLATIONS_KEY] = installations
-        if one_program or not tenants.multi():
+        if tenants is None or not tenants.multi():
             context["services"] = services
             return next()
         named = _team_ids(body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
@@ -21,13 +22,13 @@ from slack_sdk.errors import SlackClientError
 from sqlalchemy import text
 from waitress.server import create_server
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, Tenants
 from bot.config import Settings
-from bot.services.installations import TokenRotationLocks
 from bot.slack.client import make_web_client
-from bot.slack.clients import client_source
+from bot.slack.clients import ClientSource, FixedClient, InstalledClients
 from bot.web.app import create_app
 from bot.web.ingress import MAX_BODY_BYTES, ReplayGuard, SlackEdge
+from bot.web.oauth import installed_clients
 from schedules.scheduler import start_scheduler
 
 log = logging.getLogger(__name__)
@@ -90,14 +91,16 @@ def make_http_server(
     *,
     host: str = "127.0.0.1",
     port: int = 0,
+    wiring: Wiring | None = None,
 ) -> Any:
-    """A waitress server for the app (port 0 picks a free one: see `.effective_port`)."""
+    """A waitress server for the app (port 0 picks a free one: see `.effective_port`);
+    `wiring`: the deployment's tenants and clients, shared with the scheduler."""
 
     if settings.SLACK_SIGNING_SECRET is None:
         raise ValueError("SLACK_SIGNING_SECRET is required to receive Slack's HTTP requests")
     # Our listeners build the reply before ack(): answering when the listener returns avoids
     # Bolt's 10 ms polling for the ack of a listener run on another thread.
-    app = _serving_app(settings, services, process_before_response=True)
+    app = _serving_app(settings, services, wiring, process_before_response=True)
     wsgi = SlackWsgi(app, services, settings.SLACK_SIGNING_SECRET.get_secret_value())
     return create_server(
         wsgi,
@@ -108,11 +111,13 @@ def make_http_server(
     )
 
 
-def make_socket_mode_handler(settings: Settings, services: Services) -> Any:
+def make_socket_mode_handler(
+    settings: Settings, services: Services, wiring: Wiring | None = None
+) -> Any:
     """The Socket Mode connection for the app (call `.start()`, or `.connect()` and `.close()`)."""
     if settings.SLACK_APP_TOKEN is None:
         raise ValueError("SLACK_APP_TOKEN is required for Socket Mode")
-    app = _serving_app(settings, services, process_before_response=False)
+    app = _serving_app(settings, services, wiring, process_before_response=False)
     return SocketModeHandler(
         app,
         settings.SLACK_APP_TOKEN.get_secret_value(),
@@ -120,15 +125,55 @@ def make_socket_mode_handler(settings: Settings, services: Services) -> Any:
     )
 
 
-def _serving_app(settings: Settings, services: Services, *, process_before_response: bool) -> App:
-    """The app, its token checked with Slack before the first request rather than during it."""
-    try:
-        return create_app(
-            settings, services, process_before_response=process_before_response, verify_token=True
+@dataclass(frozen=True)
+class Wiring:
+    """What the app and the scheduler of one `serve` share: the programs by workspace, and
+    each workspace's Web API client (an OAuth install's installations among them)."""
+
+    tenants: Tenants
+    clients: ClientSource
+
+    @classmethod
+    def of(cls, settings: Settings, services: Services) -> Wiring:
+        """Built once per deployment, over the services' database."""
+        clients: ClientSource = (
+            installed_clients(settings, services)
+            if settings.has_oauth
+            else FixedClient(make_web_client(settings))
         )
+        return cls(Tenants(services, oauth=settings.many_workspaces), clients)
+
+    @property
+    def installations(self) -> InstalledClients | None:
+        """The OAuth install's clients, or None with one bot token."""
+        return self.clients if isinstance(self.clients, InstalledClients) else None
+
+
+def _serving_app(
+    settings: Settings,
+    services: Services,
+    wiring: Wiring | None,
+    *,
+    process_before_response: bool,
+) -> App:
+    """The app, its token checked with Slack before the first request rather than during it."""
+    wiring = wiring or Wiring.of(settings, services)
+
+    def build(verify_token: bool) -> App:
+        return create_app(
+            settings,
+            services,
+            process_before_response=process_before_response,
+            verify_token=verify_token,
+            tenants=wiring.tenants,
+            installations=wiring.installations,
+        )
+
+    try:
+        return build(verify_token=True)
     except (BoltError, SlackClientError, OSError) as exc:
         log.warning("could not check the bot token with Slack now (%s); will on first use", exc)
-        return create_app(settings, services, process_before_response=process_before_response)
+        return build(verify_token=False)
 
 
 def serve(settings: Settings, services: Services, *, host: str, port: int, scheduler: bool) -> int:
@@ -136,21 +181,17 @@ def serve(settings: Settings, services: Services, *, host: str, port: int, sched
     if settings.SLACK_BOT_TOKEN is None and not settings.has_oauth:
         log.error("SLACK_BOT_TOKEN is not set: set it in .env, or try `mentor-minutes console`")
         return 2
+    wiring = Wiring.of(settings, services)  # one for the app and the scheduler
     runner = None
     if scheduler:  # an OAuth install's jobs send with each workspace's installation's token
-        clients = (
-            client_source(settings, TokenRotationLocks(services.store))
-            if settings.has_oauth
-            else None
-        )
-        runner = start_scheduler(settings, services, clients=clients)
+        runner = start_scheduler(settings, services, tenants=wiring.tenants, clients=wiring.clients)
     try:
         if settings.SLACK_APP_TOKEN is not None:
             log.info("Socket Mode: connecting to Slack")
-            make_socket_mode_handler(settings, services).start()
+            make_socket_mode_handler(settings, services, wiring).start()
             return 0
         try:
-            server = make_http_server(settings, services, host=host, port=port)
+            server = make_http_server(settings, services, host=host, port=port, wiring=wiring)
         except ValueError as exc:
             log.error("%s", exc)
             return 2

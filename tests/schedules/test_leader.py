@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.bootstrap import build_services
 from bot.config import load_settings
 from bot.store.db import Store
 from bot.web import server
@@ -153,8 +154,9 @@ def test_serve_starts_the_scheduler_only_when_asked(
         SLACK_APP_TOKEN="",
         MENTOR_MINUTES_NOW=None,
     )
-    services = object()
-    code = server.serve(settings, services, host="127.0.0.1", port=0, scheduler=scheduler)  # type: ignore[arg-type]
+    services = build_services(settings)  # nothing is read: the server and scheduler are stubs
+    code = server.serve(settings, services, host="127.0.0.1", port=0, scheduler=scheduler)
+    services.close()
     assert (code, http.ran) == (0, 1)
     assert len(started) == starts and len(stopped) == starts
     if starts:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-import bot.web.app
+import bot.web.server
 from bot.bootstrap import Services
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -273,7 +273,7 @@ def test_a_request_with_a_due_token_refreshes_it_once_and_is_answered_with_the_n
             clock=clock,
         )
 
-    monkeypatch.setattr(bot.web.app, "installed_clients", on_the_test_clock)
+    monkeypatch.setattr(bot.web.server, "installed_clients", on_the_test_clock)
     with running_http_server(settings, services) as base:
         a = slack_api.add_workspace(TEAM_A, rotating=True)
         install(base, a)
