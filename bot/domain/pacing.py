@@ -88,6 +88,14 @@ class Pace:
         return f"behind by {format_minutes(self.behind)} for {self.period.label} ({figures})"
 
 
+def met_week(week_minutes: int, weekly_target: int | None, pace: Pace | None) -> bool:
+    """A pair met the policy this week: the week's target, or (a policy with no weekly target)
+    its own pace, on track."""
+    if weekly_target is not None:
+        return week_minutes >= weekly_target
+    return pace is not None and pace.on_track
+
+
 def pace_of(
     required: int, period: PacedPeriod, calendar: SchoolCalendar, today: date, done: int
 ) -> Pace:

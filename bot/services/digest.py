@@ -21,6 +21,7 @@ from bot.domain.notices import (
     DigestPair,
     Nudge,
 )
+from bot.domain.pacing import met_week
 from bot.domain.standards import Coverage, StandardCoverage, kept_coverage
 from bot.services import ledger
 from bot.services.programs import ProgramInfo
@@ -214,13 +215,8 @@ class DigestJob(NudgeReads):
                     today=today,
                     total=total(week_totals),
                     met_target=sum(
-                        1
+                        met_week(week_total.minutes, target, pair.pace)
                         for pair, week_total, _ in listed
-                        if (
-                            week_total.minutes >= target
-                            if target is not None
-                            else pair.pace is not None and pair.pace.on_track
-                        )
                     ),
                     school_days=school_days,
                     coverage=tuple(covered for _, _, covered in listed if covered is not None),

@@ -9,7 +9,14 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.calendar import OutsideSchoolYearError, SchoolCalendar, period_target
 from bot.domain.formatting import format_minutes
-from bot.domain.ledger import PROGRAM_SCOPE, ZERO, bucket_last, bucket_of, school_scope
+from bot.domain.ledger import (
+    PROGRAM_SCOPE,
+    ZERO,
+    bucket_last,
+    bucket_of,
+    school_scope,
+    total,
+)
 from bot.domain.members import Member
 from bot.domain.notices import BehindPair, MonthlySummary, Nudge, SchoolMonth
 from bot.domain.pacing import LABELS, paced_share
@@ -154,7 +161,7 @@ class MonthlySummaryJob(NudgeReads):
             month=month,
             weeks=weeks,
             schools=by_school,
-            total=sum(kept.get((PROGRAM_SCOPE, week), ZERO).minutes for week in weeks),
+            total=total(kept.get((PROGRAM_SCOPE, week), ZERO) for week in weeks).minutes,
             pairs=len(spans),
             target=share(first, last),
             behind=tuple(behind),
