@@ -188,8 +188,7 @@ def pair_summaries(
     for row in session.connection().execute(_PAIR_SUMMARIES, params):
         pair = (row[0], row[1])
         if pair in wanted:
-            week, month, year, since = (_totals(row[i : i + 6]) for i in range(2, 26, 6))
-            found[pair] = PairSummary(week, month, year, since)
+            found[pair] = summary_of(row[2:26])
     return {pair: found.get(pair, NO_PAIR_TIME) for pair in wanted}
 
 
@@ -248,8 +247,7 @@ def pair_summary_with(
     one statement: a write's checks ride along with the totals it echoes."""
     values = (params or {}) | summary_params(pair, periods)
     row = session.connection().execute(_summary_with_statement(extras), values).one()
-    week, month, year, since = (_totals(row[i : i + 6]) for i in range(0, 24, 6))
-    return PairSummary(week, month, year, since), tuple(row[24:])
+    return summary_of(row[:24]), tuple(row[24:])
 
 
 @cache
@@ -326,6 +324,11 @@ def summary_columns() -> tuple[ColumnElement[Any], ...]:
         for n, (table, where) in enumerate(periods)
         for i, column in enumerate(_sums(table))
     )
+
+
+def _scope_of(values: Sequence[Any]) -> ScopeSummary:
+    """A ScopeSummary from nine sums: week, month and program year, three each."""
+    return ScopeSummary(_counted(values[0:3]), _counted(values[3:6]), _counted(values[6:9]))
 
 
 def summary_of(values: Sequence[Any]) -> PairSummary:
@@ -477,7 +480,7 @@ def scope_summary(
         return _kept_scope_summary(session, program, scope, periods)
     params = _scope_params(program, scope, periods)
     row = session.connection().execute(_scope_statement(scope.shape), params).one()
-    return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
+    return _scope_of(row)
 
 
 def pair_and_scope_summaries(
@@ -507,13 +510,9 @@ def pair_and_scope_summaries(
         _pairs_and_scope_statement(scope.shape, kept), params
     ):
         if part == 1:
-            counts = values[_PAIR_VALUES:]
-            summary = ScopeSummary(
-                _counted(counts[0:3]), _counted(counts[3:6]), _counted(counts[6:9])
-            )
+            summary = _scope_of(values[_PAIR_VALUES:])
         elif (mentor, mentee) in wanted:
-            week, month, year, since = (_totals(values[i : i + 6]) for i in range(0, 24, 6))
-            found[(mentor, mentee)] = PairSummary(week, month, year, since)
+            found[(mentor, mentee)] = summary_of(values[:24])
     assert summary is not None  # the scope's part is one row of sums, always there
     return {pair: found.get(pair, NO_PAIR_TIME) for pair in wanted}, summary
 
@@ -549,7 +548,7 @@ def _kept_scope_summary(
     key = PROGRAM_SCOPE if scope.everyone else school_scope(scope.school)
     params = _scope_params(program, scope, periods) | {"scope_key": key}
     row = session.connection().execute(_kept_scope_statement(scope.shape), params).one()
-    return ScopeSummary(_counted(row[0:3]), _counted(row[3:6]), _counted(row[6:9]))
+    return _scope_of(row)
 
 
 def _scope_params(program: ProgramInfo, scope: PairFilter, periods: Periods) -> dict[str, Any]:
