@@ -40,6 +40,9 @@ ROTATION_MINUTES = int(ROTATE_WITHIN.total_seconds() // 60)
 _NOW_MINUTES = 100 * 366 * 24 * 60
 
 
+INSTALLATIONS_KEY = "installations"  # bot/web/app.py puts InstalledClients there (OAuth mode)
+
+
 class ClientSource(Protocol):
     """The client to send as for a program's workspace; None: no installation (send nothing)."""
 
@@ -169,8 +172,7 @@ class InstalledClients:
 
     def forget(self, enterprise_id: str | None, team_id: str | None) -> None:
         """Delete the installation's tokens (uninstalled, or its bot token revoked)."""
-        self.installation_store.delete_installation(enterprise_id=enterprise_id, team_id=team_id)
-        self.installation_store.delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+        self.installation_store.delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
 
 def client_source(settings: Settings, locks: TokenRotationLocks) -> ClientSource:

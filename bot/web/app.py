@@ -17,9 +17,8 @@ from bot.config import Settings
 from bot.services.tenants import TenantDirectory
 from bot.slack import bolt_body, views
 from bot.slack.budget import ack_budget_middleware, make_request_client, on_listener_error
-from bot.slack.clients import InstalledClients
+from bot.slack.clients import INSTALLATIONS_KEY, InstalledClients
 from bot.web.oauth import installed_again, installed_clients, oauth_settings
-from handlers.events.uninstalled import INSTALLATIONS_KEY
 
 log = logging.getLogger(__name__)
 

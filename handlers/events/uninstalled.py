@@ -8,13 +8,10 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.bootstrap import Services
-from bot.slack.clients import InstalledClients
+from bot.slack.clients import INSTALLATIONS_KEY, InstalledClients
 from handlers.reply import services_of
 
 log = logging.getLogger(__name__)
-
-INSTALLATIONS_KEY = "installations"  # bot/web/app.py puts InstalledClients there (OAuth mode)
 
 
 def app_uninstalled(context: BoltContext) -> None:
@@ -36,13 +33,7 @@ def _forget(context: BoltContext, what: str) -> None:
     installations = context.get(INSTALLATIONS_KEY)
     if isinstance(installations, InstalledClients):
         installations.forget(enterprise_id, team_id)
-    mark_program_uninstalled(services, enterprise_id, team_id)
-    log.info("team %s %s: its tokens are deleted", team_id or enterprise_id, what)
-
-
-def mark_program_uninstalled(
-    services: Services, enterprise_id: str | None, team_id: str | None
-) -> None:
-    """The workspace's program stops every job and send from now (tenancy's directory; a
-    single-workspace deployment's one program is that workspace's)."""
+    # the program stops every job and send from now (a single-workspace deployment's one
+    # program is that workspace's)
     services.tenants.mark_uninstalled(enterprise_id, team_id, services.clock.now())
+    log.info("team %s %s: its tokens are deleted", team_id or enterprise_id, what)
