@@ -10,11 +10,8 @@ from datetime import date, timedelta
 from bot.domain.calendar import in_calendar_range
 from bot.domain.formatting import format_day
 from bot.domain.ledger import month_of
+from bot.domain.signoff import MONTH_NAMES
 
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 MONTH_WORDS: dict[str, int] = {
     **{name.lower(): number for number, name in enumerate(MONTH_NAMES, start=1)},
     **{name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, start=1)},

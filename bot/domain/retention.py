@@ -193,10 +193,10 @@ def _retention_notes(summary: RetentionSummary) -> tuple[list[str], list[str]]:
     return notes, attention
 
 
-def retention_item(summary: RetentionSummary, *, by_school: bool = False) -> ReportItem:
+def retention_item(summary: RetentionSummary) -> ReportItem:
     """Report item (f) in the report's shape: the rate into N+1 as the value, a row per
-    successor year (and per school when `by_school`, as the administrators' report asks), the
-    hires in `extra`; a successor year not begun is said in the notes and as still missing."""
+    successor year (by school: `retention_by_school_item`), the hires in `extra`; a successor
+    year not begun is said in the notes and as still missing."""
     if summary.source.kind == "none":
         return ReportItem.missing(summary.source.reason or "nothing to count")
     rows: list[dict[str, object]] = []
@@ -204,7 +204,7 @@ def retention_item(summary: RetentionSummary, *, by_school: bool = False) -> Rep
     for line in summary.retention:
         if line.rate is None:
             continue
-        schools = [(ALL_SCHOOLS, line.rate), *(line.by_school if by_school else ())]
+        schools = [(ALL_SCHOOLS, line.rate)]
         rows += [
             {
                 "year": line.year,

@@ -16,6 +16,7 @@ import dateparser
 
 from bot.domain.grammar.scan import FLAGS, DateOutcome, Reading, Scan, alternation
 from bot.domain.grammar.types import LogContext
+from bot.domain.months import MONTH_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +27,7 @@ WEEKDAY_NAMES: dict[str, int] = {
 }  # fmt: skip
 # Abbreviations that are everyday English words: a date only after "on", "last" or "this".
 WEEKDAY_WORDS_NEEDING_PREFIX = frozenset({"sat", "sun"})
-MONTH_NUMBERS: dict[str, int] = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
+MONTH_NUMBERS: dict[str, int] = MONTH_WORDS  # "october", "oct", "sept" → 10, 10, 9
 MONTH_NAMES: tuple[str, ...] = tuple(MONTH_NUMBERS)
 NUMBER_WORDS: tuple[str, ...] = (
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
