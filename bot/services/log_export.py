@@ -69,24 +69,36 @@ class LogExport:
             if first is None or last is None:
                 return found
             period = program.year_of(first)
+            emails = _emails(session, program)
             while period.first <= last:
-                rows = _rows(session, program, period, include_notes=True)
+                rows = _rows(session, program, period, include_notes=True, emails=emails)
                 if rows:
                     found.append((period, rows))
                 period = period.following()
             return found
 
 
-def _rows(
-    session: Session, program: ProgramInfo, period: ProgramYear, *, include_notes: bool
-) -> list[ExportRow]:
-    """The live entries of one program year as exported, in date order."""
-    emails: dict[int, str] = {
+def _emails(session: Session, program: ProgramInfo) -> dict[int, str]:
+    """Everyone's email in the program, by person id (the export names people by email)."""
+    return {
         person_id: email
         for person_id, email in session.execute(
             select(Person.id, Person.email).where(Person.program_id == program.id)
         )
     }
+
+
+def _rows(
+    session: Session,
+    program: ProgramInfo,
+    period: ProgramYear,
+    *,
+    include_notes: bool,
+    emails: dict[int, str] | None = None,
+) -> list[ExportRow]:
+    """The live entries of one program year as exported, in date order (`emails`: already
+    read, for several years in a row)."""
+    emails = emails if emails is not None else _emails(session, program)
     entries = session.scalars(
         select(LogEntry)
         .where(
