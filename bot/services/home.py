@@ -410,11 +410,12 @@ def _assignments(
     rows = session.execute(
         select(
             Assignment.id,
-            Assignment.program_id,
             Assignment.mentor_id,
             Assignment.mentee_id,
             Assignment.started_on,
             Assignment.ended_on,
+            current_of.label("current"),
+            active_of.label("active"),
         )
         .where(
             (Assignment.mentor_id == viewer.id) | (Assignment.mentee_id == viewer.id),
@@ -424,10 +425,10 @@ def _assignments(
     ).all()
     current: tuple[int, date] | None = None
     active = []
-    for id_, program_id, mentor, mentee, started, ended in rows:
-        if mentee == viewer.id and ended is None and started <= today:
+    for id_, mentor, mentee, started, ended, is_current, is_active in rows:
+        if is_current:
             current = (id_, started)  # the rows' order: the latest begun wins
-        if program_id == program.id and started <= last and (ended is None or ended >= first):
+        if is_active:
             active.append((mentor, mentee, started, ended))
     return current, active
 
