@@ -15,6 +15,7 @@ from bot.clock import FixedClock
 from bot.domain.policy import parse_program_toml
 from bot.domain.signoff import Period
 from bot.services.kept import COORDINATOR_HOME, coordinator_from
+from bot.store.models.core import LogEntry
 from bot.store.models.kept import KeptFigures
 from tests.support.hillside import NOW, PAID_TOML
 
@@ -109,3 +110,23 @@ def test_a_lead_mentors_digest_on_home_is_the_fresh_one_after_every_change(
     clock.set(NOW + timedelta(days=1))
     next_day, again = both()
     assert next_day == again and next_day != after_move  # today moved
+
+
+def test_a_confirmation_moves_the_kept_pay_when_only_confirmed_entries_are_paid(
+    services: Services, pairs: None, clock: FixedClock
+) -> None:
+    """Under confirmation_required_for_pay an entry is paid once the other side confirms it:
+    a review changes this month's pay, and the kept figures follow."""
+    toml = PAID_TOML.replace("[overrides]\n", "[overrides]\nconfirmation_required_for_pay = true\n")
+    services.programs.load(parse_program_toml(toml))
+    clock.set(NOW)
+    assert services.logs.log_text("U0LEE", "45m meeting", clock.now()).ok
+    before = shown(services, clock)
+    assert before == fresh(services, clock)
+    with services.store.read() as session:
+        entry_id = session.scalar(select(LogEntry.id))
+    assert entry_id is not None
+    services.signoff.review("U0BEA", entry_id, "confirmed", None, clock.now())
+    after = shown(services, clock)
+    assert after == fresh(services, clock)
+    assert after != before  # the confirmed entry is paid now
