@@ -40,10 +40,9 @@ def out() -> TextIO:
     return sys.stdout
 
 
-def open_services(settings: Settings, args: argparse.Namespace | None = None) -> Services:
-    """Services over a database that is migrated to the newest revision (a missing SQLite file
-    is reported, not created), for the program of `--team` (`args.team`): optional when the
-    database holds one program, required when it holds several."""
+def open_tenants(settings: Settings) -> Tenants:
+    """Every program of a database that is migrated to the newest revision (a missing SQLite
+    file is reported, not created)."""
     if not database_exists(settings.DATABASE_URL):
         raise CommandError(
             f"there is no database at {sqlite_path(settings.DATABASE_URL)} (DATABASE_URL): "
@@ -54,7 +53,14 @@ def open_services(settings: Settings, args: argparse.Namespace | None = None) ->
             f"the database ({safe_url(settings.DATABASE_URL)}) is not up to date: "
             "run `mentor-minutes db upgrade` first"
         )
-    tenants = Tenants.build(settings)
+    return Tenants.build(settings)
+
+
+def open_services(settings: Settings, args: argparse.Namespace | None = None) -> Services:
+    """Services over a migrated database (`open_tenants`) for the program of `--team`
+    (`args.team`): optional when the database holds one program, required when it holds
+    several."""
+    tenants = open_tenants(settings)
     if args is None:  # the whole deployment (serve): every program
         return tenants.single()
     return team_services(tenants, getattr(args, "team", None))

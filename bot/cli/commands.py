@@ -19,6 +19,7 @@ from bot.cli.base import (
     UNLINKED_NAMED,
     CommandError,
     open_services,
+    open_tenants,
     read_text,
     safe_url,
     slack_directory,
@@ -222,15 +223,19 @@ def _program_for_team(settings: Settings, team: str) -> tuple[Services, str | No
     """`program load FILE --team T`: T's program's services; when T has none, the services
     that create it (and T, to create it for): the database's one program when it belongs to no
     team yet (a single-workspace deployment now naming its workspace), else a new program."""
-    tenants = Tenants(open_services(settings))
-    tenant = tenants.tenant_for(None, team)
-    if tenant is not None:
-        return tenants.for_program(tenant.program_id), None
-    listed = tenants.all()
-    if len(listed) == 1 and listed[0].team_id is None:
-        tenants.bind(listed[0].program_id, team, None)
-        return tenants.single(), None
-    return tenants.single(), team
+    tenants = open_tenants(settings)
+    try:
+        tenant = tenants.tenant_for(None, team)
+        if tenant is not None:
+            return tenants.for_program(tenant.program_id), None
+        listed = tenants.all()
+        if len(listed) == 1 and listed[0].team_id is None:
+            tenants.bind(listed[0].program_id, team, None)
+            return tenants.single(), None
+        return tenants.single(), team
+    except BaseException:
+        tenants.close()
+        raise
 
 
 def cmd_teams(args: argparse.Namespace, settings: Settings) -> int:
