@@ -88,13 +88,18 @@ def target_text(report: HoursReport) -> str:
     return f"minimum {format_minutes(pace.required)} {pace.period.label}"
 
 
+def _pair_name(pair: PairTotals, report: HoursReport) -> str:
+    """A pair as the viewer names it: their mentee, their mentor, or both."""
+    if report.viewer.id == pair.mentor.id:
+        return f"*{pair.mentee.name}*"
+    if report.viewer.id == pair.mentee.id:
+        return f"with *{pair.mentor.name}* (mentor)"
+    return f"*{pair.mentee.name}* with {pair.mentor.name}"
+
+
 def _pair_line(pair: PairTotals, report: HoursReport) -> str:
     week = pair.week
-    name = f"*{pair.mentee.name}* with {pair.mentor.name}"
-    if report.viewer.id == pair.mentor.id:
-        name = f"*{pair.mentee.name}*"
-    elif report.viewer.id == pair.mentee.id:
-        name = f"with *{pair.mentor.name}* (mentor)"
+    name = _pair_name(pair, report)
     today = report.today
     ended = f" · ended {format_day(pair.ended_on, today)}" if pair.ended_on else ""
     last = format_day(pair.last_contact, today) if pair.last_contact else "no contact logged"
@@ -163,13 +168,8 @@ def past_month_report(report: HoursReport, month: Month) -> Payload:
     )
     lines = []
     for pair in report.pairs[:MAX_PAIR_ROWS]:
-        name = f"*{pair.mentee.name}* with {pair.mentor.name}"
-        if report.viewer.id == pair.mentor.id:
-            name = f"*{pair.mentee.name}*"
-        elif report.viewer.id == pair.mentee.id:
-            name = f"with *{pair.mentor.name}* (mentor)"
         lines.append(
-            f"{name}: {format_minutes(pair.month)} · "
+            f"{_pair_name(pair, report)}: {format_minutes(pair.month)} · "
             f"{_observations(pair.totals.month.observations)}"
         )
     blocks.extend(section(text) for text in pack_sections(lines))
